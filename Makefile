@@ -1,0 +1,35 @@
+# The README's commands. Every target installs what it needs first (idempotent).
+#   make run    build, then run Kiln's main job on the bundled example
+#   make test   build, then run the whole ctest suite
+#   make build  configure and build into build/ (tools in build/bin/)
+BUILD_DIR ?= build
+BUILD_TYPE ?= Release
+JOBS ?= $(shell nproc)
+CTEST_ARGS ?=
+
+.PHONY: all deps configure build run test clean format
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+$(BUILD_DIR)/build.ninja: | deps
+	cmake -G Ninja -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
+
+configure: deps $(BUILD_DIR)/build.ninja
+
+build: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+run: build
+	$(BUILD_DIR)/bin/kiln-run examples/xor/xor.mlir --input x=0,0,0,1,1,0,1,1
+
+test: build
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+
+format:
+	git ls-files '*.cpp' '*.h' '*.hpp' '*.c' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD_DIR)

@@ -1,0 +1,33 @@
+//===- Passes.h - Target-neutral code generation passes -------------------===//
+
+#ifndef KILN_CODEGEN_PASSES_H
+#define KILN_CODEGEN_PASSES_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace kiln {
+
+#define GEN_PASS_DECL
+#include "kiln/Codegen/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "kiln/Codegen/Passes.h.inc"
+
+/// The name of the module attribute that `kiln-prepare-entry-points` writes: an array
+/// with one dictionary per entry point ({name, inputs, outputs}, each value a
+/// dictionary {name, dtype, shape}).
+inline constexpr llvm::StringLiteral kEntryPointsAttrName = "kiln.entry_points";
+
+/// The argument/result attribute that names an input or output.
+inline constexpr llvm::StringLiteral kValueNameAttrName = "kiln.name";
+
+} // namespace kiln
+
+#endif // KILN_CODEGEN_PASSES_H

@@ -1,0 +1,59 @@
+//===- Passes.td - Target-neutral code generation passes --*- tablegen -*-===//
+//
+// From the kiln graph to linalg on tensors, shared by the CPU and CUDA back ends.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_CODEGEN_PASSES
+#define KILN_CODEGEN_PASSES
+
+include "mlir/Pass/PassBase.td"
+
+def KilnLowerToLinalgPass : Pass<"kiln-lower-to-linalg", "mlir::ModuleOp"> {
+  let summary = "Lower kiln ops to linalg, tensor, arith and math";
+  let description = [{
+    Rewrites every kiln op into upstream dialects on tensors: elementwise ops and
+    broadcasting become `linalg.generic`, matmul becomes `linalg.matmul` (or a generic
+    contraction when batched), conv2d and pooling become linalg's NCHW named ops after a
+    `tensor.pad`, reductions become `linalg.reduce`, softmax becomes `linalg.softmax`,
+    and shape ops become `tensor` reshapes, `linalg.transpose` and `tensor.insert_slice`.
+    Any kiln op left over is an error that names the op and its location.
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
+    "mlir::math::MathDialect", "mlir::tensor::TensorDialect",
+  ];
+}
+
+def KilnDecomposeAggregatesPass
+    : Pass<"kiln-decompose-aggregates", "mlir::ModuleOp"> {
+  let summary = "Decompose aggregated linalg ops (softmax) into generic ops";
+  let description = [{
+    Code generation handles structured ops one loop nest at a time; aggregated ops such
+    as `linalg.softmax` are expanded into their parts (max, subtract and exp, sum,
+    divide) through linalg's AggregatedOpInterface.
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
+    "mlir::math::MathDialect", "mlir::tensor::TensorDialect",
+  ];
+}
+
+def KilnPrepareEntryPointsPass
+    : Pass<"kiln-prepare-entry-points", "mlir::ModuleOp"> {
+  let summary = "Mark public functions as runtime entry points and record their signatures";
+  let description = [{
+    Every public `func.func` becomes a function of the compiled module. This pass
+    records each one's input and output names, element types and shapes in the module
+    attribute `kiln.entry_points` (read later by `kiln-emit-runtime-abi`), asks for the
+    C interface (`llvm.emit_c_interface`), and marks inputs as not writable so that
+    bufferization never writes into the caller's tensors. Names come from the argument
+    and result attributes `kiln.name`, else `input_<i>` and `output_<i>`.
+
+    It rejects signatures the runtime cannot call: non-tensor arguments or results,
+    element types without a runtime dtype, rank above 16, and dynamic output shapes.
+  }];
+  let dependentDialects = ["mlir::bufferization::BufferizationDialect"];
+}
+
+#endif // KILN_CODEGEN_PASSES

@@ -1,0 +1,136 @@
+//===- LoweringUtils.cpp - Shared pieces of the kiln-to-linalg lowering ---===//
+
+#include "LoweringUtils.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+
+namespace kiln {
+
+SmallVector<OpFoldResult> getBroadcastResultSizes(OpBuilder &builder, Location loc,
+                                                  RankedTensorType type,
+                                                  ValueRange sources) {
+  SmallVector<OpFoldResult> sizes;
+  int64_t rank = type.getRank();
+  for (int64_t d = 0; d < rank; ++d) {
+    if (!type.isDynamicDim(d)) {
+      sizes.push_back(builder.getIndexAttr(type.getDimSize(d)));
+      continue;
+    }
+    Value size;
+    for (Value source : sources) {
+      auto sourceType = cast<RankedTensorType>(source.getType());
+      int64_t sourceDim = d - (rank - sourceType.getRank());
+      if (sourceDim >= 0 && sourceType.isDynamicDim(sourceDim)) {
+        size = tensor::DimOp::create(builder, loc, source, sourceDim);
+        break;
+      }
+    }
+    assert(size && "a dynamic result dim needs a dynamic source dim");
+    sizes.push_back(size);
+  }
+  return sizes;
+}
+
+Value createEmptyTensor(OpBuilder &builder, Location loc, RankedTensorType type,
+                        ArrayRef<OpFoldResult> sizes) {
+  return tensor::EmptyOp::create(builder, loc, sizes, type.getElementType());
+}
+
+Value createFilledTensor(OpBuilder &builder, Location loc, RankedTensorType type,
+                         ArrayRef<OpFoldResult> sizes, TypedAttr value) {
+  Value empty = createEmptyTensor(builder, loc, type, sizes);
+  Value scalar = arith::ConstantOp::create(builder, loc, value);
+  return linalg::FillOp::create(builder, loc, scalar, empty).getResult(0);
+}
+
+AffineMap getBroadcastMap(MLIRContext *context, ArrayRef<int64_t> operandShape,
+                          ArrayRef<int64_t> resultShape, unsigned numLoops,
+                          unsigned loopOffset) {
+  SmallVector<AffineExpr> exprs;
+  int64_t leading = resultShape.size() - operandShape.size();
+  for (auto [index, size] : llvm::enumerate(operandShape)) {
+    int64_t resultDim = index + leading;
+    if (size == 1 && resultShape[resultDim] != 1)
+      exprs.push_back(getAffineConstantExpr(0, context));
+    else
+      exprs.push_back(getAffineDimExpr(loopOffset + resultDim, context));
+  }
+  return AffineMap::get(numLoops, 0, exprs, context);
+}
+
+TypedAttr getNeutralElement(Type elementType, ReductionKind kind) {
+  if (auto floatType = dyn_cast<FloatType>(elementType)) {
+    if (kind == ReductionKind::Sum)
+      return FloatAttr::get(floatType, 0.0);
+    return FloatAttr::get(floatType,
+                          APFloat::getInf(floatType.getFloatSemantics(), true));
+  }
+  auto intType = cast<IntegerType>(elementType);
+  if (kind == ReductionKind::Sum)
+    return IntegerAttr::get(intType, 0);
+  return IntegerAttr::get(intType, APInt::getSignedMinValue(intType.getWidth()));
+}
+
+Value createArith(OpBuilder &builder, Location loc, ArithKind kind, Value lhs,
+                  Value rhs) {
+  bool isFloat = isa<FloatType>(lhs.getType());
+  switch (kind) {
+  case ArithKind::Add:
+    return isFloat ? arith::AddFOp::create(builder, loc, lhs, rhs).getResult()
+                   : arith::AddIOp::create(builder, loc, lhs, rhs).getResult();
+  case ArithKind::Sub:
+    return isFloat ? arith::SubFOp::create(builder, loc, lhs, rhs).getResult()
+                   : arith::SubIOp::create(builder, loc, lhs, rhs).getResult();
+  case ArithKind::Mul:
+    return isFloat ? arith::MulFOp::create(builder, loc, lhs, rhs).getResult()
+                   : arith::MulIOp::create(builder, loc, lhs, rhs).getResult();
+  case ArithKind::Div:
+    return isFloat ? arith::DivFOp::create(builder, loc, lhs, rhs).getResult()
+                   : arith::DivSIOp::create(builder, loc, lhs, rhs).getResult();
+  case ArithKind::Max:
+    // maximumf propagates NaN, as PyTorch and ONNX Runtime do.
+    return isFloat ? arith::MaximumFOp::create(builder, loc, lhs, rhs).getResult()
+                   : arith::MaxSIOp::create(builder, loc, lhs, rhs).getResult();
+  }
+  llvm_unreachable("unknown arithmetic kind");
+}
+
+Value createScalarConstant(OpBuilder &builder, Location loc, Type type, double value) {
+  if (auto floatType = dyn_cast<FloatType>(type))
+    return arith::ConstantOp::create(builder, loc, FloatAttr::get(floatType, value));
+  return arith::ConstantOp::create(
+      builder, loc, IntegerAttr::get(type, static_cast<int64_t>(value)));
+}
+
+/// Pads the spatial dims (2 and 3) of an NCHW tensor with `value`.
+Value padSpatial(OpBuilder &b, Location loc, Value input,
+                        ArrayRef<int64_t> padBegin, ArrayRef<int64_t> padEnd,
+                        TypedAttr value) {
+  if (llvm::all_of(padBegin, [](int64_t p) { return p == 0; }) &&
+      llvm::all_of(padEnd, [](int64_t p) { return p == 0; }))
+    return input;
+  auto type = cast<RankedTensorType>(input.getType());
+  SmallVector<int64_t> shape(type.getShape());
+  SmallVector<OpFoldResult> low(4, b.getIndexAttr(0)), high(4, b.getIndexAttr(0));
+  for (int i = 0; i < 2; ++i) {
+    low[2 + i] = b.getIndexAttr(padBegin[i]);
+    high[2 + i] = b.getIndexAttr(padEnd[i]);
+    if (!ShapedType::isDynamic(shape[2 + i]))
+      shape[2 + i] += padBegin[i] + padEnd[i];
+  }
+  auto paddedType = RankedTensorType::get(shape, type.getElementType());
+  Value padValue = arith::ConstantOp::create(b, loc, value);
+  return tensor::PadOp::create(b, loc, paddedType, input, low, high, padValue)
+      .getResult();
+}
+
+DenseIntElementsAttr getI64Vector(OpBuilder &b, ArrayRef<int64_t> values) {
+  return DenseIntElementsAttr::get(
+      RankedTensorType::get({static_cast<int64_t>(values.size())}, b.getI64Type()),
+      values);
+}
+
+} // namespace kiln

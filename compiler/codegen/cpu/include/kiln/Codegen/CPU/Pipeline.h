@@ -1,0 +1,48 @@
+//===- Pipeline.h - The CPU compilation pipeline, stage by stage ----------===//
+//
+// kiln -> linalg on tensors -> buffers -> LLVM dialect, as four stages so that the
+// driver can time and report each one. Every stage is an ordinary textual pass
+// pipeline of upstream MLIR passes and kiln passes; `kiln-opt --kiln-cpu-pipeline`
+// runs them all.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_CODEGEN_CPU_PIPELINE_H
+#define KILN_CODEGEN_CPU_PIPELINE_H
+
+#include "mlir/Pass/PassManager.h"
+
+#include <string>
+
+namespace kiln {
+
+struct CpuPipelineOptions {
+  /// 0 turns off optional graph and loop optimizations; 1-3 enable them.
+  unsigned optLevel = 2;
+  /// Stored in the module table as its producer.
+  std::string producer = "kiln";
+};
+
+enum class CpuStage { OptimizeGraph, LowerToLinalg, Bufferize, LowerToLLVM };
+
+/// All stages in order.
+inline constexpr CpuStage kCpuStages[] = {CpuStage::OptimizeGraph,
+                                          CpuStage::LowerToLinalg, CpuStage::Bufferize,
+                                          CpuStage::LowerToLLVM};
+
+/// A short name for progress and timing output, e.g. "lower to linalg".
+llvm::StringRef getCpuStageName(CpuStage stage);
+
+/// The textual pass pipeline of one stage (passes nested under builtin.module).
+std::string getCpuStagePipeline(CpuStage stage, const CpuPipelineOptions &options);
+
+/// Adds the passes of `stage` to `pm`, which must be anchored on builtin.module.
+llvm::LogicalResult addCpuStagePasses(mlir::OpPassManager &pm, CpuStage stage,
+                                      const CpuPipelineOptions &options);
+
+/// Registers `kiln-cpu-pipeline` (all stages) with MLIR's pipeline registry.
+void registerCpuPipeline();
+
+} // namespace kiln
+
+#endif // KILN_CODEGEN_CPU_PIPELINE_H

@@ -1,0 +1,256 @@
+//===- EmitRuntimeAbi.cpp - The kiln-emit-runtime-abi pass ----------------===//
+//
+// Writes, in the LLVM dialect, the data and code that make a compiled module loadable
+// by Kiln's runtime: the `kiln_abi_module` table and one uniform entry point per
+// function. The layouts mirror runtime/include/kiln/module_abi.h field by field.
+//
+//===----------------------------------------------------------------------===//
+
+#include "kiln/Codegen/CPU/Passes.h"
+#include "kiln/Codegen/Passes.h"
+#include "kiln/module_abi.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/IR/Builders.h"
+
+namespace kiln {
+#define GEN_PASS_DEF_KILNEMITRUNTIMEABIPASS
+#include "kiln/Codegen/CPU/Passes.h.inc"
+} // namespace kiln
+
+using namespace mlir;
+
+namespace kiln {
+namespace {
+
+/// Builds the LLVM globals of the ABI table at the end of a module.
+class AbiTableBuilder {
+public:
+  AbiTableBuilder(ModuleOp module)
+      : module(module), context(module.getContext()), builder(context),
+        loc(module.getLoc()), ptrType(LLVM::LLVMPointerType::get(context)),
+        i32Type(IntegerType::get(context, 32)), i64Type(IntegerType::get(context, 64)) {
+    builder.setInsertionPointToEnd(module.getBody());
+    // struct kiln_abi_value { const char *name; int32_t dtype; int32_t rank;
+    //                         const int64_t *dims; }
+    valueType = LLVM::LLVMStructType::getLiteral(context,
+                                                 {ptrType, i32Type, i32Type, ptrType});
+    // struct kiln_abi_function { const char *name; entry; int32_t num_inputs;
+    //                            int32_t num_outputs; inputs; outputs; }
+    functionType = LLVM::LLVMStructType::getLiteral(
+        context, {ptrType, ptrType, i32Type, i32Type, ptrType, ptrType});
+    // struct kiln_abi_module { uint32_t magic; uint32_t abi_version;
+    //                          int32_t num_functions; functions; producer; }
+    moduleType = LLVM::LLVMStructType::getLiteral(
+        context, {i32Type, i32Type, i32Type, ptrType, ptrType});
+  }
+
+  LogicalResult build(ArrayAttr entryPoints, StringRef producer);
+
+private:
+  using ValueBuilder = function_ref<Value(OpBuilder &)>;
+
+  /// A constant global whose value is computed by `buildValue` in its initializer.
+  LLVM::GlobalOp createGlobal(Type type, StringRef name, LLVM::Linkage linkage,
+                              ValueBuilder buildValue) {
+    auto global = LLVM::GlobalOp::create(builder, loc, type, /*isConstant=*/true,
+                                         linkage, name, Attribute());
+    OpBuilder initBuilder(context);
+    initBuilder.setInsertionPointToStart(
+        initBuilder.createBlock(&global.getInitializerRegion()));
+    LLVM::ReturnOp::create(initBuilder, loc, buildValue(initBuilder));
+    return global;
+  }
+
+  LLVM::GlobalOp createString(StringRef name, StringRef text) {
+    std::string terminated = text.str();
+    terminated.push_back('\0');
+    auto type = LLVM::LLVMArrayType::get(IntegerType::get(context, 8),
+                                         terminated.size());
+    return LLVM::GlobalOp::create(builder, loc, type, /*isConstant=*/true,
+                                  LLVM::Linkage::Internal, name,
+                                  builder.getStringAttr(terminated));
+  }
+
+  Value address(OpBuilder &b, LLVM::GlobalOp global) {
+    return LLVM::AddressOfOp::create(b, loc, global);
+  }
+  Value nullPointer(OpBuilder &b) { return LLVM::ZeroOp::create(b, loc, ptrType); }
+  Value i32Constant(OpBuilder &b, int64_t value) {
+    return LLVM::ConstantOp::create(b, loc, i32Type, value);
+  }
+  Value insert(OpBuilder &b, Value container, Value value,
+               ArrayRef<int64_t> position) {
+    return LLVM::InsertValueOp::create(b, loc, container, value, position);
+  }
+
+  /// The array of kiln_abi_value for one function's inputs or outputs.
+  LLVM::GlobalOp createValueArray(StringRef prefix, ArrayAttr values);
+  FailureOr<LLVM::LLVMFuncOp> createEntry(StringRef symbolPrefix, StringRef name,
+                                          size_t numArguments);
+
+  ModuleOp module;
+  MLIRContext *context;
+  OpBuilder builder;
+  Location loc;
+  Type ptrType, i32Type, i64Type;
+  LLVM::LLVMStructType valueType, functionType, moduleType;
+};
+
+LLVM::GlobalOp AbiTableBuilder::createValueArray(StringRef prefix, ArrayAttr values) {
+  SmallVector<LLVM::GlobalOp> names, dims;
+  SmallVector<int32_t> dtypes, ranks;
+  for (auto [index, attr] : llvm::enumerate(values)) {
+    auto value = cast<DictionaryAttr>(attr);
+    std::string valuePrefix = (prefix + "_" + Twine(index)).str();
+    names.push_back(createString(valuePrefix + "_name",
+                                 cast<StringAttr>(value.get("name")).getValue()));
+    dtypes.push_back(cast<IntegerAttr>(value.get("dtype")).getInt());
+    ArrayRef<int64_t> shape = cast<DenseI64ArrayAttr>(value.get("shape")).asArrayRef();
+    ranks.push_back(shape.size());
+    if (shape.empty()) {
+      dims.push_back(nullptr);
+      continue;
+    }
+    // Dynamic dims are stored as -1, which is what ShapedType::kDynamic is not.
+    SmallVector<int64_t> stored;
+    for (int64_t dim : shape)
+      stored.push_back(ShapedType::isDynamic(dim) ? -1 : dim);
+    auto arrayType = LLVM::LLVMArrayType::get(i64Type, stored.size());
+    dims.push_back(LLVM::GlobalOp::create(
+        builder, loc, arrayType, /*isConstant=*/true, LLVM::Linkage::Internal,
+        valuePrefix + "_dims",
+        DenseElementsAttr::get(
+            RankedTensorType::get({static_cast<int64_t>(stored.size())}, i64Type),
+            ArrayRef<int64_t>(stored))));
+  }
+  auto arrayType = LLVM::LLVMArrayType::get(valueType, values.size());
+  return createGlobal(arrayType, prefix, LLVM::Linkage::Internal, [&](OpBuilder &b) {
+    Value array = LLVM::UndefOp::create(b, loc, arrayType);
+    for (size_t i = 0; i < names.size(); ++i) {
+      int64_t index = i;
+      array = insert(b, array, address(b, names[i]), {index, 0});
+      array = insert(b, array, i32Constant(b, dtypes[i]), {index, 1});
+      array = insert(b, array, i32Constant(b, ranks[i]), {index, 2});
+      array = insert(b, array, dims[i] ? address(b, dims[i]) : nullPointer(b),
+                     {index, 3});
+    }
+    return array;
+  });
+}
+
+FailureOr<LLVM::LLVMFuncOp>
+AbiTableBuilder::createEntry(StringRef symbolPrefix, StringRef name,
+                             size_t numArguments) {
+  std::string cInterfaceName = ("_mlir_ciface_" + name).str();
+  auto cInterface = module.lookupSymbol<LLVM::LLVMFuncOp>(cInterfaceName);
+  if (!cInterface)
+    return module.emitError() << "entry point @" << name << " has no C interface @"
+                              << cInterfaceName
+                              << " (was it lowered with llvm.emit_c_interface?)";
+  LLVM::LLVMFunctionType cType = cInterface.getFunctionType();
+  if (cType.getNumParams() != numArguments ||
+      !llvm::all_of(cType.getParams(), [&](Type t) { return t == ptrType; }) ||
+      !isa<LLVM::LLVMVoidType>(cType.getReturnType()))
+    return cInterface.emitError()
+           << "C interface of @" << name << " does not take " << numArguments
+           << " descriptor pointers and return nothing; were all outputs turned into "
+              "out-parameters (static shapes)?";
+
+  auto entryType = LLVM::LLVMFunctionType::get(i32Type, {ptrType});
+  auto entry = LLVM::LLVMFuncOp::create(builder, loc, (symbolPrefix + "_entry").str(),
+                                        entryType, LLVM::Linkage::Internal);
+  OpBuilder body(context);
+  body.setInsertionPointToStart(entry.addEntryBlock(body));
+  Value descriptors = entry.getArgument(0);
+  SmallVector<Value> arguments;
+  for (size_t i = 0; i < numArguments; ++i) {
+    Value slot = LLVM::GEPOp::create(body, loc, ptrType, ptrType, descriptors,
+                                     ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(i)});
+    arguments.push_back(LLVM::LoadOp::create(body, loc, ptrType, slot));
+  }
+  LLVM::CallOp::create(body, loc, cInterface, arguments);
+  LLVM::ReturnOp::create(body, loc, i32Constant(body, 0));
+  return entry;
+}
+
+LogicalResult AbiTableBuilder::build(ArrayAttr entryPoints, StringRef producer) {
+  struct FunctionRecord {
+    LLVM::GlobalOp name, inputs, outputs;
+    LLVM::LLVMFuncOp entry;
+    int32_t numInputs, numOutputs;
+  };
+  SmallVector<FunctionRecord> records;
+  for (auto [index, attr] : llvm::enumerate(entryPoints)) {
+    auto entryPoint = cast<DictionaryAttr>(attr);
+    StringRef name = cast<StringAttr>(entryPoint.get("name")).getValue();
+    auto inputs = cast<ArrayAttr>(entryPoint.get("inputs"));
+    auto outputs = cast<ArrayAttr>(entryPoint.get("outputs"));
+    std::string prefix = "__kiln_abi_f" + std::to_string(index);
+    FailureOr<LLVM::LLVMFuncOp> entry =
+        createEntry(prefix, name, inputs.size() + outputs.size());
+    if (failed(entry))
+      return failure();
+    records.push_back({createString(prefix + "_name", name),
+                       createValueArray(prefix + "_inputs", inputs),
+                       createValueArray(prefix + "_outputs", outputs), *entry,
+                       static_cast<int32_t>(inputs.size()),
+                       static_cast<int32_t>(outputs.size())});
+  }
+
+  auto functionsType = LLVM::LLVMArrayType::get(functionType, records.size());
+  LLVM::GlobalOp functions = createGlobal(
+      functionsType, "__kiln_abi_functions", LLVM::Linkage::Internal,
+      [&](OpBuilder &b) {
+        Value array = LLVM::UndefOp::create(b, loc, functionsType);
+        for (auto [i, record] : llvm::enumerate(records)) {
+          int64_t index = i;
+          array = insert(b, array, address(b, record.name), {index, 0});
+          array = insert(b, array, LLVM::AddressOfOp::create(b, loc, record.entry),
+                         {index, 1});
+          array = insert(b, array, i32Constant(b, record.numInputs), {index, 2});
+          array = insert(b, array, i32Constant(b, record.numOutputs), {index, 3});
+          array = insert(b, array, address(b, record.inputs), {index, 4});
+          array = insert(b, array, address(b, record.outputs), {index, 5});
+        }
+        return array;
+      });
+  LLVM::GlobalOp producerString = createString("__kiln_abi_producer", producer);
+  createGlobal(moduleType, KILN_ABI_SYMBOL, LLVM::Linkage::External,
+               [&](OpBuilder &b) {
+                 Value table = LLVM::UndefOp::create(b, loc, moduleType);
+                 table = insert(b, table, i32Constant(b, KILN_ABI_MAGIC), {0});
+                 table = insert(b, table, i32Constant(b, KILN_ABI_VERSION), {1});
+                 table = insert(b, table, i32Constant(b, records.size()), {2});
+                 table = insert(b, table, address(b, functions), {3});
+                 table = insert(b, table, address(b, producerString), {4});
+                 return table;
+               });
+  return success();
+}
+
+struct EmitRuntimeAbiPass : impl::KilnEmitRuntimeAbiPassBase<EmitRuntimeAbiPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    auto entryPoints = module->getAttrOfType<ArrayAttr>(kEntryPointsAttrName);
+    if (!entryPoints) {
+      module.emitError() << "no '" << kEntryPointsAttrName
+                         << "' attribute: run kiln-prepare-entry-points before "
+                            "lowering to the LLVM dialect";
+      return signalPassFailure();
+    }
+    if (module.lookupSymbol(KILN_ABI_SYMBOL)) {
+      module.emitError() << "the module already defines " << KILN_ABI_SYMBOL;
+      return signalPassFailure();
+    }
+    if (failed(AbiTableBuilder(module).build(entryPoints, producer)))
+      return signalPassFailure();
+    // Everything it said is now in the table; LLVM IR has no use for it.
+    module->removeAttr(kEntryPointsAttrName);
+  }
+};
+
+} // namespace
+} // namespace kiln

@@ -1,0 +1,89 @@
+//===- Pipeline.cpp - The CPU compilation pipeline, stage by stage --------===//
+
+#include "kiln/Codegen/CPU/Pipeline.h"
+
+#include "mlir/Pass/PassRegistry.h"
+#include "llvm/Support/FormatVariadic.h"
+
+using namespace mlir;
+
+namespace kiln {
+
+StringRef getCpuStageName(CpuStage stage) {
+  switch (stage) {
+  case CpuStage::OptimizeGraph:
+    return "optimize graph";
+  case CpuStage::LowerToLinalg:
+    return "lower to linalg";
+  case CpuStage::Bufferize:
+    return "bufferize";
+  case CpuStage::LowerToLLVM:
+    return "lower to LLVM dialect";
+  }
+  llvm_unreachable("unknown stage");
+}
+
+std::string getCpuStagePipeline(CpuStage stage, const CpuPipelineOptions &options) {
+  bool optimize = options.optLevel > 0;
+  switch (stage) {
+  case CpuStage::OptimizeGraph:
+    // Folders evaluate constant subgraphs and drop identities.
+    return "canonicalize,cse";
+  case CpuStage::LowerToLinalg:
+    // Entry points are recorded first, while tensor types still say what they are.
+    return std::string("kiln-prepare-entry-points,kiln-lower-to-linalg,canonicalize,") +
+           (optimize ? "linalg-fuse-elementwise-ops," : "") +
+           "kiln-decompose-aggregates,canonicalize,cse";
+  case CpuStage::Bufferize:
+    // Identity layouts at function boundaries match the runtime's dense row-major
+    // tensors; results become caller-allocated out-parameters, written in place.
+    return "one-shot-bufferize{bufferize-function-boundaries "
+           "function-boundary-type-conversion=identity-layout-map},"
+           "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
+           "canonicalize,buffer-deallocation-pipeline";
+  case CpuStage::LowerToLLVM:
+    return llvm::formatv("convert-linalg-to-loops,lower-affine,convert-scf-to-cf,"
+                         "expand-strided-metadata,finalize-memref-to-llvm,"
+                         "convert-math-to-llvm,convert-to-llvm,"
+                         "reconcile-unrealized-casts,"
+                         "kiln-emit-runtime-abi{{producer='{0}'}",
+                         options.producer)
+        .str();
+  }
+  llvm_unreachable("unknown stage");
+}
+
+LogicalResult addCpuStagePasses(OpPassManager &pm, CpuStage stage,
+                                const CpuPipelineOptions &options) {
+  std::string errors;
+  llvm::raw_string_ostream errorStream(errors);
+  if (failed(parsePassPipeline(getCpuStagePipeline(stage, options), pm, errorStream))) {
+    llvm::errs() << "kiln: internal error in the '" << getCpuStageName(stage)
+                 << "' pipeline: " << errors << "\n";
+    return failure();
+  }
+  return success();
+}
+
+namespace {
+struct CpuPipelineCommandLineOptions
+    : public PassPipelineOptions<CpuPipelineCommandLineOptions> {
+  Option<unsigned> optLevel{*this, "opt-level",
+                            llvm::cl::desc("Optimization level 0-3"),
+                            llvm::cl::init(2)};
+};
+} // namespace
+
+void registerCpuPipeline() {
+  PassPipelineRegistration<CpuPipelineCommandLineOptions>(
+      "kiln-cpu-pipeline",
+      "Compile a kiln module to the LLVM dialect for the CPU (all stages)",
+      [](OpPassManager &pm, const CpuPipelineCommandLineOptions &cl) {
+        CpuPipelineOptions options;
+        options.optLevel = cl.optLevel;
+        for (CpuStage stage : kCpuStages)
+          (void)addCpuStagePasses(pm, stage, options);
+      });
+}
+
+} // namespace kiln

@@ -1,0 +1,91 @@
+//===- Compiler.h - The compiler library behind Kiln's tools --------------===//
+//
+// One entry point from a kiln module to something that runs: either a module loaded
+// in this process (JIT) or a file (shared library, object, MLIR, LLVM IR). The tools
+// (kiln-compile, kiln-run) are thin shells around this class, and tests and users can
+// call it directly.
+//
+//   kiln::driver::Compiler compiler;
+//   auto module = compiler.parseFile("model.mlir");           // kiln dialect
+//   auto loaded = compiler.compileToJit(**module, options);    // kiln::rt::Module
+//   loaded->function("forward").run({&input});
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_DRIVER_COMPILER_H
+#define KILN_DRIVER_COMPILER_H
+
+#include "kiln/runtime.hpp"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "llvm/Support/Error.h"
+
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace kiln::driver {
+
+/// What compileToFile() writes.
+enum class OutputKind {
+  SharedLibrary, ///< a .so the runtime loads with kiln_module_load()
+  Object,        ///< a relocatable .o holding the module table and its code
+  KilnMLIR,      ///< the kiln-dialect module after graph optimizations
+  LLVMDialect,   ///< the module lowered to MLIR's LLVM dialect
+  LLVMIR,        ///< optimized LLVM IR (.ll)
+};
+
+struct CompileOptions {
+  /// 0 disables optional optimizations; 3 is the most aggressive.
+  unsigned optLevel = 2;
+  /// "host" or an LLVM CPU name (see kiln::TargetOptions).
+  std::string targetCpu = "host";
+  /// The program that links objects into shared libraries ("cc" from PATH by
+  /// default; the KILN_LINKER environment variable overrides the default).
+  std::string linker;
+  /// Called when a stage starts (for progress display), with its name.
+  std::function<void(llvm::StringRef stage)> onStageStart;
+  /// Called when a stage ends, with its name and wall-clock seconds.
+  std::function<void(llvm::StringRef stage, double seconds)> onStageEnd;
+};
+
+/// Compiles kiln modules. A Compiler owns its MLIRContext; modules it parses belong
+/// to that context. Use one Compiler per thread.
+class Compiler {
+public:
+  Compiler();
+  ~Compiler();
+  Compiler(const Compiler &) = delete;
+  Compiler &operator=(const Compiler &) = delete;
+
+  mlir::MLIRContext &getContext();
+
+  /// Parses and verifies a `.mlir` file. Errors read "file:line:col: error: ...".
+  llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>> parseFile(llvm::StringRef path);
+
+  /// Parses and verifies MLIR source text; `bufferName` names it in diagnostics.
+  llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
+  parseSource(llvm::StringRef source, llvm::StringRef bufferName = "<source>");
+
+  /// Compiles `module` (which is not modified) and loads it into this process.
+  llvm::Expected<rt::Module> compileToJit(mlir::ModuleOp module,
+                                          const CompileOptions &options = {});
+
+  /// Compiles `module` (which is not modified) and writes `outputPath`. The file
+  /// appears only when everything succeeded (written to a temporary, then renamed).
+  llvm::Error compileToFile(mlir::ModuleOp module, llvm::StringRef outputPath,
+                            OutputKind kind, const CompileOptions &options = {});
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> impl;
+};
+
+/// "kiln <version>", as stored in every compiled module.
+const char *getProducerString();
+
+} // namespace kiln::driver
+
+#endif // KILN_DRIVER_COMPILER_H

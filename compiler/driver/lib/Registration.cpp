@@ -1,0 +1,39 @@
+//===- Registration.cpp - Everything Kiln's compiler registers ------------===//
+
+#include "kiln/Driver/Registration.h"
+
+#include "kiln/Codegen/CPU/Passes.h"
+#include "kiln/Codegen/CPU/Pipeline.h"
+#include "kiln/Codegen/Passes.h"
+#include "kiln/Dialect/Kiln/IR/KilnDialect.h"
+#include "kiln/Transforms/Passes.h"
+
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+
+namespace kiln {
+
+void registerKilnDialects(mlir::DialectRegistry &registry) {
+  registry.insert<KilnDialect>();
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  mlir::registerBuiltinDialectTranslation(registry);
+  mlir::registerLLVMDialectTranslation(registry);
+}
+
+void registerKilnPasses() {
+  static bool registered = [] {
+    mlir::registerAllPasses();
+    registerKilnTransformsPasses();
+    registerKilnCodegenPasses();
+    registerKilnCpuPasses();
+    registerCpuPipeline();
+    return true;
+  }();
+  (void)registered;
+}
+
+} // namespace kiln

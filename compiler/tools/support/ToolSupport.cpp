@@ -1,0 +1,231 @@
+//===- ToolSupport.cpp - Pieces shared by kiln-compile and kiln-run -------===//
+
+#include "ToolSupport.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstring>
+#include <random>
+
+namespace kiln::tools {
+
+StageReporter::StageReporter(std::string toolName, bool showProgress)
+    : toolName(std::move(toolName)),
+      showProgress(showProgress && llvm::sys::Process::StandardErrIsDisplayed()) {}
+
+void StageReporter::attach(driver::CompileOptions &options) {
+  options.onStageStart = [this](llvm::StringRef stage) {
+    if (showProgress)
+      llvm::errs() << toolName << ": " << stage << "...\n";
+  };
+  options.onStageEnd = [this](llvm::StringRef stage, double seconds) {
+    stages.emplace_back(stage.str(), seconds);
+  };
+}
+
+double StageReporter::totalSeconds() const {
+  double total = 0;
+  for (const auto &stage : stages)
+    total += stage.second;
+  return total;
+}
+
+void StageReporter::printTimings(llvm::raw_ostream &os) const {
+  os << "compile stages:\n";
+  for (const auto &[name, seconds] : stages)
+    os << llvm::format("  %-24s %9.1f ms\n", name.c_str(), seconds * 1e3);
+  os << llvm::format("  %-24s %9.1f ms\n", "total", totalSeconds() * 1e3);
+}
+
+int reportError(llvm::StringRef toolName, llvm::Error error) {
+  llvm::errs() << toolName << ": error: " << llvm::toString(std::move(error)) << "\n";
+  return 1;
+}
+
+std::string formatType(kiln_dtype dtype, const std::vector<int64_t> &dims) {
+  std::string text = kiln_dtype_name(dtype);
+  text += "[";
+  for (size_t i = 0; i < dims.size(); ++i) {
+    if (i)
+      text += "x";
+    text += dims[i] < 0 ? "?" : std::to_string(dims[i]);
+  }
+  return text + "]";
+}
+
+/// Widens a half-precision bit pattern to float.
+static float halfToFloat(uint16_t bits) {
+  uint32_t sign = (bits & 0x8000u) << 16, exponent = (bits >> 10) & 0x1f,
+           mantissa = bits & 0x3ff;
+  uint32_t result;
+  if (exponent == 0x1f) {
+    result = sign | 0x7f800000u | (mantissa << 13);
+  } else if (exponent != 0) {
+    result = sign | ((exponent + 112) << 23) | (mantissa << 13);
+  } else if (mantissa == 0) {
+    result = sign;
+  } else { // subnormal: normalize
+    int shift = 0;
+    while (!(mantissa & 0x400)) {
+      mantissa <<= 1;
+      ++shift;
+    }
+    result = sign | ((113 - shift) << 23) | ((mantissa & 0x3ff) << 13);
+  }
+  float value;
+  std::memcpy(&value, &result, sizeof(value));
+  return value;
+}
+
+/// Element `index` of `data` (of `dtype`) as a double.
+static double elementAsDouble(kiln_dtype dtype, const void *data, int64_t index) {
+  switch (dtype) {
+  case KILN_DTYPE_F32:
+    return static_cast<const float *>(data)[index];
+  case KILN_DTYPE_F64:
+    return static_cast<const double *>(data)[index];
+  case KILN_DTYPE_F16:
+    return halfToFloat(static_cast<const uint16_t *>(data)[index]);
+  case KILN_DTYPE_BF16: {
+    uint32_t bits = uint32_t(static_cast<const uint16_t *>(data)[index]) << 16;
+    float value;
+    std::memcpy(&value, &bits, sizeof(value));
+    return value;
+  }
+  case KILN_DTYPE_I8:
+    return static_cast<const int8_t *>(data)[index];
+  case KILN_DTYPE_I16:
+    return static_cast<const int16_t *>(data)[index];
+  case KILN_DTYPE_I32:
+    return static_cast<const int32_t *>(data)[index];
+  case KILN_DTYPE_I64:
+    return static_cast<double>(static_cast<const int64_t *>(data)[index]);
+  case KILN_DTYPE_U8:
+  case KILN_DTYPE_BOOL:
+    return static_cast<const uint8_t *>(data)[index];
+  default:
+    return 0;
+  }
+}
+
+std::string formatTensorSummary(const rt::Tensor &tensor, size_t limit) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  kiln_dtype dtype = tensor.dtype();
+  os << formatType(dtype, tensor.shape()) << " = [";
+  const void *data = kiln_tensor_const_data(tensor.get());
+  int64_t count = tensor.elementCount();
+  double sum = 0;
+  for (int64_t i = 0; i < count; ++i) {
+    double value = elementAsDouble(dtype, data, i);
+    sum += value;
+    if (static_cast<size_t>(i) < limit)
+      os << (i ? ", " : "") << llvm::format("%.6g", value);
+  }
+  if (static_cast<size_t>(count) > limit)
+    os << ", ... (" << count << " values)";
+  os << "]  sum=" << llvm::format("%.9g", sum);
+  return text;
+}
+
+/// Writes `value` into element `index` of a tensor of `dtype`.
+static void storeElement(kiln_dtype dtype, void *data, int64_t index, double value) {
+  switch (dtype) {
+  case KILN_DTYPE_F32:
+    static_cast<float *>(data)[index] = static_cast<float>(value);
+    break;
+  case KILN_DTYPE_F64:
+    static_cast<double *>(data)[index] = value;
+    break;
+  case KILN_DTYPE_I8:
+    static_cast<int8_t *>(data)[index] = static_cast<int8_t>(value);
+    break;
+  case KILN_DTYPE_I16:
+    static_cast<int16_t *>(data)[index] = static_cast<int16_t>(value);
+    break;
+  case KILN_DTYPE_I32:
+    static_cast<int32_t *>(data)[index] = static_cast<int32_t>(value);
+    break;
+  case KILN_DTYPE_I64:
+    static_cast<int64_t *>(data)[index] = static_cast<int64_t>(value);
+    break;
+  case KILN_DTYPE_U8:
+  case KILN_DTYPE_BOOL:
+    static_cast<uint8_t *>(data)[index] = static_cast<uint8_t>(value);
+    break;
+  default:
+    break;
+  }
+}
+
+static bool canStore(kiln_dtype dtype) {
+  return dtype != KILN_DTYPE_F16 && dtype != KILN_DTYPE_BF16 &&
+         kiln_dtype_size(dtype) != 0;
+}
+
+/// A tensor of the signature's type; dynamic dims are not allowed here.
+static llvm::Expected<rt::Tensor> createForSignature(const rt::ValueInfo &info) {
+  for (int64_t dim : info.dims)
+    if (dim < 0)
+      return llvm::createStringError("input '" + info.name + "' has type " +
+                                     formatType(info.dtype, info.dims) +
+                                     " with a dynamic dimension; its shape must be "
+                                     "given with its data");
+  if (!canStore(info.dtype))
+    return llvm::createStringError(std::string("input '") + info.name +
+                                   "' has dtype " + kiln_dtype_name(info.dtype) +
+                                   ", which kiln-run cannot fill yet");
+  try {
+    return rt::Tensor::create(info.dtype, info.dims);
+  } catch (const rt::Error &error) {
+    return llvm::createStringError(error.what());
+  }
+}
+
+llvm::Expected<rt::Tensor> parseInlineTensor(const rt::ValueInfo &info,
+                                             llvm::StringRef values) {
+  auto tensor = createForSignature(info);
+  if (!tensor)
+    return tensor.takeError();
+  llvm::SmallVector<llvm::StringRef> items;
+  values.split(items, ',', /*MaxSplit=*/-1, /*KeepEmpty=*/true);
+  int64_t count = tensor->elementCount();
+  if (static_cast<int64_t>(items.size()) != count)
+    return llvm::createStringError(
+        "input '" + info.name + "' of type " + formatType(info.dtype, info.dims) +
+        " needs " + std::to_string(count) + " values, got " +
+        std::to_string(items.size()));
+  void *data = kiln_tensor_data(tensor->get());
+  for (auto [index, item] : llvm::enumerate(items)) {
+    double value;
+    if (item.trim().getAsDouble(value))
+      return llvm::createStringError("input '" + info.name + "' value " +
+                                     std::to_string(index) + " ('" + item.str() +
+                                     "') is not a number");
+    storeElement(info.dtype, data, index, value);
+  }
+  return tensor;
+}
+
+llvm::Expected<rt::Tensor> makeRandomTensor(const rt::ValueInfo &info, uint64_t seed) {
+  auto tensor = createForSignature(info);
+  if (!tensor)
+    return tensor.takeError();
+  std::mt19937_64 engine(seed);
+  std::uniform_real_distribution<double> real(-1.0, 1.0);
+  std::uniform_int_distribution<int> small(0, 9);
+  void *data = kiln_tensor_data(tensor->get());
+  bool isFloat = info.dtype == KILN_DTYPE_F32 || info.dtype == KILN_DTYPE_F64;
+  for (int64_t i = 0, e = tensor->elementCount(); i < e; ++i) {
+    double value = isFloat ? real(engine)
+                   : info.dtype == KILN_DTYPE_BOOL ? small(engine) % 2
+                                                   : small(engine);
+    storeElement(info.dtype, data, i, value);
+  }
+  return tensor;
+}
+
+} // namespace kiln::tools

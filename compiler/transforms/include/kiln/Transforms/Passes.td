@@ -1,0 +1,19 @@
+//===- Passes.td - Graph-level passes on the kiln dialect --*- tablegen -*-===//
+
+#ifndef KILN_TRANSFORMS_PASSES
+#define KILN_TRANSFORMS_PASSES
+
+include "mlir/Pass/PassBase.td"
+
+def KilnInferShapesPass : Pass<"kiln-infer-shapes", "mlir::func::FuncOp"> {
+  let summary = "Propagate refined shapes through a kiln graph";
+  let description = [{
+    Re-infers the result type of every kiln op from its operands, in order, keeping
+    the more precise of the declared and inferred shapes, then updates the function's
+    result types. Run it after refining argument types (for example when a dynamic
+    batch dimension is specialized to a fixed size) so that every shape downstream
+    becomes static. An op whose operands no longer fit its rules is reported.
+  }];
+}
+
+#endif // KILN_TRANSFORMS_PASSES

@@ -1,0 +1,206 @@
+/*===- kiln/runtime.h - Kiln runtime C API ---------------------------------===*
+ *
+ * The runtime loads modules produced by Kiln's compiler and runs their
+ * functions. It is a small C library with no MLIR or LLVM dependency.
+ *
+ * Conventions
+ *  - Every fallible call returns `kiln_status *`: NULL on success, otherwise a
+ *    status the caller owns and releases with kiln_status_free(). The message
+ *    names what was wrong.
+ *  - Out-parameters are written only on success.
+ *  - Objects returned through `**out` are owned by the caller and released
+ *    with the matching `*_free` function. Pointers returned by accessors
+ *    (names, shapes, functions) are borrowed and stay valid as long as the
+ *    object they came from.
+ *  - Threads: a loaded module and its functions are immutable;
+ *    kiln_function_run() may be called on the same function from many threads
+ *    at once, as long as each call uses its own output tensors. A tensor must
+ *    not be written by one thread while another uses it. The library has no
+ *    global mutable state.
+ *  - Accessors given a NULL object return an empty value (0, NULL or "")
+ *    rather than crash.
+ *
+ *===----------------------------------------------------------------------===*/
+#ifndef KILN_RUNTIME_H
+#define KILN_RUNTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kiln/module_abi.h"
+
+/** Marks the exported functions; everything else in the library is hidden. */
+#if defined(__GNUC__)
+#define KILN_API __attribute__((visibility("default")))
+#else
+#define KILN_API
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*===--- Status -----------------------------------------------------------===*/
+
+typedef enum kiln_status_code {
+  KILN_OK = 0,
+  KILN_INVALID_ARGUMENT = 1, /* wrong count, dtype, shape, NULL pointer, ... */
+  KILN_NOT_FOUND = 2,        /* a file or a function that does not exist */
+  KILN_IO_ERROR = 3,         /* a file that exists but cannot be read */
+  KILN_INVALID_MODULE = 4,   /* a file that is not a valid Kiln module */
+  KILN_OUT_OF_MEMORY = 5,
+  KILN_OUT_OF_RANGE = 6, /* sizes that overflow, indices past the end */
+  KILN_INTERNAL = 7,     /* a compiled function reported failure */
+} kiln_status_code;
+
+/** An error: a code and a message. NULL stands for success. */
+typedef struct kiln_status kiln_status;
+
+/** The code of `status`; KILN_OK for NULL. */
+KILN_API kiln_status_code kiln_status_get_code(const kiln_status *status);
+/** The message of `status` ("ok" for NULL). Valid until the status is freed. */
+KILN_API const char *kiln_status_message(const kiln_status *status);
+/** Releases `status`; NULL is allowed. */
+KILN_API void kiln_status_free(kiln_status *status);
+/** The name of a status code, e.g. "INVALID_ARGUMENT". */
+KILN_API const char *kiln_status_code_name(kiln_status_code code);
+
+/*===--- Element types ----------------------------------------------------===*/
+
+/** Bytes per element of `dtype`; 0 for an invalid dtype. */
+KILN_API size_t kiln_dtype_size(kiln_dtype dtype);
+/** A short name: "f32", "i64", "bool", ...; "invalid" for anything else. */
+KILN_API const char *kiln_dtype_name(kiln_dtype dtype);
+
+/*===--- Tensors ----------------------------------------------------------===*/
+
+/** A dense, row-major tensor: element type, shape and data. */
+typedef struct kiln_tensor kiln_tensor;
+
+/**
+ * Creates a tensor that owns zero-initialized, 64-byte-aligned storage (never
+ * NULL, even for a tensor without elements).
+ * `shape` holds `rank` non-negative dimensions (NULL allowed when rank is 0).
+ * Fails with KILN_OUT_OF_RANGE when the element count or byte size overflows,
+ * with KILN_INVALID_ARGUMENT for an invalid dtype, a rank above
+ * KILN_ABI_MAX_RANK or a negative dimension, and with KILN_OUT_OF_MEMORY when
+ * the storage cannot be allocated.
+ */
+KILN_API kiln_status *kiln_tensor_create(kiln_dtype dtype, size_t rank,
+                                         const int64_t *shape,
+                                         kiln_tensor **out);
+
+/**
+ * Creates a tensor that borrows `data`: the caller keeps ownership of the
+ * memory and must keep it alive while the tensor is used. `byte_size` must
+ * equal the size implied by dtype and shape (it guards against buffers that
+ * are too small). `data` may be NULL only when the tensor has no elements.
+ * The shape is checked as kiln_tensor_create() checks it.
+ */
+KILN_API kiln_status *kiln_tensor_wrap(kiln_dtype dtype, size_t rank,
+                                       const int64_t *shape, void *data,
+                                       size_t byte_size, kiln_tensor **out);
+
+/** Releases the tensor (and its storage when owned); NULL is allowed. */
+KILN_API void kiln_tensor_free(kiln_tensor *tensor);
+
+KILN_API kiln_dtype kiln_tensor_dtype(const kiln_tensor *tensor);
+KILN_API size_t kiln_tensor_rank(const kiln_tensor *tensor);
+/** `rank` dimensions; borrowed. */
+KILN_API const int64_t *kiln_tensor_shape(const kiln_tensor *tensor);
+/** The product of the dimensions (1 for rank 0). */
+KILN_API int64_t kiln_tensor_element_count(const kiln_tensor *tensor);
+KILN_API size_t kiln_tensor_byte_size(const kiln_tensor *tensor);
+KILN_API void *kiln_tensor_data(kiln_tensor *tensor);
+KILN_API const void *kiln_tensor_const_data(const kiln_tensor *tensor);
+/** 1 when the tensor owns its storage, 0 when it borrows it. */
+KILN_API int kiln_tensor_owns_data(const kiln_tensor *tensor);
+
+/*===--- Modules and functions --------------------------------------------===*/
+
+/** A loaded module: a set of compiled functions. */
+typedef struct kiln_module kiln_module;
+/** One function of a module; borrowed from its module. */
+typedef struct kiln_function kiln_function;
+
+/** A description of one input or output. Borrowed from the module. */
+typedef struct kiln_value_info {
+  const char *name;
+  kiln_dtype dtype;
+  size_t rank;
+  const int64_t *dims; /* -1 for a dimension known only at run time */
+} kiln_value_info;
+
+/**
+ * Loads a compiled module from a shared library. The file must export
+ * KILN_ABI_SYMBOL with a matching magic number and ABI version; its tables are
+ * validated before use. A path without a slash names a file in the current
+ * directory (it is not searched for on the library path).
+ * Fails with KILN_NOT_FOUND when the file does not exist, KILN_IO_ERROR when
+ * it cannot be read, and KILN_INVALID_MODULE when it is not a loadable library
+ * or not a valid Kiln module.
+ */
+KILN_API kiln_status *kiln_module_load(const char *path, kiln_module **out);
+
+/**
+ * Wraps a module table that is already in memory, e.g. one JIT-compiled in
+ * this process. The table is validated as kiln_module_load() does, and must
+ * stay valid and unchanged until `release(owner)` is called: when the module
+ * is freed (if `release` is not NULL), or at once on failure.
+ */
+KILN_API kiln_status *kiln_module_from_abi(const kiln_abi_module *abi,
+                                           void *owner,
+                                           void (*release)(void *owner),
+                                           kiln_module **out);
+
+/** Releases the module; NULL is allowed. Its functions must no longer run. */
+KILN_API void kiln_module_free(kiln_module *module);
+
+/** Who produced the module, e.g. "kiln 0.1.0" ("unknown" if not recorded). */
+KILN_API const char *kiln_module_producer(const kiln_module *module);
+KILN_API size_t kiln_module_function_count(const kiln_module *module);
+/** The function at `index`, or NULL when out of range. */
+KILN_API const kiln_function *kiln_module_function_at(const kiln_module *module,
+                                                      size_t index);
+/** Finds a function by name; KILN_NOT_FOUND lists the names the module has. */
+KILN_API kiln_status *kiln_module_find_function(const kiln_module *module,
+                                                const char *name,
+                                                const kiln_function **out);
+
+KILN_API const char *kiln_function_name(const kiln_function *function);
+KILN_API size_t kiln_function_input_count(const kiln_function *function);
+KILN_API size_t kiln_function_output_count(const kiln_function *function);
+/** Describes input `index`; KILN_OUT_OF_RANGE past the end. */
+KILN_API kiln_status *kiln_function_input_info(const kiln_function *function,
+                                               size_t index,
+                                               kiln_value_info *out);
+/** Describes output `index`; KILN_OUT_OF_RANGE past the end. */
+KILN_API kiln_status *kiln_function_output_info(const kiln_function *function,
+                                                size_t index,
+                                                kiln_value_info *out);
+
+/**
+ * Runs `function`. `inputs` holds `num_inputs` tensors, checked against the
+ * signature (count, dtype, rank, every static dimension) before any compiled
+ * code runs; a dynamic dimension (-1) accepts any size.
+ *
+ * `outputs` holds `num_outputs` slots. A NULL slot receives a new tensor that
+ * the caller owns; a non-NULL slot is a caller-provided tensor that is checked
+ * like an input and written in place. An output whose signature has a dynamic
+ * dimension needs a caller-provided tensor. Output storage must not overlap
+ * any input or other output. On failure, slots that were NULL stay NULL.
+ *
+ * Argument errors are KILN_INVALID_ARGUMENT; a compiled function that reports
+ * failure gives KILN_INTERNAL.
+ */
+KILN_API kiln_status *kiln_function_run(const kiln_function *function,
+                                        const kiln_tensor *const *inputs,
+                                        size_t num_inputs,
+                                        kiln_tensor **outputs,
+                                        size_t num_outputs);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* KILN_RUNTIME_H */

@@ -1,0 +1,276 @@
+//===- kiln/runtime.hpp - Thin C++17 RAII layer over the runtime C API ----===//
+//
+// Header-only wrappers around kiln/runtime.h: handles that free themselves,
+// failures reported as kiln::rt::Error exceptions, and std::vector/std::string
+// in place of pointer-and-count pairs. Everything here calls the C API; it
+// adds no state of its own, so the C API's thread rules apply unchanged:
+// a Module and its Functions may be shared by many threads, and
+// Function::run() may be called concurrently as long as each call has its
+// own output tensors.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_RUNTIME_HPP
+#define KILN_RUNTIME_HPP
+
+#include "kiln/runtime.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace kiln::rt {
+
+/// A failed runtime call: the status code and message of the C API.
+class Error : public std::runtime_error {
+public:
+  Error(kiln_status_code code, const std::string &message)
+      : std::runtime_error(message), statusCode(code) {}
+
+  /// The C API's code for this failure, e.g. KILN_INVALID_ARGUMENT.
+  kiln_status_code code() const noexcept { return statusCode; }
+
+private:
+  kiln_status_code statusCode;
+};
+
+namespace detail {
+
+/// Takes ownership of `status`; throws an Error carrying its code and
+/// message when it is not NULL (success).
+inline void check(kiln_status *status) {
+  if (!status)
+    return;
+  kiln_status_code code = kiln_status_get_code(status);
+  std::string message = kiln_status_message(status);
+  kiln_status_free(status);
+  throw Error(code, message);
+}
+
+} // namespace detail
+
+/// A description of one input or output of a function, copied out of the
+/// module so that it stays valid on its own.
+struct ValueInfo {
+  std::string name;
+  kiln_dtype dtype;
+  /// One entry per dimension; -1 marks a dimension known only at run time.
+  std::vector<int64_t> dims;
+};
+
+/// A move-only owner of a kiln_tensor. An empty Tensor (default-constructed
+/// or moved from) holds no tensor; its accessors must not be called.
+/// A Tensor must not be written by one thread while another uses it.
+class Tensor {
+public:
+  /// An empty tensor.
+  Tensor() noexcept = default;
+  /// Takes ownership of `tensor` (which may be NULL).
+  explicit Tensor(kiln_tensor *tensor) noexcept : handle(tensor) {}
+  Tensor(Tensor &&other) noexcept : handle(other.release()) {}
+  Tensor &operator=(Tensor &&other) noexcept {
+    if (this != &other)
+      reset(other.release());
+    return *this;
+  }
+  Tensor(const Tensor &) = delete;
+  Tensor &operator=(const Tensor &) = delete;
+  ~Tensor() { kiln_tensor_free(handle); }
+
+  /// A tensor that owns zero-initialized, 64-byte-aligned storage.
+  static Tensor create(kiln_dtype dtype, const std::vector<int64_t> &shape) {
+    kiln_tensor *tensor = nullptr;
+    detail::check(
+        kiln_tensor_create(dtype, shape.size(), shape.data(), &tensor));
+    return Tensor(tensor);
+  }
+
+  /// A tensor that borrows `data` (`byteSize` bytes, which must match dtype
+  /// and shape). The caller keeps the memory alive while the tensor is used.
+  static Tensor wrap(kiln_dtype dtype, const std::vector<int64_t> &shape,
+                     void *data, size_t byteSize) {
+    kiln_tensor *tensor = nullptr;
+    detail::check(kiln_tensor_wrap(dtype, shape.size(), shape.data(), data,
+                                   byteSize, &tensor));
+    return Tensor(tensor);
+  }
+
+  kiln_dtype dtype() const noexcept { return kiln_tensor_dtype(handle); }
+  size_t rank() const noexcept { return kiln_tensor_rank(handle); }
+  /// The dimensions, copied.
+  std::vector<int64_t> shape() const {
+    const int64_t *dims = kiln_tensor_shape(handle);
+    return std::vector<int64_t>(dims, dims + rank());
+  }
+  int64_t elementCount() const noexcept {
+    return kiln_tensor_element_count(handle);
+  }
+  size_t byteSize() const noexcept { return kiln_tensor_byte_size(handle); }
+  bool ownsData() const noexcept { return kiln_tensor_owns_data(handle) != 0; }
+
+  /// The data as elements of `T`. Throws an Error (KILN_INVALID_ARGUMENT)
+  /// when `T` does not have the size of the tensor's element type.
+  template <typename T> T *data() {
+    checkElementSize(sizeof(T));
+    return static_cast<T *>(kiln_tensor_data(handle));
+  }
+  template <typename T> const T *data() const {
+    checkElementSize(sizeof(T));
+    return static_cast<const T *>(kiln_tensor_const_data(handle));
+  }
+
+  /// The wrapped handle, still owned by this Tensor.
+  kiln_tensor *get() const noexcept { return handle; }
+  /// Gives up ownership: the caller must kiln_tensor_free() the result.
+  kiln_tensor *release() noexcept { return std::exchange(handle, nullptr); }
+  /// Frees the current tensor and takes ownership of `tensor`.
+  void reset(kiln_tensor *tensor = nullptr) noexcept {
+    kiln_tensor_free(std::exchange(handle, tensor));
+  }
+  explicit operator bool() const noexcept { return handle != nullptr; }
+
+private:
+  void checkElementSize(size_t size) const {
+    if (size != kiln_dtype_size(dtype()))
+      throw Error(KILN_INVALID_ARGUMENT,
+                  std::string("element type of ") + std::to_string(size) +
+                      " bytes does not match tensor dtype " +
+                      kiln_dtype_name(dtype()));
+  }
+
+  kiln_tensor *handle = nullptr;
+};
+
+/// One function of a module. A Function shares ownership of its module, so
+/// it stays usable after the Module it came from is destroyed. Copies are
+/// cheap and may be used from many threads at once.
+class Function {
+public:
+  /// Wraps `function`, which must belong to `module`.
+  Function(std::shared_ptr<kiln_module> module, const kiln_function *function)
+      : owner(std::move(module)), handle(function) {}
+
+  std::string name() const { return kiln_function_name(handle); }
+  std::vector<ValueInfo> inputs() const {
+    return describe(kiln_function_input_count(handle),
+                    kiln_function_input_info);
+  }
+  std::vector<ValueInfo> outputs() const {
+    return describe(kiln_function_output_count(handle),
+                    kiln_function_output_info);
+  }
+
+  /// Runs the function and returns newly allocated outputs. `inputs` are
+  /// borrowed for the duration of the call and must not be NULL.
+  std::vector<Tensor> run(const std::vector<const Tensor *> &inputs) const {
+    std::vector<Tensor> outputs(kiln_function_output_count(handle));
+    run(inputs, outputs);
+    return outputs;
+  }
+
+  /// Runs the function writing into `outputs`, which must have one entry per
+  /// output: non-empty entries are caller-provided tensors written in place,
+  /// empty ones receive new tensors. On failure `outputs` is unchanged.
+  void run(const std::vector<const Tensor *> &inputs,
+           std::vector<Tensor> &outputs) const {
+    std::vector<const kiln_tensor *> inputHandles;
+    inputHandles.reserve(inputs.size());
+    for (const Tensor *input : inputs)
+      inputHandles.push_back(input ? input->get() : nullptr);
+    std::vector<kiln_tensor *> outputHandles;
+    outputHandles.reserve(outputs.size());
+    for (const Tensor &output : outputs)
+      outputHandles.push_back(output.get());
+
+    detail::check(kiln_function_run(handle, inputHandles.data(),
+                                    inputHandles.size(), outputHandles.data(),
+                                    outputHandles.size()));
+    // The slots that were empty now hold tensors that the caller owns.
+    for (size_t i = 0; i < outputs.size(); ++i)
+      if (!outputs[i])
+        outputs[i] = Tensor(outputHandles[i]);
+  }
+
+  /// The wrapped handle, borrowed from the module.
+  const kiln_function *get() const noexcept { return handle; }
+
+private:
+  using InfoFn = kiln_status *(*)(const kiln_function *, size_t,
+                                  kiln_value_info *);
+
+  std::vector<ValueInfo> describe(size_t count, InfoFn info) const {
+    std::vector<ValueInfo> values;
+    values.reserve(count);
+    for (size_t i = 0; i < count; ++i) {
+      kiln_value_info value;
+      detail::check(info(handle, i, &value));
+      values.push_back(
+          ValueInfo{value.name, value.dtype,
+                    std::vector<int64_t>(value.dims, value.dims + value.rank)});
+    }
+    return values;
+  }
+
+  std::shared_ptr<kiln_module> owner;
+  const kiln_function *handle;
+};
+
+/// A loaded module with shared ownership: copies and the Functions taken
+/// from it keep it loaded; the last one to go frees it.
+class Module {
+public:
+  /// Loads a compiled module from a shared library.
+  static Module load(const std::string &path) {
+    kiln_module *module = nullptr;
+    detail::check(kiln_module_load(path.c_str(), &module));
+    return Module(module);
+  }
+
+  /// Wraps an in-memory module table; see kiln_module_from_abi() for when
+  /// `release(owner)` is called (also when this throws).
+  static Module fromAbi(const kiln_abi_module *abi, void *owner,
+                        void (*release)(void *owner)) {
+    kiln_module *module = nullptr;
+    detail::check(kiln_module_from_abi(abi, owner, release, &module));
+    return Module(module);
+  }
+
+  std::string producer() const { return kiln_module_producer(handle.get()); }
+
+  /// Every function of the module, in table order.
+  std::vector<Function> functions() const {
+    std::vector<Function> result;
+    size_t count = kiln_module_function_count(handle.get());
+    result.reserve(count);
+    for (size_t i = 0; i < count; ++i)
+      result.emplace_back(handle, kiln_module_function_at(handle.get(), i));
+    return result;
+  }
+
+  /// The function called `name`; throws an Error (KILN_NOT_FOUND) listing
+  /// the available names when there is none.
+  Function function(const std::string &name) const {
+    const kiln_function *function = nullptr;
+    detail::check(
+        kiln_module_find_function(handle.get(), name.c_str(), &function));
+    return Function(handle, function);
+  }
+
+  /// The wrapped handle, still owned by this Module.
+  kiln_module *get() const noexcept { return handle.get(); }
+
+private:
+  /// Takes ownership of `module`. If allocating the shared_ptr's control
+  /// block throws, shared_ptr frees the module first.
+  explicit Module(kiln_module *module) : handle(module, kiln_module_free) {}
+
+  std::shared_ptr<kiln_module> handle;
+};
+
+} // namespace kiln::rt
+
+#endif // KILN_RUNTIME_HPP

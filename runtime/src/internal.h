@@ -1,0 +1,130 @@
+//===- internal.h - Private types shared by the runtime's sources ---------===//
+//
+// The definitions behind the opaque handles of kiln/runtime.h, plus the few
+// helpers (status construction, size arithmetic) that several sources need.
+// Nothing here is exported from libkiln_runtime.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_RUNTIME_SRC_INTERNAL_H
+#define KILN_RUNTIME_SRC_INTERNAL_H
+
+#include "kiln/runtime.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+// Memref descriptors are built as arrays of 64-bit words, with pointers stored
+// in word-sized slots; that layout only matches MLIR's on 64-bit targets.
+static_assert(sizeof(void *) == sizeof(int64_t),
+              "the Kiln runtime assumes 64-bit pointers");
+
+/// An error: a code and a message. Always heap-allocated by makeStatus(),
+/// except for the shared out-of-memory status (see outOfMemoryStatus()).
+struct kiln_status {
+  kiln_status_code code;
+  std::string message;
+};
+
+/// A dense row-major tensor. The shape lives inline so that creating a tensor
+/// costs one allocation for the object and one for the data.
+struct kiln_tensor {
+  kiln_dtype dtype;
+  size_t rank;
+  int64_t shape[KILN_ABI_MAX_RANK];
+  int64_t elementCount;
+  size_t byteSize;
+  void *data;
+  bool ownsData;
+};
+
+/// One input or output of a function, copied from a validated ABI table.
+/// `name` and `dims` point into the table, which outlives the module.
+struct ValueSignature {
+  const char *name;
+  kiln_dtype dtype;
+  size_t rank;
+  const int64_t *dims;
+  /// True when no dimension is -1, i.e. the runtime can allocate it.
+  bool isStatic;
+};
+
+/// One function of a module. Immutable once the module is built, which is
+/// what makes concurrent kiln_function_run() calls safe.
+struct kiln_function {
+  const char *name;
+  kiln_abi_entry_fn entry;
+  std::vector<ValueSignature> inputs;
+  std::vector<ValueSignature> outputs;
+  /// The number of 64-bit words all memref descriptors of one call take.
+  size_t descriptorWords;
+};
+
+/// A loaded module. Owns either a dlopen handle or an (owner, release) pair
+/// that keeps the ABI table alive.
+struct kiln_module {
+  const char *producer;
+  std::vector<kiln_function> functions;
+  std::unordered_map<std::string_view, size_t> functionIndex;
+  void *libraryHandle = nullptr;
+  void *owner = nullptr;
+  void (*release)(void *owner) = nullptr;
+};
+
+namespace kiln::internal {
+
+/// Upper bounds the runtime accepts in an ABI table; anything larger is taken
+/// to be a corrupt table rather than a real module.
+constexpr int32_t kMaxFunctions = 1 << 20;
+constexpr int32_t kMaxValuesPerFunction = 1 << 16;
+
+/// Returns true when `dtype` is one of the kiln_dtype enumerators.
+bool isValidDtype(int64_t dtype);
+
+/// The status returned when even an error message cannot be allocated. It is
+/// a shared immutable object; kiln_status_free() knows not to delete it.
+kiln_status *outOfMemoryStatus() noexcept;
+
+/// Creates a status with `code` and `message`. Never throws: if allocation
+/// fails it returns outOfMemoryStatus().
+kiln_status *makeStatus(kiln_status_code code, std::string_view message);
+
+/// Creates a status whose message is the concatenation of `parts`, each
+/// written with operator<<. Never throws.
+template <typename... Parts>
+kiln_status *makeError(kiln_status_code code, const Parts &...parts) {
+  try {
+    std::ostringstream message;
+    (message << ... << parts);
+    return makeStatus(code, message.str());
+  } catch (...) {
+    return outOfMemoryStatus();
+  }
+}
+
+/// Formats `rank` dimensions as "[2, 3]", writing -1 (dynamic) as "?".
+std::string formatDims(const int64_t *dims, size_t rank);
+
+/// Checks a tensor shape and computes its element count and byte size with
+/// overflow checks. Returns NULL on success.
+kiln_status *computeTensorSize(kiln_dtype dtype, size_t rank,
+                               const int64_t *shape, int64_t &elementCount,
+                               size_t &byteSize);
+
+/// Validates every field of an ABI table before the runtime trusts it.
+/// `origin` names the table's source in messages (e.g. the library path).
+kiln_status *validateModuleTable(const kiln_abi_module *abi,
+                                 std::string_view origin);
+
+/// Builds a module from a table that validateModuleTable() accepted. The
+/// caller sets the ownership fields afterwards.
+kiln_module *buildModule(const kiln_abi_module &abi);
+
+} // namespace kiln::internal
+
+#endif // KILN_RUNTIME_SRC_INTERNAL_H

@@ -1,0 +1,264 @@
+//===- module.cpp - Loading modules and describing their functions --------===//
+//
+// Implements the module half of kiln/runtime.h: opening a shared library (or
+// adopting an in-memory table), validating its ABI table, and the read-only
+// accessors for functions and their signatures. Running is in run.cpp.
+//
+//===----------------------------------------------------------------------===//
+
+#include "internal.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <dlfcn.h>
+#include <memory>
+#include <sys/stat.h>
+#include <unistd.h>
+
+using namespace kiln::internal;
+
+namespace {
+
+/// The most names a "function not found" message lists before eliding.
+constexpr size_t kMaxListedNames = 32;
+
+ValueSignature makeSignature(const kiln_abi_value &value) {
+  ValueSignature signature{value.name, static_cast<kiln_dtype>(value.dtype),
+                           static_cast<size_t>(value.rank), value.dims, true};
+  for (size_t i = 0; i < signature.rank; ++i)
+    if (signature.dims[i] == -1)
+      signature.isStatic = false;
+  return signature;
+}
+
+/// Words of a rank-R memref descriptor: allocated, aligned, offset, then R
+/// sizes and R strides.
+size_t descriptorWords(const ValueSignature &value) {
+  return 3 + 2 * value.rank;
+}
+
+kiln_function makeFunction(const kiln_abi_function &abi) {
+  kiln_function function{abi.name, abi.entry, {}, {}, 0};
+  function.inputs.reserve(static_cast<size_t>(abi.num_inputs));
+  for (int32_t i = 0; i < abi.num_inputs; ++i)
+    function.inputs.push_back(makeSignature(abi.inputs[i]));
+  function.outputs.reserve(static_cast<size_t>(abi.num_outputs));
+  for (int32_t i = 0; i < abi.num_outputs; ++i)
+    function.outputs.push_back(makeSignature(abi.outputs[i]));
+  for (const ValueSignature &value : function.inputs)
+    function.descriptorWords += descriptorWords(value);
+  for (const ValueSignature &value : function.outputs)
+    function.descriptorWords += descriptorWords(value);
+  return function;
+}
+
+/// Checks that `path` names a readable file, so that a missing file is
+/// reported as such rather than through dlopen's less specific message.
+kiln_status *checkReadableFile(const char *path) {
+  struct stat info;
+  if (::stat(path, &info) != 0) {
+    if (errno == ENOENT || errno == ENOTDIR)
+      return makeError(KILN_NOT_FOUND, "module file '", path,
+                       "' does not exist");
+    return makeError(KILN_IO_ERROR, "cannot read module file '", path,
+                     "': ", std::strerror(errno));
+  }
+  if (S_ISDIR(info.st_mode))
+    return makeError(KILN_IO_ERROR, "module path '", path,
+                     "' is a directory, not a file");
+  if (::access(path, R_OK) != 0)
+    return makeError(KILN_IO_ERROR, "cannot read module file '", path,
+                     "': ", std::strerror(errno));
+  return nullptr;
+}
+
+/// Wraps a validated table into a module that owns `libraryHandle` or
+/// (`owner`, `release`). On failure, the caller still owns both.
+kiln_status *adoptTable(const kiln_abi_module *abi, std::string_view origin,
+                        void *libraryHandle, void *owner,
+                        void (*release)(void *), kiln_module **out) {
+  try {
+    if (kiln_status *status = validateModuleTable(abi, origin))
+      return status;
+    kiln_module *module = buildModule(*abi);
+    module->libraryHandle = libraryHandle;
+    module->owner = owner;
+    module->release = release;
+    *out = module;
+    return nullptr;
+  } catch (...) {
+    return outOfMemoryStatus();
+  }
+}
+
+} // namespace
+
+kiln_module *kiln::internal::buildModule(const kiln_abi_module &abi) {
+  auto module = std::make_unique<kiln_module>();
+  module->producer = abi.producer ? abi.producer : "unknown";
+  size_t count = static_cast<size_t>(abi.num_functions);
+  module->functions.reserve(count);
+  module->functionIndex.reserve(count);
+  for (size_t i = 0; i < count; ++i) {
+    module->functions.push_back(makeFunction(abi.functions[i]));
+    module->functionIndex.emplace(abi.functions[i].name, i);
+  }
+  return module.release();
+}
+
+kiln_status *kiln_module_load(const char *path, kiln_module **out) try {
+  if (!path || !out)
+    return makeStatus(KILN_INVALID_ARGUMENT,
+                      "kiln_module_load: `path` and `out` must not be NULL");
+  if (kiln_status *status = checkReadableFile(path))
+    return status;
+
+  // dlopen searches the library path for names without a slash; a module
+  // path means a file, so make such names explicitly relative.
+  std::string fileName =
+      std::strchr(path, '/') ? path : std::string("./") + path;
+  std::string origin = std::string("module '") + path + "': ";
+  void *handle = ::dlopen(fileName.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!handle) {
+    const char *reason = ::dlerror();
+    return makeError(KILN_INVALID_MODULE, "cannot load module '", path,
+                     "': ", reason ? reason : "unknown dlopen error");
+  }
+  ::dlerror(); // Clear any stale error before the lookup.
+  const auto *abi =
+      static_cast<const kiln_abi_module *>(::dlsym(handle, KILN_ABI_SYMBOL));
+  if (!abi) {
+    ::dlclose(handle);
+    return makeError(KILN_INVALID_MODULE, "'", path,
+                     "' is not a Kiln module: it does not export ",
+                     KILN_ABI_SYMBOL);
+  }
+  kiln_status *status = adoptTable(abi, origin, handle, nullptr, nullptr, out);
+  if (status)
+    ::dlclose(handle);
+  return status;
+} catch (...) {
+  return outOfMemoryStatus();
+}
+
+kiln_status *kiln_module_from_abi(const kiln_abi_module *abi, void *owner,
+                                  void (*release)(void *owner),
+                                  kiln_module **out) {
+  kiln_status *status =
+      abi && out
+          ? adoptTable(abi, "module table: ", nullptr, owner, release, out)
+          : makeStatus(KILN_INVALID_ARGUMENT,
+                       "kiln_module_from_abi: `abi` and `out` must not be "
+                       "NULL");
+  // On success the module releases the owner when it is freed.
+  if (status && release)
+    release(owner);
+  return status;
+}
+
+void kiln_module_free(kiln_module *module) {
+  if (!module)
+    return;
+  void *handle = module->libraryHandle;
+  void *owner = module->owner;
+  void (*release)(void *) = module->release;
+  // The module points into the table: drop it before the table goes away.
+  delete module;
+  if (release)
+    release(owner);
+  if (handle)
+    ::dlclose(handle);
+}
+
+const char *kiln_module_producer(const kiln_module *module) {
+  return module ? module->producer : "";
+}
+
+size_t kiln_module_function_count(const kiln_module *module) {
+  return module ? module->functions.size() : 0;
+}
+
+const kiln_function *kiln_module_function_at(const kiln_module *module,
+                                             size_t index) {
+  if (!module || index >= module->functions.size())
+    return nullptr;
+  return &module->functions[index];
+}
+
+kiln_status *kiln_module_find_function(const kiln_module *module,
+                                       const char *name,
+                                       const kiln_function **out) try {
+  if (!module || !name || !out)
+    return makeStatus(KILN_INVALID_ARGUMENT,
+                      "kiln_module_find_function: `module`, `name` and `out` "
+                      "must not be NULL");
+  auto it = module->functionIndex.find(name);
+  if (it != module->functionIndex.end()) {
+    *out = &module->functions[it->second];
+    return nullptr;
+  }
+
+  std::string available;
+  size_t listed = std::min(module->functions.size(), kMaxListedNames);
+  for (size_t i = 0; i < listed; ++i)
+    available +=
+        (i ? ", '" : "'") + std::string(module->functions[i].name) + "'";
+  if (module->functions.empty())
+    available = "none";
+  else if (listed < module->functions.size())
+    available +=
+        " and " + std::to_string(module->functions.size() - listed) + " more";
+  return makeError(KILN_NOT_FOUND, "module has no function '", name,
+                   "'; available functions: ", available);
+} catch (...) {
+  return outOfMemoryStatus();
+}
+
+const char *kiln_function_name(const kiln_function *function) {
+  return function ? function->name : "";
+}
+
+size_t kiln_function_input_count(const kiln_function *function) {
+  return function ? function->inputs.size() : 0;
+}
+
+size_t kiln_function_output_count(const kiln_function *function) {
+  return function ? function->outputs.size() : 0;
+}
+
+namespace {
+
+kiln_status *describeValue(const kiln_function *function,
+                           const std::vector<ValueSignature> &values,
+                           const char *kind, size_t index,
+                           kiln_value_info *out) {
+  if (!out)
+    return makeError(KILN_INVALID_ARGUMENT, "kiln_function_", kind,
+                     "_info: `out` is NULL");
+  if (index >= values.size())
+    return makeError(KILN_OUT_OF_RANGE, "function '", function->name, "' has ",
+                     values.size(), " ", kind, "s; index ", index,
+                     " is out of range");
+  const ValueSignature &value = values[index];
+  *out = kiln_value_info{value.name, value.dtype, value.rank, value.dims};
+  return nullptr;
+}
+
+} // namespace
+
+kiln_status *kiln_function_input_info(const kiln_function *function,
+                                      size_t index, kiln_value_info *out) {
+  if (!function)
+    return makeStatus(KILN_INVALID_ARGUMENT,
+                      "kiln_function_input_info: `function` is NULL");
+  return describeValue(function, function->inputs, "input", index, out);
+}
+
+kiln_status *kiln_function_output_info(const kiln_function *function,
+                                       size_t index, kiln_value_info *out) {
+  if (!function)
+    return makeStatus(KILN_INVALID_ARGUMENT,
+                      "kiln_function_output_info: `function` is NULL");
+  return describeValue(function, function->outputs, "output", index, out);
+}

@@ -1,0 +1,282 @@
+//===- run.cpp - Validating a call and running a compiled function --------===//
+//
+// Implements kiln_function_run(): check every argument against the function's
+// signature, allocate the outputs the caller left to the runtime, build the
+// MLIR memref descriptors the entry point expects, and call it.
+//
+// This is the hot path. Apart from the output tensors it creates, a call with
+// at most kInlineValues values needs no heap memory: the descriptors live in
+// stack buffers, and strings are only built once something has gone wrong.
+//
+//===----------------------------------------------------------------------===//
+
+#include "internal.h"
+
+#include <cstring>
+#include <memory>
+
+using namespace kiln::internal;
+
+namespace {
+
+/// Calls with up to this many inputs plus outputs, of rank up to
+/// kInlineRank, build their descriptors on the stack.
+constexpr size_t kInlineValues = 64;
+constexpr size_t kInlineRank = 8;
+constexpr size_t kInlineWords = kInlineValues * (3 + 2 * kInlineRank);
+
+/// An array of trivially copyable `T` that lives on the stack when it has at
+/// most `InlineCapacity` elements and on the heap otherwise. Elements start
+/// uninitialized.
+template <typename T, size_t InlineCapacity> class ScratchArray {
+public:
+  explicit ScratchArray(size_t size) {
+    if (size > InlineCapacity) {
+      heapStorage.reset(new T[size]);
+      elements = heapStorage.get();
+    }
+  }
+  ScratchArray(const ScratchArray &) = delete;
+  ScratchArray &operator=(const ScratchArray &) = delete;
+
+  T &operator[](size_t index) { return elements[index]; }
+  T *data() { return elements; }
+
+private:
+  T inlineStorage[InlineCapacity];
+  std::unique_ptr<T[]> heapStorage;
+  T *elements = inlineStorage;
+};
+
+/// The outputs this call allocated. They are freed on destruction unless
+/// commit() handed them to the caller, so every failure path (including an
+/// exception) releases them and leaves the caller's slots untouched.
+class CreatedOutputs {
+public:
+  explicit CreatedOutputs(size_t numOutputs)
+      : tensors(numOutputs), count(numOutputs) {
+    for (size_t i = 0; i < count; ++i)
+      tensors[i] = nullptr;
+  }
+  ~CreatedOutputs() {
+    for (size_t i = 0; i < count; ++i)
+      kiln_tensor_free(tensors[i]);
+  }
+
+  kiln_tensor *&operator[](size_t index) { return tensors[index]; }
+
+  /// Moves the created tensors into the caller's (NULL) slots.
+  void commit(kiln_tensor **slots) {
+    for (size_t i = 0; i < count; ++i) {
+      if (tensors[i])
+        slots[i] = tensors[i];
+      tensors[i] = nullptr;
+    }
+  }
+
+private:
+  ScratchArray<kiln_tensor *, kInlineValues> tensors;
+  size_t count;
+};
+
+/// Names a value for messages: "input 0 ('x') of 'f'".
+std::string describe(const kiln_function &function, const char *kind,
+                     size_t index, const ValueSignature &value) {
+  return std::string(kind) + " " + std::to_string(index) + " ('" + value.name +
+         "') of '" + function.name + "'";
+}
+
+/// Checks that the caller passed as many values as the signature has.
+kiln_status *checkCount(const kiln_function &function, const char *kind,
+                        size_t expected, size_t actual, const void *array) {
+  if (actual != expected)
+    return makeError(KILN_INVALID_ARGUMENT, "function '", function.name,
+                     "' expects ", expected, " ", kind,
+                     expected == 1 ? "" : "s", ", got ", actual);
+  if (expected > 0 && !array)
+    return makeError(KILN_INVALID_ARGUMENT, "function '", function.name,
+                     "' expects ", expected, " ", kind,
+                     expected == 1 ? "" : "s", ", got a NULL array");
+  return nullptr;
+}
+
+/// Checks one tensor against its signature: dtype, rank and every static
+/// dimension. Dynamic dimensions (-1) accept any size.
+kiln_status *checkTensor(const kiln_function &function, const char *kind,
+                         size_t index, const ValueSignature &signature,
+                         const kiln_tensor *tensor) {
+  if (!tensor)
+    return makeError(KILN_INVALID_ARGUMENT,
+                     describe(function, kind, index, signature), " is NULL");
+  if (tensor->dtype != signature.dtype)
+    return makeError(KILN_INVALID_ARGUMENT,
+                     describe(function, kind, index, signature), " has dtype ",
+                     kiln_dtype_name(tensor->dtype), ", expected ",
+                     kiln_dtype_name(signature.dtype));
+  if (tensor->rank != signature.rank)
+    return makeError(KILN_INVALID_ARGUMENT,
+                     describe(function, kind, index, signature), " has rank ",
+                     tensor->rank, ", expected ", signature.rank, " (shape ",
+                     formatDims(signature.dims, signature.rank), ")");
+  for (size_t i = 0; i < signature.rank; ++i)
+    if (signature.dims[i] != -1 && tensor->shape[i] != signature.dims[i])
+      return makeError(KILN_INVALID_ARGUMENT,
+                       describe(function, kind, index, signature),
+                       " dimension ", i, " is ", tensor->shape[i],
+                       ", expected ", signature.dims[i], " (shape ",
+                       formatDims(tensor->shape, tensor->rank), ", expected ",
+                       formatDims(signature.dims, signature.rank), ")");
+  return nullptr;
+}
+
+/// True when the byte ranges of `a` and `b` share at least one byte.
+bool overlaps(const kiln_tensor &a, const kiln_tensor &b) {
+  if (a.byteSize == 0 || b.byteSize == 0)
+    return false;
+  auto aBegin = reinterpret_cast<uintptr_t>(a.data);
+  auto bBegin = reinterpret_cast<uintptr_t>(b.data);
+  return aBegin < bBegin + b.byteSize && bBegin < aBegin + a.byteSize;
+}
+
+/// Checks that caller-provided output `index` shares no storage with any
+/// input or any other caller-provided output. This is quadratic, but it needs
+/// no memory and calls have few values.
+kiln_status *checkOverlap(const kiln_function &function,
+                          const kiln_tensor *const *inputs,
+                          kiln_tensor *const *outputs, size_t index) {
+  const kiln_tensor &output = *outputs[index];
+  auto report = [&](const char *kind, size_t other,
+                    const ValueSignature &otherSignature) {
+    return makeError(
+        KILN_INVALID_ARGUMENT,
+        describe(function, "output", index, function.outputs[index]),
+        " overlaps ", kind, " ", other, " ('", otherSignature.name,
+        "'): output storage must not overlap any input or "
+        "other output");
+  };
+  for (size_t i = 0; i < function.inputs.size(); ++i)
+    if (overlaps(output, *inputs[i]))
+      return report("input", i, function.inputs[i]);
+  for (size_t i = 0; i < index; ++i)
+    if (outputs[i] && overlaps(output, *outputs[i]))
+      return report("output", i, function.outputs[i]);
+  return nullptr;
+}
+
+/// Checks everything about a call before any memory is allocated or any
+/// compiled code runs.
+kiln_status *validateCall(const kiln_function &function,
+                          const kiln_tensor *const *inputs, size_t numInputs,
+                          kiln_tensor *const *outputs, size_t numOutputs) {
+  if (kiln_status *status = checkCount(
+          function, "input", function.inputs.size(), numInputs, inputs))
+    return status;
+  if (kiln_status *status = checkCount(
+          function, "output", function.outputs.size(), numOutputs, outputs))
+    return status;
+  for (size_t i = 0; i < numInputs; ++i)
+    if (kiln_status *status =
+            checkTensor(function, "input", i, function.inputs[i], inputs[i]))
+      return status;
+  for (size_t i = 0; i < numOutputs; ++i) {
+    const ValueSignature &signature = function.outputs[i];
+    if (!outputs[i]) {
+      if (!signature.isStatic)
+        return makeError(
+            KILN_INVALID_ARGUMENT, describe(function, "output", i, signature),
+            " has dynamic shape ", formatDims(signature.dims, signature.rank),
+            ": dynamic output shapes need a caller-provided "
+            "tensor");
+      continue;
+    }
+    if (kiln_status *status =
+            checkTensor(function, "output", i, signature, outputs[i]))
+      return status;
+    if (kiln_status *status = checkOverlap(function, inputs, outputs, i))
+      return status;
+  }
+  return nullptr;
+}
+
+/// Writes the memref descriptor of `tensor` at `words` and returns the first
+/// word after it. The layout is MLIR's: allocated pointer, aligned pointer,
+/// offset, sizes, then row-major strides in elements.
+int64_t *writeDescriptor(int64_t *words, const kiln_tensor &tensor) {
+  void *data = tensor.data;
+  std::memcpy(&words[0], &data, sizeof(data));
+  std::memcpy(&words[1], &data, sizeof(data));
+  words[2] = 0;
+  int64_t *sizes = words + 3;
+  int64_t *strides = sizes + tensor.rank;
+  // Partial products of a valid tensor's dimensions fit in int64_t (see
+  // computeTensorSize), so this cannot overflow.
+  int64_t stride = 1;
+  for (size_t i = tensor.rank; i-- > 0;) {
+    sizes[i] = tensor.shape[i];
+    strides[i] = stride;
+    stride *= tensor.shape[i] == 0 ? 1 : tensor.shape[i];
+  }
+  return strides + tensor.rank;
+}
+
+/// Builds the descriptors for a validated call and runs the entry point.
+kiln_status *callEntry(const kiln_function &function,
+                       const kiln_tensor *const *inputs,
+                       kiln_tensor *const *outputs, CreatedOutputs &created) {
+  size_t numInputs = function.inputs.size();
+  size_t numValues = numInputs + function.outputs.size();
+  ScratchArray<int64_t, kInlineWords> words(function.descriptorWords);
+  ScratchArray<void *, kInlineValues> descriptors(numValues);
+
+  int64_t *next = words.data();
+  for (size_t i = 0; i < numInputs; ++i) {
+    descriptors[i] = next;
+    next = writeDescriptor(next, *inputs[i]);
+  }
+  for (size_t i = 0; i < function.outputs.size(); ++i) {
+    descriptors[numInputs + i] = next;
+    next = writeDescriptor(next, outputs[i] ? *outputs[i] : *created[i]);
+  }
+
+  int32_t result;
+  try {
+    result = function.entry(descriptors.data());
+  } catch (...) {
+    return makeError(KILN_INTERNAL, "function '", function.name,
+                     "' failed: its entry point threw an exception");
+  }
+  if (result != 0)
+    return makeError(KILN_INTERNAL, "function '", function.name,
+                     "' failed: its entry point returned ", result);
+  return nullptr;
+}
+
+} // namespace
+
+kiln_status *kiln_function_run(const kiln_function *function,
+                               const kiln_tensor *const *inputs,
+                               size_t num_inputs, kiln_tensor **outputs,
+                               size_t num_outputs) try {
+  if (!function)
+    return makeStatus(KILN_INVALID_ARGUMENT,
+                      "kiln_function_run: `function` is NULL");
+  if (kiln_status *status =
+          validateCall(*function, inputs, num_inputs, outputs, num_outputs))
+    return status;
+
+  CreatedOutputs created(num_outputs);
+  for (size_t i = 0; i < num_outputs; ++i) {
+    if (outputs[i])
+      continue;
+    const ValueSignature &signature = function->outputs[i];
+    if (kiln_status *status = kiln_tensor_create(
+            signature.dtype, signature.rank, signature.dims, &created[i]))
+      return status;
+  }
+  if (kiln_status *status = callEntry(*function, inputs, outputs, created))
+    return status;
+  created.commit(outputs);
+  return nullptr;
+} catch (...) {
+  return outOfMemoryStatus();
+}

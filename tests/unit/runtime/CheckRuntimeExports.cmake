@@ -1,0 +1,57 @@
+# Fails unless the library LIBRARY exports exactly the functions that HEADER
+# declares with KILN_API: no missing C API function, and no stray symbol
+# (such as C++ template instances) that other code could bind to.
+# Run with: cmake -DREADELF=<readelf> -DLIBRARY=<lib.so> -DHEADER=<runtime.h>
+#                 -P <this file>
+foreach(variable READELF LIBRARY HEADER)
+  if(NOT ${variable})
+    message(FATAL_ERROR "set -D${variable}=...")
+  endif()
+endforeach()
+
+# The API: every `KILN_API <type> kiln_name(` declaration in the header.
+file(READ ${HEADER} header_text)
+string(REGEX MATCHALL "KILN_API[^;]*" declarations "${header_text}")
+set(declared "")
+foreach(declaration IN LISTS declarations)
+  if(declaration MATCHES "(kiln_[a-z0-9_]+)[ \t\n]*\\(")
+    list(APPEND declared ${CMAKE_MATCH_1})
+  endif()
+endforeach()
+list(SORT declared)
+if(NOT declared)
+  message(FATAL_ERROR "found no KILN_API declarations in ${HEADER}")
+endif()
+
+# The defined global and weak symbols of the dynamic symbol table.
+execute_process(
+  COMMAND ${READELF} --wide --dyn-syms ${LIBRARY}
+  OUTPUT_VARIABLE symbol_table
+  ERROR_VARIABLE errors
+  RESULT_VARIABLE result)
+if(NOT result EQUAL 0)
+  message(FATAL_ERROR "readelf --dyn-syms ${LIBRARY} failed: ${errors}")
+endif()
+string(REPLACE "\n" ";" lines "${symbol_table}")
+set(exported "")
+foreach(line IN LISTS lines)
+  # Num: Value Size Type Bind Vis Ndx Name
+  if(line MATCHES "^ *[0-9]+: +[0-9a-f]+ +[0-9]+ +[A-Z_]+ +(GLOBAL|WEAK|UNIQUE) +[A-Z]+ +([A-Z0-9]+) +([^ @]+)")
+    if(NOT CMAKE_MATCH_2 STREQUAL "UND")
+      list(APPEND exported ${CMAKE_MATCH_3})
+    endif()
+  endif()
+endforeach()
+list(SORT exported)
+
+set(missing ${declared})
+list(REMOVE_ITEM missing ${exported})
+set(extra ${exported})
+list(REMOVE_ITEM extra ${declared})
+list(LENGTH declared declared_count)
+message(STATUS "${LIBRARY} exports ${declared_count} C API functions")
+if(missing OR extra)
+  message(FATAL_ERROR "exports of ${LIBRARY} do not match ${HEADER}\n"
+                      "  declared but not exported: ${missing}\n"
+                      "  exported but not declared: ${extra}")
+endif()
