@@ -60,6 +60,7 @@ static std::string defaultOutputPath() {
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   cl::HideUnrelatedOptions(category);
+  tools::setVersionPrinter(kTool);
   cl::ParseCommandLineOptions(
       argc, argv,
       "kiln-compile: compile a kiln model ahead of time\n\n"

@@ -142,6 +142,7 @@ static int run() {
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   cl::HideUnrelatedOptions(category);
+  tools::setVersionPrinter(kTool);
   cl::ParseCommandLineOptions(
       argc, argv,
       "kiln-run: compile a kiln model in this process (JIT) and run it once\n\n"

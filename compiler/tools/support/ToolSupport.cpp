@@ -2,7 +2,11 @@
 
 #include "ToolSupport.h"
 
+#include "kiln/Driver/Version.h"
+
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Config/llvm-config.h"
+#include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/Process.h"
 #include "llvm/Support/raw_ostream.h"
@@ -38,6 +42,15 @@ void StageReporter::printTimings(llvm::raw_ostream &os) const {
   for (const auto &[name, seconds] : stages)
     os << llvm::format("  %-24s %9.1f ms\n", name.c_str(), seconds * 1e3);
   os << llvm::format("  %-24s %9.1f ms\n", "total", totalSeconds() * 1e3);
+}
+
+void setVersionPrinter(llvm::StringRef toolName) {
+  static std::string name;
+  name = toolName.str();
+  llvm::cl::SetVersionPrinter([](llvm::raw_ostream &os) {
+    os << name << " (Kiln) " << KILN_VERSION_STRING << ", built with LLVM "
+       << LLVM_VERSION_STRING << "\n";
+  });
 }
 
 int reportError(llvm::StringRef toolName, llvm::Error error) {

@@ -32,6 +32,9 @@ private:
   std::vector<std::pair<std::string, double>> stages;
 };
 
+/// Makes `--version` print Kiln's version (and LLVM's) for `toolName`.
+void setVersionPrinter(llvm::StringRef toolName);
+
 /// Prints `message` as "<tool>: error: <message>" on stderr and returns 1.
 int reportError(llvm::StringRef toolName, llvm::Error error);
 

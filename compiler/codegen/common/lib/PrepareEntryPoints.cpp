@@ -50,10 +50,14 @@ static FailureOr<DictionaryAttr> describeValue(func::FuncOp func, StringRef kind
     name = given.str();
   else
     name = (kind == "input" ? "input_" : "output_") + std::to_string(index);
+  // The runtime's ABI spells a dynamic dim as -1.
+  SmallVector<int64_t> shape;
+  for (int64_t dim : tensorType.getShape())
+    shape.push_back(ShapedType::isDynamic(dim) ? -1 : dim);
   return builder.getDictionaryAttr({
       builder.getNamedAttr("name", builder.getStringAttr(name)),
       builder.getNamedAttr("dtype", builder.getI32IntegerAttr(*dtype)),
-      builder.getNamedAttr("shape", builder.getDenseI64ArrayAttr(tensorType.getShape())),
+      builder.getNamedAttr("shape", builder.getDenseI64ArrayAttr(shape)),
   });
 }
 

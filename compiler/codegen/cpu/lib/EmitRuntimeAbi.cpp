@@ -106,23 +106,20 @@ LLVM::GlobalOp AbiTableBuilder::createValueArray(StringRef prefix, ArrayAttr val
     names.push_back(createString(valuePrefix + "_name",
                                  cast<StringAttr>(value.get("name")).getValue()));
     dtypes.push_back(cast<IntegerAttr>(value.get("dtype")).getInt());
-    ArrayRef<int64_t> shape = cast<DenseI64ArrayAttr>(value.get("shape")).asArrayRef();
-    ranks.push_back(shape.size());
-    if (shape.empty()) {
+    // Dynamic dims are already recorded as -1, the ABI's spelling.
+    ArrayRef<int64_t> stored = cast<DenseI64ArrayAttr>(value.get("shape")).asArrayRef();
+    ranks.push_back(stored.size());
+    if (stored.empty()) {
       dims.push_back(nullptr);
       continue;
     }
-    // Dynamic dims are stored as -1, which is what ShapedType::kDynamic is not.
-    SmallVector<int64_t> stored;
-    for (int64_t dim : shape)
-      stored.push_back(ShapedType::isDynamic(dim) ? -1 : dim);
     auto arrayType = LLVM::LLVMArrayType::get(i64Type, stored.size());
     dims.push_back(LLVM::GlobalOp::create(
         builder, loc, arrayType, /*isConstant=*/true, LLVM::Linkage::Internal,
         valuePrefix + "_dims",
         DenseElementsAttr::get(
             RankedTensorType::get({static_cast<int64_t>(stored.size())}, i64Type),
-            ArrayRef<int64_t>(stored))));
+            stored)));
   }
   auto arrayType = LLVM::LLVMArrayType::get(valueType, values.size());
   return createGlobal(arrayType, prefix, LLVM::Linkage::Internal, [&](OpBuilder &b) {

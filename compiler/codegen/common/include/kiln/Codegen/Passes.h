@@ -22,7 +22,7 @@ namespace kiln {
 
 /// The name of the module attribute that `kiln-prepare-entry-points` writes: an array
 /// with one dictionary per entry point ({name, inputs, outputs}, each value a
-/// dictionary {name, dtype, shape}).
+/// dictionary {name, dtype, shape}, with -1 for dynamic dims as in the runtime ABI).
 inline constexpr llvm::StringLiteral kEntryPointsAttrName = "kiln.entry_points";
 
 /// The argument/result attribute that names an input or output.

@@ -1,0 +1,29 @@
+# lit configuration for Kiln's FileCheck tests.
+#
+# ctest runs each test file on its own (see CMakeLists.txt), passing the build's tool
+# folder and output folder as lit parameters:
+#   lit-22 --param kiln_bin_dir=build/bin --param kiln_test_output=build/tests/lit FILE
+import os
+
+import lit.formats
+
+config.name = "Kiln"
+config.test_format = lit.formats.ShTest(execute_external=False)
+config.suffixes = [".mlir", ".test"]
+# Inputs/ folders hold files that tests read, not tests.
+config.excludes = ["Inputs"]
+config.test_source_root = os.path.dirname(__file__)
+
+params = lit_config.params
+bin_dir = params.get("kiln_bin_dir")
+if not bin_dir:
+    lit_config.fatal("pass --param kiln_bin_dir=<build>/bin (ctest does this)")
+config.test_exec_root = params.get(
+    "kiln_test_output", os.path.join(os.path.dirname(bin_dir), "tests", "lit"))
+llvm_tools_dir = params.get("llvm_tools_dir", "/usr/lib/llvm-22/bin")
+kiln_source_dir = os.path.dirname(os.path.dirname(config.test_source_root))
+
+# The tools under test first, then LLVM's FileCheck, not and count.
+config.environment["PATH"] = os.pathsep.join(
+    [bin_dir, llvm_tools_dir, config.environment.get("PATH", os.environ["PATH"])])
+config.substitutions.append(("%kiln_src", kiln_source_dir))
