@@ -42,7 +42,10 @@ std::string getCpuStagePipeline(CpuStage stage, const CpuPipelineOptions &option
            "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
            "canonicalize,buffer-deallocation-pipeline";
   case CpuStage::LowerToLLVM:
-    return llvm::formatv("convert-linalg-to-loops,lower-affine,convert-scf-to-cf,"
+    // Strided copies become linalg.copy first, so that they lower to loops here
+    // instead of calls into MLIR's runtime library.
+    return llvm::formatv("kiln-lower-strided-copies,convert-linalg-to-loops,"
+                         "lower-affine,convert-scf-to-cf,"
                          "expand-strided-metadata,finalize-memref-to-llvm,"
                          "convert-math-to-llvm,convert-to-llvm,"
                          "reconcile-unrealized-casts,"

@@ -23,4 +23,17 @@ def KilnEmitRuntimeAbiPass : Pass<"kiln-emit-runtime-abi", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::LLVM::LLVMDialect"];
 }
 
+def KilnLowerStridedCopiesPass
+    : Pass<"kiln-lower-strided-copies", "mlir::ModuleOp"> {
+  let summary = "Turn memref.copy between non-contiguous buffers into linalg.copy";
+  let description = [{
+    MLIR lowers a `memref.copy` between two identity-layout buffers to a memcpy, but
+    any other copy (into a subview, as bufferized `tensor.pad` and
+    `tensor.insert_slice` produce) to a call to `memrefCopy` from MLIR's runner
+    utilities, a library compiled modules must not depend on. This pass rewrites
+    those copies as `linalg.copy`, which becomes plain loops that LLVM vectorizes.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
 #endif // KILN_CODEGEN_CPU_PASSES
