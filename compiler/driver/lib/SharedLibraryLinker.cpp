@@ -44,7 +44,8 @@ llvm::Error linkSharedLibrary(llvm::ArrayRef<char> object, llvm::StringRef outpu
                               llvm::StringRef linker) {
   std::string linkerName = chooseLinker(linker);
   llvm::ErrorOr<std::string> linkerPath = llvm::sys::findProgramByName(linkerName);
-  if (!linkerPath)
+  // findProgramByName returns a path with a slash unchanged, so check it is there.
+  if (!linkerPath || !llvm::sys::fs::can_execute(*linkerPath))
     return llvm::createStringError(
         "cannot find the linker '" + linkerName +
         "' needed to build a shared library: install a C compiler "
