@@ -23,7 +23,7 @@ build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
 run: build
-	$(BUILD_DIR)/bin/kiln-run examples/xor/xor.mlir --input x=0,0,0,1,1,0,1,1
+	$(BUILD_DIR)/bin/kiln-run examples/xor/xor.mlir --input x=0,0,0,1,1,0,1,1 --timings
 
 test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) $(CTEST_ARGS)

@@ -12,9 +12,10 @@ using namespace mlir;
 
 namespace kiln::testing {
 
-OwningOpRef<ModuleOp> buildFunction(MLIRContext &context,
-                                    const std::vector<std::vector<int64_t>> &inputShapes,
-                                    BodyBuilder body) {
+OwningOpRef<ModuleOp>
+buildFunction(MLIRContext &context,
+              const std::vector<std::vector<int64_t>> &inputShapes,
+              BodyBuilder body) {
   context.loadDialect<KilnDialect, func::FuncDialect>();
   OpBuilder builder(&context);
   Location loc = builder.getUnknownLoc();
@@ -34,10 +35,11 @@ OwningOpRef<ModuleOp> buildFunction(MLIRContext &context,
   return module;
 }
 
-Value buildConstant(OpBuilder &builder, Location loc, const reference::Tensor &tensor) {
+Value buildConstant(OpBuilder &builder, Location loc,
+                    const reference::Tensor &tensor) {
   auto type = RankedTensorType::get(tensor.shape, builder.getF32Type());
-  return ConstantOp::create(builder, loc,
-                            DenseElementsAttr::get(type, llvm::ArrayRef(tensor.data)));
+  return ConstantOp::create(
+      builder, loc, DenseElementsAttr::get(type, llvm::ArrayRef(tensor.data)));
 }
 
 rt::Tensor toRuntime(const reference::Tensor &tensor) {
@@ -48,12 +50,13 @@ rt::Tensor toRuntime(const reference::Tensor &tensor) {
 
 reference::Tensor fromRuntime(const rt::Tensor &tensor) {
   const float *data = tensor.data<float>();
-  return reference::Tensor(tensor.shape(),
-                           std::vector<float>(data, data + tensor.elementCount()));
+  return reference::Tensor(
+      tensor.shape(), std::vector<float>(data, data + tensor.elementCount()));
 }
 
-std::vector<reference::Tensor> run(const rt::Function &function,
-                                   const std::vector<reference::Tensor> &inputs) {
+std::vector<reference::Tensor>
+run(const rt::Function &function,
+    const std::vector<reference::Tensor> &inputs) {
   std::vector<rt::Tensor> runtimeInputs;
   std::vector<const rt::Tensor *> pointers;
   for (const reference::Tensor &input : inputs)
@@ -104,7 +107,8 @@ static std::string shapeString(const std::vector<int64_t> &shape) {
 }
 
 void CompiledTest::expectMatches(const std::vector<reference::Tensor> &inputs,
-                                 BodyBuilder body, const reference::Tensor &expected,
+                                 BodyBuilder body,
+                                 const reference::Tensor &expected,
                                  Tolerance tolerance) {
   std::vector<std::vector<int64_t>> shapes;
   for (const reference::Tensor &input : inputs)
@@ -113,7 +117,8 @@ void CompiledTest::expectMatches(const std::vector<reference::Tensor> &inputs,
   ASSERT_TRUE(succeeded(verify(*module)));
   auto loaded = compiler.compileToJit(*module);
   ASSERT_TRUE(static_cast<bool>(loaded)) << llvm::toString(loaded.takeError());
-  std::vector<reference::Tensor> outputs = run(loaded->function("main"), inputs);
+  std::vector<reference::Tensor> outputs =
+      run(loaded->function("main"), inputs);
   ASSERT_EQ(outputs.size(), 1u);
   EXPECT_TRUE(allClose(outputs[0], expected, tolerance));
 }

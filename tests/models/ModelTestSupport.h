@@ -1,8 +1,9 @@
 //===- ModelTestSupport.h - Build, compile and compare kiln functions -----===//
 //
-// End-to-end tests build a kiln function with MLIR's OpBuilder, compile it with the
-// driver (JIT, or ahead of time to a shared library that the runtime loads), run it
-// through the runtime, and compare every output with the plain-loop reference.
+// End-to-end tests build a kiln function with MLIR's OpBuilder, compile it with
+// the driver (JIT, or ahead of time to a shared library that the runtime
+// loads), run it through the runtime, and compare every output with the
+// plain-loop reference.
 //
 //===----------------------------------------------------------------------===//
 
@@ -26,11 +27,12 @@ namespace kiln::testing {
 using BodyBuilder = llvm::function_ref<mlir::Value(
     mlir::OpBuilder &, mlir::Location, mlir::ValueRange arguments)>;
 
-/// A module with one public function `@main` taking f32 tensors of `inputShapes`
-/// and returning what `body` builds.
+/// A module with one public function `@main` taking f32 tensors of
+/// `inputShapes` and returning what `body` builds.
 mlir::OwningOpRef<mlir::ModuleOp>
 buildFunction(mlir::MLIRContext &context,
-              const std::vector<std::vector<int64_t>> &inputShapes, BodyBuilder body);
+              const std::vector<std::vector<int64_t>> &inputShapes,
+              BodyBuilder body);
 
 /// A kiln constant holding `tensor`'s values.
 mlir::Value buildConstant(mlir::OpBuilder &builder, mlir::Location loc,
@@ -40,25 +42,27 @@ rt::Tensor toRuntime(const reference::Tensor &tensor);
 reference::Tensor fromRuntime(const rt::Tensor &tensor);
 
 /// Runs `function` on `inputs` and returns its outputs as reference tensors.
-std::vector<reference::Tensor> run(const rt::Function &function,
-                                   const std::vector<reference::Tensor> &inputs);
+std::vector<reference::Tensor>
+run(const rt::Function &function, const std::vector<reference::Tensor> &inputs);
 
-/// How close compiled results must be to the reference: |a - e| <= atol + rtol * |e|.
+/// How close compiled results must be to the reference: |a - e| <= atol + rtol
+/// * |e|.
 struct Tolerance {
   double rtol;
   double atol;
 };
 
-/// rtol 1e-5 as the issue asks; atol 1e-6 covers results near zero, where float32
-/// rounding of the last operation alone is a few 1e-8 and relative error is
-/// meaningless.
+/// rtol 1e-5 as the issue asks; atol 1e-6 covers results near zero, where
+/// float32 rounding of the last operation alone is a few 1e-8 and relative
+/// error is meaningless.
 inline constexpr Tolerance kElementwiseTolerance{1e-5, 1e-6};
 /// Sums of K float32 products are accumulated in a different order than the
-/// reference's double sum: the absolute error grows like K * 6e-8 * max|term|, so
-/// contractions over up to ~100 terms of magnitude <= 1 get atol 1e-5.
+/// reference's double sum: the absolute error grows like K * 6e-8 * max|term|,
+/// so contractions over up to ~100 terms of magnitude <= 1 get atol 1e-5.
 inline constexpr Tolerance kContractionTolerance{1e-5, 1e-5};
 
-/// Shape equal and every element within tolerance; the message names the worst one.
+/// Shape equal and every element within tolerance; the message names the worst
+/// one.
 ::testing::AssertionResult allClose(const reference::Tensor &actual,
                                     const reference::Tensor &expected,
                                     Tolerance tolerance);
@@ -66,10 +70,11 @@ inline constexpr Tolerance kContractionTolerance{1e-5, 1e-5};
 /// A test fixture owning one compiler (and so one MLIR context).
 class CompiledTest : public ::testing::Test {
 protected:
-  /// Builds, compiles and runs a one-function module on `inputs`, and checks its
-  /// single output against `expected`.
-  void expectMatches(const std::vector<reference::Tensor> &inputs, BodyBuilder body,
-                     const reference::Tensor &expected, Tolerance tolerance);
+  /// Builds, compiles and runs a one-function module on `inputs`, and checks
+  /// its single output against `expected`.
+  void expectMatches(const std::vector<reference::Tensor> &inputs,
+                     BodyBuilder body, const reference::Tensor &expected,
+                     Tolerance tolerance);
 
   driver::Compiler compiler;
   mlir::MLIRContext &context = compiler.getContext();

@@ -1,8 +1,10 @@
-//===- OpNumericsTest.cpp - Every kiln op, compiled and run, vs plain loops ===//
+//===- OpNumericsTest.cpp - Every kiln op, compiled and run, vs plain loops
+//===//
 //
-// One test per op and per attribute combination that changes the generated loops
-// (broadcasting, padding, strides, dilation, groups, ceil mode, keep_dims, ...).
-// Inputs are seeded random; expected values come from ReferenceOps.
+// One test per op and per attribute combination that changes the generated
+// loops (broadcasting, padding, strides, dilation, groups, ceil mode,
+// keep_dims, ...). Inputs are seeded random; expected values come from
+// ReferenceOps.
 //
 //===----------------------------------------------------------------------===//
 
@@ -19,10 +21,12 @@ namespace {
 
 class OpNumericsTest : public CompiledTest {};
 
-//===--- Elementwise --------------------------------------------------------===//
+//===--- Elementwise
+//--------------------------------------------------------===//
 
 TEST_F(OpNumericsTest, AddBroadcastsTrailingAndUnitDims) {
-  ref::Tensor a = ref::random({3, 1, 5}, engine), b = ref::random({4, 1}, engine);
+  ref::Tensor a = ref::random({3, 1, 5}, engine),
+              b = ref::random({4, 1}, engine);
   expectMatches(
       {a, b},
       [](OpBuilder &builder, Location loc, ValueRange args) -> Value {
@@ -36,8 +40,8 @@ TEST_F(OpNumericsTest, SubMulDivChain) {
   ref::Tensor a = ref::random({2, 3, 4}, engine), b = ref::random({4}, engine),
               c = ref::random({2, 1, 4}, engine, 0.5f, 2.0f);
   ref::Tensor expected = ref::binary(
-      ref::binary(ref::binary(a, b, [](double x, double y) { return x - y; }), b,
-                  [](double x, double y) { return x * y; }),
+      ref::binary(ref::binary(a, b, [](double x, double y) { return x - y; }),
+                  b, [](double x, double y) { return x * y; }),
       c, [](double x, double y) { return x / y; });
   expectMatches(
       {a, b, c},
@@ -84,16 +88,19 @@ TEST_F(OpNumericsTest, ConstantOperand) {
   expectMatches(
       {x},
       [&](OpBuilder &builder, Location loc, ValueRange args) -> Value {
-        return AddOp::create(builder, loc, args[0], buildConstant(builder, loc, bias));
+        return AddOp::create(builder, loc, args[0],
+                             buildConstant(builder, loc, bias));
       },
       ref::binary(x, bias, [](double a, double b) { return a + b; }),
       kElementwiseTolerance);
 }
 
-//===--- MatMul -------------------------------------------------------------===//
+//===--- MatMul
+//-------------------------------------------------------------===//
 
 TEST_F(OpNumericsTest, MatMul2D) {
-  ref::Tensor a = ref::random({7, 33}, engine), b = ref::random({33, 5}, engine);
+  ref::Tensor a = ref::random({7, 33}, engine),
+              b = ref::random({33, 5}, engine);
   expectMatches(
       {a, b},
       [](OpBuilder &builder, Location loc, ValueRange args) -> Value {
@@ -103,7 +110,8 @@ TEST_F(OpNumericsTest, MatMul2D) {
 }
 
 TEST_F(OpNumericsTest, MatMulBatchedWithBroadcast) {
-  ref::Tensor a = ref::random({2, 1, 4, 6}, engine), b = ref::random({3, 6, 5}, engine);
+  ref::Tensor a = ref::random({2, 1, 4, 6}, engine),
+              b = ref::random({3, 6, 5}, engine);
   expectMatches(
       {a, b},
       [](OpBuilder &builder, Location loc, ValueRange args) -> Value {
@@ -112,7 +120,8 @@ TEST_F(OpNumericsTest, MatMulBatchedWithBroadcast) {
       ref::matmul(a, b), kContractionTolerance);
 }
 
-//===--- Conv2D -------------------------------------------------------------===//
+//===--- Conv2D
+//-------------------------------------------------------------===//
 
 struct ConvCase {
   std::vector<int64_t> input, filter;
@@ -125,12 +134,14 @@ class Conv2DNumericsTest : public CompiledTest,
 
 TEST_P(Conv2DNumericsTest, MatchesReference) {
   const ConvCase &c = GetParam();
-  ref::Tensor x = ref::random(c.input, engine), w = ref::random(c.filter, engine);
+  ref::Tensor x = ref::random(c.input, engine),
+              w = ref::random(c.filter, engine);
   expectMatches(
       {x, w},
       [&](OpBuilder &builder, Location loc, ValueRange args) -> Value {
-        return Conv2DOp::create(builder, loc, args[0], args[1], c.window.strides,
-                                c.window.padding, c.window.dilations, c.groups);
+        return Conv2DOp::create(builder, loc, args[0], args[1],
+                                c.window.strides, c.window.padding,
+                                c.window.dilations, c.groups);
       },
       ref::conv2d(x, w, c.window, c.groups), kContractionTolerance);
 }
@@ -143,7 +154,8 @@ INSTANTIATE_TEST_SUITE_P(
         // batch 2, asymmetric padding, stride 2
         ConvCase{{2, 3, 9, 7}, {5, 3, 3, 3}, {{2, 2}, {1, 0, 2, 1}, {1, 1}}, 1},
         // dilation, rectangular kernel
-        ConvCase{{1, 2, 10, 10}, {3, 2, 3, 2}, {{1, 1}, {2, 1, 2, 1}, {2, 3}}, 1},
+        ConvCase{
+            {1, 2, 10, 10}, {3, 2, 3, 2}, {{1, 1}, {2, 1, 2, 1}, {2, 3}}, 1},
         // grouped
         ConvCase{{1, 4, 6, 6}, {6, 2, 3, 3}, {{1, 1}, {1, 1, 1, 1}, {1, 1}}, 2},
         // depthwise, stride 2
@@ -151,7 +163,8 @@ INSTANTIATE_TEST_SUITE_P(
         // 1x1
         ConvCase{{1, 8, 5, 5}, {3, 8, 1, 1}, {}, 1}));
 
-//===--- Pooling ------------------------------------------------------------===//
+//===--- Pooling
+//------------------------------------------------------------===//
 
 struct PoolCase {
   std::vector<int64_t> input, kernel;
@@ -169,8 +182,9 @@ TEST_P(PoolNumericsTest, MaxMatchesReference) {
   expectMatches(
       {x},
       [&](OpBuilder &builder, Location loc, ValueRange args) -> Value {
-        return MaxPool2DOp::create(builder, loc, args[0], c.kernel, c.window.strides,
-                                   c.window.padding, c.ceilMode, c.window.dilations);
+        return MaxPool2DOp::create(builder, loc, args[0], c.kernel,
+                                   c.window.strides, c.window.padding,
+                                   c.ceilMode, c.window.dilations);
       },
       ref::maxPool2d(x, c.kernel, c.window, c.ceilMode), kElementwiseTolerance);
 }
@@ -182,8 +196,9 @@ TEST_P(PoolNumericsTest, AverageMatchesReference) {
   expectMatches(
       {x},
       [&](OpBuilder &builder, Location loc, ValueRange args) -> Value {
-        return AvgPool2DOp::create(builder, loc, args[0], c.kernel, c.window.strides,
-                                   c.window.padding, c.ceilMode, c.countIncludePad);
+        return AvgPool2DOp::create(builder, loc, args[0], c.kernel,
+                                   c.window.strides, c.window.padding,
+                                   c.ceilMode, c.countIncludePad);
       },
       ref::avgPool2d(x, c.kernel, c.window, c.ceilMode, c.countIncludePad),
       kElementwiseTolerance);
@@ -192,28 +207,41 @@ TEST_P(PoolNumericsTest, AverageMatchesReference) {
 INSTANTIATE_TEST_SUITE_P(
     Windows, PoolNumericsTest,
     ::testing::Values(
-        PoolCase{{1, 2, 8, 8}, {2, 2}, {{2, 2}, {0, 0, 0, 0}, {1, 1}}, false, false},
-        PoolCase{{2, 3, 7, 7}, {3, 3}, {{2, 2}, {1, 1, 1, 1}, {1, 1}}, false, false},
-        PoolCase{{2, 3, 7, 7}, {3, 3}, {{2, 2}, {1, 1, 1, 1}, {1, 1}}, false, true},
-        PoolCase{{1, 2, 5, 6}, {2, 3}, {{2, 2}, {0, 1, 0, 1}, {1, 1}}, true, false},
-        PoolCase{{1, 2, 6, 6}, {3, 3}, {{2, 2}, {1, 1, 1, 1}, {1, 1}}, true, true},
-        PoolCase{{1, 1, 9, 9}, {2, 2}, {{1, 1}, {0, 0, 0, 0}, {2, 2}}, false, false}));
+        PoolCase{
+            {1, 2, 8, 8}, {2, 2}, {{2, 2}, {0, 0, 0, 0}, {1, 1}}, false, false},
+        PoolCase{
+            {2, 3, 7, 7}, {3, 3}, {{2, 2}, {1, 1, 1, 1}, {1, 1}}, false, false},
+        PoolCase{
+            {2, 3, 7, 7}, {3, 3}, {{2, 2}, {1, 1, 1, 1}, {1, 1}}, false, true},
+        PoolCase{
+            {1, 2, 5, 6}, {2, 3}, {{2, 2}, {0, 1, 0, 1}, {1, 1}}, true, false},
+        PoolCase{
+            {1, 2, 6, 6}, {3, 3}, {{2, 2}, {1, 1, 1, 1}, {1, 1}}, true, true},
+        PoolCase{{1, 1, 9, 9},
+                 {2, 2},
+                 {{1, 1}, {0, 0, 0, 0}, {2, 2}},
+                 false,
+                 false}));
 
-//===--- Shape ops ----------------------------------------------------------===//
+//===--- Shape ops
+//----------------------------------------------------------===//
 
 TEST_F(OpNumericsTest, ReshapeTransposeConcat) {
-  ref::Tensor a = ref::random({2, 3, 4}, engine), b = ref::random({4, 2, 2}, engine);
-  // reshape a to [4, 6] -> transpose to [6, 4] -> reshape b to [4, 4] -> transpose
-  // to [4, 4] -> concat along dim 0 with a's [6, 4].
+  ref::Tensor a = ref::random({2, 3, 4}, engine),
+              b = ref::random({4, 2, 2}, engine);
+  // reshape a to [4, 6] -> transpose to [6, 4] -> reshape b to [4, 4] ->
+  // transpose to [4, 4] -> concat along dim 0 with a's [6, 4].
   ref::Tensor left = ref::transpose(ref::reshape(a, {4, 6}), {1, 0});
   ref::Tensor right = ref::transpose(ref::reshape(b, {4, 4}), {1, 0});
   ref::Tensor expected = ref::concat({left, right, left}, 0);
   expectMatches(
       {a, b},
       [](OpBuilder &builder, Location loc, ValueRange args) -> Value {
-        Value l = ReshapeOp::create(builder, loc, args[0], ArrayRef<int64_t>{4, -1});
+        Value l =
+            ReshapeOp::create(builder, loc, args[0], ArrayRef<int64_t>{4, -1});
         l = TransposeOp::create(builder, loc, l, ArrayRef<int64_t>{1, 0});
-        Value r = ReshapeOp::create(builder, loc, args[1], ArrayRef<int64_t>{-1, 4});
+        Value r =
+            ReshapeOp::create(builder, loc, args[1], ArrayRef<int64_t>{-1, 4});
         r = TransposeOp::create(builder, loc, r, ArrayRef<int64_t>{1, 0});
         return ConcatOp::create(builder, loc, ValueRange{l, r, l}, 0);
       },
@@ -221,20 +249,24 @@ TEST_F(OpNumericsTest, ReshapeTransposeConcat) {
 }
 
 TEST_F(OpNumericsTest, Transpose4DAndConcatInnerAxis) {
-  ref::Tensor a = ref::random({2, 3, 4, 5}, engine), b = ref::random({2, 4, 2, 5}, engine);
-  ref::Tensor expected =
-      ref::concat({ref::transpose(a, {0, 2, 3, 1}), ref::transpose(b, {0, 1, 3, 2})}, 3);
+  ref::Tensor a = ref::random({2, 3, 4, 5}, engine),
+              b = ref::random({2, 4, 2, 5}, engine);
+  ref::Tensor expected = ref::concat(
+      {ref::transpose(a, {0, 2, 3, 1}), ref::transpose(b, {0, 1, 3, 2})}, 3);
   expectMatches(
       {a, b},
       [](OpBuilder &builder, Location loc, ValueRange args) -> Value {
-        Value l = TransposeOp::create(builder, loc, args[0], ArrayRef<int64_t>{0, 2, 3, 1});
-        Value r = TransposeOp::create(builder, loc, args[1], ArrayRef<int64_t>{0, 1, 3, 2});
+        Value l = TransposeOp::create(builder, loc, args[0],
+                                      ArrayRef<int64_t>{0, 2, 3, 1});
+        Value r = TransposeOp::create(builder, loc, args[1],
+                                      ArrayRef<int64_t>{0, 1, 3, 2});
         return ConcatOp::create(builder, loc, ValueRange{l, r}, 3);
       },
       expected, kElementwiseTolerance);
 }
 
-//===--- Reductions and softmax ---------------------------------------------===//
+//===--- Reductions and softmax
+//---------------------------------------------===//
 
 struct ReduceCase {
   std::vector<int64_t> shape, axes;
@@ -252,26 +284,30 @@ TEST_P(ReduceNumericsTest, SumMeanMax) {
       [&](OpBuilder &builder, Location loc, ValueRange args) -> Value {
         return ReduceSumOp::create(builder, loc, args[0], c.axes, c.keepDims);
       },
-      ref::reduce(x, c.axes, c.keepDims, ref::Reduction::Sum), kContractionTolerance);
+      ref::reduce(x, c.axes, c.keepDims, ref::Reduction::Sum),
+      kContractionTolerance);
   expectMatches(
       {x},
       [&](OpBuilder &builder, Location loc, ValueRange args) -> Value {
         return ReduceMeanOp::create(builder, loc, args[0], c.axes, c.keepDims);
       },
-      ref::reduce(x, c.axes, c.keepDims, ref::Reduction::Mean), kContractionTolerance);
+      ref::reduce(x, c.axes, c.keepDims, ref::Reduction::Mean),
+      kContractionTolerance);
   expectMatches(
       {x},
       [&](OpBuilder &builder, Location loc, ValueRange args) -> Value {
         return ReduceMaxOp::create(builder, loc, args[0], c.axes, c.keepDims);
       },
-      ref::reduce(x, c.axes, c.keepDims, ref::Reduction::Max), kElementwiseTolerance);
+      ref::reduce(x, c.axes, c.keepDims, ref::Reduction::Max),
+      kElementwiseTolerance);
 }
 
-INSTANTIATE_TEST_SUITE_P(Axes, ReduceNumericsTest,
-                         ::testing::Values(ReduceCase{{4, 7}, {1}, false},
-                                           ReduceCase{{2, 3, 4}, {0, 2}, true},
-                                           ReduceCase{{2, 3, 4}, {0, 1, 2}, false},
-                                           ReduceCase{{1, 8, 3, 3}, {2, 3}, true}));
+INSTANTIATE_TEST_SUITE_P(
+    Axes, ReduceNumericsTest,
+    ::testing::Values(ReduceCase{{4, 7}, {1}, false},
+                      ReduceCase{{2, 3, 4}, {0, 2}, true},
+                      ReduceCase{{2, 3, 4}, {0, 1, 2}, false},
+                      ReduceCase{{1, 8, 3, 3}, {2, 3}, true}));
 
 TEST_F(OpNumericsTest, SoftmaxOnEachAxis) {
   ref::Tensor x = ref::random({3, 4, 5}, engine, -10.0f, 10.0f);

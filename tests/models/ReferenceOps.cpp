@@ -23,7 +23,8 @@ Tensor::Tensor(std::vector<int64_t> shape)
 Tensor::Tensor(std::vector<int64_t> shape, std::vector<float> data)
     : shape(std::move(shape)), data(std::move(data)) {
   if (static_cast<int64_t>(this->data.size()) != product(this->shape))
-    throw std::invalid_argument("reference tensor data does not match its shape");
+    throw std::invalid_argument(
+        "reference tensor data does not match its shape");
 }
 
 Tensor random(std::vector<int64_t> shape, std::mt19937 &engine, float low,
@@ -43,7 +44,8 @@ std::vector<int64_t> stridesOf(const std::vector<int64_t> &shape) {
 }
 
 /// The multi-index of flat position `flat` in `shape`.
-static std::vector<int64_t> unravel(int64_t flat, const std::vector<int64_t> &shape) {
+static std::vector<int64_t> unravel(int64_t flat,
+                                    const std::vector<int64_t> &shape) {
   std::vector<int64_t> index(shape.size());
   for (int64_t d = static_cast<int64_t>(shape.size()) - 1; d >= 0; --d) {
     index[d] = flat % shape[d];
@@ -54,7 +56,8 @@ static std::vector<int64_t> unravel(int64_t flat, const std::vector<int64_t> &sh
 
 /// The flat position in `operand` (broadcast against a result of rank
 /// `index.size()`) that result index `index` reads.
-static int64_t broadcastOffset(const std::vector<int64_t> &index, const Tensor &operand) {
+static int64_t broadcastOffset(const std::vector<int64_t> &index,
+                               const Tensor &operand) {
   int64_t leading = static_cast<int64_t>(index.size()) - operand.rank();
   std::vector<int64_t> strides = stridesOf(operand.shape);
   int64_t offset = 0;
@@ -83,8 +86,9 @@ Tensor binary(const Tensor &lhs, const Tensor &rhs,
   Tensor result(broadcastShape(lhs.shape, rhs.shape));
   for (int64_t i = 0; i < result.size(); ++i) {
     std::vector<int64_t> index = unravel(i, result.shape);
-    result.data[i] = static_cast<float>(fn(lhs.data[broadcastOffset(index, lhs)],
-                                           rhs.data[broadcastOffset(index, rhs)]));
+    result.data[i] =
+        static_cast<float>(fn(lhs.data[broadcastOffset(index, lhs)],
+                              rhs.data[broadcastOffset(index, rhs)]));
   }
   return result;
 }
@@ -97,7 +101,8 @@ Tensor unary(const Tensor &input, const std::function<double(double)> &fn) {
 }
 
 Tensor matmul(const Tensor &lhs, const Tensor &rhs) {
-  int64_t m = lhs.shape[lhs.rank() - 2], k = lhs.shape.back(), n = rhs.shape.back();
+  int64_t m = lhs.shape[lhs.rank() - 2], k = lhs.shape.back(),
+          n = rhs.shape.back();
   assert(rhs.shape[rhs.rank() - 2] == k);
   std::vector<int64_t> lhsBatch(lhs.shape.begin(), lhs.shape.end() - 2);
   std::vector<int64_t> rhsBatch(rhs.shape.begin(), rhs.shape.end() - 2);
@@ -110,8 +115,10 @@ Tensor matmul(const Tensor &lhs, const Tensor &rhs) {
   int64_t batches = product(batch);
   for (int64_t b = 0; b < batches; ++b) {
     std::vector<int64_t> index = unravel(b, batch);
-    const float *a = lhs.data.data() + broadcastOffset(index, lhsBatches) * m * k;
-    const float *c = rhs.data.data() + broadcastOffset(index, rhsBatches) * k * n;
+    const float *a =
+        lhs.data.data() + broadcastOffset(index, lhsBatches) * m * k;
+    const float *c =
+        rhs.data.data() + broadcastOffset(index, rhsBatches) * k * n;
     float *out = result.data.data() + b * m * n;
     for (int64_t i = 0; i < m; ++i)
       for (int64_t j = 0; j < n; ++j) {
@@ -125,12 +132,14 @@ Tensor matmul(const Tensor &lhs, const Tensor &rhs) {
 }
 
 /// One spatial output size, derived from the definition: the number of window
-/// starts that fit (floor), or that begin inside the input or leading padding (ceil).
+/// starts that fit (floor), or that begin inside the input or leading padding
+/// (ceil).
 static int64_t outputSize(int64_t input, int64_t kernel, int64_t stride,
                           int64_t dilation, int64_t padBegin, int64_t padEnd,
                           bool ceilMode) {
   int64_t span = input + padBegin + padEnd - (dilation * (kernel - 1) + 1);
-  int64_t count = ceilMode ? (span + stride - 1) / stride + 1 : span / stride + 1;
+  int64_t count =
+      ceilMode ? (span + stride - 1) / stride + 1 : span / stride + 1;
   if (ceilMode && (count - 1) * stride >= input + padBegin)
     --count;
   return count;
@@ -165,22 +174,25 @@ Tensor conv2d(const Tensor &input, const Tensor &filter, const Window &window,
                 if (iy < 0 || iy >= h || ix < 0 || ix >= w)
                   continue; // zero padding
                 int64_t channel = group * cg + ci;
-                sum += double(input.data[((b * c + channel) * h + iy) * w + ix]) *
-                       filter.data[((o * cg + ci) * kh + i) * kw + j];
+                sum +=
+                    double(input.data[((b * c + channel) * h + iy) * w + ix]) *
+                    filter.data[((o * cg + ci) * kh + i) * kw + j];
               }
-          result.data[((b * f + o) * oh + y) * ow + x] = static_cast<float>(sum);
+          result.data[((b * f + o) * oh + y) * ow + x] =
+              static_cast<float>(sum);
         }
     }
   return result;
 }
 
-/// Computes every output of a pooling op as `visit(plane, h, w, startY, startX)`:
-/// the input plane of its batch and channel, and where its window starts (which
-/// may be in the padding, so negative).
+/// Computes every output of a pooling op as `visit(plane, h, w, startY,
+/// startX)`: the input plane of its batch and channel, and where its window
+/// starts (which may be in the padding, so negative).
 template <typename Visit>
-static void forEachPoolWindow(const Tensor &input, const std::vector<int64_t> &kernel,
-                              const Window &window, bool ceilMode, Tensor &result,
-                              Visit visit) {
+static void forEachPoolWindow(const Tensor &input,
+                              const std::vector<int64_t> &kernel,
+                              const Window &window, bool ceilMode,
+                              Tensor &result, Visit visit) {
   int64_t n = input.shape[0], c = input.shape[1], h = input.shape[2],
           w = input.shape[3];
   int64_t oh = outputSize(h, kernel[0], window.strides[0], window.dilations[0],
@@ -204,8 +216,8 @@ Tensor maxPool2d(const Tensor &input, std::vector<int64_t> kernel,
                  const Window &window, bool ceilMode) {
   Tensor result;
   forEachPoolWindow(input, kernel, window, ceilMode, result,
-                    [&](const float *plane, int64_t h, int64_t w, int64_t startY,
-                        int64_t startX) {
+                    [&](const float *plane, int64_t h, int64_t w,
+                        int64_t startY, int64_t startX) {
                       float best = -std::numeric_limits<float>::infinity();
                       for (int64_t i = 0; i < kernel[0]; ++i)
                         for (int64_t j = 0; j < kernel[1]; ++j) {
@@ -224,7 +236,8 @@ Tensor avgPool2d(const Tensor &input, std::vector<int64_t> kernel,
   Tensor result;
   forEachPoolWindow(
       input, kernel, window, ceilMode, result,
-      [&](const float *plane, int64_t h, int64_t w, int64_t startY, int64_t startX) {
+      [&](const float *plane, int64_t h, int64_t w, int64_t startY,
+          int64_t startX) {
         double sum = 0;
         for (int64_t i = 0; i < kernel[0]; ++i)
           for (int64_t j = 0; j < kernel[1]; ++j) {
@@ -232,14 +245,17 @@ Tensor avgPool2d(const Tensor &input, std::vector<int64_t> kernel,
             if (iy >= 0 && iy < h && ix >= 0 && ix < w)
               sum += plane[iy * w + ix];
           }
-        // PyTorch's rule: with count_include_pad the window is clipped to the padded
-        // input (not to positions added by ceil mode); without, to the input.
+        // PyTorch's rule: with count_include_pad the window is clipped to the
+        // padded input (not to positions added by ceil mode); without, to the
+        // input.
         int64_t lowY = countIncludePad ? -window.padding[0] : 0;
         int64_t lowX = countIncludePad ? -window.padding[1] : 0;
         int64_t highY = countIncludePad ? h + window.padding[2] : h;
         int64_t highX = countIncludePad ? w + window.padding[3] : w;
-        int64_t rows = std::min(startY + kernel[0], highY) - std::max(startY, lowY);
-        int64_t columns = std::min(startX + kernel[1], highX) - std::max(startX, lowX);
+        int64_t rows =
+            std::min(startY + kernel[0], highY) - std::max(startY, lowY);
+        int64_t columns =
+            std::min(startX + kernel[1], highX) - std::max(startX, lowX);
         return static_cast<float>(sum / double(rows * columns));
       });
   return result;
@@ -287,8 +303,8 @@ Tensor concat(const std::vector<Tensor> &inputs, int64_t axis) {
   return result;
 }
 
-Tensor reduce(const Tensor &input, const std::vector<int64_t> &axes, bool keepDims,
-              Reduction kind) {
+Tensor reduce(const Tensor &input, const std::vector<int64_t> &axes,
+              bool keepDims, Reduction kind) {
   auto isReduced = [&](int64_t d) {
     return std::find(axes.begin(), axes.end(), d) != axes.end();
   };
@@ -297,7 +313,8 @@ Tensor reduce(const Tensor &input, const std::vector<int64_t> &axes, bool keepDi
     kept.push_back(isReduced(d) ? 1 : input.shape[d]);
   int64_t outputs = product(kept);
   std::vector<double> accumulators(
-      outputs, kind == Reduction::Max ? -std::numeric_limits<double>::infinity() : 0.0);
+      outputs,
+      kind == Reduction::Max ? -std::numeric_limits<double>::infinity() : 0.0);
   std::vector<int64_t> keptStrides = stridesOf(kept);
   for (int64_t i = 0; i < input.size(); ++i) {
     std::vector<int64_t> index = unravel(i, input.shape);
@@ -306,8 +323,9 @@ Tensor reduce(const Tensor &input, const std::vector<int64_t> &axes, bool keepDi
       if (!isReduced(d))
         flat += index[d] * keptStrides[d];
     double value = input.data[i];
-    accumulators[flat] = kind == Reduction::Max ? std::max(accumulators[flat], value)
-                                                : accumulators[flat] + value;
+    accumulators[flat] = kind == Reduction::Max
+                             ? std::max(accumulators[flat], value)
+                             : accumulators[flat] + value;
   }
   int64_t count = input.size() / std::max<int64_t>(outputs, 1);
   std::vector<int64_t> shape;
@@ -316,8 +334,9 @@ Tensor reduce(const Tensor &input, const std::vector<int64_t> &axes, bool keepDi
       shape.push_back(kept[d]);
   Tensor result(shape);
   for (int64_t i = 0; i < outputs; ++i)
-    result.data[i] = static_cast<float>(
-        kind == Reduction::Mean ? accumulators[i] / double(count) : accumulators[i]);
+    result.data[i] = static_cast<float>(kind == Reduction::Mean
+                                            ? accumulators[i] / double(count)
+                                            : accumulators[i]);
   return result;
 }
 
@@ -337,7 +356,8 @@ Tensor softmax(const Tensor &input, int64_t axis) {
       for (int64_t i = 0; i < size; ++i)
         sum += std::exp(x[i * inner] - maximum);
       for (int64_t i = 0; i < size; ++i)
-        y[i * inner] = static_cast<float>(std::exp(x[i * inner] - maximum) / sum);
+        y[i * inner] =
+            static_cast<float>(std::exp(x[i * inner] - maximum) / sum);
     }
   return result;
 }

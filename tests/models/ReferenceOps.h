@@ -1,8 +1,8 @@
 //===- ReferenceOps.h - Plain-loop reference implementations of kiln ops --===//
 //
 // The independent reference that compiled code is checked against: each kiln op
-// written as the obvious nested loops over row-major float tensors, accumulating in
-// double. Nothing here shares code with the compiler.
+// written as the obvious nested loops over row-major float tensors,
+// accumulating in double. Nothing here shares code with the compiler.
 //
 //===----------------------------------------------------------------------===//
 
@@ -30,8 +30,8 @@ struct Tensor {
 };
 
 /// Elements uniform in [low, high), from `engine`.
-Tensor random(std::vector<int64_t> shape, std::mt19937 &engine, float low = -1.0f,
-              float high = 1.0f);
+Tensor random(std::vector<int64_t> shape, std::mt19937 &engine,
+              float low = -1.0f, float high = 1.0f);
 
 /// Row-major strides of `shape`.
 std::vector<int64_t> stridesOf(const std::vector<int64_t> &shape);
@@ -59,8 +59,8 @@ Tensor transpose(const Tensor &input, const std::vector<int64_t> &permutation);
 Tensor concat(const std::vector<Tensor> &inputs, int64_t axis);
 
 enum class Reduction { Sum, Mean, Max };
-Tensor reduce(const Tensor &input, const std::vector<int64_t> &axes, bool keepDims,
-              Reduction kind);
+Tensor reduce(const Tensor &input, const std::vector<int64_t> &axes,
+              bool keepDims, Reduction kind);
 Tensor softmax(const Tensor &input, int64_t axis);
 
 } // namespace kiln::reference

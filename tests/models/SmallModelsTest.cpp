@@ -1,8 +1,9 @@
 //===- SmallModelsTest.cpp - An MLP and a CNN, end to end, JIT and AOT ----===//
 //
-// Whole models written in the kiln dialect (weights as constants), compiled both in
-// process and ahead of time into a shared library that the runtime loads, with
-// every output compared to the same model evaluated with the reference loops.
+// Whole models written in the kiln dialect (weights as constants), compiled
+// both in process and ahead of time into a shared library that the runtime
+// loads, with every output compared to the same model evaluated with the
+// reference loops.
 //
 //===----------------------------------------------------------------------===//
 
@@ -34,8 +35,10 @@ struct Model {
 
 /// 64 -> 32 (relu) -> 10 (softmax), batch 8.
 Model makeMlp(std::mt19937 &engine) {
-  auto w1 = ref::random({64, 32}, engine, -0.3f, 0.3f), b1 = ref::random({32}, engine);
-  auto w2 = ref::random({32, 10}, engine, -0.3f, 0.3f), b2 = ref::random({10}, engine);
+  auto w1 = ref::random({64, 32}, engine, -0.3f, 0.3f),
+       b1 = ref::random({32}, engine);
+  auto w2 = ref::random({32, 10}, engine, -0.3f, 0.3f),
+       b2 = ref::random({10}, engine);
   Model model;
   model.inputShape = {8, 64};
   model.build = [=](OpBuilder &b, Location loc, Value x) -> Value {
@@ -53,8 +56,10 @@ Model makeMlp(std::mt19937 &engine) {
   return model;
 }
 
-/// conv 3x3 (3->8) + bias, relu, max pool 2x2, grouped strided conv (8->16, 2 groups)
-/// + bias, relu, average pool 2x2, flatten, dense 64->10, softmax. Batch 2, 16x16.
+/// conv 3x3 (3->8) + bias, relu, max pool 2x2, grouped strided conv (8->16, 2
+/// groups)
+/// + bias, relu, average pool 2x2, flatten, dense 64->10, softmax. Batch 2,
+/// 16x16.
 Model makeCnn(std::mt19937 &engine) {
   auto conv1 = ref::random({8, 3, 3, 3}, engine, -0.4f, 0.4f);
   auto bias1 = ref::random({1, 8, 1, 1}, engine, -0.1f, 0.1f);
@@ -69,14 +74,16 @@ Model makeCnn(std::mt19937 &engine) {
   Model model;
   model.inputShape = {2, 3, 16, 16};
   model.build = [=](OpBuilder &b, Location loc, Value x) -> Value {
-    Value y = Conv2DOp::create(b, loc, x, buildConstant(b, loc, conv1), same.strides,
-                               same.padding, same.dilations, 1);
-    y = ReluOp::create(b, loc, AddOp::create(b, loc, y, buildConstant(b, loc, bias1)));
+    Value y = Conv2DOp::create(b, loc, x, buildConstant(b, loc, conv1),
+                               same.strides, same.padding, same.dilations, 1);
+    y = ReluOp::create(b, loc,
+                       AddOp::create(b, loc, y, buildConstant(b, loc, bias1)));
     y = MaxPool2DOp::create(b, loc, y, ArrayRef<int64_t>{2, 2}, pool.strides,
                             pool.padding, false, pool.dilations);
     y = Conv2DOp::create(b, loc, y, buildConstant(b, loc, conv2), down.strides,
                          down.padding, down.dilations, 2);
-    y = ReluOp::create(b, loc, AddOp::create(b, loc, y, buildConstant(b, loc, bias2)));
+    y = ReluOp::create(b, loc,
+                       AddOp::create(b, loc, y, buildConstant(b, loc, bias2)));
     y = AvgPool2DOp::create(b, loc, y, ArrayRef<int64_t>{2, 2}, pool.strides,
                             pool.padding, false, false);
     y = ReshapeOp::create(b, loc, y, ArrayRef<int64_t>{2, -1});
@@ -147,7 +154,8 @@ TEST_P(SmallModelsTest, SharedLibraryMatchesReference) {
   llvm::sys::fs::remove_directories(directory);
 }
 
-INSTANTIATE_TEST_SUITE_P(Models, SmallModelsTest, ::testing::Values("mlp", "cnn"),
+INSTANTIATE_TEST_SUITE_P(Models, SmallModelsTest,
+                         ::testing::Values("mlp", "cnn"),
                          [](const auto &info) { return info.param; });
 
 } // namespace

@@ -1,9 +1,10 @@
 //===- Compiler.cpp - The compiler library behind Kiln's tools ------------===//
 //
-// Runs the CPU pipeline stage by stage (timing each), then either hands the LLVM
-// module to MLIR's ExecutionEngine and wraps the resulting module table with the
-// runtime (JIT), or emits a file. Diagnostics from parsing and from every pass are
-// collected and returned as llvm::Error text with their source locations.
+// Runs the CPU pipeline stage by stage (timing each), then either hands the
+// LLVM module to MLIR's ExecutionEngine and wraps the resulting module table
+// with the runtime (JIT), or emits a file. Diagnostics from parsing and from
+// every pass are collected and returned as llvm::Error text with their source
+// locations.
 //
 //===----------------------------------------------------------------------===//
 
@@ -45,7 +46,8 @@ struct Compiler::Impl {
     return registry;
   }
 
-  /// Times `body` as the stage `name`, reporting start and end to the callbacks.
+  /// Times `body` as the stage `name`, reporting start and end to the
+  /// callbacks.
   template <typename Body>
   auto timeStage(const CompileOptions &options, StringRef name, Body body) {
     if (options.onStageStart)
@@ -59,10 +61,11 @@ struct Compiler::Impl {
     return result;
   }
 
-  llvm::Error runStage(ModuleOp module, CpuStage stage, const CompileOptions &options);
-  llvm::Expected<OwningOpRef<ModuleOp>> lowerToLLVMDialect(ModuleOp module,
-                                                           const CompileOptions &options,
-                                                           bool graphOnly = false);
+  llvm::Error runStage(ModuleOp module, CpuStage stage,
+                       const CompileOptions &options);
+  llvm::Expected<OwningOpRef<ModuleOp>>
+  lowerToLLVMDialect(ModuleOp module, const CompileOptions &options,
+                     bool graphOnly = false);
   llvm::Expected<std::unique_ptr<llvm::Module>>
   lowerToLLVMIR(ModuleOp llvmDialectModule, llvm::LLVMContext &llvmContext,
                 llvm::TargetMachine &machine, const CompileOptions &options);
@@ -107,9 +110,8 @@ llvm::Error Compiler::Impl::runStage(ModuleOp module, CpuStage stage,
   });
 }
 
-llvm::Expected<OwningOpRef<ModuleOp>>
-Compiler::Impl::lowerToLLVMDialect(ModuleOp module, const CompileOptions &options,
-                                   bool graphOnly) {
+llvm::Expected<OwningOpRef<ModuleOp>> Compiler::Impl::lowerToLLVMDialect(
+    ModuleOp module, const CompileOptions &options, bool graphOnly) {
   if (llvm::Error error = checkHasEntryPoints(module))
     return std::move(error);
   OwningOpRef<ModuleOp> lowered = module.clone();
@@ -122,16 +124,16 @@ Compiler::Impl::lowerToLLVMDialect(ModuleOp module, const CompileOptions &option
   return std::move(lowered);
 }
 
-llvm::Expected<std::unique_ptr<llvm::Module>>
-Compiler::Impl::lowerToLLVMIR(ModuleOp llvmDialectModule, llvm::LLVMContext &llvmContext,
-                              llvm::TargetMachine &machine,
-                              const CompileOptions &options) {
+llvm::Expected<std::unique_ptr<llvm::Module>> Compiler::Impl::lowerToLLVMIR(
+    ModuleOp llvmDialectModule, llvm::LLVMContext &llvmContext,
+    llvm::TargetMachine &machine, const CompileOptions &options) {
   auto llvmModule = timeStage(options, "translate to LLVM IR", [&] {
     DiagnosticCollector diagnostics(&context);
-    auto translated = translateToLLVMIR(llvmDialectModule, llvmContext, machine);
+    auto translated =
+        translateToLLVMIR(llvmDialectModule, llvmContext, machine);
     if (!translated)
-      return llvm::Expected<std::unique_ptr<llvm::Module>>(diagnostics.takeError(
-          llvm::toString(translated.takeError())));
+      return llvm::Expected<std::unique_ptr<llvm::Module>>(
+          diagnostics.takeError(llvm::toString(translated.takeError())));
     return translated;
   });
   if (!llvmModule)
@@ -151,8 +153,8 @@ MLIRContext &Compiler::getContext() { return impl->context; }
 llvm::Expected<OwningOpRef<ModuleOp>> Compiler::parseFile(StringRef path) {
   auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
   if (std::error_code error = buffer.getError())
-    return llvm::createStringError(error, "cannot read '" + path + "': " +
-                                              error.message());
+    return llvm::createStringError(error, "cannot read '" + path +
+                                              "': " + error.message());
   llvm::SourceMgr sourceMgr;
   sourceMgr.AddNewSourceBuffer(std::move(*buffer), llvm::SMLoc());
   DiagnosticCollector diagnostics(&impl->context);
@@ -163,8 +165,8 @@ llvm::Expected<OwningOpRef<ModuleOp>> Compiler::parseFile(StringRef path) {
   return std::move(module);
 }
 
-llvm::Expected<OwningOpRef<ModuleOp>> Compiler::parseSource(StringRef source,
-                                                            StringRef bufferName) {
+llvm::Expected<OwningOpRef<ModuleOp>>
+Compiler::parseSource(StringRef source, StringRef bufferName) {
   DiagnosticCollector diagnostics(&impl->context);
   OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(
       source, ParserConfig(&impl->context), bufferName);
@@ -175,11 +177,13 @@ llvm::Expected<OwningOpRef<ModuleOp>> Compiler::parseSource(StringRef source,
 
 namespace {
 /// Keeps the JIT engine alive for as long as the runtime uses its module table.
-void releaseEngine(void *engine) { delete static_cast<ExecutionEngine *>(engine); }
+void releaseEngine(void *engine) {
+  delete static_cast<ExecutionEngine *>(engine);
+}
 } // namespace
 
-llvm::Expected<rt::Module> Compiler::compileToJit(ModuleOp module,
-                                                  const CompileOptions &options) {
+llvm::Expected<rt::Module>
+Compiler::compileToJit(ModuleOp module, const CompileOptions &options) {
   auto lowered = impl->lowerToLLVMDialect(module, options);
   if (!lowered)
     return lowered.takeError();
@@ -191,10 +195,11 @@ llvm::Expected<rt::Module> Compiler::compileToJit(ModuleOp module,
   // ahead-of-time path would compile.
   llvm::Error buildError = llvm::Error::success();
   llvm::TargetMachine &machineRef = **machine;
-  auto buildModule = [&](Operation *op, llvm::LLVMContext &llvmContext)
-      -> std::unique_ptr<llvm::Module> {
-    auto llvmModule =
-        impl->lowerToLLVMIR(cast<ModuleOp>(op), llvmContext, machineRef, options);
+  auto buildModule =
+      [&](Operation *op,
+          llvm::LLVMContext &llvmContext) -> std::unique_ptr<llvm::Module> {
+    auto llvmModule = impl->lowerToLLVMIR(cast<ModuleOp>(op), llvmContext,
+                                          machineRef, options);
     if (!llvmModule) {
       buildError = llvmModule.takeError();
       return nullptr;
@@ -208,14 +213,18 @@ llvm::Expected<rt::Module> Compiler::compileToJit(ModuleOp module,
   engineOptions.enablePerfNotificationListener = false;
 
   auto abi = impl->timeStage(options, "generate machine code", [&] {
-    auto engine = ExecutionEngine::create(**lowered, engineOptions, std::move(*machine));
+    auto engine =
+        ExecutionEngine::create(**lowered, engineOptions, std::move(*machine));
     if (buildError)
-      return llvm::Expected<std::pair<ExecutionEngine *, void *>>(std::move(buildError));
+      return llvm::Expected<std::pair<ExecutionEngine *, void *>>(
+          std::move(buildError));
     if (!engine)
-      return llvm::Expected<std::pair<ExecutionEngine *, void *>>(engine.takeError());
+      return llvm::Expected<std::pair<ExecutionEngine *, void *>>(
+          engine.takeError());
     auto symbol = (*engine)->lookup(KILN_ABI_SYMBOL);
     if (!symbol)
-      return llvm::Expected<std::pair<ExecutionEngine *, void *>>(symbol.takeError());
+      return llvm::Expected<std::pair<ExecutionEngine *, void *>>(
+          symbol.takeError());
     return llvm::Expected<std::pair<ExecutionEngine *, void *>>(
         std::make_pair(engine->release(), *symbol));
   });
@@ -223,16 +232,18 @@ llvm::Expected<rt::Module> Compiler::compileToJit(ModuleOp module,
   if (!abi)
     return abi.takeError();
   try {
-    return rt::Module::fromAbi(static_cast<const kiln_abi_module *>(abi->second),
-                               abi->first, releaseEngine);
+    return rt::Module::fromAbi(
+        static_cast<const kiln_abi_module *>(abi->second), abi->first,
+        releaseEngine);
   } catch (const rt::Error &error) {
-    return llvm::createStringError(Twine("the runtime rejected the compiled module: ") +
-                                   error.what());
+    return llvm::createStringError(
+        Twine("the runtime rejected the compiled module: ") + error.what());
   }
 }
 
 llvm::Error Compiler::compileToFile(ModuleOp module, StringRef outputPath,
-                                    OutputKind kind, const CompileOptions &options) {
+                                    OutputKind kind,
+                                    const CompileOptions &options) {
   auto lowered =
       impl->lowerToLLVMDialect(module, options, kind == OutputKind::KilnMLIR);
   if (!lowered)
@@ -247,7 +258,8 @@ llvm::Error Compiler::compileToFile(ModuleOp module, StringRef outputPath,
   if (!machine)
     return machine.takeError();
   llvm::LLVMContext llvmContext;
-  auto llvmModule = impl->lowerToLLVMIR(**lowered, llvmContext, **machine, options);
+  auto llvmModule =
+      impl->lowerToLLVMIR(**lowered, llvmContext, **machine, options);
   if (!llvmModule)
     return llvmModule.takeError();
   if (kind == OutputKind::LLVMIR)

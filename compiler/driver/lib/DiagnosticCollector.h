@@ -1,8 +1,8 @@
 //===- DiagnosticCollector.h - MLIR diagnostics as llvm::Error text -------===//
 //
 // While alive, captures every diagnostic emitted in a context as
-// "file:line:col: error: message" lines (notes indented below), so that failures
-// reach the driver's callers as values instead of being printed.
+// "file:line:col: error: message" lines (notes indented below), so that
+// failures reach the driver's callers as values instead of being printed.
 //
 //===----------------------------------------------------------------------===//
 
@@ -25,7 +25,8 @@ public:
           return mlir::success();
         }) {}
 
-  /// An error whose message is `summary` followed by every collected diagnostic.
+  /// An error whose message is `summary` followed by every collected
+  /// diagnostic.
   llvm::Error takeError(const llvm::Twine &summary) {
     std::string message = summary.str();
     if (!text.empty())
@@ -52,8 +53,9 @@ private:
   /// "file:line:col" when the location has one, else MLIR's own spelling.
   static std::string formatLocation(mlir::Location loc) {
     if (auto fileLoc = loc->findInstanceOf<mlir::FileLineColLoc>())
-      return (fileLoc.getFilename().getValue() + ":" + llvm::Twine(fileLoc.getLine()) +
-              ":" + llvm::Twine(fileLoc.getColumn()))
+      return (fileLoc.getFilename().getValue() + ":" +
+              llvm::Twine(fileLoc.getLine()) + ":" +
+              llvm::Twine(fileLoc.getColumn()))
           .str();
     std::string text;
     llvm::raw_string_ostream os(text);
@@ -63,7 +65,8 @@ private:
 
   void record(mlir::Diagnostic &diagnostic, llvm::StringRef indent = "") {
     text += (indent + formatLocation(diagnostic.getLocation()) + ": " +
-             severityName(diagnostic.getSeverity()) + ": " + diagnostic.str() + "\n")
+             severityName(diagnostic.getSeverity()) + ": " + diagnostic.str() +
+             "\n")
                 .str();
     for (mlir::Diagnostic &note : diagnostic.getNotes())
       record(note, "  ");

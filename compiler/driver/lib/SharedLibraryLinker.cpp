@@ -1,8 +1,9 @@
 //===- SharedLibraryLinker.cpp - Object code to a shared library ----------===//
 //
-// Uses the system C compiler driver as the linker: it knows the platform's crt files
-// and libc. `-z defs` makes any symbol the generated code needs but nothing provides
-// a link error here rather than a failure when the library is loaded.
+// Uses the system C compiler driver as the linker: it knows the platform's crt
+// files and libc. `-z defs` makes any symbol the generated code needs but
+// nothing provides a link error here rather than a failure when the library is
+// loaded.
 //
 //===----------------------------------------------------------------------===//
 
@@ -35,16 +36,20 @@ static llvm::Expected<std::string> makeTemporaryPath(llvm::StringRef outputPath,
   if (std::error_code error = llvm::sys::fs::createUniqueFile(
           outputPath + ".tmp-%%%%%%" + suffix, fd, path))
     return llvm::createStringError(error, "cannot create a file next to '" +
-                                              outputPath + "': " + error.message());
+                                              outputPath +
+                                              "': " + error.message());
   llvm::sys::Process::SafelyCloseFileDescriptor(fd);
   return path.str().str();
 }
 
-llvm::Error linkSharedLibrary(llvm::ArrayRef<char> object, llvm::StringRef outputPath,
+llvm::Error linkSharedLibrary(llvm::ArrayRef<char> object,
+                              llvm::StringRef outputPath,
                               llvm::StringRef linker) {
   std::string linkerName = chooseLinker(linker);
-  llvm::ErrorOr<std::string> linkerPath = llvm::sys::findProgramByName(linkerName);
-  // findProgramByName returns a path with a slash unchanged, so check it is there.
+  llvm::ErrorOr<std::string> linkerPath =
+      llvm::sys::findProgramByName(linkerName);
+  // findProgramByName returns a path with a slash unchanged, so check it is
+  // there.
   if (!linkerPath || !llvm::sys::fs::can_execute(*linkerPath))
     return llvm::createStringError(
         "cannot find the linker '" + linkerName +
@@ -74,10 +79,11 @@ llvm::Error linkSharedLibrary(llvm::ArrayRef<char> object, llvm::StringRef outpu
   }
 
   llvm::SmallVector<llvm::StringRef> arguments = {
-      *linkerPath, "-shared", "-o", *libraryPath, *objectPath,
-      "-Wl,-z,defs", "-Wl,-z,noexecstack", "-lm"};
-  std::optional<llvm::StringRef> redirects[] = {std::nullopt, llvm::StringRef(*logPath),
-                                                llvm::StringRef(*logPath)};
+      *linkerPath,          "-shared",   "-o",
+      *libraryPath,         *objectPath, "-Wl,-z,defs",
+      "-Wl,-z,noexecstack", "-lm"};
+  std::optional<llvm::StringRef> redirects[] = {
+      std::nullopt, llvm::StringRef(*logPath), llvm::StringRef(*logPath)};
   std::string executionError;
   int status = llvm::sys::ExecuteAndWait(*linkerPath, arguments, std::nullopt,
                                          redirects, 0, 0, &executionError);

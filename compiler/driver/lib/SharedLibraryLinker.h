@@ -9,10 +9,11 @@
 
 namespace kiln::driver {
 
-/// Links `object` into the shared library `outputPath` with the system's C compiler
-/// driver (`linker`, or $KILN_LINKER, or `cc`). Temporaries live next to the output
-/// and are removed; the output appears only if linking succeeded.
-llvm::Error linkSharedLibrary(llvm::ArrayRef<char> object, llvm::StringRef outputPath,
+/// Links `object` into the shared library `outputPath` with the system's C
+/// compiler driver (`linker`, or $KILN_LINKER, or `cc`). Temporaries live next
+/// to the output and are removed; the output appears only if linking succeeded.
+llvm::Error linkSharedLibrary(llvm::ArrayRef<char> object,
+                              llvm::StringRef outputPath,
                               llvm::StringRef linker);
 
 } // namespace kiln::driver

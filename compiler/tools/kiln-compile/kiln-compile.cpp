@@ -24,8 +24,9 @@ static cl::OptionCategory category("kiln-compile options");
 static cl::opt<std::string> modelPath(cl::Positional, cl::desc("<model.mlir>"),
                                       cl::Required, cl::cat(category));
 static cl::opt<std::string>
-    outputPath("o", cl::desc("Output file (default: the model's name with the "
-                             "extension of --emit, in the current directory)"),
+    outputPath("o",
+               cl::desc("Output file (default: the model's name with the "
+                        "extension of --emit, in the current directory)"),
                cl::value_desc("path"), cl::cat(category));
 static cl::opt<driver::OutputKind> emit(
     "emit", cl::desc("What to write:"),
@@ -39,21 +40,25 @@ static cl::opt<driver::OutputKind> emit(
                           "MLIR's LLVM dialect (.llvm.mlir)"),
                clEnumValN(driver::OutputKind::LLVMIR, "llvm", "LLVM IR (.ll)")),
     cl::init(driver::OutputKind::SharedLibrary), cl::cat(category));
-static cl::opt<unsigned> optLevel("O", cl::desc("Optimization level 0-3 (default 2)"),
-                                  cl::Prefix, cl::init(2), cl::cat(category));
-static cl::opt<std::string>
-    targetCpu("target-cpu",
-              cl::desc("CPU to generate code for: host (default) or an LLVM CPU "
-                       "name such as x86-64-v3 or znver4"),
-              cl::init("host"), cl::cat(category));
-static cl::opt<bool> timings("timings", cl::desc("Print the time of every stage"),
+static cl::opt<unsigned>
+    optLevel("O", cl::desc("Optimization level 0-3 (default 2)"), cl::Prefix,
+             cl::init(2), cl::cat(category));
+static cl::opt<std::string> targetCpu(
+    "target-cpu",
+    cl::desc("CPU to generate code for: host (default) or an LLVM CPU "
+             "name such as x86-64-v3 or znver4"),
+    cl::init("host"), cl::cat(category));
+static cl::opt<bool> timings("timings",
+                             cl::desc("Print the time of every stage"),
                              cl::cat(category));
 
 static constexpr const char *kTool = "kiln-compile";
 
 static std::string defaultOutputPath() {
-  static const char *extensions[] = {".so", ".o", ".kiln.mlir", ".llvm.mlir", ".ll"};
-  return (sys::path::stem(modelPath) + extensions[static_cast<int>(emit.getValue())])
+  static const char *extensions[] = {".so", ".o", ".kiln.mlir", ".llvm.mlir",
+                                     ".ll"};
+  return (sys::path::stem(modelPath) +
+          extensions[static_cast<int>(emit.getValue())])
       .str();
 }
 
@@ -67,7 +72,8 @@ int main(int argc, char **argv) {
       "  kiln-compile model.mlir -o model.so\n"
       "  kiln-compile model.mlir --emit=llvm -o model.ll\n");
   if (optLevel > 3)
-    return tools::reportError(kTool, createStringError("-O must be 0, 1, 2 or 3"));
+    return tools::reportError(kTool,
+                              createStringError("-O must be 0, 1, 2 or 3"));
 
   driver::Compiler compiler;
   auto module = compiler.parseFile(modelPath);
@@ -79,7 +85,8 @@ int main(int argc, char **argv) {
   options.targetCpu = targetCpu;
   tools::StageReporter reporter(kTool, /*showProgress=*/true);
   reporter.attach(options);
-  std::string output = outputPath.empty() ? defaultOutputPath() : outputPath.getValue();
+  std::string output =
+      outputPath.empty() ? defaultOutputPath() : outputPath.getValue();
   if (Error error = compiler.compileToFile(**module, output, emit, options))
     return tools::reportError(kTool, std::move(error));
   if (timings)

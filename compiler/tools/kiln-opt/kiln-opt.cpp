@@ -1,7 +1,7 @@
 //===- kiln-opt.cpp - mlir-opt with Kiln's dialects and passes ------------===//
 //
-// Runs any pipeline of Kiln and upstream passes on a .mlir file; the lit tests use
-// it. `kiln-opt --help` lists every pass, the kiln-* ones included.
+// Runs any pipeline of Kiln and upstream passes on a .mlir file; the lit tests
+// use it. `kiln-opt --help` lists every pass, the kiln-* ones included.
 //
 //===----------------------------------------------------------------------===//
 

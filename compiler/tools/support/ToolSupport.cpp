@@ -18,7 +18,8 @@ namespace kiln::tools {
 
 StageReporter::StageReporter(std::string toolName, bool showProgress)
     : toolName(std::move(toolName)),
-      showProgress(showProgress && llvm::sys::Process::StandardErrIsDisplayed()) {}
+      showProgress(showProgress &&
+                   llvm::sys::Process::StandardErrIsDisplayed()) {}
 
 void StageReporter::attach(driver::CompileOptions &options) {
   options.onStageStart = [this](llvm::StringRef stage) {
@@ -54,7 +55,8 @@ void setVersionPrinter(llvm::StringRef toolName) {
 }
 
 int reportError(llvm::StringRef toolName, llvm::Error error) {
-  llvm::errs() << toolName << ": error: " << llvm::toString(std::move(error)) << "\n";
+  llvm::errs() << toolName << ": error: " << llvm::toString(std::move(error))
+               << "\n";
   return 1;
 }
 
@@ -94,7 +96,8 @@ static float halfToFloat(uint16_t bits) {
 }
 
 /// Element `index` of `data` (of `dtype`) as a double.
-static double elementAsDouble(kiln_dtype dtype, const void *data, int64_t index) {
+static double elementAsDouble(kiln_dtype dtype, const void *data,
+                              int64_t index) {
   switch (dtype) {
   case KILN_DTYPE_F32:
     return static_cast<const float *>(data)[index];
@@ -145,7 +148,8 @@ std::string formatTensorSummary(const rt::Tensor &tensor, size_t limit) {
 }
 
 /// Writes `value` into element `index` of a tensor of `dtype`.
-static void storeElement(kiln_dtype dtype, void *data, int64_t index, double value) {
+static void storeElement(kiln_dtype dtype, void *data, int64_t index,
+                         double value) {
   switch (dtype) {
   case KILN_DTYPE_F32:
     static_cast<float *>(data)[index] = static_cast<float>(value);
@@ -180,17 +184,19 @@ static bool canStore(kiln_dtype dtype) {
 }
 
 /// A tensor of the signature's type; dynamic dims are not allowed here.
-static llvm::Expected<rt::Tensor> createForSignature(const rt::ValueInfo &info) {
+static llvm::Expected<rt::Tensor>
+createForSignature(const rt::ValueInfo &info) {
   for (int64_t dim : info.dims)
     if (dim < 0)
-      return llvm::createStringError("input '" + info.name + "' has type " +
-                                     formatType(info.dtype, info.dims) +
-                                     " with a dynamic dimension; its shape must be "
-                                     "given with its data");
+      return llvm::createStringError(
+          "input '" + info.name + "' has type " +
+          formatType(info.dtype, info.dims) +
+          " with a dynamic dimension; its shape must be "
+          "given with its data");
   if (!canStore(info.dtype))
-    return llvm::createStringError(std::string("input '") + info.name +
-                                   "' has dtype " + kiln_dtype_name(info.dtype) +
-                                   ", which kiln-run cannot fill yet");
+    return llvm::createStringError(
+        std::string("input '") + info.name + "' has dtype " +
+        kiln_dtype_name(info.dtype) + ", which kiln-run cannot fill yet");
   try {
     return rt::Tensor::create(info.dtype, info.dims);
   } catch (const rt::Error &error) {
@@ -208,22 +214,23 @@ llvm::Expected<rt::Tensor> parseInlineTensor(const rt::ValueInfo &info,
   int64_t count = tensor->elementCount();
   if (static_cast<int64_t>(items.size()) != count)
     return llvm::createStringError(
-        "input '" + info.name + "' of type " + formatType(info.dtype, info.dims) +
-        " needs " + std::to_string(count) + " values, got " +
-        std::to_string(items.size()));
+        "input '" + info.name + "' of type " +
+        formatType(info.dtype, info.dims) + " needs " + std::to_string(count) +
+        " values, got " + std::to_string(items.size()));
   void *data = kiln_tensor_data(tensor->get());
   for (auto [index, item] : llvm::enumerate(items)) {
     double value;
     if (item.trim().getAsDouble(value))
       return llvm::createStringError("input '" + info.name + "' value " +
-                                     std::to_string(index) + " ('" + item.str() +
-                                     "') is not a number");
+                                     std::to_string(index) + " ('" +
+                                     item.str() + "') is not a number");
     storeElement(info.dtype, data, index, value);
   }
   return tensor;
 }
 
-llvm::Expected<rt::Tensor> makeRandomTensor(const rt::ValueInfo &info, uint64_t seed) {
+llvm::Expected<rt::Tensor> makeRandomTensor(const rt::ValueInfo &info,
+                                            uint64_t seed) {
   auto tensor = createForSignature(info);
   if (!tensor)
     return tensor.takeError();
@@ -233,7 +240,7 @@ llvm::Expected<rt::Tensor> makeRandomTensor(const rt::ValueInfo &info, uint64_t 
   void *data = kiln_tensor_data(tensor->get());
   bool isFloat = info.dtype == KILN_DTYPE_F32 || info.dtype == KILN_DTYPE_F64;
   for (int64_t i = 0, e = tensor->elementCount(); i < e; ++i) {
-    double value = isFloat ? real(engine)
+    double value = isFloat                         ? real(engine)
                    : info.dtype == KILN_DTYPE_BOOL ? small(engine) % 2
                                                    : small(engine);
     storeElement(info.dtype, data, i, value);

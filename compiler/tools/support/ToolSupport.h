@@ -15,8 +15,8 @@
 
 namespace kiln::tools {
 
-/// Shows compile stages as they start (only when stderr is a terminal) and records
-/// their durations for --timings.
+/// Shows compile stages as they start (only when stderr is a terminal) and
+/// records their durations for --timings.
 class StageReporter {
 public:
   StageReporter(std::string toolName, bool showProgress);
@@ -41,17 +41,19 @@ int reportError(llvm::StringRef toolName, llvm::Error error);
 /// "f32[4x2]": dtype and shape.
 std::string formatType(kiln_dtype dtype, const std::vector<int64_t> &dims);
 
-/// Dtype, shape, up to `limit` values and an order-sensitive checksum of all values.
+/// Dtype, shape, up to `limit` values and an order-sensitive checksum of all
+/// values.
 std::string formatTensorSummary(const rt::Tensor &tensor, size_t limit);
 
-/// A tensor of the given type filled from a comma-separated list of numbers, which
-/// must have exactly as many entries as the type has elements.
+/// A tensor of the given type filled from a comma-separated list of numbers,
+/// which must have exactly as many entries as the type has elements.
 llvm::Expected<rt::Tensor> parseInlineTensor(const rt::ValueInfo &info,
                                              llvm::StringRef values);
 
 /// A tensor of the given type filled with pseudo-random values from `seed`
 /// (floats uniform in [-1, 1), integers in [0, 10), bools 0/1).
-llvm::Expected<rt::Tensor> makeRandomTensor(const rt::ValueInfo &info, uint64_t seed);
+llvm::Expected<rt::Tensor> makeRandomTensor(const rt::ValueInfo &info,
+                                            uint64_t seed);
 
 } // namespace kiln::tools
 

@@ -1,8 +1,9 @@
 //===- InferShapes.cpp - The kiln-infer-shapes pass -----------------------===//
 //
-// Kiln ops infer their result types when they are built; once argument types change
-// (shape specialization), the recorded types are stale. This pass recomputes them in
-// program order, so every op sees its operands' refined types.
+// Kiln ops infer their result types when they are built; once argument types
+// change (shape specialization), the recorded types are stale. This pass
+// recomputes them in program order, so every op sees its operands' refined
+// types.
 //
 //===----------------------------------------------------------------------===//
 
@@ -10,6 +11,8 @@
 
 #include "kiln/Dialect/Kiln/IR/KilnDialect.h"
 
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/SymbolTable.h"
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 
 namespace kiln {
@@ -30,7 +33,8 @@ static Type refine(Type declared, Type inferred) {
       declaredTensor.getRank() != inferredTensor.getRank())
     return inferred;
   SmallVector<int64_t> shape;
-  for (auto [a, b] : llvm::zip(declaredTensor.getShape(), inferredTensor.getShape()))
+  for (auto [a, b] :
+       llvm::zip(declaredTensor.getShape(), inferredTensor.getShape()))
     shape.push_back(ShapedType::isDynamic(b) ? a : b);
   return RankedTensorType::get(shape, inferredTensor.getElementType());
 }
@@ -42,8 +46,8 @@ static LogicalResult reinferResultTypes(Operation *op) {
   SmallVector<Type> inferred;
   if (failed(inferable.inferReturnTypes(
           op->getContext(), op->getLoc(), op->getOperands(),
-          op->getRawDictionaryAttrs(), op->getPropertiesStorage(), op->getRegions(),
-          inferred)))
+          op->getRawDictionaryAttrs(), op->getPropertiesStorage(),
+          op->getRegions(), inferred)))
     return failure();
   for (auto [result, type] : llvm::zip(op->getResults(), inferred)) {
     if (failed(verifyCompatibleShape(result.getType(), type)))
@@ -54,22 +58,42 @@ static LogicalResult reinferResultTypes(Operation *op) {
   return success();
 }
 
+/// Makes the function's result types match what it returns: by changing its
+/// type, or, when calls to it exist, by casting the refined values back to the
+/// declared types so that callers stay valid.
+static void updateResultTypes(func::FuncOp func, ModuleOp module) {
+  Operation *terminator = func.getBody().back().getTerminator();
+  TypeRange returned = terminator->getOperandTypes();
+  if (returned == func.getResultTypes())
+    return;
+  if (SymbolTable::symbolKnownUseEmpty(func, module)) {
+    func.setType(FunctionType::get(func.getContext(), func.getArgumentTypes(),
+                                   returned));
+    return;
+  }
+  OpBuilder builder(terminator);
+  for (auto [index, declared] : llvm::enumerate(func.getResultTypes())) {
+    Value value = terminator->getOperand(index);
+    if (value.getType() != declared)
+      terminator->setOperand(index, tensor::CastOp::create(builder,
+                                                           terminator->getLoc(),
+                                                           declared, value));
+  }
+}
+
 struct InferShapesPass : impl::KilnInferShapesPassBase<InferShapesPass> {
   void runOnOperation() override {
-    func::FuncOp func = getOperation();
-    WalkResult walk = func.walk<WalkOrder::PreOrder>([](Operation *op) {
-      return failed(reinferResultTypes(op)) ? WalkResult::interrupt()
-                                            : WalkResult::advance();
-    });
-    if (walk.wasInterrupted())
-      return signalPassFailure();
-
-    // The function returns whatever its terminator now returns.
-    if (func.isExternal())
-      return;
-    Operation *terminator = func.getBody().back().getTerminator();
-    func.setType(FunctionType::get(&getContext(), func.getArgumentTypes(),
-                                   terminator->getOperandTypes()));
+    ModuleOp module = getOperation();
+    for (auto func : module.getOps<func::FuncOp>()) {
+      WalkResult walk = func.walk<WalkOrder::PreOrder>([](Operation *op) {
+        return failed(reinferResultTypes(op)) ? WalkResult::interrupt()
+                                              : WalkResult::advance();
+      });
+      if (walk.wasInterrupted())
+        return signalPassFailure();
+      if (!func.isExternal())
+        updateResultTypes(func, module);
+    }
   }
 };
 

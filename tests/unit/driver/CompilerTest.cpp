@@ -1,7 +1,8 @@
 //===- CompilerTest.cpp - Tests of the driver library ---------------------===//
 //
-// The Compiler class as its callers see it: parse errors with locations, JIT and
-// file outputs, stage reporting, atomic outputs, bad options, and module lifetimes.
+// The Compiler class as its callers see it: parse errors with locations, JIT
+// and file outputs, stage reporting, atomic outputs, bad options, and module
+// lifetimes.
 //
 //===----------------------------------------------------------------------===//
 
@@ -45,7 +46,8 @@ const std::vector<float> kDenseExpected = {2.5f, 2.5f, 0.0f, 1.5f};
 class CompilerTest : public ::testing::Test {
 protected:
   void SetUp() override {
-    ASSERT_FALSE(llvm::sys::fs::createUniqueDirectory("kiln-driver-test", directory));
+    ASSERT_FALSE(
+        llvm::sys::fs::createUniqueDirectory("kiln-driver-test", directory));
   }
   void TearDown() override { llvm::sys::fs::remove_directories(directory); }
 
@@ -83,24 +85,27 @@ protected:
 };
 
 TEST_F(CompilerTest, ParseErrorNamesFileLineAndColumn) {
-  auto module = compiler.parseSource("func.func @f(%x: tensor<4xf32>) {\n  %0 = kiln.relu\n}",
-                                     "broken.mlir");
+  auto module = compiler.parseSource(
+      "func.func @f(%x: tensor<4xf32>) {\n  %0 = kiln.relu\n}", "broken.mlir");
   ASSERT_FALSE(static_cast<bool>(module));
   std::string message = errorText(module.takeError());
   EXPECT_THAT(message, HasSubstr("cannot parse broken.mlir"));
-  EXPECT_THAT(message, HasSubstr("broken.mlir:2:17: error: expected SSA operand"));
+  EXPECT_THAT(message,
+              HasSubstr("broken.mlir:2:17: error: expected SSA operand"));
 }
 
 TEST_F(CompilerTest, VerifierErrorNamesTheOp) {
   auto module = compiler.parseSource(
       "func.func @f(%a: tensor<4xf32>, %b: tensor<3xf32>) -> tensor<4xf32> {\n"
-      "  %0 = kiln.add %a, %b : (tensor<4xf32>, tensor<3xf32>) -> tensor<4xf32>\n"
+      "  %0 = kiln.add %a, %b : (tensor<4xf32>, tensor<3xf32>) -> "
+      "tensor<4xf32>\n"
       "  return %0 : tensor<4xf32>\n}",
       "mismatch.mlir");
   ASSERT_FALSE(static_cast<bool>(module));
-  EXPECT_THAT(errorText(module.takeError()),
-              HasSubstr("mismatch.mlir:2:8: error: kiln.add operand shapes [4] and [3] "
-                        "are not broadcast-compatible"));
+  EXPECT_THAT(
+      errorText(module.takeError()),
+      HasSubstr("mismatch.mlir:2:8: error: kiln.add operand shapes [4] and [3] "
+                "are not broadcast-compatible"));
 }
 
 TEST_F(CompilerTest, MissingFileIsAnError) {
@@ -141,36 +146,40 @@ TEST_F(CompilerTest, StagesAreReportedInOrder) {
   auto module = parse(kDenseLayer);
   std::vector<std::string> started, ended;
   driver::CompileOptions options;
-  options.onStageStart = [&](llvm::StringRef stage) { started.push_back(stage.str()); };
+  options.onStageStart = [&](llvm::StringRef stage) {
+    started.push_back(stage.str());
+  };
   options.onStageEnd = [&](llvm::StringRef stage, double seconds) {
     EXPECT_GE(seconds, 0.0);
     ended.push_back(stage.str());
   };
   auto loaded = compiler.compileToJit(*module, options);
   ASSERT_TRUE(static_cast<bool>(loaded)) << errorText(loaded.takeError());
-  EXPECT_THAT(started, ElementsAre("optimize graph", "lower to linalg", "bufferize",
-                                   "lower to LLVM dialect", "generate machine code",
-                                   "translate to LLVM IR", "optimize LLVM IR"));
+  EXPECT_THAT(started,
+              ElementsAre("optimize graph", "lower to linalg", "bufferize",
+                          "lower to LLVM dialect", "generate machine code",
+                          "translate to LLVM IR", "optimize LLVM IR"));
   // The LLVM stages run inside machine-code generation (the JIT asks for the
   // module), so they end before it does.
-  EXPECT_THAT(ended, ElementsAre("optimize graph", "lower to linalg", "bufferize",
-                                 "lower to LLVM dialect", "translate to LLVM IR",
-                                 "optimize LLVM IR", "generate machine code"));
+  EXPECT_THAT(ended,
+              ElementsAre("optimize graph", "lower to linalg", "bufferize",
+                          "lower to LLVM dialect", "translate to LLVM IR",
+                          "optimize LLVM IR", "generate machine code"));
 }
 
 TEST_F(CompilerTest, SharedLibraryLoadsThroughTheRuntime) {
   auto module = parse(kDenseLayer);
   std::string library = pathIn("dense.so");
-  llvm::Error error =
-      compiler.compileToFile(*module, library, driver::OutputKind::SharedLibrary);
+  llvm::Error error = compiler.compileToFile(*module, library,
+                                             driver::OutputKind::SharedLibrary);
   ASSERT_FALSE(static_cast<bool>(error)) << errorText(std::move(error));
   rt::Module loaded = rt::Module::load(library);
   EXPECT_EQ(runDense(loaded.function("dense")), kDenseExpected);
   // Only the library itself is left in the folder: no temporaries.
   std::error_code ec;
   int entries = 0;
-  for (llvm::sys::fs::directory_iterator it(directory, ec), end; it != end && !ec;
-       it.increment(ec))
+  for (llvm::sys::fs::directory_iterator it(directory, ec), end;
+       it != end && !ec; it.increment(ec))
     ++entries;
   EXPECT_EQ(entries, 1);
 }
@@ -183,12 +192,15 @@ TEST_F(CompilerTest, EveryOtherOutputKindIsWritten) {
     const char *contains;
   };
   for (const Expectation &expect :
-       {Expectation{driver::OutputKind::Object, "dense.o", "\x7f"
-                                                           "ELF"},
-        Expectation{driver::OutputKind::KilnMLIR, "dense.kiln.mlir", "kiln.matmul"},
+       {Expectation{driver::OutputKind::Object, "dense.o",
+                    "\x7f"
+                    "ELF"},
+        Expectation{driver::OutputKind::KilnMLIR, "dense.kiln.mlir",
+                    "kiln.matmul"},
         Expectation{driver::OutputKind::LLVMDialect, "dense.llvm.mlir",
                     "llvm.mlir.global external constant @kiln_module_abi_v1"},
-        Expectation{driver::OutputKind::LLVMIR, "dense.ll", "@kiln_module_abi_v1 ="}}) {
+        Expectation{driver::OutputKind::LLVMIR, "dense.ll",
+                    "@kiln_module_abi_v1 ="}}) {
     std::string path = pathIn(expect.name);
     llvm::Error error = compiler.compileToFile(*module, path, expect.kind);
     ASSERT_FALSE(static_cast<bool>(error)) << errorText(std::move(error));
@@ -209,9 +221,10 @@ TEST_F(CompilerTest, FailedCompileNamesTheStageAndWritesNothing) {
   auto module = parse("func.func @f(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {\n"
                       "  return %x : tensor<?x4xf32>\n}");
   std::string library = pathIn("dynamic.so");
-  std::string message = errorText(
-      compiler.compileToFile(*module, library, driver::OutputKind::SharedLibrary));
-  EXPECT_THAT(message, HasSubstr("compilation failed in stage 'lower to linalg'"));
+  std::string message = errorText(compiler.compileToFile(
+      *module, library, driver::OutputKind::SharedLibrary));
+  EXPECT_THAT(message,
+              HasSubstr("compilation failed in stage 'lower to linalg'"));
   EXPECT_THAT(message, HasSubstr("test.mlir:1:1: error: output #0 of @f"));
   EXPECT_FALSE(llvm::sys::fs::exists(library));
 }
@@ -223,7 +236,8 @@ TEST_F(CompilerTest, MissingLinkerIsAClearErrorAndWritesNothing) {
   std::string library = pathIn("dense.so");
   std::string message = errorText(compiler.compileToFile(
       *module, library, driver::OutputKind::SharedLibrary, options));
-  EXPECT_THAT(message, HasSubstr("cannot find the linker '/nonexistent/kiln-test-cc'"));
+  EXPECT_THAT(message,
+              HasSubstr("cannot find the linker '/nonexistent/kiln-test-cc'"));
   EXPECT_FALSE(llvm::sys::fs::exists(library));
 }
 
@@ -238,8 +252,8 @@ TEST_F(CompilerTest, FailingLinkerReportsItsOutputAndWritesNothing) {
   EXPECT_THAT(message, HasSubstr("failed"));
   int entries = 0;
   std::error_code ec;
-  for (llvm::sys::fs::directory_iterator it(directory, ec), end; it != end && !ec;
-       it.increment(ec))
+  for (llvm::sys::fs::directory_iterator it(directory, ec), end;
+       it != end && !ec; it.increment(ec))
     ++entries;
   EXPECT_EQ(entries, 0) << "temporaries were left behind";
 }
@@ -250,12 +264,14 @@ TEST_F(CompilerTest, UnknownTargetCpuIsAnError) {
   options.targetCpu = "not-a-cpu";
   auto loaded = compiler.compileToJit(*module, options);
   ASSERT_FALSE(static_cast<bool>(loaded));
-  EXPECT_THAT(errorText(loaded.takeError()), HasSubstr("unknown target CPU 'not-a-cpu'"));
+  EXPECT_THAT(errorText(loaded.takeError()),
+              HasSubstr("unknown target CPU 'not-a-cpu'"));
 }
 
 TEST_F(CompilerTest, ModuleWithoutPublicFunctionsIsAnError) {
-  auto module = parse("func.func private @f(%x: tensor<4xf32>) -> tensor<4xf32> {\n"
-                      "  return %x : tensor<4xf32>\n}");
+  auto module =
+      parse("func.func private @f(%x: tensor<4xf32>) -> tensor<4xf32> {\n"
+            "  return %x : tensor<4xf32>\n}");
   auto loaded = compiler.compileToJit(*module);
   ASSERT_FALSE(static_cast<bool>(loaded));
   EXPECT_THAT(errorText(loaded.takeError()), HasSubstr("nothing to compile"));
@@ -268,7 +284,8 @@ TEST_F(CompilerTest, EveryOptimizationLevelGivesTheSameValues) {
     options.optLevel = level;
     auto loaded = compiler.compileToJit(*module, options);
     ASSERT_TRUE(static_cast<bool>(loaded)) << errorText(loaded.takeError());
-    EXPECT_EQ(runDense(loaded->function("dense")), kDenseExpected) << "-O" << level;
+    EXPECT_EQ(runDense(loaded->function("dense")), kDenseExpected)
+        << "-O" << level;
   }
 }
 

@@ -1,7 +1,7 @@
 //===- DecomposeAggregates.cpp - The kiln-decompose-aggregates pass -------===//
 //
-// Expands every op implementing linalg's AggregatedOpInterface (today linalg.softmax)
-// into the structured ops it stands for.
+// Expands every op implementing linalg's AggregatedOpInterface (today
+// linalg.softmax) into the structured ops it stands for.
 //
 //===----------------------------------------------------------------------===//
 

@@ -1,9 +1,10 @@
 //===- LowerContractions.cpp - kiln matmul and conv2d to linalg -----------===//
 //
-// 2-D matmuls become `linalg.matmul`; batched ones (with broadcast batch dims) a
-// `linalg.generic` contraction. Convolutions pad their input with `tensor.pad` and
-// become `linalg.conv_2d_nchw_fchw`, or `linalg.conv_2d_ngchw_gfchw` on reshaped
-// operands when grouped. All accumulate into a zero-filled init tensor.
+// 2-D matmuls become `linalg.matmul`; batched ones (with broadcast batch dims)
+// a `linalg.generic` contraction. Convolutions pad their input with
+// `tensor.pad` and become `linalg.conv_2d_nchw_fchw`, or
+// `linalg.conv_2d_ngchw_gfchw` on reshaped operands when grouped. All
+// accumulate into a zero-filled init tensor.
 //
 //===----------------------------------------------------------------------===//
 
@@ -19,8 +20,10 @@ using namespace mlir;
 namespace kiln {
 namespace {
 
-/// The sizes of a matmul result: broadcast batch dims, then M from lhs, N from rhs.
-static SmallVector<OpFoldResult> getMatMulResultSizes(OpBuilder &b, Location loc,
+/// The sizes of a matmul result: broadcast batch dims, then M from lhs, N from
+/// rhs.
+static SmallVector<OpFoldResult> getMatMulResultSizes(OpBuilder &b,
+                                                      Location loc,
                                                       RankedTensorType type,
                                                       Value lhs, Value rhs) {
   int64_t rank = type.getRank();
@@ -55,16 +58,17 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
     Value lhs = adaptor.getLhs(), rhs = adaptor.getRhs();
     auto type = cast<RankedTensorType>(op.getType());
     Value init = createFilledTensor(
-        rewriter, loc, type, getMatMulResultSizes(rewriter, loc, type, lhs, rhs),
+        rewriter, loc, type,
+        getMatMulResultSizes(rewriter, loc, type, lhs, rhs),
         getNeutralElement(type.getElementType(), ReductionKind::Sum));
 
     auto lhsType = cast<RankedTensorType>(lhs.getType());
     auto rhsType = cast<RankedTensorType>(rhs.getType());
     if (lhsType.getRank() == 2 && rhsType.getRank() == 2) {
-      rewriter.replaceOp(op, linalg::MatmulOp::create(rewriter, loc, TypeRange{type},
-                                                      ValueRange{lhs, rhs},
-                                                      ValueRange{init})
-                                 .getResult(0));
+      rewriter.replaceOp(
+          op, linalg::MatmulOp::create(rewriter, loc, TypeRange{type},
+                                       ValueRange{lhs, rhs}, ValueRange{init})
+                  .getResult(0));
       return success();
     }
 
@@ -78,8 +82,8 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
     ArrayRef<int64_t> resultBatch = type.getShape().drop_back(2);
     auto operandMap = [&](RankedTensorType operandType, AffineExpr row,
                           AffineExpr column) {
-      AffineMap batch = getBroadcastMap(context, operandType.getShape().drop_back(2),
-                                        resultBatch, numLoops);
+      AffineMap batch = getBroadcastMap(
+          context, operandType.getShape().drop_back(2), resultBatch, numLoops);
       SmallVector<AffineExpr> exprs(batch.getResults());
       exprs.push_back(row);
       exprs.push_back(column);
@@ -90,18 +94,20 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
       resultExprs.push_back(getAffineDimExpr(d, context));
     resultExprs.push_back(m);
     resultExprs.push_back(n);
-    SmallVector<AffineMap> maps = {operandMap(lhsType, m, k),
-                                   operandMap(rhsType, k, n),
-                                   AffineMap::get(numLoops, 0, resultExprs, context)};
+    SmallVector<AffineMap> maps = {
+        operandMap(lhsType, m, k), operandMap(rhsType, k, n),
+        AffineMap::get(numLoops, 0, resultExprs, context)};
     SmallVector<utils::IteratorType> iterators(numLoops - 1,
                                                utils::IteratorType::parallel);
     iterators.push_back(utils::IteratorType::reduction);
 
     auto generic = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{type}, ValueRange{lhs, rhs}, ValueRange{init}, maps,
-        iterators, [](OpBuilder &b, Location nestedLoc, ValueRange args) {
-          Value product = createArith(b, nestedLoc, ArithKind::Mul, args[0], args[1]);
-          Value sum = createArith(b, nestedLoc, ArithKind::Add, args[2], product);
+        rewriter, loc, TypeRange{type}, ValueRange{lhs, rhs}, ValueRange{init},
+        maps, iterators, [](OpBuilder &b, Location nestedLoc, ValueRange args) {
+          Value product =
+              createArith(b, nestedLoc, ArithKind::Mul, args[0], args[1]);
+          Value sum =
+              createArith(b, nestedLoc, ArithKind::Add, args[2], product);
           linalg::YieldOp::create(b, nestedLoc, sum);
         });
     rewriter.replaceOp(op, generic.getResult(0));
@@ -119,9 +125,10 @@ struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
     auto type = cast<RankedTensorType>(op.getType());
     Type elementType = type.getElementType();
     ArrayRef<int64_t> padding = op.getPadding();
-    Value input = padSpatial(rewriter, loc, adaptor.getInput(), padding.take_front(2),
-                             padding.drop_front(2),
-                             getNeutralElement(elementType, ReductionKind::Sum));
+    Value input =
+        padSpatial(rewriter, loc, adaptor.getInput(), padding.take_front(2),
+                   padding.drop_front(2),
+                   getNeutralElement(elementType, ReductionKind::Sum));
     Value filter = adaptor.getFilter();
     DenseIntElementsAttr strides = getI64Vector(rewriter, op.getStrides());
     DenseIntElementsAttr dilations = getI64Vector(rewriter, op.getDilations());
@@ -141,13 +148,14 @@ struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
     if (groups == 1) {
       Value init = createFilledTensor(rewriter, loc, type, sizes, zero);
       auto conv = linalg::Conv2DNchwFchwOp::create(
-          rewriter, loc, TypeRange{type}, ValueRange{input, filter}, ValueRange{init},
-          strides, dilations);
+          rewriter, loc, TypeRange{type}, ValueRange{input, filter},
+          ValueRange{init}, strides, dilations);
       rewriter.replaceOp(op, conv.getResult(0));
       return success();
     }
 
-    // Grouped: [N, G*C, H, W] -> [N, G, C, H, W] and [G*F, C, KH, KW] -> [G, F, C, KH, KW].
+    // Grouped: [N, G*C, H, W] -> [N, G, C, H, W] and [G*F, C, KH, KW] -> [G, F,
+    // C, KH, KW].
     auto inputType = cast<RankedTensorType>(input.getType());
     auto filterType = cast<RankedTensorType>(filter.getType());
     if (!inputType.hasStaticShape() || !filterType.hasStaticShape() ||
@@ -160,24 +168,26 @@ struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
     auto groupedFilterType = RankedTensorType::get(
         {groups, f[0] / groups, f[1], f[2], f[3]}, elementType);
     auto groupedResultType = RankedTensorType::get(
-        {type.getDimSize(0), groups, type.getDimSize(1) / groups, type.getDimSize(2),
-         type.getDimSize(3)},
+        {type.getDimSize(0), groups, type.getDimSize(1) / groups,
+         type.getDimSize(2), type.getDimSize(3)},
         elementType);
     SmallVector<ReassociationIndices> splitChannels = {{0}, {1, 2}, {3}, {4}};
     SmallVector<ReassociationIndices> splitFilters = {{0, 1}, {2}, {3}, {4}};
-    Value groupedInput = tensor::ExpandShapeOp::create(rewriter, loc, groupedInputType,
-                                                       input, splitChannels);
+    Value groupedInput = tensor::ExpandShapeOp::create(
+        rewriter, loc, groupedInputType, input, splitChannels);
     Value groupedFilter = tensor::ExpandShapeOp::create(
         rewriter, loc, groupedFilterType, filter, splitFilters);
-    Value init = createFilledTensor(
-        rewriter, loc, groupedResultType,
-        getAsIndexOpFoldResult(rewriter.getContext(), groupedResultType.getShape()),
-        zero);
+    Value init =
+        createFilledTensor(rewriter, loc, groupedResultType,
+                           getAsIndexOpFoldResult(rewriter.getContext(),
+                                                  groupedResultType.getShape()),
+                           zero);
     auto conv = linalg::Conv2DNgchwGfchwOp::create(
         rewriter, loc, TypeRange{groupedResultType},
-        ValueRange{groupedInput, groupedFilter}, ValueRange{init}, strides, dilations);
-    rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(op, type, conv.getResult(0),
-                                                         splitChannels);
+        ValueRange{groupedInput, groupedFilter}, ValueRange{init}, strides,
+        dilations);
+    rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(
+        op, type, conv.getResult(0), splitChannels);
     return success();
   }
 };

@@ -1,7 +1,8 @@
 //===- LowerElementwise.cpp - kiln elementwise ops to linalg.generic ------===//
 //
-// Constants become `arith.constant`; unary and broadcasting binary ops become one
-// `linalg.generic` each, so that linalg's elementwise fusion can merge chains later.
+// Constants become `arith.constant`; unary and broadcasting binary ops become
+// one `linalg.generic` each, so that linalg's elementwise fusion can merge
+// chains later.
 //
 //===----------------------------------------------------------------------===//
 
@@ -29,11 +30,10 @@ struct ConstantLowering : OpConversionPattern<ConstantOp> {
 };
 
 /// Builds the scalar body of an elementwise op from its scalar operands.
-using ScalarBuilder =
-    std::function<Value(OpBuilder &, Location, ValueRange)>;
+using ScalarBuilder = std::function<Value(OpBuilder &, Location, ValueRange)>;
 
-/// Emits a linalg.generic computing `body` elementwise over `operands`, broadcast to
-/// `resultType`.
+/// Emits a linalg.generic computing `body` elementwise over `operands`,
+/// broadcast to `resultType`.
 static Value buildElementwiseGeneric(OpBuilder &builder, Location loc,
                                      RankedTensorType resultType,
                                      ValueRange operands,
@@ -46,14 +46,15 @@ static Value buildElementwiseGeneric(OpBuilder &builder, Location loc,
         context, cast<RankedTensorType>(operand.getType()).getShape(),
         resultType.getShape(), rank));
   maps.push_back(AffineMap::getMultiDimIdentityMap(rank, context));
-  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
 
   Value init = createEmptyTensor(
       builder, loc, resultType,
       getBroadcastResultSizes(builder, loc, resultType, operands));
   auto generic = linalg::GenericOp::create(
-      builder, loc, TypeRange{resultType}, operands, ValueRange{init}, maps, iterators,
-      [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+      builder, loc, TypeRange{resultType}, operands, ValueRange{init}, maps,
+      iterators, [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
         Value result = body(nested, nestedLoc, args.drop_back());
         linalg::YieldOp::create(nested, nestedLoc, result);
       });
@@ -81,14 +82,16 @@ struct ElementwiseLowering : OpConversionPattern<KilnOp> {
 template <typename KilnOp>
 static void addBinary(RewritePatternSet &patterns, ArithKind kind) {
   patterns.add<ElementwiseLowering<KilnOp>>(
-      patterns.getContext(), [kind](OpBuilder &b, Location loc, ValueRange args) {
+      patterns.getContext(),
+      [kind](OpBuilder &b, Location loc, ValueRange args) {
         return createArith(b, loc, kind, args[0], args[1]);
       });
 }
 
 template <typename KilnOp>
 static void addUnary(RewritePatternSet &patterns, ScalarBuilder body) {
-  patterns.add<ElementwiseLowering<KilnOp>>(patterns.getContext(), std::move(body));
+  patterns.add<ElementwiseLowering<KilnOp>>(patterns.getContext(),
+                                            std::move(body));
 }
 
 } // namespace
@@ -104,15 +107,16 @@ void populateElementwiseLoweringPatterns(RewritePatternSet &patterns) {
     Value zero = createScalarConstant(b, loc, args[0].getType(), 0.0);
     return createArith(b, loc, ArithKind::Max, args[0], zero);
   });
-  addUnary<SigmoidOp>(patterns, [](OpBuilder &b, Location loc, ValueRange args) {
-    // 1 / (1 + exp(-x)): exp overflows to +inf for very negative x and the result
-    // correctly becomes 0.
-    Value one = createScalarConstant(b, loc, args[0].getType(), 1.0);
-    Value negated = arith::NegFOp::create(b, loc, args[0]);
-    Value exp = math::ExpOp::create(b, loc, negated);
-    Value denominator = arith::AddFOp::create(b, loc, one, exp);
-    return arith::DivFOp::create(b, loc, one, denominator).getResult();
-  });
+  addUnary<SigmoidOp>(
+      patterns, [](OpBuilder &b, Location loc, ValueRange args) {
+        // 1 / (1 + exp(-x)): exp overflows to +inf for very negative x and the
+        // result correctly becomes 0.
+        Value one = createScalarConstant(b, loc, args[0].getType(), 1.0);
+        Value negated = arith::NegFOp::create(b, loc, args[0]);
+        Value exp = math::ExpOp::create(b, loc, negated);
+        Value denominator = arith::AddFOp::create(b, loc, one, exp);
+        return arith::DivFOp::create(b, loc, one, denominator).getResult();
+      });
   addUnary<TanhOp>(patterns, [](OpBuilder &b, Location loc, ValueRange args) {
     return math::TanhOp::create(b, loc, args[0]).getResult();
   });

@@ -1,8 +1,8 @@
 //===- LowerReductions.cpp - kiln reductions and softmax to linalg --------===//
 //
-// Reductions become `linalg.reduce` into a tensor filled with the neutral element
-// (0 for sums, -inf or the lowest integer for max); a mean divides the sum by the
-// number of reduced elements; `keep_dims` re-inserts unit dims with
+// Reductions become `linalg.reduce` into a tensor filled with the neutral
+// element (0 for sums, -inf or the lowest integer for max); a mean divides the
+// sum by the number of reduced elements; `keep_dims` re-inserts unit dims with
 // `tensor.expand_shape`. Softmax becomes `linalg.softmax`, which
 // `kiln-decompose-aggregates` later expands.
 //
@@ -33,19 +33,23 @@ static Value buildReduce(OpBuilder &b, Location loc, Value input,
     sizes.push_back(tensor::getMixedSize(b, loc, input, d));
   }
   auto reducedType = RankedTensorType::get(shape, inputType.getElementType());
-  Value init = createFilledTensor(b, loc, reducedType, sizes,
-                                  getNeutralElement(inputType.getElementType(), kind));
-  ArithKind combine = kind == ReductionKind::Sum ? ArithKind::Add : ArithKind::Max;
+  Value init =
+      createFilledTensor(b, loc, reducedType, sizes,
+                         getNeutralElement(inputType.getElementType(), kind));
+  ArithKind combine =
+      kind == ReductionKind::Sum ? ArithKind::Add : ArithKind::Max;
   auto reduce = linalg::ReduceOp::create(
       b, loc, ValueRange{input}, ValueRange{init}, axes,
       [combine](OpBuilder &nested, Location nestedLoc, ValueRange args) {
-        Value combined = createArith(nested, nestedLoc, combine, args[0], args[1]);
+        Value combined =
+            createArith(nested, nestedLoc, combine, args[0], args[1]);
         linalg::YieldOp::create(nested, nestedLoc, combined);
       });
   return reduce.getResult(0);
 }
 
-/// Divides every element of `sum` by the number of elements reduced along `axes`.
+/// Divides every element of `sum` by the number of elements reduced along
+/// `axes`.
 static Value divideByCount(OpBuilder &b, Location loc, Value sum, Value input,
                            ArrayRef<int64_t> axes) {
   Value count = arith::ConstantIndexOp::create(b, loc, 1);
@@ -59,21 +63,25 @@ static Value divideByCount(OpBuilder &b, Location loc, Value sum, Value input,
   Value divisor = arith::UIToFPOp::create(b, loc, elementType, countInt);
   unsigned rank = type.getRank();
   MLIRContext *context = b.getContext();
-  SmallVector<AffineMap> maps(2, AffineMap::getMultiDimIdentityMap(rank, context));
-  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+  SmallVector<AffineMap> maps(2,
+                              AffineMap::getMultiDimIdentityMap(rank, context));
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
   auto generic = linalg::GenericOp::create(
-      b, loc, TypeRange{type}, ValueRange{sum}, ValueRange{sum}, maps, iterators,
+      b, loc, TypeRange{type}, ValueRange{sum}, ValueRange{sum}, maps,
+      iterators,
       [divisor](OpBuilder &nested, Location nestedLoc, ValueRange args) {
-        Value quotient = arith::DivFOp::create(nested, nestedLoc, args[0], divisor);
+        Value quotient =
+            arith::DivFOp::create(nested, nestedLoc, args[0], divisor);
         linalg::YieldOp::create(nested, nestedLoc, quotient);
       });
   return generic.getResult(0);
 }
 
-/// Groups the dims of the keep-dims result so that each reduced (unit) dim joins the
-/// kept dim before it, or the first kept dim when it leads.
-static SmallVector<ReassociationIndices> keepDimsReassociation(int64_t rank,
-                                                               ArrayRef<int64_t> axes) {
+/// Groups the dims of the keep-dims result so that each reduced (unit) dim
+/// joins the kept dim before it, or the first kept dim when it leads.
+static SmallVector<ReassociationIndices>
+keepDimsReassociation(int64_t rank, ArrayRef<int64_t> axes) {
   SmallVector<ReassociationIndices> groups;
   ReassociationIndices leading;
   for (int64_t d = 0; d < rank; ++d) {
@@ -111,7 +119,8 @@ struct ReduceLowering : OpConversionPattern<ReduceKilnOp> {
         return rewriter.notifyMatchFailure(
             op, "keep_dims with dynamic shapes is not supported yet");
       result = tensor::ExpandShapeOp::create(
-          rewriter, loc, type, result, keepDimsReassociation(type.getRank(), axes));
+          rewriter, loc, type, result,
+          keepDimsReassociation(type.getRank(), axes));
     }
     rewriter.replaceOp(op, result);
     return success();
@@ -127,10 +136,10 @@ struct SoftmaxLowering : OpConversionPattern<SoftmaxOp> {
     Location loc = op.getLoc();
     Value input = adaptor.getInput();
     auto type = cast<RankedTensorType>(op.getType());
-    Value init =
-        createEmptyTensor(rewriter, loc, type, tensor::getMixedSizes(rewriter, loc, input));
-    auto softmax = linalg::SoftmaxOp::create(rewriter, loc, TypeRange{type}, input,
-                                             init, op.getAxis());
+    Value init = createEmptyTensor(rewriter, loc, type,
+                                   tensor::getMixedSizes(rewriter, loc, input));
+    auto softmax = linalg::SoftmaxOp::create(rewriter, loc, TypeRange{type},
+                                             input, init, op.getAxis());
     rewriter.replaceOp(op, softmax.getResult());
     return success();
   }
@@ -141,8 +150,8 @@ struct SoftmaxLowering : OpConversionPattern<SoftmaxOp> {
 void populateReductionLoweringPatterns(RewritePatternSet &patterns) {
   patterns.add<ReduceLowering<ReduceSumOp, ReductionKind::Sum, false>,
                ReduceLowering<ReduceMeanOp, ReductionKind::Sum, true>,
-               ReduceLowering<ReduceMaxOp, ReductionKind::Max, false>, SoftmaxLowering>(
-      patterns.getContext());
+               ReduceLowering<ReduceMaxOp, ReductionKind::Max, false>,
+               SoftmaxLowering>(patterns.getContext());
 }
 
 } // namespace kiln

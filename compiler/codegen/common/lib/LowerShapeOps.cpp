@@ -1,10 +1,10 @@
 //===- LowerShapeOps.cpp - kiln reshape, transpose and concat to tensor ---===//
 //
-// Reshapes of static shapes become a `tensor.collapse_shape` to 1-D followed by a
-// `tensor.expand_shape`: both are views after bufferization, so a reshape costs no copy.
-// Dynamic reshapes use `tensor.reshape` with a computed shape. Transposes become
-// `linalg.transpose`; concatenation inserts each input into an empty result with
-// `tensor.insert_slice`.
+// Reshapes of static shapes become a `tensor.collapse_shape` to 1-D followed by
+// a `tensor.expand_shape`: both are views after bufferization, so a reshape
+// costs no copy. Dynamic reshapes use `tensor.reshape` with a computed shape.
+// Transposes become `linalg.transpose`; concatenation inserts each input into
+// an empty result with `tensor.insert_slice`.
 //
 //===----------------------------------------------------------------------===//
 
@@ -50,14 +50,15 @@ struct ReshapeLowering : OpConversionPattern<ReshapeOp> {
           flat = tensor::ExpandShapeOp::create(rewriter, loc, flatType, input,
                                                collapseAllDims(0));
         else
-          flat = tensor::CollapseShapeOp::create(rewriter, loc, flatType, input,
-                                                 collapseAllDims(inputType.getRank()));
+          flat = tensor::CollapseShapeOp::create(
+              rewriter, loc, flatType, input,
+              collapseAllDims(inputType.getRank()));
       }
       if (type.getRank() == 1) {
         rewriter.replaceOp(op, flat);
       } else if (type.getRank() == 0) {
-        rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(op, type, flat,
-                                                             collapseAllDims(0));
+        rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(
+            op, type, flat, collapseAllDims(0));
       } else {
         rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
             op, type, flat, collapseAllDims(type.getRank()));
@@ -68,8 +69,8 @@ struct ReshapeLowering : OpConversionPattern<ReshapeOp> {
     return success();
   }
 
-  /// tensor.reshape with a shape computed at run time; the -1 entry is the element
-  /// count divided by the product of the others.
+  /// tensor.reshape with a shape computed at run time; the -1 entry is the
+  /// element count divided by the product of the others.
   static Value buildDynamicReshape(OpBuilder &b, Location loc, Value input,
                                    ReshapeOp op) {
     auto inputType = cast<RankedTensorType>(input.getType());
@@ -85,11 +86,12 @@ struct ReshapeLowering : OpConversionPattern<ReshapeOp> {
         known *= dim;
     SmallVector<Value> dims;
     for (int64_t dim : target) {
-      Value size = dim == -1
-                       ? arith::DivUIOp::create(
-                             b, loc, count, arith::ConstantIndexOp::create(b, loc, known))
-                             .getResult()
-                       : arith::ConstantIndexOp::create(b, loc, dim).getResult();
+      Value size =
+          dim == -1 ? arith::DivUIOp::create(
+                          b, loc, count,
+                          arith::ConstantIndexOp::create(b, loc, known))
+                          .getResult()
+                    : arith::ConstantIndexOp::create(b, loc, dim).getResult();
       dims.push_back(arith::IndexCastOp::create(b, loc, b.getI64Type(), size));
     }
     Value shape = tensor::FromElementsOp::create(b, loc, dims);
@@ -110,8 +112,8 @@ struct TransposeLowering : OpConversionPattern<TransposeOp> {
     for (int64_t source : op.getPermutation())
       sizes.push_back(tensor::getMixedSize(rewriter, loc, input, source));
     Value init = createEmptyTensor(rewriter, loc, type, sizes);
-    auto transpose =
-        linalg::TransposeOp::create(rewriter, loc, input, init, op.getPermutation());
+    auto transpose = linalg::TransposeOp::create(rewriter, loc, input, init,
+                                                 op.getPermutation());
     rewriter.replaceOp(op, transpose.getResult());
     return success();
   }
@@ -128,8 +130,10 @@ struct ConcatLowering : OpConversionPattern<ConcatOp> {
     int64_t axis = op.getAxis(), rank = type.getRank();
     ValueRange inputs = adaptor.getInputs();
 
-    // Result sizes: the first input's, except along the axis, where sizes add up.
-    SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(rewriter, loc, inputs[0]);
+    // Result sizes: the first input's, except along the axis, where sizes add
+    // up.
+    SmallVector<OpFoldResult> sizes =
+        tensor::getMixedSizes(rewriter, loc, inputs[0]);
     SmallVector<OpFoldResult> offsets;
     OpFoldResult offset = rewriter.getIndexAttr(0);
     for (Value input : inputs) {
@@ -155,12 +159,14 @@ struct ConcatLowering : OpConversionPattern<ConcatOp> {
     return success();
   }
 
-  static OpFoldResult addOpFoldResults(OpBuilder &b, Location loc, OpFoldResult lhs,
-                                       OpFoldResult rhs) {
-    std::optional<int64_t> l = getConstantIntValue(lhs), r = getConstantIntValue(rhs);
+  static OpFoldResult addOpFoldResults(OpBuilder &b, Location loc,
+                                       OpFoldResult lhs, OpFoldResult rhs) {
+    std::optional<int64_t> l = getConstantIntValue(lhs),
+                           r = getConstantIntValue(rhs);
     if (l && r)
       return b.getIndexAttr(*l + *r);
-    return arith::AddIOp::create(b, loc, getValueOrCreateConstantIndexOp(b, loc, lhs),
+    return arith::AddIOp::create(b, loc,
+                                 getValueOrCreateConstantIndexOp(b, loc, lhs),
                                  getValueOrCreateConstantIndexOp(b, loc, rhs))
         .getResult();
   }

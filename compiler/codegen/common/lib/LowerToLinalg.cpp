@@ -1,8 +1,9 @@
 //===- LowerToLinalg.cpp - The kiln-lower-to-linalg pass ------------------===//
 //
-// Runs the pattern families of LowerElementwise, LowerContractions, LowerPooling,
-// LowerShapeOps and LowerReductions as one partial conversion: the kiln dialect is
-// illegal afterwards, so an op no pattern can lower fails the pass with its location.
+// Runs the pattern families of LowerElementwise, LowerContractions,
+// LowerPooling, LowerShapeOps and LowerReductions as one partial conversion:
+// the kiln dialect is illegal afterwards, so an op no pattern can lower fails
+// the pass with its location.
 //
 //===----------------------------------------------------------------------===//
 
@@ -36,7 +37,8 @@ struct LowerToLinalgPass : impl::KilnLowerToLinalgPassBase<LowerToLinalgPass> {
     ConversionTarget target(*context);
     target.addIllegalDialect<KilnDialect>();
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
-    if (failed(applyPartialConversion(getOperation(), target, std::move(patterns))))
+    if (failed(applyPartialConversion(getOperation(), target,
+                                      std::move(patterns))))
       signalPassFailure();
   }
 };

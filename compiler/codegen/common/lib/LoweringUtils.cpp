@@ -9,7 +9,8 @@ using namespace mlir;
 
 namespace kiln {
 
-SmallVector<OpFoldResult> getBroadcastResultSizes(OpBuilder &builder, Location loc,
+SmallVector<OpFoldResult> getBroadcastResultSizes(OpBuilder &builder,
+                                                  Location loc,
                                                   RankedTensorType type,
                                                   ValueRange sources) {
   SmallVector<OpFoldResult> sizes;
@@ -39,8 +40,9 @@ Value createEmptyTensor(OpBuilder &builder, Location loc, RankedTensorType type,
   return tensor::EmptyOp::create(builder, loc, sizes, type.getElementType());
 }
 
-Value createFilledTensor(OpBuilder &builder, Location loc, RankedTensorType type,
-                         ArrayRef<OpFoldResult> sizes, TypedAttr value) {
+Value createFilledTensor(OpBuilder &builder, Location loc,
+                         RankedTensorType type, ArrayRef<OpFoldResult> sizes,
+                         TypedAttr value) {
   Value empty = createEmptyTensor(builder, loc, type, sizes);
   Value scalar = arith::ConstantOp::create(builder, loc, value);
   return linalg::FillOp::create(builder, loc, scalar, empty).getResult(0);
@@ -71,7 +73,8 @@ TypedAttr getNeutralElement(Type elementType, ReductionKind kind) {
   auto intType = cast<IntegerType>(elementType);
   if (kind == ReductionKind::Sum)
     return IntegerAttr::get(intType, 0);
-  return IntegerAttr::get(intType, APInt::getSignedMinValue(intType.getWidth()));
+  return IntegerAttr::get(intType,
+                          APInt::getSignedMinValue(intType.getWidth()));
 }
 
 Value createArith(OpBuilder &builder, Location loc, ArithKind kind, Value lhs,
@@ -92,29 +95,33 @@ Value createArith(OpBuilder &builder, Location loc, ArithKind kind, Value lhs,
                    : arith::DivSIOp::create(builder, loc, lhs, rhs).getResult();
   case ArithKind::Max:
     // maximumf propagates NaN, as PyTorch and ONNX Runtime do.
-    return isFloat ? arith::MaximumFOp::create(builder, loc, lhs, rhs).getResult()
-                   : arith::MaxSIOp::create(builder, loc, lhs, rhs).getResult();
+    return isFloat
+               ? arith::MaximumFOp::create(builder, loc, lhs, rhs).getResult()
+               : arith::MaxSIOp::create(builder, loc, lhs, rhs).getResult();
   }
   llvm_unreachable("unknown arithmetic kind");
 }
 
-Value createScalarConstant(OpBuilder &builder, Location loc, Type type, double value) {
+Value createScalarConstant(OpBuilder &builder, Location loc, Type type,
+                           double value) {
   if (auto floatType = dyn_cast<FloatType>(type))
-    return arith::ConstantOp::create(builder, loc, FloatAttr::get(floatType, value));
+    return arith::ConstantOp::create(builder, loc,
+                                     FloatAttr::get(floatType, value));
   return arith::ConstantOp::create(
       builder, loc, IntegerAttr::get(type, static_cast<int64_t>(value)));
 }
 
 /// Pads the spatial dims (2 and 3) of an NCHW tensor with `value`.
 Value padSpatial(OpBuilder &b, Location loc, Value input,
-                        ArrayRef<int64_t> padBegin, ArrayRef<int64_t> padEnd,
-                        TypedAttr value) {
+                 ArrayRef<int64_t> padBegin, ArrayRef<int64_t> padEnd,
+                 TypedAttr value) {
   if (llvm::all_of(padBegin, [](int64_t p) { return p == 0; }) &&
       llvm::all_of(padEnd, [](int64_t p) { return p == 0; }))
     return input;
   auto type = cast<RankedTensorType>(input.getType());
   SmallVector<int64_t> shape(type.getShape());
-  SmallVector<OpFoldResult> low(4, b.getIndexAttr(0)), high(4, b.getIndexAttr(0));
+  SmallVector<OpFoldResult> low(4, b.getIndexAttr(0)),
+      high(4, b.getIndexAttr(0));
   for (int i = 0; i < 2; ++i) {
     low[2 + i] = b.getIndexAttr(padBegin[i]);
     high[2 + i] = b.getIndexAttr(padEnd[i]);
@@ -129,7 +136,8 @@ Value padSpatial(OpBuilder &b, Location loc, Value input,
 
 DenseIntElementsAttr getI64Vector(OpBuilder &b, ArrayRef<int64_t> values) {
   return DenseIntElementsAttr::get(
-      RankedTensorType::get({static_cast<int64_t>(values.size())}, b.getI64Type()),
+      RankedTensorType::get({static_cast<int64_t>(values.size())},
+                            b.getI64Type()),
       values);
 }
 

@@ -1,8 +1,9 @@
 //===- LoweringUtils.h - Shared pieces of the kiln-to-linalg lowering -----===//
 //
-// The pattern families of `kiln-lower-to-linalg` (one file each) and the helpers they
-// share: building init tensors (static or dynamic sizes), NumPy-broadcast indexing
-// maps, and scalar arithmetic that picks the float or integer op by element type.
+// The pattern families of `kiln-lower-to-linalg` (one file each) and the
+// helpers they share: building init tensors (static or dynamic sizes),
+// NumPy-broadcast indexing maps, and scalar arithmetic that picks the float or
+// integer op by element type.
 //
 //===----------------------------------------------------------------------===//
 
@@ -24,13 +25,15 @@ void populatePoolingLoweringPatterns(mlir::RewritePatternSet &patterns);
 void populateShapeLoweringPatterns(mlir::RewritePatternSet &patterns);
 void populateReductionLoweringPatterns(mlir::RewritePatternSet &patterns);
 
-/// The sizes of `type` as OpFoldResults: constants for static dims, and for dynamic
-/// dims a `tensor.dim` of the first of `sources` whose aligned (trailing) dim is dynamic.
+/// The sizes of `type` as OpFoldResults: constants for static dims, and for
+/// dynamic dims a `tensor.dim` of the first of `sources` whose aligned
+/// (trailing) dim is dynamic.
 llvm::SmallVector<mlir::OpFoldResult>
 getBroadcastResultSizes(mlir::OpBuilder &builder, mlir::Location loc,
                         mlir::RankedTensorType type, mlir::ValueRange sources);
 
-/// `tensor.empty` of `type` with the given sizes (only the dynamic ones are used).
+/// `tensor.empty` of `type` with the given sizes (only the dynamic ones are
+/// used).
 mlir::Value createEmptyTensor(mlir::OpBuilder &builder, mlir::Location loc,
                               mlir::RankedTensorType type,
                               llvm::ArrayRef<mlir::OpFoldResult> sizes);
@@ -41,10 +44,10 @@ mlir::Value createFilledTensor(mlir::OpBuilder &builder, mlir::Location loc,
                                llvm::ArrayRef<mlir::OpFoldResult> sizes,
                                mlir::TypedAttr value);
 
-/// The map from a loop nest whose dims [loopOffset, loopOffset + resultRank) range over
-/// a broadcast result of shape `resultShape` to the dims of an operand of shape
-/// `operandShape` (aligned at the trailing dim). Operand dims of size 1 that stretch
-/// map to the constant 0.
+/// The map from a loop nest whose dims [loopOffset, loopOffset + resultRank)
+/// range over a broadcast result of shape `resultShape` to the dims of an
+/// operand of shape `operandShape` (aligned at the trailing dim). Operand dims
+/// of size 1 that stretch map to the constant 0.
 mlir::AffineMap getBroadcastMap(mlir::MLIRContext *context,
                                 llvm::ArrayRef<int64_t> operandShape,
                                 llvm::ArrayRef<int64_t> resultShape,
@@ -56,21 +59,21 @@ mlir::TypedAttr getNeutralElement(mlir::Type elementType, ReductionKind kind);
 
 /// Scalar arithmetic on float or signless-integer values of the same type.
 enum class ArithKind { Add, Sub, Mul, Div, Max };
-mlir::Value createArith(mlir::OpBuilder &builder, mlir::Location loc, ArithKind kind,
-                        mlir::Value lhs, mlir::Value rhs);
+mlir::Value createArith(mlir::OpBuilder &builder, mlir::Location loc,
+                        ArithKind kind, mlir::Value lhs, mlir::Value rhs);
 
 /// A scalar constant of `type` (float or integer) equal to `value`.
 mlir::Value createScalarConstant(mlir::OpBuilder &builder, mlir::Location loc,
                                  mlir::Type type, double value);
 
-/// Pads dims 2 and 3 (H and W) of an NCHW tensor with `value`; returns `input` itself
-/// when all pads are zero.
-mlir::Value padSpatial(mlir::OpBuilder &builder, mlir::Location loc, mlir::Value input,
-                       llvm::ArrayRef<int64_t> padBegin, llvm::ArrayRef<int64_t> padEnd,
-                       mlir::TypedAttr value);
+/// Pads dims 2 and 3 (H and W) of an NCHW tensor with `value`; returns `input`
+/// itself when all pads are zero.
+mlir::Value padSpatial(mlir::OpBuilder &builder, mlir::Location loc,
+                       mlir::Value input, llvm::ArrayRef<int64_t> padBegin,
+                       llvm::ArrayRef<int64_t> padEnd, mlir::TypedAttr value);
 
-/// A 1-D i64 elements attribute, the form linalg's conv and pooling ops take for
-/// strides and dilations.
+/// A 1-D i64 elements attribute, the form linalg's conv and pooling ops take
+/// for strides and dilations.
 mlir::DenseIntElementsAttr getI64Vector(mlir::OpBuilder &builder,
                                         llvm::ArrayRef<int64_t> values);
 

@@ -1,10 +1,10 @@
 //===- PrepareEntryPoints.cpp - The kiln-prepare-entry-points pass --------===//
 //
 // Public functions are what the runtime calls. Their signatures (names, dtypes,
-// shapes) must survive until the LLVM dialect, where `kiln-emit-runtime-abi` writes
-// them into the module's ABI table, but lowering erases tensor types; so they are
-// recorded here, while still at the tensor level, in the module attribute
-// `kiln.entry_points`.
+// shapes) must survive until the LLVM dialect, where `kiln-emit-runtime-abi`
+// writes them into the module's ABI table, but lowering erases tensor types; so
+// they are recorded here, while still at the tensor level, in the module
+// attribute `kiln.entry_points`.
 //
 //===----------------------------------------------------------------------===//
 
@@ -26,27 +26,33 @@ using namespace mlir;
 namespace kiln {
 namespace {
 
-/// Describes one input or output as {name, dtype, shape}, or fails with a diagnostic.
-static FailureOr<DictionaryAttr> describeValue(func::FuncOp func, StringRef kind,
-                                               unsigned index, Type type,
+/// Describes one input or output as {name, dtype, shape}, or fails with a
+/// diagnostic.
+static FailureOr<DictionaryAttr> describeValue(func::FuncOp func,
+                                               StringRef kind, unsigned index,
+                                               Type type,
                                                DictionaryAttr attrs) {
   Builder builder(func.getContext());
   auto tensorType = dyn_cast<RankedTensorType>(type);
   if (!tensorType)
-    return func.emitError() << kind << " #" << index << " of @" << func.getSymName()
-                            << " has type " << type
+    return func.emitError() << kind << " #" << index << " of @"
+                            << func.getSymName() << " has type " << type
                             << "; entry points take and return ranked tensors";
-  std::optional<kiln_dtype> dtype = getRuntimeDtype(tensorType.getElementType());
+  std::optional<kiln_dtype> dtype =
+      getRuntimeDtype(tensorType.getElementType());
   if (!dtype)
-    return func.emitError() << kind << " #" << index << " of @" << func.getSymName()
-                            << " has element type " << tensorType.getElementType()
-                            << ", which the runtime does not support";
+    return func.emitError()
+           << kind << " #" << index << " of @" << func.getSymName()
+           << " has element type " << tensorType.getElementType()
+           << ", which the runtime does not support";
   if (tensorType.getRank() > KILN_ABI_MAX_RANK)
-    return func.emitError() << kind << " #" << index << " of @" << func.getSymName()
-                            << " has rank " << tensorType.getRank()
-                            << "; the runtime supports up to " << KILN_ABI_MAX_RANK;
+    return func.emitError()
+           << kind << " #" << index << " of @" << func.getSymName()
+           << " has rank " << tensorType.getRank()
+           << "; the runtime supports up to " << KILN_ABI_MAX_RANK;
   std::string name;
-  if (auto given = attrs ? attrs.getAs<StringAttr>(kValueNameAttrName) : StringAttr())
+  if (auto given =
+          attrs ? attrs.getAs<StringAttr>(kValueNameAttrName) : StringAttr())
     name = given.str();
   else
     name = (kind == "input" ? "input_" : "output_") + std::to_string(index);
@@ -66,7 +72,8 @@ static LogicalResult checkUniqueNames(func::FuncOp func, StringRef kind,
                                       ArrayRef<Attribute> values) {
   llvm::StringSet<> seen;
   for (Attribute value : values) {
-    StringRef name = cast<StringAttr>(cast<DictionaryAttr>(value).get("name")).getValue();
+    StringRef name =
+        cast<StringAttr>(cast<DictionaryAttr>(value).get("name")).getValue();
     if (!seen.insert(name).second)
       return func.emitError() << "two " << kind << "s of @" << func.getSymName()
                               << " are both named '" << name << "'";
@@ -78,36 +85,40 @@ static FailureOr<DictionaryAttr> prepareEntryPoint(func::FuncOp func) {
   Builder builder(func.getContext());
   SmallVector<Attribute> inputs, outputs;
   for (auto [index, type] : llvm::enumerate(func.getArgumentTypes())) {
-    auto value = describeValue(func, "input", index, type, func.getArgAttrDict(index));
+    auto value =
+        describeValue(func, "input", index, type, func.getArgAttrDict(index));
     if (failed(value))
       return failure();
     inputs.push_back(*value);
     // Compiled code must never write into the caller's input tensors.
-    func.setArgAttr(index, bufferization::BufferizationDialect::kWritableAttrName,
+    func.setArgAttr(index,
+                    bufferization::BufferizationDialect::kWritableAttrName,
                     builder.getBoolAttr(false));
   }
   for (auto [index, type] : llvm::enumerate(func.getResultTypes())) {
-    auto value = describeValue(func, "output", index, type, func.getResultAttrDict(index));
+    auto value = describeValue(func, "output", index, type,
+                               func.getResultAttrDict(index));
     if (failed(value))
       return failure();
     if (!cast<RankedTensorType>(type).hasStaticShape())
-      return func.emitError()
-             << "output #" << index << " of @" << func.getSymName() << " has type "
-             << type
-             << " with a dynamic shape; dynamic output shapes are not supported "
-                "yet: give the inputs static shapes";
+      return func.emitError() << "output #" << index << " of @"
+                              << func.getSymName() << " has type " << type
+                              << " with a dynamic shape; dynamic output shapes "
+                                 "are not supported "
+                                 "yet: give the inputs static shapes";
     outputs.push_back(*value);
   }
   if (failed(checkUniqueNames(func, "input", inputs)) ||
       failed(checkUniqueNames(func, "output", outputs)))
     return failure();
-  // The names now live in the signature record; dropping them keeps dialect attributes
-  // off the LLVM-level function arguments.
+  // The names now live in the signature record; dropping them keeps dialect
+  // attributes off the LLVM-level function arguments.
   for (unsigned i = 0; i < func.getNumArguments(); ++i)
     func.removeArgAttr(i, kValueNameAttrName);
   for (unsigned i = 0; i < func.getNumResults(); ++i)
     func.removeResultAttr(i, builder.getStringAttr(kValueNameAttrName));
-  func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(), builder.getUnitAttr());
+  func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
+                builder.getUnitAttr());
   return builder.getDictionaryAttr({
       builder.getNamedAttr("name", func.getSymNameAttr()),
       builder.getNamedAttr("inputs", builder.getArrayAttr(inputs)),

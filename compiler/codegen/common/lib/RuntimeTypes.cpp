@@ -21,7 +21,8 @@ std::optional<kiln_dtype> kiln::getRuntimeDtype(Type elementType) {
   if (integer.getWidth() == 1)
     return KILN_DTYPE_BOOL;
   if (integer.isUnsigned())
-    return integer.getWidth() == 8 ? std::optional(KILN_DTYPE_U8) : std::nullopt;
+    return integer.getWidth() == 8 ? std::optional(KILN_DTYPE_U8)
+                                   : std::nullopt;
   switch (integer.getWidth()) {
   case 8:
     return KILN_DTYPE_I8;

@@ -1,8 +1,9 @@
 //===- EmitRuntimeAbi.cpp - The kiln-emit-runtime-abi pass ----------------===//
 //
-// Writes, in the LLVM dialect, the data and code that make a compiled module loadable
-// by Kiln's runtime: the `kiln_abi_module` table and one uniform entry point per
-// function. The layouts mirror runtime/include/kiln/module_abi.h field by field.
+// Writes, in the LLVM dialect, the data and code that make a compiled module
+// loadable by Kiln's runtime: the `kiln_abi_module` table and one uniform entry
+// point per function. The layouts mirror runtime/include/kiln/module_abi.h
+// field by field.
 //
 //===----------------------------------------------------------------------===//
 
@@ -29,12 +30,13 @@ public:
   AbiTableBuilder(ModuleOp module)
       : module(module), context(module.getContext()), builder(context),
         loc(module.getLoc()), ptrType(LLVM::LLVMPointerType::get(context)),
-        i32Type(IntegerType::get(context, 32)), i64Type(IntegerType::get(context, 64)) {
+        i32Type(IntegerType::get(context, 32)),
+        i64Type(IntegerType::get(context, 64)) {
     builder.setInsertionPointToEnd(module.getBody());
     // struct kiln_abi_value { const char *name; int32_t dtype; int32_t rank;
     //                         const int64_t *dims; }
-    valueType = LLVM::LLVMStructType::getLiteral(context,
-                                                 {ptrType, i32Type, i32Type, ptrType});
+    valueType = LLVM::LLVMStructType::getLiteral(
+        context, {ptrType, i32Type, i32Type, ptrType});
     // struct kiln_abi_function { const char *name; entry; int32_t num_inputs;
     //                            int32_t num_outputs; inputs; outputs; }
     functionType = LLVM::LLVMStructType::getLiteral(
@@ -50,11 +52,12 @@ public:
 private:
   using ValueBuilder = function_ref<Value(OpBuilder &)>;
 
-  /// A constant global whose value is computed by `buildValue` in its initializer.
+  /// A constant global whose value is computed by `buildValue` in its
+  /// initializer.
   LLVM::GlobalOp createGlobal(Type type, StringRef name, LLVM::Linkage linkage,
                               ValueBuilder buildValue) {
-    auto global = LLVM::GlobalOp::create(builder, loc, type, /*isConstant=*/true,
-                                         linkage, name, Attribute());
+    auto global = LLVM::GlobalOp::create(
+        builder, loc, type, /*isConstant=*/true, linkage, name, Attribute());
     OpBuilder initBuilder(context);
     initBuilder.setInsertionPointToStart(
         initBuilder.createBlock(&global.getInitializerRegion()));
@@ -75,7 +78,9 @@ private:
   Value address(OpBuilder &b, LLVM::GlobalOp global) {
     return LLVM::AddressOfOp::create(b, loc, global);
   }
-  Value nullPointer(OpBuilder &b) { return LLVM::ZeroOp::create(b, loc, ptrType); }
+  Value nullPointer(OpBuilder &b) {
+    return LLVM::ZeroOp::create(b, loc, ptrType);
+  }
   Value i32Constant(OpBuilder &b, int64_t value) {
     return LLVM::ConstantOp::create(b, loc, i32Type, value);
   }
@@ -86,8 +91,8 @@ private:
 
   /// The array of kiln_abi_value for one function's inputs or outputs.
   LLVM::GlobalOp createValueArray(StringRef prefix, ArrayAttr values);
-  FailureOr<LLVM::LLVMFuncOp> createEntry(StringRef symbolPrefix, StringRef name,
-                                          size_t numArguments);
+  FailureOr<LLVM::LLVMFuncOp> createEntry(StringRef symbolPrefix,
+                                          StringRef name, size_t numArguments);
 
   ModuleOp module;
   MLIRContext *context;
@@ -97,17 +102,19 @@ private:
   LLVM::LLVMStructType valueType, functionType, moduleType;
 };
 
-LLVM::GlobalOp AbiTableBuilder::createValueArray(StringRef prefix, ArrayAttr values) {
+LLVM::GlobalOp AbiTableBuilder::createValueArray(StringRef prefix,
+                                                 ArrayAttr values) {
   SmallVector<LLVM::GlobalOp> names, dims;
   SmallVector<int32_t> dtypes, ranks;
   for (auto [index, attr] : llvm::enumerate(values)) {
     auto value = cast<DictionaryAttr>(attr);
     std::string valuePrefix = (prefix + "_" + Twine(index)).str();
-    names.push_back(createString(valuePrefix + "_name",
-                                 cast<StringAttr>(value.get("name")).getValue()));
+    names.push_back(createString(
+        valuePrefix + "_name", cast<StringAttr>(value.get("name")).getValue()));
     dtypes.push_back(cast<IntegerAttr>(value.get("dtype")).getInt());
     // Dynamic dims are already recorded as -1, the ABI's spelling.
-    ArrayRef<int64_t> stored = cast<DenseI64ArrayAttr>(value.get("shape")).asArrayRef();
+    ArrayRef<int64_t> stored =
+        cast<DenseI64ArrayAttr>(value.get("shape")).asArrayRef();
     ranks.push_back(stored.size());
     if (stored.empty()) {
       dims.push_back(nullptr);
@@ -118,52 +125,58 @@ LLVM::GlobalOp AbiTableBuilder::createValueArray(StringRef prefix, ArrayAttr val
         builder, loc, arrayType, /*isConstant=*/true, LLVM::Linkage::Internal,
         valuePrefix + "_dims",
         DenseElementsAttr::get(
-            RankedTensorType::get({static_cast<int64_t>(stored.size())}, i64Type),
+            RankedTensorType::get({static_cast<int64_t>(stored.size())},
+                                  i64Type),
             stored)));
   }
   auto arrayType = LLVM::LLVMArrayType::get(valueType, values.size());
-  return createGlobal(arrayType, prefix, LLVM::Linkage::Internal, [&](OpBuilder &b) {
-    Value array = LLVM::UndefOp::create(b, loc, arrayType);
-    for (size_t i = 0; i < names.size(); ++i) {
-      int64_t index = i;
-      array = insert(b, array, address(b, names[i]), {index, 0});
-      array = insert(b, array, i32Constant(b, dtypes[i]), {index, 1});
-      array = insert(b, array, i32Constant(b, ranks[i]), {index, 2});
-      array = insert(b, array, dims[i] ? address(b, dims[i]) : nullPointer(b),
+  return createGlobal(
+      arrayType, prefix, LLVM::Linkage::Internal, [&](OpBuilder &b) {
+        Value array = LLVM::UndefOp::create(b, loc, arrayType);
+        for (size_t i = 0; i < names.size(); ++i) {
+          int64_t index = i;
+          array = insert(b, array, address(b, names[i]), {index, 0});
+          array = insert(b, array, i32Constant(b, dtypes[i]), {index, 1});
+          array = insert(b, array, i32Constant(b, ranks[i]), {index, 2});
+          array =
+              insert(b, array, dims[i] ? address(b, dims[i]) : nullPointer(b),
                      {index, 3});
-    }
-    return array;
-  });
+        }
+        return array;
+      });
 }
 
-FailureOr<LLVM::LLVMFuncOp>
-AbiTableBuilder::createEntry(StringRef symbolPrefix, StringRef name,
-                             size_t numArguments) {
+FailureOr<LLVM::LLVMFuncOp> AbiTableBuilder::createEntry(StringRef symbolPrefix,
+                                                         StringRef name,
+                                                         size_t numArguments) {
   std::string cInterfaceName = ("_mlir_ciface_" + name).str();
   auto cInterface = module.lookupSymbol<LLVM::LLVMFuncOp>(cInterfaceName);
   if (!cInterface)
-    return module.emitError() << "entry point @" << name << " has no C interface @"
-                              << cInterfaceName
-                              << " (was it lowered with llvm.emit_c_interface?)";
+    return module.emitError()
+           << "entry point @" << name << " has no C interface @"
+           << cInterfaceName << " (was it lowered with llvm.emit_c_interface?)";
   LLVM::LLVMFunctionType cType = cInterface.getFunctionType();
   if (cType.getNumParams() != numArguments ||
       !llvm::all_of(cType.getParams(), [&](Type t) { return t == ptrType; }) ||
       !isa<LLVM::LLVMVoidType>(cType.getReturnType()))
     return cInterface.emitError()
            << "C interface of @" << name << " does not take " << numArguments
-           << " descriptor pointers and return nothing; were all outputs turned into "
+           << " descriptor pointers and return nothing; were all outputs "
+              "turned into "
               "out-parameters (static shapes)?";
 
   auto entryType = LLVM::LLVMFunctionType::get(i32Type, {ptrType});
-  auto entry = LLVM::LLVMFuncOp::create(builder, loc, (symbolPrefix + "_entry").str(),
-                                        entryType, LLVM::Linkage::Internal);
+  auto entry =
+      LLVM::LLVMFuncOp::create(builder, loc, (symbolPrefix + "_entry").str(),
+                               entryType, LLVM::Linkage::Internal);
   OpBuilder body(context);
   body.setInsertionPointToStart(entry.addEntryBlock(body));
   Value descriptors = entry.getArgument(0);
   SmallVector<Value> arguments;
   for (size_t i = 0; i < numArguments; ++i) {
-    Value slot = LLVM::GEPOp::create(body, loc, ptrType, ptrType, descriptors,
-                                     ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(i)});
+    Value slot =
+        LLVM::GEPOp::create(body, loc, ptrType, ptrType, descriptors,
+                            ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(i)});
     arguments.push_back(LLVM::LoadOp::create(body, loc, ptrType, slot));
   }
   LLVM::CallOp::create(body, loc, cInterface, arguments);
@@ -171,7 +184,8 @@ AbiTableBuilder::createEntry(StringRef symbolPrefix, StringRef name,
   return entry;
 }
 
-LogicalResult AbiTableBuilder::build(ArrayAttr entryPoints, StringRef producer) {
+LogicalResult AbiTableBuilder::build(ArrayAttr entryPoints,
+                                     StringRef producer) {
   struct FunctionRecord {
     LLVM::GlobalOp name, inputs, outputs;
     LLVM::LLVMFuncOp entry;
@@ -203,30 +217,34 @@ LogicalResult AbiTableBuilder::build(ArrayAttr entryPoints, StringRef producer) 
         for (auto [i, record] : llvm::enumerate(records)) {
           int64_t index = i;
           array = insert(b, array, address(b, record.name), {index, 0});
-          array = insert(b, array, LLVM::AddressOfOp::create(b, loc, record.entry),
-                         {index, 1});
-          array = insert(b, array, i32Constant(b, record.numInputs), {index, 2});
-          array = insert(b, array, i32Constant(b, record.numOutputs), {index, 3});
+          array =
+              insert(b, array, LLVM::AddressOfOp::create(b, loc, record.entry),
+                     {index, 1});
+          array =
+              insert(b, array, i32Constant(b, record.numInputs), {index, 2});
+          array =
+              insert(b, array, i32Constant(b, record.numOutputs), {index, 3});
           array = insert(b, array, address(b, record.inputs), {index, 4});
           array = insert(b, array, address(b, record.outputs), {index, 5});
         }
         return array;
       });
   LLVM::GlobalOp producerString = createString("__kiln_abi_producer", producer);
-  createGlobal(moduleType, KILN_ABI_SYMBOL, LLVM::Linkage::External,
-               [&](OpBuilder &b) {
-                 Value table = LLVM::UndefOp::create(b, loc, moduleType);
-                 table = insert(b, table, i32Constant(b, KILN_ABI_MAGIC), {0});
-                 table = insert(b, table, i32Constant(b, KILN_ABI_VERSION), {1});
-                 table = insert(b, table, i32Constant(b, records.size()), {2});
-                 table = insert(b, table, address(b, functions), {3});
-                 table = insert(b, table, address(b, producerString), {4});
-                 return table;
-               });
+  createGlobal(
+      moduleType, KILN_ABI_SYMBOL, LLVM::Linkage::External, [&](OpBuilder &b) {
+        Value table = LLVM::UndefOp::create(b, loc, moduleType);
+        table = insert(b, table, i32Constant(b, KILN_ABI_MAGIC), {0});
+        table = insert(b, table, i32Constant(b, KILN_ABI_VERSION), {1});
+        table = insert(b, table, i32Constant(b, records.size()), {2});
+        table = insert(b, table, address(b, functions), {3});
+        table = insert(b, table, address(b, producerString), {4});
+        return table;
+      });
   return success();
 }
 
-struct EmitRuntimeAbiPass : impl::KilnEmitRuntimeAbiPassBase<EmitRuntimeAbiPass> {
+struct EmitRuntimeAbiPass
+    : impl::KilnEmitRuntimeAbiPassBase<EmitRuntimeAbiPass> {
   using Base::Base;
 
   void runOnOperation() override {

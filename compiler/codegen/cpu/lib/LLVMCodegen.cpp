@@ -29,9 +29,11 @@ createTargetMachine(const TargetOptions &options) {
   initializeNativeTarget();
   llvm::Triple triple(llvm::sys::getProcessTriple());
   std::string error;
-  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(triple, error);
   if (!target)
-    return llvm::createStringError("no LLVM target for " + triple.str() + ": " + error);
+    return llvm::createStringError("no LLVM target for " + triple.str() + ": " +
+                                   error);
 
   std::string cpu = options.cpu;
   std::string features;
@@ -54,8 +56,8 @@ createTargetMachine(const TargetOptions &options) {
     return llvm::createStringError("could not create a target machine for " +
                                    triple.str() + " (" + cpu + ")");
   if (!machine->getMCSubtargetInfo()->isCPUStringValid(cpu))
-    return llvm::createStringError("unknown target CPU '" + options.cpu + "' for " +
-                                   triple.str() +
+    return llvm::createStringError("unknown target CPU '" + options.cpu +
+                                   "' for " + triple.str() +
                                    " (use 'host' or an LLVM CPU name such as "
                                    "x86-64-v3)");
   return std::move(machine);
@@ -73,12 +75,13 @@ translateToLLVMIR(ModuleOp module, llvm::LLVMContext &context,
   return std::move(llvmModule);
 }
 
-llvm::Error optimizeLLVMModule(llvm::Module &module, llvm::TargetMachine &targetMachine,
+llvm::Error optimizeLLVMModule(llvm::Module &module,
+                               llvm::TargetMachine &targetMachine,
                                unsigned optLevel) {
   if (optLevel == 0)
     return llvm::Error::success();
-  auto transformer =
-      makeOptimizingTransformer(std::min(optLevel, 3u), /*sizeLevel=*/0, &targetMachine);
+  auto transformer = makeOptimizingTransformer(std::min(optLevel, 3u),
+                                               /*sizeLevel=*/0, &targetMachine);
   return transformer(&module);
 }
 

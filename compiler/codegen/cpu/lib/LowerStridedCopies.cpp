@@ -21,8 +21,8 @@ using namespace mlir;
 namespace kiln {
 namespace {
 
-/// The LLVM lowering emits a memcpy only when both sides are identity-layout memrefs
-/// (dense, row-major, no offset).
+/// The LLVM lowering emits a memcpy only when both sides are identity-layout
+/// memrefs (dense, row-major, no offset).
 static bool isContiguous(Type type) {
   auto memref = dyn_cast<MemRefType>(type);
   return memref && memref.getLayout().isIdentity();

@@ -23,23 +23,28 @@ StringRef getCpuStageName(CpuStage stage) {
   llvm_unreachable("unknown stage");
 }
 
-std::string getCpuStagePipeline(CpuStage stage, const CpuPipelineOptions &options) {
+std::string getCpuStagePipeline(CpuStage stage,
+                                const CpuPipelineOptions &options) {
   bool optimize = options.optLevel > 0;
   switch (stage) {
   case CpuStage::OptimizeGraph:
     // Folders evaluate constant subgraphs and drop identities.
     return "canonicalize,cse";
   case CpuStage::LowerToLinalg:
-    // Entry points are recorded first, while tensor types still say what they are.
-    return std::string("kiln-prepare-entry-points,kiln-lower-to-linalg,canonicalize,") +
+    // Entry points are recorded first, while tensor types still say what they
+    // are.
+    return std::string(
+               "kiln-prepare-entry-points,kiln-lower-to-linalg,canonicalize,") +
            (optimize ? "linalg-fuse-elementwise-ops," : "") +
            "kiln-decompose-aggregates,canonicalize,cse";
   case CpuStage::Bufferize:
-    // Identity layouts at function boundaries match the runtime's dense row-major
-    // tensors; results become caller-allocated out-parameters, written in place.
+    // Identity layouts at function boundaries match the runtime's dense
+    // row-major tensors; results become caller-allocated out-parameters,
+    // written in place.
     return "one-shot-bufferize{bufferize-function-boundaries "
            "function-boundary-type-conversion=identity-layout-map},"
-           "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
+           "buffer-results-to-out-params{hoist-static-allocs "
+           "modify-public-functions},"
            "canonicalize,buffer-deallocation-pipeline";
   case CpuStage::LowerToLLVM:
     // Strided copies become linalg.copy first, so that they lower to loops here
@@ -60,7 +65,8 @@ LogicalResult addCpuStagePasses(OpPassManager &pm, CpuStage stage,
                                 const CpuPipelineOptions &options) {
   std::string errors;
   llvm::raw_string_ostream errorStream(errors);
-  if (failed(parsePassPipeline(getCpuStagePipeline(stage, options), pm, errorStream))) {
+  if (failed(parsePassPipeline(getCpuStagePipeline(stage, options), pm,
+                               errorStream))) {
     llvm::errs() << "kiln: internal error in the '" << getCpuStageName(stage)
                  << "' pipeline: " << errors << "\n";
     return failure();

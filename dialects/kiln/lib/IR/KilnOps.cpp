@@ -1,9 +1,9 @@
 //===- KilnOps.cpp - Type inference and verification of kiln ops ----------===//
 //
-// Each op's result type is inferred from its operands and attributes; the same code
-// verifies hand-written IR (a declared result type must be compatible with the inferred
-// one: equal, or one of each pair of dims dynamic). Errors name the offending operand,
-// attribute or dimension.
+// Each op's result type is inferred from its operands and attributes; the same
+// code verifies hand-written IR (a declared result type must be compatible with
+// the inferred one: equal, or one of each pair of dims dynamic). Errors name
+// the offending operand, attribute or dimension.
 //
 //===----------------------------------------------------------------------===//
 
@@ -24,19 +24,27 @@ static constexpr int64_t kDynamic = ShapedType::kDynamic;
 // Shared shape rules
 //===----------------------------------------------------------------------===//
 
-FailureOr<int64_t> kiln::computeWindowedOutputSize(int64_t input, int64_t kernel,
-                                                   int64_t stride, int64_t dilation,
-                                                   int64_t padBegin, int64_t padEnd,
-                                                   bool ceilMode) {
+FailureOr<int64_t>
+kiln::computeWindowedOutputSize(int64_t input, int64_t kernel, int64_t stride,
+                                int64_t dilation, int64_t padBegin,
+                                int64_t padEnd, bool ceilMode) {
   if (ShapedType::isDynamic(input) || ShapedType::isDynamic(kernel))
     return kDynamic;
-  int64_t effectiveKernel = dilation * (kernel - 1) + 1;
-  int64_t padded = input + padBegin + padEnd;
+  // Attributes can hold any int64: a window or padding too large to compute
+  // fits nothing.
+  int64_t effectiveKernel, padded;
+  if (llvm::MulOverflow(dilation, kernel - 1, effectiveKernel) ||
+      llvm::AddOverflow(effectiveKernel, int64_t(1), effectiveKernel) ||
+      llvm::AddOverflow(input, padBegin, padded) ||
+      llvm::AddOverflow(padded, padEnd, padded))
+    return failure();
   if (padded < effectiveKernel)
     return failure();
   int64_t span = padded - effectiveKernel;
-  int64_t output = (ceilMode ? llvm::divideCeil(span, stride) : span / stride) + 1;
-  // In ceil mode the last window must start inside the input or its leading padding.
+  int64_t output =
+      (ceilMode ? llvm::divideCeil(span, stride) : span / stride) + 1;
+  // In ceil mode the last window must start inside the input or its leading
+  // padding.
   if (ceilMode && (output - 1) * stride >= input + padBegin)
     --output;
   return output;
@@ -50,8 +58,8 @@ FailureOr<SmallVector<int64_t>> kiln::broadcastShapes(ArrayRef<int64_t> lhs,
   return result;
 }
 
-/// Declared result types are compatible with inferred ones when element types match
-/// and shapes agree wherever both are static.
+/// Declared result types are compatible with inferred ones when element types
+/// match and shapes agree wherever both are static.
 static bool areCompatibleTensorTypes(TypeRange declared, TypeRange inferred) {
   if (declared.size() != inferred.size())
     return false;
@@ -82,7 +90,8 @@ static RankedTensorType rankedType(Value value) {
   return dyn_cast<RankedTensorType>(value.getType());
 }
 
-/// Checks that an i64 array attribute has `size` entries, each at least `minimum`.
+/// Checks that an i64 array attribute has `size` entries, each at least
+/// `minimum`.
 static LogicalResult checkArray(std::optional<Location> loc, StringRef opName,
                                 StringRef attrName, ArrayRef<int64_t> values,
                                 size_t size, int64_t minimum) {
@@ -97,9 +106,9 @@ static LogicalResult checkArray(std::optional<Location> loc, StringRef opName,
   return success();
 }
 
-#define KILN_COMPATIBLE_RETURN_TYPES(OpClass)                                   \
-  bool OpClass::isCompatibleReturnTypes(TypeRange l, TypeRange r) {           \
-    return areCompatibleTensorTypes(l, r);                                      \
+#define KILN_COMPATIBLE_RETURN_TYPES(OpClass)                                  \
+  bool OpClass::isCompatibleReturnTypes(TypeRange l, TypeRange r) {            \
+    return areCompatibleTensorTypes(l, r);                                     \
   }
 
 //===----------------------------------------------------------------------===//
@@ -134,13 +143,13 @@ static LogicalResult inferBinary(std::optional<Location> loc, StringRef opName,
   return success();
 }
 
-#define KILN_BINARY_OP(OpClass)                                                 \
-  LogicalResult OpClass::inferReturnTypes(                                      \
-      MLIRContext *, std::optional<Location> loc, Adaptor adaptor,              \
-      SmallVectorImpl<Type> &inferred) {                                        \
-    return inferBinary(loc, getOperationName(), adaptor.getLhs(),               \
-                       adaptor.getRhs(), inferred);                             \
-  }                                                                             \
+#define KILN_BINARY_OP(OpClass)                                                \
+  LogicalResult OpClass::inferReturnTypes(                                     \
+      MLIRContext *, std::optional<Location> loc, Adaptor adaptor,             \
+      SmallVectorImpl<Type> &inferred) {                                       \
+    return inferBinary(loc, getOperationName(), adaptor.getLhs(),              \
+                       adaptor.getRhs(), inferred);                            \
+  }                                                                            \
   KILN_COMPATIBLE_RETURN_TYPES(OpClass)
 
 KILN_BINARY_OP(AddOp)
@@ -168,15 +177,19 @@ LogicalResult MatMulOp::inferReturnTypes(MLIRContext *,
                                          std::optional<Location> loc,
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &inferred) {
-  auto lhsType = rankedType(adaptor.getLhs()), rhsType = rankedType(adaptor.getRhs());
+  auto lhsType = rankedType(adaptor.getLhs()),
+       rhsType = rankedType(adaptor.getRhs());
   if (!lhsType || !rhsType)
-    return emitOptionalError(loc, "kiln.matmul operands must be ranked tensors");
+    return emitOptionalError(loc,
+                             "kiln.matmul operands must be ranked tensors");
   if (lhsType.getRank() < 2 || rhsType.getRank() < 2)
-    return emitOptionalError(loc, "kiln.matmul operands must have rank 2 or more, got ",
-                             lhsType.getRank(), " and ", rhsType.getRank());
+    return emitOptionalError(
+        loc, "kiln.matmul operands must have rank 2 or more, got ",
+        lhsType.getRank(), " and ", rhsType.getRank());
   ArrayRef<int64_t> lhs = lhsType.getShape(), rhs = rhsType.getShape();
   int64_t lhsK = lhs.back(), rhsK = rhs[rhs.size() - 2];
-  if (!ShapedType::isDynamic(lhsK) && !ShapedType::isDynamic(rhsK) && lhsK != rhsK)
+  if (!ShapedType::isDynamic(lhsK) && !ShapedType::isDynamic(rhsK) &&
+      lhsK != rhsK)
     return emitOptionalError(loc, "kiln.matmul contraction sizes differ: lhs ",
                              shapeToString(lhs), " has K = ", lhsK, ", rhs ",
                              shapeToString(rhs), " has K = ", rhsK);
@@ -206,9 +219,10 @@ LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *,
   auto filterType = rankedType(adaptor.getFilter());
   if (!inputType || !filterType || inputType.getRank() != 4 ||
       filterType.getRank() != 4)
-    return emitOptionalError(loc, name,
-                             " expects a rank-4 NCHW input and a rank-4 FCHW filter");
-  ArrayRef<int64_t> strides = adaptor.getStrides(), padding = adaptor.getPadding(),
+    return emitOptionalError(
+        loc, name, " expects a rank-4 NCHW input and a rank-4 FCHW filter");
+  ArrayRef<int64_t> strides = adaptor.getStrides(),
+                    padding = adaptor.getPadding(),
                     dilations = adaptor.getDilations();
   if (failed(checkArray(loc, name, "strides", strides, 2, 1)) ||
       failed(checkArray(loc, name, "padding", padding, 4, 0)) ||
@@ -216,27 +230,36 @@ LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *,
     return failure();
   int64_t groups = adaptor.getGroups();
   if (groups < 1)
-    return emitOptionalError(loc, name, " groups must be at least 1, got ", groups);
+    return emitOptionalError(loc, name, " groups must be at least 1, got ",
+                             groups);
 
   ArrayRef<int64_t> in = inputType.getShape(), filter = filterType.getShape();
-  if (!ShapedType::isDynamic(in[1]) && !ShapedType::isDynamic(filter[1]) &&
-      in[1] != filter[1] * groups)
-    return emitOptionalError(loc, name, " input has ", in[1],
-                             " channels but the filter expects ", filter[1], " x ",
-                             groups, " groups = ", filter[1] * groups);
+  if (!ShapedType::isDynamic(in[1]) && !ShapedType::isDynamic(filter[1])) {
+    int64_t expectedChannels;
+    if (llvm::MulOverflow(filter[1], groups, expectedChannels))
+      return emitOptionalError(loc, name, " input has ", in[1],
+                               " channels but the filter expects ", filter[1],
+                               " x ", groups, " groups, which overflows int64");
+    if (in[1] != expectedChannels)
+      return emitOptionalError(loc, name, " input has ", in[1],
+                               " channels but the filter expects ", filter[1],
+                               " x ", groups, " groups = ", expectedChannels);
+  }
   if (!ShapedType::isDynamic(filter[0]) && filter[0] % groups != 0)
     return emitOptionalError(loc, name, " ", filter[0],
-                             " filters cannot be split into ", groups, " groups");
+                             " filters cannot be split into ", groups,
+                             " groups");
 
   SmallVector<int64_t> shape = {in[0], filter[0]};
   for (int i = 0; i < 2; ++i) {
-    auto size = computeWindowedOutputSize(in[2 + i], filter[2 + i], strides[i],
-                                          dilations[i], padding[i], padding[2 + i],
-                                          /*ceilMode=*/false);
+    auto size =
+        computeWindowedOutputSize(in[2 + i], filter[2 + i], strides[i],
+                                  dilations[i], padding[i], padding[2 + i],
+                                  /*ceilMode=*/false);
     if (failed(size))
       return emitOptionalError(loc, name, " filter ", shapeToString(filter),
-                               " does not fit the padded input ", shapeToString(in),
-                               " in spatial dimension ", i);
+                               " does not fit the padded input ",
+                               shapeToString(in), " in spatial dimension ", i);
     shape.push_back(*size);
   }
   inferred.push_back(RankedTensorType::get(shape, inputType.getElementType()));
@@ -250,7 +273,8 @@ KILN_COMPATIBLE_RETURN_TYPES(Conv2DOp)
 
 static LogicalResult inferPool2D(std::optional<Location> loc, StringRef name,
                                  Value input, ArrayRef<int64_t> kernel,
-                                 ArrayRef<int64_t> strides, ArrayRef<int64_t> padding,
+                                 ArrayRef<int64_t> strides,
+                                 ArrayRef<int64_t> padding,
                                  ArrayRef<int64_t> dilations, bool ceilMode,
                                  SmallVectorImpl<Type> &inferred) {
   auto inputType = rankedType(input);
@@ -264,19 +288,24 @@ static LogicalResult inferPool2D(std::optional<Location> loc, StringRef name,
   ArrayRef<int64_t> in = inputType.getShape();
   SmallVector<int64_t> shape = {in[0], in[1]};
   for (int i = 0; i < 2; ++i) {
-    int64_t window = dilations[i] * (kernel[i] - 1) + 1;
+    int64_t window;
+    if (llvm::MulOverflow(dilations[i], kernel[i] - 1, window) ||
+        llvm::AddOverflow(window, int64_t(1), window))
+      return emitOptionalError(loc, name, " window ", shapeToString(kernel),
+                               " does not fit the padded input ",
+                               shapeToString(in), " in spatial dimension ", i);
     // A window lying entirely in the padding would have nothing to reduce.
     if (padding[i] >= window || padding[2 + i] >= window)
       return emitOptionalError(loc, name, " padding ", shapeToString(padding),
                                " must be smaller than the window (", window,
                                ") in spatial dimension ", i);
     auto size = computeWindowedOutputSize(in[2 + i], kernel[i], strides[i],
-                                          dilations[i], padding[i], padding[2 + i],
-                                          ceilMode);
+                                          dilations[i], padding[i],
+                                          padding[2 + i], ceilMode);
     if (failed(size))
       return emitOptionalError(loc, name, " window ", shapeToString(kernel),
-                               " does not fit the padded input ", shapeToString(in),
-                               " in spatial dimension ", i);
+                               " does not fit the padded input ",
+                               shapeToString(in), " in spatial dimension ", i);
     shape.push_back(*size);
   }
   inferred.push_back(RankedTensorType::get(shape, inputType.getElementType()));
@@ -326,14 +355,16 @@ LogicalResult ReshapeOp::inferReturnTypes(MLIRContext *,
   for (auto [index, dim] : llvm::enumerate(shape)) {
     if (dim == -1) {
       if (inferredIndex != -1)
-        return emitOptionalError(loc, "kiln.reshape shape ", shapeToString(shape),
-                                 " has more than one -1");
+        return emitOptionalError(loc, "kiln.reshape shape ",
+                                 shapeToString(shape), " has more than one -1");
       inferredIndex = index;
       continue;
     }
     if (dim < 0)
-      return emitOptionalError(loc, "kiln.reshape shape entries must be -1 or "
-                                    "non-negative, got ", dim);
+      return emitOptionalError(loc,
+                               "kiln.reshape shape entries must be -1 or "
+                               "non-negative, got ",
+                               dim);
     if (llvm::MulOverflow(knownProduct, dim, knownProduct))
       return emitOptionalError(loc, "kiln.reshape shape ", shapeToString(shape),
                                " overflows int64");
@@ -347,13 +378,14 @@ LogicalResult ReshapeOp::inferReturnTypes(MLIRContext *,
     if (inferredIndex >= 0) {
       if (knownProduct == 0 || count % knownProduct != 0)
         return emitOptionalError(loc, "kiln.reshape cannot infer the -1 in ",
-                                 shapeToString(shape), " for ", count, " elements");
+                                 shapeToString(shape), " for ", count,
+                                 " elements");
       shape[inferredIndex] = count / knownProduct;
     } else if (knownProduct != count) {
       return emitOptionalError(loc, "kiln.reshape input ",
-                               shapeToString(inputType.getShape()), " has ", count,
-                               " elements but shape ", shapeToString(shape),
-                               " has ", knownProduct);
+                               shapeToString(inputType.getShape()), " has ",
+                               count, " elements but shape ",
+                               shapeToString(shape), " has ", knownProduct);
     }
   }
   inferred.push_back(RankedTensorType::get(shape, inputType.getElementType()));
@@ -371,7 +403,8 @@ LogicalResult TransposeOp::inferReturnTypes(MLIRContext *,
                                             SmallVectorImpl<Type> &inferred) {
   auto inputType = rankedType(adaptor.getInput());
   if (!inputType)
-    return emitOptionalError(loc, "kiln.transpose input must be a ranked tensor");
+    return emitOptionalError(loc,
+                             "kiln.transpose input must be a ranked tensor");
   ArrayRef<int64_t> permutation = adaptor.getPermutation();
   int64_t rank = inputType.getRank();
   if (static_cast<int64_t>(permutation.size()) != rank)
@@ -382,8 +415,8 @@ LogicalResult TransposeOp::inferReturnTypes(MLIRContext *,
   for (int64_t source : permutation) {
     if (source < 0 || source >= rank || seen[source])
       return emitOptionalError(loc, "kiln.transpose permutation ",
-                               shapeToString(permutation), " is not a permutation of [0, ",
-                               rank, ")");
+                               shapeToString(permutation),
+                               " is not a permutation of [0, ", rank, ")");
     seen[source] = true;
     shape.push_back(inputType.getDimSize(source));
   }
@@ -420,14 +453,16 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
     for (int64_t d = 0; d < rank; ++d) {
       int64_t size = type.getDimSize(d);
       if (d == axis) {
-        shape[d] = (ShapedType::isDynamic(shape[d]) || ShapedType::isDynamic(size))
-                       ? kDynamic
-                       : shape[d] + size;
+        if (ShapedType::isDynamic(shape[d]) || ShapedType::isDynamic(size))
+          shape[d] = kDynamic;
+        else if (llvm::AddOverflow(shape[d], size, shape[d]))
+          return emitOptionalError(loc, "kiln.concat size of dimension ", d,
+                                   " overflows int64");
       } else if (ShapedType::isDynamic(shape[d])) {
         shape[d] = size;
       } else if (!ShapedType::isDynamic(size) && size != shape[d]) {
-        return emitOptionalError(loc, "kiln.concat input ", index + 1, " shape ",
-                                 shapeToString(type.getShape()),
+        return emitOptionalError(loc, "kiln.concat input ", index + 1,
+                                 " shape ", shapeToString(type.getShape()),
                                  " differs from the others in dimension ", d);
       }
     }
@@ -442,7 +477,8 @@ KILN_COMPATIBLE_RETURN_TYPES(ConcatOp)
 //===----------------------------------------------------------------------===//
 
 static LogicalResult inferReduce(std::optional<Location> loc, StringRef name,
-                                 Value input, ArrayRef<int64_t> axes, bool keepDims,
+                                 Value input, ArrayRef<int64_t> axes,
+                                 bool keepDims,
                                  SmallVectorImpl<Type> &inferred) {
   auto inputType = rankedType(input);
   if (!inputType)
@@ -470,13 +506,13 @@ static LogicalResult inferReduce(std::optional<Location> loc, StringRef name,
   return success();
 }
 
-#define KILN_REDUCE_OP(OpClass, Name)                                           \
-  LogicalResult OpClass::inferReturnTypes(                                      \
-      MLIRContext *, std::optional<Location> loc, Adaptor adaptor,              \
-      SmallVectorImpl<Type> &inferred) {                                        \
-    return inferReduce(loc, Name, adaptor.getInput(), adaptor.getAxes(),        \
-                       adaptor.getKeepDims(), inferred);                        \
-  }                                                                             \
+#define KILN_REDUCE_OP(OpClass, Name)                                          \
+  LogicalResult OpClass::inferReturnTypes(                                     \
+      MLIRContext *, std::optional<Location> loc, Adaptor adaptor,             \
+      SmallVectorImpl<Type> &inferred) {                                       \
+    return inferReduce(loc, Name, adaptor.getInput(), adaptor.getAxes(),       \
+                       adaptor.getKeepDims(), inferred);                       \
+  }                                                                            \
   KILN_COMPATIBLE_RETURN_TYPES(OpClass)
 
 KILN_REDUCE_OP(ReduceSumOp, "kiln.reduce_sum")

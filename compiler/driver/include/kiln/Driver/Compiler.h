@@ -1,14 +1,14 @@
 //===- Compiler.h - The compiler library behind Kiln's tools --------------===//
 //
-// One entry point from a kiln module to something that runs: either a module loaded
-// in this process (JIT) or a file (shared library, object, MLIR, LLVM IR). The tools
-// (kiln-compile, kiln-run) are thin shells around this class, and tests and users can
-// call it directly.
+// One entry point from a kiln module to something that runs: either a module
+// loaded in this process (JIT) or a file (shared library, object, MLIR, LLVM
+// IR). The tools (kiln-compile, kiln-run) are thin shells around this class,
+// and tests and users can call it directly.
 //
 //   kiln::driver::Compiler compiler;
 //   auto module = compiler.parseFile("model.mlir");           // kiln dialect
-//   auto loaded = compiler.compileToJit(**module, options);    // kiln::rt::Module
-//   loaded->function("forward").run({&input});
+//   auto loaded = compiler.compileToJit(**module, options);    //
+//   kiln::rt::Module loaded->function("forward").run({&input});
 //
 //===----------------------------------------------------------------------===//
 
@@ -51,8 +51,8 @@ struct CompileOptions {
   std::function<void(llvm::StringRef stage, double seconds)> onStageEnd;
 };
 
-/// Compiles kiln modules. A Compiler owns its MLIRContext; modules it parses belong
-/// to that context. Use one Compiler per thread.
+/// Compiles kiln modules. A Compiler owns its MLIRContext; modules it parses
+/// belong to that context. Use one Compiler per thread.
 class Compiler {
 public:
   Compiler();
@@ -62,10 +62,13 @@ public:
 
   mlir::MLIRContext &getContext();
 
-  /// Parses and verifies a `.mlir` file. Errors read "file:line:col: error: ...".
-  llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>> parseFile(llvm::StringRef path);
+  /// Parses and verifies a `.mlir` file. Errors read "file:line:col: error:
+  /// ...".
+  llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
+  parseFile(llvm::StringRef path);
 
-  /// Parses and verifies MLIR source text; `bufferName` names it in diagnostics.
+  /// Parses and verifies MLIR source text; `bufferName` names it in
+  /// diagnostics.
   llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
   parseSource(llvm::StringRef source, llvm::StringRef bufferName = "<source>");
 
@@ -73,10 +76,12 @@ public:
   llvm::Expected<rt::Module> compileToJit(mlir::ModuleOp module,
                                           const CompileOptions &options = {});
 
-  /// Compiles `module` (which is not modified) and writes `outputPath`. The file
-  /// appears only when everything succeeded (written to a temporary, then renamed).
+  /// Compiles `module` (which is not modified) and writes `outputPath`. The
+  /// file appears only when everything succeeded (written to a temporary, then
+  /// renamed).
   llvm::Error compileToFile(mlir::ModuleOp module, llvm::StringRef outputPath,
-                            OutputKind kind, const CompileOptions &options = {});
+                            OutputKind kind,
+                            const CompileOptions &options = {});
 
 private:
   struct Impl;

@@ -12,8 +12,9 @@
 
 namespace kiln {
 
-/// Adds the kiln dialect, the upstream dialects Kiln lowers through, their external
-/// interface models (bufferization, convert-to-llvm) and the LLVM IR translations.
+/// Adds the kiln dialect, the upstream dialects Kiln lowers through, their
+/// external interface models (bufferization, convert-to-llvm) and the LLVM IR
+/// translations.
 void registerKilnDialects(mlir::DialectRegistry &registry);
 
 /// Registers Kiln's passes and pipelines and the upstream passes that textual

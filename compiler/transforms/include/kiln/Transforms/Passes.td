@@ -5,7 +5,7 @@
 
 include "mlir/Pass/PassBase.td"
 
-def KilnInferShapesPass : Pass<"kiln-infer-shapes", "mlir::func::FuncOp"> {
+def KilnInferShapesPass : Pass<"kiln-infer-shapes", "mlir::ModuleOp"> {
   let summary = "Propagate refined shapes through a kiln graph";
   let description = [{
     Re-infers the result type of every kiln op from its operands, in order, keeping
@@ -13,7 +13,11 @@ def KilnInferShapesPass : Pass<"kiln-infer-shapes", "mlir::func::FuncOp"> {
     result types. Run it after refining argument types (for example when a dynamic
     batch dimension is specialized to a fixed size) so that every shape downstream
     becomes static. An op whose operands no longer fit its rules is reported.
+
+    A function that is called keeps its signature, so its callers stay valid: its
+    refined results are cast back to the declared types with `tensor.cast`.
   }];
+  let dependentDialects = ["mlir::tensor::TensorDialect"];
 }
 
 #endif // KILN_TRANSFORMS_PASSES

@@ -20,9 +20,10 @@ namespace kiln {
 #define GEN_PASS_REGISTRATION
 #include "kiln/Codegen/Passes.h.inc"
 
-/// The name of the module attribute that `kiln-prepare-entry-points` writes: an array
-/// with one dictionary per entry point ({name, inputs, outputs}, each value a
-/// dictionary {name, dtype, shape}, with -1 for dynamic dims as in the runtime ABI).
+/// The name of the module attribute that `kiln-prepare-entry-points` writes: an
+/// array with one dictionary per entry point ({name, inputs, outputs}, each
+/// value a dictionary {name, dtype, shape}, with -1 for dynamic dims as in the
+/// runtime ABI).
 inline constexpr llvm::StringLiteral kEntryPointsAttrName = "kiln.entry_points";
 
 /// The argument/result attribute that names an input or output.

@@ -1,7 +1,7 @@
 //===- RuntimeTypes.h - MLIR element types as runtime dtypes --------------===//
 //
-// The compiler describes every entry point to the runtime with kiln_dtype values from
-// kiln/module_abi.h; this maps MLIR element types onto them.
+// The compiler describes every entry point to the runtime with kiln_dtype
+// values from kiln/module_abi.h; this maps MLIR element types onto them.
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,7 +16,8 @@
 
 namespace kiln {
 
-/// The runtime dtype of `elementType`, or nothing when the runtime has no such dtype.
+/// The runtime dtype of `elementType`, or nothing when the runtime has no such
+/// dtype.
 std::optional<kiln_dtype> getRuntimeDtype(mlir::Type elementType);
 
 } // namespace kiln

@@ -1,8 +1,9 @@
 //===- LLVMCodegen.h - From the LLVM dialect to native object code --------===//
 //
-// The last steps of the CPU path: translate the LLVM-dialect module to LLVM IR, run
-// LLVM's optimization pipeline for the target machine (which vectorizes for the
-// host's real features, AVX-512 included), and emit an object file into memory.
+// The last steps of the CPU path: translate the LLVM-dialect module to LLVM IR,
+// run LLVM's optimization pipeline for the target machine (which vectorizes for
+// the host's real features, AVX-512 included), and emit an object file into
+// memory.
 //
 //===----------------------------------------------------------------------===//
 
@@ -22,14 +23,15 @@
 namespace kiln {
 
 struct TargetOptions {
-  /// "host" (this machine's CPU and every feature it has) or an LLVM CPU name such
-  /// as "x86-64-v3" or "znver4".
+  /// "host" (this machine's CPU and every feature it has) or an LLVM CPU name
+  /// such as "x86-64-v3" or "znver4".
   std::string cpu = "host";
   /// LLVM optimization level, 0-3.
   unsigned optLevel = 2;
 };
 
-/// A target machine for this machine's triple, producing position-independent code.
+/// A target machine for this machine's triple, producing position-independent
+/// code.
 llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
 createTargetMachine(const TargetOptions &options);
 
@@ -39,7 +41,8 @@ translateToLLVMIR(mlir::ModuleOp module, llvm::LLVMContext &context,
                   llvm::TargetMachine &targetMachine);
 
 /// Runs LLVM's default optimization pipeline at `optLevel` (0 runs nothing).
-llvm::Error optimizeLLVMModule(llvm::Module &module, llvm::TargetMachine &targetMachine,
+llvm::Error optimizeLLVMModule(llvm::Module &module,
+                               llvm::TargetMachine &targetMachine,
                                unsigned optLevel);
 
 /// Emits `module` as a relocatable object file.

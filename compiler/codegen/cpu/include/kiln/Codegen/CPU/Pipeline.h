@@ -1,9 +1,9 @@
 //===- Pipeline.h - The CPU compilation pipeline, stage by stage ----------===//
 //
-// kiln -> linalg on tensors -> buffers -> LLVM dialect, as four stages so that the
-// driver can time and report each one. Every stage is an ordinary textual pass
-// pipeline of upstream MLIR passes and kiln passes; `kiln-opt --kiln-cpu-pipeline`
-// runs them all.
+// kiln -> linalg on tensors -> buffers -> LLVM dialect, as four stages so that
+// the driver can time and report each one. Every stage is an ordinary textual
+// pass pipeline of upstream MLIR passes and kiln passes; `kiln-opt
+// --kiln-cpu-pipeline` runs them all.
 //
 //===----------------------------------------------------------------------===//
 
@@ -26,17 +26,19 @@ struct CpuPipelineOptions {
 enum class CpuStage { OptimizeGraph, LowerToLinalg, Bufferize, LowerToLLVM };
 
 /// All stages in order.
-inline constexpr CpuStage kCpuStages[] = {CpuStage::OptimizeGraph,
-                                          CpuStage::LowerToLinalg, CpuStage::Bufferize,
-                                          CpuStage::LowerToLLVM};
+inline constexpr CpuStage kCpuStages[] = {
+    CpuStage::OptimizeGraph, CpuStage::LowerToLinalg, CpuStage::Bufferize,
+    CpuStage::LowerToLLVM};
 
 /// A short name for progress and timing output, e.g. "lower to linalg".
 llvm::StringRef getCpuStageName(CpuStage stage);
 
 /// The textual pass pipeline of one stage (passes nested under builtin.module).
-std::string getCpuStagePipeline(CpuStage stage, const CpuPipelineOptions &options);
+std::string getCpuStagePipeline(CpuStage stage,
+                                const CpuPipelineOptions &options);
 
-/// Adds the passes of `stage` to `pm`, which must be anchored on builtin.module.
+/// Adds the passes of `stage` to `pm`, which must be anchored on
+/// builtin.module.
 llvm::LogicalResult addCpuStagePasses(mlir::OpPassManager &pm, CpuStage stage,
                                       const CpuPipelineOptions &options);
 

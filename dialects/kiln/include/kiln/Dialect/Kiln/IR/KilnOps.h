@@ -1,8 +1,8 @@
 //===- KilnOps.h - Operations of the kiln dialect -------------------------===//
 //
-// Declares the kiln ops generated from KilnOps.td, and the shape rules they share
-// (broadcasting, windowed output sizes) so that lowering and frontends apply the same
-// arithmetic as the verifiers.
+// Declares the kiln ops generated from KilnOps.td, and the shape rules they
+// share (broadcasting, windowed output sizes) so that lowering and frontends
+// apply the same arithmetic as the verifiers.
 //
 //===----------------------------------------------------------------------===//
 
@@ -26,16 +26,17 @@ namespace kiln {
 
 /// The size of one spatial output dimension of a convolution or pooling window:
 /// floor (or ceil, with `ceilMode`) of
-/// (input + padBegin + padEnd - dilation * (kernel - 1) - 1) / stride, plus one.
-/// With `ceilMode`, a last window that would start in the end padding is dropped.
-/// Returns ShapedType::kDynamic for a dynamic input, and failure when no window fits.
-llvm::FailureOr<int64_t> computeWindowedOutputSize(int64_t input, int64_t kernel,
-                                                   int64_t stride, int64_t dilation,
-                                                   int64_t padBegin, int64_t padEnd,
-                                                   bool ceilMode);
+/// (input + padBegin + padEnd - dilation * (kernel - 1) - 1) / stride, plus
+/// one. With `ceilMode`, a last window that would start in the end padding is
+/// dropped. Returns ShapedType::kDynamic for a dynamic input, and failure when
+/// no window fits.
+llvm::FailureOr<int64_t>
+computeWindowedOutputSize(int64_t input, int64_t kernel, int64_t stride,
+                          int64_t dilation, int64_t padBegin, int64_t padEnd,
+                          bool ceilMode);
 
-/// The NumPy broadcast of two shapes (dynamic dims allowed), or failure when a pair of
-/// static dims differ and neither is 1.
+/// The NumPy broadcast of two shapes (dynamic dims allowed), or failure when a
+/// pair of static dims differ and neither is 1.
 llvm::FailureOr<llvm::SmallVector<int64_t>>
 broadcastShapes(llvm::ArrayRef<int64_t> lhs, llvm::ArrayRef<int64_t> rhs);
 
