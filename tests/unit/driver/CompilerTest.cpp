@@ -225,7 +225,7 @@ TEST_F(CompilerTest, FailedCompileNamesTheStageAndWritesNothing) {
       *module, library, driver::OutputKind::SharedLibrary));
   EXPECT_THAT(message,
               HasSubstr("compilation failed in stage 'lower to linalg'"));
-  EXPECT_THAT(message, HasSubstr("test.mlir:1:1: error: output #0 of @f"));
+  EXPECT_THAT(message, HasSubstr("test.mlir:1:1: error: input #0 of @f"));
   EXPECT_FALSE(llvm::sys::fs::exists(library));
 }
 

@@ -51,7 +51,8 @@ def KilnPrepareEntryPointsPass
     and result attributes `kiln.name`, else `input_<i>` and `output_<i>`.
 
     It rejects signatures the runtime cannot call: non-tensor arguments or results,
-    element types without a runtime dtype, rank above 16, and dynamic output shapes.
+    element types without a runtime dtype, rank above 16, and (for now) dynamic
+    shapes, because generated code does not yet check that dynamic dims agree.
   }];
   let dependentDialects = ["mlir::bufferization::BufferizationDialect"];
 }
