@@ -76,7 +76,7 @@ int main(int argc, char **argv) {
                               createStringError("-O must be 0, 1, 2 or 3"));
 
   driver::Compiler compiler;
-  auto module = compiler.parseFile(modelPath);
+  auto module = compiler.loadModel(modelPath);
   if (!module)
     return tools::reportError(kTool, module.takeError());
 

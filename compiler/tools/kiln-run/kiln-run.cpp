@@ -106,7 +106,7 @@ static int run() {
     return tools::reportError(kTool, given.takeError());
 
   driver::Compiler compiler;
-  auto module = compiler.parseFile(modelPath);
+  auto module = compiler.loadModel(modelPath);
   if (!module)
     return tools::reportError(kTool, module.takeError());
 

@@ -25,6 +25,8 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace kiln::driver {
 
@@ -35,6 +37,12 @@ enum class OutputKind {
   KilnMLIR,      ///< the kiln-dialect module after graph optimizations
   LLVMDialect,   ///< the module lowered to MLIR's LLVM dialect
   LLVMIR,        ///< optimized LLVM IR (.ll)
+};
+
+/// How a model file is turned into a kiln module (see Compiler::loadModel).
+struct ImportOptions {
+  /// Fixed sizes for inputs with dynamic dims, by input name (`--shape NAME=1x3x224x224`).
+  std::vector<std::pair<std::string, std::vector<int64_t>>> inputShapes;
 };
 
 struct CompileOptions {
