@@ -75,6 +75,10 @@ public:
   llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
   parseFile(llvm::StringRef path);
 
+  /// Loads a model file by its extension: `.mlir` (kiln dialect) or `.onnx`.
+  llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
+  loadModel(llvm::StringRef path, const ImportOptions &options = {});
+
   /// Parses and verifies MLIR source text; `bufferName` names it in
   /// diagnostics.
   llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
