@@ -166,6 +166,23 @@ llvm::Expected<OwningOpRef<ModuleOp>> Compiler::parseFile(StringRef path) {
 }
 
 llvm::Expected<OwningOpRef<ModuleOp>>
+Compiler::loadModel(StringRef path, const ImportOptions &options) {
+  StringRef extension = llvm::sys::path::extension(path);
+  if (extension == ".onnx")
+    return llvm::createStringError("cannot load '" + path +
+                                   "': ONNX import is not built yet");
+  if (extension != ".mlir")
+    return llvm::createStringError("cannot load '" + path +
+                                   "': unknown model format (expected a .mlir "
+                                   "or .onnx file)");
+  if (!options.inputShapes.empty())
+    return llvm::createStringError(
+        "input shapes can only be given for ONNX models; write the shapes into "
+        "the .mlir function signature instead");
+  return parseFile(path);
+}
+
+llvm::Expected<OwningOpRef<ModuleOp>>
 Compiler::parseSource(StringRef source, StringRef bufferName) {
   DiagnosticCollector diagnostics(&impl->context);
   OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(
