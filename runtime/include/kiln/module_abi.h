@@ -43,6 +43,9 @@ typedef enum kiln_dtype {
   KILN_DTYPE_I64 = 8,
   KILN_DTYPE_U8 = 9,
   KILN_DTYPE_BOOL = 10, /* one byte per element, 0 or 1 */
+  KILN_DTYPE_U16 = 11,
+  KILN_DTYPE_U32 = 12,
+  KILN_DTYPE_U64 = 13,
 } kiln_dtype;
 
 /** One input or output of a function. */

@@ -178,7 +178,7 @@ const Corruption kCorruptions[] = {
      [](EditableTable &t) { t.dims[1] = -2; },
      {"dimension 1 is -2"}},
     {"InvalidDtype",
-     [](EditableTable &t) { t.inputs[1].dtype = 11; },
+     [](EditableTable &t) { t.inputs[1].dtype = 14; },
      {"invalid dtype 11"}},
     {"ZeroDtype",
      [](EditableTable &t) { t.outputs[0].dtype = 0; },

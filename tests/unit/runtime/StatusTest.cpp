@@ -48,7 +48,7 @@ TEST(DtypeTest, SizesAndNames) {
       {KILN_DTYPE_F16, 2, "f16"}, {KILN_DTYPE_BF16, 2, "bf16"},
       {KILN_DTYPE_I8, 1, "i8"},   {KILN_DTYPE_I16, 2, "i16"},
       {KILN_DTYPE_I32, 4, "i32"}, {KILN_DTYPE_I64, 8, "i64"},
-      {KILN_DTYPE_U8, 1, "u8"},   {KILN_DTYPE_BOOL, 1, "bool"},
+      {KILN_DTYPE_U8, 1, "u8"},   {KILN_DTYPE_BOOL, 1, "bool"}, {KILN_DTYPE_U16, 2, "u16"}, {KILN_DTYPE_U32, 4, "u32"}, {KILN_DTYPE_U64, 8, "u64"},
   };
   for (const Expected &entry : expected) {
     EXPECT_EQ(kiln_dtype_size(entry.dtype), entry.size) << entry.name;
@@ -59,8 +59,8 @@ TEST(DtypeTest, SizesAndNames) {
 TEST(DtypeTest, InvalidDtypes) {
   EXPECT_EQ(kiln_dtype_size(KILN_DTYPE_INVALID), 0u);
   EXPECT_STREQ(kiln_dtype_name(KILN_DTYPE_INVALID), "invalid");
-  EXPECT_EQ(kiln_dtype_size(static_cast<kiln_dtype>(11)), 0u);
-  EXPECT_STREQ(kiln_dtype_name(static_cast<kiln_dtype>(11)), "invalid");
+  EXPECT_EQ(kiln_dtype_size(static_cast<kiln_dtype>(14)), 0u);
+  EXPECT_STREQ(kiln_dtype_name(static_cast<kiln_dtype>(14)), "invalid");
 }
 
 } // namespace

@@ -20,9 +20,20 @@ std::optional<kiln_dtype> kiln::getRuntimeDtype(Type elementType) {
     return std::nullopt;
   if (integer.getWidth() == 1)
     return KILN_DTYPE_BOOL;
-  if (integer.isUnsigned())
-    return integer.getWidth() == 8 ? std::optional(KILN_DTYPE_U8)
-                                   : std::nullopt;
+  if (integer.isUnsigned()) {
+    switch (integer.getWidth()) {
+    case 8:
+      return KILN_DTYPE_U8;
+    case 16:
+      return KILN_DTYPE_U16;
+    case 32:
+      return KILN_DTYPE_U32;
+    case 64:
+      return KILN_DTYPE_U64;
+    default:
+      return std::nullopt;
+    }
+  }
   switch (integer.getWidth()) {
   case 8:
     return KILN_DTYPE_I8;
