@@ -179,7 +179,7 @@ const Corruption kCorruptions[] = {
      {"dimension 1 is -2"}},
     {"InvalidDtype",
      [](EditableTable &t) { t.inputs[1].dtype = 14; },
-     {"invalid dtype 11"}},
+     {"invalid dtype 14"}},
     {"ZeroDtype",
      [](EditableTable &t) { t.outputs[0].dtype = 0; },
      {"invalid dtype 0"}},
