@@ -11,6 +11,7 @@
 
 #include "kiln/runtime.h"
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <sstream>
@@ -52,6 +53,9 @@ struct ValueSignature {
   const int64_t *dims;
   /// True when no dimension is -1, i.e. the runtime can allocate it.
   bool isStatic;
+  /// For a static signature whose size computeTensorSize() accepts: its byte
+  /// size; otherwise SIZE_MAX.
+  size_t byteSize;
 };
 
 /// One function of a module. Immutable once the module is built, which is
@@ -63,6 +67,8 @@ struct kiln_function {
   std::vector<ValueSignature> outputs;
   /// The number of 64-bit words all memref descriptors of one call take.
   size_t descriptorWords;
+  /// The module's arena size, which each session of this function allocates.
+  size_t arenaSize = 0;
 };
 
 /// A loaded module. Owns either a dlopen handle or an (owner, release) pair
@@ -74,6 +80,20 @@ struct kiln_module {
   void *libraryHandle = nullptr;
   void *owner = nullptr;
   void (*release)(void *owner) = nullptr;
+  /// From the module's info table (0 without one).
+  size_t arenaSize = 0;
+  /// True when the weights were read from a separate file.
+  bool externalWeights = false;
+};
+
+/// A function plus per-session settings and state. Used by one thread at a
+/// time; `running` turns a concurrent second use into an error.
+struct kiln_session {
+  const kiln_function *function;
+  int32_t numThreads;
+  size_t arenaSize;
+  void *arena;
+  std::atomic<bool> running{false};
 };
 
 namespace kiln::internal {
@@ -124,6 +144,20 @@ kiln_status *validateModuleTable(const kiln_abi_module *abi,
 /// Builds a module from a table that validateModuleTable() accepted. The
 /// caller sets the ownership fields afterwards.
 kiln_module *buildModule(const kiln_abi_module &abi);
+
+/// Validates an optional module info table (NULL is valid: no info). Does not
+/// look at the weights file; see loadWeights().
+kiln_status *validateModuleInfo(const kiln_abi_module_info *info,
+                                std::string_view origin);
+
+/// Reads the weights file that `weights` names from `directory`, checks its
+/// size and hash, and fills the module's globals (once per mapped library).
+kiln_status *loadWeights(const kiln_abi_weights &weights,
+                         const std::string &directory, std::string_view origin);
+
+/// The 64-bit FNV-1a hash of `size` bytes, continuing from `hash`.
+uint64_t fnv1a64(const void *data, size_t size,
+                 uint64_t hash = 0xcbf29ce484222325ull);
 
 } // namespace kiln::internal
 

@@ -24,11 +24,25 @@ namespace {
 constexpr size_t kMaxListedNames = 32;
 
 ValueSignature makeSignature(const kiln_abi_value &value) {
-  ValueSignature signature{value.name, static_cast<kiln_dtype>(value.dtype),
-                           static_cast<size_t>(value.rank), value.dims, true};
+  ValueSignature signature{value.name,
+                           static_cast<kiln_dtype>(value.dtype),
+                           static_cast<size_t>(value.rank),
+                           value.dims,
+                           true,
+                           SIZE_MAX};
   for (size_t i = 0; i < signature.rank; ++i)
     if (signature.dims[i] == -1)
       signature.isStatic = false;
+  int64_t elementCount;
+  size_t byteSize;
+  if (signature.isStatic) {
+    if (kiln_status *status =
+            computeTensorSize(signature.dtype, signature.rank, signature.dims,
+                              elementCount, byteSize))
+      kiln_status_free(status); // Too large to exist: runs will fail.
+    else
+      signature.byteSize = byteSize;
+  }
   return signature;
 }
 
@@ -39,7 +53,7 @@ size_t descriptorWords(const ValueSignature &value) {
 }
 
 kiln_function makeFunction(const kiln_abi_function &abi) {
-  kiln_function function{abi.name, abi.entry, {}, {}, 0};
+  kiln_function function{abi.name, abi.entry, {}, {}, 0, 0};
   function.inputs.reserve(static_cast<size_t>(abi.num_inputs));
   for (int32_t i = 0; i < abi.num_inputs; ++i)
     function.inputs.push_back(makeSignature(abi.inputs[i]));
@@ -73,23 +87,50 @@ kiln_status *checkReadableFile(const char *path) {
   return nullptr;
 }
 
-/// Wraps a validated table into a module that owns `libraryHandle` or
+/// Wraps validated tables into a module that owns `libraryHandle` or
 /// (`owner`, `release`). On failure, the caller still owns both.
-kiln_status *adoptTable(const kiln_abi_module *abi, std::string_view origin,
-                        void *libraryHandle, void *owner,
-                        void (*release)(void *), kiln_module **out) {
+kiln_status *adoptTables(const kiln_abi_module *abi,
+                         const kiln_abi_module_info *info,
+                         std::string_view origin, void *libraryHandle,
+                         void *owner, void (*release)(void *),
+                         kiln_module **out) {
   try {
     if (kiln_status *status = validateModuleTable(abi, origin))
+      return status;
+    if (kiln_status *status = validateModuleInfo(info, origin))
       return status;
     kiln_module *module = buildModule(*abi);
     module->libraryHandle = libraryHandle;
     module->owner = owner;
     module->release = release;
+    if (info) {
+      module->arenaSize = static_cast<size_t>(info->arena_size);
+      module->externalWeights = info->weights != nullptr;
+      for (kiln_function &function : module->functions)
+        function.arenaSize = module->arenaSize;
+    }
     *out = module;
     return nullptr;
   } catch (...) {
     return outOfMemoryStatus();
   }
+}
+
+/// The folder part of a module path ("." for a bare file name).
+std::string directoryOf(const char *path) {
+  const char *slash = std::strrchr(path, '/');
+  if (!slash)
+    return ".";
+  if (slash == path)
+    return "/";
+  return std::string(path, slash);
+}
+
+/// Looks up the optional info table of a library; NULL when it has none.
+const kiln_abi_module_info *findModuleInfo(void *handle) {
+  ::dlerror();
+  return static_cast<const kiln_abi_module_info *>(
+      ::dlsym(handle, KILN_MODULE_INFO_SYMBOL));
 }
 
 } // namespace
@@ -134,27 +175,62 @@ kiln_status *kiln_module_load(const char *path, kiln_module **out) try {
                      "' is not a Kiln module: it does not export ",
                      KILN_ABI_SYMBOL);
   }
-  kiln_status *status = adoptTable(abi, origin, handle, nullptr, nullptr, out);
-  if (status)
+  const kiln_abi_module_info *info = findModuleInfo(handle);
+  kiln_module *module = nullptr;
+  if (kiln_status *status =
+          adoptTables(abi, info, origin, handle, nullptr, nullptr, &module)) {
     ::dlclose(handle);
-  return status;
+    return status;
+  }
+  // From here on the module owns the handle.
+  if (info && info->weights)
+    if (kiln_status *status =
+            loadWeights(*info->weights, directoryOf(path), origin)) {
+      kiln_module_free(module);
+      return status;
+    }
+  *out = module;
+  return nullptr;
 } catch (...) {
   return outOfMemoryStatus();
+}
+
+kiln_status *kiln_module_from_tables(const kiln_abi_module *abi,
+                                     const kiln_abi_module_info *info,
+                                     void *owner, void (*release)(void *owner),
+                                     kiln_module **out) {
+  kiln_status *status = nullptr;
+  if (!abi || !out)
+    status = makeStatus(KILN_INVALID_ARGUMENT,
+                        "kiln_module_from_tables: `abi` and `out` must not be "
+                        "NULL");
+  else if (info && info->weights && info->magic == KILN_MODULE_INFO_MAGIC)
+    status = makeError(KILN_INVALID_MODULE,
+                       "module table: its weights are in a separate file ('",
+                       info->weights->file_name ? info->weights->file_name
+                                                : "(null)",
+                       "'), which only kiln_module_load() reads; compile with "
+                       "--weights=embed to link or JIT-load the module");
+  else
+    status =
+        adoptTables(abi, info, "module table: ", nullptr, owner, release, out);
+  // On success the module releases the owner when it is freed.
+  if (status && release)
+    release(owner);
+  return status;
 }
 
 kiln_status *kiln_module_from_abi(const kiln_abi_module *abi, void *owner,
                                   void (*release)(void *owner),
                                   kiln_module **out) {
-  kiln_status *status =
-      abi && out
-          ? adoptTable(abi, "module table: ", nullptr, owner, release, out)
-          : makeStatus(KILN_INVALID_ARGUMENT,
-                       "kiln_module_from_abi: `abi` and `out` must not be "
-                       "NULL");
-  // On success the module releases the owner when it is freed.
-  if (status && release)
-    release(owner);
-  return status;
+  if (!abi || !out) {
+    if (release)
+      release(owner);
+    return makeStatus(KILN_INVALID_ARGUMENT,
+                      "kiln_module_from_abi: `abi` and `out` must not be "
+                      "NULL");
+  }
+  return kiln_module_from_tables(abi, nullptr, owner, release, out);
 }
 
 void kiln_module_free(kiln_module *module) {
@@ -169,6 +245,14 @@ void kiln_module_free(kiln_module *module) {
     release(owner);
   if (handle)
     ::dlclose(handle);
+}
+
+size_t kiln_module_arena_size(const kiln_module *module) {
+  return module ? module->arenaSize : 0;
+}
+
+int kiln_module_has_external_weights(const kiln_module *module) {
+  return module && module->externalWeights ? 1 : 0;
 }
 
 const char *kiln_module_producer(const kiln_module *module) {

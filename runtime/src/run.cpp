@@ -198,25 +198,45 @@ kiln_status *validateCall(const kiln_function &function,
   return nullptr;
 }
 
-/// Writes the memref descriptor of `tensor` at `words` and returns the first
-/// word after it. The layout is MLIR's: allocated pointer, aligned pointer,
-/// offset, sizes, then row-major strides in elements.
-int64_t *writeDescriptor(int64_t *words, const kiln_tensor &tensor) {
-  void *data = tensor.data;
+/// Writes the memref descriptor of dense row-major data of `rank` dimensions
+/// `shape` at `words` and returns the first word after it. The layout is
+/// MLIR's: allocated pointer, aligned pointer, offset, sizes, then row-major
+/// strides in elements.
+int64_t *writeDescriptor(int64_t *words, const void *data, size_t rank,
+                         const int64_t *shape) {
   std::memcpy(&words[0], &data, sizeof(data));
   std::memcpy(&words[1], &data, sizeof(data));
   words[2] = 0;
   int64_t *sizes = words + 3;
-  int64_t *strides = sizes + tensor.rank;
-  // Partial products of a valid tensor's dimensions fit in int64_t (see
+  int64_t *strides = sizes + rank;
+  // Partial products of a valid shape's dimensions fit in int64_t (see
   // computeTensorSize), so this cannot overflow.
   int64_t stride = 1;
-  for (size_t i = tensor.rank; i-- > 0;) {
-    sizes[i] = tensor.shape[i];
+  for (size_t i = rank; i-- > 0;) {
+    sizes[i] = shape[i];
     strides[i] = stride;
-    stride *= tensor.shape[i] == 0 ? 1 : tensor.shape[i];
+    stride *= shape[i] == 0 ? 1 : shape[i];
   }
-  return strides + tensor.rank;
+  return strides + rank;
+}
+
+int64_t *writeDescriptor(int64_t *words, const kiln_tensor &tensor) {
+  return writeDescriptor(words, tensor.data, tensor.rank, tensor.shape);
+}
+
+/// Calls the entry point of `function` with its descriptors built.
+kiln_status *invokeEntry(const kiln_function &function, void **descriptors) {
+  int32_t result;
+  try {
+    result = function.entry(descriptors);
+  } catch (...) {
+    return makeError(KILN_INTERNAL, "function '", function.name,
+                     "' failed: its entry point threw an exception");
+  }
+  if (result != 0)
+    return makeError(KILN_INTERNAL, "function '", function.name,
+                     "' failed: its entry point returned ", result);
+  return nullptr;
 }
 
 /// Builds the descriptors for a validated call and runs the entry point.
@@ -237,17 +257,76 @@ kiln_status *callEntry(const kiln_function &function,
     descriptors[numInputs + i] = next;
     next = writeDescriptor(next, outputs[i] ? *outputs[i] : *created[i]);
   }
+  return invokeEntry(function, descriptors.data());
+}
 
-  int32_t result;
-  try {
-    result = function.entry(descriptors.data());
-  } catch (...) {
-    return makeError(KILN_INTERNAL, "function '", function.name,
-                     "' failed: its entry point threw an exception");
+/// True when the byte ranges [a, a + aSize) and [b, b + bSize) intersect.
+bool rangesOverlap(const void *a, size_t aSize, const void *b, size_t bSize) {
+  if (aSize == 0 || bSize == 0)
+    return false;
+  auto aBegin = reinterpret_cast<uintptr_t>(a);
+  auto bBegin = reinterpret_cast<uintptr_t>(b);
+  return aBegin < bBegin + bSize && bBegin < aBegin + aSize;
+}
+
+/// Checks one buffer of kiln_function_run_buffers(): a static signature of a
+/// representable size, and data unless it is empty.
+kiln_status *checkBuffer(const kiln_function &function, const char *kind,
+                         size_t index, const ValueSignature &signature,
+                         const void *data) {
+  if (!signature.isStatic)
+    return makeError(
+        KILN_INVALID_ARGUMENT, describe(function, kind, index, signature),
+        " has dynamic shape ", formatDims(signature.dims, signature.rank),
+        ": plain buffers need static shapes; use "
+        "kiln_function_run() with tensors");
+  if (signature.byteSize == SIZE_MAX)
+    return makeError(KILN_OUT_OF_RANGE,
+                     describe(function, kind, index, signature), " of shape ",
+                     formatDims(signature.dims, signature.rank),
+                     " is too large to exist");
+  if (!data && signature.byteSize != 0)
+    return makeError(KILN_INVALID_ARGUMENT,
+                     describe(function, kind, index, signature),
+                     " is a NULL buffer");
+  return nullptr;
+}
+
+kiln_status *validateBufferCall(const kiln_function &function,
+                                const void *const *inputs, size_t numInputs,
+                                void *const *outputs, size_t numOutputs) {
+  if (kiln_status *status = checkCount(
+          function, "input", function.inputs.size(), numInputs, inputs))
+    return status;
+  if (kiln_status *status = checkCount(
+          function, "output", function.outputs.size(), numOutputs, outputs))
+    return status;
+  for (size_t i = 0; i < numInputs; ++i)
+    if (kiln_status *status =
+            checkBuffer(function, "input", i, function.inputs[i], inputs[i]))
+      return status;
+  for (size_t i = 0; i < numOutputs; ++i) {
+    const ValueSignature &output = function.outputs[i];
+    if (kiln_status *status =
+            checkBuffer(function, "output", i, output, outputs[i]))
+      return status;
+    auto overlapError = [&](const char *kind, size_t other,
+                            const ValueSignature &otherSignature) {
+      return makeError(KILN_INVALID_ARGUMENT,
+                       describe(function, "output", i, output), " overlaps ",
+                       kind, " ", other, " ('", otherSignature.name,
+                       "'): output buffers must not overlap any input or "
+                       "other output");
+    };
+    for (size_t j = 0; j < numInputs; ++j)
+      if (rangesOverlap(outputs[i], output.byteSize, inputs[j],
+                        function.inputs[j].byteSize))
+        return overlapError("input", j, function.inputs[j]);
+    for (size_t j = 0; j < i; ++j)
+      if (rangesOverlap(outputs[i], output.byteSize, outputs[j],
+                        function.outputs[j].byteSize))
+        return overlapError("output", j, function.outputs[j]);
   }
-  if (result != 0)
-    return makeError(KILN_INTERNAL, "function '", function.name,
-                     "' failed: its entry point returned ", result);
   return nullptr;
 }
 
@@ -277,6 +356,34 @@ kiln_status *kiln_function_run(const kiln_function *function,
     return status;
   created.commit(outputs);
   return nullptr;
+} catch (...) {
+  return outOfMemoryStatus();
+}
+
+kiln_status *kiln_function_run_buffers(const kiln_function *function,
+                                       const void *const *inputs,
+                                       size_t num_inputs, void *const *outputs,
+                                       size_t num_outputs) try {
+  if (!function)
+    return makeStatus(KILN_INVALID_ARGUMENT,
+                      "kiln_function_run_buffers: `function` is NULL");
+  if (kiln_status *status = validateBufferCall(*function, inputs, num_inputs,
+                                               outputs, num_outputs))
+    return status;
+  ScratchArray<int64_t, kInlineWords> words(function->descriptorWords);
+  ScratchArray<void *, kInlineValues> descriptors(num_inputs + num_outputs);
+  int64_t *next = words.data();
+  for (size_t i = 0; i < num_inputs; ++i) {
+    const ValueSignature &signature = function->inputs[i];
+    descriptors[i] = next;
+    next = writeDescriptor(next, inputs[i], signature.rank, signature.dims);
+  }
+  for (size_t i = 0; i < num_outputs; ++i) {
+    const ValueSignature &signature = function->outputs[i];
+    descriptors[num_inputs + i] = next;
+    next = writeDescriptor(next, outputs[i], signature.rank, signature.dims);
+  }
+  return invokeEntry(*function, descriptors.data());
 } catch (...) {
   return outOfMemoryStatus();
 }

@@ -92,6 +92,72 @@ typedef struct kiln_abi_module {
   const char *producer;               /* e.g. "kiln 0.1.0" */
 } kiln_abi_module;
 
+/*===--- Optional module information (weights, arena) ---------------------===*
+ *
+ * A module may also export a `kiln_abi_module_info` constant under
+ * KILN_MODULE_INFO_SYMBOL (Kiln's compiler always does; pass
+ * `kiln-emit-module-info`). A module without it behaves as one whose info says
+ * "no arena, weights embedded". Modules linked into a program as objects or
+ * archives export both tables under a prefix ("<name>_kiln_module_abi_v1",
+ * "<name>_kiln_module_info_v1") so that several models can be linked together;
+ * their generated header passes them to kiln_module_from_tables().
+ *
+ *===----------------------------------------------------------------------===*/
+
+/** The name of the optional exported `kiln_abi_module_info` constant. */
+#define KILN_MODULE_INFO_SYMBOL "kiln_module_info_v1"
+/** "KINF" in ASCII, read as a little-endian 32-bit word. */
+#define KILN_MODULE_INFO_MAGIC 0x464e494bu
+/** The layout version of kiln_abi_module_info. */
+#define KILN_MODULE_INFO_VERSION 1u
+/** "KIWT" in ASCII, read as a little-endian 32-bit word. */
+#define KILN_WEIGHTS_MAGIC 0x5457494bu
+/** The layout version of kiln_abi_weights. */
+#define KILN_WEIGHTS_VERSION 1u
+
+/** Values of kiln_abi_weights::state. */
+#define KILN_WEIGHTS_EMPTY 0u   /* not filled (the module was just mapped) */
+#define KILN_WEIGHTS_FILLING 1u /* a loader is filling the globals now */
+#define KILN_WEIGHTS_FILLED 2u  /* filled and checked */
+
+/** One range of the weights file and the global it fills. */
+typedef struct kiln_abi_weight_segment {
+  uint64_t offset;   /* first byte in the weights file */
+  uint64_t size;     /* bytes to copy */
+  void *destination; /* a writable global of the module, `size` bytes */
+} kiln_abi_weight_segment;
+
+/**
+ * Weights kept in a separate file (`kiln-compile --weights=file`). The
+ * module's constant tensors are zero-initialized writable globals; when the
+ * runtime loads the module from a file, it reads `file_name` from the module's
+ * folder, checks its size and FNV-1a 64-bit hash, and copies every segment
+ * into its global before any function can run.
+ */
+typedef struct kiln_abi_weights {
+  uint32_t magic;        /* KILN_WEIGHTS_MAGIC */
+  uint32_t version;      /* KILN_WEIGHTS_VERSION */
+  const char *file_name; /* a plain file name, no folder part */
+  uint64_t byte_size;    /* the exact size of the file */
+  uint64_t fnv1a64;      /* FNV-1a 64-bit hash of the whole file */
+  int32_t num_segments;  /* entries in `segments` */
+  const kiln_abi_weight_segment *segments;
+  /* A writable word of the module, KILN_WEIGHTS_EMPTY when it is mapped; the
+     runtime uses it so that a library loaded twice is filled once. */
+  uint32_t *state;
+} kiln_abi_weights;
+
+/** What a module says about itself beyond its functions. */
+typedef struct kiln_abi_module_info {
+  uint32_t magic;   /* KILN_MODULE_INFO_MAGIC */
+  uint32_t version; /* KILN_MODULE_INFO_VERSION */
+  /* Bytes of scratch memory one run needs from its session. The compiler does
+     not plan an arena yet, so modules say 0 (and allocate with malloc). */
+  uint64_t arena_size;
+  /* NULL when the weights are embedded in the code. */
+  const kiln_abi_weights *weights;
+} kiln_abi_module_info;
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -15,7 +15,8 @@
  *  - Threads: a loaded module and its functions are immutable;
  *    kiln_function_run() may be called on the same function from many threads
  *    at once, as long as each call uses its own output tensors. A tensor must
- *    not be written by one thread while another uses it. The library has no
+ *    not be written by one thread while another uses it. A session is used by
+ *    one thread at a time (give each thread its own). The library has no
  *    global mutable state.
  *  - Accessors given a NULL object return an empty value (0, NULL or "")
  *    rather than crash.
@@ -116,6 +117,15 @@ KILN_API const void *kiln_tensor_const_data(const kiln_tensor *tensor);
 /** 1 when the tensor owns its storage, 0 when it borrows it. */
 KILN_API int kiln_tensor_owns_data(const kiln_tensor *tensor);
 
+/**
+ * The checksum Kiln's tools print: the 64-bit FNV-1a hash of `size` bytes
+ * (offset basis 0xcbf29ce484222325, prime 0x100000001b3, one byte at a time).
+ * `data` may be NULL only when `size` is 0.
+ */
+KILN_API uint64_t kiln_checksum(const void *data, size_t size);
+/** kiln_checksum() of the tensor's data bytes (row-major, host byte order). */
+KILN_API uint64_t kiln_tensor_checksum(const kiln_tensor *tensor);
+
 /*===--- Modules and functions --------------------------------------------===*/
 
 /** A loaded module: a set of compiled functions. */
@@ -136,9 +146,17 @@ typedef struct kiln_value_info {
  * KILN_ABI_SYMBOL with a matching magic number and ABI version; its tables are
  * validated before use. A path without a slash names a file in the current
  * directory (it is not searched for on the library path).
- * Fails with KILN_NOT_FOUND when the file does not exist, KILN_IO_ERROR when
- * it cannot be read, and KILN_INVALID_MODULE when it is not a loadable library
- * or not a valid Kiln module.
+ *
+ * A module compiled with its weights in a separate file (see
+ * kiln_abi_weights) has them read from the module's folder now: the file's
+ * size and hash must match what the module recorded. Loading the same library
+ * twice in one process fills its weights once; loading may happen from many
+ * threads at once.
+ *
+ * Fails with KILN_NOT_FOUND when the file (or its weights file) does not
+ * exist, KILN_IO_ERROR when it cannot be read, and KILN_INVALID_MODULE when it
+ * is not a loadable library, not a valid Kiln module, or its weights file has
+ * the wrong size or hash.
  */
 KILN_API kiln_status *kiln_module_load(const char *path, kiln_module **out);
 
@@ -153,8 +171,35 @@ KILN_API kiln_status *kiln_module_from_abi(const kiln_abi_module *abi,
                                            void (*release)(void *owner),
                                            kiln_module **out);
 
-/** Releases the module; NULL is allowed. Its functions must no longer run. */
+/**
+ * Like kiln_module_from_abi(), with the module's optional information table
+ * (NULL: no arena, embedded weights), e.g. the two tables that a model's
+ * generated header names when the model is linked into the program. A module
+ * whose weights live in a separate file can only be loaded with
+ * kiln_module_load(): such an `info` is rejected with KILN_INVALID_MODULE.
+ * `release(owner)` is called as kiln_module_from_abi() calls it.
+ */
+KILN_API kiln_status *kiln_module_from_tables(const kiln_abi_module *abi,
+                                              const kiln_abi_module_info *info,
+                                              void *owner,
+                                              void (*release)(void *owner),
+                                              kiln_module **out);
+
+/**
+ * Releases the module; NULL is allowed. Its functions must no longer run and
+ * its sessions must have been freed.
+ */
 KILN_API void kiln_module_free(kiln_module *module);
+
+/**
+ * Bytes of scratch memory (the arena) that each session of the module
+ * allocates, as the module records it. Kiln's compiler does not plan an arena
+ * yet, so this is 0 for every module it produces today: generated code
+ * allocates its temporaries with malloc during a run.
+ */
+KILN_API size_t kiln_module_arena_size(const kiln_module *module);
+/** 1 when the module's weights were read from a separate file, else 0. */
+KILN_API int kiln_module_has_external_weights(const kiln_module *module);
 
 /** Who produced the module, e.g. "kiln 0.1.0" ("unknown" if not recorded). */
 KILN_API const char *kiln_module_producer(const kiln_module *module);
@@ -198,6 +243,81 @@ KILN_API kiln_status *kiln_function_run(const kiln_function *function,
                                         size_t num_inputs,
                                         kiln_tensor **outputs,
                                         size_t num_outputs);
+
+/**
+ * Runs `function` on plain buffers: `inputs[i]` and `outputs[i]` point to
+ * dense row-major data of exactly the shape and dtype of the signature, which
+ * must be fully static (no -1 dimension). The caller owns every buffer; inputs
+ * are only read and outputs are written in place. Nothing is allocated by the
+ * runtime. A buffer may be NULL only when its value has no elements; output
+ * buffers must not overlap inputs or each other. Thread rules are those of
+ * kiln_function_run(). This is what generated model headers call.
+ */
+KILN_API kiln_status *kiln_function_run_buffers(const kiln_function *function,
+                                                const void *const *inputs,
+                                                size_t num_inputs,
+                                                void *const *outputs,
+                                                size_t num_outputs);
+
+/*===--- Sessions ---------------------------------------------------------===*/
+
+/**
+ * A session runs one function with per-session settings and state: its thread
+ * count and (once the compiler plans one) its arena. A session borrows its
+ * function: the module must outlive it. A session is used by one thread at a
+ * time; kiln_session_run() on a session that is already running in another
+ * thread fails with KILN_INVALID_ARGUMENT instead of racing. Different
+ * sessions of one function run concurrently.
+ */
+typedef struct kiln_session kiln_session;
+
+/** Settings for kiln_session_create(). Fill with kiln_session_options_init().
+ */
+typedef struct kiln_session_options {
+  /* sizeof(kiln_session_options), set by kiln_session_options_init(); lets
+     later runtimes add fields without breaking older callers. */
+  size_t struct_size;
+  /* Threads a run may use; 0 picks the default (1). The runtime has no thread
+     pool yet: every run executes on the calling thread, so values above 1 are
+     recorded (kiln_session_num_threads) but do not change how a run
+     executes today. At most 4096. */
+  int32_t num_threads;
+} kiln_session_options;
+
+/** Sets every field of `options` to its default; NULL is ignored. */
+KILN_API void kiln_session_options_init(kiln_session_options *options);
+
+/**
+ * Creates a session for `function` (borrowed; its module must outlive the
+ * session). `options` may be NULL for the defaults. Allocates the module's
+ * arena (kiln_module_arena_size(), 0 today). Fails with KILN_INVALID_ARGUMENT
+ * for a NULL function, options not initialized with
+ * kiln_session_options_init(), or a thread count outside [0, 4096], and with
+ * KILN_OUT_OF_MEMORY when the arena cannot be allocated.
+ */
+KILN_API kiln_status *kiln_session_create(const kiln_function *function,
+                                          const kiln_session_options *options,
+                                          kiln_session **out);
+
+/** Releases the session; NULL is allowed. It must not be running. */
+KILN_API void kiln_session_free(kiln_session *session);
+
+/** The function the session runs (borrowed from its module). */
+KILN_API const kiln_function *
+kiln_session_function(const kiln_session *session);
+/** The session's thread count, with 0 resolved to the default (1). */
+KILN_API int32_t kiln_session_num_threads(const kiln_session *session);
+/** The bytes of arena the session holds (0 for every module today). */
+KILN_API size_t kiln_session_arena_size(const kiln_session *session);
+
+/**
+ * Runs the session's function, with the arguments, checks and output rules of
+ * kiln_function_run().
+ */
+KILN_API kiln_status *kiln_session_run(kiln_session *session,
+                                       const kiln_tensor *const *inputs,
+                                       size_t num_inputs, kiln_tensor **outputs,
+                                       size_t num_outputs);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -6,7 +6,11 @@
 // adds no state of its own, so the C API's thread rules apply unchanged:
 // a Module and its Functions may be shared by many threads, and
 // Function::run() may be called concurrently as long as each call has its
-// own output tensors.
+// own output tensors. A Session is used by one thread at a time.
+//
+// Ownership: Tensor and Session are move-only owners; Module and Function
+// share ownership of the loaded module, so a Function or Session keeps its
+// module loaded for as long as it exists.
 //
 //===----------------------------------------------------------------------===//
 
@@ -123,6 +127,9 @@ public:
     return static_cast<const T *>(kiln_tensor_const_data(handle));
   }
 
+  /// The FNV-1a 64-bit checksum of the data bytes (see kiln_checksum()).
+  uint64_t checksum() const noexcept { return kiln_tensor_checksum(handle); }
+
   /// The wrapped handle, still owned by this Tensor.
   kiln_tensor *get() const noexcept { return handle; }
   /// Gives up ownership: the caller must kiln_tensor_free() the result.
@@ -195,8 +202,18 @@ public:
         outputs[i] = Tensor(outputHandles[i]);
   }
 
+  /// Runs the function on plain dense buffers, one per input and output, of
+  /// exactly the (static) signature's size; see kiln_function_run_buffers().
+  void runBuffers(const std::vector<const void *> &inputs,
+                  const std::vector<void *> &outputs) const {
+    detail::check(kiln_function_run_buffers(
+        handle, inputs.data(), inputs.size(), outputs.data(), outputs.size()));
+  }
+
   /// The wrapped handle, borrowed from the module.
   const kiln_function *get() const noexcept { return handle; }
+  /// The module this function belongs to (shared ownership).
+  const std::shared_ptr<kiln_module> &module() const noexcept { return owner; }
 
 private:
   using InfoFn = kiln_status *(*)(const kiln_function *, size_t,
@@ -219,6 +236,85 @@ private:
   const kiln_function *handle;
 };
 
+/// Settings of a Session; see kiln_session_options.
+struct SessionOptions {
+  /// Threads a run may use; 0 picks the default (1). The runtime has no
+  /// thread pool yet, so values above 1 do not change how runs execute.
+  int32_t threads = 0;
+};
+
+/// A move-only session: one function with its own settings and state (see
+/// kiln_session_create()). It keeps its module loaded. Use a Session from one
+/// thread at a time; give each thread its own.
+class Session {
+public:
+  /// An empty session.
+  Session() noexcept = default;
+  /// Creates a session for `function`.
+  explicit Session(const Function &function, const SessionOptions &options = {})
+      : owner(function.module()) {
+    kiln_session_options settings;
+    kiln_session_options_init(&settings);
+    settings.num_threads = options.threads;
+    detail::check(kiln_session_create(function.get(), &settings, &handle));
+  }
+  Session(Session &&other) noexcept
+      : owner(std::move(other.owner)),
+        handle(std::exchange(other.handle, nullptr)) {}
+  Session &operator=(Session &&other) noexcept {
+    if (this != &other) {
+      kiln_session_free(handle);
+      handle = std::exchange(other.handle, nullptr);
+      owner = std::move(other.owner);
+    }
+    return *this;
+  }
+  Session(const Session &) = delete;
+  Session &operator=(const Session &) = delete;
+  ~Session() { kiln_session_free(handle); }
+
+  /// The thread count, with 0 resolved to the default.
+  int32_t threads() const noexcept { return kiln_session_num_threads(handle); }
+  /// The bytes of arena the session holds (0 today).
+  size_t arenaSize() const noexcept { return kiln_session_arena_size(handle); }
+
+  /// Runs the session's function and returns newly allocated outputs.
+  std::vector<Tensor> run(const std::vector<const Tensor *> &inputs) {
+    std::vector<Tensor> outputs(
+        kiln_function_output_count(kiln_session_function(handle)));
+    run(inputs, outputs);
+    return outputs;
+  }
+
+  /// Runs writing into `outputs` (one entry per output): non-empty entries
+  /// are written in place, empty ones receive new tensors.
+  void run(const std::vector<const Tensor *> &inputs,
+           std::vector<Tensor> &outputs) {
+    std::vector<const kiln_tensor *> inputHandles;
+    inputHandles.reserve(inputs.size());
+    for (const Tensor *input : inputs)
+      inputHandles.push_back(input ? input->get() : nullptr);
+    std::vector<kiln_tensor *> outputHandles;
+    outputHandles.reserve(outputs.size());
+    for (const Tensor &output : outputs)
+      outputHandles.push_back(output.get());
+    detail::check(kiln_session_run(handle, inputHandles.data(),
+                                   inputHandles.size(), outputHandles.data(),
+                                   outputHandles.size()));
+    for (size_t i = 0; i < outputs.size(); ++i)
+      if (!outputs[i])
+        outputs[i] = Tensor(outputHandles[i]);
+  }
+
+  /// The wrapped handle, still owned by this Session.
+  kiln_session *get() const noexcept { return handle; }
+  explicit operator bool() const noexcept { return handle != nullptr; }
+
+private:
+  std::shared_ptr<kiln_module> owner;
+  kiln_session *handle = nullptr;
+};
+
 /// A loaded module with shared ownership: copies and the Functions taken
 /// from it keep it loaded; the last one to go frees it.
 class Module {
@@ -239,7 +335,26 @@ public:
     return Module(module);
   }
 
+  /// Wraps in-memory module tables (e.g. a model linked into the program);
+  /// see kiln_module_from_tables().
+  static Module fromTables(const kiln_abi_module *abi,
+                           const kiln_abi_module_info *info,
+                           void *owner = nullptr,
+                           void (*release)(void *owner) = nullptr) {
+    kiln_module *module = nullptr;
+    detail::check(kiln_module_from_tables(abi, info, owner, release, &module));
+    return Module(module);
+  }
+
   std::string producer() const { return kiln_module_producer(handle.get()); }
+  /// Bytes of arena each session allocates; 0 for every module today.
+  size_t arenaSize() const noexcept {
+    return kiln_module_arena_size(handle.get());
+  }
+  /// True when the weights were read from a separate file.
+  bool hasExternalWeights() const noexcept {
+    return kiln_module_has_external_weights(handle.get()) != 0;
+  }
 
   /// Every function of the module, in table order.
   std::vector<Function> functions() const {

@@ -5,18 +5,24 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include <gtest/gtest.h>
+#include "TestModules.h"
 
 #include <cstddef>
 
 extern "C" size_t kiln_c_header_check_tensor_bytes(void);
 extern "C" int kiln_c_header_check_status(void);
+extern "C" int
+kiln_c_header_check_session_threads(const kiln_function *function);
 
 namespace {
 
 TEST(CHeaderTest, CallersInCWork) {
   EXPECT_EQ(kiln_c_header_check_tensor_bytes(), 20u);
   EXPECT_EQ(kiln_c_header_check_status(), 1);
+  kiln::test::ModulePtr module = kiln::test::loadInMemoryModule();
+  EXPECT_EQ(kiln_c_header_check_session_threads(
+                kiln::test::findFunction(module.get(), "add")),
+            3);
 }
 
 } // namespace

@@ -154,4 +154,49 @@ TEST(CppWrapperTest, TensorOwnershipAndAccessors) {
   EXPECT_THROW(rt::Tensor::wrap(KILN_DTYPE_I16, {2, 2}, buffer, 6), rt::Error);
 }
 
+TEST(CppWrapperTest, SessionsRunAndKeepTheModuleAlive) {
+  ReleaseCounter counter;
+  rt::Session session;
+  EXPECT_FALSE(session);
+  {
+    kiln_abi_module_info info{KILN_MODULE_INFO_MAGIC, KILN_MODULE_INFO_VERSION,
+                              128, nullptr};
+    rt::Module module = rt::Module::fromTables(
+        &inMemoryModule(), &info, &counter, ReleaseCounter::release);
+    EXPECT_EQ(module.arenaSize(), 128u);
+    EXPECT_FALSE(module.hasExternalWeights());
+    session = rt::Session(module.function("add"), rt::SessionOptions{4});
+  }
+  EXPECT_EQ(counter.count, 0) << "the Session still holds the module";
+  EXPECT_EQ(session.threads(), 4);
+  EXPECT_EQ(session.arenaSize(), 128u);
+  rt::Tensor a = f32Tensor({2, 3}, {1, 2, 3, 4, 5, 6});
+  std::vector<rt::Tensor> outputs = session.run({&a, &a});
+  EXPECT_EQ(values(outputs.at(0)), (std::vector<float>{2, 4, 6, 8, 10, 12}));
+  EXPECT_EQ(outputs[0].checksum(),
+            kiln_checksum(kiln_tensor_const_data(outputs[0].get()), 24));
+  rt::Session moved = std::move(session);
+  EXPECT_FALSE(session); // NOLINT(bugprone-use-after-move): checking the state.
+  moved = rt::Session();
+  EXPECT_EQ(counter.count, 1);
+}
+
+TEST(CppWrapperTest, BadSessionOptionsThrow) {
+  rt::Module module = rt::Module::fromAbi(&inMemoryModule(), nullptr, nullptr);
+  try {
+    rt::Session session(module.function("add"), rt::SessionOptions{-3});
+    FAIL() << "expected an Error";
+  } catch (const rt::Error &error) {
+    EXPECT_EQ(error.code(), KILN_INVALID_ARGUMENT);
+  }
+}
+
+TEST(CppWrapperTest, RunsOnBuffers) {
+  rt::Module module = rt::Module::fromAbi(&inMemoryModule(), nullptr, nullptr);
+  float a[6] = {1, 2, 3, 4, 5, 6}, sum[6] = {};
+  module.function("add").runBuffers({a, a}, {sum});
+  EXPECT_EQ(sum[5], 12.0f);
+  EXPECT_THROW(module.function("add").runBuffers({a}, {sum}), rt::Error);
+}
+
 } // namespace

@@ -18,32 +18,6 @@ using namespace kiln::test;
 
 namespace {
 
-/// A fresh directory under the test temp folder, removed afterwards.
-class TempDir {
-public:
-  TempDir() {
-    std::string pattern = ::testing::TempDir() + "kiln_runtime_XXXXXX";
-    std::vector<char> buffer(pattern.begin(), pattern.end());
-    buffer.push_back('\0');
-    if (::mkdtemp(buffer.data()))
-      path = buffer.data();
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    if (!path.empty())
-      std::filesystem::remove_all(path, ignored);
-  }
-
-  /// Writes `text` to `name` inside the directory; returns its path.
-  std::string write(const std::string &name, const std::string &text) const {
-    std::string file = path + "/" + name;
-    std::ofstream(file) << text;
-    return file;
-  }
-
-  std::string path;
-};
-
 ModulePtr load(const std::string &path) {
   kiln_module *module = nullptr;
   EXPECT_TRUE(succeeds(kiln_module_load(path.c_str(), &module)));

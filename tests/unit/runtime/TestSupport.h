@@ -14,9 +14,13 @@
 
 #include <atomic>
 #include <cstdint>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
+
+#include <stdlib.h>
 
 namespace kiln::test {
 
@@ -34,6 +38,32 @@ struct ModuleDeleter {
 using StatusPtr = std::unique_ptr<kiln_status, StatusDeleter>;
 using TensorPtr = std::unique_ptr<kiln_tensor, TensorDeleter>;
 using ModulePtr = std::unique_ptr<kiln_module, ModuleDeleter>;
+
+/// A fresh directory under the test temp folder, removed afterwards.
+class TempDir {
+public:
+  TempDir() {
+    std::string pattern = ::testing::TempDir() + "kiln_runtime_XXXXXX";
+    std::vector<char> buffer(pattern.begin(), pattern.end());
+    buffer.push_back('\0');
+    if (::mkdtemp(buffer.data()))
+      path = buffer.data();
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    if (!path.empty())
+      std::filesystem::remove_all(path, ignored);
+  }
+
+  /// Writes `text` to `name` inside the directory; returns its path.
+  std::string write(const std::string &name, const std::string &text) const {
+    std::string file = path + "/" + name;
+    std::ofstream(file) << text;
+    return file;
+  }
+
+  std::string path;
+};
 
 /// Checks that `status` failed with `code` and that its message contains
 /// every string in `fragments`. Takes ownership of `status`.

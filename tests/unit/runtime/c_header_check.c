@@ -29,3 +29,20 @@ int kiln_c_header_check_status(void) {
   return kiln_status_get_code(NULL) == KILN_OK &&
          strcmp(kiln_status_message(NULL), "ok") == 0;
 }
+
+/* Creates a session with 3 threads from C; returns its thread count, or -1. */
+int kiln_c_header_check_session_threads(const kiln_function *function) {
+  kiln_session_options options;
+  kiln_session *session = NULL;
+  int threads;
+  kiln_session_options_init(&options);
+  options.num_threads = 3;
+  kiln_status *status = kiln_session_create(function, &options, &session);
+  if (status != NULL) {
+    kiln_status_free(status);
+    return -1;
+  }
+  threads = kiln_session_num_threads(session);
+  kiln_session_free(session);
+  return threads;
+}

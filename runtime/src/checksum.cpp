@@ -1,0 +1,32 @@
+//===- checksum.cpp - FNV-1a checksums of bytes and tensors ---------------===//
+//
+// One hash serves two purposes: the checksum that Kiln's tools print for every
+// output (so that a C program can compute the same number), and the integrity
+// check of a separate weights file. FNV-1a is simple enough to write down in
+// the documentation in full.
+//
+//===----------------------------------------------------------------------===//
+
+#include "internal.h"
+
+uint64_t kiln::internal::fnv1a64(const void *data, size_t size, uint64_t hash) {
+  constexpr uint64_t kPrime = 0x100000001b3ull;
+  const auto *bytes = static_cast<const unsigned char *>(data);
+  for (size_t i = 0; i < size; ++i) {
+    hash ^= bytes[i];
+    hash *= kPrime;
+  }
+  return hash;
+}
+
+uint64_t kiln_checksum(const void *data, size_t size) {
+  if (!data)
+    size = 0;
+  return kiln::internal::fnv1a64(data, size);
+}
+
+uint64_t kiln_tensor_checksum(const kiln_tensor *tensor) {
+  if (!tensor)
+    return kiln_checksum(nullptr, 0);
+  return kiln_checksum(tensor->data, tensor->byteSize);
+}
