@@ -49,13 +49,20 @@ std::string getCpuStagePipeline(CpuStage stage,
   case CpuStage::LowerToLLVM:
     // Strided copies become linalg.copy first, so that they lower to loops here
     // instead of calls into MLIR's runtime library.
+    // Weights (when they go to a file) are moved before the module tables are
+    // written, so that the module info can point at their table.
     return llvm::formatv("kiln-lower-strided-copies,convert-linalg-to-loops,"
                          "lower-affine,convert-scf-to-cf,"
                          "expand-strided-metadata,finalize-memref-to-llvm,"
                          "convert-math-to-llvm,convert-to-llvm,"
-                         "reconcile-unrealized-casts,"
-                         "kiln-emit-runtime-abi{{producer='{0}'}",
-                         options.producer)
+                         "reconcile-unrealized-casts,{1}"
+                         "kiln-emit-runtime-abi{{producer='{0}'},"
+                         "kiln-emit-module-info",
+                         options.producer,
+                         options.weightsFileName.empty()
+                             ? std::string()
+                             : "kiln-externalize-weights{file-name='" +
+                                   options.weightsFileName + "'},")
         .str();
   }
   llvm_unreachable("unknown stage");
@@ -80,6 +87,11 @@ struct CpuPipelineCommandLineOptions
   Option<unsigned> optLevel{*this, "opt-level",
                             llvm::cl::desc("Optimization level 0-3"),
                             llvm::cl::init(2)};
+  Option<std::string> weightsFile{
+      *this, "weights-file",
+      llvm::cl::desc("Move constant tensors to this weights file (a plain "
+                     "file name; default: keep them in the code)"),
+      llvm::cl::init("")};
 };
 } // namespace
 
@@ -90,6 +102,7 @@ void registerCpuPipeline() {
       [](OpPassManager &pm, const CpuPipelineCommandLineOptions &cl) {
         CpuPipelineOptions options;
         options.optLevel = cl.optLevel;
+        options.weightsFileName = cl.weightsFile;
         for (CpuStage stage : kCpuStages)
           (void)addCpuStagePasses(pm, stage, options);
       });

@@ -36,4 +36,42 @@ def KilnLowerStridedCopiesPass
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def KilnExternalizeWeightsPass
+    : Pass<"kiln-externalize-weights", "mlir::ModuleOp"> {
+  let summary = "Move constant tensors into a weights file that the runtime loads";
+  let description = [{
+    Runs on a module in the LLVM dialect. Every constant global whose value is a
+    tensor of 8-, 16-, 32- or 64-bit integers or floats (what `memref.global`
+    constants become) turns into a writable, zero-initialized global (so it
+    costs no space in the library), and its bytes go into one blob, each
+    segment aligned to 64 bytes. The pass then emits the internal constant
+    `__kiln_weights`, a `kiln_abi_weights` table (runtime/include/kiln/module_abi.h)
+    naming `file-name`, the blob's size and FNV-1a 64-bit hash, and one segment
+    per global; `kiln-emit-module-info` points the module info at it, and the
+    runtime fills the globals from the file when it loads the module.
+
+    The blob itself is left in the module attribute `kiln.weights`
+    (`{file, size, fnv1a64, data}`, `data` a `dense_resource` of bytes) for
+    the driver to write next to the library; it must be removed before
+    translation to LLVM IR.
+  }];
+  let options = [
+    Option<"fileName", "file-name", "std::string", /*default=*/"\"model.weights\"",
+           "The weights file name recorded in the module (a plain name, no folder)">,
+  ];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect"];
+}
+
+def KilnEmitModuleInfoPass : Pass<"kiln-emit-module-info", "mlir::ModuleOp"> {
+  let summary = "Emit the runtime's optional module info table";
+  let description = [{
+    Runs on a module in the LLVM dialect and emits the exported constant
+    `kiln_module_info_v1` of type `kiln_abi_module_info`: its arena size
+    (the integer module attribute `kiln.arena_size` when a memory planner set
+    one, else 0: no pass plans an arena yet) and a pointer to the weights table
+    `__kiln_weights` when `kiln-externalize-weights` made one (else NULL).
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect"];
+}
+
 #endif // KILN_CODEGEN_CPU_PASSES

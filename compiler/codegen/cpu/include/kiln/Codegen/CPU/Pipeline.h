@@ -21,6 +21,10 @@ struct CpuPipelineOptions {
   unsigned optLevel = 2;
   /// Stored in the module table as its producer.
   std::string producer = "kiln";
+  /// Empty: constant tensors stay in the code. Otherwise the name of the
+  /// weights file (a plain file name) that `kiln-externalize-weights` moves
+  /// them to; the blob is left in the `kiln.weights` module attribute.
+  std::string weightsFileName;
 };
 
 enum class CpuStage { OptimizeGraph, LowerToLinalg, Bufferize, LowerToLLVM };

@@ -1,0 +1,86 @@
+//===- EmitModuleInfo.cpp - The kiln-emit-module-info pass ----------------===//
+//
+// Emits `kiln_module_info_v1`, the runtime's optional table of what a module
+// says about itself beyond its functions: the arena size and the weights
+// table. Its layout mirrors kiln_abi_module_info in
+// runtime/include/kiln/module_abi.h.
+//
+//===----------------------------------------------------------------------===//
+
+#include "kiln/Codegen/CPU/Passes.h"
+#include "kiln/Codegen/CPU/Weights.h"
+#include "kiln/module_abi.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/IR/Builders.h"
+
+namespace kiln {
+#define GEN_PASS_DEF_KILNEMITMODULEINFOPASS
+#include "kiln/Codegen/CPU/Passes.h.inc"
+} // namespace kiln
+
+using namespace mlir;
+
+namespace kiln {
+namespace {
+
+struct EmitModuleInfoPass
+    : impl::KilnEmitModuleInfoPassBase<EmitModuleInfoPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    if (module.lookupSymbol(KILN_MODULE_INFO_SYMBOL)) {
+      module.emitError() << "the module already defines "
+                         << KILN_MODULE_INFO_SYMBOL;
+      return signalPassFailure();
+    }
+    int64_t arenaSize = 0;
+    if (Attribute attr = module->getAttr(kArenaSizeAttrName)) {
+      auto size = dyn_cast<IntegerAttr>(attr);
+      if (!size || size.getValue().isNegative()) {
+        module.emitError() << "'" << kArenaSizeAttrName
+                           << "' must be a non-negative integer, got " << attr;
+        return signalPassFailure();
+      }
+      arenaSize = size.getInt();
+    }
+    auto weights = module.lookupSymbol<LLVM::GlobalOp>(kWeightsTableSymbol);
+
+    MLIRContext *context = &getContext();
+    Location loc = module.getLoc();
+    Type i32Type = IntegerType::get(context, 32);
+    Type i64Type = IntegerType::get(context, 64);
+    Type ptrType = LLVM::LLVMPointerType::get(context);
+    // struct kiln_abi_module_info { uint32_t magic, version;
+    //   uint64_t arena_size; const kiln_abi_weights *weights; }
+    auto infoType = LLVM::LLVMStructType::getLiteral(
+        context, {i32Type, i32Type, i64Type, ptrType});
+    OpBuilder builder(context);
+    builder.setInsertionPointToEnd(module.getBody());
+    auto info =
+        LLVM::GlobalOp::create(builder, loc, infoType,
+                               /*isConstant=*/true, LLVM::Linkage::External,
+                               KILN_MODULE_INFO_SYMBOL, Attribute());
+    OpBuilder b(context);
+    b.setInsertionPointToStart(b.createBlock(&info.getInitializerRegion()));
+    auto constant = [&](Type type, int64_t value) -> Value {
+      return LLVM::ConstantOp::create(b, loc, type,
+                                      IntegerAttr::get(type, value));
+    };
+    auto insert = [&](Value container, Value value, int64_t position) {
+      return LLVM::InsertValueOp::create(b, loc, container, value,
+                                         ArrayRef<int64_t>{position});
+    };
+    Value table = LLVM::UndefOp::create(b, loc, infoType);
+    table = insert(table, constant(i32Type, KILN_MODULE_INFO_MAGIC), 0);
+    table = insert(table, constant(i32Type, KILN_MODULE_INFO_VERSION), 1);
+    table = insert(table, constant(i64Type, arenaSize), 2);
+    Value weightsPointer =
+        weights ? Value(LLVM::AddressOfOp::create(b, loc, weights))
+                : Value(LLVM::ZeroOp::create(b, loc, ptrType));
+    table = insert(table, weightsPointer, 3);
+    LLVM::ReturnOp::create(b, loc, table);
+  }
+};
+
+} // namespace
+} // namespace kiln
