@@ -38,6 +38,12 @@ std::string kiln::internal::formatDims(const int64_t *dims, size_t rank) {
   return text;
 }
 
+kiln_status *kiln_status_create(kiln_status_code code, const char *message) {
+  if (code == KILN_OK)
+    code = KILN_INTERNAL;
+  return makeStatus(code, message ? message : "");
+}
+
 kiln_status_code kiln_status_get_code(const kiln_status *status) {
   return status ? status->code : KILN_OK;
 }

@@ -27,3 +27,9 @@ kiln_source_dir = os.path.dirname(os.path.dirname(config.test_source_root))
 config.environment["PATH"] = os.pathsep.join(
     [bin_dir, llvm_tools_dir, config.environment.get("PATH", os.environ["PATH"])])
 config.substitutions.append(("%kiln_src", kiln_source_dir))
+
+# For tests that build C programs against the runtime and compiled models.
+config.substitutions.append(
+    ("%kiln_runtime_include", os.path.join(kiln_source_dir, "runtime", "include")))
+config.substitutions.append(
+    ("%kiln_lib_dir", os.path.join(os.path.dirname(os.path.abspath(bin_dir)), "lib")))

@@ -11,10 +11,14 @@
 #include "kiln/Driver/Compiler.h"
 
 #include "DiagnosticCollector.h"
+#include "OutputFiles.h"
 #include "SharedLibraryLinker.h"
 
 #include "kiln/Codegen/CPU/LLVMCodegen.h"
 #include "kiln/Codegen/CPU/Pipeline.h"
+#include "kiln/Codegen/CPU/Weights.h"
+#include "kiln/Codegen/Passes.h"
+#include "kiln/Driver/ModelHeader.h"
 #include "kiln/Driver/Registration.h"
 #include "kiln/Driver/Version.h"
 #include "kiln/module_abi.h"
@@ -24,6 +28,7 @@
 #include "mlir/IR/AsmState.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
+#include "llvm/Object/ArchiveWriter.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -61,22 +66,37 @@ struct Compiler::Impl {
     return result;
   }
 
+  /// What a compile needs beyond CompileOptions, and what it records.
+  struct Lowering {
+    /// Stop after the graph stage (for --emit=mlir).
+    bool graphOnly = false;
+    /// See CpuPipelineOptions::weightsFileName.
+    std::string weightsFileName;
+    /// See finalizeModuleSymbols().
+    std::string tablePrefix;
+    /// Filled from kiln.entry_points once the entry points are prepared.
+    std::vector<FunctionSignature> signatures;
+  };
+
   llvm::Error runStage(ModuleOp module, CpuStage stage,
-                       const CompileOptions &options);
+                       const CompileOptions &options, const Lowering &lowering);
   llvm::Expected<OwningOpRef<ModuleOp>>
   lowerToLLVMDialect(ModuleOp module, const CompileOptions &options,
-                     bool graphOnly = false);
+                     Lowering &lowering);
   llvm::Expected<std::unique_ptr<llvm::Module>>
   lowerToLLVMIR(ModuleOp llvmDialectModule, llvm::LLVMContext &llvmContext,
-                llvm::TargetMachine &machine, const CompileOptions &options);
+                llvm::TargetMachine &machine, const CompileOptions &options,
+                llvm::StringRef tablePrefix);
 
   MLIRContext context;
 };
 
-static CpuPipelineOptions getPipelineOptions(const CompileOptions &options) {
+static CpuPipelineOptions getPipelineOptions(const CompileOptions &options,
+                                             llvm::StringRef weightsFileName) {
   CpuPipelineOptions pipeline;
   pipeline.optLevel = options.optLevel;
   pipeline.producer = getProducerString();
+  pipeline.weightsFileName = weightsFileName.str();
   return pipeline;
 }
 
@@ -97,11 +117,13 @@ static llvm::Error checkHasEntryPoints(ModuleOp module) {
 }
 
 llvm::Error Compiler::Impl::runStage(ModuleOp module, CpuStage stage,
-                                     const CompileOptions &options) {
+                                     const CompileOptions &options,
+                                     const Lowering &lowering) {
   return timeStage(options, getCpuStageName(stage), [&]() -> llvm::Error {
     DiagnosticCollector diagnostics(&context);
     PassManager pm(&context, ModuleOp::getOperationName());
-    if (failed(addCpuStagePasses(pm, stage, getPipelineOptions(options))))
+    if (failed(addCpuStagePasses(
+            pm, stage, getPipelineOptions(options, lowering.weightsFileName))))
       return llvm::createStringError("internal error: invalid pass pipeline");
     if (failed(pm.run(module)))
       return diagnostics.takeError(Twine("compilation failed in stage '") +
@@ -111,22 +133,30 @@ llvm::Error Compiler::Impl::runStage(ModuleOp module, CpuStage stage,
 }
 
 llvm::Expected<OwningOpRef<ModuleOp>> Compiler::Impl::lowerToLLVMDialect(
-    ModuleOp module, const CompileOptions &options, bool graphOnly) {
+    ModuleOp module, const CompileOptions &options, Lowering &lowering) {
   if (llvm::Error error = checkHasEntryPoints(module))
     return std::move(error);
   OwningOpRef<ModuleOp> lowered = module.clone();
   for (CpuStage stage : kCpuStages) {
-    if (llvm::Error error = runStage(*lowered, stage, options))
+    if (llvm::Error error = runStage(*lowered, stage, options, lowering))
       return std::move(error);
-    if (graphOnly)
+    if (lowering.graphOnly)
       break;
+    if (stage == CpuStage::LowerToLinalg) {
+      // The record is consumed when the module table is written.
+      auto signatures = readEntryPoints(*lowered);
+      if (!signatures)
+        return signatures.takeError();
+      lowering.signatures = std::move(*signatures);
+    }
   }
   return std::move(lowered);
 }
 
 llvm::Expected<std::unique_ptr<llvm::Module>> Compiler::Impl::lowerToLLVMIR(
     ModuleOp llvmDialectModule, llvm::LLVMContext &llvmContext,
-    llvm::TargetMachine &machine, const CompileOptions &options) {
+    llvm::TargetMachine &machine, const CompileOptions &options,
+    llvm::StringRef tablePrefix) {
   auto llvmModule = timeStage(options, "translate to LLVM IR", [&] {
     DiagnosticCollector diagnostics(&context);
     auto translated =
@@ -138,11 +168,38 @@ llvm::Expected<std::unique_ptr<llvm::Module>> Compiler::Impl::lowerToLLVMIR(
   });
   if (!llvmModule)
     return llvmModule.takeError();
+  // Only the module tables stay visible: the rest can be optimized freely.
+  finalizeModuleSymbols(**llvmModule, tablePrefix);
   if (llvm::Error error = timeStage(options, "optimize LLVM IR", [&] {
         return optimizeLLVMModule(**llvmModule, machine, options.optLevel);
       }))
     return std::move(error);
   return llvmModule;
+}
+
+/// The name of input `index` of `func` as the runtime will report it.
+static std::string inputName(func::FuncOp func, unsigned index) {
+  if (auto name = func.getArgAttrOfType<StringAttr>(index, kValueNameAttrName))
+    return name.str();
+  return "input_" + std::to_string(index);
+}
+
+/// Fails when a --shape names an input that no public function has.
+static llvm::Error checkInputShapeNames(ModuleOp module,
+                                        const ImportOptions &options) {
+  std::vector<std::string> names;
+  for (auto func : module.getOps<func::FuncOp>())
+    if (func.isPublic() && !func.isExternal())
+      for (unsigned i = 0; i < func.getNumArguments(); ++i)
+        names.push_back(inputName(func, i));
+  for (const auto &[name, dims] : options.inputShapes)
+    if (!llvm::is_contained(names, name))
+      return llvm::createStringError(
+          "--shape names an unknown input '" + name +
+          "' (the model's inputs: " +
+          (names.empty() ? std::string("none") : llvm::join(names, ", ")) +
+          ")");
+  return llvm::Error::success();
 }
 
 Compiler::Compiler() : impl(std::make_unique<Impl>()) { registerKilnPasses(); }
@@ -175,11 +232,14 @@ Compiler::loadModel(StringRef path, const ImportOptions &options) {
     return llvm::createStringError("cannot load '" + path +
                                    "': unknown model format (expected a .mlir "
                                    "or .onnx file)");
-  if (!options.inputShapes.empty())
-    return llvm::createStringError(
-        "input shapes can only be given for ONNX models; write the shapes into "
-        "the .mlir function signature instead");
-  return parseFile(path);
+  auto module = parseFile(path);
+  if (!module || options.inputShapes.empty())
+    return module;
+  if (llvm::Error error = checkInputShapeNames(**module, options))
+    return std::move(error);
+  return llvm::createStringError(
+      "input shapes can only be given for ONNX models; write the shapes into "
+      "the .mlir function signature instead");
 }
 
 llvm::Expected<OwningOpRef<ModuleOp>>
@@ -201,7 +261,12 @@ void releaseEngine(void *engine) {
 
 llvm::Expected<rt::Module>
 Compiler::compileToJit(ModuleOp module, const CompileOptions &options) {
-  auto lowered = impl->lowerToLLVMDialect(module, options);
+  if (options.weights == WeightsStorage::File)
+    return llvm::createStringError(
+        "weights in a file are for compiled files; a JIT-compiled module "
+        "embeds its weights");
+  Impl::Lowering lowering;
+  auto lowered = impl->lowerToLLVMDialect(module, options, lowering);
   if (!lowered)
     return lowered.takeError();
   auto machine = createTargetMachine(getTargetOptions(options));
@@ -216,7 +281,7 @@ Compiler::compileToJit(ModuleOp module, const CompileOptions &options) {
       [&](Operation *op,
           llvm::LLVMContext &llvmContext) -> std::unique_ptr<llvm::Module> {
     auto llvmModule = impl->lowerToLLVMIR(cast<ModuleOp>(op), llvmContext,
-                                          machineRef, options);
+                                          machineRef, options, "");
     if (!llvmModule) {
       buildError = llvmModule.takeError();
       return nullptr;
@@ -229,28 +294,34 @@ Compiler::compileToJit(ModuleOp module, const CompileOptions &options) {
   engineOptions.enableGDBNotificationListener = false;
   engineOptions.enablePerfNotificationListener = false;
 
-  auto abi = impl->timeStage(options, "generate machine code", [&] {
+  struct JitTables {
+    ExecutionEngine *engine;
+    void *abi;
+    void *info;
+  };
+  auto tables = impl->timeStage(options, "generate machine code", [&] {
+    using Result = llvm::Expected<JitTables>;
     auto engine =
         ExecutionEngine::create(**lowered, engineOptions, std::move(*machine));
     if (buildError)
-      return llvm::Expected<std::pair<ExecutionEngine *, void *>>(
-          std::move(buildError));
+      return Result(std::move(buildError));
     if (!engine)
-      return llvm::Expected<std::pair<ExecutionEngine *, void *>>(
-          engine.takeError());
-    auto symbol = (*engine)->lookup(KILN_ABI_SYMBOL);
-    if (!symbol)
-      return llvm::Expected<std::pair<ExecutionEngine *, void *>>(
-          symbol.takeError());
-    return llvm::Expected<std::pair<ExecutionEngine *, void *>>(
-        std::make_pair(engine->release(), *symbol));
+      return Result(engine.takeError());
+    auto abi = (*engine)->lookup(KILN_ABI_SYMBOL);
+    if (!abi)
+      return Result(abi.takeError());
+    auto info = (*engine)->lookup(KILN_MODULE_INFO_SYMBOL);
+    if (!info)
+      return Result(info.takeError());
+    return Result(JitTables{engine->release(), *abi, *info});
   });
   consumeError(std::move(buildError));
-  if (!abi)
-    return abi.takeError();
+  if (!tables)
+    return tables.takeError();
   try {
-    return rt::Module::fromAbi(
-        static_cast<const kiln_abi_module *>(abi->second), abi->first,
+    return rt::Module::fromTables(
+        static_cast<const kiln_abi_module *>(tables->abi),
+        static_cast<const kiln_abi_module_info *>(tables->info), tables->engine,
         releaseEngine);
   } catch (const rt::Error &error) {
     return llvm::createStringError(
@@ -258,32 +329,147 @@ Compiler::compileToJit(ModuleOp module, const CompileOptions &options) {
   }
 }
 
+namespace {
+
+/// What compileToFile() will write besides its main output, worked out (and
+/// checked) before anything is compiled.
+struct FilePlan {
+  std::string moduleName;
+  std::string weightsPath;     ///< empty with embedded weights
+  std::string weightsFileName; ///< its file name, recorded in the module
+  std::string tablePrefix;     ///< for objects and archives
+};
+
+bool isLinkedKind(OutputKind kind) {
+  return kind == OutputKind::Object || kind == OutputKind::StaticArchive;
+}
+
+llvm::Expected<FilePlan> planFiles(StringRef outputPath, OutputKind kind,
+                                   const CompileOptions &options) {
+  FilePlan plan;
+  plan.moduleName =
+      options.moduleName.empty()
+          ? defaultModuleName(outputPath, kind == OutputKind::StaticArchive)
+          : options.moduleName;
+  if (!isCIdentifier(plan.moduleName))
+    return llvm::createStringError(
+        "the model name '" + plan.moduleName +
+        "' is not a C identifier (letters, digits and '_', starting with a "
+        "letter)");
+  if (isLinkedKind(kind))
+    plan.tablePrefix = plan.moduleName + "_";
+
+  bool header = !options.headerPath.empty();
+  if (header && kind != OutputKind::SharedLibrary && !isLinkedKind(kind))
+    return llvm::createStringError(
+        "a header describes a compiled library: use it with --emit=shared, "
+        "object or static");
+  if (options.weights == WeightsStorage::File) {
+    if (kind == OutputKind::KilnMLIR || isLinkedKind(kind))
+      return llvm::createStringError(
+          "weights in a file need a shared library (--emit=shared, or llvm / "
+          "llvm-dialect to inspect): an object or archive linked into a "
+          "program has no folder to read them from, and --emit=mlir has no "
+          "code yet");
+    llvm::SmallString<256> path(outputPath);
+    llvm::sys::path::replace_extension(path, ".weights");
+    plan.weightsPath = path.str().str();
+    plan.weightsFileName = llvm::sys::path::filename(path).str();
+    if (plan.weightsPath == outputPath)
+      return llvm::createStringError("the output '" + outputPath +
+                                     "' would be overwritten by its weights "
+                                     "file; choose another name");
+    if (StringRef(plan.weightsFileName).find_first_of("'\"{}") !=
+        StringRef::npos)
+      return llvm::createStringError("the weights file name '" +
+                                     plan.weightsFileName +
+                                     "' may not contain quotes or braces");
+  }
+  return plan;
+}
+
+/// A .a archive holding `object` as its one member.
+llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>>
+makeArchive(llvm::ArrayRef<char> object, StringRef memberName) {
+  llvm::NewArchiveMember member(llvm::MemoryBufferRef(
+      StringRef(object.data(), object.size()), memberName));
+  return llvm::writeArchiveToBuffer(
+      {std::move(member)}, llvm::SymtabWritingMode::NormalSymtab,
+      llvm::object::Archive::K_GNU, /*Deterministic=*/true, /*Thin=*/false);
+}
+
+} // namespace
+
 llvm::Error Compiler::compileToFile(ModuleOp module, StringRef outputPath,
                                     OutputKind kind,
                                     const CompileOptions &options) {
-  auto lowered =
-      impl->lowerToLLVMDialect(module, options, kind == OutputKind::KilnMLIR);
+  auto plan = planFiles(outputPath, kind, options);
+  if (!plan)
+    return plan.takeError();
+  Impl::Lowering lowering;
+  lowering.graphOnly = kind == OutputKind::KilnMLIR;
+  lowering.weightsFileName = plan->weightsFileName;
+  lowering.tablePrefix = plan->tablePrefix;
+  auto lowered = impl->lowerToLLVMDialect(module, options, lowering);
   if (!lowered)
     return lowered.takeError();
+
+  // The main output is added first, so that it appears last on commit.
+  OutputFiles outputs;
+  auto mainOutput = outputs.add(outputPath);
+  if (!mainOutput)
+    return mainOutput.takeError();
+  auto writeMain = [&](llvm::function_ref<void(llvm::raw_ostream &)> writer) {
+    std::error_code error;
+    llvm::raw_fd_ostream stream(*mainOutput, error);
+    if (!error) {
+      writer(stream);
+      stream.close();
+      error = stream.error();
+    }
+    if (error)
+      return llvm::createStringError(error, "cannot write '" + outputPath +
+                                                "': " + error.message());
+    return outputs.commit();
+  };
+
+  if (std::optional<WeightsBlob> weights = takeWeightsBlob(**lowered))
+    if (llvm::Error error = outputs.write(plan->weightsPath, weights->bytes))
+      return error;
+  if (!options.headerPath.empty()) {
+    ModelHeaderOptions header;
+    header.moduleName = plan->moduleName;
+    header.linkage = isLinkedKind(kind) ? HeaderLinkage::Linked
+                                        : HeaderLinkage::SharedLibrary;
+    header.sourceName = module.getName().value_or("").str();
+    if (auto location = dyn_cast<FileLineColLoc>(module.getLoc()))
+      header.sourceName = llvm::sys::path::filename(location.getFilename());
+    header.outputName = llvm::sys::path::filename(outputPath).str();
+    header.producer = getProducerString();
+    header.functions = lowering.signatures;
+    auto text = generateModelHeader(header);
+    if (!text)
+      return text.takeError();
+    if (llvm::Error error =
+            outputs.write(options.headerPath,
+                          llvm::ArrayRef<char>(text->data(), text->size())))
+      return error;
+  }
+
   if (kind == OutputKind::KilnMLIR || kind == OutputKind::LLVMDialect)
-    return llvm::writeToOutput(outputPath, [&](llvm::raw_ostream &os) {
-      (*lowered)->print(os);
-      return llvm::Error::success();
-    });
+    return writeMain([&](llvm::raw_ostream &os) { (*lowered)->print(os); });
 
   auto machine = createTargetMachine(getTargetOptions(options));
   if (!machine)
     return machine.takeError();
   llvm::LLVMContext llvmContext;
-  auto llvmModule =
-      impl->lowerToLLVMIR(**lowered, llvmContext, **machine, options);
+  auto llvmModule = impl->lowerToLLVMIR(**lowered, llvmContext, **machine,
+                                        options, plan->tablePrefix);
   if (!llvmModule)
     return llvmModule.takeError();
   if (kind == OutputKind::LLVMIR)
-    return llvm::writeToOutput(outputPath, [&](llvm::raw_ostream &os) {
-      (*llvmModule)->print(os, nullptr);
-      return llvm::Error::success();
-    });
+    return writeMain(
+        [&](llvm::raw_ostream &os) { (*llvmModule)->print(os, nullptr); });
 
   auto object = impl->timeStage(options, "generate machine code", [&] {
     return emitObjectCode(**llvmModule, **machine);
@@ -291,13 +477,21 @@ llvm::Error Compiler::compileToFile(ModuleOp module, StringRef outputPath,
   if (!object)
     return object.takeError();
   if (kind == OutputKind::Object)
-    return llvm::writeToOutput(outputPath, [&](llvm::raw_ostream &os) {
+    return writeMain([&](llvm::raw_ostream &os) {
       os.write(object->data(), object->size());
-      return llvm::Error::success();
     });
-  return impl->timeStage(options, "link shared library", [&] {
-    return linkSharedLibrary(*object, outputPath, options.linker);
-  });
+  if (kind == OutputKind::StaticArchive) {
+    auto archive = makeArchive(*object, plan->moduleName + ".o");
+    if (!archive)
+      return archive.takeError();
+    return writeMain(
+        [&](llvm::raw_ostream &os) { os << (*archive)->getBuffer(); });
+  }
+  if (llvm::Error error = impl->timeStage(options, "link shared library", [&] {
+        return linkSharedLibrary(*object, *mainOutput, options.linker);
+      }))
+    return error;
+  return outputs.commit();
 }
 
 } // namespace kiln::driver

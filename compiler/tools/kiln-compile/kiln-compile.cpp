@@ -1,16 +1,22 @@
 //===- kiln-compile.cpp - Compile a model ahead of time -------------------===//
 //
-// kiln-compile MODEL.mlir -o OUT [--emit=shared|object|mlir|llvm-dialect|llvm]
+// kiln-compile MODEL -o OUT
+// [--emit=shared|object|static|mlir|llvm-dialect|llvm]
 //
-// Writes a shared library the runtime loads (default), an object file, or an
-// intermediate form. The output appears only when compilation succeeded.
+// Writes a shared library the runtime loads (default), an object file or a
+// static archive to link into a program, or an intermediate form; for
+// libraries also a C header with typed entry points, and with
+// --weights=file a weights file. Every output appears only when the whole
+// compile succeeded.
 //
 //===----------------------------------------------------------------------===//
 
 #include "ToolSupport.h"
 
 #include "kiln/Driver/Compiler.h"
+#include "kiln/Driver/ModelHeader.h"
 
+#include "llvm/ADT/SmallString.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
@@ -21,7 +27,8 @@ namespace driver = kiln::driver;
 namespace tools = kiln::tools;
 
 static cl::OptionCategory category("kiln-compile options");
-static cl::opt<std::string> modelPath(cl::Positional, cl::desc("<model.mlir>"),
+static cl::opt<std::string> modelPath(cl::Positional,
+                                      cl::desc("<model.mlir|model.onnx>"),
                                       cl::Required, cl::cat(category));
 static cl::opt<std::string>
     outputPath("o",
@@ -30,16 +37,44 @@ static cl::opt<std::string>
                cl::value_desc("path"), cl::cat(category));
 static cl::opt<driver::OutputKind> emit(
     "emit", cl::desc("What to write:"),
-    cl::values(clEnumValN(driver::OutputKind::SharedLibrary, "shared",
-                          "a shared library the runtime loads (default, .so)"),
-               clEnumValN(driver::OutputKind::Object, "object",
-                          "a relocatable object file (.o)"),
-               clEnumValN(driver::OutputKind::KilnMLIR, "mlir",
-                          "the kiln dialect after graph optimization (.mlir)"),
-               clEnumValN(driver::OutputKind::LLVMDialect, "llvm-dialect",
-                          "MLIR's LLVM dialect (.llvm.mlir)"),
-               clEnumValN(driver::OutputKind::LLVMIR, "llvm", "LLVM IR (.ll)")),
+    cl::values(
+        clEnumValN(driver::OutputKind::SharedLibrary, "shared",
+                   "a shared library the runtime loads (default, .so)"),
+        clEnumValN(driver::OutputKind::Object, "object",
+                   "an object file to link into a program (.o)"),
+        clEnumValN(driver::OutputKind::StaticArchive, "static",
+                   "a static archive to link into a program (.a)"),
+        clEnumValN(driver::OutputKind::KilnMLIR, "mlir",
+                   "the kiln dialect after graph optimization (.kiln.mlir)"),
+        clEnumValN(driver::OutputKind::LLVMDialect, "llvm-dialect",
+                   "MLIR's LLVM dialect (.llvm.mlir)"),
+        clEnumValN(driver::OutputKind::LLVMIR, "llvm", "LLVM IR (.ll)")),
     cl::init(driver::OutputKind::SharedLibrary), cl::cat(category));
+static cl::opt<std::string> headerPath(
+    "header",
+    cl::desc("Write the C header here (default for shared, object and "
+             "static: NAME.h next to the output; see --name)"),
+    cl::value_desc("path"), cl::ValueOptional, cl::cat(category));
+static cl::opt<bool> noHeader("no-header", cl::desc("Do not write a C header"),
+                              cl::cat(category));
+static cl::opt<std::string> moduleName(
+    "name",
+    cl::desc("The model's C identifier, prefix of the header's names and of "
+             "linked tables (default: from the output file's name)"),
+    cl::value_desc("identifier"), cl::cat(category));
+static cl::list<std::string>
+    shapes("shape",
+           cl::desc("Fix the shape of an input with dynamic dimensions (ONNX "
+                    "models), e.g. --shape input=1x3x224x224 (repeatable)"),
+           cl::value_desc("name=dims"), cl::cat(category));
+static cl::opt<driver::WeightsStorage> weights(
+    "weights", cl::desc("Where constant tensors go:"),
+    cl::values(clEnumValN(driver::WeightsStorage::Embed, "embed",
+                          "into the library (default)"),
+               clEnumValN(driver::WeightsStorage::File, "file",
+                          "into OUT's name with extension .weights, which "
+                          "the runtime reads and checks at load time")),
+    cl::init(driver::WeightsStorage::Embed), cl::cat(category));
 static cl::opt<unsigned>
     optLevel("O", cl::desc("Optimization level 0-3 (default 2)"), cl::Prefix,
              cl::init(2), cl::cat(category));
@@ -54,12 +89,109 @@ static cl::opt<bool> timings("timings",
 
 static constexpr const char *kTool = "kiln-compile";
 
+static bool isLibrary(driver::OutputKind kind) {
+  return kind == driver::OutputKind::SharedLibrary ||
+         kind == driver::OutputKind::Object ||
+         kind == driver::OutputKind::StaticArchive;
+}
+
 static std::string defaultOutputPath() {
-  static const char *extensions[] = {".so", ".o", ".kiln.mlir", ".llvm.mlir",
-                                     ".ll"};
-  return (sys::path::stem(modelPath) +
-          extensions[static_cast<int>(emit.getValue())])
-      .str();
+  StringRef stem = sys::path::stem(modelPath);
+  switch (emit.getValue()) {
+  case driver::OutputKind::SharedLibrary:
+    return (stem + ".so").str();
+  case driver::OutputKind::Object:
+    return (stem + ".o").str();
+  case driver::OutputKind::StaticArchive:
+    return ("lib" + stem + ".a").str();
+  case driver::OutputKind::KilnMLIR:
+    return (stem + ".kiln.mlir").str();
+  case driver::OutputKind::LLVMDialect:
+    return (stem + ".llvm.mlir").str();
+  case driver::OutputKind::LLVMIR:
+    return (stem + ".ll").str();
+  }
+  llvm_unreachable("unknown output kind");
+}
+
+/// The header's path: --header=PATH, else next to the output for libraries.
+static Expected<std::string> chooseHeaderPath(StringRef output) {
+  bool given = headerPath.getNumOccurrences() > 0;
+  if (noHeader) {
+    if (given)
+      return createStringError("--header and --no-header contradict");
+    return "";
+  }
+  if (given && !headerPath.empty())
+    return headerPath.getValue();
+  if (!given && !isLibrary(emit))
+    return "";
+  // Named after the model: "model.so" -> "model.h", "libmodel.a" ->
+  // "model.h".
+  SmallString<256> path = sys::path::parent_path(output);
+  std::string name =
+      moduleName.empty()
+          ? driver::defaultModuleName(output,
+                                      emit == driver::OutputKind::StaticArchive)
+          : moduleName.getValue();
+  sys::path::append(path, name + ".h");
+  if (path == output)
+    return createStringError("the header would overwrite the output '" +
+                             output + "'; choose --header=PATH");
+  return path.str().str();
+}
+
+static int compile() {
+  if (optLevel > 3)
+    return tools::reportError(kTool,
+                              createStringError("-O must be 0, 1, 2 or 3"));
+  driver::ImportOptions importOptions;
+  for (const std::string &shape : shapes) {
+    auto parsed = tools::parseShapeOption(shape);
+    if (!parsed)
+      return tools::reportError(kTool, parsed.takeError());
+    importOptions.inputShapes.push_back(std::move(*parsed));
+  }
+  std::string output =
+      outputPath.empty() ? defaultOutputPath() : outputPath.getValue();
+  auto header = chooseHeaderPath(output);
+  if (!header)
+    return tools::reportError(kTool, header.takeError());
+
+  driver::Compiler compiler;
+  tools::StageReporter reporter(kTool, /*showProgress=*/true);
+  auto module = reporter.timeImport(
+      [&] { return compiler.loadModel(modelPath, importOptions); });
+  if (!module)
+    return tools::reportError(kTool, module.takeError());
+
+  driver::CompileOptions options;
+  options.optLevel = optLevel;
+  options.targetCpu = targetCpu;
+  options.weights = weights;
+  options.headerPath = *header;
+  options.moduleName = moduleName;
+  reporter.attach(options);
+  if (Error error = compiler.compileToFile(**module, output, emit, options))
+    return tools::reportError(kTool, std::move(error));
+  if (timings)
+    reporter.printTimings(errs());
+  std::vector<std::string> written = {output};
+  if (!header->empty())
+    written.push_back(*header);
+  if (weights == driver::WeightsStorage::File) {
+    SmallString<256> weightsPath(output);
+    sys::path::replace_extension(weightsPath, ".weights");
+    written.push_back(weightsPath.str().str());
+  }
+  errs() << kTool << ": wrote ";
+  for (size_t i = 0; i < written.size(); ++i)
+    errs() << (i == 0                    ? ""
+               : i + 1 == written.size() ? " and "
+                                         : ", ")
+           << written[i];
+  errs() << "\n";
+  return 0;
 }
 
 int main(int argc, char **argv) {
@@ -68,29 +200,10 @@ int main(int argc, char **argv) {
   tools::setVersionPrinter(kTool);
   cl::ParseCommandLineOptions(
       argc, argv,
-      "kiln-compile: compile a kiln model ahead of time\n\n"
-      "  kiln-compile model.mlir -o model.so\n"
+      "kiln-compile: compile a model ahead of time\n\n"
+      "  kiln-compile model.mlir -o model.so          # + model.h\n"
+      "  kiln-compile model.mlir --emit=static -o libmodel.a\n"
+      "  kiln-compile model.onnx --shape input=1x3x224x224 -o model.so\n"
       "  kiln-compile model.mlir --emit=llvm -o model.ll\n");
-  if (optLevel > 3)
-    return tools::reportError(kTool,
-                              createStringError("-O must be 0, 1, 2 or 3"));
-
-  driver::Compiler compiler;
-  auto module = compiler.loadModel(modelPath);
-  if (!module)
-    return tools::reportError(kTool, module.takeError());
-
-  driver::CompileOptions options;
-  options.optLevel = optLevel;
-  options.targetCpu = targetCpu;
-  tools::StageReporter reporter(kTool, /*showProgress=*/true);
-  reporter.attach(options);
-  std::string output =
-      outputPath.empty() ? defaultOutputPath() : outputPath.getValue();
-  if (Error error = compiler.compileToFile(**module, output, emit, options))
-    return tools::reportError(kTool, std::move(error));
-  if (timings)
-    reporter.printTimings(errs());
-  errs() << kTool << ": wrote " << output << "\n";
-  return 0;
+  return compile();
 }

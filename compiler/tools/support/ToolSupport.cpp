@@ -21,13 +21,19 @@ StageReporter::StageReporter(std::string toolName, bool showProgress)
       showProgress(showProgress &&
                    llvm::sys::Process::StandardErrIsDisplayed()) {}
 
+void StageReporter::start(llvm::StringRef stage) {
+  if (showProgress)
+    llvm::errs() << toolName << ": " << stage << "...\n";
+}
+
+void StageReporter::end(llvm::StringRef stage, double seconds) {
+  stages.emplace_back(stage.str(), seconds);
+}
+
 void StageReporter::attach(driver::CompileOptions &options) {
-  options.onStageStart = [this](llvm::StringRef stage) {
-    if (showProgress)
-      llvm::errs() << toolName << ": " << stage << "...\n";
-  };
+  options.onStageStart = [this](llvm::StringRef stage) { start(stage); };
   options.onStageEnd = [this](llvm::StringRef stage, double seconds) {
-    stages.emplace_back(stage.str(), seconds);
+    end(stage, seconds);
   };
 }
 
@@ -202,6 +208,35 @@ createForSignature(const rt::ValueInfo &info) {
   } catch (const rt::Error &error) {
     return llvm::createStringError(error.what());
   }
+}
+
+llvm::Expected<std::pair<std::string, std::vector<int64_t>>>
+parseShapeOption(llvm::StringRef text) {
+  auto usage = [&] {
+    return llvm::createStringError(
+        "--shape expects NAME=DIMS such as input=1x3x224x224, got '" + text +
+        "'");
+  };
+  auto [name, dimsText] = text.split('=');
+  if (name.empty() || !text.contains('=') || dimsText.empty())
+    return usage();
+  llvm::SmallVector<llvm::StringRef> items;
+  dimsText.split(items, dimsText.contains(',') ? ',' : 'x', -1,
+                 /*KeepEmpty=*/true);
+  std::vector<int64_t> dims;
+  for (llvm::StringRef item : items) {
+    int64_t dim;
+    if (item.trim().getAsInteger(10, dim) || dim < 0)
+      return llvm::createStringError(
+          "--shape " + name + ": '" + item +
+          "' is not a dimension (a non-negative integer)");
+    dims.push_back(dim);
+  }
+  if (dims.size() > KILN_ABI_MAX_RANK)
+    return llvm::createStringError(
+        "--shape " + name + " has " + std::to_string(dims.size()) +
+        " dimensions; at most " + std::to_string(KILN_ABI_MAX_RANK));
+  return std::make_pair(name.str(), std::move(dims));
 }
 
 llvm::Expected<rt::Tensor> parseInlineTensor(const rt::ValueInfo &info,

@@ -9,6 +9,7 @@
 #include "llvm/Support/Error.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <chrono>
 #include <string>
 #include <utility>
 #include <vector>
@@ -22,6 +23,22 @@ public:
   StageReporter(std::string toolName, bool showProgress);
   /// Connects the reporter to a compile's stage callbacks.
   void attach(driver::CompileOptions &options);
+  /// Runs `body` as the stage `name` (e.g. loading the model).
+  template <typename Body> auto timeStage(llvm::StringRef name, Body body) {
+    start(name);
+    auto begin = std::chrono::steady_clock::now();
+    auto result = body();
+    end(name,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - begin)
+            .count());
+    return result;
+  }
+  /// timeStage("load model", body).
+  template <typename Body> auto timeImport(Body body) {
+    return timeStage("load model", body);
+  }
+  void start(llvm::StringRef stage);
+  void end(llvm::StringRef stage, double seconds);
   /// Prints one line per stage and the total.
   void printTimings(llvm::raw_ostream &os) const;
   double totalSeconds() const;
@@ -44,6 +61,10 @@ std::string formatType(kiln_dtype dtype, const std::vector<int64_t> &dims);
 /// Dtype, shape, up to `limit` values and an order-sensitive checksum of all
 /// values.
 std::string formatTensorSummary(const rt::Tensor &tensor, size_t limit);
+
+/// Parses `--shape NAME=DIMS`, DIMS like 1x3x224x224 (or 1,3,224,224).
+llvm::Expected<std::pair<std::string, std::vector<int64_t>>>
+parseShapeOption(llvm::StringRef text);
 
 /// A tensor of the given type filled from a comma-separated list of numbers,
 /// which must have exactly as many entries as the type has elements.

@@ -63,6 +63,14 @@ KILN_API kiln_status_code kiln_status_get_code(const kiln_status *status);
 KILN_API const char *kiln_status_message(const kiln_status *status);
 /** Releases `status`; NULL is allowed. */
 KILN_API void kiln_status_free(kiln_status *status);
+/**
+ * Creates a status with `code` and a copy of `message` (NULL reads as ""),
+ * for code built on the runtime that reports its own errors in the same way,
+ * such as generated model headers. A status always means failure: KILN_OK is
+ * stored as KILN_INTERNAL. Never returns NULL; the caller owns the result.
+ */
+KILN_API kiln_status *kiln_status_create(kiln_status_code code,
+                                         const char *message);
 /** The name of a status code, e.g. "INVALID_ARGUMENT". */
 KILN_API const char *kiln_status_code_name(kiln_status_code code);
 

@@ -23,6 +23,19 @@ TEST(StatusTest, ErrorCarriesCodeAndMessage) {
   EXPECT_EQ(tensor, nullptr) << "out-parameters are written only on success";
 }
 
+TEST(StatusTest, CreatedStatusCopiesItsMessage) {
+  std::string message = "model 'x': wrong signature";
+  StatusPtr status(kiln_status_create(KILN_INVALID_MODULE, message.c_str()));
+  message[0] = 'M';
+  EXPECT_EQ(kiln_status_get_code(status.get()), KILN_INVALID_MODULE);
+  EXPECT_STREQ(kiln_status_message(status.get()), "model 'x': wrong signature");
+  // A status is always a failure, and a NULL message reads as empty.
+  StatusPtr ok(kiln_status_create(KILN_OK, nullptr));
+  ASSERT_NE(ok, nullptr);
+  EXPECT_EQ(kiln_status_get_code(ok.get()), KILN_INTERNAL);
+  EXPECT_STREQ(kiln_status_message(ok.get()), "");
+}
+
 TEST(StatusTest, CodeNames) {
   EXPECT_STREQ(kiln_status_code_name(KILN_OK), "OK");
   EXPECT_STREQ(kiln_status_code_name(KILN_INVALID_ARGUMENT),
@@ -48,7 +61,9 @@ TEST(DtypeTest, SizesAndNames) {
       {KILN_DTYPE_F16, 2, "f16"}, {KILN_DTYPE_BF16, 2, "bf16"},
       {KILN_DTYPE_I8, 1, "i8"},   {KILN_DTYPE_I16, 2, "i16"},
       {KILN_DTYPE_I32, 4, "i32"}, {KILN_DTYPE_I64, 8, "i64"},
-      {KILN_DTYPE_U8, 1, "u8"},   {KILN_DTYPE_BOOL, 1, "bool"}, {KILN_DTYPE_U16, 2, "u16"}, {KILN_DTYPE_U32, 4, "u32"}, {KILN_DTYPE_U64, 8, "u64"},
+      {KILN_DTYPE_U8, 1, "u8"},   {KILN_DTYPE_BOOL, 1, "bool"},
+      {KILN_DTYPE_U16, 2, "u16"}, {KILN_DTYPE_U32, 4, "u32"},
+      {KILN_DTYPE_U64, 8, "u64"},
   };
   for (const Expected &entry : expected) {
     EXPECT_EQ(kiln_dtype_size(entry.dtype), entry.size) << entry.name;

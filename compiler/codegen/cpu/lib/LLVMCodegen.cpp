@@ -2,6 +2,8 @@
 
 #include "kiln/Codegen/CPU/LLVMCodegen.h"
 
+#include "kiln/module_abi.h"
+
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/IR/LegacyPassManager.h"
@@ -73,6 +75,23 @@ translateToLLVMIR(ModuleOp module, llvm::LLVMContext &context,
   llvmModule->setTargetTriple(targetMachine.getTargetTriple());
   llvmModule->setDataLayout(targetMachine.createDataLayout());
   return std::move(llvmModule);
+}
+
+void finalizeModuleSymbols(llvm::Module &module, llvm::StringRef tablePrefix) {
+  for (llvm::GlobalValue &value : module.global_values()) {
+    llvm::StringRef name = value.getName();
+    if (value.isDeclaration() || value.hasAppendingLinkage() ||
+        name.starts_with("llvm."))
+      continue;
+    if (name == KILN_ABI_SYMBOL || name == KILN_MODULE_INFO_SYMBOL) {
+      value.setVisibility(llvm::GlobalValue::DefaultVisibility);
+      if (!tablePrefix.empty())
+        value.setName(tablePrefix + name);
+      continue;
+    }
+    if (!value.hasLocalLinkage())
+      value.setLinkage(llvm::GlobalValue::InternalLinkage);
+  }
 }
 
 llvm::Error optimizeLLVMModule(llvm::Module &module,

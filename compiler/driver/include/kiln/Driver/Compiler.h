@@ -33,10 +33,17 @@ namespace kiln::driver {
 /// What compileToFile() writes.
 enum class OutputKind {
   SharedLibrary, ///< a .so the runtime loads with kiln_module_load()
-  Object,        ///< a relocatable .o holding the module table and its code
+  Object,        ///< a relocatable .o to link into a program (prefixed tables)
   KilnMLIR,      ///< the kiln-dialect module after graph optimizations
   LLVMDialect,   ///< the module lowered to MLIR's LLVM dialect
   LLVMIR,        ///< optimized LLVM IR (.ll)
+  StaticArchive, ///< a .a archive holding the object (prefixed tables)
+};
+
+/// Where a compiled module keeps its constant tensors.
+enum class WeightsStorage {
+  Embed, ///< in the code (the library's read-only data)
+  File,  ///< in `<output stem>.weights` next to the output, read at load time
 };
 
 /// How a model file is turned into a kiln module (see Compiler::loadModel).
@@ -57,6 +64,22 @@ struct CompileOptions {
   std::function<void(llvm::StringRef stage)> onStageStart;
   /// Called when a stage ends, with its name and wall-clock seconds.
   std::function<void(llvm::StringRef stage, double seconds)> onStageEnd;
+
+  // The rest only affects compileToFile().
+
+  /// Embed or File (shared libraries, LLVM dialect and LLVM IR only: an
+  /// object or archive linked into a program has no folder to find the file
+  /// in). With File, compileToFile() also writes `<output stem>.weights`.
+  WeightsStorage weights = WeightsStorage::Embed;
+  /// When not empty, compileToFile() also writes a C header declaring typed
+  /// entry points and constants for every function (see ModelHeader.h);
+  /// only for SharedLibrary, Object and StaticArchive.
+  std::string headerPath;
+  /// The model's C identifier: the prefix of everything the header declares
+  /// and, for Object and StaticArchive, of the exported tables
+  /// (`<name>_kiln_module_abi_v1`, `<name>_kiln_module_info_v1`). Empty:
+  /// derived from the output file's name.
+  std::string moduleName;
 };
 
 /// Compiles kiln modules. A Compiler owns its MLIRContext; modules it parses

@@ -40,6 +40,13 @@ llvm::Expected<std::unique_ptr<llvm::Module>>
 translateToLLVMIR(mlir::ModuleOp module, llvm::LLVMContext &context,
                   llvm::TargetMachine &targetMachine);
 
+/// Gives every symbol the module defines internal linkage, except the runtime's
+/// tables (KILN_ABI_SYMBOL, KILN_MODULE_INFO_SYMBOL), which stay exported and
+/// are renamed to `<tablePrefix><name>` when `tablePrefix` is not empty. A
+/// module linked into a program then adds exactly two symbols to it, and
+/// several models can be linked together.
+void finalizeModuleSymbols(llvm::Module &module, llvm::StringRef tablePrefix);
+
 /// Runs LLVM's default optimization pipeline at `optLevel` (0 runs nothing).
 llvm::Error optimizeLLVMModule(llvm::Module &module,
                                llvm::TargetMachine &targetMachine,
