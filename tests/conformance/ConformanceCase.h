@@ -1,0 +1,31 @@
+//===- ConformanceCase.h - Running one ONNX backend test case -------------===//
+
+#ifndef KILN_TESTS_CONFORMANCE_CONFORMANCECASE_H
+#define KILN_TESTS_CONFORMANCE_CONFORMANCECASE_H
+
+#include <string>
+#include <vector>
+
+namespace kiln::conformance {
+
+enum class CaseStatus { Pass, Fail, Unsupported };
+
+struct CaseResult {
+  CaseStatus status = CaseStatus::Fail;
+  /// Why it failed or is unsupported (empty for a pass).
+  std::string message;
+  /// The op types in the case's model, for the per-op report.
+  std::vector<std::string> ops;
+};
+
+/// Imports, compiles and runs the case in `directory` (model.onnx and
+/// test_data_set_*), comparing every output.
+CaseResult runCase(const std::string &directory);
+
+/// One line of text carrying a result from a child process, and back.
+std::string serializeResult(const CaseResult &result);
+CaseResult parseResult(const std::string &text);
+
+} // namespace kiln::conformance
+
+#endif // KILN_TESTS_CONFORMANCE_CONFORMANCECASE_H
