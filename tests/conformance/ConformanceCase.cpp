@@ -59,31 +59,36 @@ std::vector<std::string> modelOps(const std::string &modelPath) {
   std::set<std::string> ops;
   auto buffer = llvm::MemoryBuffer::getFile(modelPath);
   onnx::ModelProto model;
-  if (!buffer || !model.ParseFromArray((*buffer)->getBufferStart(),
-                                       static_cast<int>((*buffer)->getBufferSize())))
+  if (!buffer ||
+      !model.ParseFromArray((*buffer)->getBufferStart(),
+                            static_cast<int>((*buffer)->getBufferSize())))
     return {};
-  std::function<void(const onnx::GraphProto &)> walk = [&](const onnx::GraphProto &graph) {
-    for (const auto &node : graph.node()) {
-      ops.insert((node.domain().empty() || node.domain() == "ai.onnx" ? ""
-                                                                       : node.domain() + ".") +
-                 node.op_type());
-      for (const auto &attribute : node.attribute()) {
-        if (attribute.has_g())
-          walk(attribute.g());
-        for (const auto &subgraph : attribute.graphs())
-          walk(subgraph);
-      }
-    }
-  };
+  std::function<void(const onnx::GraphProto &)> walk =
+      [&](const onnx::GraphProto &graph) {
+        for (const auto &node : graph.node()) {
+          ops.insert((node.domain().empty() || node.domain() == "ai.onnx"
+                          ? ""
+                          : node.domain() + ".") +
+                     node.op_type());
+          for (const auto &attribute : node.attribute()) {
+            if (attribute.has_g())
+              walk(attribute.g());
+            for (const auto &subgraph : attribute.graphs())
+              walk(subgraph);
+          }
+        }
+      };
   walk(model.graph());
   return std::vector<std::string>(ops.begin(), ops.end());
 }
 
 /// The numbered files `<prefix>_<i>.pb` of a data set, in order.
-std::vector<std::string> numberedFiles(const std::string &directory, llvm::StringRef prefix) {
+std::vector<std::string> numberedFiles(const std::string &directory,
+                                       llvm::StringRef prefix) {
   std::vector<std::string> files;
   for (int i = 0;; ++i) {
-    std::string path = directory + "/" + prefix.str() + "_" + std::to_string(i) + ".pb";
+    std::string path =
+        directory + "/" + prefix.str() + "_" + std::to_string(i) + ".pb";
     if (!llvm::sys::fs::exists(path))
       return files;
     files.push_back(path);
@@ -118,8 +123,9 @@ double elementAsDouble(kiln_dtype dtype, const uint8_t *data, int64_t i) {
              mantissa = bits & 0x3ff;
     if (exponent == 0x1f)
       return mantissa ? NAN : (sign ? -INFINITY : INFINITY);
-    double value = exponent ? std::ldexp(1.0 + mantissa / 1024.0, int(exponent) - 15)
-                            : std::ldexp(mantissa / 1024.0, -14);
+    double value = exponent
+                       ? std::ldexp(1.0 + mantissa / 1024.0, int(exponent) - 15)
+                       : std::ldexp(mantissa / 1024.0, -14);
     return sign ? -value : value;
   }
   case KILN_DTYPE_BF16: {
@@ -136,8 +142,8 @@ double elementAsDouble(kiln_dtype dtype, const uint8_t *data, int64_t i) {
 }
 
 bool isFloat(kiln_dtype dtype) {
-  return dtype == KILN_DTYPE_F32 || dtype == KILN_DTYPE_F64 || dtype == KILN_DTYPE_F16 ||
-         dtype == KILN_DTYPE_BF16;
+  return dtype == KILN_DTYPE_F32 || dtype == KILN_DTYPE_F64 ||
+         dtype == KILN_DTYPE_F16 || dtype == KILN_DTYPE_BF16;
 }
 
 std::string shapeText(const std::vector<int64_t> &shape) {
@@ -151,16 +157,19 @@ std::string shapeText(const std::vector<int64_t> &shape) {
 std::string compare(const rt::Tensor &actual, const TensorData &expected,
                     Tolerance tolerance) {
   if (actual.dtype() != expected.dtype)
-    return std::string("dtype ") + kiln_dtype_name(actual.dtype()) + ", expected " +
-           kiln_dtype_name(expected.dtype);
+    return std::string("dtype ") + kiln_dtype_name(actual.dtype()) +
+           ", expected " + kiln_dtype_name(expected.dtype);
   if (actual.shape() != expected.shape)
-    return "shape " + shapeText(actual.shape()) + ", expected " + shapeText(expected.shape);
-  const auto *got = static_cast<const uint8_t *>(kiln_tensor_const_data(actual.get()));
+    return "shape " + shapeText(actual.shape()) + ", expected " +
+           shapeText(expected.shape);
+  const auto *got =
+      static_cast<const uint8_t *>(kiln_tensor_const_data(actual.get()));
   int64_t count = expected.elementCount();
   if (!isFloat(expected.dtype)) {
     size_t size = kiln_dtype_size(expected.dtype);
     for (int64_t i = 0; i < count; ++i)
-      if (std::memcmp(got + i * size, expected.bytes.data() + i * size, size) != 0)
+      if (std::memcmp(got + i * size, expected.bytes.data() + i * size, size) !=
+          0)
         return "element " + std::to_string(i) + " differs (exact comparison)";
     return "";
   }
@@ -190,8 +199,8 @@ std::string compare(const rt::Tensor &actual, const TensorData &expected,
   llvm::raw_string_ostream(text)
       << mismatches << " of " << count << " elements differ; largest error "
       << llvm::format("%.3g", worstError) << " at element " << worst << " (got "
-      << llvm::format("%.6g", worstGot) << ", expected " << llvm::format("%.6g", worstWant)
-      << ")";
+      << llvm::format("%.6g", worstGot) << ", expected "
+      << llvm::format("%.6g", worstWant) << ")";
   return text;
 }
 
@@ -225,7 +234,8 @@ CaseResult runCase(const std::string &directory) {
     // The model's path is in every message; drop it to keep the line short.
     llvm::StringRef text(message);
     text.consume_front("'" + modelPath + "': ");
-    return isUnsupported ? unsupported(text.str(), ops) : fail("import: " + text.str(), ops);
+    return isUnsupported ? unsupported(text.str(), ops)
+                         : fail("import: " + text.str(), ops);
   }
   auto loaded = compiler.compileToJit(**module);
   if (!loaded)
@@ -235,9 +245,10 @@ CaseResult runCase(const std::string &directory) {
     rt::Function function = loaded->functions().at(0);
     std::vector<std::string> dataSets;
     std::error_code error;
-    for (llvm::sys::fs::directory_iterator it(directory, error), end; it != end && !error;
-         it.increment(error))
-      if (llvm::StringRef(llvm::sys::path::filename(it->path())).starts_with("test_data_set_"))
+    for (llvm::sys::fs::directory_iterator it(directory, error), end;
+         it != end && !error; it.increment(error))
+      if (llvm::StringRef(llvm::sys::path::filename(it->path()))
+              .starts_with("test_data_set_"))
         dataSets.push_back(it->path());
     std::sort(dataSets.begin(), dataSets.end());
     if (dataSets.empty())
@@ -250,7 +261,8 @@ CaseResult runCase(const std::string &directory) {
       std::string reason;
       for (const std::string &file : inputFiles)
         if (!isTensorFile(file, reason))
-          return unsupported("inputs that are not tensors (" + reason + ")", ops);
+          return unsupported("inputs that are not tensors (" + reason + ")",
+                             ops);
       if (inputFiles.size() != function.inputs().size())
         return fail(setName + " has " + std::to_string(inputFiles.size()) +
                         " inputs but the compiled function takes " +
@@ -266,8 +278,8 @@ CaseResult runCase(const std::string &directory) {
       std::vector<rt::Tensor> inputs;
       std::vector<const rt::Tensor *> pointers;
       for (TensorData &data : inputData)
-        inputs.push_back(rt::Tensor::wrap(data.dtype, data.shape, data.bytes.data(),
-                                          data.bytes.size()));
+        inputs.push_back(rt::Tensor::wrap(
+            data.dtype, data.shape, data.bytes.data(), data.bytes.size()));
       for (const rt::Tensor &input : inputs)
         pointers.push_back(&input);
       std::vector<rt::Tensor> outputs = function.run(pointers);
@@ -280,9 +292,12 @@ CaseResult runCase(const std::string &directory) {
         auto expected = onnx_import::readTensorProtoFile(outputFiles[i]);
         if (!expected)
           return unsupported("outputs that are not tensors", ops);
-        std::string difference = compare(outputs[i], *expected, toleranceFor(caseName));
+        std::string difference =
+            compare(outputs[i], *expected, toleranceFor(caseName));
         if (!difference.empty())
-          return fail(setName + " output " + std::to_string(i) + ": " + difference, ops);
+          return fail(setName + " output " + std::to_string(i) + ": " +
+                          difference,
+                      ops);
       }
     }
   } catch (const rt::Error &error) {
@@ -295,8 +310,8 @@ std::string serializeResult(const CaseResult &result) {
   std::string message = result.message;
   std::replace(message.begin(), message.end(), '\t', ' ');
   std::replace(message.begin(), message.end(), '\n', ' ');
-  return std::to_string(static_cast<int>(result.status)) + "\t" + message + "\t" +
-         llvm::join(result.ops, ",") + "\n";
+  return std::to_string(static_cast<int>(result.status)) + "\t" + message +
+         "\t" + llvm::join(result.ops, ",") + "\n";
 }
 
 CaseResult parseResult(const std::string &text) {

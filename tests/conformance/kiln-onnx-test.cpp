@@ -2,14 +2,14 @@
 //
 // For every test case folder (model.onnx + test_data_set_*/input_*.pb and
 // output_*.pb) under the chosen folders of the ONNX test data, imports and
-// JIT-compiles the model, runs every data set through the runtime, and compares each
-// output at rtol 1e-3, atol 1e-7 (NaN equals NaN; integers and bools exactly). Each
-// case runs in its own child process with a time limit, so a crash or a hang is a
-// FAIL of that case and not the end of the run.
+// JIT-compiles the model, runs every data set through the runtime, and compares
+// each output at rtol 1e-3, atol 1e-7 (NaN equals NaN; integers and bools
+// exactly). Each case runs in its own child process with a time limit, so a
+// crash or a hang is a FAIL of that case and not the end of the run.
 //
-// Prints PASS / FAIL (with the largest error) / UNSUPPORTED (with the reason) per
-// case and ends with "N passed, M failed, K skipped". With --expected, any listed
-// case that does not pass is a regression and the exit status is 1.
+// Prints PASS / FAIL (with the largest error) / UNSUPPORTED (with the reason)
+// per case and ends with "N passed, M failed, K skipped". With --expected, any
+// listed case that does not pass is a regression and the exit status is 1.
 //
 //===----------------------------------------------------------------------===//
 
@@ -17,8 +17,8 @@
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
-#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Regex.h"
@@ -39,30 +39,35 @@ using namespace llvm;
 using namespace kiln::conformance;
 
 static cl::OptionCategory category("kiln-onnx-test options");
-static cl::opt<std::string> dataRoot("data", cl::desc("The ONNX test data folder"),
-                                     cl::init("/usr/share/libonnx-testdata/data"),
-                                     cl::cat(category));
-static cl::list<std::string>
-    folders("folder", cl::desc("A folder under --data to run (repeatable; default: "
-                               "node, pytorch-converted, pytorch-operator, simple)"),
-            cl::cat(category));
-static cl::opt<std::string> filter("filter",
-                                   cl::desc("Run only cases whose folder/name matches"),
-                                   cl::value_desc("regex"), cl::cat(category));
-static cl::opt<unsigned> jobs("j", cl::desc("Cases run at once (default 2)"), cl::init(2),
-                              cl::cat(category));
-static cl::opt<unsigned> timeoutSeconds("timeout", cl::desc("Seconds per case (default 120)"),
-                                        cl::init(120), cl::cat(category));
 static cl::opt<std::string>
-    expectedPath("expected", cl::desc("File listing cases that must pass (one per line)"),
+    dataRoot("data", cl::desc("The ONNX test data folder"),
+             cl::init("/usr/share/libonnx-testdata/data"), cl::cat(category));
+static cl::list<std::string>
+    folders("folder",
+            cl::desc("A folder under --data to run (repeatable; default: "
+                     "node, pytorch-converted, pytorch-operator, simple)"),
+            cl::cat(category));
+static cl::opt<std::string>
+    filter("filter", cl::desc("Run only cases whose folder/name matches"),
+           cl::value_desc("regex"), cl::cat(category));
+static cl::opt<unsigned> jobs("j", cl::desc("Cases run at once (default 2)"),
+                              cl::init(2), cl::cat(category));
+static cl::opt<unsigned>
+    timeoutSeconds("timeout", cl::desc("Seconds per case (default 120)"),
+                   cl::init(120), cl::cat(category));
+static cl::opt<std::string>
+    expectedPath("expected",
+                 cl::desc("File listing cases that must pass (one per line)"),
                  cl::cat(category));
-static cl::opt<std::string> writeExpected("write-expected",
-                                          cl::desc("Write the passing cases to this file"),
-                                          cl::cat(category));
-static cl::opt<std::string> reportPath("report",
-                                       cl::desc("Write a Markdown report (counts per "
-                                                "folder and per op) to this file"),
-                                       cl::cat(category));
+static cl::opt<std::string>
+    writeExpected("write-expected",
+                  cl::desc("Write the passing cases to this file"),
+                  cl::cat(category));
+static cl::opt<std::string>
+    reportPath("report",
+               cl::desc("Write a Markdown report (counts per "
+                        "folder and per op) to this file"),
+               cl::cat(category));
 
 namespace {
 
@@ -85,13 +90,13 @@ std::vector<Case> collectCases() {
     sys::path::append(directory, folder);
     std::error_code error;
     std::vector<std::string> names;
-    for (sys::fs::directory_iterator it(directory, error), end; it != end && !error;
-         it.increment(error))
+    for (sys::fs::directory_iterator it(directory, error), end;
+         it != end && !error; it.increment(error))
       if (sys::fs::is_directory(it->path()))
         names.push_back(sys::path::filename(it->path()).str());
     if (error)
-      errs() << "kiln-onnx-test: cannot list '" << directory << "': " << error.message()
-             << "\n";
+      errs() << "kiln-onnx-test: cannot list '" << directory
+             << "': " << error.message() << "\n";
     std::sort(names.begin(), names.end());
     for (const std::string &name : names) {
       std::string id = folder + "/" + name;
@@ -102,7 +107,8 @@ std::vector<Case> collectCases() {
   return cases;
 }
 
-/// A running child: the case it runs, its pid, the pipe it reports on, its start.
+/// A running child: the case it runs, its pid, the pipe it reports on, its
+/// start.
 struct Child {
   size_t caseIndex;
   pid_t pid;
@@ -111,7 +117,8 @@ struct Child {
   std::chrono::steady_clock::time_point start;
 };
 
-void startChild(std::vector<Case> &cases, size_t index, std::vector<Child> &children) {
+void startChild(std::vector<Case> &cases, size_t index,
+                std::vector<Child> &children) {
   int fds[2];
   if (::pipe(fds) != 0) {
     cases[index].result = {CaseStatus::Fail, "cannot create a pipe", {}};
@@ -126,7 +133,8 @@ void startChild(std::vector<Case> &cases, size_t index, std::vector<Child> &chil
     std::string record = serializeResult(result);
     size_t written = 0;
     while (written < record.size()) {
-      ssize_t n = ::write(fds[1], record.data() + written, record.size() - written);
+      ssize_t n =
+          ::write(fds[1], record.data() + written, record.size() - written);
       if (n <= 0)
         break;
       written += n;
@@ -140,7 +148,8 @@ void startChild(std::vector<Case> &cases, size_t index, std::vector<Child> &chil
     cases[index].result = {CaseStatus::Fail, "cannot fork", {}};
     return;
   }
-  children.push_back({index, pid, fds[0], "", std::chrono::steady_clock::now()});
+  children.push_back(
+      {index, pid, fds[0], "", std::chrono::steady_clock::now()});
 }
 
 /// Reads from children until one finishes (or times out), records its result.
@@ -161,8 +170,8 @@ void reapOne(std::vector<Case> &cases, std::vector<Child> &children) {
         else
           finished = true;
       }
-      double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                                     child.start)
+      double seconds = std::chrono::duration<double>(
+                           std::chrono::steady_clock::now() - child.start)
                            .count();
       bool timedOut = !finished && seconds > timeoutSeconds;
       if (!finished && !timedOut)
@@ -174,10 +183,14 @@ void reapOne(std::vector<Case> &cases, std::vector<Child> &children) {
       ::close(child.pipe);
       CaseResult &result = cases[child.caseIndex].result;
       if (timedOut)
-        result = {CaseStatus::Fail, "timed out after " + std::to_string(timeoutSeconds) + " s", {}};
+        result = {CaseStatus::Fail,
+                  "timed out after " + std::to_string(timeoutSeconds) + " s",
+                  {}};
       else if (WIFSIGNALED(status))
         result = {CaseStatus::Fail,
-                  std::string("crashed with signal ") + strsignal(WTERMSIG(status)), {}};
+                  std::string("crashed with signal ") +
+                      strsignal(WTERMSIG(status)),
+                  {}};
       else
         result = parseResult(child.output);
       children.erase(children.begin() + i);
@@ -213,13 +226,14 @@ void writeReport(const std::vector<Case> &cases, StringRef path) {
   std::error_code error;
   raw_fd_ostream os(path, error);
   if (error) {
-    errs() << "kiln-onnx-test: cannot write '" << path << "': " << error.message() << "\n";
+    errs() << "kiln-onnx-test: cannot write '" << path
+           << "': " << error.message() << "\n";
     return;
   }
   struct Counts {
     int pass = 0, fail = 0, unsupported = 0;
     void add(CaseStatus status) {
-      (status == CaseStatus::Pass ? pass
+      (status == CaseStatus::Pass   ? pass
        : status == CaseStatus::Fail ? fail
                                     : unsupported)++;
     }
@@ -234,22 +248,28 @@ void writeReport(const std::vector<Case> &cases, StringRef path) {
       byOp[op].add(c.result.status);
   }
   auto percent = [](int part, int whole) {
-    return whole ? formatv("{0:F1}%", 100.0 * part / whole).str() : std::string("-");
+    return whole ? formatv("{0:F1}%", 100.0 * part / whole).str()
+                 : std::string("-");
   };
   os << "# ONNX conformance\n\n"
-     << "Generated by `kiln-onnx-test --report` (see tests/conformance/README.md) from "
-        "the ONNX 1.12 backend test data installed by Debian's `libonnx-testdata`. A "
-        "case passes when every output of every data set matches at rtol 1e-3, atol "
+     << "Generated by `kiln-onnx-test --report` (see "
+        "tests/conformance/README.md) from "
+        "the ONNX 1.12 backend test data installed by Debian's "
+        "`libonnx-testdata`. A "
+        "case passes when every output of every data set matches at rtol 1e-3, "
+        "atol "
         "1e-7.\n\n"
      << "**" << all.pass << " of " << all.total() << " cases pass ("
      << percent(all.pass, all.total()) << ")**; " << all.fail << " fail, "
      << all.unsupported << " are unsupported.\n\n"
-     << "| folder | cases | pass | fail | unsupported | pass rate |\n|---|---|---|---|---|---|\n";
+     << "| folder | cases | pass | fail | unsupported | pass rate "
+        "|\n|---|---|---|---|---|---|\n";
   for (const auto &[folder, counts] : byFolder)
-    os << "| " << folder << " | " << counts.total() << " | " << counts.pass << " | "
-       << counts.fail << " | " << counts.unsupported << " | "
+    os << "| " << folder << " | " << counts.total() << " | " << counts.pass
+       << " | " << counts.fail << " | " << counts.unsupported << " | "
        << percent(counts.pass, counts.total()) << " |\n";
-  os << "\n## By op\n\nA case counts for every op in its model (after Kiln's import, "
+  os << "\n## By op\n\nA case counts for every op in its model (after Kiln's "
+        "import, "
         "which expands ONNX functions), so one failing op can mark others.\n\n"
      << "| op | cases | pass | fail | unsupported |\n|---|---|---|---|---|\n";
   for (const auto &[op, counts] : byOp)
@@ -261,8 +281,8 @@ void writeReport(const std::vector<Case> &cases, StringRef path) {
       std::string message = c.result.message;
       std::replace(message.begin(), message.end(), '|', '/');
       os << "| " << c.id << " | "
-         << (c.result.status == CaseStatus::Fail ? "FAIL: " : "unsupported: ") << message
-         << " |\n";
+         << (c.result.status == CaseStatus::Fail ? "FAIL: " : "unsupported: ")
+         << message << " |\n";
     }
 }
 
@@ -285,7 +305,8 @@ int main(int argc, char **argv) {
   std::vector<Child> children;
   size_t next = 0, done = 0;
   while (done < cases.size()) {
-    while (next < cases.size() && children.size() < std::max(1u, jobs.getValue())) {
+    while (next < cases.size() &&
+           children.size() < std::max(1u, jobs.getValue())) {
       startChild(cases, next, children);
       if (children.empty() || children.back().caseIndex != next) {
         printResult(cases[next]); // failed to start
@@ -318,7 +339,8 @@ int main(int argc, char **argv) {
   if (!writeExpected.empty()) {
     std::error_code error;
     raw_fd_ostream os(writeExpected, error);
-    os << "# Cases kiln-onnx-test must pass; regenerate with --write-expected.\n";
+    os << "# Cases kiln-onnx-test must pass; regenerate with "
+          "--write-expected.\n";
     for (const Case &c : cases)
       if (c.result.status == CaseStatus::Pass)
         os << c.id << "\n";
@@ -333,9 +355,11 @@ int main(int argc, char **argv) {
       auto found = byId.find(id);
       if (found == byId.end() && !filter.empty())
         continue; // not selected by --filter
-      if (found == byId.end() || found->second->result.status != CaseStatus::Pass) {
+      if (found == byId.end() ||
+          found->second->result.status != CaseStatus::Pass) {
         outs() << "REGRESSION " << id
-               << (found == byId.end() ? ": not found" : ": " + found->second->result.message)
+               << (found == byId.end() ? ": not found"
+                                       : ": " + found->second->result.message)
                << "\n";
         ++regressions;
       }

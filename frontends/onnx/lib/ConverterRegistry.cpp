@@ -5,7 +5,8 @@
 namespace kiln::onnx_import {
 
 static std::string key(llvm::StringRef domain, llvm::StringRef opType) {
-  return ((domain == "ai.onnx" ? llvm::StringRef() : domain) + ":" + opType).str();
+  return ((domain == "ai.onnx" ? llvm::StringRef() : domain) + ":" + opType)
+      .str();
 }
 
 const ConverterRegistry &ConverterRegistry::get() {

@@ -25,7 +25,8 @@ public:
   static const ConverterRegistry &get();
 
   /// `domain` is "" for the default ONNX domain.
-  void add(llvm::StringRef domain, llvm::StringRef opType, ConverterFn converter);
+  void add(llvm::StringRef domain, llvm::StringRef opType,
+           ConverterFn converter);
   ConverterFn lookup(llvm::StringRef domain, llvm::StringRef opType) const;
 
 private:

@@ -1,10 +1,11 @@
 //===- GraphImporter.cpp - One ONNX graph to one kiln function ------------===//
 //
-// Graph inputs become function arguments (their symbolic dims dynamic unless the
-// user fixed them), initializers become kiln constants, every node goes through its
-// converter in graph order, and graph outputs become results. After each node the
-// importer compares what the converter built with what ONNX's shape inference
-// says: a conflict is a converter bug and is reported, never silently passed on.
+// Graph inputs become function arguments (their symbolic dims dynamic unless
+// the user fixed them), initializers become kiln constants, every node goes
+// through its converter in graph order, and graph outputs become results. After
+// each node the importer compares what the converter built with what ONNX's
+// shape inference says: a conflict is a converter bug and is reported, never
+// silently passed on.
 //
 //===----------------------------------------------------------------------===//
 
@@ -26,18 +27,21 @@ namespace kiln::onnx_import {
 static std::string shapeText(ArrayRef<int64_t> shape) {
   std::string text;
   for (size_t i = 0; i < shape.size(); ++i)
-    text += (i ? "x" : "") + (ShapedType::isDynamic(shape[i]) ? std::string("?")
-                                                              : std::to_string(shape[i]));
+    text += (i ? "x" : "") + (ShapedType::isDynamic(shape[i])
+                                  ? std::string("?")
+                                  : std::to_string(shape[i]));
   return text;
 }
 
-/// The tensor type an ONNX TypeProto describes; dims without a value are dynamic.
-static llvm::Expected<RankedTensorType> tensorTypeFromOnnx(MLIRContext &context,
-                                                           const onnx::TypeProto &type,
-                                                           StringRef what) {
+/// The tensor type an ONNX TypeProto describes; dims without a value are
+/// dynamic.
+static llvm::Expected<RankedTensorType>
+tensorTypeFromOnnx(MLIRContext &context, const onnx::TypeProto &type,
+                   StringRef what) {
   if (!type.has_tensor_type())
     return llvm::make_error<UnsupportedError>(
-        (what + " is not a tensor (sequences, maps and optionals are not supported)")
+        (what +
+         " is not a tensor (sequences, maps and optionals are not supported)")
             .str());
   const auto &tensor = type.tensor_type();
   auto elementType = elementTypeFromOnnx(&context, tensor.elem_type());
@@ -51,7 +55,8 @@ static llvm::Expected<RankedTensorType> tensorTypeFromOnnx(MLIRContext &context,
     if (dim.has_dim_value() && dim.dim_value() < 0)
       return llvm::createStringError(what + " has a negative dimension (" +
                                      llvm::Twine(dim.dim_value()) + ")");
-    shape.push_back(dim.has_dim_value() ? dim.dim_value() : ShapedType::kDynamic);
+    shape.push_back(dim.has_dim_value() ? dim.dim_value()
+                                        : ShapedType::kDynamic);
   }
   return RankedTensorType::get(shape, *elementType);
 }
@@ -66,14 +71,17 @@ Value GraphImporter::lookup(StringRef name) const {
   return found == values.end() ? Value() : found->second;
 }
 
-void GraphImporter::define(StringRef name, Value value) { values[name] = value; }
+void GraphImporter::define(StringRef name, Value value) {
+  values[name] = value;
+}
 
 RankedTensorType GraphImporter::declaredType(StringRef name) const {
   auto found = declaredTypes.find(name);
   return found == declaredTypes.end() ? RankedTensorType() : found->second;
 }
 
-const onnx::TensorShapeProto *GraphImporter::propagatedData(StringRef name) const {
+const onnx::TensorShapeProto *
+GraphImporter::propagatedData(StringRef name) const {
   auto found = model.propagatedData.find(name.str());
   return found == model.propagatedData.end() ? nullptr : &found->second;
 }
@@ -96,7 +104,8 @@ GraphImporter::convertTensor(const onnx::TensorProto &tensor) {
   return DenseElementsAttr::getFromRawBuffer(type, raw);
 }
 
-Value GraphImporter::constant(OpBuilder &b, Location loc, DenseElementsAttr value) {
+Value GraphImporter::constant(OpBuilder &b, Location loc,
+                              DenseElementsAttr value) {
   return ConstantOp::create(b, loc, value);
 }
 
@@ -108,24 +117,28 @@ std::string GraphImporter::describeNode(const onnx::NodeProto &node,
          std::to_string(index) + ")";
 }
 
-Location GraphImporter::nodeLocation(const onnx::NodeProto &node, int64_t index) {
-  return NameLoc::get(StringAttr::get(&context, describeNode(node, index)), fileLoc);
+Location GraphImporter::nodeLocation(const onnx::NodeProto &node,
+                                     int64_t index) {
+  return NameLoc::get(StringAttr::get(&context, describeNode(node, index)),
+                      fileLoc);
 }
 
 llvm::Error GraphImporter::createFunction() {
   const onnx::GraphProto &graph = model.model.graph();
-  for (const auto *list : {&graph.input(), &graph.value_info(), &graph.output()})
+  for (const auto *list :
+       {&graph.input(), &graph.value_info(), &graph.output()})
     for (const auto &value : *list)
       if (auto type = tensorTypeFromOnnx(context, value.type(), value.name()))
         declaredTypes[value.name()] = *type;
       else
-        llvm::consumeError(type.takeError()); // only a hint; inputs are checked below
+        llvm::consumeError(
+            type.takeError()); // only a hint; inputs are checked below
 
   llvm::StringSet<> initializers;
   for (const auto &initializer : graph.initializer())
     initializers.insert(initializer.name());
-  std::map<std::string, std::vector<int64_t>> overrides(options.inputShapes.begin(),
-                                                        options.inputShapes.end());
+  std::map<std::string, std::vector<int64_t>> overrides(
+      options.inputShapes.begin(), options.inputShapes.end());
 
   SmallVector<Type> argumentTypes;
   SmallVector<std::string> argumentNames;
@@ -140,22 +153,25 @@ llvm::Error GraphImporter::createFunction() {
     if (auto given = overrides.find(input.name()); given != overrides.end()) {
       const std::vector<int64_t> &dims = given->second;
       if (static_cast<int64_t>(dims.size()) != inputType.getRank())
-        return llvm::createStringError("--shape " + input.name() + " gives " +
-                                       llvm::Twine(dims.size()) + " dims but the input has rank " +
-                                       llvm::Twine(inputType.getRank()) + " (" +
-                                       shapeText(inputType.getShape()) + ")");
+        return llvm::createStringError(
+            "--shape " + input.name() + " gives " + llvm::Twine(dims.size()) +
+            " dims but the input has rank " + llvm::Twine(inputType.getRank()) +
+            " (" + shapeText(inputType.getShape()) + ")");
       for (size_t d = 0; d < dims.size(); ++d)
         if (!inputType.isDynamicDim(d) && inputType.getDimSize(d) != dims[d])
-          return llvm::createStringError(
-              "--shape " + input.name() + "=" + shapeText(dims) + " contradicts its declared shape " +
-              shapeText(inputType.getShape()) + " in dimension " + llvm::Twine(d));
+          return llvm::createStringError("--shape " + input.name() + "=" +
+                                         shapeText(dims) +
+                                         " contradicts its declared shape " +
+                                         shapeText(inputType.getShape()) +
+                                         " in dimension " + llvm::Twine(d));
       inputType = RankedTensorType::get(dims, inputType.getElementType());
       overrides.erase(given);
     }
     if (inputType.hasStaticShape()) {
-      auto count = checkedElementCount(
-          std::vector<int64_t>(inputType.getShape().begin(), inputType.getShape().end()),
-          8, what);
+      auto count =
+          checkedElementCount(std::vector<int64_t>(inputType.getShape().begin(),
+                                                   inputType.getShape().end()),
+                              8, what);
       if (!count)
         return count.takeError();
     }
@@ -166,9 +182,10 @@ llvm::Error GraphImporter::createFunction() {
     std::string names;
     for (const std::string &name : argumentNames)
       names += (names.empty() ? "" : ", ") + name;
-    return llvm::createStringError("--shape names '" + overrides.begin()->first +
-                                   "', which is not an input of the model (its inputs: " +
-                                   (names.empty() ? std::string("none") : names) + ")");
+    return llvm::createStringError(
+        "--shape names '" + overrides.begin()->first +
+        "', which is not an input of the model (its inputs: " +
+        (names.empty() ? std::string("none") : names) + ")");
   }
 
   module = ModuleOp::create(fileLoc);
@@ -186,20 +203,25 @@ llvm::Error GraphImporter::createFunction() {
     if (!value)
       return value.takeError();
     define(initializer.name(),
-           constant(builder, NameLoc::get(builder.getStringAttr(initializer.name()), fileLoc),
-                    *value));
+           constant(
+               builder,
+               NameLoc::get(builder.getStringAttr(initializer.name()), fileLoc),
+               *value));
   }
   return llvm::Error::success();
 }
 
-llvm::Error GraphImporter::checkOutputs(const onnx::NodeProto &node, Location loc) {
+llvm::Error GraphImporter::checkOutputs(const onnx::NodeProto &node,
+                                        Location loc) {
   for (const std::string &name : node.output()) {
     if (name.empty())
       continue;
     Value value = lookup(name);
     if (!value)
-      return llvm::createStringError("internal error: the converter did not produce "
-                                     "output '" + name + "'");
+      return llvm::createStringError(
+          "internal error: the converter did not produce "
+          "output '" +
+          name + "'");
     RankedTensorType declared = declaredType(name);
     auto built = dyn_cast<RankedTensorType>(value.getType());
     if (!declared || !built)
@@ -210,8 +232,8 @@ llvm::Error GraphImporter::checkOutputs(const onnx::NodeProto &node, Location lo
       llvm::raw_string_ostream(ours) << built;
       llvm::raw_string_ostream(theirs) << declared;
       return llvm::createStringError("internal error: Kiln computed " + ours +
-                                     " for output '" + name + "' but ONNX infers " +
-                                     theirs);
+                                     " for output '" + name +
+                                     "' but ONNX infers " + theirs);
     }
     // ONNX knew more (e.g. from data propagation): keep its static dims.
     if (!built.hasStaticShape() && declared.hasStaticShape())
@@ -220,9 +242,11 @@ llvm::Error GraphImporter::checkOutputs(const onnx::NodeProto &node, Location lo
   return llvm::Error::success();
 }
 
-llvm::Error GraphImporter::importNode(const onnx::NodeProto &node, int64_t index) {
+llvm::Error GraphImporter::importNode(const onnx::NodeProto &node,
+                                      int64_t index) {
   Location loc = nodeLocation(node, index);
-  ConverterFn converter = ConverterRegistry::get().lookup(node.domain(), node.op_type());
+  ConverterFn converter =
+      ConverterRegistry::get().lookup(node.domain(), node.op_type());
   if (!converter)
     return llvm::make_error<UnsupportedError>(
         "Kiln has no converter for " +
@@ -281,21 +305,25 @@ llvm::Error GraphImporter::finishFunction() {
     Value value = lookup(output.name());
     if (!value)
       return llvm::createStringError("'" + model.path + "': graph output '" +
-                                     output.name() + "' is not produced by any node");
+                                     output.name() +
+                                     "' is not produced by any node");
     results.push_back(value);
   }
   func::ReturnOp::create(builder, fileLoc, results);
   function.setType(builder.getFunctionType(function.getArgumentTypes(),
                                            ValueRange(results).getTypes()));
   for (auto [index, output] : llvm::enumerate(model.model.graph().output()))
-    function.setResultAttr(index, "kiln.name", builder.getStringAttr(output.name()));
+    function.setResultAttr(index, "kiln.name",
+                           builder.getStringAttr(output.name()));
   return llvm::Error::success();
 }
 
-/// Prefixes the model's path to `error`, keeping an UnsupportedError unsupported.
+/// Prefixes the model's path to `error`, keeping an UnsupportedError
+/// unsupported.
 static llvm::Error prefixError(StringRef path, llvm::Error error) {
   bool isUnsupported = error.isA<UnsupportedError>();
-  std::string message = "'" + path.str() + "': " + llvm::toString(std::move(error));
+  std::string message =
+      "'" + path.str() + "': " + llvm::toString(std::move(error));
   if (isUnsupported)
     return llvm::make_error<UnsupportedError>(message);
   return llvm::createStringError(message);

@@ -34,7 +34,8 @@ public:
   /// The data ONNX's propagation computed for `name`, or null.
   const onnx::TensorShapeProto *propagatedData(llvm::StringRef name) const;
   /// Converts an initializer or tensor attribute to elements.
-  llvm::Expected<mlir::DenseElementsAttr> convertTensor(const onnx::TensorProto &tensor);
+  llvm::Expected<mlir::DenseElementsAttr>
+  convertTensor(const onnx::TensorProto &tensor);
   /// A kiln constant, shared with any identical one already built.
   mlir::Value constant(mlir::OpBuilder &builder, mlir::Location loc,
                        mlir::DenseElementsAttr value);

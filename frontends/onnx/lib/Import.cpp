@@ -14,18 +14,21 @@
 namespace kiln::onnx_import {
 
 void loadImportDialects(mlir::MLIRContext &context) {
-  context.loadDialect<KilnDialect, mlir::func::FuncDialect, mlir::tensor::TensorDialect>();
+  context.loadDialect<KilnDialect, mlir::func::FuncDialect,
+                      mlir::tensor::TensorDialect>();
 }
 
 static llvm::Expected<std::unique_ptr<LoadedModel>> load(llvm::StringRef path) {
   const ConverterRegistry &registry = ConverterRegistry::get();
-  return loadModelFile(path, [&](const std::string &domain, const std::string &opType) {
-    return registry.lookup(domain, opType) != nullptr;
-  });
+  return loadModelFile(
+      path, [&](const std::string &domain, const std::string &opType) {
+        return registry.lookup(domain, opType) != nullptr;
+      });
 }
 
 llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
-importModel(mlir::MLIRContext &context, llvm::StringRef path, const ImportOptions &options) {
+importModel(mlir::MLIRContext &context, llvm::StringRef path,
+            const ImportOptions &options) {
   loadImportDialects(context);
   auto loaded = load(path);
   if (!loaded)

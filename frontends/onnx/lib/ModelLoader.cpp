@@ -1,9 +1,10 @@
 //===- ModelLoader.cpp - Reading, checking and normalizing ONNX models ----===//
 //
-// Everything here uses the ONNX library itself: its checker, its version converter,
-// its function definitions (to expand ops Kiln has no converter for into the ops
-// they are defined as), and its shape inference with data propagation. The ONNX
-// library reports problems by throwing; they become llvm::Error here.
+// Everything here uses the ONNX library itself: its checker, its version
+// converter, its function definitions (to expand ops Kiln has no converter for
+// into the ops they are defined as), and its shape inference with data
+// propagation. The ONNX library reports problems by throwing; they become
+// llvm::Error here.
 //
 //===----------------------------------------------------------------------===//
 
@@ -24,34 +25,40 @@
 
 namespace kiln::onnx_import {
 
-/// Protobuf cannot parse messages of 2 GiB or more; larger weights must be external.
+/// Protobuf cannot parse messages of 2 GiB or more; larger weights must be
+/// external.
 static constexpr uint64_t kMaxModelBytes = (uint64_t(1) << 31) - 1;
 
 static llvm::Error parseModel(llvm::StringRef path, onnx::ModelProto &model) {
   uint64_t size = 0;
   if (std::error_code error = llvm::sys::fs::file_size(path, size))
-    return llvm::createStringError(error, "cannot read '" + path + "': " + error.message());
+    return llvm::createStringError(error, "cannot read '" + path +
+                                              "': " + error.message());
   if (size > kMaxModelBytes)
-    return llvm::createStringError("'" + path + "' is " + llvm::Twine(size) +
-                                   " bytes; ONNX files are limited to 2 GiB (store "
-                                   "large weights as external data)");
+    return llvm::createStringError(
+        "'" + path + "' is " + llvm::Twine(size) +
+        " bytes; ONNX files are limited to 2 GiB (store "
+        "large weights as external data)");
   auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
                                             /*RequiresNullTerminator=*/false);
   if (!buffer)
-    return llvm::createStringError(buffer.getError(), "cannot read '" + path + "': " +
-                                                          buffer.getError().message());
+    return llvm::createStringError(buffer.getError(),
+                                   "cannot read '" + path +
+                                       "': " + buffer.getError().message());
   google::protobuf::io::CodedInputStream stream(
       reinterpret_cast<const uint8_t *>((*buffer)->getBufferStart()),
       static_cast<int>((*buffer)->getBufferSize()));
   stream.SetTotalBytesLimit(static_cast<int>(kMaxModelBytes));
   if (!model.ParseFromCodedStream(&stream) || !stream.ConsumedEntireMessage())
-    return llvm::createStringError("'" + path +
-                                   "' is not a valid ONNX model: it does not parse as an "
-                                   "ONNX ModelProto (truncated, or not an ONNX file)");
+    return llvm::createStringError(
+        "'" + path +
+        "' is not a valid ONNX model: it does not parse as an "
+        "ONNX ModelProto (truncated, or not an ONNX file)");
   if (!model.has_graph() || model.opset_import_size() == 0)
-    return llvm::createStringError("'" + path +
-                                   "' is not a valid ONNX model: it has no graph or no "
-                                   "opset_import (is it an ONNX file?)");
+    return llvm::createStringError(
+        "'" + path +
+        "' is not a valid ONNX model: it has no graph or no "
+        "opset_import (is it an ONNX file?)");
   return llvm::Error::success();
 }
 
@@ -65,17 +72,21 @@ static int64_t defaultDomainOpset(const onnx::ModelProto &model) {
 static llvm::Error convertOpset(onnx::ModelProto &model, llvm::StringRef path) {
   int64_t opset = defaultDomainOpset(model);
   if (opset > kTargetOpset)
-    return llvm::createStringError("'" + path + "' uses opset " + llvm::Twine(opset) +
-                                   "; Kiln's ONNX library supports opsets up to " +
-                                   llvm::Twine(kTargetOpset));
+    return llvm::createStringError(
+        "'" + path + "' uses opset " + llvm::Twine(opset) +
+        "; Kiln's ONNX library supports opsets up to " +
+        llvm::Twine(kTargetOpset));
   if (opset < 0 || opset == kTargetOpset)
     return llvm::Error::success();
   try {
     model = onnx::version_conversion::ConvertVersion(model, kTargetOpset);
   } catch (const std::exception &error) {
-    return llvm::createStringError("'" + path + "': the ONNX version converter could not "
-                                   "convert opset " + llvm::Twine(opset) + " to " +
-                                   llvm::Twine(kTargetOpset) + ": " + error.what());
+    return llvm::createStringError("'" + path +
+                                   "': the ONNX version converter could not "
+                                   "convert opset " +
+                                   llvm::Twine(opset) + " to " +
+                                   llvm::Twine(kTargetOpset) + ": " +
+                                   error.what());
   }
   return llvm::Error::success();
 }
@@ -86,7 +97,8 @@ namespace {
 /// function of other ops, by that function's body.
 class FunctionExpander {
 public:
-  FunctionExpander(const onnx::ModelProto &model, const HasConverterFn &hasConverter)
+  FunctionExpander(const onnx::ModelProto &model,
+                   const HasConverterFn &hasConverter)
       : hasConverter(hasConverter) {
     for (const auto &opset : model.opset_import())
       opsets[opset.domain() == "ai.onnx" ? "" : opset.domain()] =
@@ -94,7 +106,8 @@ public:
     collectTypes(model.graph());
   }
 
-  /// Expands one level of functions everywhere; returns whether anything changed.
+  /// Expands one level of functions everywhere; returns whether anything
+  /// changed.
   bool expand(onnx::GraphProto &graph) {
     bool changed = false;
     onnx::GraphProto rebuilt;
@@ -118,7 +131,8 @@ public:
 
 private:
   void collectTypes(const onnx::GraphProto &graph) {
-    for (const auto *list : {&graph.input(), &graph.output(), &graph.value_info()})
+    for (const auto *list :
+         {&graph.input(), &graph.output(), &graph.value_info()})
       for (const auto &value : *list)
         types[value.name()] = value.type();
     for (const auto &initializer : graph.initializer()) {
@@ -176,16 +190,18 @@ private:
   /// Appends `function`'s body to `into`, wired to `node`'s inputs, outputs and
   /// attributes. (ONNX 1.12's FunctionExpandHelper crashes on nodes that omit
   /// optional outputs and on context-dependent bodies, so this does it itself.)
-  bool inlineFunction(const onnx::NodeProto &node, const onnx::FunctionProto &function,
+  bool inlineFunction(const onnx::NodeProto &node,
+                      const onnx::FunctionProto &function,
                       const onnx::OpSchema &schema, onnx::GraphProto &into) {
     std::string prefix = "kiln_expanded_" + std::to_string(counter++) + "_";
     std::unordered_map<std::string, std::string> names;
     for (int i = 0; i < function.input_size(); ++i)
       names[function.input(i)] = i < node.input_size() ? node.input(i) : "";
     for (int i = 0; i < function.output_size(); ++i)
-      names[function.output(i)] = i < node.output_size() && !node.output(i).empty()
-                                      ? node.output(i)
-                                      : prefix + function.output(i);
+      names[function.output(i)] =
+          i < node.output_size() && !node.output(i).empty()
+              ? node.output(i)
+              : prefix + function.output(i);
     auto rename = [&](const std::string &name) {
       if (name.empty())
         return name;
@@ -215,11 +231,14 @@ private:
         }
         // A reference to the node's attribute, or to the schema's default.
         const onnx::AttributeProto *value = nullptr;
-        if (auto found = given.find(attribute.ref_attr_name()); found != given.end())
+        if (auto found = given.find(attribute.ref_attr_name());
+            found != given.end())
           value = found->second;
-        else if (auto declared = schema.attributes().find(attribute.ref_attr_name());
+        else if (auto declared =
+                     schema.attributes().find(attribute.ref_attr_name());
                  declared != schema.attributes().end() &&
-                 declared->second.default_value.type() != onnx::AttributeProto::UNDEFINED)
+                 declared->second.default_value.type() !=
+                     onnx::AttributeProto::UNDEFINED)
           value = &declared->second.default_value;
         if (!value)
           continue; // not given and no default: the attribute is left out
@@ -245,15 +264,17 @@ private:
 
 /// Runs ONNX shape inference; strict (node errors are errors) unless `lenient`.
 static llvm::Error inferShapes(LoadedModel &loaded, bool lenient) {
-  onnx::ShapeInferenceOptions options(/*check_type=*/true, /*error_mode=*/lenient ? 0 : 1,
+  onnx::ShapeInferenceOptions options(/*check_type=*/true,
+                                      /*error_mode=*/lenient ? 0 : 1,
                                       /*enable_data_propagation=*/true);
   loaded.propagatedData.clear();
   try {
-    onnx::shape_inference::InferShapes(loaded.model, onnx::OpSchemaRegistry::Instance(),
+    onnx::shape_inference::InferShapes(loaded.model,
+                                       onnx::OpSchemaRegistry::Instance(),
                                        options, &loaded.propagatedData);
   } catch (const std::exception &error) {
-    return llvm::createStringError("'" + loaded.path +
-                                   "': ONNX shape inference failed: " + error.what());
+    return llvm::createStringError(
+        "'" + loaded.path + "': ONNX shape inference failed: " + error.what());
   }
   return llvm::Error::success();
 }
@@ -271,7 +292,8 @@ loadModelFile(llvm::StringRef path, const HasConverterFn &hasConverter) {
   try {
     onnx::checker::check_model(loaded->model);
   } catch (const std::exception &error) {
-    return llvm::createStringError("'" + path + "' fails the ONNX checker: " + error.what());
+    return llvm::createStringError("'" + path +
+                                   "' fails the ONNX checker: " + error.what());
   }
   // Shapes first: the version converter and context-dependent function bodies
   // need them. Then convert, expand until no function is left, and finish with
@@ -290,8 +312,9 @@ loadModelFile(llvm::StringRef path, const HasConverterFn &hasConverter) {
       return std::move(error);
   }
   if (llvm::Error error = inferShapes(*loaded, /*lenient=*/false)) {
-    // Some valid models trip ONNX's strict node checks; Kiln's own type inference
-    // still checks every op, so continue with what the lenient pass inferred.
+    // Some valid models trip ONNX's strict node checks; Kiln's own type
+    // inference still checks every op, so continue with what the lenient pass
+    // inferred.
     llvm::consumeError(std::move(error));
     if (llvm::Error lenientError = inferShapes(*loaded, /*lenient=*/true))
       return std::move(lenientError);

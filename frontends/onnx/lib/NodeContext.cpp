@@ -16,7 +16,8 @@ namespace kiln::onnx_import {
 
 char UnsupportedError::ID = 0;
 
-llvm::Expected<Type> elementTypeFromOnnx(MLIRContext *context, int32_t onnxType) {
+llvm::Expected<Type> elementTypeFromOnnx(MLIRContext *context,
+                                         int32_t onnxType) {
   using onnx::TensorProto;
   switch (onnxType) {
   case TensorProto::FLOAT:
@@ -58,7 +59,8 @@ llvm::Expected<Type> elementTypeFromOnnx(MLIRContext *context, int32_t onnxType)
 
 NodeContext::NodeContext(GraphImporter &importer, const onnx::NodeProto &node,
                          int64_t index, OpBuilder &builder, Location loc)
-    : node(node), index(index), builder(builder), loc(loc), importer(importer) {}
+    : node(node), index(index), builder(builder), loc(loc), importer(importer) {
+}
 
 llvm::Expected<Value> NodeContext::input(size_t i) const {
   if (!hasInput(i))
@@ -105,8 +107,8 @@ std::optional<SmallVector<int64_t>> NodeContext::constantInts(size_t i) const {
   return values;
 }
 
-llvm::Expected<SmallVector<int64_t>> NodeContext::requireConstantInts(size_t i,
-                                                                      StringRef what) const {
+llvm::Expected<SmallVector<int64_t>>
+NodeContext::requireConstantInts(size_t i, StringRef what) const {
   if (auto values = constantInts(i))
     return *values;
   return unsupported(what + " (input " + llvm::Twine(i) +
@@ -130,13 +132,14 @@ float NodeContext::floatAttribute(StringRef name, float fallback) const {
   return found ? found->f() : fallback;
 }
 
-std::string NodeContext::stringAttribute(StringRef name, StringRef fallback) const {
+std::string NodeContext::stringAttribute(StringRef name,
+                                         StringRef fallback) const {
   const onnx::AttributeProto *found = attribute(name);
   return found ? found->s() : fallback.str();
 }
 
-SmallVector<int64_t> NodeContext::intsAttribute(StringRef name,
-                                                ArrayRef<int64_t> fallback) const {
+SmallVector<int64_t>
+NodeContext::intsAttribute(StringRef name, ArrayRef<int64_t> fallback) const {
   const onnx::AttributeProto *found = attribute(name);
   if (!found)
     return SmallVector<int64_t>(fallback);
@@ -150,7 +153,8 @@ SmallVector<float> NodeContext::floatsAttribute(StringRef name) const {
   return SmallVector<float>(found->floats().begin(), found->floats().end());
 }
 
-llvm::Expected<DenseElementsAttr> NodeContext::tensorAttribute(StringRef name) const {
+llvm::Expected<DenseElementsAttr>
+NodeContext::tensorAttribute(StringRef name) const {
   const onnx::AttributeProto *found = attribute(name);
   if (!found || !found->has_t())
     return invalid("attribute '" + name + "' must be a tensor");
@@ -158,7 +162,8 @@ llvm::Expected<DenseElementsAttr> NodeContext::tensorAttribute(StringRef name) c
 }
 
 RankedTensorType NodeContext::inferredOutputType(size_t i) const {
-  return hasOutput(i) ? importer.declaredType(node.output(i)) : RankedTensorType();
+  return hasOutput(i) ? importer.declaredType(node.output(i))
+                      : RankedTensorType();
 }
 
 void NodeContext::setOutput(size_t i, Value value) {
@@ -173,11 +178,13 @@ Value NodeContext::constant(DenseElementsAttr value) {
 Value NodeContext::splat(RankedTensorType type, double value) {
   Type elementType = type.getElementType();
   if (auto floatType = dyn_cast<FloatType>(elementType))
-    return constant(DenseElementsAttr::get(type, FloatAttr::get(floatType, value)));
+    return constant(
+        DenseElementsAttr::get(type, FloatAttr::get(floatType, value)));
   return constant(DenseElementsAttr::get(
-      type, IntegerAttr::get(elementType, APInt(elementType.getIntOrFloatBitWidth(),
-                                                static_cast<int64_t>(value),
-                                                /*isSigned=*/true))));
+      type,
+      IntegerAttr::get(elementType, APInt(elementType.getIntOrFloatBitWidth(),
+                                          static_cast<int64_t>(value),
+                                          /*isSigned=*/true))));
 }
 
 Value NodeContext::scalar(Type elementType, double value, int64_t rank) {
@@ -212,15 +219,15 @@ llvm::Expected<Value> NodeContext::finishInferredOp(OperationState &state) {
   CollectedDiagnostics diagnostics(builder.getContext());
   auto inferable = cast<InferTypeOpInterface>(op);
   SmallVector<Type> types;
-  if (failed(inferable.inferReturnTypes(builder.getContext(), op->getLoc(),
-                                        op->getOperands(), op->getRawDictionaryAttrs(),
-                                        op->getPropertiesStorage(), op->getRegions(),
-                                        types)) ||
+  if (failed(inferable.inferReturnTypes(
+          builder.getContext(), op->getLoc(), op->getOperands(),
+          op->getRawDictionaryAttrs(), op->getPropertiesStorage(),
+          op->getRegions(), types)) ||
       types.size() != 1) {
     op->erase();
-    return invalid(diagnostics.text.empty() ? "its operands do not fit " +
-                                                  state.name.getStringRef()
-                                            : diagnostics.text);
+    return invalid(diagnostics.text.empty()
+                       ? "its operands do not fit " + state.name.getStringRef()
+                       : diagnostics.text);
   }
   op->getResult(0).setType(types.front());
   if (failed(verify(op))) {

@@ -1,9 +1,9 @@
 //===- NodeContext.h - What an op converter sees of its ONNX node ---------===//
 //
-// Converters (lib/ops/*.cpp, one file per op family) get a NodeContext: typed access
-// to the node's inputs, attributes and constant operands, a way to build kiln ops
-// that reports a type error as an llvm::Error instead of aborting, and a place to
-// put the node's outputs.
+// Converters (lib/ops/*.cpp, one file per op family) get a NodeContext: typed
+// access to the node's inputs, attributes and constant operands, a way to build
+// kiln ops that reports a type error as an llvm::Error instead of aborting, and
+// a place to put the node's outputs.
 //
 //===----------------------------------------------------------------------===//
 
@@ -30,8 +30,8 @@ class GraphImporter;
 
 class NodeContext {
 public:
-  NodeContext(GraphImporter &importer, const onnx::NodeProto &node, int64_t index,
-              mlir::OpBuilder &builder, mlir::Location loc);
+  NodeContext(GraphImporter &importer, const onnx::NodeProto &node,
+              int64_t index, mlir::OpBuilder &builder, mlir::Location loc);
 
   const onnx::NodeProto &node;
   const int64_t index;
@@ -42,7 +42,9 @@ public:
 
   size_t numInputs() const { return node.input_size(); }
   /// Whether input `i` is present (ONNX marks omitted optional inputs with "").
-  bool hasInput(size_t i) const { return i < numInputs() && !node.input(i).empty(); }
+  bool hasInput(size_t i) const {
+    return i < numInputs() && !node.input(i).empty();
+  }
   /// Input `i`, or an error when it is missing.
   llvm::Expected<mlir::Value> input(size_t i) const;
   /// Input `i`, or a null value when it is omitted.
@@ -52,30 +54,37 @@ public:
 
   /// The constant contents of input `i` when they are known at import time.
   mlir::DenseElementsAttr constantInput(size_t i) const;
-  /// Input `i` as integers (a shape, axes, pads, ...), when known at import time:
-  /// from a constant or from ONNX's data propagation.
+  /// Input `i` as integers (a shape, axes, pads, ...), when known at import
+  /// time: from a constant or from ONNX's data propagation.
   std::optional<llvm::SmallVector<int64_t>> constantInts(size_t i) const;
   /// Like constantInts, but an UnsupportedError naming `what` when not known.
-  llvm::Expected<llvm::SmallVector<int64_t>> requireConstantInts(size_t i,
-                                                                 llvm::StringRef what) const;
+  llvm::Expected<llvm::SmallVector<int64_t>>
+  requireConstantInts(size_t i, llvm::StringRef what) const;
 
   //===--- Attributes -----------------------------------------------------===//
 
   const onnx::AttributeProto *attribute(llvm::StringRef name) const;
-  bool hasAttribute(llvm::StringRef name) const { return attribute(name) != nullptr; }
+  bool hasAttribute(llvm::StringRef name) const {
+    return attribute(name) != nullptr;
+  }
   int64_t intAttribute(llvm::StringRef name, int64_t fallback) const;
   float floatAttribute(llvm::StringRef name, float fallback) const;
-  std::string stringAttribute(llvm::StringRef name, llvm::StringRef fallback) const;
-  llvm::SmallVector<int64_t> intsAttribute(llvm::StringRef name,
-                                           llvm::ArrayRef<int64_t> fallback = {}) const;
+  std::string stringAttribute(llvm::StringRef name,
+                              llvm::StringRef fallback) const;
+  llvm::SmallVector<int64_t>
+  intsAttribute(llvm::StringRef name,
+                llvm::ArrayRef<int64_t> fallback = {}) const;
   llvm::SmallVector<float> floatsAttribute(llvm::StringRef name) const;
   /// A tensor-valued attribute as elements.
-  llvm::Expected<mlir::DenseElementsAttr> tensorAttribute(llvm::StringRef name) const;
+  llvm::Expected<mlir::DenseElementsAttr>
+  tensorAttribute(llvm::StringRef name) const;
 
   //===--- Outputs --------------------------------------------------------===//
 
   size_t numOutputs() const { return node.output_size(); }
-  bool hasOutput(size_t i) const { return i < numOutputs() && !node.output(i).empty(); }
+  bool hasOutput(size_t i) const {
+    return i < numOutputs() && !node.output(i).empty();
+  }
   /// The type ONNX shape inference gave output `i`, or null.
   mlir::RankedTensorType inferredOutputType(size_t i) const;
   void setOutput(size_t i, mlir::Value value);
@@ -83,13 +92,14 @@ public:
   //===--- Building ops ---------------------------------------------------===//
 
   /// Builds a single-result op whose result type it infers, then folds it when
-  /// possible. A type error (operands that do not fit the op) becomes an llvm::Error
-  /// naming the node instead of aborting. `args` are the op's ODS builder arguments
-  /// after the result type.
+  /// possible. A type error (operands that do not fit the op) becomes an
+  /// llvm::Error naming the node instead of aborting. `args` are the op's ODS
+  /// builder arguments after the result type.
   template <typename OpTy, typename... Args>
   llvm::Expected<mlir::Value> create(Args &&...args) {
     mlir::OperationState state(loc, OpTy::getOperationName());
-    OpTy::build(builder, state, builder.getNoneType(), std::forward<Args>(args)...);
+    OpTy::build(builder, state, builder.getNoneType(),
+                std::forward<Args>(args)...);
     return finishInferredOp(state);
   }
 

@@ -25,22 +25,26 @@ int64_t TensorData::elementCount() const {
 }
 
 llvm::Expected<int64_t> checkedElementCount(const std::vector<int64_t> &shape,
-                                            size_t elementSize, llvm::StringRef what) {
+                                            size_t elementSize,
+                                            llvm::StringRef what) {
   int64_t count = 1;
   for (int64_t dim : shape) {
     if (dim < 0)
       return llvm::createStringError(what + " has a negative dimension (" +
                                      llvm::Twine(dim) + ")");
     if (llvm::MulOverflow(count, dim, count))
-      return llvm::createStringError(what + " has dimensions whose product overflows int64");
+      return llvm::createStringError(
+          what + " has dimensions whose product overflows int64");
   }
   int64_t bytes;
   if (llvm::MulOverflow(count, static_cast<int64_t>(elementSize), bytes))
-    return llvm::createStringError(what + " is too large: its size in bytes overflows int64");
+    return llvm::createStringError(
+        what + " is too large: its size in bytes overflows int64");
   return count;
 }
 
-llvm::Expected<kiln_dtype> dtypeFromOnnx(int32_t onnxType, llvm::StringRef what) {
+llvm::Expected<kiln_dtype> dtypeFromOnnx(int32_t onnxType,
+                                         llvm::StringRef what) {
   using onnx::TensorProto;
   switch (onnxType) {
   case TensorProto::FLOAT:
@@ -80,8 +84,8 @@ llvm::Expected<kiln_dtype> dtypeFromOnnx(int32_t onnxType, llvm::StringRef what)
   }
 }
 
-/// Copies `count` values of a repeated proto field into `bytes` as `Stored` (the
-/// element type's storage), converting each with a static_cast.
+/// Copies `count` values of a repeated proto field into `bytes` as `Stored`
+/// (the element type's storage), converting each with a static_cast.
 template <typename Stored, typename Field>
 static void copyField(const Field &field, std::vector<uint8_t> &bytes) {
   bytes.resize(field.size() * sizeof(Stored));
@@ -137,42 +141,50 @@ static int64_t readTypedField(const onnx::TensorProto &tensor, kiln_dtype dtype,
 
 /// Whether `location` may be opened inside `modelDirectory`: relative, without
 /// "..", and (after following symlinks) still inside the folder.
-static llvm::Expected<std::string> resolveExternalPath(llvm::StringRef location,
-                                                       llvm::StringRef modelDirectory,
-                                                       llvm::StringRef what) {
+static llvm::Expected<std::string>
+resolveExternalPath(llvm::StringRef location, llvm::StringRef modelDirectory,
+                    llvm::StringRef what) {
   if (location.empty())
-    return llvm::createStringError(what + " has external data without a location");
+    return llvm::createStringError(what +
+                                   " has external data without a location");
   if (llvm::sys::path::is_absolute(location))
-    return llvm::createStringError(what + " has external data at an absolute path ('" +
-                                   location + "'); it must be relative to the model");
-  for (llvm::StringRef component : llvm::make_range(llvm::sys::path::begin(location),
-                                                    llvm::sys::path::end(location)))
+    return llvm::createStringError(
+        what + " has external data at an absolute path ('" + location +
+        "'); it must be relative to the model");
+  for (llvm::StringRef component : llvm::make_range(
+           llvm::sys::path::begin(location), llvm::sys::path::end(location)))
     if (component == "..")
-      return llvm::createStringError(what + " has external data location '" + location +
-                                     "', which leaves the model's folder through '..'");
+      return llvm::createStringError(
+          what + " has external data location '" + location +
+          "', which leaves the model's folder through '..'");
   llvm::SmallString<256> folder, file, joined(modelDirectory);
   llvm::sys::path::append(joined, location);
   if (std::error_code error = llvm::sys::fs::real_path(modelDirectory, folder))
-    return llvm::createStringError(error, "cannot resolve the model's folder '" +
-                                              modelDirectory + "': " + error.message());
+    return llvm::createStringError(
+        error, "cannot resolve the model's folder '" + modelDirectory +
+                   "': " + error.message());
   if (std::error_code error = llvm::sys::fs::real_path(joined, file))
-    return llvm::createStringError(error, what + ": cannot open external data '" +
+    return llvm::createStringError(error, what +
+                                              ": cannot open external data '" +
                                               joined + "': " + error.message());
   llvm::StringRef resolved = file;
   if (!resolved.starts_with(folder) || resolved.size() <= folder.size() ||
       !llvm::sys::path::is_separator(resolved[folder.size()]))
-    return llvm::createStringError(what + " has external data '" + location +
-                                   "' that resolves (through a symbolic link) to '" +
-                                   resolved + "', outside the model's folder");
+    return llvm::createStringError(
+        what + " has external data '" + location +
+        "' that resolves (through a symbolic link) to '" + resolved +
+        "', outside the model's folder");
   return resolved.str();
 }
 
 /// Reads `expectedBytes` bytes of external data described by `tensor`.
 static llvm::Error readExternalData(const onnx::TensorProto &tensor,
-                                    llvm::StringRef modelDirectory, int64_t expectedBytes,
-                                    llvm::StringRef what, std::vector<uint8_t> &bytes) {
+                                    llvm::StringRef modelDirectory,
+                                    int64_t expectedBytes, llvm::StringRef what,
+                                    std::vector<uint8_t> &bytes) {
   if (modelDirectory.empty())
-    return llvm::createStringError(what + " has external data, which is not allowed here");
+    return llvm::createStringError(
+        what + " has external data, which is not allowed here");
   std::string location;
   int64_t offset = 0, length = -1;
   for (const auto &entry : tensor.external_data()) {
@@ -182,7 +194,8 @@ static llvm::Error readExternalData(const onnx::TensorProto &tensor,
     } else if (entry.key() == "offset" || entry.key() == "length") {
       if (llvm::StringRef(entry.value()).getAsInteger(10, value) || value < 0)
         return llvm::createStringError(what + " has an invalid external data " +
-                                       entry.key() + " '" + entry.value() + "'");
+                                       entry.key() + " '" + entry.value() +
+                                       "'");
       (entry.key() == "offset" ? offset : length) = value;
     }
   }
@@ -191,24 +204,27 @@ static llvm::Error readExternalData(const onnx::TensorProto &tensor,
     return path.takeError();
   uint64_t fileSize = 0;
   if (std::error_code error = llvm::sys::fs::file_size(*path, fileSize))
-    return llvm::createStringError(error, what + ": cannot read external data '" + *path +
-                                              "': " + error.message());
+    return llvm::createStringError(error, what +
+                                              ": cannot read external data '" +
+                                              *path + "': " + error.message());
   if (length >= 0 && length != expectedBytes)
-    return llvm::createStringError(what + " declares " + llvm::Twine(length) +
-                                   " bytes of external data but its dims need " +
-                                   llvm::Twine(expectedBytes));
+    return llvm::createStringError(
+        what + " declares " + llvm::Twine(length) +
+        " bytes of external data but its dims need " +
+        llvm::Twine(expectedBytes));
   int64_t end;
   if (llvm::AddOverflow(offset, expectedBytes, end) ||
       static_cast<uint64_t>(end) > fileSize)
-    return llvm::createStringError(what + ": external data at offset " +
-                                   llvm::Twine(offset) + " with " +
-                                   llvm::Twine(expectedBytes) + " bytes runs past the end of '" +
-                                   *path + "' (" + llvm::Twine(fileSize) + " bytes)");
+    return llvm::createStringError(
+        what + ": external data at offset " + llvm::Twine(offset) + " with " +
+        llvm::Twine(expectedBytes) + " bytes runs past the end of '" + *path +
+        "' (" + llvm::Twine(fileSize) + " bytes)");
   auto buffer = llvm::MemoryBuffer::getFileSlice(*path, expectedBytes, offset,
                                                  /*IsVolatile=*/false);
   if (!buffer)
-    return llvm::createStringError(buffer.getError(), what + ": cannot read '" + *path +
-                                                          "': " + buffer.getError().message());
+    return llvm::createStringError(buffer.getError(),
+                                   what + ": cannot read '" + *path +
+                                       "': " + buffer.getError().message());
   const char *start = (*buffer)->getBufferStart();
   bytes.assign(start, start + expectedBytes);
   return llvm::Error::success();
@@ -225,8 +241,9 @@ llvm::Expected<TensorData> readTensorProto(const onnx::TensorProto &tensor,
   data.dtype = *dtype;
   data.shape.assign(tensor.dims().begin(), tensor.dims().end());
   if (data.shape.size() > KILN_ABI_MAX_RANK)
-    return llvm::createStringError(what + " has rank " + llvm::Twine(data.shape.size()) +
-                                   "; Kiln supports up to " + llvm::Twine(KILN_ABI_MAX_RANK));
+    return llvm::createStringError(
+        what + " has rank " + llvm::Twine(data.shape.size()) +
+        "; Kiln supports up to " + llvm::Twine(KILN_ABI_MAX_RANK));
   size_t elementSize = kiln_dtype_size(data.dtype);
   auto count = checkedElementCount(data.shape, elementSize, what);
   if (!count)
@@ -234,20 +251,22 @@ llvm::Expected<TensorData> readTensorProto(const onnx::TensorProto &tensor,
   int64_t expectedBytes = *count * static_cast<int64_t>(elementSize);
 
   if (tensor.data_location() == onnx::TensorProto::EXTERNAL) {
-    if (llvm::Error error =
-            readExternalData(tensor, modelDirectory, expectedBytes, what, data.bytes))
+    if (llvm::Error error = readExternalData(tensor, modelDirectory,
+                                             expectedBytes, what, data.bytes))
       return std::move(error);
   } else if (tensor.has_raw_data()) {
     if (static_cast<int64_t>(tensor.raw_data().size()) != expectedBytes)
-      return llvm::createStringError(what + " has " + llvm::Twine(tensor.raw_data().size()) +
-                                     " bytes of raw_data but its dims and type need " +
-                                     llvm::Twine(expectedBytes));
+      return llvm::createStringError(
+          what + " has " + llvm::Twine(tensor.raw_data().size()) +
+          " bytes of raw_data but its dims and type need " +
+          llvm::Twine(expectedBytes));
     data.bytes.assign(tensor.raw_data().begin(), tensor.raw_data().end());
   } else {
     int64_t values = readTypedField(tensor, data.dtype, data.bytes);
     if (values != *count)
       return llvm::createStringError(what + " has " + llvm::Twine(values) +
-                                     " values but its dims need " + llvm::Twine(*count));
+                                     " values but its dims need " +
+                                     llvm::Twine(*count));
   }
   if (data.dtype == KILN_DTYPE_BOOL)
     for (uint8_t &byte : data.bytes)
@@ -258,15 +277,17 @@ llvm::Expected<TensorData> readTensorProto(const onnx::TensorProto &tensor,
 llvm::Expected<TensorData> readTensorProtoFile(llvm::StringRef path) {
   auto buffer = llvm::MemoryBuffer::getFile(path);
   if (!buffer)
-    return llvm::createStringError(buffer.getError(), "cannot read '" + path +
-                                                          "': " + buffer.getError().message());
+    return llvm::createStringError(buffer.getError(),
+                                   "cannot read '" + path +
+                                       "': " + buffer.getError().message());
   google::protobuf::io::CodedInputStream stream(
       reinterpret_cast<const uint8_t *>((*buffer)->getBufferStart()),
       static_cast<int>((*buffer)->getBufferSize()));
   onnx::TensorProto tensor;
   if ((*buffer)->getBufferSize() > static_cast<size_t>(INT32_MAX) ||
       !tensor.ParseFromCodedStream(&stream) || !stream.ConsumedEntireMessage())
-    return llvm::createStringError("'" + path + "' is not a serialized ONNX TensorProto");
+    return llvm::createStringError("'" + path +
+                                   "' is not a serialized ONNX TensorProto");
   return readTensorProto(tensor, /*modelDirectory=*/"");
 }
 

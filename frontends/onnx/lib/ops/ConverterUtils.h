@@ -9,15 +9,16 @@
 
 namespace kiln::onnx_import {
 
-/// `axis` (ONNX allows negative axes, counted from the end) as a dim of a rank-`rank`
-/// tensor, or an error naming the attribute.
+/// `axis` (ONNX allows negative axes, counted from the end) as a dim of a
+/// rank-`rank` tensor, or an error naming the attribute.
 llvm::Expected<int64_t> normalizeAxis(const NodeContext &context, int64_t axis,
-                                      int64_t rank, llvm::StringRef what = "axis");
+                                      int64_t rank,
+                                      llvm::StringRef what = "axis");
 
 /// Normalizes every axis, sorts them and rejects duplicates.
 llvm::Expected<llvm::SmallVector<int64_t>>
-normalizeAxes(const NodeContext &context, llvm::ArrayRef<int64_t> axes, int64_t rank,
-              llvm::StringRef what = "axes");
+normalizeAxes(const NodeContext &context, llvm::ArrayRef<int64_t> axes,
+              int64_t rank, llvm::StringRef what = "axes");
 
 /// Unwraps `expected` into `target` (a declaration or an existing variable) or
 /// returns its error from the enclosing function. It expands to several

@@ -1,7 +1,8 @@
 //===- Reduction.cpp - ONNX reductions to kiln ----------------------------===//
 //
-// At opset 17 ReduceSum takes its axes as an input and the others as an attribute.
-// No axes means every axis (or, with noop_with_empty_axes, no reduction at all).
+// At opset 17 ReduceSum takes its axes as an input and the others as an
+// attribute. No axes means every axis (or, with noop_with_empty_axes, no
+// reduction at all).
 //
 //===----------------------------------------------------------------------===//
 
@@ -31,7 +32,8 @@ reductionAxes(NodeContext &context, bool axesFromInput) {
     for (int64_t d = 0; d < rank; ++d)
       axes.push_back(d);
   }
-  KILN_ASSIGN_OR_RETURN(SmallVector<int64_t> normalized, normalizeAxes(context, axes, rank));
+  KILN_ASSIGN_OR_RETURN(SmallVector<int64_t> normalized,
+                        normalizeAxes(context, axes, rank));
   return std::optional<SmallVector<int64_t>>(normalized);
 }
 
@@ -48,7 +50,8 @@ llvm::Error convertReduce(NodeContext &context) {
     return llvm::Error::success();
   }
   bool keepDims = context.intAttribute("keepdims", 1) != 0;
-  KILN_ASSIGN_OR_RETURN(Value result, context.create<OpTy>(input, *axes, keepDims));
+  KILN_ASSIGN_OR_RETURN(Value result,
+                        context.create<OpTy>(input, *axes, keepDims));
   context.setOutput(0, result);
   return llvm::Error::success();
 }

@@ -1,7 +1,7 @@
 //===- Shape.cpp - ONNX constants and shape ops to kiln -------------------===//
 //
-// Constant, Reshape, Flatten-like Squeeze/Unsqueeze, Transpose, Concat, and Shape
-// and Size (which are constants when the input's shape is static).
+// Constant, Reshape, Flatten-like Squeeze/Unsqueeze, Transpose, Concat, and
+// Shape and Size (which are constants when the input's shape is static).
 //
 //===----------------------------------------------------------------------===//
 
@@ -22,26 +22,32 @@ llvm::Error convertConstant(NodeContext &context) {
     value = DenseElementsAttr::get(RankedTensorType::get({}, b.getF32Type()),
                                    attribute->f());
   } else if (const auto *attribute = context.attribute("value_floats")) {
-    SmallVector<float> floats(attribute->floats().begin(), attribute->floats().end());
+    SmallVector<float> floats(attribute->floats().begin(),
+                              attribute->floats().end());
     value = DenseElementsAttr::get(
-        RankedTensorType::get({static_cast<int64_t>(floats.size())}, b.getF32Type()),
+        RankedTensorType::get({static_cast<int64_t>(floats.size())},
+                              b.getF32Type()),
         ArrayRef<float>(floats));
   } else if (const auto *attribute = context.attribute("value_int")) {
     value = DenseElementsAttr::get(RankedTensorType::get({}, b.getI64Type()),
                                    static_cast<int64_t>(attribute->i()));
   } else if (const auto *attribute = context.attribute("value_ints")) {
-    SmallVector<int64_t> ints(attribute->ints().begin(), attribute->ints().end());
+    SmallVector<int64_t> ints(attribute->ints().begin(),
+                              attribute->ints().end());
     value = DenseElementsAttr::get(
-        RankedTensorType::get({static_cast<int64_t>(ints.size())}, b.getI64Type()),
+        RankedTensorType::get({static_cast<int64_t>(ints.size())},
+                              b.getI64Type()),
         ArrayRef<int64_t>(ints));
   } else {
-    return context.unsupported("Constant without a numeric value (sparse or string)");
+    return context.unsupported(
+        "Constant without a numeric value (sparse or string)");
   }
   context.setOutput(0, context.constant(value));
   return llvm::Error::success();
 }
 
-/// ONNX Reshape: a 0 entry copies the input's dim (unless allowzero), -1 is inferred.
+/// ONNX Reshape: a 0 entry copies the input's dim (unless allowzero), -1 is
+/// inferred.
 llvm::Error convertReshape(NodeContext &context) {
   KILN_ASSIGN_OR_RETURN(Value input, context.input(0));
   KILN_ASSIGN_OR_RETURN(SmallVector<int64_t> shape,
@@ -52,9 +58,10 @@ llvm::Error convertReshape(NodeContext &context) {
       if (dim != 0)
         continue;
       if (static_cast<int64_t>(index) >= type.getRank())
-        return context.invalid("shape entry " + llvm::Twine(index) +
-                               " is 0 (copy the input dim) but the input has rank " +
-                               llvm::Twine(type.getRank()));
+        return context.invalid(
+            "shape entry " + llvm::Twine(index) +
+            " is 0 (copy the input dim) but the input has rank " +
+            llvm::Twine(type.getRank()));
       if (type.isDynamicDim(index))
         return context.unsupported("a 0 entry copying a dynamic dim");
       dim = type.getDimSize(index);
@@ -83,7 +90,8 @@ llvm::Error convertSqueeze(NodeContext &context) {
   } else {
     for (int64_t d = 0; d < type.getRank(); ++d) {
       if (type.isDynamicDim(d))
-        return context.unsupported("Squeeze without axes of a tensor with dynamic dims");
+        return context.unsupported(
+            "Squeeze without axes of a tensor with dynamic dims");
       if (type.getDimSize(d) == 1)
         axes.push_back(d);
     }
@@ -92,8 +100,8 @@ llvm::Error convertSqueeze(NodeContext &context) {
   for (int64_t d = 0; d < type.getRank(); ++d) {
     bool squeezed = llvm::is_contained(axes, d);
     if (squeezed && !type.isDynamicDim(d) && type.getDimSize(d) != 1)
-      return context.invalid("cannot squeeze dim " + llvm::Twine(d) + " of size " +
-                             llvm::Twine(type.getDimSize(d)));
+      return context.invalid("cannot squeeze dim " + llvm::Twine(d) +
+                             " of size " + llvm::Twine(type.getDimSize(d)));
     if (!squeezed)
       shape.push_back(type.isDynamicDim(d) ? -1 : type.getDimSize(d));
   }
@@ -108,7 +116,8 @@ llvm::Error convertUnsqueeze(NodeContext &context) {
   KILN_ASSIGN_OR_RETURN(SmallVector<int64_t> given,
                         context.requireConstantInts(1, "the axes"));
   int64_t rank = type.getRank() + given.size();
-  KILN_ASSIGN_OR_RETURN(SmallVector<int64_t> axes, normalizeAxes(context, given, rank));
+  KILN_ASSIGN_OR_RETURN(SmallVector<int64_t> axes,
+                        normalizeAxes(context, given, rank));
   SmallVector<int64_t> shape;
   int64_t source = 0;
   for (int64_t d = 0; d < rank; ++d) {
@@ -120,7 +129,8 @@ llvm::Error convertUnsqueeze(NodeContext &context) {
     ++source;
   }
   if (llvm::count(shape, -1) > 1)
-    return context.unsupported("Unsqueeze of a tensor with several dynamic dims");
+    return context.unsupported(
+        "Unsqueeze of a tensor with several dynamic dims");
   return reshapeToStatic(context, input, shape);
 }
 
@@ -131,7 +141,8 @@ llvm::Error convertTranspose(NodeContext &context) {
   for (int64_t d = rank - 1; d >= 0; --d)
     reversed.push_back(d);
   SmallVector<int64_t> permutation = context.intsAttribute("perm", reversed);
-  KILN_ASSIGN_OR_RETURN(Value result, context.create<TransposeOp>(input, permutation));
+  KILN_ASSIGN_OR_RETURN(Value result,
+                        context.create<TransposeOp>(input, permutation));
   context.setOutput(0, result);
   return llvm::Error::success();
 }
@@ -149,7 +160,8 @@ llvm::Error convertConcat(NodeContext &context) {
   KILN_ASSIGN_OR_RETURN(int64_t axis,
                         normalizeAxis(context, context.intAttribute("axis", 0),
                                       context.inputType(0).getRank()));
-  KILN_ASSIGN_OR_RETURN(Value result, context.create<ConcatOp>(ValueRange(inputs), axis));
+  KILN_ASSIGN_OR_RETURN(Value result,
+                        context.create<ConcatOp>(ValueRange(inputs), axis));
   context.setOutput(0, result);
   return llvm::Error::success();
 }
@@ -173,8 +185,8 @@ llvm::Error convertShape(NodeContext &context) {
   }
   auto resultType = RankedTensorType::get({static_cast<int64_t>(dims.size())},
                                           context.builder.getI64Type());
-  context.setOutput(0, context.constant(DenseElementsAttr::get(resultType,
-                                                               ArrayRef<int64_t>(dims))));
+  context.setOutput(0, context.constant(DenseElementsAttr::get(
+                           resultType, ArrayRef<int64_t>(dims))));
   return llvm::Error::success();
 }
 
@@ -182,9 +194,10 @@ llvm::Error convertSize(NodeContext &context) {
   RankedTensorType type = context.inputType(0);
   if (!type.hasStaticShape())
     return context.unsupported("Size of a tensor with dynamic dims");
-  context.setOutput(0, context.constant(DenseElementsAttr::get(
-                           RankedTensorType::get({}, context.builder.getI64Type()),
-                           type.getNumElements())));
+  context.setOutput(0,
+                    context.constant(DenseElementsAttr::get(
+                        RankedTensorType::get({}, context.builder.getI64Type()),
+                        type.getNumElements())));
   return llvm::Error::success();
 }
 

@@ -1,11 +1,11 @@
 //===- Import.h - ONNX models to the kiln dialect -------------------------===//
 //
-// Reads a `.onnx` file with Protobuf (2 GiB cap), runs the ONNX library's checker,
-// converts it to opset 17 with the ONNX version converter, expands ops that ONNX
-// defines as functions of other ops when Kiln has no converter for them, runs ONNX
-// shape inference (with data propagation), and converts every node to kiln ops.
-// The result is one public function `@forward` whose arguments and results carry
-// the graph's input and output names (`kiln.name`).
+// Reads a `.onnx` file with Protobuf (2 GiB cap), runs the ONNX library's
+// checker, converts it to opset 17 with the ONNX version converter, expands ops
+// that ONNX defines as functions of other ops when Kiln has no converter for
+// them, runs ONNX shape inference (with data propagation), and converts every
+// node to kiln ops. The result is one public function `@forward` whose
+// arguments and results carry the graph's input and output names (`kiln.name`).
 //
 //===----------------------------------------------------------------------===//
 
@@ -27,9 +27,10 @@ namespace kiln::onnx_import {
 /// The opset every model is converted to before import.
 inline constexpr int64_t kTargetOpset = 17;
 
-/// An error that means "Kiln cannot import this (yet)", as opposed to "this model is
-/// invalid". Import errors of this kind keep this type, so callers can tell them
-/// apart (llvm::handleErrors) — the conformance runner counts them as unsupported.
+/// An error that means "Kiln cannot import this (yet)", as opposed to "this
+/// model is invalid". Import errors of this kind keep this type, so callers can
+/// tell them apart (llvm::handleErrors) — the conformance runner counts them as
+/// unsupported.
 class UnsupportedError : public llvm::ErrorInfo<UnsupportedError> {
 public:
   static char ID;
@@ -42,7 +43,8 @@ public:
 };
 
 struct ImportOptions {
-  /// Sizes for inputs with symbolic dims, by input name ("--shape x=1x3x224x224").
+  /// Sizes for inputs with symbolic dims, by input name ("--shape
+  /// x=1x3x224x224").
   std::vector<std::pair<std::string, std::vector<int64_t>>> inputShapes;
 };
 
@@ -54,14 +56,14 @@ struct UnsupportedNode {
   std::string reason;
 };
 
-/// Imports the model at `path` into a new module in `context`. Errors name the file,
-/// and for node problems the node (name, op type, index) and the reason.
+/// Imports the model at `path` into a new module in `context`. Errors name the
+/// file, and for node problems the node (name, op type, index) and the reason.
 llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
 importModel(mlir::MLIRContext &context, llvm::StringRef path,
             const ImportOptions &options = {});
 
-/// Every node of the model at `path` that cannot be imported (empty when all can).
-/// Errors are returned only for files that cannot be loaded at all.
+/// Every node of the model at `path` that cannot be imported (empty when all
+/// can). Errors are returned only for files that cannot be loaded at all.
 llvm::Expected<std::vector<UnsupportedNode>>
 findUnsupportedNodes(mlir::MLIRContext &context, llvm::StringRef path,
                      const ImportOptions &options = {});
