@@ -11,6 +11,7 @@
 #include "ModelLoader.h"
 
 #include "kiln/Frontends/ONNX/Import.h"
+#include "kiln/Frontends/ONNX/TensorData.h"
 
 #include "onnx/checker.h"
 #include "onnx/defs/schema.h"
@@ -279,6 +280,53 @@ static llvm::Error inferShapes(LoadedModel &loaded, bool lenient) {
   return llvm::Error::success();
 }
 
+/// Loads every external tensor (initializers and tensor attributes, in
+/// subgraphs too) into the model, with Kiln's checks: the ONNX 1.12 checker
+/// would look the files up relative to the working directory and does not
+/// confine them.
+static llvm::Error internalizeAll(onnx::GraphProto &graph,
+                                  llvm::StringRef directory) {
+  for (auto &initializer : *graph.mutable_initializer())
+    if (llvm::Error error = internalizeExternalData(initializer, directory))
+      return error;
+  for (auto &node : *graph.mutable_node())
+    for (auto &attribute : *node.mutable_attribute()) {
+      if (attribute.has_t())
+        if (llvm::Error error =
+                internalizeExternalData(*attribute.mutable_t(), directory))
+          return error;
+      for (auto &tensor : *attribute.mutable_tensors())
+        if (llvm::Error error = internalizeExternalData(tensor, directory))
+          return error;
+      if (attribute.has_g())
+        if (llvm::Error error =
+                internalizeAll(*attribute.mutable_g(), directory))
+          return error;
+      for (auto &subgraph : *attribute.mutable_graphs())
+        if (llvm::Error error = internalizeAll(subgraph, directory))
+          return error;
+    }
+  return llvm::Error::success();
+}
+
+/// Rejects negative dims in the graph's declared inputs, outputs and value
+/// infos before shape inference trips over them with a less clear message.
+static llvm::Error checkDeclaredDims(const onnx::GraphProto &graph) {
+  for (const auto *list :
+       {&graph.input(), &graph.output(), &graph.value_info()})
+    for (const auto &value : *list) {
+      if (!value.type().has_tensor_type() ||
+          !value.type().tensor_type().has_shape())
+        continue;
+      for (const auto &dim : value.type().tensor_type().shape().dim())
+        if (dim.has_dim_value() && dim.dim_value() < 0)
+          return llvm::createStringError("'" + value.name() +
+                                         "' has a negative dimension (" +
+                                         llvm::Twine(dim.dim_value()) + ")");
+    }
+  return llvm::Error::success();
+}
+
 llvm::Expected<std::unique_ptr<LoadedModel>>
 loadModelFile(llvm::StringRef path, const HasConverterFn &hasConverter) {
   auto loaded = std::make_unique<LoadedModel>();
@@ -289,6 +337,13 @@ loadModelFile(llvm::StringRef path, const HasConverterFn &hasConverter) {
 
   if (llvm::Error error = parseModel(path, loaded->model))
     return std::move(error);
+  if (llvm::Error error = checkDeclaredDims(loaded->model.graph()))
+    return llvm::createStringError("'" + path +
+                                   "': " + llvm::toString(std::move(error)));
+  if (llvm::Error error =
+          internalizeAll(*loaded->model.mutable_graph(), loaded->directory))
+    return llvm::createStringError("'" + path +
+                                   "': " + llvm::toString(std::move(error)));
   try {
     onnx::checker::check_model(loaded->model);
   } catch (const std::exception &error) {

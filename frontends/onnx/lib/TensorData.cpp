@@ -274,6 +274,30 @@ llvm::Expected<TensorData> readTensorProto(const onnx::TensorProto &tensor,
   return data;
 }
 
+llvm::Error internalizeExternalData(onnx::TensorProto &tensor,
+                                    llvm::StringRef modelDirectory) {
+  if (tensor.data_location() != onnx::TensorProto::EXTERNAL)
+    return llvm::Error::success();
+  std::string what = tensor.name().empty() ? std::string("a tensor")
+                                           : "tensor '" + tensor.name() + "'";
+  auto dtype = dtypeFromOnnx(tensor.data_type(), what);
+  if (!dtype)
+    return dtype.takeError();
+  std::vector<int64_t> shape(tensor.dims().begin(), tensor.dims().end());
+  auto count = checkedElementCount(shape, kiln_dtype_size(*dtype), what);
+  if (!count)
+    return count.takeError();
+  std::vector<uint8_t> bytes;
+  if (llvm::Error error = readExternalData(
+          tensor, modelDirectory,
+          *count * static_cast<int64_t>(kiln_dtype_size(*dtype)), what, bytes))
+    return error;
+  tensor.set_raw_data(std::string(bytes.begin(), bytes.end()));
+  tensor.clear_external_data();
+  tensor.clear_data_location();
+  return llvm::Error::success();
+}
+
 llvm::Expected<TensorData> readTensorProtoFile(llvm::StringRef path) {
   auto buffer = llvm::MemoryBuffer::getFile(path);
   if (!buffer)

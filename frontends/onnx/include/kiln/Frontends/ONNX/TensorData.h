@@ -52,6 +52,11 @@ llvm::Expected<kiln_dtype> dtypeFromOnnx(int32_t onnxType,
 llvm::Expected<TensorData> readTensorProto(const onnx::TensorProto &tensor,
                                            llvm::StringRef modelDirectory);
 
+/// Replaces `tensor`'s external data by the bytes it names (checked as
+/// readTensorProto checks them), so that later readers see ordinary raw_data.
+llvm::Error internalizeExternalData(onnx::TensorProto &tensor,
+                                    llvm::StringRef modelDirectory);
+
 /// Reads a serialized TensorProto file (the ONNX test data's input_0.pb and
 /// friends).
 llvm::Expected<TensorData> readTensorProtoFile(llvm::StringRef path);
