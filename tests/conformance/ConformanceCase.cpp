@@ -25,12 +25,6 @@ using onnx_import::TensorData;
 
 namespace {
 
-/// ONNX's own comparison: numpy.testing.assert_allclose(rtol=1e-3, atol=1e-7).
-struct Tolerance {
-  double rtol = 1e-3;
-  double atol = 1e-7;
-};
-
 /// Cases compared with another tolerance, each with the reason.
 struct ToleranceOverride {
   const char *caseName;
@@ -43,11 +37,11 @@ const ToleranceOverride kToleranceOverrides[] = {
     {nullptr, {}, nullptr},
 };
 
-Tolerance toleranceFor(llvm::StringRef caseName) {
+Tolerance toleranceFor(llvm::StringRef caseName, Tolerance fallback) {
   for (const ToleranceOverride &entry : kToleranceOverrides)
     if (entry.caseName && caseName == entry.caseName)
       return entry.tolerance;
-  return {};
+  return fallback;
 }
 
 std::string firstLine(const std::string &text) {
@@ -214,7 +208,7 @@ CaseResult fail(std::string message, std::vector<std::string> ops) {
 
 } // namespace
 
-CaseResult runCase(const std::string &directory) {
+CaseResult runCase(const std::string &directory, Tolerance defaultTolerance) {
   std::string modelPath = directory + "/model.onnx";
   std::vector<std::string> ops = modelOps(modelPath);
   std::string caseName = llvm::sys::path::filename(directory).str();
@@ -292,8 +286,8 @@ CaseResult runCase(const std::string &directory) {
         auto expected = onnx_import::readTensorProtoFile(outputFiles[i]);
         if (!expected)
           return unsupported("outputs that are not tensors", ops);
-        std::string difference =
-            compare(outputs[i], *expected, toleranceFor(caseName));
+        std::string difference = compare(
+            outputs[i], *expected, toleranceFor(caseName, defaultTolerance));
         if (!difference.empty())
           return fail(setName + " output " + std::to_string(i) + ": " +
                           difference,

@@ -8,6 +8,13 @@
 
 namespace kiln::conformance {
 
+/// |actual - expected| <= atol + rtol * |expected|, as
+/// numpy.testing.assert_allclose.
+struct Tolerance {
+  double rtol = 1e-3;
+  double atol = 1e-7;
+};
+
 enum class CaseStatus { Pass, Fail, Unsupported };
 
 struct CaseResult {
@@ -20,7 +27,9 @@ struct CaseResult {
 
 /// Imports, compiles and runs the case in `directory` (model.onnx and
 /// test_data_set_*), comparing every output.
-CaseResult runCase(const std::string &directory);
+/// Cases listed in ConformanceCase.cpp with their own tolerance override
+/// `tolerance`.
+CaseResult runCase(const std::string &directory, Tolerance tolerance);
 
 /// One line of text carrying a result from a child process, and back.
 std::string serializeResult(const CaseResult &result);

@@ -55,10 +55,22 @@ static cl::opt<unsigned> jobs("j", cl::desc("Cases run at once (default 2)"),
 static cl::opt<unsigned>
     timeoutSeconds("timeout", cl::desc("Seconds per case (default 120)"),
                    cl::init(120), cl::cat(category));
+static cl::opt<double>
+    relativeTolerance("rtol",
+                      cl::desc("Relative tolerance (default 1e-3, ONNX's)"),
+                      cl::init(1e-3), cl::cat(category));
+static cl::opt<double>
+    absoluteTolerance("atol",
+                      cl::desc("Absolute tolerance (default 1e-7, ONNX's)"),
+                      cl::init(1e-7), cl::cat(category));
 static cl::opt<std::string>
     expectedPath("expected",
                  cl::desc("File listing cases that must pass (one per line)"),
                  cl::cat(category));
+static cl::opt<bool>
+    requirePass("require-pass",
+                cl::desc("Exit with status 1 unless every case passes"),
+                cl::cat(category));
 static cl::opt<std::string>
     writeExpected("write-expected",
                   cl::desc("Write the passing cases to this file"),
@@ -129,7 +141,8 @@ void startChild(std::vector<Case> &cases, size_t index,
   pid_t pid = fork();
   if (pid == 0) {
     ::close(fds[0]);
-    CaseResult result = runCase(cases[index].path);
+    CaseResult result =
+        runCase(cases[index].path, {relativeTolerance, absoluteTolerance});
     std::string record = serializeResult(result);
     size_t written = 0;
     while (written < record.size()) {
@@ -345,6 +358,8 @@ int main(int argc, char **argv) {
       if (c.result.status == CaseStatus::Pass)
         os << c.id << "\n";
   }
+  if (requirePass && (failed || skipped))
+    return 1;
   if (!expectedPath.empty()) {
     std::set<std::string> expected = readLines(expectedPath);
     std::map<std::string, const Case *> byId;
