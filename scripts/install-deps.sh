@@ -9,6 +9,10 @@ packages=(
   build-essential cmake ninja-build ccache git
   # LLVM/MLIR 22: shared libMLIR/libLLVM, mlir-tblgen, and lit/FileCheck for the tests.
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
+  # The ONNX frontend: the ONNX library and Protobuf; the ONNX backend test data.
+  libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata
+  # Model tests export PyTorch models (random weights) to ONNX during the test run.
+  python3-torch python3-torchvision python3-onnx python3-numpy
   # Unit tests.
   libgtest-dev
   # `lit` runs on Debian's Python; binutils gives readelf for the runtime dependency check.

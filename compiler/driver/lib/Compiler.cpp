@@ -21,11 +21,13 @@
 #include "kiln/Driver/ModelHeader.h"
 #include "kiln/Driver/Registration.h"
 #include "kiln/Driver/Version.h"
+#include "kiln/Frontends/ONNX/Import.h"
 #include "kiln/module_abi.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/IR/AsmState.h"
+#include "mlir/IR/Verifier.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/Object/ArchiveWriter.h"
@@ -225,9 +227,18 @@ llvm::Expected<OwningOpRef<ModuleOp>> Compiler::parseFile(StringRef path) {
 llvm::Expected<OwningOpRef<ModuleOp>>
 Compiler::loadModel(StringRef path, const ImportOptions &options) {
   StringRef extension = llvm::sys::path::extension(path);
-  if (extension == ".onnx")
-    return llvm::createStringError("cannot load '" + path +
-                                   "': ONNX import is not built yet");
+  if (extension == ".onnx") {
+    onnx_import::ImportOptions importOptions;
+    importOptions.inputShapes = options.inputShapes;
+    DiagnosticCollector diagnostics(&impl->context);
+    auto module = onnx_import::importModel(impl->context, path, importOptions);
+    if (!module)
+      return module.takeError();
+    if (failed(verify(**module)))
+      return diagnostics.takeError("internal error: the module imported from '" + path +
+                                   "' does not verify");
+    return module;
+  }
   if (extension != ".mlir")
     return llvm::createStringError("cannot load '" + path +
                                    "': unknown model format (expected a .mlir "
@@ -240,6 +251,22 @@ Compiler::loadModel(StringRef path, const ImportOptions &options) {
   return llvm::createStringError(
       "input shapes can only be given for ONNX models; write the shapes into "
       "the .mlir function signature instead");
+}
+
+llvm::Expected<std::vector<UnsupportedNode>>
+Compiler::findUnsupportedNodes(StringRef path, const ImportOptions &options) {
+  if (llvm::sys::path::extension(path) != ".onnx")
+    return llvm::createStringError("cannot check '" + path +
+                                   "': --list-unsupported needs an .onnx model");
+  onnx_import::ImportOptions importOptions;
+  importOptions.inputShapes = options.inputShapes;
+  auto nodes = onnx_import::findUnsupportedNodes(impl->context, path, importOptions);
+  if (!nodes)
+    return nodes.takeError();
+  std::vector<UnsupportedNode> result;
+  for (const auto &node : *nodes)
+    result.push_back({node.index, node.name, node.opType, node.reason});
+  return result;
 }
 
 llvm::Expected<OwningOpRef<ModuleOp>>

@@ -52,6 +52,14 @@ struct ImportOptions {
   std::vector<std::pair<std::string, std::vector<int64_t>>> inputShapes;
 };
 
+/// A node of an ONNX model that Kiln cannot import, and why.
+struct UnsupportedNode {
+  int64_t index; ///< position in the graph's node list
+  std::string name;
+  std::string opType;
+  std::string reason;
+};
+
 struct CompileOptions {
   /// 0 disables optional optimizations; 3 is the most aggressive.
   unsigned optLevel = 2;
@@ -101,6 +109,11 @@ public:
   /// Loads a model file by its extension: `.mlir` (kiln dialect) or `.onnx`.
   llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
   loadModel(llvm::StringRef path, const ImportOptions &options = {});
+
+  /// Every node of the ONNX model at `path` that cannot be imported (empty when
+  /// every node can); an error only when the file cannot be loaded at all.
+  llvm::Expected<std::vector<UnsupportedNode>>
+  findUnsupportedNodes(llvm::StringRef path, const ImportOptions &options = {});
 
   /// Parses and verifies MLIR source text; `bufferName` names it in
   /// diagnostics.

@@ -1,0 +1,35 @@
+//===- ConverterRegistry.cpp - Which function converts which ONNX op ------===//
+
+#include "ConverterRegistry.h"
+
+namespace kiln::onnx_import {
+
+static std::string key(llvm::StringRef domain, llvm::StringRef opType) {
+  return ((domain == "ai.onnx" ? llvm::StringRef() : domain) + ":" + opType)
+      .str();
+}
+
+const ConverterRegistry &ConverterRegistry::get() {
+  static const ConverterRegistry registry = [] {
+    ConverterRegistry built;
+    registerElementwiseConverters(built);
+    registerNeuralNetworkConverters(built);
+    registerShapeConverters(built);
+    registerReductionConverters(built);
+    return built;
+  }();
+  return registry;
+}
+
+void ConverterRegistry::add(llvm::StringRef domain, llvm::StringRef opType,
+                            ConverterFn converter) {
+  converters[key(domain, opType)] = converter;
+}
+
+ConverterFn ConverterRegistry::lookup(llvm::StringRef domain,
+                                      llvm::StringRef opType) const {
+  auto found = converters.find(key(domain, opType));
+  return found == converters.end() ? nullptr : found->second;
+}
+
+} // namespace kiln::onnx_import

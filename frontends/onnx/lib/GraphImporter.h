@@ -1,0 +1,69 @@
+//===- GraphImporter.h - One ONNX graph to one kiln function --------------===//
+
+#ifndef KILN_FRONTENDS_ONNX_GRAPHIMPORTER_H
+#define KILN_FRONTENDS_ONNX_GRAPHIMPORTER_H
+
+#include "ModelLoader.h"
+
+#include "kiln/Frontends/ONNX/Import.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "llvm/ADT/StringMap.h"
+
+namespace kiln::onnx_import {
+
+class GraphImporter {
+public:
+  GraphImporter(mlir::MLIRContext &context, LoadedModel &model,
+                const ImportOptions &options);
+
+  /// Imports the main graph; stops at the first node that cannot be imported.
+  llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>> import();
+
+  /// Converts every node it can and returns the ones it cannot.
+  llvm::Expected<std::vector<UnsupportedNode>> findUnsupported();
+
+  //===--- For NodeContext ------------------------------------------------===//
+
+  /// The value called `name`, or null when it is not defined (yet).
+  mlir::Value lookup(llvm::StringRef name) const;
+  void define(llvm::StringRef name, mlir::Value value);
+  /// The type ONNX (shape inference or the graph's declarations) gives `name`.
+  mlir::RankedTensorType declaredType(llvm::StringRef name) const;
+  /// The data ONNX's propagation computed for `name`, or null.
+  const onnx::TensorShapeProto *propagatedData(llvm::StringRef name) const;
+  /// Converts an initializer or tensor attribute to elements.
+  llvm::Expected<mlir::DenseElementsAttr>
+  convertTensor(const onnx::TensorProto &tensor);
+  /// A kiln constant, shared with any identical one already built.
+  mlir::Value constant(mlir::OpBuilder &builder, mlir::Location loc,
+                       mlir::DenseElementsAttr value);
+
+  mlir::MLIRContext &getContext() { return context; }
+
+private:
+  /// Runs every node; with `collect` set, records unsupported nodes instead of
+  /// stopping at the first.
+  llvm::Error importGraph(std::vector<UnsupportedNode> *collect);
+  llvm::Error createFunction();
+  llvm::Error importNode(const onnx::NodeProto &node, int64_t index);
+  llvm::Error checkOutputs(const onnx::NodeProto &node, mlir::Location loc);
+  llvm::Error finishFunction();
+  mlir::Location nodeLocation(const onnx::NodeProto &node, int64_t index);
+  std::string describeNode(const onnx::NodeProto &node, int64_t index) const;
+
+  mlir::MLIRContext &context;
+  LoadedModel &model;
+  const ImportOptions &options;
+  mlir::OpBuilder builder;
+  mlir::Location fileLoc;
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+  mlir::func::FuncOp function;
+  llvm::StringMap<mlir::Value> values;
+  llvm::StringMap<mlir::RankedTensorType> declaredTypes;
+};
+
+} // namespace kiln::onnx_import
+
+#endif // KILN_FRONTENDS_ONNX_GRAPHIMPORTER_H

@@ -1,0 +1,328 @@
+//===- ConformanceCase.cpp - Running one ONNX backend test case -----------===//
+
+#include "ConformanceCase.h"
+
+#include "kiln/Driver/Compiler.h"
+#include "kiln/Frontends/ONNX/Import.h"
+#include "kiln/Frontends/ONNX/TensorData.h"
+
+#include "onnx/onnx_pb.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cmath>
+#include <cstring>
+#include <set>
+
+namespace kiln::conformance {
+
+using onnx_import::TensorData;
+
+namespace {
+
+/// Cases compared with another tolerance, each with the reason.
+struct ToleranceOverride {
+  const char *caseName;
+  Tolerance tolerance;
+  const char *reason;
+};
+
+const ToleranceOverride kToleranceOverrides[] = {
+    // (none yet: an entry needs the reason written next to it)
+    {nullptr, {}, nullptr},
+};
+
+Tolerance toleranceFor(llvm::StringRef caseName, Tolerance fallback) {
+  for (const ToleranceOverride &entry : kToleranceOverrides)
+    if (entry.caseName && caseName == entry.caseName)
+      return entry.tolerance;
+  return fallback;
+}
+
+std::string firstLine(const std::string &text) {
+  return llvm::StringRef(text).split('\n').first.str();
+}
+
+/// The op types of a model and its subgraphs, read straight from the file.
+std::vector<std::string> modelOps(const std::string &modelPath) {
+  std::set<std::string> ops;
+  auto buffer = llvm::MemoryBuffer::getFile(modelPath);
+  onnx::ModelProto model;
+  if (!buffer ||
+      !model.ParseFromArray((*buffer)->getBufferStart(),
+                            static_cast<int>((*buffer)->getBufferSize())))
+    return {};
+  std::function<void(const onnx::GraphProto &)> walk =
+      [&](const onnx::GraphProto &graph) {
+        for (const auto &node : graph.node()) {
+          ops.insert((node.domain().empty() || node.domain() == "ai.onnx"
+                          ? ""
+                          : node.domain() + ".") +
+                     node.op_type());
+          for (const auto &attribute : node.attribute()) {
+            if (attribute.has_g())
+              walk(attribute.g());
+            for (const auto &subgraph : attribute.graphs())
+              walk(subgraph);
+          }
+        }
+      };
+  walk(model.graph());
+  return std::vector<std::string>(ops.begin(), ops.end());
+}
+
+/// The numbered files `<prefix>_<i>.pb` of a data set, in order.
+std::vector<std::string> numberedFiles(const std::string &directory,
+                                       llvm::StringRef prefix) {
+  std::vector<std::string> files;
+  for (int i = 0;; ++i) {
+    std::string path =
+        directory + "/" + prefix.str() + "_" + std::to_string(i) + ".pb";
+    if (!llvm::sys::fs::exists(path))
+      return files;
+    files.push_back(path);
+  }
+}
+
+/// Whether a .pb file holds a TensorProto (not a sequence, map or optional).
+bool isTensorFile(const std::string &path, std::string &reason) {
+  auto tensor = onnx_import::readTensorProtoFile(path);
+  if (tensor)
+    return true;
+  reason = llvm::toString(tensor.takeError());
+  return false;
+}
+
+double elementAsDouble(kiln_dtype dtype, const uint8_t *data, int64_t i) {
+  switch (dtype) {
+  case KILN_DTYPE_F32: {
+    float v;
+    std::memcpy(&v, data + 4 * i, 4);
+    return v;
+  }
+  case KILN_DTYPE_F64: {
+    double v;
+    std::memcpy(&v, data + 8 * i, 8);
+    return v;
+  }
+  case KILN_DTYPE_F16: {
+    uint16_t bits;
+    std::memcpy(&bits, data + 2 * i, 2);
+    uint32_t sign = (bits & 0x8000u) << 16, exponent = (bits >> 10) & 0x1f,
+             mantissa = bits & 0x3ff;
+    if (exponent == 0x1f)
+      return mantissa ? NAN : (sign ? -INFINITY : INFINITY);
+    double value = exponent
+                       ? std::ldexp(1.0 + mantissa / 1024.0, int(exponent) - 15)
+                       : std::ldexp(mantissa / 1024.0, -14);
+    return sign ? -value : value;
+  }
+  case KILN_DTYPE_BF16: {
+    uint16_t bits;
+    std::memcpy(&bits, data + 2 * i, 2);
+    uint32_t widened = uint32_t(bits) << 16;
+    float v;
+    std::memcpy(&v, &widened, 4);
+    return v;
+  }
+  default:
+    return 0;
+  }
+}
+
+bool isFloat(kiln_dtype dtype) {
+  return dtype == KILN_DTYPE_F32 || dtype == KILN_DTYPE_F64 ||
+         dtype == KILN_DTYPE_F16 || dtype == KILN_DTYPE_BF16;
+}
+
+std::string shapeText(const std::vector<int64_t> &shape) {
+  std::string text = "[";
+  for (size_t i = 0; i < shape.size(); ++i)
+    text += (i ? "x" : "") + std::to_string(shape[i]);
+  return text + "]";
+}
+
+/// An empty string when `actual` matches `expected`, else what differs.
+std::string compare(const rt::Tensor &actual, const TensorData &expected,
+                    Tolerance tolerance) {
+  if (actual.dtype() != expected.dtype)
+    return std::string("dtype ") + kiln_dtype_name(actual.dtype()) +
+           ", expected " + kiln_dtype_name(expected.dtype);
+  if (actual.shape() != expected.shape)
+    return "shape " + shapeText(actual.shape()) + ", expected " +
+           shapeText(expected.shape);
+  const auto *got =
+      static_cast<const uint8_t *>(kiln_tensor_const_data(actual.get()));
+  int64_t count = expected.elementCount();
+  if (!isFloat(expected.dtype)) {
+    size_t size = kiln_dtype_size(expected.dtype);
+    for (int64_t i = 0; i < count; ++i)
+      if (std::memcmp(got + i * size, expected.bytes.data() + i * size, size) !=
+          0)
+        return "element " + std::to_string(i) + " differs (exact comparison)";
+    return "";
+  }
+  int64_t worst = -1, mismatches = 0;
+  double worstError = 0, worstGot = 0, worstWant = 0;
+  for (int64_t i = 0; i < count; ++i) {
+    double a = elementAsDouble(expected.dtype, got, i);
+    double e = elementAsDouble(expected.dtype, expected.bytes.data(), i);
+    if (std::isnan(a) && std::isnan(e))
+      continue;
+    if (std::isinf(e) && a == e)
+      continue;
+    double error = std::fabs(a - e);
+    if (error <= tolerance.atol + tolerance.rtol * std::fabs(e))
+      continue;
+    ++mismatches;
+    if (worst < 0 || !(error <= worstError)) {
+      worst = i;
+      worstError = error;
+      worstGot = a;
+      worstWant = e;
+    }
+  }
+  if (mismatches == 0)
+    return "";
+  std::string text;
+  llvm::raw_string_ostream(text)
+      << mismatches << " of " << count << " elements differ; largest error "
+      << llvm::format("%.3g", worstError) << " at element " << worst << " (got "
+      << llvm::format("%.6g", worstGot) << ", expected "
+      << llvm::format("%.6g", worstWant) << ")";
+  return text;
+}
+
+CaseResult unsupported(std::string message, std::vector<std::string> ops) {
+  return {CaseStatus::Unsupported, firstLine(message), std::move(ops)};
+}
+
+CaseResult fail(std::string message, std::vector<std::string> ops) {
+  return {CaseStatus::Fail, firstLine(message), std::move(ops)};
+}
+
+} // namespace
+
+CaseResult runCase(const std::string &directory, Tolerance defaultTolerance) {
+  std::string modelPath = directory + "/model.onnx";
+  std::vector<std::string> ops = modelOps(modelPath);
+  std::string caseName = llvm::sys::path::filename(directory).str();
+
+  driver::Compiler compiler;
+  auto module = compiler.loadModel(modelPath);
+  if (!module) {
+    std::string message;
+    bool isUnsupported = false;
+    llvm::handleAllErrors(
+        module.takeError(),
+        [&](const onnx_import::UnsupportedError &error) {
+          isUnsupported = true;
+          message = error.reason;
+        },
+        [&](const llvm::ErrorInfoBase &error) { message = error.message(); });
+    // The model's path is in every message; drop it to keep the line short.
+    llvm::StringRef text(message);
+    text.consume_front("'" + modelPath + "': ");
+    return isUnsupported ? unsupported(text.str(), ops)
+                         : fail("import: " + text.str(), ops);
+  }
+  auto loaded = compiler.compileToJit(**module);
+  if (!loaded)
+    return fail("compile: " + llvm::toString(loaded.takeError()), ops);
+
+  try {
+    rt::Function function = loaded->functions().at(0);
+    std::vector<std::string> dataSets;
+    std::error_code error;
+    for (llvm::sys::fs::directory_iterator it(directory, error), end;
+         it != end && !error; it.increment(error))
+      if (llvm::StringRef(llvm::sys::path::filename(it->path()))
+              .starts_with("test_data_set_"))
+        dataSets.push_back(it->path());
+    std::sort(dataSets.begin(), dataSets.end());
+    if (dataSets.empty())
+      return fail("no test_data_set_* folders", ops);
+
+    for (const std::string &dataSet : dataSets) {
+      std::string setName = llvm::sys::path::filename(dataSet).str();
+      std::vector<std::string> inputFiles = numberedFiles(dataSet, "input");
+      std::vector<std::string> outputFiles = numberedFiles(dataSet, "output");
+      std::string reason;
+      for (const std::string &file : inputFiles)
+        if (!isTensorFile(file, reason))
+          return unsupported("inputs that are not tensors (" + reason + ")",
+                             ops);
+      if (inputFiles.size() != function.inputs().size())
+        return fail(setName + " has " + std::to_string(inputFiles.size()) +
+                        " inputs but the compiled function takes " +
+                        std::to_string(function.inputs().size()),
+                    ops);
+      std::vector<TensorData> inputData;
+      for (const std::string &file : inputFiles) {
+        auto data = onnx_import::readTensorProtoFile(file);
+        if (!data)
+          return fail(llvm::toString(data.takeError()), ops);
+        inputData.push_back(std::move(*data));
+      }
+      std::vector<rt::Tensor> inputs;
+      std::vector<const rt::Tensor *> pointers;
+      for (TensorData &data : inputData)
+        inputs.push_back(rt::Tensor::wrap(
+            data.dtype, data.shape, data.bytes.data(), data.bytes.size()));
+      for (const rt::Tensor &input : inputs)
+        pointers.push_back(&input);
+      std::vector<rt::Tensor> outputs = function.run(pointers);
+      if (outputFiles.size() != outputs.size())
+        return fail(setName + " has " + std::to_string(outputFiles.size()) +
+                        " expected outputs but the function returns " +
+                        std::to_string(outputs.size()),
+                    ops);
+      for (size_t i = 0; i < outputs.size(); ++i) {
+        auto expected = onnx_import::readTensorProtoFile(outputFiles[i]);
+        if (!expected)
+          return unsupported("outputs that are not tensors", ops);
+        std::string difference = compare(
+            outputs[i], *expected, toleranceFor(caseName, defaultTolerance));
+        if (!difference.empty())
+          return fail(setName + " output " + std::to_string(i) + ": " +
+                          difference,
+                      ops);
+      }
+    }
+  } catch (const rt::Error &error) {
+    return fail(std::string("run: ") + error.what(), ops);
+  }
+  return {CaseStatus::Pass, "", ops};
+}
+
+std::string serializeResult(const CaseResult &result) {
+  std::string message = result.message;
+  std::replace(message.begin(), message.end(), '\t', ' ');
+  std::replace(message.begin(), message.end(), '\n', ' ');
+  return std::to_string(static_cast<int>(result.status)) + "\t" + message +
+         "\t" + llvm::join(result.ops, ",") + "\n";
+}
+
+CaseResult parseResult(const std::string &text) {
+  llvm::SmallVector<llvm::StringRef> fields;
+  llvm::StringRef(text).trim('\n').split(fields, '\t');
+  if (fields.size() != 3)
+    return {CaseStatus::Fail, "the case's process ended without a result", {}};
+  CaseResult result;
+  int status = 1;
+  fields[0].getAsInteger(10, status);
+  result.status = static_cast<CaseStatus>(status);
+  result.message = fields[1].str();
+  llvm::SmallVector<llvm::StringRef> ops;
+  fields[2].split(ops, ',', -1, false);
+  for (llvm::StringRef op : ops)
+    result.ops.push_back(op.str());
+  return result;
+}
+
+} // namespace kiln::conformance
