@@ -281,9 +281,9 @@ void writeReport(const std::vector<Case> &cases, StringRef path) {
     os << "| " << folder << " | " << counts.total() << " | " << counts.pass
        << " | " << counts.fail << " | " << counts.unsupported << " | "
        << percent(counts.pass, counts.total()) << " |\n";
-  os << "\n## By op\n\nA case counts for every op in its model (after Kiln's "
-        "import, "
-        "which expands ONNX functions), so one failing op can mark others.\n\n"
+  os << "\n## By op\n\nA case counts for every op in its model file "
+        "(before Kiln expands ONNX functions), so one failing op marks the "
+        "others in its case.\n\n"
      << "| op | cases | pass | fail | unsupported |\n|---|---|---|---|---|\n";
   for (const auto &[op, counts] : byOp)
     os << "| " << op << " | " << counts.total() << " | " << counts.pass << " | "
