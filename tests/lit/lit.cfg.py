@@ -33,3 +33,9 @@ config.substitutions.append(
     ("%kiln_runtime_include", os.path.join(kiln_source_dir, "runtime", "include")))
 config.substitutions.append(
     ("%kiln_lib_dir", os.path.join(os.path.dirname(os.path.abspath(bin_dir)), "lib")))
+
+# kiln-run's compile cache lives under the test output folder, never in the
+# home folder of whoever runs the tests. Tests that need a fresh cache set
+# XDG_CACHE_HOME themselves.
+config.environment["XDG_CACHE_HOME"] = os.path.abspath(
+    os.path.join(config.test_exec_root, "xdg-cache"))

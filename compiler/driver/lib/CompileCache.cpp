@@ -2,7 +2,7 @@
 
 #include "kiln/Driver/CompileCache.h"
 
-#include "OutputFiles.h"
+#include "kiln/Driver/OutputFiles.h"
 
 #include "kiln/Driver/Compiler.h"
 #include "kiln/module_abi.h"

@@ -11,7 +11,6 @@
 #include "kiln/Driver/Compiler.h"
 
 #include "DiagnosticCollector.h"
-#include "OutputFiles.h"
 #include "SharedLibraryLinker.h"
 
 #include "kiln/Codegen/CPU/LLVMCodegen.h"
@@ -19,6 +18,7 @@
 #include "kiln/Codegen/CPU/Weights.h"
 #include "kiln/Codegen/Passes.h"
 #include "kiln/Driver/ModelHeader.h"
+#include "kiln/Driver/OutputFiles.h"
 #include "kiln/Driver/Registration.h"
 #include "kiln/Driver/Version.h"
 #include "kiln/Frontends/ONNX/Import.h"

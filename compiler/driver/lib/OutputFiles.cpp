@@ -1,6 +1,6 @@
 //===- OutputFiles.cpp - Several output files written as one unit ---------===//
 
-#include "OutputFiles.h"
+#include "kiln/Driver/OutputFiles.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"

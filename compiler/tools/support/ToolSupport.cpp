@@ -2,15 +2,20 @@
 
 #include "ToolSupport.h"
 
+#include "Npy.h"
+#include "TensorProtoInput.h"
+
 #include "kiln/Driver/Version.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Config/llvm-config.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/Process.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cmath>
 #include <cstring>
 #include <random>
 
@@ -22,6 +27,7 @@ StageReporter::StageReporter(std::string toolName, bool showProgress)
                    llvm::sys::Process::StandardErrIsDisplayed()) {}
 
 void StageReporter::start(llvm::StringRef stage) {
+  currentStage = stage.str();
   if (showProgress)
     llvm::errs() << toolName << ": " << stage << "...\n";
 }
@@ -128,6 +134,12 @@ static double elementAsDouble(kiln_dtype dtype, const void *data,
   case KILN_DTYPE_U8:
   case KILN_DTYPE_BOOL:
     return static_cast<const uint8_t *>(data)[index];
+  case KILN_DTYPE_U16:
+    return static_cast<const uint16_t *>(data)[index];
+  case KILN_DTYPE_U32:
+    return static_cast<const uint32_t *>(data)[index];
+  case KILN_DTYPE_U64:
+    return static_cast<double>(static_cast<const uint64_t *>(data)[index]);
   default:
     return 0;
   }
@@ -149,8 +161,42 @@ std::string formatTensorSummary(const rt::Tensor &tensor, size_t limit) {
   }
   if (static_cast<size_t>(count) > limit)
     os << ", ... (" << count << " values)";
-  os << "]  sum=" << llvm::format("%.9g", sum);
+  os << "]  sum=" << llvm::format("%.9g", sum)
+     << "  checksum=" << formatChecksum(tensor.checksum());
   return text;
+}
+
+std::string formatChecksum(uint64_t checksum) {
+  return llvm::utohexstr(checksum, /*LowerCase=*/true, /*Width=*/16);
+}
+
+/// The bfloat16 nearest to `value` (ties to even; NaN stays NaN).
+static uint16_t floatToBfloat16(float value) {
+  uint32_t bits;
+  std::memcpy(&bits, &value, sizeof(bits));
+  if ((bits & 0x7fffffffu) > 0x7f800000u)
+    return static_cast<uint16_t>((bits >> 16) | 0x40);
+  bits += 0x7fffu + ((bits >> 16) & 1);
+  return static_cast<uint16_t>(bits >> 16);
+}
+
+/// The IEEE half nearest to `value` (ties to even), for values of moderate
+/// size such as random inputs; overflow gives infinity.
+static uint16_t floatToHalf(float value) {
+  uint32_t bits;
+  std::memcpy(&bits, &value, sizeof(bits));
+  uint16_t sign = static_cast<uint16_t>((bits >> 16) & 0x8000u);
+  uint32_t magnitude = bits & 0x7fffffffu;
+  if (magnitude > 0x7f800000u)
+    return sign | 0x7e00u; // NaN
+  if (magnitude >= 0x47800000u)
+    return sign | 0x7c00u;                         // overflow to infinity
+  if (magnitude < 0x38800000u) {                   // subnormal half or zero
+    float scaled = std::fabs(value) * 16777216.0f; // 2^24
+    return sign | static_cast<uint16_t>(std::nearbyint(scaled));
+  }
+  uint32_t rounded = magnitude + 0xfffu + ((magnitude >> 13) & 1);
+  return sign | static_cast<uint16_t>((rounded - 0x38000000u) >> 13);
 }
 
 /// Writes `value` into element `index` of a tensor of `dtype`.
@@ -179,15 +225,29 @@ static void storeElement(kiln_dtype dtype, void *data, int64_t index,
   case KILN_DTYPE_BOOL:
     static_cast<uint8_t *>(data)[index] = static_cast<uint8_t>(value);
     break;
+  case KILN_DTYPE_U16:
+    static_cast<uint16_t *>(data)[index] = static_cast<uint16_t>(value);
+    break;
+  case KILN_DTYPE_U32:
+    static_cast<uint32_t *>(data)[index] = static_cast<uint32_t>(value);
+    break;
+  case KILN_DTYPE_U64:
+    static_cast<uint64_t *>(data)[index] = static_cast<uint64_t>(value);
+    break;
+  case KILN_DTYPE_F16:
+    static_cast<uint16_t *>(data)[index] =
+        floatToHalf(static_cast<float>(value));
+    break;
+  case KILN_DTYPE_BF16:
+    static_cast<uint16_t *>(data)[index] =
+        floatToBfloat16(static_cast<float>(value));
+    break;
   default:
     break;
   }
 }
 
-static bool canStore(kiln_dtype dtype) {
-  return dtype != KILN_DTYPE_F16 && dtype != KILN_DTYPE_BF16 &&
-         kiln_dtype_size(dtype) != 0;
-}
+static bool canStore(kiln_dtype dtype) { return kiln_dtype_size(dtype) != 0; }
 
 /// A tensor of the signature's type; dynamic dims are not allowed here.
 static llvm::Expected<rt::Tensor>
@@ -264,6 +324,42 @@ llvm::Expected<rt::Tensor> parseInlineTensor(const rt::ValueInfo &info,
   return tensor;
 }
 
+/// Checks that a tensor read from `source` fits input `info`.
+static llvm::Error checkInputFits(const rt::ValueInfo &info,
+                                  const rt::Tensor &tensor,
+                                  llvm::StringRef source) {
+  std::vector<int64_t> shape = tensor.shape();
+  bool fits = tensor.dtype() == info.dtype && shape.size() == info.dims.size();
+  for (size_t i = 0; fits && i < shape.size(); ++i)
+    fits = info.dims[i] < 0 || info.dims[i] == shape[i];
+  if (fits)
+    return llvm::Error::success();
+  return llvm::createStringError(
+      "input '" + info.name + "' is " + formatType(info.dtype, info.dims) +
+      ", but '" + source + "' holds " + formatType(tensor.dtype(), shape));
+}
+
+llvm::Expected<rt::Tensor> loadInput(const rt::ValueInfo &info,
+                                     llvm::StringRef value) {
+  llvm::Expected<rt::Tensor> tensor = rt::Tensor();
+  if (value.ends_with(".npy"))
+    tensor = npy::readFile(value);
+  else if (value.ends_with(".pb"))
+    tensor = readTensorProtoFile(value);
+  else if (llvm::sys::fs::exists(value))
+    return llvm::createStringError(
+        "input '" + info.name + "': '" + value +
+        "' is a file of an unknown kind; inputs are read from .npy or ONNX "
+        "TensorProto .pb files");
+  else
+    return parseInlineTensor(info, value);
+  if (!tensor)
+    return tensor.takeError();
+  if (llvm::Error error = checkInputFits(info, *tensor, value))
+    return std::move(error);
+  return tensor;
+}
+
 llvm::Expected<rt::Tensor> makeRandomTensor(const rt::ValueInfo &info,
                                             uint64_t seed) {
   auto tensor = createForSignature(info);
@@ -273,7 +369,8 @@ llvm::Expected<rt::Tensor> makeRandomTensor(const rt::ValueInfo &info,
   std::uniform_real_distribution<double> real(-1.0, 1.0);
   std::uniform_int_distribution<int> small(0, 9);
   void *data = kiln_tensor_data(tensor->get());
-  bool isFloat = info.dtype == KILN_DTYPE_F32 || info.dtype == KILN_DTYPE_F64;
+  bool isFloat = info.dtype == KILN_DTYPE_F32 || info.dtype == KILN_DTYPE_F64 ||
+                 info.dtype == KILN_DTYPE_F16 || info.dtype == KILN_DTYPE_BF16;
   for (int64_t i = 0, e = tensor->elementCount(); i < e; ++i) {
     double value = isFloat                         ? real(engine)
                    : info.dtype == KILN_DTYPE_BOOL ? small(engine) % 2

@@ -39,6 +39,8 @@ public:
   }
   void start(llvm::StringRef stage);
   void end(llvm::StringRef stage, double seconds);
+  /// The stage started last ("" before the first).
+  llvm::StringRef lastStage() const { return currentStage; }
   /// Prints one line per stage and the total.
   void printTimings(llvm::raw_ostream &os) const;
   double totalSeconds() const;
@@ -46,6 +48,7 @@ public:
 private:
   std::string toolName;
   bool showProgress;
+  std::string currentStage;
   std::vector<std::pair<std::string, double>> stages;
 };
 
@@ -58,9 +61,18 @@ int reportError(llvm::StringRef toolName, llvm::Error error);
 /// "f32[4x2]": dtype and shape.
 std::string formatType(kiln_dtype dtype, const std::vector<int64_t> &dims);
 
-/// Dtype, shape, up to `limit` values and an order-sensitive checksum of all
-/// values.
+/// A checksum as the tools print it: 16 lowercase hex digits.
+std::string formatChecksum(uint64_t checksum);
+
+/// Dtype, shape, up to `limit` values, their sum, and the FNV-1a checksum of
+/// the tensor's bytes (kiln_tensor_checksum()).
 std::string formatTensorSummary(const rt::Tensor &tensor, size_t limit);
+
+/// The tensor for `--input NAME=VALUE`: VALUE is a .npy file, an ONNX
+/// TensorProto .pb file, or comma-separated numbers. A file's dtype and shape
+/// must be those of `info`.
+llvm::Expected<rt::Tensor> loadInput(const rt::ValueInfo &info,
+                                     llvm::StringRef value);
 
 /// Parses `--shape NAME=DIMS`, DIMS like 1x3x224x224 (or 1,3,224,224).
 llvm::Expected<std::pair<std::string, std::vector<int64_t>>>

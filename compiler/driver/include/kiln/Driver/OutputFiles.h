@@ -7,8 +7,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef KILN_DRIVER_LIB_OUTPUTFILES_H
-#define KILN_DRIVER_LIB_OUTPUTFILES_H
+#ifndef KILN_DRIVER_OUTPUTFILES_H
+#define KILN_DRIVER_OUTPUTFILES_H
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
@@ -55,4 +55,4 @@ private:
 
 } // namespace kiln::driver
 
-#endif // KILN_DRIVER_LIB_OUTPUTFILES_H
+#endif // KILN_DRIVER_OUTPUTFILES_H
