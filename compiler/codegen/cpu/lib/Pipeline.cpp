@@ -48,11 +48,13 @@ std::string getCpuStagePipeline(CpuStage stage,
            "canonicalize,buffer-deallocation-pipeline";
   case CpuStage::LowerToLLVM:
     // Strided copies become linalg.copy first, so that they lower to loops here
-    // instead of calls into MLIR's runtime library.
+    // instead of calls into MLIR's runtime library. Math ops LLVM has no
+    // intrinsic for (asinh, acosh, atanh, erf) become libm calls after
+    // convert-math-to-llvm has taken the ones it can.
     return llvm::formatv("kiln-lower-strided-copies,convert-linalg-to-loops,"
                          "lower-affine,convert-scf-to-cf,"
                          "expand-strided-metadata,finalize-memref-to-llvm,"
-                         "convert-math-to-llvm,convert-to-llvm,"
+                         "convert-math-to-llvm,convert-math-to-libm,convert-to-llvm,"
                          "reconcile-unrealized-casts,"
                          "kiln-emit-runtime-abi{{producer='{0}'}",
                          options.producer)
