@@ -357,7 +357,8 @@ TypedTensor cast(const TypedTensor &x, kiln_dtype to) {
         return Scalar{value.f, 0}; // map() rounds to `to`
       double truncated = std::trunc(value.f);
       if (isUnsigned(to))
-        return Scalar{0, static_cast<int64_t>(static_cast<uint64_t>(truncated))};
+        return Scalar{0,
+                      static_cast<int64_t>(static_cast<uint64_t>(truncated))};
       return Scalar{0, static_cast<int64_t>(truncated)};
     }
     // Integer and bool sources; u64 above 2^63 is negative in value.i.
@@ -368,9 +369,9 @@ TypedTensor cast(const TypedTensor &x, kiln_dtype to) {
                           ? static_cast<float>(static_cast<uint64_t>(value.i))
                           : static_cast<float>(value.i),
                       0};
-      double converted = isUnsigned(from) ? static_cast<double>(
-                                                static_cast<uint64_t>(value.i))
-                                          : static_cast<double>(value.i);
+      double converted =
+          isUnsigned(from) ? static_cast<double>(static_cast<uint64_t>(value.i))
+                           : static_cast<double>(value.i);
       return Scalar{converted, 0};
     }
     return Scalar{0, value.i}; // map() wraps; the source was extended already

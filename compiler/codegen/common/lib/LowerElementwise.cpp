@@ -120,12 +120,12 @@ Value powIntegers(OpBuilder &b, Location loc, Value base, Value exponent,
         Value shift = arith::IndexCastOp::create(nested, nestedLoc, type, bit);
         Value shifted =
             arith::ShRUIOp::create(nested, nestedLoc, exponent, shift);
-        Value lowBit = arith::AndIOp::create(nested, nestedLoc, shifted,
-                                             constantInt(nested, nestedLoc,
-                                                         type, 1));
-        Value isSet = compareInts(nested, nestedLoc, arith::CmpIPredicate::ne,
-                                  lowBit, constantInt(nested, nestedLoc, type,
-                                                      0));
+        Value lowBit =
+            arith::AndIOp::create(nested, nestedLoc, shifted,
+                                  constantInt(nested, nestedLoc, type, 1));
+        Value isSet =
+            compareInts(nested, nestedLoc, arith::CmpIPredicate::ne, lowBit,
+                        constantInt(nested, nestedLoc, type, 0));
         Value product =
             arith::MulIOp::create(nested, nestedLoc, iter[0], iter[1]);
         Value result = select(nested, nestedLoc, isSet, product, iter[0]);
@@ -142,9 +142,9 @@ Value powIntegers(OpBuilder &b, Location loc, Value base, Value exponent,
   Value baseIsOne = compareInts(b, loc, arith::CmpIPredicate::eq, base, one);
   Value baseIsMinusOne =
       compareInts(b, loc, arith::CmpIPredicate::eq, base, minusOne);
-  Value oddExponent = compareInts(
-      b, loc, arith::CmpIPredicate::ne,
-      arith::AndIOp::create(b, loc, exponent, one), zero);
+  Value oddExponent =
+      compareInts(b, loc, arith::CmpIPredicate::ne,
+                  arith::AndIOp::create(b, loc, exponent, one), zero);
   Value minusOnePower = select(b, loc, oddExponent, minusOne, one);
   Value reciprocal = select(b, loc, baseIsMinusOne, minusOnePower,
                             select(b, loc, baseIsOne, one, zero));
@@ -153,8 +153,8 @@ Value powIntegers(OpBuilder &b, Location loc, Value base, Value exponent,
 
 /// `lhs` shifted by `rhs` places; amounts of the bit width or more (negative
 /// signed amounts included, read unsigned) shift every bit out.
-Value shiftIntegers(OpBuilder &b, Location loc, Value lhs, Value rhs,
-                    bool left, bool isUnsigned) {
+Value shiftIntegers(OpBuilder &b, Location loc, Value lhs, Value rhs, bool left,
+                    bool isUnsigned) {
   Type type = lhs.getType();
   unsigned width = type.getIntOrFloatBitWidth();
   Value zero = constantInt(b, loc, type, 0);
@@ -168,9 +168,9 @@ Value shiftIntegers(OpBuilder &b, Location loc, Value lhs, Value rhs,
     return arith::ShRSIOp::create(b, loc, lhs, amount);
   }
   Value amount = select(b, loc, tooFar, zero, rhs);
-  Value shifted =
-      left ? arith::ShLIOp::create(b, loc, lhs, amount).getResult()
-           : arith::ShRUIOp::create(b, loc, lhs, amount).getResult();
+  Value shifted = left
+                      ? arith::ShLIOp::create(b, loc, lhs, amount).getResult()
+                      : arith::ShRUIOp::create(b, loc, lhs, amount).getResult();
   return select(b, loc, tooFar, zero, shifted);
 }
 
@@ -418,10 +418,8 @@ void addArithmetic(Registrar &r) {
                           /*remainder=*/false);
   });
   // maximumf/minimumf propagate NaN, as ONNX's Max and Min do.
-  r.addBySignedness<MaxOp, arith::MaximumFOp, arith::MaxSIOp,
-                    arith::MaxUIOp>();
-  r.addBySignedness<MinOp, arith::MinimumFOp, arith::MinSIOp,
-                    arith::MinUIOp>();
+  r.addBySignedness<MaxOp, arith::MaximumFOp, arith::MaxSIOp, arith::MaxUIOp>();
+  r.addBySignedness<MinOp, arith::MinimumFOp, arith::MinSIOp, arith::MinUIOp>();
   r.add<PowOp>([](OpBuilder &b, Location loc, PowOp op, ValueRange args) {
     if (isa<FloatType>(args[0].getType())) {
       Type type = args[0].getType();
@@ -466,16 +464,15 @@ void addLogicAndSelection(Registrar &r) {
     Value one = constantInt(b, loc, args[0].getType(), 1);
     return arith::XOrIOp::create(b, loc, args[0], one).getResult();
   });
-  r.add<CompareOp>(
-      [](OpBuilder &b, Location loc, CompareOp op, ValueRange args) -> Value {
-        if (isa<FloatType>(args[0].getType()))
-          return arith::CmpFOp::create(
-              b, loc, floatPredicate(op.getPredicate()), args[0], args[1]);
-        return compareInts(
-            b, loc,
-            integerPredicate(op.getPredicate(), isUnsigned(op.getLhs())),
-            args[0], args[1]);
-      });
+  r.add<CompareOp>([](OpBuilder &b, Location loc, CompareOp op,
+                      ValueRange args) -> Value {
+    if (isa<FloatType>(args[0].getType()))
+      return arith::CmpFOp::create(b, loc, floatPredicate(op.getPredicate()),
+                                   args[0], args[1]);
+    return compareInts(
+        b, loc, integerPredicate(op.getPredicate(), isUnsigned(op.getLhs())),
+        args[0], args[1]);
+  });
   r.add<SelectOp>([](OpBuilder &b, Location loc, SelectOp, ValueRange args) {
     return select(b, loc, args[0], args[1], args[2]);
   });
@@ -517,8 +514,7 @@ void addSignOps(Registrar &r) {
     Value x = args[0];
     if (isa<FloatType>(x.getType()))
       return arith::NegFOp::create(b, loc, x).getResult();
-    return arith::SubIOp::create(b, loc, constantInt(b, loc, x.getType(), 0),
-                                 x)
+    return arith::SubIOp::create(b, loc, constantInt(b, loc, x.getType(), 0), x)
         .getResult();
   });
   r.add<AbsOp>([](OpBuilder &b, Location loc, AbsOp op, ValueRange args) {
@@ -539,27 +535,26 @@ void addSignOps(Registrar &r) {
           arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, x, zero);
       Value negative =
           arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x, zero);
-      return select(b, loc, positive, constantFloat(b, loc, type, 1.0),
-                    select(b, loc, negative, constantFloat(b, loc, type, -1.0),
-                           x));
+      return select(
+          b, loc, positive, constantFloat(b, loc, type, 1.0),
+          select(b, loc, negative, constantFloat(b, loc, type, -1.0), x));
     }
     Value zero = constantInt(b, loc, type, 0);
     Value one = constantInt(b, loc, type, 1);
     if (isUnsigned(op.getInput()))
       return select(b, loc,
-                    compareInts(b, loc, arith::CmpIPredicate::ne, x, zero),
-                    one, zero);
+                    compareInts(b, loc, arith::CmpIPredicate::ne, x, zero), one,
+                    zero);
     Value positive = compareInts(b, loc, arith::CmpIPredicate::sgt, x, zero);
     Value negative = compareInts(b, loc, arith::CmpIPredicate::slt, x, zero);
-    return select(b, loc, positive, one,
-                  select(b, loc, negative, constantInt(b, loc, type, -1),
-                         zero));
+    return select(
+        b, loc, positive, one,
+        select(b, loc, negative, constantInt(b, loc, type, -1), zero));
   });
 }
 
 void addFloatMath(Registrar &r) {
-  r.add<SigmoidOp>([](OpBuilder &b, Location loc, SigmoidOp,
-                      ValueRange args) {
+  r.add<SigmoidOp>([](OpBuilder &b, Location loc, SigmoidOp, ValueRange args) {
     // 1 / (1 + exp(-x)): exp overflows to +inf for very negative x and the
     // result correctly becomes 0.
     Value one = createScalarConstant(b, loc, args[0].getType(), 1.0);
@@ -602,12 +597,12 @@ void populateElementwiseLoweringPatterns(const TypeConverter &typeConverter,
 }
 
 bool isLoweredWithUnsignedTypes(Operation *op) {
-  return isa<ConstantOp, AddOp, SubOp, MulOp, DivOp, MaxOp, MinOp, PowOp,
-             ModOp, BitShiftOp, AndOp, OrOp, XorOp, NotOp, CompareOp,
-             SelectOp, CastOp, IsNaNOp, IsInfOp, ReluOp, NegOp, AbsOp, SignOp,
-             SigmoidOp, TanhOp, ExpOp, LogOp, SqrtOp, FloorOp, CeilOp, RoundOp,
-             SinOp, CosOp, TanOp, AsinOp, AcosOp, AtanOp, SinhOp, CoshOp,
-             AsinhOp, AcoshOp, AtanhOp, ErfOp>(op);
+  return isa<ConstantOp, AddOp, SubOp, MulOp, DivOp, MaxOp, MinOp, PowOp, ModOp,
+             BitShiftOp, AndOp, OrOp, XorOp, NotOp, CompareOp, SelectOp, CastOp,
+             IsNaNOp, IsInfOp, ReluOp, NegOp, AbsOp, SignOp, SigmoidOp, TanhOp,
+             ExpOp, LogOp, SqrtOp, FloorOp, CeilOp, RoundOp, SinOp, CosOp,
+             TanOp, AsinOp, AcosOp, AtanOp, SinhOp, CoshOp, AsinhOp, AcoshOp,
+             AtanhOp, ErfOp>(op);
 }
 
 } // namespace kiln

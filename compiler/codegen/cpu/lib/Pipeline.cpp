@@ -54,7 +54,8 @@ std::string getCpuStagePipeline(CpuStage stage,
     return llvm::formatv("kiln-lower-strided-copies,convert-linalg-to-loops,"
                          "lower-affine,convert-scf-to-cf,"
                          "expand-strided-metadata,finalize-memref-to-llvm,"
-                         "convert-math-to-llvm,convert-math-to-libm,convert-to-llvm,"
+                         "convert-math-to-llvm,convert-math-to-libm,"
+                         "convert-to-llvm,"
                          "reconcile-unrealized-casts,"
                          "kiln-emit-runtime-abi{{producer='{0}'}",
                          options.producer)

@@ -303,7 +303,9 @@ OpFoldResult MaxOp::fold(FoldAdaptor adaptor) {
     return getLhs();
   return foldNumeric(
       *this, adaptor.getOperands(),
-      [](ArrayRef<APFloat> x) { return std::optional(llvm::maximum(x[0], x[1])); },
+      [](ArrayRef<APFloat> x) {
+        return std::optional(llvm::maximum(x[0], x[1]));
+      },
       [](ArrayRef<APInt> x, bool isUnsigned) {
         bool lhsLarger = isUnsigned ? x[0].uge(x[1]) : x[0].sge(x[1]);
         return std::optional(lhsLarger ? x[0] : x[1]);
@@ -315,7 +317,9 @@ OpFoldResult MinOp::fold(FoldAdaptor adaptor) {
     return getLhs();
   return foldNumeric(
       *this, adaptor.getOperands(),
-      [](ArrayRef<APFloat> x) { return std::optional(llvm::minimum(x[0], x[1])); },
+      [](ArrayRef<APFloat> x) {
+        return std::optional(llvm::minimum(x[0], x[1]));
+      },
       [](ArrayRef<APInt> x, bool isUnsigned) {
         bool lhsSmaller = isUnsigned ? x[0].ule(x[1]) : x[0].sle(x[1]);
         return std::optional(lhsSmaller ? x[0] : x[1]);
@@ -468,26 +472,31 @@ static bool holds(ComparisonPredicate predicate, APFloat::cmpResult result) {
 OpFoldResult CompareOp::fold(FoldAdaptor adaptor) {
   ComparisonPredicate predicate = getPredicate();
   bool isUnsigned = isUnsignedInteger(getLhs().getType());
-  return foldElementwise(*this, adaptor.getOperands(), [&](ArrayRef<Element> x) {
-    if (std::holds_alternative<APFloat>(x[0]))
-      return boolElement(holds(predicate, std::get<APFloat>(x[0]).compare(
-                                              std::get<APFloat>(x[1]))));
-    const APInt &lhs = std::get<APInt>(x[0]), &rhs = std::get<APInt>(x[1]);
-    int order = isUnsigned ? (lhs.ult(rhs) ? -1 : lhs == rhs ? 0 : 1)
-                           : (lhs.slt(rhs) ? -1 : lhs == rhs ? 0 : 1);
-    APFloat::cmpResult result = order < 0    ? APFloat::cmpLessThan
-                                : order == 0 ? APFloat::cmpEqual
-                                             : APFloat::cmpGreaterThan;
-    return boolElement(holds(predicate, result));
-  });
+  return foldElementwise(
+      *this, adaptor.getOperands(), [&](ArrayRef<Element> x) {
+        if (std::holds_alternative<APFloat>(x[0]))
+          return boolElement(holds(predicate, std::get<APFloat>(x[0]).compare(
+                                                  std::get<APFloat>(x[1]))));
+        const APInt &lhs = std::get<APInt>(x[0]), &rhs = std::get<APInt>(x[1]);
+        int order = isUnsigned ? (lhs.ult(rhs) ? -1
+                                  : lhs == rhs ? 0
+                                               : 1)
+                               : (lhs.slt(rhs) ? -1
+                                  : lhs == rhs ? 0
+                                               : 1);
+        APFloat::cmpResult result = order < 0    ? APFloat::cmpLessThan
+                                    : order == 0 ? APFloat::cmpEqual
+                                                 : APFloat::cmpGreaterThan;
+        return boolElement(holds(predicate, result));
+      });
 }
 
 OpFoldResult SelectOp::fold(FoldAdaptor adaptor) {
   // A uniform condition picks one operand when that is the whole result.
   if (auto condition =
           dyn_cast_if_present<SplatElementsAttr>(adaptor.getCondition())) {
-    Value chosen = condition.getSplatValue<bool>() ? getTrueValue()
-                                                   : getFalseValue();
+    Value chosen =
+        condition.getSplatValue<bool>() ? getTrueValue() : getFalseValue();
     if (chosen.getType() == getType() &&
         broadcastKeepsShape(chosen.getType(), condition.getType().getShape()))
       return chosen;
@@ -521,8 +530,8 @@ static std::optional<Element> castElement(const Element &value, Type source,
     }
     APSInt result(targetInteger.getWidth(), targetInteger.isUnsigned());
     bool isExact = false;
-    if (floatValue->convertToInteger(result, APFloat::rmTowardZero,
-                                     &isExact) == APFloat::opInvalidOp)
+    if (floatValue->convertToInteger(result, APFloat::rmTowardZero, &isExact) ==
+        APFloat::opInvalidOp)
       return std::nullopt;
     return Element(APInt(result));
   }
@@ -546,9 +555,9 @@ OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
     return getInput();
   Type source = getElementTypeOrSelf(getInput().getType());
   Type target = getTo();
-  return foldElementwise(*this, adaptor.getOperands(), [&](ArrayRef<Element> x) {
-    return castElement(x[0], source, target);
-  });
+  return foldElementwise(
+      *this, adaptor.getOperands(),
+      [&](ArrayRef<Element> x) { return castElement(x[0], source, target); });
 }
 
 //===----------------------------------------------------------------------===//

@@ -136,8 +136,7 @@ LogicalResult CastOp::inferReturnTypes(MLIRContext *,
                                        SmallVectorImpl<Type> &inferred) {
   Type target = adaptor.getTo();
   auto integer = dyn_cast_if_present<IntegerType>(target);
-  if (!target || !(isa<FloatType>(target) ||
-                   (integer && !integer.isSigned())))
+  if (!target || !(isa<FloatType>(target) || (integer && !integer.isSigned())))
     return emitOptionalError(loc, getOperationName(),
                              " target must be a float or a signless or "
                              "unsigned integer type, got ",

@@ -74,8 +74,8 @@ llvm::Error convertLeakyRelu(NodeContext &context) {
   ActivationBuilder b(context);
   if (llvm::Error error = b.readInput())
     return error;
-  KILN_ASSIGN_OR_RETURN(Value negative, b.compare(ComparisonPredicate::lt, b.x,
-                                                  b.constant(0.0)));
+  KILN_ASSIGN_OR_RETURN(
+      Value negative, b.compare(ComparisonPredicate::lt, b.x, b.constant(0.0)));
   KILN_ASSIGN_OR_RETURN(Value scaled,
                         b.create<MulOp>(b.x, b.attribute("alpha", 0.01f)));
   KILN_ASSIGN_OR_RETURN(Value result,
@@ -89,8 +89,8 @@ llvm::Error convertPRelu(NodeContext &context) {
   if (llvm::Error error = b.readInput())
     return error;
   KILN_ASSIGN_OR_RETURN(Value slope, context.input(1));
-  KILN_ASSIGN_OR_RETURN(Value negative, b.compare(ComparisonPredicate::lt, b.x,
-                                                  b.constant(0.0)));
+  KILN_ASSIGN_OR_RETURN(
+      Value negative, b.compare(ComparisonPredicate::lt, b.x, b.constant(0.0)));
   KILN_ASSIGN_OR_RETURN(Value scaled, b.create<MulOp>(b.x, slope));
   KILN_ASSIGN_OR_RETURN(Value result,
                         b.create<SelectOp>(negative, scaled, b.x));
@@ -106,8 +106,8 @@ llvm::Error convertExponentialUnit(NodeContext &context, double alpha,
     return error;
   if (llvm::Error error = b.requireFloat())
     return error;
-  KILN_ASSIGN_OR_RETURN(Value negative, b.compare(ComparisonPredicate::lt, b.x,
-                                                  b.constant(0.0)));
+  KILN_ASSIGN_OR_RETURN(
+      Value negative, b.compare(ComparisonPredicate::lt, b.x, b.constant(0.0)));
   KILN_ASSIGN_OR_RETURN(Value exp, b.create<ExpOp>(b.x));
   KILN_ASSIGN_OR_RETURN(Value expMinusOne,
                         b.create<SubOp>(exp, b.constant(1.0)));
@@ -240,16 +240,15 @@ llvm::Error convertShrink(NodeContext &context) {
     return error;
   double lambd = context.floatAttribute("lambd", 0.5f);
   double bias = context.floatAttribute("bias", 0.0f);
-  KILN_ASSIGN_OR_RETURN(Value below, b.compare(ComparisonPredicate::lt, b.x,
-                                               b.constant(-lambd)));
-  KILN_ASSIGN_OR_RETURN(Value above, b.compare(ComparisonPredicate::gt, b.x,
-                                               b.constant(lambd)));
+  KILN_ASSIGN_OR_RETURN(
+      Value below, b.compare(ComparisonPredicate::lt, b.x, b.constant(-lambd)));
+  KILN_ASSIGN_OR_RETURN(
+      Value above, b.compare(ComparisonPredicate::gt, b.x, b.constant(lambd)));
   KILN_ASSIGN_OR_RETURN(Value raised, b.create<AddOp>(b.x, b.constant(bias)));
   KILN_ASSIGN_OR_RETURN(Value lowered, b.create<SubOp>(b.x, b.constant(bias)));
   KILN_ASSIGN_OR_RETURN(Value upper,
                         b.create<SelectOp>(above, lowered, b.constant(0.0)));
-  KILN_ASSIGN_OR_RETURN(Value result,
-                        b.create<SelectOp>(below, raised, upper));
+  KILN_ASSIGN_OR_RETURN(Value result, b.create<SelectOp>(below, raised, upper));
   return b.finish(result);
 }
 

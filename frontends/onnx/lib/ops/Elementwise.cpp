@@ -90,9 +90,8 @@ llvm::Error convertIsInf(NodeContext &context) {
   // x (NaN included) and of the right shape.
   Value bound = context.scalar(elementTypeOf(input),
                                positive || !negative ? infinity : -infinity);
-  ComparisonPredicate predicate = positive || negative
-                                      ? ComparisonPredicate::eq
-                                      : ComparisonPredicate::gt;
+  ComparisonPredicate predicate =
+      positive || negative ? ComparisonPredicate::eq : ComparisonPredicate::gt;
   KILN_ASSIGN_OR_RETURN(Value result,
                         context.create<CompareOp>(predicate, input, bound));
   context.setOutput(0, result);
@@ -120,9 +119,9 @@ llvm::Error convertCast(NodeContext &context) {
   KILN_ASSIGN_OR_RETURN(Value input, context.input(0));
   if (!context.hasAttribute("to"))
     return context.invalid("attribute 'to' is required");
-  KILN_ASSIGN_OR_RETURN(
-      Type target, elementTypeFromOnnx(context.builder.getContext(),
-                                       context.intAttribute("to", 0)));
+  KILN_ASSIGN_OR_RETURN(Type target,
+                        elementTypeFromOnnx(context.builder.getContext(),
+                                            context.intAttribute("to", 0)));
   KILN_ASSIGN_OR_RETURN(Value result, castTo(context, input, target));
   context.setOutput(0, result);
   return llvm::Error::success();
@@ -159,7 +158,8 @@ llvm::Error convertPow(NodeContext &context) {
 }
 
 /// The inputs combined left to right with `OpTy`.
-template <typename OpTy> llvm::Expected<Value> combineAll(NodeContext &context) {
+template <typename OpTy>
+llvm::Expected<Value> combineAll(NodeContext &context) {
   if (context.numInputs() == 0)
     return context.invalid("it needs at least one input");
   KILN_ASSIGN_OR_RETURN(Value result, context.input(0));
