@@ -262,7 +262,8 @@ llvm::Error convertClip(NodeContext &context) {
     Value bound = context.optionalInput(index);
     if (!bound)
       continue;
-    if (cast<RankedTensorType>(bound.getType()).getNumElements() != 1)
+    auto boundType = cast<RankedTensorType>(bound.getType());
+    if (!boundType.hasStaticShape() || boundType.getNumElements() != 1)
       return context.invalid("the bounds of Clip must be scalars");
     if (isLower) {
       KILN_ASSIGN_OR_RETURN(result, b.create<MaxOp>(result, bound));
