@@ -32,8 +32,18 @@ struct ToleranceOverride {
   const char *reason;
 };
 
+// ONNX 1.12's data for casts to bfloat16 truncates the float32 bits; Kiln
+// rounds to nearest even, as PyTorch and ONNX 1.14's reference do. The two
+// differ by at most one bfloat16 ulp, 2^-7 relative.
+constexpr Tolerance kBfloat16Ulp{7.9e-3, 1e-7};
+const char *const kBfloat16Rounding =
+    "ONNX 1.12 truncates to bfloat16; Kiln rounds to nearest even";
+
 const ToleranceOverride kToleranceOverrides[] = {
-    // (none yet: an entry needs the reason written next to it)
+    {"test_cast_FLOAT_to_BFLOAT16", kBfloat16Ulp, kBfloat16Rounding},
+    {"test_castlike_FLOAT_to_BFLOAT16", kBfloat16Ulp, kBfloat16Rounding},
+    {"test_castlike_FLOAT_to_BFLOAT16_expanded", kBfloat16Ulp,
+     kBfloat16Rounding},
     {nullptr, {}, nullptr},
 };
 
@@ -269,6 +279,10 @@ CaseResult runCase(const std::string &directory, Tolerance defaultTolerance) {
           return fail(llvm::toString(data.takeError()), ops);
         inputData.push_back(std::move(*data));
       }
+      // ONNX 1.12's test data stores bfloat16 tensors as their uint16 bits.
+      for (auto [data, info] : llvm::zip(inputData, function.inputs()))
+        if (data.dtype == KILN_DTYPE_U16 && info.dtype == KILN_DTYPE_BF16)
+          data.dtype = KILN_DTYPE_BF16;
       std::vector<rt::Tensor> inputs;
       std::vector<const rt::Tensor *> pointers;
       for (TensorData &data : inputData)
@@ -286,6 +300,9 @@ CaseResult runCase(const std::string &directory, Tolerance defaultTolerance) {
         auto expected = onnx_import::readTensorProtoFile(outputFiles[i]);
         if (!expected)
           return unsupported("outputs that are not tensors", ops);
+        if (expected->dtype == KILN_DTYPE_U16 &&
+            outputs[i].dtype() == KILN_DTYPE_BF16)
+          expected->dtype = KILN_DTYPE_BF16; // bfloat16 bits, as for inputs
         std::string difference = compare(
             outputs[i], *expected, toleranceFor(caseName, defaultTolerance));
         if (!difference.empty())

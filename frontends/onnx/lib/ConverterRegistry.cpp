@@ -13,6 +13,7 @@ const ConverterRegistry &ConverterRegistry::get() {
   static const ConverterRegistry registry = [] {
     ConverterRegistry built;
     registerElementwiseConverters(built);
+    registerActivationConverters(built);
     registerNeuralNetworkConverters(built);
     registerShapeConverters(built);
     registerReductionConverters(built);

@@ -35,6 +35,7 @@ private:
 
 // One per file in lib/ops/.
 void registerElementwiseConverters(ConverterRegistry &registry);
+void registerActivationConverters(ConverterRegistry &registry);
 void registerNeuralNetworkConverters(ConverterRegistry &registry);
 void registerShapeConverters(ConverterRegistry &registry);
 void registerReductionConverters(ConverterRegistry &registry);

@@ -92,13 +92,12 @@ func.func @no_fold_div_integer_constants() -> tensor<2xi32> {
 
 // -----
 
-// Constants of different shapes would need a broadcast: not folded.
-// CHECK-LABEL: func.func @no_fold_broadcasting_constants
-// CHECK-DAG: %[[A:.*]] = kiln.constant dense<[1.000000e+00, 2.000000e+00]> : tensor<2xf32>
-// CHECK-DAG: %[[B:.*]] = kiln.constant dense<3.000000e+00> : tensor<3x2xf32>
-// CHECK: %[[R:.*]] = kiln.add %[[A]], %[[B]] : (tensor<2xf32>, tensor<3x2xf32>) -> tensor<3x2xf32>
+// Constants of different shapes fold through the broadcast.
+// CHECK-LABEL: func.func @fold_broadcasting_constants
+// CHECK: %[[R:.*]] = kiln.constant dense<{{\[}}[4.000000e+00, 5.000000e+00], [4.000000e+00, 5.000000e+00], [4.000000e+00, 5.000000e+00]]> : tensor<3x2xf32>
+// CHECK-NOT: kiln.add
 // CHECK: return %[[R]]
-func.func @no_fold_broadcasting_constants() -> tensor<3x2xf32> {
+func.func @fold_broadcasting_constants() -> tensor<3x2xf32> {
   %a = kiln.constant dense<[1.0, 2.0]> : tensor<2xf32>
   %b = kiln.constant dense<3.0> : tensor<3x2xf32>
   %0 = kiln.add %a, %b : (tensor<2xf32>, tensor<3x2xf32>) -> tensor<3x2xf32>

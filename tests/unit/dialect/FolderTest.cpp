@@ -79,12 +79,13 @@ TEST_F(FolderTest, IntegerDivisionIsNotFolded) {
   EXPECT_TRUE(quotient.getDefiningOp<DivOp>());
 }
 
-TEST_F(FolderTest, BroadcastingConstantsAreNotFolded) {
+TEST_F(FolderTest, BroadcastingConstantsFold) {
   Value a = floats({2}, {1.0f, 2.0f});
   Value b = splat(tensor({3, 2}), 1.5);
   Value sum = builder.createOrFold<AddOp>(loc, a, b);
-  EXPECT_TRUE(sum.getDefiningOp<AddOp>());
   EXPECT_EQ(sum.getType(), tensor({3, 2}));
+  EXPECT_EQ(constantValues(sum),
+            SmallVector<float>({2.5f, 3.5f, 2.5f, 3.5f, 2.5f, 3.5f}));
 }
 
 TEST_F(FolderTest, UnaryOpsOnConstantsFold) {

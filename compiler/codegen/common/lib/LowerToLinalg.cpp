@@ -5,13 +5,27 @@
 // the kiln dialect is illegal afterwards, so an op no pattern can lower fails
 // the pass with its location.
 //
+// arith works on signless integers only, so the same conversion turns unsigned
+// tensor types (ONNX's uint8..uint64) into signless ones: function signatures,
+// returns and calls through the type converter, constants by reinterpreting
+// their bits, and elementwise ops by patterns that pick unsigned arithmetic
+// from the original types. Other kiln ops whose result does not depend on
+// signedness (data movement, sums and products that wrap) are re-created with
+// signless types and then lowered by their usual patterns; any other kiln op
+// on unsigned types is rejected before anything is rewritten, since its
+// pattern would treat the values as signed.
+//
 //===----------------------------------------------------------------------===//
 
 #include "LoweringUtils.h"
 
 #include "kiln/Codegen/Passes.h"
 #include "kiln/Dialect/Kiln/IR/KilnDialect.h"
+#include "kiln/Dialect/Kiln/IR/KilnOps.h"
 
+#include "mlir/Dialect/Func/Transforms/FuncConversions.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 namespace kiln {
@@ -24,19 +38,109 @@ using namespace mlir;
 namespace kiln {
 namespace {
 
+/// Unsigned integers (alone or as tensor elements) become signless integers of
+/// the same width; every other type stays.
+class SignlessTypeConverter : public TypeConverter {
+public:
+  SignlessTypeConverter() {
+    addConversion([](Type type) { return type; });
+    addConversion([](IntegerType type) -> Type {
+      if (!type.isUnsigned())
+        return type;
+      return IntegerType::get(type.getContext(), type.getWidth());
+    });
+    addConversion([this](RankedTensorType type) -> Type {
+      Type element = convertType(type.getElementType());
+      return element ? type.clone(element) : Type();
+    });
+  }
+};
+
+/// Kiln ops whose results do not depend on whether integers are signed:
+/// they move or copy elements, or add and multiply with wrapping.
+bool isSignednessAgnostic(Operation *op) {
+  return isa<ReshapeOp, TransposeOp, ConcatOp, MatMulOp, ReduceSumOp>(op);
+}
+
+bool hasUnsignedTypes(Operation *op, const TypeConverter &converter) {
+  return !converter.isLegal(op);
+}
+
+/// Re-creates an op that has unsigned types with signless ones: signedness
+/// agnostic kiln ops (which their own patterns then lower) and region-free ops
+/// of other dialects (such as the `tensor.cast` the ONNX importer adds).
+struct SignlessRetyping : ConversionPattern {
+  SignlessRetyping(const TypeConverter &converter, MLIRContext *context)
+      // Ahead of every family's pattern, which would read the values as
+      // signed.
+      : ConversionPattern(converter, MatchAnyOpTypeTag(), /*benefit=*/100,
+                          context) {}
+
+  LogicalResult
+  matchAndRewrite(Operation *op, ArrayRef<Value> operands,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (op->getNumRegions() != 0 || !hasUnsignedTypes(op, *typeConverter))
+      return failure();
+    if (isa<KilnDialect>(op->getDialect()) && !isSignednessAgnostic(op))
+      return failure();
+    SmallVector<Type> resultTypes;
+    if (failed(typeConverter->convertTypes(op->getResultTypes(), resultTypes)))
+      return failure();
+    IRMapping mapping;
+    mapping.map(op->getOperands(), operands);
+    Operation *retyped = rewriter.clone(*op, mapping);
+    for (auto [result, type] : llvm::zip(retyped->getResults(), resultTypes))
+      result.setType(type);
+    rewriter.replaceOp(op, retyped->getResults());
+    return success();
+  }
+};
+
+/// Fails (with an error on each) when a kiln op with unsigned types has no
+/// lowering that knows what unsigned means for it.
+LogicalResult checkUnsignedSupport(ModuleOp module,
+                                   const TypeConverter &converter) {
+  bool ok = true;
+  module.walk([&](Operation *op) {
+    if (!isa<KilnDialect>(op->getDialect()) ||
+        !hasUnsignedTypes(op, converter) || isLoweredWithUnsignedTypes(op) ||
+        isSignednessAgnostic(op))
+      return;
+    op->emitOpError("on unsigned integer types is not supported by the CPU "
+                    "lowering yet; cast the operands to a signed type first");
+    ok = false;
+  });
+  return success(ok);
+}
+
 struct LowerToLinalgPass : impl::KilnLowerToLinalgPassBase<LowerToLinalgPass> {
   void runOnOperation() override {
     MLIRContext *context = &getContext();
+    SignlessTypeConverter converter;
+    if (failed(checkUnsignedSupport(getOperation(), converter)))
+      return signalPassFailure();
+
     RewritePatternSet patterns(context);
-    populateElementwiseLoweringPatterns(patterns);
+    populateElementwiseLoweringPatterns(converter, patterns);
     populateContractionLoweringPatterns(patterns);
     populatePoolingLoweringPatterns(patterns);
     populateShapeLoweringPatterns(patterns);
     populateReductionLoweringPatterns(patterns);
+    patterns.add<SignlessRetyping>(converter, context);
+    populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
+                                                                   converter);
+    populateReturnOpTypeConversionPattern(patterns, converter);
+    populateCallOpTypeConversionPattern(patterns, converter);
 
     ConversionTarget target(*context);
     target.addIllegalDialect<KilnDialect>();
-    target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
+    target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp op) {
+      return converter.isSignatureLegal(op.getFunctionType()) &&
+             converter.isLegal(&op.getBody());
+    });
+    // Everything else is legal once its types are signless.
+    target.markUnknownOpDynamicallyLegal(
+        [&](Operation *op) { return converter.isLegal(op); });
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

@@ -19,11 +19,17 @@
 
 namespace kiln {
 
-void populateElementwiseLoweringPatterns(mlir::RewritePatternSet &patterns);
+/// Elementwise patterns take the pass's type converter (unsigned to signless).
+void populateElementwiseLoweringPatterns(const mlir::TypeConverter &converter,
+                                         mlir::RewritePatternSet &patterns);
 void populateContractionLoweringPatterns(mlir::RewritePatternSet &patterns);
 void populatePoolingLoweringPatterns(mlir::RewritePatternSet &patterns);
 void populateShapeLoweringPatterns(mlir::RewritePatternSet &patterns);
 void populateReductionLoweringPatterns(mlir::RewritePatternSet &patterns);
+
+/// Whether `op`'s lowering pattern handles unsigned element types itself
+/// (choosing unsigned arithmetic from the op's own types).
+bool isLoweredWithUnsignedTypes(mlir::Operation *op);
 
 /// The sizes of `type` as OpFoldResults: constants for static dims, and for
 /// dynamic dims a `tensor.dim` of the first of `sources` whose aligned

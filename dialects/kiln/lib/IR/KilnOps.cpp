@@ -103,5 +103,7 @@ LogicalResult kiln::detail::checkArray(std::optional<Location> loc,
   return success();
 }
 
+#include "kiln/Dialect/Kiln/IR/KilnEnums.cpp.inc"
+
 #define GET_OP_CLASSES
 #include "kiln/Dialect/Kiln/IR/KilnOps.cpp.inc"

@@ -25,9 +25,16 @@ def Kiln_Dialect : Dialect {
 class Kiln_Op<string mnemonic, list<Trait> traits = []>
     : Op<Kiln_Dialect, mnemonic, traits>;
 
-// Element type families.
+// Element type families. Integers are signless (read as signed; i1 is the
+// boolean) or unsigned (ONNX's uint8..uint64). Unsigned types are accepted
+// wherever integers are: kiln-lower-to-linalg turns them into signless types and
+// picks unsigned arithmetic from the original type, and it rejects an op whose
+// lowering does not (yet) know what unsigned means for it.
 def Kiln_FloatTensor : RankedTensorOf<[AnyFloat]>;
-def Kiln_NumericTensor : RankedTensorOf<[AnyFloat, AnySignlessInteger]>;
+def Kiln_IntegerTensor : RankedTensorOf<[AnySignlessInteger, AnyUnsignedInteger]>;
+def Kiln_NumericTensor
+    : RankedTensorOf<[AnyFloat, AnySignlessInteger, AnyUnsignedInteger]>;
+def Kiln_BoolTensor : RankedTensorOf<[I1]>;
 def Kiln_AnyTensor : RankedTensorOf<[AnyType]>;
 
 #endif // KILN_DIALECT_KILN_IR_KILNBASE
