@@ -12,6 +12,7 @@
 #include "kiln/Codegen/Passes.h"
 #include "kiln/Dialect/Kiln/IR/KilnDialect.h"
 
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 namespace kiln {

@@ -48,10 +48,13 @@ std::string getCpuStagePipeline(CpuStage stage,
            "canonicalize,buffer-deallocation-pipeline";
   case CpuStage::LowerToLLVM:
     // Strided copies become linalg.copy first, so that they lower to loops here
-    // instead of calls into MLIR's runtime library.
+    // instead of calls into MLIR's runtime library. expand-strided-metadata
+    // computes the offsets of subviews at dynamic positions (the slices that
+    // cumsum and top_k loop over) with affine.apply: lower-affine runs again.
     return llvm::formatv("kiln-lower-strided-copies,convert-linalg-to-loops,"
                          "lower-affine,convert-scf-to-cf,"
-                         "expand-strided-metadata,finalize-memref-to-llvm,"
+                         "expand-strided-metadata,lower-affine,"
+                         "finalize-memref-to-llvm,"
                          "convert-math-to-llvm,convert-to-llvm,"
                          "reconcile-unrealized-casts,"
                          "kiln-emit-runtime-abi{{producer='{0}'}",
