@@ -277,8 +277,11 @@ KILN_ARG_REDUCE_OP(ArgMinOp, "kiln.arg_min")
 //===----------------------------------------------------------------------===//
 
 LogicalResult CumSumOp::verify() {
-  return checkAxis(getLoc(), getOperationName(), getAxis(),
-                   getType().getRank());
+  int64_t rank = getType().getRank(), axis = getAxis();
+  if (axis < 0 || axis >= rank)
+    return emitOpError("axis ") << axis << " is out of range for rank " << rank
+                                << " (must be in [0, rank))";
+  return success();
 }
 
 //===----------------------------------------------------------------------===//
@@ -297,7 +300,9 @@ LogicalResult TopKOp::inferReturnTypes(MLIRContext *context,
   if (failed(checkAxis(loc, name, axis, inputType.getRank())))
     return failure();
   int64_t size = inputType.getDimSize(axis);
-  if (k < 0 || (!ShapedType::isDynamic(size) && k > size))
+  if (k < 0)
+    return emitOptionalError(loc, name, " k = ", k, " must not be negative");
+  if (!ShapedType::isDynamic(size) && k > size)
     return emitOptionalError(loc, name, " k = ", k, " must be in [0, ", size,
                              "], the size of dimension ", axis, " of ",
                              shapeToString(inputType.getShape()));
