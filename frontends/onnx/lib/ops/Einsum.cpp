@@ -243,16 +243,30 @@ llvm::Expected<Operand> contract(NodeContext &context, const Operand &lhs,
   return Operand{result, labels};
 }
 
-/// Checks that every label has one size wherever it appears.
+/// How a label is written in the equation, for messages.
+std::string labelName(Label label) {
+  if (label < 26)
+    return std::string(1, static_cast<char>('A' + label));
+  if (label < kFirstEllipsisLabel)
+    return std::string(1, static_cast<char>('a' + label - 26));
+  return "... (dim " + std::to_string(label - kFirstEllipsisLabel) + ")";
+}
+
+/// Checks that every label has one size wherever it appears. A size of 1
+/// against another size would broadcast in NumPy, which Kiln does not do here.
 llvm::Error checkSizes(NodeContext &context, ArrayRef<Operand> operands) {
   std::map<Label, int64_t> sizes;
   for (const Operand &operand : operands) {
     for (auto [label, size] : llvm::zip(operand.labels, operand.shape())) {
       auto [it, inserted] = sizes.emplace(label, size);
-      if (!inserted && it->second != size)
-        return context.unsupported(
-            "Einsum operands whose dims of the same label differ in size "
-            "(broadcasting inside Einsum)");
+      if (inserted || it->second == size)
+        continue;
+      std::string message = "label " + labelName(label) + " has sizes " +
+                            std::to_string(it->second) + " and " +
+                            std::to_string(size);
+      if (it->second == 1 || size == 1)
+        return context.unsupported(message + " (broadcasting inside Einsum)");
+      return context.invalid(message);
     }
   }
   return llvm::Error::success();

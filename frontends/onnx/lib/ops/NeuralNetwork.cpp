@@ -279,6 +279,9 @@ llvm::Error convertConvTranspose(NodeContext &context) {
                             window.dilations, window.outputPadding,
                             context.intAttribute("group", 1)));
   if (Value bias = context.optionalInput(2)) {
+    if (context.inputType(2).getRank() != 1)
+      return context.invalid("B must be a 1-D tensor (one bias per output "
+                             "channel)");
     int64_t features = context.inputType(2).getDimSize(0);
     KILN_ASSIGN_OR_RETURN(Value shaped,
                           reshapeTo(context, bias, {1, features, 1, 1}));
