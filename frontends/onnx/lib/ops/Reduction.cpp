@@ -289,6 +289,8 @@ llvm::Error convertCumSum(NodeContext &context) {
 /// k: the constant input, else the size the model declares for the values
 /// along the axis (which fixes it).
 llvm::Expected<int64_t> topKCount(NodeContext &context, int64_t axis) {
+  if (!context.hasInput(1))
+    return context.invalid("input 1 (K) is required but missing");
   if (auto given = context.constantInts(1)) {
     if (given->size() != 1)
       return context.invalid("K must hold one value");
