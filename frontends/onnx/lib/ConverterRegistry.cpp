@@ -17,6 +17,7 @@ const ConverterRegistry &ConverterRegistry::get() {
     registerNeuralNetworkConverters(built);
     registerShapeConverters(built);
     registerReductionConverters(built);
+    registerEinsumConverter(built);
     return built;
   }();
   return registry;

@@ -39,6 +39,7 @@ void registerActivationConverters(ConverterRegistry &registry);
 void registerNeuralNetworkConverters(ConverterRegistry &registry);
 void registerShapeConverters(ConverterRegistry &registry);
 void registerReductionConverters(ConverterRegistry &registry);
+void registerEinsumConverter(ConverterRegistry &registry);
 
 } // namespace kiln::onnx_import
 

@@ -48,14 +48,17 @@ std::string getCpuStagePipeline(CpuStage stage,
            "canonicalize,buffer-deallocation-pipeline";
   case CpuStage::LowerToLLVM:
     // Strided copies become linalg.copy first, so that they lower to loops here
-    // instead of calls into MLIR's runtime library. Math ops LLVM has no
-    // intrinsic for (asinh, acosh, atanh, erf) become libm calls after
-    // convert-math-to-llvm has taken the ones it can. Weights (when they go to
-    // a file) are moved before the module tables are written, so that the
-    // module info can point at their table.
+    // instead of calls into MLIR's runtime library. expand-strided-metadata
+    // computes the offsets of subviews at dynamic positions (the slices that
+    // cumsum and top_k loop over) with affine.apply: lower-affine runs again.
+    // Math ops LLVM has no intrinsic for (asinh, acosh, atanh, erf) become libm
+    // calls after convert-math-to-llvm has taken the ones it can. Weights (when
+    // they go to a file) are moved before the module tables are written, so
+    // that the module info can point at their table.
     return llvm::formatv("kiln-lower-strided-copies,convert-linalg-to-loops,"
                          "lower-affine,convert-scf-to-cf,"
-                         "expand-strided-metadata,finalize-memref-to-llvm,"
+                         "expand-strided-metadata,lower-affine,"
+                         "finalize-memref-to-llvm,"
                          "convert-math-to-llvm,convert-math-to-libm,"
                          "convert-to-llvm,"
                          "reconcile-unrealized-casts,{1}"

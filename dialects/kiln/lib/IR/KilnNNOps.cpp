@@ -188,3 +188,85 @@ LogicalResult AvgPool2DOp::inferReturnTypes(MLIRContext *,
                      inferred);
 }
 KILN_COMPATIBLE_RETURN_TYPES(AvgPool2DOp)
+
+//===----------------------------------------------------------------------===//
+// Conv2DTransposeOp
+//===----------------------------------------------------------------------===//
+
+/// (input - 1) * stride - padBegin - padEnd + dilation * (kernel - 1) +
+/// outputPadding + 1 with checked arithmetic; kDynamic for a dynamic input or
+/// kernel, failure on overflow.
+static FailureOr<int64_t>
+computeTransposedOutputSize(int64_t input, int64_t kernel, int64_t stride,
+                            int64_t dilation, int64_t padBegin, int64_t padEnd,
+                            int64_t outputPadding) {
+  if (ShapedType::isDynamic(input) || ShapedType::isDynamic(kernel))
+    return kDynamic;
+  int64_t spread, window, size;
+  if (llvm::MulOverflow(input - 1, stride, spread) ||
+      llvm::MulOverflow(kernel - 1, dilation, window) ||
+      llvm::AddOverflow(spread, window, size) ||
+      llvm::AddOverflow(size, outputPadding, size) ||
+      llvm::AddOverflow(size, int64_t(1), size) ||
+      llvm::SubOverflow(size, padBegin, size) ||
+      llvm::SubOverflow(size, padEnd, size))
+    return failure();
+  return size;
+}
+
+LogicalResult
+Conv2DTransposeOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                    Adaptor adaptor,
+                                    SmallVectorImpl<Type> &inferred) {
+  StringRef name = "kiln.conv2d_transpose";
+  auto inputType = rankedType(adaptor.getInput());
+  auto filterType = rankedType(adaptor.getFilter());
+  if (!inputType || !filterType || inputType.getRank() != 4 ||
+      filterType.getRank() != 4)
+    return emitOptionalError(
+        loc, name, " expects a rank-4 NCHW input and a rank-4 CFHW filter");
+  ArrayRef<int64_t> strides = adaptor.getStrides(),
+                    padding = adaptor.getPadding(),
+                    dilations = adaptor.getDilations(),
+                    outputPadding = adaptor.getOutputPadding();
+  if (failed(checkArray(loc, name, "strides", strides, 2, 1)) ||
+      failed(checkArray(loc, name, "padding", padding, 4, 0)) ||
+      failed(checkArray(loc, name, "dilations", dilations, 2, 1)) ||
+      failed(checkArray(loc, name, "output_padding", outputPadding, 2, 0)))
+    return failure();
+  int64_t groups = adaptor.getGroups();
+  if (groups < 1)
+    return emitOptionalError(loc, name, " groups must be at least 1, got ",
+                             groups);
+
+  ArrayRef<int64_t> in = inputType.getShape(), filter = filterType.getShape();
+  if (!ShapedType::isDynamic(in[1]) && !ShapedType::isDynamic(filter[0]) &&
+      in[1] != filter[0])
+    return emitOptionalError(loc, name, " input has ", in[1],
+                             " channels but the filter is for ", filter[0]);
+  if (!ShapedType::isDynamic(filter[0]) && filter[0] % groups != 0)
+    return emitOptionalError(loc, name, " ", filter[0],
+                             " channels cannot be split into ", groups,
+                             " groups");
+  int64_t features = kDynamic;
+  if (!ShapedType::isDynamic(filter[1]) &&
+      llvm::MulOverflow(filter[1], groups, features))
+    return emitOptionalError(loc, name, " ", filter[1], " filters x ", groups,
+                             " groups overflows int64");
+
+  SmallVector<int64_t> shape = {in[0], features};
+  for (int i = 0; i < 2; ++i) {
+    auto size = computeTransposedOutputSize(
+        in[2 + i], filter[2 + i], strides[i], dilations[i], padding[i],
+        padding[2 + i], outputPadding[i]);
+    if (failed(size) || (!ShapedType::isDynamic(*size) && *size < 1))
+      return emitOptionalError(loc, name, " padding ", shapeToString(padding),
+                               " leaves no output of input ", shapeToString(in),
+                               " and filter ", shapeToString(filter),
+                               " in spatial dimension ", i);
+    shape.push_back(*size);
+  }
+  inferred.push_back(RankedTensorType::get(shape, inputType.getElementType()));
+  return success();
+}
+KILN_COMPATIBLE_RETURN_TYPES(Conv2DTransposeOp)

@@ -1,9 +1,9 @@
 //===- NeuralNetwork.cpp - ONNX conv, pooling, dense and softmax to kiln --===//
 //
-// Conv and pooling handle auto_pad and 1-D inputs (as 2-D with height 1); a
-// bias is a kiln.add. Gemm becomes transposes, kiln.matmul, scaling and
-// kiln.add. Inference BatchNormalization with constant statistics folds into
-// one multiply and one add.
+// Conv, ConvTranspose and pooling handle auto_pad and 1-D inputs (as 2-D with
+// height 1); a bias is a kiln.add. Gemm becomes transposes, kiln.matmul,
+// scaling and kiln.add. Inference BatchNormalization with constant statistics
+// folds into one multiply and one add.
 //
 //===----------------------------------------------------------------------===//
 
@@ -138,6 +138,153 @@ llvm::Error convertConv(NodeContext &context) {
     int64_t channels = context.inputType(2).getDimSize(0);
     KILN_ASSIGN_OR_RETURN(Value shaped,
                           reshapeTo(context, bias, {1, channels, 1, 1}));
+    KILN_ASSIGN_OR_RETURN(result, context.create<AddOp>(result, shaped));
+  }
+  if (spatialRank == 1) {
+    KILN_ASSIGN_OR_RETURN(result, dropUnitHeight(context, result));
+  }
+  context.setOutput(0, result);
+  return llvm::Error::success();
+}
+
+/// The geometry of a ConvTranspose node, for 1 or 2 spatial dims.
+struct TransposedWindow {
+  SmallVector<int64_t> strides, dilations, outputPadding;
+  SmallVector<int64_t> padding; // ONNX order: begins, then ends
+};
+
+/// Resolves a ConvTranspose's pads from output_shape or auto_pad as ONNX
+/// specifies: total = stride * (in - 1) + output_padding + dilation * (k - 1)
+/// + 1 - out is split with the extra unit at the end for SAME_UPPER and at the
+/// beginning otherwise. A negative end (an output larger than the input
+/// covers) becomes output padding; a negative beginning is unsupported.
+llvm::Error resolveTransposedPads(NodeContext &context,
+                                  ArrayRef<int64_t> inputShape,
+                                  ArrayRef<int64_t> kernel,
+                                  TransposedWindow &window) {
+  int64_t spatialRank = kernel.size();
+  std::string autoPad = context.stringAttribute("auto_pad", "NOTSET");
+  if (autoPad != "NOTSET" && autoPad != "VALID" && autoPad != "SAME_UPPER" &&
+      autoPad != "SAME_LOWER")
+    return context.invalid("unknown auto_pad '" + autoPad + "'");
+  if (autoPad == "VALID") {
+    window.padding.assign(2 * spatialRank, 0);
+    return llvm::Error::success();
+  }
+  SmallVector<int64_t> outputShape = context.intsAttribute("output_shape");
+  bool same = autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER";
+  if (outputShape.empty() && !same)
+    return llvm::Error::success(); // explicit pads
+  // output_shape may list N and C too.
+  if (static_cast<int64_t>(outputShape.size()) == spatialRank + 2)
+    outputShape.erase(outputShape.begin(), outputShape.begin() + 2);
+  if (!outputShape.empty() &&
+      static_cast<int64_t>(outputShape.size()) != spatialRank)
+    return context.invalid("output_shape must have one entry per spatial "
+                           "dimension");
+  for (int64_t i = 0; i < spatialRank; ++i) {
+    int64_t input = inputShape[inputShape.size() - spatialRank + i];
+    if (ShapedType::isDynamic(input))
+      return context.unsupported("ConvTranspose with output_shape or auto_pad "
+                                 "needs static spatial input sizes");
+    int64_t output = outputShape.empty() ? 0 : outputShape[i];
+    int64_t spread, span, total;
+    if ((outputShape.empty() &&
+         llvm::MulOverflow(input, window.strides[i], output)) ||
+        llvm::MulOverflow(window.strides[i], input - 1, spread) ||
+        llvm::MulOverflow(window.dilations[i], kernel[i] - 1, span) ||
+        llvm::AddOverflow(spread, span, total) ||
+        llvm::AddOverflow(total, window.outputPadding[i], total) ||
+        llvm::AddOverflow(total, int64_t(1), total) ||
+        llvm::SubOverflow(total, output, total))
+      return context.invalid("the output size overflows int64");
+    int64_t half = llvm::divideFloorSigned(total, 2);
+    int64_t begin = autoPad == "SAME_UPPER" ? half : total - half;
+    int64_t end = total - begin;
+    if (begin < 0)
+      return context.unsupported(
+          "an output_shape that needs negative leading padding");
+    if (end < 0) {
+      window.outputPadding[i] -= end;
+      end = 0;
+    }
+    window.padding[i] = begin;
+    window.padding[spatialRank + i] = end;
+  }
+  return llvm::Error::success();
+}
+
+/// Reads strides, dilations, output_padding, pads (resolved by
+/// resolveTransposedPads) for `kernel`.
+llvm::Expected<TransposedWindow>
+readTransposedWindow(NodeContext &context, ArrayRef<int64_t> inputShape,
+                     ArrayRef<int64_t> kernel) {
+  int64_t spatialRank = kernel.size();
+  SmallVector<int64_t> ones(spatialRank, 1), zeros(spatialRank, 0);
+  TransposedWindow window;
+  window.strides = context.intsAttribute("strides", ones);
+  window.dilations = context.intsAttribute("dilations", ones);
+  window.outputPadding = context.intsAttribute("output_padding", zeros);
+  window.padding =
+      context.intsAttribute("pads", SmallVector<int64_t>(2 * spatialRank, 0));
+  if (static_cast<int64_t>(window.strides.size()) != spatialRank ||
+      static_cast<int64_t>(window.dilations.size()) != spatialRank ||
+      static_cast<int64_t>(window.outputPadding.size()) != spatialRank ||
+      static_cast<int64_t>(window.padding.size()) != 2 * spatialRank)
+    return context.invalid(
+        "strides, dilations, output_padding and pads must have one entry per "
+        "spatial dimension (" +
+        llvm::Twine(spatialRank) + "), pads two");
+  for (int64_t i = 0; i < spatialRank; ++i)
+    if (window.strides[i] < 1 || window.dilations[i] < 1 ||
+        window.outputPadding[i] < 0)
+      return context.invalid("strides and dilations must be positive and "
+                             "output_padding not negative");
+  if (llvm::Error error =
+          resolveTransposedPads(context, inputShape, kernel, window))
+    return std::move(error);
+  return window;
+}
+
+/// ConvTranspose (1-D as 2-D with height 1) as kiln.conv2d_transpose, plus a
+/// kiln.add for the bias.
+llvm::Error convertConvTranspose(NodeContext &context) {
+  KILN_ASSIGN_OR_RETURN(Value input, context.input(0));
+  KILN_ASSIGN_OR_RETURN(Value filter, context.input(1));
+  RankedTensorType inputType = context.inputType(0),
+                   filterType = context.inputType(1);
+  KILN_ASSIGN_OR_RETURN(int64_t spatialRank, spatialRankOf(context, inputType));
+  if (filterType.getRank() != inputType.getRank())
+    return context.invalid("the filter's rank differs from the input's");
+  SmallVector<int64_t> kernel(filterType.getShape().drop_front(2));
+  if (context.hasAttribute("kernel_shape") &&
+      context.intsAttribute("kernel_shape") != kernel)
+    return context.invalid("kernel_shape does not match the filter's shape");
+  if (llvm::any_of(kernel, ShapedType::isDynamic))
+    return context.unsupported("ConvTranspose with a dynamic filter shape");
+  KILN_ASSIGN_OR_RETURN(
+      TransposedWindow window,
+      readTransposedWindow(context, inputType.getShape(), kernel));
+  if (spatialRank == 1) {
+    KILN_ASSIGN_OR_RETURN(input, addUnitHeight(context, input));
+    KILN_ASSIGN_OR_RETURN(filter, addUnitHeight(context, filter));
+    window.strides.insert(window.strides.begin(), 1);
+    window.dilations.insert(window.dilations.begin(), 1);
+    window.outputPadding.insert(window.outputPadding.begin(), 0);
+    window.padding = {0, window.padding[0], 0, window.padding[1]};
+  }
+  KILN_ASSIGN_OR_RETURN(Value result,
+                        context.create<Conv2DTransposeOp>(
+                            input, filter, window.strides, window.padding,
+                            window.dilations, window.outputPadding,
+                            context.intAttribute("group", 1)));
+  if (Value bias = context.optionalInput(2)) {
+    if (context.inputType(2).getRank() != 1)
+      return context.invalid("B must be a 1-D tensor (one bias per output "
+                             "channel)");
+    int64_t features = context.inputType(2).getDimSize(0);
+    KILN_ASSIGN_OR_RETURN(Value shaped,
+                          reshapeTo(context, bias, {1, features, 1, 1}));
     KILN_ASSIGN_OR_RETURN(result, context.create<AddOp>(result, shaped));
   }
   if (spatialRank == 1) {
@@ -406,6 +553,7 @@ llvm::Error convertDropout(NodeContext &context) {
 
 void registerNeuralNetworkConverters(ConverterRegistry &registry) {
   registry.add("", "Conv", convertConv);
+  registry.add("", "ConvTranspose", convertConvTranspose);
   registry.add("", "MaxPool", convertPool<true>);
   registry.add("", "AveragePool", convertPool<false>);
   registry.add("", "GlobalAveragePool", convertGlobalPool<ReduceMeanOp>);

@@ -16,13 +16,16 @@ def KilnLowerToLinalgPass : Pass<"kiln-lower-to-linalg", "mlir::ModuleOp"> {
     broadcasting become `linalg.generic`, matmul becomes `linalg.matmul` (or a generic
     contraction when batched), conv2d and pooling become linalg's NCHW named ops after a
     `tensor.pad`, reductions become `linalg.reduce`, softmax becomes `linalg.softmax`,
+    cumulative sums and top-k become `scf.for` loops over slices along their axis,
     and shape ops become `tensor` reshapes, `linalg.transpose` and `tensor.insert_slice`.
     Any kiln op left over is an error that names the op and its location.
   }];
   let dependentDialects = [
     "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
     "mlir::math::MathDialect", "mlir::tensor::TensorDialect",
-    "mlir::scf::SCFDialect", // integer pow loops over the exponent's bits
+    // integer pow loops over the exponent's bits; cumsum and top_k loop along
+    // their axis
+    "mlir::scf::SCFDialect",
   ];
 }
 

@@ -70,6 +70,44 @@ def Kiln_Conv2DOp : Kiln_Op<"conv2d",
       "$input `,` $filter attr-dict `:` functional-type(operands, results)";
 }
 
+def Kiln_Conv2DTransposeOp : Kiln_Op<"conv2d_transpose",
+    [Pure, SameOperandsAndResultElementType, InferTypeOpAdaptorWithIsCompatible]> {
+  let summary = "2-D transposed convolution, NCHW input and CFHW filter";
+  let description = [{
+    The gradient of `kiln.conv2d` with respect to its input, as ONNX's ConvTranspose:
+    every input element `input[n, c, h, w]` scatters `input * filter[c, f, kh, kw]` to
+    output position `(h * stride_h + kh * dilation_h - pad_top,
+    w * stride_w + kw * dilation_w - pad_left)` of channel `f` in its group. `input`
+    is `[N, C, H, W]`, `filter` is `[C, F / groups, KH, KW]` and the result
+    `[N, F, HO, WO]` with
+
+        HO = (H - 1) * stride_h - pad_top - pad_bottom + dilation_h * (KH - 1)
+             + output_padding_h + 1
+
+    and likewise for WO. `padding` is `[top, left, bottom, right]` and removes output
+    rows and columns; `output_padding` (`[h, w]`) adds rows and columns at the bottom
+    and right. With `groups = G`, channels and filters split into G groups as in
+    `kiln.conv2d`. A bias is a separate `kiln.add`.
+
+    ```mlir
+    %y = kiln.conv2d_transpose %x, %w {strides = array<i64: 2, 2>}
+        : (tensor<1x16x8x8xf32>, tensor<16x8x3x3xf32>) -> tensor<1x8x17x17xf32>
+    ```
+  }];
+  let arguments = (ins
+    Kiln_FloatTensor:$input,
+    Kiln_FloatTensor:$filter,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$strides,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0, 0, 0}">:$padding,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$dilations,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0}">:$output_padding,
+    DefaultValuedAttr<I64Attr, "1">:$groups
+  );
+  let results = (outs Kiln_FloatTensor:$result);
+  let assemblyFormat =
+      "$input `,` $filter attr-dict `:` functional-type(operands, results)";
+}
+
 class Kiln_Pool2DOp<string mnemonic, string reduction, dag extraArgs>
     : Kiln_Op<mnemonic, [Pure, SameOperandsAndResultElementType,
                          InferTypeOpAdaptorWithIsCompatible]> {
