@@ -265,7 +265,10 @@ private:
 
 /// Runs ONNX shape inference; strict (node errors are errors) unless `lenient`.
 static llvm::Error inferShapes(LoadedModel &loaded, bool lenient) {
-  onnx::ShapeInferenceOptions options(/*check_type=*/true,
+  // Lenient runs also skip type checks: old exporters wrote e.g. int64
+  // Constants at opsets whose Constant allowed only floats, which the version
+  // converter then makes valid.
+  onnx::ShapeInferenceOptions options(/*check_type=*/!lenient,
                                       /*error_mode=*/lenient ? 0 : 1,
                                       /*enable_data_propagation=*/true);
   loaded.propagatedData.clear();

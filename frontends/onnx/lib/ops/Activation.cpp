@@ -89,6 +89,18 @@ llvm::Error convertPRelu(NodeContext &context) {
   if (llvm::Error error = b.readInput())
     return error;
   KILN_ASSIGN_OR_RETURN(Value slope, context.input(1));
+  // Models exported for opset 6 and older give one slope per channel as a 1-D
+  // [C] tensor, which NumPy broadcasting would align with the last dim; lay it
+  // along dim 1 as those opsets meant.
+  RankedTensorType xType = context.inputType(0), slopeType = context.inputType(1);
+  if (slopeType.getRank() == 1 && xType.getRank() > 2 && slopeType.hasStaticShape() &&
+      slopeType.getDimSize(0) != 1 && !xType.isDynamicDim(1) &&
+      xType.getDimSize(1) == slopeType.getDimSize(0) &&
+      xType.getDimSize(xType.getRank() - 1) != slopeType.getDimSize(0)) {
+    SmallVector<int64_t> perChannel(xType.getRank() - 1, 1);
+    perChannel[0] = slopeType.getDimSize(0);
+    KILN_ASSIGN_OR_RETURN(slope, context.create<ReshapeOp>(slope, perChannel));
+  }
   KILN_ASSIGN_OR_RETURN(
       Value negative, b.compare(ComparisonPredicate::lt, b.x, b.constant(0.0)));
   KILN_ASSIGN_OR_RETURN(Value scaled, b.create<MulOp>(b.x, slope));

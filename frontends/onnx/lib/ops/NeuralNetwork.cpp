@@ -299,6 +299,8 @@ template <bool isMax> llvm::Error convertPool(NodeContext &context) {
     return context.unsupported("MaxPool's Indices output");
   if (context.intAttribute("storage_order", 0) != 0)
     return context.unsupported("storage_order 1");
+  if (!isa<FloatType>(context.inputType(0).getElementType()))
+    return context.unsupported("pooling of integer tensors");
   KILN_ASSIGN_OR_RETURN(Value input, context.input(0));
   RankedTensorType inputType = context.inputType(0);
   KILN_ASSIGN_OR_RETURN(int64_t spatialRank, spatialRankOf(context, inputType));

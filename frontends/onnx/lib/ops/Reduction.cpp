@@ -158,16 +158,22 @@ llvm::Expected<Value> buildLogSumExp(NodeContext &context, Value input,
   return context.create<AddOp>(log, max);
 }
 
-/// sum(|x|) and sqrt(sum(x * x)) wait for kiln.abs and kiln.sqrt.
-llvm::Expected<Value> buildL1(NodeContext &context, Value, ArrayRef<int64_t>,
-                              bool) {
-  return context.unsupported(
-      "ReduceL1 (it needs an absolute-value op, which kiln does not have yet)");
+/// sum(|x|).
+llvm::Expected<Value> buildL1(NodeContext &context, Value input,
+                              ArrayRef<int64_t> axes, bool keepDims) {
+  KILN_ASSIGN_OR_RETURN(Value magnitude, context.create<AbsOp>(input));
+  return context.create<ReduceSumOp>(magnitude, axes, keepDims);
 }
-llvm::Expected<Value> buildL2(NodeContext &context, Value, ArrayRef<int64_t>,
-                              bool) {
-  return context.unsupported(
-      "ReduceL2 (it needs a square-root op, which kiln does not have yet)");
+
+/// sqrt(sum(x * x)), for floating-point inputs.
+llvm::Expected<Value> buildL2(NodeContext &context, Value input,
+                              ArrayRef<int64_t> axes, bool keepDims) {
+  if (!isa<FloatType>(cast<RankedTensorType>(input.getType()).getElementType()))
+    return context.unsupported("ReduceL2 of integers");
+  KILN_ASSIGN_OR_RETURN(Value square, context.create<MulOp>(input, input));
+  KILN_ASSIGN_OR_RETURN(Value sum,
+                        context.create<ReduceSumOp>(square, axes, keepDims));
+  return context.create<SqrtOp>(sum);
 }
 
 template <ReduceBuilder build, bool axesFromInput>
