@@ -83,6 +83,11 @@ static cl::opt<std::string> targetCpu(
     cl::desc("CPU to generate code for: host (default) or an LLVM CPU "
              "name such as x86-64-v3 or znver4"),
     cl::init("host"), cl::cat(category));
+static cl::opt<bool> listUnsupported(
+    "list-unsupported",
+    cl::desc("Only check an ONNX model: list every node Kiln cannot import "
+             "(exit status 1 when there is one) and write nothing"),
+    cl::cat(category));
 static cl::opt<bool> timings("timings",
                              cl::desc("Print the time of every stage"),
                              cl::cat(category));
@@ -141,6 +146,24 @@ static Expected<std::string> chooseHeaderPath(StringRef output) {
   return path.str().str();
 }
 
+/// --list-unsupported: every node the ONNX frontend cannot import.
+static int listUnsupportedNodes(const driver::ImportOptions &importOptions) {
+  driver::Compiler compiler;
+  auto nodes = compiler.findUnsupportedNodes(modelPath, importOptions);
+  if (!nodes)
+    return tools::reportError(kTool, nodes.takeError());
+  for (const driver::UnsupportedNode &node : *nodes)
+    outs() << "node " << node.index << " '" << node.name << "' (" << node.opType
+           << "): " << node.reason << "\n";
+  if (nodes->empty()) {
+    outs() << "every node of " << modelPath << " can be imported\n";
+    return 0;
+  }
+  outs() << nodes->size() << " node" << (nodes->size() == 1 ? "" : "s")
+         << " of " << modelPath << " cannot be imported\n";
+  return 1;
+}
+
 static int compile() {
   if (optLevel > 3)
     return tools::reportError(kTool,
@@ -152,6 +175,8 @@ static int compile() {
       return tools::reportError(kTool, parsed.takeError());
     importOptions.inputShapes.push_back(std::move(*parsed));
   }
+  if (listUnsupported)
+    return listUnsupportedNodes(importOptions);
   std::string output =
       outputPath.empty() ? defaultOutputPath() : outputPath.getValue();
   auto header = chooseHeaderPath(output);

@@ -227,19 +227,25 @@ llvm::Expected<rt::Tensor> parse(llvm::StringRef bytes) {
   if (header->fortranOrder)
     return fail("the array is in Fortran order; save it in C order (e.g. "
                 "numpy.ascontiguousarray)");
+  // The size the header promises is checked against the file before any
+  // memory is allocated for it.
+  uint64_t needed = kiln_dtype_size(*dtype);
+  for (int64_t dim : header->shape)
+    if (__builtin_mul_overflow(needed, static_cast<uint64_t>(dim), &needed))
+      return fail("the shape " + formatShape(header->shape) +
+                  " is too large to be a tensor");
+  llvm::StringRef data = bytes.drop_front(headerStart + headerSize);
+  if (data.size() != needed)
+    return fail("the data has " + llvm::Twine(data.size()) +
+                " bytes, but dtype " + header->descr + " and shape " +
+                formatShape(header->shape) + " need " + llvm::Twine(needed) +
+                (data.size() < needed ? " (truncated file)" : ""));
   rt::Tensor tensor;
   try {
     tensor = rt::Tensor::create(*dtype, header->shape);
   } catch (const rt::Error &error) {
     return fail(llvm::Twine("the shape cannot be a tensor: ") + error.what());
   }
-  llvm::StringRef data = bytes.drop_front(headerStart + headerSize);
-  if (data.size() != tensor.byteSize())
-    return fail("the data has " + llvm::Twine(data.size()) +
-                " bytes, but dtype " + header->descr + " and shape " +
-                formatShape(header->shape) + " need " +
-                llvm::Twine(tensor.byteSize()) +
-                (data.size() < tensor.byteSize() ? " (truncated file)" : ""));
   if (tensor.byteSize() > 0)
     std::memcpy(kiln_tensor_data(tensor.get()), data.data(), data.size());
   if (*dtype == KILN_DTYPE_BOOL)

@@ -150,7 +150,15 @@ TEST(NpyTest, RefusesShapesThatOverflow) {
       parseError(npyFile("{'descr': '<f8', 'fortran_order': False, 'shape': "
                          "(4294967296, 4294967296)}",
                          "")),
-      HasSubstr("the shape cannot be a tensor"));
+      HasSubstr("is too large to be a tensor"));
+  // A shape that fits in 64 bits but not in this file is refused before
+  // anything is allocated for it.
+  EXPECT_THAT(
+      parseError(npyFile("{'descr': '<f8', 'fortran_order': False, 'shape': "
+                         "(1000000000000,)}",
+                         std::string(8, '\0'))),
+      HasSubstr("the data has 8 bytes, but dtype <f8 and shape "
+                "(1000000000000,) need 8000000000000 (truncated file)"));
   EXPECT_THAT(
       parseError(npyFile("{'descr': '<f8', 'fortran_order': False, 'shape': "
                          "(99999999999999999999,)}",
