@@ -350,7 +350,7 @@ TEST_F(MalformedModelTest, StringInputIsUnsupported) {
   // The checker or the importer may object first; either names the problem.
   EXPECT_THAT(importError(path),
               ::testing::AnyOf(HasSubstr("STRING"), HasSubstr("string")));
-  expectCompileFails(path, "tring");
+  expectCompileFails(path, "STRING");
 }
 
 TEST_F(MalformedModelTest, OpsetNewerThanSupported) {

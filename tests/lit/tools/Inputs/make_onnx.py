@@ -2,7 +2,7 @@
 python3-onnx: run with /usr/bin/python3).
 
   make_onnx.py dense OUT        # y = relu(x @ W + b), x: [N, 3] with a symbolic N
-  make_onnx.py unsupported OUT  # Relu, then Hardmax (no converter), then Relu
+  make_onnx.py unsupported OUT  # Relu, then a custom-domain op (no converter), then Relu
 """
 import sys
 
@@ -26,7 +26,8 @@ def unsupported():
     x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 3])
     y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 3])
     nodes = [helper.make_node("Relu", ["x"], ["a"], name="first"),
-             helper.make_node("Hardmax", ["a"], ["b"], name="odd_one", axis=1),
+             helper.make_node("Frobnicate", ["a"], ["b"], name="odd_one",
+                              domain="com.example"),
              helper.make_node("Relu", ["b"], ["y"], name="last")]
     return helper.make_graph(nodes, "unsupported", [x], [y])
 
@@ -34,7 +35,8 @@ def unsupported():
 def main():
     kind, out = sys.argv[1], sys.argv[2]
     graph = {"dense": dense, "unsupported": unsupported}[kind]()
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17),
+                                                    helper.make_opsetid("com.example", 1)])
     onnx.checker.check_model(model)
     onnx.save(model, out)
 
