@@ -15,6 +15,7 @@ const ConverterRegistry &ConverterRegistry::get() {
     registerElementwiseConverters(built);
     registerNeuralNetworkConverters(built);
     registerShapeConverters(built);
+    registerIndexingConverters(built);
     registerReductionConverters(built);
     return built;
   }();

@@ -37,6 +37,7 @@ private:
 void registerElementwiseConverters(ConverterRegistry &registry);
 void registerNeuralNetworkConverters(ConverterRegistry &registry);
 void registerShapeConverters(ConverterRegistry &registry);
+void registerIndexingConverters(ConverterRegistry &registry);
 void registerReductionConverters(ConverterRegistry &registry);
 
 } // namespace kiln::onnx_import

@@ -32,6 +32,8 @@ struct LowerToLinalgPass : impl::KilnLowerToLinalgPassBase<LowerToLinalgPass> {
     populateContractionLoweringPatterns(patterns);
     populatePoolingLoweringPatterns(patterns);
     populateShapeLoweringPatterns(patterns);
+    populateIndexingLoweringPatterns(patterns);
+    populateResizeLoweringPatterns(patterns);
     populateReductionLoweringPatterns(patterns);
 
     ConversionTarget target(*context);
