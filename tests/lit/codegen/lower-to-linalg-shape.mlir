@@ -292,3 +292,34 @@ func.func @resize_identity(%x: tensor<2x4xf32>) -> tensor<2x4xf32> {
   %0 = kiln.resize %x {mode = "linear", scales = array<f64: 1.0, 1.0>, sizes = array<i64: 2, 4>} : (tensor<2x4xf32>) -> tensor<2x4xf32>
   return %0 : tensor<2x4xf32>
 }
+
+// -----
+
+// An empty slice reads nothing, whatever its step; a one-element dim's step is
+// irrelevant, so the slice stays a view.
+// CHECK-LABEL: func.func @slice_empty_and_single
+// CHECK: %[[EMPTY:.+]] = tensor.empty() : tensor<2x0xf32>
+// CHECK: tensor.extract_slice %{{.+}}[0, 3] [2, 1] [1, 1] : tensor<2x4xf32> to tensor<2x1xf32>
+// CHECK: return %[[EMPTY]]
+func.func @slice_empty_and_single(%x: tensor<2x4xf32>) -> (tensor<2x0xf32>, tensor<2x1xf32>) {
+  %0 = kiln.slice %x {offsets = array<i64: 0, 0>, sizes = array<i64: 2, 0>, steps = array<i64: 1, -9223372036854775808>} : (tensor<2x4xf32>) -> tensor<2x0xf32>
+  %1 = kiln.slice %x {offsets = array<i64: 0, 3>, sizes = array<i64: 2, 1>, steps = array<i64: 1, -5>} : (tensor<2x4xf32>) -> tensor<2x1xf32>
+  return %0, %1 : tensor<2x0xf32>, tensor<2x1xf32>
+}
+
+// -----
+
+// arith.constant makes no unsigned scalars: pad and extrapolation values of ONNX's
+// unsigned types are read from rank-0 constant tensors.
+// CHECK-LABEL: func.func @unsigned_constants
+// CHECK: %[[PAD:.+]] = arith.constant dense<7> : tensor<ui8>
+// CHECK: %[[PADVALUE:.+]] = tensor.extract %[[PAD]][] : tensor<ui8>
+// CHECK: tensor.yield %[[PADVALUE]] : ui8
+// CHECK: %[[EXTRA:.+]] = arith.constant dense<3> : tensor<ui8>
+// CHECK: %[[EXTRAVALUE:.+]] = tensor.extract %[[EXTRA]][] : tensor<ui8>
+// CHECK: arith.select %{{.+}}, %[[EXTRAVALUE]], %{{.+}} : ui8
+func.func @unsigned_constants(%x: tensor<4xui8>) -> (tensor<6xui8>, tensor<3xui8>) {
+  %0 = kiln.pad %x {low = array<i64: 1>, high = array<i64: 1>, value = 7 : ui8} : (tensor<4xui8>) -> tensor<6xui8>
+  %1 = kiln.resize %x {coordinate_transformation_mode = "tf_crop_and_resize", extrapolation_value = 3.0, roi = array<f64: 0.4, 1.2>, scales = array<f64: 0.75>, sizes = array<i64: 3>} : (tensor<4xui8>) -> tensor<3xui8>
+  return %0, %1 : tensor<6xui8>, tensor<3xui8>
+}

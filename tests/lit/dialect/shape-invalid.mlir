@@ -460,3 +460,39 @@ func.func @resize_empty(%x: tensor<0xf32>) {
   %0 = kiln.resize %x {scales = array<f64: 2.0>, sizes = array<i64: 2>} : (tensor<0xf32>) -> tensor<2xf32>
   return
 }
+
+// -----
+
+func.func @broadcast_too_many_elements(%x: tensor<1xf32>) {
+  // expected-error @+2 {{kiln.broadcast_to result shape [4294967296, 4294967296] has more elements than int64 can count}}
+  // expected-error @+1 {{'kiln.broadcast_to' op failed to infer returned types}}
+  %0 = kiln.broadcast_to %x {shape = array<i64: 4294967296, 4294967296>} : (tensor<1xf32>) -> tensor<4294967296x4294967296xf32>
+  return
+}
+
+// -----
+
+func.func @pad_too_many_elements(%x: tensor<1x1xf32>) {
+  // expected-error @+2 {{kiln.pad result shape [4294967297, 4294967297] has more elements than int64 can count}}
+  // expected-error @+1 {{'kiln.pad' op failed to infer returned types}}
+  %0 = kiln.pad %x {low = array<i64: 4294967296, 4294967296>, high = array<i64: 0, 0>} : (tensor<1x1xf32>) -> tensor<4294967297x4294967297xf32>
+  return
+}
+
+// -----
+
+func.func @scatter_add_unsigned(%x: tensor<3xui8>, %i: tensor<2xi64>, %u: tensor<2xui8>) {
+  // expected-error @+2 {{kiln.scatter_elements reduction "add" needs a float or signless integer element type, got 'ui8'}}
+  // expected-error @+1 {{'kiln.scatter_elements' op failed to infer returned types}}
+  %0 = kiln.scatter_elements %x, %i, %u {axis = 0, reduction = "add"} : (tensor<3xui8>, tensor<2xi64>, tensor<2xui8>) -> tensor<3xui8>
+  return
+}
+
+// -----
+
+func.func @resize_index_elements(%x: tensor<4xindex>) {
+  // expected-error @+2 {{kiln.resize needs an integer or float element type, got 'index'}}
+  // expected-error @+1 {{'kiln.resize' op failed to infer returned types}}
+  %0 = kiln.resize %x {scales = array<f64: 2.0>, sizes = array<i64: 8>} : (tensor<4xindex>) -> tensor<8xindex>
+  return
+}

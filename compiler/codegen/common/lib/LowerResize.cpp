@@ -20,6 +20,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "LoweringUtils.h"
+#include "ShapeLoweringHelpers.h"
 
 #include "kiln/Dialect/Kiln/IR/KilnOps.h"
 
@@ -226,6 +227,15 @@ Value selectOutside(OpBuilder &b, Location loc, Value marker, Value result,
   return arith::SelectOp::create(b, loc, outside, fallback, result);
 }
 
+/// extrapolation_value as an attribute of the element type (integers round
+/// toward zero).
+TypedAttr extrapolationAttr(Type elementType, const APFloat &value) {
+  if (auto floatType = dyn_cast<FloatType>(elementType))
+    return FloatAttr::get(floatType, value.convertToDouble());
+  return IntegerAttr::get(elementType,
+                          static_cast<int64_t>(value.convertToDouble()));
+}
+
 struct ResizeLowering : OpConversionPattern<ResizeOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -286,9 +296,10 @@ struct ResizeLowering : OpConversionPattern<ResizeOp> {
           Value element =
               tensor::ExtractOp::create(nb, nested, input, position);
           if (hasOutside) {
-            Value fallback = createScalarConstant(
-                nb, nested, type.getElementType(),
-                op.getExtrapolationValue().convertToDouble());
+            Value fallback = createElementConstant(
+                nb, nested,
+                extrapolationAttr(type.getElementType(),
+                                  op.getExtrapolationValue()));
             for (int64_t d = 0; d < rank; ++d)
               if (tableOfDim[d] >= 0 && axes[d]->hasOutside)
                 element = selectOutside(nb, nested, args[tableOfDim[d]],
@@ -361,9 +372,10 @@ struct ResizeLowering : OpConversionPattern<ResizeOp> {
           if (taps.hasOutside)
             sum = selectOutside(
                 nb, nested, args[0], sum,
-                createScalarConstant(
-                    nb, nested, elementType,
-                    op.getExtrapolationValue().convertToDouble()));
+                createElementConstant(
+                    nb, nested,
+                    extrapolationAttr(elementType,
+                                      op.getExtrapolationValue())));
           linalg::YieldOp::create(nb, nested, sum);
         });
     return generic.getResult(0);

@@ -14,6 +14,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "LoweringUtils.h"
+#include "ShapeLoweringHelpers.h"
 
 #include "kiln/Dialect/Kiln/IR/KilnOps.h"
 
@@ -186,8 +187,19 @@ struct SliceLowering : OpConversionPattern<SliceOp> {
     Location loc = op.getLoc();
     Value input = adaptor.getInput();
     auto type = cast<RankedTensorType>(op.getType());
-    ArrayRef<int64_t> offsets = op.getOffsets(), sizes = op.getSizes(),
-                      steps = op.getSteps();
+    ArrayRef<int64_t> offsets = op.getOffsets(), sizes = op.getSizes();
+    // An empty result reads nothing (and an affine map over an empty range
+    // would be evaluated at -1 by linalg's verifier).
+    if (type.hasStaticShape() && type.getNumElements() == 0) {
+      rewriter.replaceOpWithNewOp<tensor::EmptyOp>(op, type.getShape(),
+                                                   type.getElementType());
+      return success();
+    }
+    // The step of a dim with one element does not matter: make it 1.
+    SmallVector<int64_t> steps(op.getSteps());
+    for (auto [size, step] : llvm::zip(sizes, steps))
+      if (size == 1)
+        step = 1;
     if (llvm::all_of(steps, [](int64_t step) { return step > 0; })) {
       SmallVector<OpFoldResult> mixedSizes;
       for (auto [d, size] : llvm::enumerate(sizes))
@@ -241,7 +253,7 @@ struct PadLowering : OpConversionPattern<PadOp> {
       TypedAttr value = op.getValueAttr();
       if (!value)
         value = cast<TypedAttr>(rewriter.getZeroAttr(type.getElementType()));
-      Value padValue = arith::ConstantOp::create(rewriter, loc, value);
+      Value padValue = createElementConstant(rewriter, loc, value);
       rewriter.replaceOpWithNewOp<tensor::PadOp>(
           op, type, input, getAsIndexOpFoldResult(getContext(), op.getLow()),
           getAsIndexOpFoldResult(getContext(), op.getHigh()), padValue);

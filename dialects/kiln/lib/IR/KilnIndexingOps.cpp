@@ -23,14 +23,22 @@ static LogicalResult checkAxis(std::optional<Location> loc, StringRef opName,
   return success();
 }
 
-/// Checks that `reduction` is one the scatter ops implement.
+/// Checks that `reduction` is one the scatter ops implement, on an element
+/// type it can compute with.
 static LogicalResult checkReduction(std::optional<Location> loc,
-                                    StringRef opName, StringRef reduction) {
+                                    StringRef opName, StringRef reduction,
+                                    Type elementType) {
   if (reduction != "none" && reduction != "add" && reduction != "mul")
     return emitOptionalError(loc, opName,
                              " reduction must be \"none\", \"add\" or \"mul\", "
                              "got \"",
                              reduction, "\"");
+  if (reduction != "none" && !isa<FloatType>(elementType) &&
+      !elementType.isSignlessInteger())
+    return emitOptionalError(loc, opName, " reduction \"", reduction,
+                             "\" needs a float or signless integer element "
+                             "type, got ",
+                             elementType);
   return success();
 }
 
@@ -191,7 +199,8 @@ ScatterElementsOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
   auto updatesType = rankedType(adaptor.getUpdates());
   if (!dataType || !indicesType || !updatesType)
     return emitOptionalError(loc, name, " operands must be ranked tensors");
-  if (failed(checkReduction(loc, name, adaptor.getReduction())) ||
+  if (failed(checkReduction(loc, name, adaptor.getReduction(),
+                            dataType.getElementType())) ||
       failed(checkElementIndices(loc, name, dataType, indicesType,
                                  adaptor.getAxis())))
     return failure();
@@ -224,7 +233,8 @@ LogicalResult ScatterNDOp::inferReturnTypes(MLIRContext *,
   auto updatesType = rankedType(adaptor.getUpdates());
   if (!dataType || !indicesType || !updatesType)
     return emitOptionalError(loc, name, " operands must be ranked tensors");
-  if (failed(checkReduction(loc, name, adaptor.getReduction())))
+  if (failed(checkReduction(loc, name, adaptor.getReduction(),
+                            dataType.getElementType())))
     return failure();
   if (updatesType.getElementType() != dataType.getElementType())
     return emitOptionalError(

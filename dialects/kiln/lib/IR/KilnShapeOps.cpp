@@ -150,6 +150,20 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
 }
 KILN_COMPATIBLE_RETURN_TYPES(ConcatOp)
 
+/// Checks that the static dims of a result shape have an element count that
+/// fits in int64 (generated code addresses elements with int64 offsets).
+static LogicalResult checkElementCount(std::optional<Location> loc,
+                                       StringRef opName,
+                                       ArrayRef<int64_t> shape) {
+  int64_t count = 1;
+  for (int64_t dim : shape)
+    if (!ShapedType::isDynamic(dim) && llvm::MulOverflow(count, dim, count))
+      return emitOptionalError(loc, opName, " result shape ",
+                               shapeToString(shape),
+                               " has more elements than int64 can count");
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // SliceOp
 //===----------------------------------------------------------------------===//
@@ -286,6 +300,8 @@ LogicalResult PadOp::inferReturnTypes(MLIRContext *,
                                " overflows int64");
     shape.push_back(size);
   }
+  if (failed(checkElementCount(loc, "kiln.pad", shape)))
+    return failure();
   inferred.push_back(RankedTensorType::get(shape, inputType.getElementType()));
   return success();
 }
@@ -322,6 +338,8 @@ LogicalResult BroadcastToOp::inferReturnTypes(MLIRContext *,
       return emitOptionalError(loc, "kiln.broadcast_to cannot broadcast ",
                                shapeToString(inputShape), " to ",
                                shapeToString(shape));
+  if (failed(checkElementCount(loc, "kiln.broadcast_to", shape)))
+    return failure();
   inferred.push_back(RankedTensorType::get(shape, inputType.getElementType()));
   return success();
 }
@@ -341,6 +359,11 @@ static LogicalResult checkResizeModes(std::optional<Location> loc,
                              "kiln.resize mode must be \"nearest\", "
                              "\"linear\" or \"cubic\", got \"",
                              mode, "\"");
+  if (!isa<FloatType, IntegerType>(elementType))
+    return emitOptionalError(loc,
+                             "kiln.resize needs an integer or float "
+                             "element type, got ",
+                             elementType);
   if (mode != "nearest" && !isa<FloatType>(elementType))
     return emitOptionalError(loc, "kiln.resize mode \"", mode,
                              "\" needs a floating-point element type, got ",
@@ -407,12 +430,8 @@ LogicalResult ResizeOp::inferReturnTypes(MLIRContext *,
     if (!llvm::all_of(*roi, [](double v) { return std::isfinite(v); }))
       return emitOptionalError(loc, "kiln.resize roi must be finite");
   }
-  // Input and output elements are addressed with int64 offsets.
-  int64_t count = 1;
-  for (int64_t size : sizes)
-    if (llvm::MulOverflow(count, size, count))
-      return emitOptionalError(loc, "kiln.resize sizes ", shapeToString(sizes),
-                               " overflow int64");
+  if (failed(checkElementCount(loc, "kiln.resize", sizes)))
+    return failure();
   inferred.push_back(RankedTensorType::get(sizes, inputType.getElementType()));
   return success();
 }

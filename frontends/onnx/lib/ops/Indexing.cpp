@@ -193,6 +193,8 @@ llvm::Error convertResize(NodeContext &context) {
                                "' of a non-float tensor");
   std::optional<SmallVector<double>> roi;
   if (transform == "tf_crop_and_resize") {
+    if (!context.hasInput(1))
+      return context.invalid("tf_crop_and_resize needs roi (input 1)");
     roi = constantFloats(context, 1);
     if (!roi)
       return context.unsupported(

@@ -230,6 +230,8 @@ struct SliceAxis {
 /// [0, dim - 1] and [-1, dim - 1] for negative ones).
 SliceAxis resolveSliceAxis(int64_t start, int64_t end, int64_t step,
                            int64_t dim) {
+  if (dim == 0)
+    return {0, 0, step};
   if (start < 0)
     start += dim;
   if (end < 0)
@@ -241,11 +243,13 @@ SliceAxis resolveSliceAxis(int64_t start, int64_t end, int64_t step,
     start = std::clamp<int64_t>(start, 0, dim - 1);
     end = std::clamp<int64_t>(end, -1, dim - 1);
   }
-  // Both are now within [-1, dim], so the span cannot overflow.
+  // Both are now within [-1, dim], so the span cannot overflow; the stride is
+  // unsigned because -INT64_MIN is not an int64.
   int64_t span = step > 0 ? end - start : start - end;
-  int64_t stride = step > 0 ? step : -step;
-  int64_t size = span <= 0 ? 0 : (span - 1) / stride + 1;
-  return {size == 0 ? 0 : start, size, step};
+  uint64_t stride = step > 0 ? uint64_t(step) : -uint64_t(step);
+  int64_t size = span <= 0 ? 0 : static_cast<int64_t>((span - 1) / stride) + 1;
+  // With at most one element the step is irrelevant; 1 keeps the slice a view.
+  return {size == 0 ? 0 : start, size, size <= 1 ? 1 : step};
 }
 
 llvm::Error convertSlice(NodeContext &context) {
@@ -528,13 +532,16 @@ llvm::Error convertSpaceToDepth(NodeContext &context) {
 //===----------------------------------------------------------------------===//
 
 llvm::Error convertConstantOfShape(NodeContext &context) {
+  if (!context.hasInput(0))
+    return context.invalid("input 0 (the shape) is required but missing");
   KILN_ASSIGN_OR_RETURN(SmallVector<int64_t> shape,
                         context.requireConstantInts(0, "the shape"));
-  int64_t count = 1;
+  // Sizes in bytes (up to 8 per element) must fit in int64 too.
+  int64_t count = 8;
   for (int64_t dim : shape)
     if (dim < 0 || llvm::MulOverflow(count, dim, count))
-      return context.invalid("the shape must be non-negative and its element "
-                             "count must fit in int64");
+      return context.invalid("the shape must be non-negative and its size in "
+                             "bytes must fit in int64");
   TypedAttr value;
   if (context.hasAttribute("value")) {
     KILN_ASSIGN_OR_RETURN(DenseElementsAttr given,
@@ -575,6 +582,9 @@ llvm::Error convertRange(NodeContext &context) {
     return context.unsupported(
         "Range needs start, limit and delta known when the model is compiled "
         "(its output size depends on them)");
+  if (!std::isfinite(*start) || !std::isfinite(*limit) ||
+      !std::isfinite(*delta))
+    return context.invalid("start, limit and delta must be finite");
   if (*delta == 0)
     return context.invalid("delta must not be 0");
   double steps = std::ceil((*limit - *start) / *delta);

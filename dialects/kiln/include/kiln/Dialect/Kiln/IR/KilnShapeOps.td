@@ -317,7 +317,8 @@ def Kiln_ResizeOp : Kiln_Op<"resize",
     Neighbours outside the input repeat its edge, or get weight zero with the weights
     renormalized when `exclude_outside` is set. Linear and cubic modes interpolate one
     dimension after the other (which is exact in real arithmetic), so N-linear and
-    bicubic resizes of any rank are supported; they need a floating-point element type.
+    bicubic resizes of any rank are supported; they need a floating-point element type,
+    nearest works on any integer or float type.
 
     ```mlir
     %y = kiln.resize %x {mode = "linear", coordinate_transformation_mode = "half_pixel",
@@ -326,7 +327,7 @@ def Kiln_ResizeOp : Kiln_Op<"resize",
     ```
   }];
   let arguments = (ins
-    Kiln_NumericTensor:$input,
+    Kiln_AnyTensor:$input,
     DenseI64ArrayAttr:$sizes,
     DenseF64ArrayAttr:$scales,
     DefaultValuedStrAttr<StrAttr, "nearest">:$mode,
@@ -337,7 +338,7 @@ def Kiln_ResizeOp : Kiln_Op<"resize",
     DefaultValuedAttr<F64Attr, "0.0">:$extrapolation_value,
     OptionalAttr<DenseF64ArrayAttr>:$roi
   );
-  let results = (outs Kiln_NumericTensor:$result);
+  let results = (outs Kiln_AnyTensor:$result);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }
 
