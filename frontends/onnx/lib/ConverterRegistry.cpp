@@ -16,6 +16,7 @@ const ConverterRegistry &ConverterRegistry::get() {
     registerActivationConverters(built);
     registerNeuralNetworkConverters(built);
     registerShapeConverters(built);
+    registerIndexingConverters(built);
     registerReductionConverters(built);
     registerEinsumConverter(built);
     return built;

@@ -38,6 +38,7 @@ void registerElementwiseConverters(ConverterRegistry &registry);
 void registerActivationConverters(ConverterRegistry &registry);
 void registerNeuralNetworkConverters(ConverterRegistry &registry);
 void registerShapeConverters(ConverterRegistry &registry);
+void registerIndexingConverters(ConverterRegistry &registry);
 void registerReductionConverters(ConverterRegistry &registry);
 void registerEinsumConverter(ConverterRegistry &registry);
 

@@ -125,6 +125,8 @@ struct LowerToLinalgPass : impl::KilnLowerToLinalgPassBase<LowerToLinalgPass> {
     populateContractionLoweringPatterns(patterns);
     populatePoolingLoweringPatterns(patterns);
     populateShapeLoweringPatterns(patterns);
+    populateIndexingLoweringPatterns(patterns);
+    populateResizeLoweringPatterns(patterns);
     populateReductionLoweringPatterns(patterns);
     patterns.add<SignlessRetyping>(converter, context);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,

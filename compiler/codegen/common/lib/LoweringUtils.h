@@ -25,6 +25,8 @@ void populateElementwiseLoweringPatterns(const mlir::TypeConverter &converter,
 void populateContractionLoweringPatterns(mlir::RewritePatternSet &patterns);
 void populatePoolingLoweringPatterns(mlir::RewritePatternSet &patterns);
 void populateShapeLoweringPatterns(mlir::RewritePatternSet &patterns);
+void populateIndexingLoweringPatterns(mlir::RewritePatternSet &patterns);
+void populateResizeLoweringPatterns(mlir::RewritePatternSet &patterns);
 void populateReductionLoweringPatterns(mlir::RewritePatternSet &patterns);
 
 /// Whether `op`'s lowering pattern handles unsigned element types itself

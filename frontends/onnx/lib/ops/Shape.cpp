@@ -1,12 +1,18 @@
-//===- Shape.cpp - ONNX constants and shape ops to kiln -------------------===//
+//===- Shape.cpp - ONNX constants, shape and data movement ops to kiln ----===//
 //
-// Constant, Reshape, Flatten-like Squeeze/Unsqueeze, Transpose, Concat, and
-// Shape and Size (which are constants when the input's shape is static).
+// Constant, Reshape, Squeeze/Unsqueeze (reshapes), Transpose, Concat, Shape and
+// Size (constants when the input's shape is static), and the data movement
+// ops: Slice (ONNX's clamping resolved here), Pad (negative pads become a
+// slice), Expand (kiln.broadcast_to), Split (slices), and Tile, DepthToSpace
+// and SpaceToDepth, which are reshapes, broadcasts and transposes.
+// ConstantOfShape and Range with constant operands become constants.
 //
 //===----------------------------------------------------------------------===//
 
 #include "../ConverterRegistry.h"
 #include "ConverterUtils.h"
+
+#include <cmath>
 
 using namespace mlir;
 
@@ -201,6 +207,405 @@ llvm::Error convertSize(NodeContext &context) {
   return llvm::Error::success();
 }
 
+//===----------------------------------------------------------------------===//
+// Data movement
+//===----------------------------------------------------------------------===//
+
+/// The static dims of a value's type, or an UnsupportedError naming `what`.
+llvm::Expected<SmallVector<int64_t>>
+staticShape(NodeContext &context, Value value, llvm::StringRef what) {
+  auto type = cast<RankedTensorType>(value.getType());
+  if (!type.hasStaticShape())
+    return context.unsupported(what + " of a tensor with dynamic dims");
+  return SmallVector<int64_t>(type.getShape());
+}
+
+/// One axis of an ONNX Slice resolved to kiln.slice's offset, size and step.
+struct SliceAxis {
+  int64_t offset = 0, size = -1, step = 1;
+};
+
+/// Applies ONNX's rules to one axis of size `dim`: negative starts and ends
+/// count from the end, then both are clamped ([0, dim] for positive steps,
+/// [0, dim - 1] and [-1, dim - 1] for negative ones).
+SliceAxis resolveSliceAxis(int64_t start, int64_t end, int64_t step,
+                           int64_t dim) {
+  if (dim == 0)
+    return {0, 0, step};
+  if (start < 0)
+    start += dim;
+  if (end < 0)
+    end += dim;
+  if (step > 0) {
+    start = std::clamp<int64_t>(start, 0, dim);
+    end = std::clamp<int64_t>(end, 0, dim);
+  } else {
+    start = std::clamp<int64_t>(start, 0, dim - 1);
+    end = std::clamp<int64_t>(end, -1, dim - 1);
+  }
+  // Both are now within [-1, dim], so the span cannot overflow; the stride is
+  // unsigned because -INT64_MIN is not an int64.
+  int64_t span = step > 0 ? end - start : start - end;
+  uint64_t stride = step > 0 ? uint64_t(step) : -uint64_t(step);
+  int64_t size = span <= 0 ? 0 : static_cast<int64_t>((span - 1) / stride) + 1;
+  // With at most one element the step is irrelevant; 1 keeps the slice a view.
+  return {size == 0 ? 0 : start, size, size <= 1 ? 1 : step};
+}
+
+llvm::Error convertSlice(NodeContext &context) {
+  KILN_ASSIGN_OR_RETURN(Value input, context.input(0));
+  RankedTensorType type = context.inputType(0);
+  int64_t rank = type.getRank();
+  KILN_ASSIGN_OR_RETURN(SmallVector<int64_t> starts,
+                        context.requireConstantInts(1, "the starts"));
+  KILN_ASSIGN_OR_RETURN(SmallVector<int64_t> ends,
+                        context.requireConstantInts(2, "the ends"));
+  SmallVector<int64_t> axes, steps(starts.size(), 1);
+  if (context.hasInput(3)) {
+    KILN_ASSIGN_OR_RETURN(axes, context.requireConstantInts(3, "the axes"));
+  } else {
+    for (size_t i = 0; i < starts.size(); ++i)
+      axes.push_back(i);
+  }
+  if (context.hasInput(4)) {
+    KILN_ASSIGN_OR_RETURN(steps, context.requireConstantInts(4, "the steps"));
+  }
+  if (ends.size() != starts.size() || axes.size() != starts.size() ||
+      steps.size() != starts.size())
+    return context.invalid("starts, ends, axes and steps must have the same "
+                           "length");
+  SmallVector<SliceAxis> resolved(rank);
+  SmallVector<bool> seen(rank, false);
+  for (size_t i = 0; i < starts.size(); ++i) {
+    KILN_ASSIGN_OR_RETURN(int64_t axis,
+                          normalizeAxis(context, axes[i], rank, "axes"));
+    if (seen[axis])
+      return context.invalid("axes repeat axis " + llvm::Twine(axis));
+    seen[axis] = true;
+    if (steps[i] == 0)
+      return context.invalid("steps must not be 0");
+    if (type.isDynamicDim(axis)) {
+      // Only "the whole axis" can be expressed without knowing its size.
+      if (starts[i] == 0 && steps[i] == 1 &&
+          ends[i] >= std::numeric_limits<int32_t>::max())
+        continue;
+      return context.unsupported("Slice of dynamic dimension " +
+                                 llvm::Twine(axis));
+    }
+    resolved[axis] =
+        resolveSliceAxis(starts[i], ends[i], steps[i], type.getDimSize(axis));
+  }
+  SmallVector<int64_t> offsets, sizes, strides;
+  for (const SliceAxis &axis : resolved) {
+    offsets.push_back(axis.offset);
+    sizes.push_back(axis.size);
+    strides.push_back(axis.step);
+  }
+  KILN_ASSIGN_OR_RETURN(
+      Value result, context.create<SliceOp>(input, offsets, sizes, strides));
+  context.setOutput(0, result);
+  return llvm::Error::success();
+}
+
+/// The first element of a constant as an attribute of its element type.
+TypedAttr firstElement(DenseElementsAttr elements) {
+  return cast<TypedAttr>(*elements.getValues<Attribute>().begin());
+}
+
+/// ONNX Pad (opset 11 and later): pads and constant_value are inputs.
+llvm::Error convertPad(NodeContext &context) {
+  KILN_ASSIGN_OR_RETURN(Value input, context.input(0));
+  RankedTensorType type = context.inputType(0);
+  int64_t rank = type.getRank();
+  std::string mode = context.stringAttribute("mode", "constant");
+  if (mode != "constant" && mode != "reflect" && mode != "edge")
+    return context.unsupported("Pad mode '" + mode + "'");
+  KILN_ASSIGN_OR_RETURN(SmallVector<int64_t> pads,
+                        context.requireConstantInts(1, "the pads"));
+  if (static_cast<int64_t>(pads.size()) != 2 * rank)
+    return context.invalid("pads has " + llvm::Twine(pads.size()) +
+                           " entries for rank " + llvm::Twine(rank) +
+                           " (needs 2 * rank)");
+  TypedAttr value;
+  if (mode == "constant" && context.hasInput(2)) {
+    DenseElementsAttr given = context.constantInput(2);
+    if (!given)
+      return context.unsupported(
+          "constant_value (input 2) must be known when the model is compiled");
+    if (given.getNumElements() != 1)
+      return context.invalid("constant_value must hold one element");
+    value = firstElement(given);
+  }
+  // Negative pads remove elements: slice those off first.
+  SmallVector<int64_t> offsets(rank, 0), sizes(rank, -1), steps(rank, 1);
+  SmallVector<int64_t> low(rank), high(rank);
+  bool crops = false;
+  for (int64_t d = 0; d < rank; ++d) {
+    low[d] = std::max<int64_t>(pads[d], 0);
+    high[d] = std::max<int64_t>(pads[rank + d], 0);
+    if (pads[d] >= 0 && pads[rank + d] >= 0)
+      continue;
+    if (type.isDynamicDim(d))
+      return context.unsupported("negative pads of a dynamic dimension");
+    int64_t removed =
+        -std::min<int64_t>(pads[d], 0) - std::min<int64_t>(pads[rank + d], 0);
+    if (removed > type.getDimSize(d))
+      return context.invalid("negative pads remove more than dimension " +
+                             llvm::Twine(d) + " holds");
+    offsets[d] = -std::min<int64_t>(pads[d], 0);
+    sizes[d] = type.getDimSize(d) - removed;
+    crops = true;
+  }
+  if (crops) {
+    KILN_ASSIGN_OR_RETURN(
+        input, context.create<SliceOp>(input, offsets, sizes, steps));
+  }
+  KILN_ASSIGN_OR_RETURN(
+      Value result,
+      context.create<PadOp>(input, low, high, llvm::StringRef(mode), value));
+  context.setOutput(0, result);
+  return llvm::Error::success();
+}
+
+/// Expand: NumPy broadcast of the input with the given shape.
+llvm::Error convertExpand(NodeContext &context) {
+  KILN_ASSIGN_OR_RETURN(Value input, context.input(0));
+  KILN_ASSIGN_OR_RETURN(SmallVector<int64_t> given,
+                        context.requireConstantInts(1, "the shape"));
+  KILN_ASSIGN_OR_RETURN(SmallVector<int64_t> inputShape,
+                        staticShape(context, input, "Expand"));
+  for (int64_t dim : given)
+    if (dim < 0)
+      return context.invalid("shape entries must be non-negative");
+  auto shape = broadcastShapes(inputShape, given);
+  if (failed(shape))
+    return context.invalid("cannot broadcast the input to the given shape");
+  KILN_ASSIGN_OR_RETURN(Value result,
+                        context.create<BroadcastToOp>(input, *shape));
+  context.setOutput(0, result);
+  return llvm::Error::success();
+}
+
+/// Tile: [d0, d1, ...] becomes [1, d0, 1, d1, ...], is broadcast to
+/// [r0, d0, r1, d1, ...] and reshaped to [r0 * d0, r1 * d1, ...].
+llvm::Error convertTile(NodeContext &context) {
+  KILN_ASSIGN_OR_RETURN(Value input, context.input(0));
+  KILN_ASSIGN_OR_RETURN(SmallVector<int64_t> repeats,
+                        context.requireConstantInts(1, "the repeats"));
+  KILN_ASSIGN_OR_RETURN(SmallVector<int64_t> shape,
+                        staticShape(context, input, "Tile"));
+  if (repeats.size() != shape.size())
+    return context.invalid("repeats has " + llvm::Twine(repeats.size()) +
+                           " entries for rank " + llvm::Twine(shape.size()));
+  SmallVector<int64_t> interleaved, expanded, tiled;
+  for (auto [dim, repeat] : llvm::zip(shape, repeats)) {
+    if (repeat < 0)
+      return context.invalid("repeats must be non-negative");
+    int64_t size;
+    if (llvm::MulOverflow(dim, repeat, size))
+      return context.invalid("the tiled size overflows int64");
+    interleaved.append({1, dim});
+    expanded.append({repeat, dim});
+    tiled.push_back(size);
+  }
+  KILN_ASSIGN_OR_RETURN(Value reshaped,
+                        context.create<ReshapeOp>(input, interleaved));
+  KILN_ASSIGN_OR_RETURN(Value broadcast,
+                        context.create<BroadcastToOp>(reshaped, expanded));
+  KILN_ASSIGN_OR_RETURN(Value result,
+                        context.create<ReshapeOp>(broadcast, tiled));
+  context.setOutput(0, result);
+  return llvm::Error::success();
+}
+
+/// Split into the sizes of the `split` input, or into equal parts.
+llvm::Error convertSplit(NodeContext &context) {
+  KILN_ASSIGN_OR_RETURN(Value input, context.input(0));
+  RankedTensorType type = context.inputType(0);
+  int64_t rank = type.getRank();
+  KILN_ASSIGN_OR_RETURN(
+      int64_t axis,
+      normalizeAxis(context, context.intAttribute("axis", 0), rank));
+  if (type.isDynamicDim(axis))
+    return context.unsupported("Split along a dynamic dimension");
+  int64_t dim = type.getDimSize(axis);
+  int64_t parts = context.numOutputs();
+  SmallVector<int64_t> split;
+  if (context.hasInput(1)) {
+    KILN_ASSIGN_OR_RETURN(split, context.requireConstantInts(1, "the split"));
+    if (static_cast<int64_t>(split.size()) != parts)
+      return context.invalid("split has " + llvm::Twine(split.size()) +
+                             " entries for " + llvm::Twine(parts) + " outputs");
+    int64_t total = 0;
+    for (int64_t size : split)
+      if (size < 0 || llvm::AddOverflow(total, size, total))
+        return context.invalid("split sizes must be non-negative");
+    if (total != dim)
+      return context.invalid("split sizes add up to " + llvm::Twine(total) +
+                             ", not to the dimension's " + llvm::Twine(dim));
+  } else {
+    if (parts == 0 || dim % parts != 0)
+      return context.invalid("dimension " + llvm::Twine(dim) +
+                             " cannot be split into " + llvm::Twine(parts) +
+                             " equal parts");
+    split.assign(parts, dim / parts);
+  }
+  SmallVector<int64_t> offsets(rank, 0), sizes(rank, -1), steps(rank, 1);
+  int64_t offset = 0;
+  for (int64_t i = 0; i < parts; ++i) {
+    offsets[axis] = split[i] == 0 ? 0 : offset;
+    sizes[axis] = split[i];
+    KILN_ASSIGN_OR_RETURN(
+        Value part, context.create<SliceOp>(input, offsets, sizes, steps));
+    context.setOutput(i, part);
+    offset += split[i];
+  }
+  return llvm::Error::success();
+}
+
+/// A reshape, a transpose and a reshape.
+llvm::Error reshapeTransposeReshape(NodeContext &context, Value input,
+                                    ArrayRef<int64_t> split,
+                                    ArrayRef<int64_t> permutation,
+                                    ArrayRef<int64_t> result) {
+  KILN_ASSIGN_OR_RETURN(Value reshaped,
+                        context.create<ReshapeOp>(input, split));
+  KILN_ASSIGN_OR_RETURN(Value transposed,
+                        context.create<TransposeOp>(reshaped, permutation));
+  KILN_ASSIGN_OR_RETURN(Value output,
+                        context.create<ReshapeOp>(transposed, result));
+  context.setOutput(0, output);
+  return llvm::Error::success();
+}
+
+/// The static NCHW shape and the blocksize of a DepthToSpace/SpaceToDepth.
+llvm::Expected<std::pair<SmallVector<int64_t>, int64_t>>
+blockedShape(NodeContext &context, Value input, llvm::StringRef what) {
+  KILN_ASSIGN_OR_RETURN(SmallVector<int64_t> shape,
+                        staticShape(context, input, what));
+  if (shape.size() != 4)
+    return context.invalid("the input must have rank 4 (NCHW)");
+  if (!context.hasAttribute("blocksize"))
+    return context.invalid("attribute 'blocksize' is required");
+  int64_t block = context.intAttribute("blocksize", 1);
+  if (block < 1 || block > (int64_t(1) << 16))
+    return context.invalid("blocksize " + llvm::Twine(block) +
+                           " must be in [1, 65536]");
+  return std::make_pair(shape, block);
+}
+
+llvm::Error convertDepthToSpace(NodeContext &context) {
+  KILN_ASSIGN_OR_RETURN(Value input, context.input(0));
+  KILN_ASSIGN_OR_RETURN(auto blocked,
+                        blockedShape(context, input, "DepthToSpace"));
+  auto [shape, b] = blocked;
+  int64_t n = shape[0], c = shape[1], h = shape[2], w = shape[3];
+  if (c % (b * b) != 0)
+    return context.invalid("channels " + llvm::Twine(c) +
+                           " are not a multiple of blocksize^2");
+  int64_t depth = c / (b * b);
+  SmallVector<int64_t> result = {n, depth, h * b, w * b};
+  if (context.stringAttribute("mode", "DCR") == "CRD")
+    return reshapeTransposeReshape(context, input, {n, depth, b, b, h, w},
+                                   {0, 1, 4, 2, 5, 3}, result);
+  if (context.stringAttribute("mode", "DCR") != "DCR")
+    return context.invalid("mode must be DCR or CRD");
+  return reshapeTransposeReshape(context, input, {n, b, b, depth, h, w},
+                                 {0, 3, 4, 1, 5, 2}, result);
+}
+
+llvm::Error convertSpaceToDepth(NodeContext &context) {
+  KILN_ASSIGN_OR_RETURN(Value input, context.input(0));
+  KILN_ASSIGN_OR_RETURN(auto blocked,
+                        blockedShape(context, input, "SpaceToDepth"));
+  auto [shape, b] = blocked;
+  int64_t n = shape[0], c = shape[1], h = shape[2], w = shape[3];
+  if (h % b != 0 || w % b != 0)
+    return context.invalid("height and width must be multiples of blocksize");
+  return reshapeTransposeReshape(context, input, {n, c, h / b, b, w / b, b},
+                                 {0, 3, 5, 1, 2, 4},
+                                 {n, c * b * b, h / b, w / b});
+}
+
+//===----------------------------------------------------------------------===//
+// Constants computed from constant operands
+//===----------------------------------------------------------------------===//
+
+llvm::Error convertConstantOfShape(NodeContext &context) {
+  if (!context.hasInput(0))
+    return context.invalid("input 0 (the shape) is required but missing");
+  KILN_ASSIGN_OR_RETURN(SmallVector<int64_t> shape,
+                        context.requireConstantInts(0, "the shape"));
+  // Sizes in bytes (up to 8 per element) must fit in int64 too.
+  int64_t count = 8;
+  for (int64_t dim : shape)
+    if (dim < 0 || llvm::MulOverflow(count, dim, count))
+      return context.invalid("the shape must be non-negative and its size in "
+                             "bytes must fit in int64");
+  TypedAttr value;
+  if (context.hasAttribute("value")) {
+    KILN_ASSIGN_OR_RETURN(DenseElementsAttr given,
+                          context.tensorAttribute("value"));
+    if (given.getNumElements() != 1)
+      return context.invalid("attribute 'value' must hold one element");
+    value = firstElement(given);
+  } else {
+    value = context.builder.getF32FloatAttr(0.0f);
+  }
+  context.setOutput(0, context.constant(DenseElementsAttr::get(
+                           RankedTensorType::get(shape, value.getType()),
+                           ArrayRef<Attribute>{value})));
+  return llvm::Error::success();
+}
+
+/// The scalar value of a constant operand in double precision (exact for
+/// every int32 and for int64 below 2^53, which covers sizes).
+std::optional<double> scalarValue(NodeContext &context, size_t i) {
+  DenseElementsAttr elements = context.constantInput(i);
+  if (!elements || elements.getNumElements() != 1)
+    return std::nullopt;
+  Attribute element = *elements.getValues<Attribute>().begin();
+  if (auto floatAttr = dyn_cast<FloatAttr>(element))
+    return floatAttr.getValueAsDouble();
+  if (auto intAttr = dyn_cast<IntegerAttr>(element))
+    return static_cast<double>(intAttr.getValue().getSExtValue());
+  return std::nullopt;
+}
+
+/// Range with constant operands: start + i * delta for i < ceil((limit -
+/// start) / delta).
+llvm::Error convertRange(NodeContext &context) {
+  std::optional<double> start = scalarValue(context, 0),
+                        limit = scalarValue(context, 1),
+                        delta = scalarValue(context, 2);
+  if (!start || !limit || !delta)
+    return context.unsupported(
+        "Range needs start, limit and delta known when the model is compiled "
+        "(its output size depends on them)");
+  if (!std::isfinite(*start) || !std::isfinite(*limit) ||
+      !std::isfinite(*delta))
+    return context.invalid("start, limit and delta must be finite");
+  if (*delta == 0)
+    return context.invalid("delta must not be 0");
+  double steps = std::ceil((*limit - *start) / *delta);
+  if (!(steps < double(int64_t(1) << 40)))
+    return context.invalid("Range would produce too many elements");
+  int64_t count = std::max<int64_t>(static_cast<int64_t>(steps), 0);
+  Type elementType = context.inputType(0).getElementType();
+  auto type = RankedTensorType::get({count}, elementType);
+  SmallVector<Attribute> values;
+  for (int64_t i = 0; i < count; ++i) {
+    if (auto floatType = dyn_cast<FloatType>(elementType))
+      values.push_back(FloatAttr::get(floatType, *start + i * *delta));
+    else
+      values.push_back(
+          IntegerAttr::get(elementType, static_cast<int64_t>(*start) +
+                                            i * static_cast<int64_t>(*delta)));
+  }
+  context.setOutput(0, context.constant(DenseElementsAttr::get(type, values)));
+  return llvm::Error::success();
+}
+
 } // namespace
 
 void registerShapeConverters(ConverterRegistry &registry) {
@@ -212,6 +617,15 @@ void registerShapeConverters(ConverterRegistry &registry) {
   registry.add("", "Concat", convertConcat);
   registry.add("", "Shape", convertShape);
   registry.add("", "Size", convertSize);
+  registry.add("", "Slice", convertSlice);
+  registry.add("", "Pad", convertPad);
+  registry.add("", "Expand", convertExpand);
+  registry.add("", "Tile", convertTile);
+  registry.add("", "Split", convertSplit);
+  registry.add("", "DepthToSpace", convertDepthToSpace);
+  registry.add("", "SpaceToDepth", convertSpaceToDepth);
+  registry.add("", "ConstantOfShape", convertConstantOfShape);
+  registry.add("", "Range", convertRange);
 }
 
 } // namespace kiln::onnx_import

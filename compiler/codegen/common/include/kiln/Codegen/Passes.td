@@ -24,7 +24,7 @@ def KilnLowerToLinalgPass : Pass<"kiln-lower-to-linalg", "mlir::ModuleOp"> {
     "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
     "mlir::math::MathDialect", "mlir::tensor::TensorDialect",
     // integer pow loops over the exponent's bits; cumsum and top_k loop along
-    // their axis
+    // their axis; scatters are scf.for nests
     "mlir::scf::SCFDialect",
   ];
 }
