@@ -309,15 +309,14 @@ func.func @slice_empty_and_single(%x: tensor<2x4xf32>) -> (tensor<2x0xf32>, tens
 
 // -----
 
-// arith.constant makes no unsigned scalars: pad and extrapolation values of ONNX's
-// unsigned types are read from rank-0 constant tensors.
+// Unsigned types become signless ones of the same width; pad and extrapolation
+// values keep their bits.
 // CHECK-LABEL: func.func @unsigned_constants
-// CHECK: %[[PAD:.+]] = arith.constant dense<7> : tensor<ui8>
-// CHECK: %[[PADVALUE:.+]] = tensor.extract %[[PAD]][] : tensor<ui8>
-// CHECK: tensor.yield %[[PADVALUE]] : ui8
-// CHECK: %[[EXTRA:.+]] = arith.constant dense<3> : tensor<ui8>
-// CHECK: %[[EXTRAVALUE:.+]] = tensor.extract %[[EXTRA]][] : tensor<ui8>
-// CHECK: arith.select %{{.+}}, %[[EXTRAVALUE]], %{{.+}} : ui8
+// CHECK-SAME: (%{{.+}}: tensor<4xi8>) -> (tensor<6xi8>, tensor<3xi8>)
+// CHECK: %[[PAD:.+]] = arith.constant 7 : i8
+// CHECK: tensor.yield %[[PAD]] : i8
+// CHECK: %[[EXTRA:.+]] = arith.constant 3 : i8
+// CHECK: arith.select %{{.+}}, %[[EXTRA]], %{{.+}} : i8
 func.func @unsigned_constants(%x: tensor<4xui8>) -> (tensor<6xui8>, tensor<3xui8>) {
   %0 = kiln.pad %x {low = array<i64: 1>, high = array<i64: 1>, value = 7 : ui8} : (tensor<4xui8>) -> tensor<6xui8>
   %1 = kiln.resize %x {coordinate_transformation_mode = "tf_crop_and_resize", extrapolation_value = 3.0, roi = array<f64: 0.4, 1.2>, scales = array<f64: 0.75>, sizes = array<i64: 3>} : (tensor<4xui8>) -> tensor<3xui8>

@@ -59,7 +59,23 @@ public:
 /// Kiln ops whose results do not depend on whether integers are signed:
 /// they move or copy elements, or add and multiply with wrapping.
 bool isSignednessAgnostic(Operation *op) {
-  return isa<ReshapeOp, TransposeOp, ConcatOp, MatMulOp, ReduceSumOp>(op);
+  if (auto resize = dyn_cast<ResizeOp>(op))
+    return resize.getMode() == "nearest"; // interpolation converts to float
+  return isa<ReshapeOp, TransposeOp, ConcatOp, MatMulOp, ReduceSumOp,
+             ReduceProdOp, CumSumOp, SliceOp, PadOp, BroadcastToOp, GatherOp,
+             GatherElementsOp, GatherNDOp, ScatterElementsOp, ScatterNDOp>(op);
+}
+
+/// `attribute` with unsigned integer types replaced by signless ones of the same
+/// bits (a pad value, say), so that it matches the retyped operands.
+Attribute toSignless(Attribute attribute) {
+  if (auto integer = dyn_cast<IntegerAttr>(attribute)) {
+    auto type = dyn_cast<IntegerType>(integer.getType());
+    if (type && type.isUnsigned())
+      return IntegerAttr::get(
+          IntegerType::get(type.getContext(), type.getWidth()), integer.getValue());
+  }
+  return attribute;
 }
 
 bool hasUnsignedTypes(Operation *op, const TypeConverter &converter) {
@@ -91,6 +107,10 @@ struct SignlessRetyping : ConversionPattern {
     Operation *retyped = rewriter.clone(*op, mapping);
     for (auto [result, type] : llvm::zip(retyped->getResults(), resultTypes))
       result.setType(type);
+    for (NamedAttribute attribute : retyped->getAttrs())
+      if (Attribute signless = toSignless(attribute.getValue());
+          signless != attribute.getValue())
+        retyped->setAttr(attribute.getName(), signless);
     rewriter.replaceOp(op, retyped->getResults());
     return success();
   }
