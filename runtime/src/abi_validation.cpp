@@ -48,10 +48,11 @@ kiln_status *validateValue(const kiln_abi_value &value,
     return makeError(KILN_INVALID_MODULE, origin, where, " ('", value.name,
                      "') has rank ", value.rank, " but NULL dims");
   for (int32_t i = 0; i < value.rank; ++i)
-    if (value.dims[i] < -1)
+    if (value.dims[i] < -KILN_ABI_MAX_SYMBOLS)
       return makeError(KILN_INVALID_MODULE, origin, where, " ('", value.name,
                        "') dimension ", i, " is ", value.dims[i],
-                       "; dimensions must be >= 0, or -1 for dynamic");
+                       "; dimensions must be >= 0, or a symbol -1 ... -",
+                       KILN_ABI_MAX_SYMBOLS);
   return nullptr;
 }
 
@@ -84,6 +85,17 @@ kiln_status *validateFunction(const kiln_abi_function &function, size_t index,
   if (kiln_status *status = validateValues(function.inputs, function.num_inputs,
                                            "input", where, origin))
     return status;
+  if (function.num_errors < 0 || function.num_errors > kMaxValuesPerFunction)
+    return makeError(KILN_INVALID_MODULE, origin, where, " has ",
+                     function.num_errors, " error messages, outside [0, ",
+                     kMaxValuesPerFunction, "]");
+  if (function.num_errors > 0 && !function.errors)
+    return makeError(KILN_INVALID_MODULE, origin, where, " has ",
+                     function.num_errors, " error messages but a NULL table");
+  for (int32_t i = 0; i < function.num_errors; ++i)
+    if (!function.errors[i])
+      return makeError(KILN_INVALID_MODULE, origin, where, " error message ", i,
+                       " is NULL");
   return validateValues(function.outputs, function.num_outputs, "output", where,
                         origin);
 }

@@ -42,6 +42,10 @@ struct kiln_tensor {
   size_t byteSize;
   void *data;
   bool ownsData;
+  /// What kiln_tensor_free() releases with free() when ownsData: `data` for
+  /// tensors the runtime allocated, the module's allocation for outputs a
+  /// compiled function allocated (whose data may start after it).
+  void *allocation;
 };
 
 /// One input or output of a function, copied from a validated ABI table.
@@ -51,7 +55,8 @@ struct ValueSignature {
   kiln_dtype dtype;
   size_t rank;
   const int64_t *dims;
-  /// True when no dimension is -1, i.e. the runtime can allocate it.
+  /// True when every dimension is fixed, i.e. the runtime can allocate it.
+  /// An output that is not static is allocated by the compiled function.
   bool isStatic;
   /// For a static signature whose size computeTensorSize() accepts: its byte
   /// size; otherwise SIZE_MAX.
@@ -67,6 +72,11 @@ struct kiln_function {
   std::vector<ValueSignature> outputs;
   /// The number of 64-bit words all memref descriptors of one call take.
   size_t descriptorWords;
+  /// One more than the largest symbol id in the inputs' dims (0 if none).
+  size_t numSymbols = 0;
+  /// Messages of the function's run-time checks; entry result k is errors[k-1].
+  const char *const *errors = nullptr;
+  size_t numErrors = 0;
   /// The module's arena size, which each session of this function allocates.
   size_t arenaSize = 0;
 };
@@ -135,6 +145,16 @@ std::string formatDims(const int64_t *dims, size_t rank);
 kiln_status *computeTensorSize(kiln_dtype dtype, size_t rank,
                                const int64_t *shape, int64_t &elementCount,
                                size_t &byteSize);
+
+/// The symbol of a dynamic dim (`dim` < 0).
+inline size_t symbolOf(int64_t dim) { return static_cast<size_t>(-(dim + 1)); }
+
+/// Wraps a buffer a compiled function allocated for an output, described by
+/// its memref descriptor `words` (allocated, aligned, offset, sizes, strides),
+/// as a tensor that owns it. Fails when the descriptor is not dense row-major
+/// data of a representable size; the buffer is then freed.
+kiln_status *adoptModuleBuffer(kiln_dtype dtype, size_t rank,
+                               const int64_t *words, kiln_tensor **out);
 
 /// Validates every field of an ABI table before the runtime trusts it.
 /// `origin` names the table's source in messages (e.g. the library path).

@@ -31,7 +31,7 @@ ValueSignature makeSignature(const kiln_abi_value &value) {
                            true,
                            SIZE_MAX};
   for (size_t i = 0; i < signature.rank; ++i)
-    if (signature.dims[i] == -1)
+    if (signature.dims[i] < 0)
       signature.isStatic = false;
   int64_t elementCount;
   size_t byteSize;
@@ -60,8 +60,15 @@ kiln_function makeFunction(const kiln_abi_function &abi) {
   function.outputs.reserve(static_cast<size_t>(abi.num_outputs));
   for (int32_t i = 0; i < abi.num_outputs; ++i)
     function.outputs.push_back(makeSignature(abi.outputs[i]));
-  for (const ValueSignature &value : function.inputs)
+  for (const ValueSignature &value : function.inputs) {
     function.descriptorWords += descriptorWords(value);
+    for (size_t d = 0; d < value.rank; ++d)
+      if (value.dims[d] < 0)
+        function.numSymbols =
+            std::max(function.numSymbols, symbolOf(value.dims[d]) + 1);
+  }
+  function.errors = abi.errors;
+  function.numErrors = static_cast<size_t>(abi.num_errors);
   for (const ValueSignature &value : function.outputs)
     function.descriptorWords += descriptorWords(value);
   return function;

@@ -100,11 +100,21 @@ kiln_status *checkCount(const kiln_function &function, const char *kind,
   return nullptr;
 }
 
+/// The sizes the run-time dims (symbols) of one call's inputs have taken:
+/// where each symbol was first seen, and its size (-1 while unbound).
+struct SymbolBinding {
+  int64_t size = -1;
+  size_t input = 0;
+  size_t dim = 0;
+};
+
 /// Checks one tensor against its signature: dtype, rank and every static
-/// dimension. Dynamic dimensions (-1) accept any size.
+/// dimension. A run-time dimension accepts any size, but with `bindings`
+/// (inputs) all dimensions of one symbol must agree.
 kiln_status *checkTensor(const kiln_function &function, const char *kind,
                          size_t index, const ValueSignature &signature,
-                         const kiln_tensor *tensor) {
+                         const kiln_tensor *tensor,
+                         SymbolBinding *bindings = nullptr) {
   if (!tensor)
     return makeError(KILN_INVALID_ARGUMENT,
                      describe(function, kind, index, signature), " is NULL");
@@ -118,14 +128,29 @@ kiln_status *checkTensor(const kiln_function &function, const char *kind,
                      describe(function, kind, index, signature), " has rank ",
                      tensor->rank, ", expected ", signature.rank, " (shape ",
                      formatDims(signature.dims, signature.rank), ")");
-  for (size_t i = 0; i < signature.rank; ++i)
-    if (signature.dims[i] != -1 && tensor->shape[i] != signature.dims[i])
+  for (size_t i = 0; i < signature.rank; ++i) {
+    int64_t dim = signature.dims[i];
+    if (dim >= 0 && tensor->shape[i] != dim)
+      return makeError(
+          KILN_INVALID_ARGUMENT, describe(function, kind, index, signature),
+          " dimension ", i, " is ", tensor->shape[i], ", expected ", dim,
+          " (shape ", formatDims(tensor->shape, tensor->rank), ", expected ",
+          formatDims(signature.dims, signature.rank), ")");
+    if (dim >= 0 || !bindings)
+      continue;
+    SymbolBinding &binding = bindings[symbolOf(dim)];
+    if (binding.size < 0) {
+      binding = {tensor->shape[i], index, i};
+    } else if (binding.size != tensor->shape[i]) {
+      const ValueSignature &first = function.inputs[binding.input];
       return makeError(KILN_INVALID_ARGUMENT,
                        describe(function, kind, index, signature),
                        " dimension ", i, " is ", tensor->shape[i],
-                       ", expected ", signature.dims[i], " (shape ",
-                       formatDims(tensor->shape, tensor->rank), ", expected ",
-                       formatDims(signature.dims, signature.rank), ")");
+                       ", but it must equal dimension ", binding.dim, " of ",
+                       describe(function, "input", binding.input, first),
+                       ", which is ", binding.size);
+    }
+  }
   return nullptr;
 }
 
@@ -174,21 +199,24 @@ kiln_status *validateCall(const kiln_function &function,
   if (kiln_status *status = checkCount(
           function, "output", function.outputs.size(), numOutputs, outputs))
     return status;
+  ScratchArray<SymbolBinding, kInlineValues> bindings(function.numSymbols);
+  for (size_t s = 0; s < function.numSymbols; ++s)
+    bindings[s] = SymbolBinding();
   for (size_t i = 0; i < numInputs; ++i)
     if (kiln_status *status =
-            checkTensor(function, "input", i, function.inputs[i], inputs[i]))
+            checkTensor(function, "input", i, function.inputs[i], inputs[i],
+                        bindings.data()))
       return status;
   for (size_t i = 0; i < numOutputs; ++i) {
     const ValueSignature &signature = function.outputs[i];
-    if (!outputs[i]) {
-      if (!signature.isStatic)
-        return makeError(
-            KILN_INVALID_ARGUMENT, describe(function, "output", i, signature),
-            " has dynamic shape ", formatDims(signature.dims, signature.rank),
-            ": dynamic output shapes need a caller-provided "
-            "tensor");
+    if (!outputs[i])
       continue;
-    }
+    if (!signature.isStatic)
+      return makeError(
+          KILN_INVALID_ARGUMENT, describe(function, "output", i, signature),
+          " has shape ", formatDims(signature.dims, signature.rank),
+          ", known only when the function runs: the function allocates it, so "
+          "its slot must be NULL");
     if (kiln_status *status =
             checkTensor(function, "output", i, signature, outputs[i]))
       return status;
@@ -233,10 +261,15 @@ kiln_status *invokeEntry(const kiln_function &function, void **descriptors) {
     return makeError(KILN_INTERNAL, "function '", function.name,
                      "' failed: its entry point threw an exception");
   }
-  if (result != 0)
-    return makeError(KILN_INTERNAL, "function '", function.name,
-                     "' failed: its entry point returned ", result);
-  return nullptr;
+  if (result == 0)
+    return nullptr;
+  // A failed run-time check: the inputs' values do not fit the model (a shape
+  // computed from them, an index, ...).
+  if (result > 0 && static_cast<size_t>(result) <= function.numErrors)
+    return makeError(KILN_INVALID_ARGUMENT, "function '", function.name,
+                     "': ", function.errors[result - 1]);
+  return makeError(KILN_INTERNAL, "function '", function.name,
+                   "' failed: its entry point returned ", result);
 }
 
 /// Builds the descriptors for a validated call and runs the entry point.
@@ -254,10 +287,36 @@ kiln_status *callEntry(const kiln_function &function,
     next = writeDescriptor(next, *inputs[i]);
   }
   for (size_t i = 0; i < function.outputs.size(); ++i) {
+    const ValueSignature &signature = function.outputs[i];
     descriptors[numInputs + i] = next;
-    next = writeDescriptor(next, outputs[i] ? *outputs[i] : *created[i]);
+    if (signature.isStatic) {
+      next = writeDescriptor(next, outputs[i] ? *outputs[i] : *created[i]);
+      continue;
+    }
+    // The function fills this descriptor with the buffer it allocates.
+    size_t words = 3 + 2 * signature.rank;
+    std::memset(next, 0, words * sizeof(int64_t));
+    next += words;
   }
-  return invokeEntry(function, descriptors.data());
+  if (kiln_status *status = invokeEntry(function, descriptors.data()))
+    return status;
+
+  // Take ownership of every buffer the function allocated, even when one of
+  // them is rejected, so that none leaks.
+  kiln_status *firstError = nullptr;
+  for (size_t i = 0; i < function.outputs.size(); ++i) {
+    const ValueSignature &signature = function.outputs[i];
+    if (signature.isStatic)
+      continue;
+    kiln_status *status = adoptModuleBuffer(
+        signature.dtype, signature.rank,
+        static_cast<int64_t *>(descriptors[numInputs + i]), &created[i]);
+    if (status && !firstError)
+      firstError = status;
+    else if (status)
+      kiln_status_free(status);
+  }
+  return firstError;
 }
 
 /// True when the byte ranges [a, a + aSize) and [b, b + bSize) intersect.
@@ -345,9 +404,9 @@ kiln_status *kiln_function_run(const kiln_function *function,
 
   CreatedOutputs created(num_outputs);
   for (size_t i = 0; i < num_outputs; ++i) {
-    if (outputs[i])
-      continue;
     const ValueSignature &signature = function->outputs[i];
+    if (outputs[i] || !signature.isStatic)
+      continue;
     if (kiln_status *status = kiln_tensor_create(
             signature.dtype, signature.rank, signature.dims, &created[i]))
       return status;

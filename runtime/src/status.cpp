@@ -32,7 +32,7 @@ std::string kiln::internal::formatDims(const int64_t *dims, size_t rank) {
   for (size_t i = 0; i < rank; ++i) {
     if (i != 0)
       text += ", ";
-    text += dims[i] == -1 ? "?" : std::to_string(dims[i]);
+    text += dims[i] < 0 ? "?" : std::to_string(dims[i]);
   }
   text += "]";
   return text;

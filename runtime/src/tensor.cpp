@@ -116,6 +116,7 @@ kiln_status *kiln_tensor_create(kiln_dtype dtype, size_t rank,
   }
   tensor->data = data;
   tensor->ownsData = true;
+  tensor->allocation = data;
   *out = tensor;
   return nullptr;
 }
@@ -145,6 +146,52 @@ kiln_status *kiln_tensor_wrap(kiln_dtype dtype, size_t rank,
     return outOfMemoryStatus();
   tensor->data = data;
   tensor->ownsData = false;
+  tensor->allocation = nullptr;
+  *out = tensor;
+  return nullptr;
+}
+
+kiln_status *kiln::internal::adoptModuleBuffer(kiln_dtype dtype, size_t rank,
+                                               const int64_t *words,
+                                               kiln_tensor **out) {
+  void *allocated, *aligned;
+  std::memcpy(&allocated, &words[0], sizeof(allocated));
+  std::memcpy(&aligned, &words[1], sizeof(aligned));
+  int64_t offset = words[2];
+  const int64_t *sizes = words + 3, *strides = sizes + rank;
+  auto reject = [&](const char *what) {
+    std::free(allocated);
+    return makeError(KILN_INTERNAL, "a compiled function returned an output ",
+                     what, " (shape ", formatDims(sizes, rank), ")");
+  };
+  int64_t elementCount;
+  size_t byteSize;
+  for (size_t i = 0; i < rank; ++i)
+    if (sizes[i] < 0)
+      return reject("with a negative size");
+  if (kiln_status *status =
+          computeTensorSize(dtype, rank, sizes, elementCount, byteSize)) {
+    std::free(allocated);
+    return status;
+  }
+  // Dense row-major: each stride is the product of the sizes after it (dims
+  // of size 1 may carry any stride).
+  int64_t expected = 1;
+  for (size_t i = rank; i-- > 0;) {
+    if (sizes[i] != 1 && strides[i] != expected && elementCount != 0)
+      return reject("that is not dense row-major data");
+    expected *= sizes[i];
+  }
+  if (offset < 0 || (elementCount != 0 && !aligned))
+    return reject("without valid data");
+  kiln_tensor *tensor = newTensor(dtype, rank, sizes, elementCount, byteSize);
+  if (!tensor) {
+    std::free(allocated);
+    return outOfMemoryStatus();
+  }
+  tensor->data = static_cast<char *>(aligned) + offset * kiln_dtype_size(dtype);
+  tensor->ownsData = true;
+  tensor->allocation = allocated;
   *out = tensor;
   return nullptr;
 }
@@ -153,7 +200,7 @@ void kiln_tensor_free(kiln_tensor *tensor) {
   if (!tensor)
     return;
   if (tensor->ownsData)
-    std::free(tensor->data);
+    std::free(tensor->allocation);
   delete tensor;
 }
 

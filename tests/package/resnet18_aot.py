@@ -1,7 +1,7 @@
 """Issue [3]'s acceptance check on ResNet-18 (exported from torchvision by
 tests/models/pytorch with random weights):
 
-1. kiln-compile MODEL.onnx -> resnet18.so + resnet18.h;
+1. kiln-compile MODEL.onnx --shape input=1x3x224x224 -> resnet18.so + resnet18.h;
 2. a C program built against the header gives PyTorch's output
    (rtol 1e-3, atol 1e-4);
 3. kiln-run --json on the same model and input prints the same checksum;
@@ -51,7 +51,10 @@ def main():
 
     # 1 and 2: ahead of time, through the generated header.
     library = os.path.join(args.work, "resnet18.so")
-    run([os.path.join(args.bin, "kiln-compile"), model, "-o", library])
+    # The export has a symbolic batch; the C program's typed function needs
+    # it fixed (test_data_set_0 has batch 1).
+    run([os.path.join(args.bin, "kiln-compile"), model, "--shape", "input=1x3x224x224",
+         "-o", library])
     program = os.path.join(args.work, "resnet18_main")
     run(["cc", "-std=c11", "-O2", "-I" + args.include, "-I" + args.work,
          os.path.join(args.source, "Inputs", "resnet18_main.c"), "-o", program,

@@ -509,7 +509,11 @@ void HeaderWriter::writeRun(const HeaderFunction &function) {
   if (!function.isStatic) {
     os << "/* " << describeSignature(signature)
        << " has dynamic dimensions: run it with\n   kiln_function_run(model."
-       << function.member << ", ...) on tensors. */\n\n";
+       << function.member
+       << ", ...) on tensors.\n"
+          "   A negative DIM, -(s+1), is a size known at run time; dims with\n"
+          "   the same value must agree. Outputs with such dims are allocated\n"
+          "   by the call (pass NULL). */\n\n";
     return;
   }
   os << "/** Runs " << commentSafe(signature.name) << ".\n";

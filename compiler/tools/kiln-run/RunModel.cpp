@@ -183,17 +183,31 @@ llvm::Expected<Latencies> runTimed(const rt::Function &function,
     for (const rt::Tensor &input : inputs)
       pointers.push_back(&input);
     outputs.clear();
-    // Allocated once, so that no timed run measures allocation.
-    for (const rt::ValueInfo &info : function.outputs())
-      outputs.push_back(rt::Tensor::create(info.dtype, info.dims));
+    // Outputs of fixed shape are allocated once, so that no timed run measures
+    // allocation; outputs sized at run time are allocated by the function on
+    // every run (their slots must be empty when a run starts).
+    std::vector<bool> allocatedByFunction;
+    for (const rt::ValueInfo &info : function.outputs()) {
+      bool dynamic =
+          llvm::any_of(info.dims, [](int64_t dim) { return dim < 0; });
+      allocatedByFunction.push_back(dynamic);
+      outputs.push_back(dynamic ? rt::Tensor()
+                                : rt::Tensor::create(info.dtype, info.dims));
+    }
+    auto runOnce = [&] {
+      for (size_t i = 0; i < outputs.size(); ++i)
+        if (allocatedByFunction[i])
+          outputs[i].reset();
+      session.run(pointers, outputs);
+    };
     Latencies latencies;
     latencies.warmup = warmup;
     latencies.threads = session.threads();
     for (unsigned i = 0; i < warmup; ++i)
-      session.run(pointers, outputs);
+      runOnce();
     for (unsigned i = 0; i < runs; ++i) {
       Clock::time_point start = Clock::now();
-      session.run(pointers, outputs);
+      runOnce();
       latencies.runs.push_back(secondsSince(start));
     }
     return latencies;

@@ -257,8 +257,10 @@ createForSignature(const rt::ValueInfo &info) {
       return llvm::createStringError(
           "input '" + info.name + "' has type " +
           formatType(info.dtype, info.dims) +
-          " with a dynamic dimension; its shape must be "
-          "given with its data");
+          " with a dimension known only at run time: give it as a .npy or "
+          ".pb file (which carries its shape), or fix the dimension with "
+          "--shape " +
+          info.name + "=DIMS (ONNX models)");
   if (!canStore(info.dtype))
     return llvm::createStringError(
         std::string("input '") + info.name + "' has dtype " +

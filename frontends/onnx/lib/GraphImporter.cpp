@@ -24,6 +24,10 @@ using namespace mlir;
 
 namespace kiln::onnx_import {
 
+/// Mirrors kiln::kDimNamesAttrName (codegen), which the frontend does not
+/// link against.
+static constexpr llvm::StringLiteral kDimNamesAttr = "kiln.dim_names";
+
 static std::string shapeText(ArrayRef<int64_t> shape) {
   std::string text;
   for (size_t i = 0; i < shape.size(); ++i)
@@ -59,6 +63,28 @@ tensorTypeFromOnnx(MLIRContext &context, const onnx::TypeProto &type,
                                         : ShapedType::kDynamic);
   }
   return RankedTensorType::get(shape, *elementType);
+}
+
+/// The ONNX names of the run-time dims of `type` (e.g. "batch"), "" for
+/// unnamed ones, as `kiln.dim_names` wants them; null when every dim is known.
+/// Dims of the same name share one run-time size, which the runtime checks.
+static ArrayAttr dimNamesAttr(Builder &builder, const onnx::TypeProto &proto,
+                              Type type) {
+  auto tensorType = dyn_cast<RankedTensorType>(type);
+  if (!tensorType || tensorType.hasStaticShape())
+    return nullptr;
+  const auto *shape = proto.has_tensor_type() && proto.tensor_type().has_shape()
+                          ? &proto.tensor_type().shape()
+                          : nullptr;
+  bool sameRank = shape && shape->dim_size() == tensorType.getRank();
+  SmallVector<Attribute> names;
+  for (int64_t d = 0; d < tensorType.getRank(); ++d) {
+    std::string name;
+    if (sameRank && tensorType.isDynamicDim(d) && shape->dim(d).has_dim_param())
+      name = shape->dim(d).dim_param();
+    names.push_back(builder.getStringAttr(name));
+  }
+  return builder.getArrayAttr(names);
 }
 
 GraphImporter::GraphImporter(MLIRContext &context, LoadedModel &model,
@@ -142,6 +168,7 @@ llvm::Error GraphImporter::createFunction() {
 
   SmallVector<Type> argumentTypes;
   SmallVector<std::string> argumentNames;
+  SmallVector<const onnx::ValueInfoProto *> argumentProtos;
   for (const auto &input : graph.input()) {
     if (initializers.contains(input.name()))
       continue; // before IR version 4, initializers were listed as inputs too
@@ -177,6 +204,7 @@ llvm::Error GraphImporter::createFunction() {
     }
     argumentTypes.push_back(inputType);
     argumentNames.push_back(input.name());
+    argumentProtos.push_back(&input);
   }
   if (!overrides.empty()) {
     std::string names;
@@ -196,6 +224,9 @@ llvm::Error GraphImporter::createFunction() {
   builder.setInsertionPointToStart(entry);
   for (auto [index, name] : llvm::enumerate(argumentNames)) {
     function.setArgAttr(index, "kiln.name", builder.getStringAttr(name));
+    if (ArrayAttr dimNames = dimNamesAttr(
+            builder, argumentProtos[index]->type(), argumentTypes[index]))
+      function.setArgAttr(index, kDimNamesAttr, dimNames);
     define(name, entry->getArgument(index));
   }
   for (const auto &initializer : graph.initializer()) {
@@ -312,9 +343,13 @@ llvm::Error GraphImporter::finishFunction() {
   func::ReturnOp::create(builder, fileLoc, results);
   function.setType(builder.getFunctionType(function.getArgumentTypes(),
                                            ValueRange(results).getTypes()));
-  for (auto [index, output] : llvm::enumerate(model.model.graph().output()))
+  for (auto [index, output] : llvm::enumerate(model.model.graph().output())) {
     function.setResultAttr(index, "kiln.name",
                            builder.getStringAttr(output.name()));
+    if (ArrayAttr dimNames =
+            dimNamesAttr(builder, output.type(), results[index].getType()))
+      function.setResultAttr(index, kDimNamesAttr, dimNames);
+  }
   return llvm::Error::success();
 }
 

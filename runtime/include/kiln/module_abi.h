@@ -24,7 +24,7 @@ extern "C" {
 /** "KILN" in ASCII, read as a little-endian 32-bit word. */
 #define KILN_ABI_MAGIC 0x4e4c494bu
 /** The layout version of the structs below. */
-#define KILN_ABI_VERSION 1u
+#define KILN_ABI_VERSION 2u
 /** The name of the exported `kiln_abi_module` constant. */
 #define KILN_ABI_SYMBOL "kiln_module_abi_v1"
 /** Ranks above this are rejected by the compiler and the runtime. */
@@ -56,9 +56,14 @@ typedef struct kiln_abi_value {
   int32_t dtype;
   /* 0 ... KILN_ABI_MAX_RANK. */
   int32_t rank;
-  /* `rank` entries; -1 marks a dimension known only at run time. */
+  /* `rank` entries. A size >= 0 is fixed. A negative entry -(s + 1) is a
+   * size known only at run time, named by symbol s: within one call, every
+   * input dimension with the same symbol must have the same size. */
   const int64_t *dims;
 } kiln_abi_value;
+
+/** Symbol ids a module may use in dims: -(s + 1) with 0 <= s < this. */
+#define KILN_ABI_MAX_SYMBOLS 4096
 
 /**
  * The entry point of one function. `descriptors` holds one pointer per input,
@@ -68,8 +73,15 @@ typedef struct kiln_abi_value {
  *   struct { void *allocated; void *aligned; int64_t offset;
  *            int64_t sizes[R]; int64_t strides[R]; }
  *
- * Inputs are only read. Outputs are written in place: the caller allocates
- * them with the shape of the signature. Returns 0 on success.
+ * Inputs are only read. An output whose signature has only fixed sizes is
+ * written in place: the caller allocates it. An output with a run-time size is
+ * allocated by the module: the entry fills its descriptor, and the caller owns
+ * the buffer at `allocated` and releases it with free(); it holds dense
+ * row-major data starting `offset` elements after `aligned`.
+ *
+ * Returns 0 on success, or k (1 <= k <= num_errors) when the function's k-th
+ * run-time check failed (errors[k - 1] says which); the module's outputs are
+ * then unspecified and nothing needs to be released.
  */
 typedef int32_t (*kiln_abi_entry_fn)(void **descriptors);
 
@@ -81,6 +93,8 @@ typedef struct kiln_abi_function {
   int32_t num_outputs;
   const kiln_abi_value *inputs;  /* num_inputs entries */
   const kiln_abi_value *outputs; /* num_outputs entries */
+  int32_t num_errors;            /* number of run-time check messages */
+  const char *const *errors;     /* num_errors messages, never NULL */
 } kiln_abi_function;
 
 /** The table a module exports as KILN_ABI_SYMBOL. */

@@ -10,7 +10,8 @@
 // CHECK: %[[OK:.+]] = llvm.mlir.constant(0 : i32) : i32
 // CHECK: llvm.return %[[OK]] : i32
 
-// Names, dims (-1 for dynamic; none for rank 0) and the value tables.
+// Names, dims (-(s+1) for a run-time dim of symbol s; none for rank 0) and the
+// value tables.
 // CHECK: llvm.mlir.global internal constant @__kiln_abi_f0_name("predict\00")
 // CHECK: llvm.mlir.global internal constant @__kiln_abi_f0_inputs_0_name("x\00")
 // CHECK: llvm.mlir.global internal constant @__kiln_abi_f0_inputs_0_dims(dense<[-1, 2]> : tensor<2xi64>) {{.*}} : !llvm.array<2 x i64>
@@ -18,14 +19,14 @@
 // CHECK: llvm.mlir.global internal constant @__kiln_abi_f0_outputs_0_name("y\00")
 // CHECK: llvm.mlir.global internal constant @__kiln_abi_f0_outputs() {{.*}} : !llvm.array<1 x struct<(ptr, i32, i32, ptr)>>
 // CHECK: llvm.mlir.zero : !llvm.ptr
-// CHECK: llvm.mlir.global internal constant @__kiln_abi_functions() {{.*}} : !llvm.array<1 x struct<(ptr, ptr, i32, i32, ptr, ptr)>>
+// CHECK: llvm.mlir.global internal constant @__kiln_abi_functions() {{.*}} : !llvm.array<1 x struct<(ptr, ptr, i32, i32, ptr, ptr, i32, ptr)>>
 // CHECK: llvm.mlir.addressof @__kiln_abi_f0_entry
 
-// The one exported symbol: magic "KILN", ABI version 1, one function, the producer.
+// The one exported symbol: magic "KILN", ABI version 2, one function, the producer.
 // CHECK: llvm.mlir.global internal constant @__kiln_abi_producer("kiln-test\00")
 // CHECK: llvm.mlir.global external constant @kiln_module_abi_v1() {{.*}} : !llvm.struct<(i32, i32, i32, ptr, ptr)>
 // CHECK: llvm.mlir.constant(1313622347 : i32) : i32
-// CHECK: llvm.mlir.constant(1 : i32) : i32
+// CHECK: llvm.mlir.constant(2 : i32) : i32
 // CHECK: llvm.mlir.constant(1 : i32) : i32
 // CHECK: llvm.mlir.addressof @__kiln_abi_functions
 

@@ -30,10 +30,14 @@ func.func @reshape_to_scalar(%x: tensor<1x1xf32>) -> tensor<f32> {
 
 // -----
 
-// A dynamic reshape computes the -1 entry at run time.
+// A dynamic reshape computes the -1 entry at run time, after checking that the
+// element count is a multiple of the known part.
 // CHECK-LABEL: func.func @reshape_dynamic
 // CHECK: %[[TWELVE:.+]] = arith.constant 12 : index
-// CHECK: arith.divui %{{.+}}, %[[TWELVE]] : index
+// CHECK: %[[REM:.+]] = arith.remui %[[COUNT:.+]], %[[TWELVE]] : index
+// CHECK: %[[FITS:.+]] = arith.cmpi eq, %[[REM]], %{{.+}} : index
+// CHECK: cf.assert %[[FITS]], "kiln.reshape ({{.+}}lower-to-linalg-shapes.mlir:{{[0-9]+}}:{{[0-9]+}}): the input's element count does not fit the target shape at run time"
+// CHECK: arith.divui %[[COUNT]], %[[TWELVE]] : index
 // CHECK: %[[SHAPE:.+]] = tensor.from_elements %{{.+}}, %{{.+}} : tensor<2xi64>
 // CHECK: tensor.reshape %{{.+}}(%[[SHAPE]]) : (tensor<?x3x4xf32>, tensor<2xi64>) -> tensor<?x12xf32>
 func.func @reshape_dynamic(%x: tensor<?x3x4xf32>) -> tensor<?x12xf32> {

@@ -1,19 +1,9 @@
 // Signatures the runtime cannot call are rejected with the function's location.
 // RUN: kiln-opt %s -kiln-prepare-entry-points -split-input-file -verify-diagnostics
 
-// Generated code does not check yet that dynamic dims agree at run time.
-// expected-error @+1 {{input #0 of @dynamic_input has type 'tensor<?x10xf32>' with a dynamic shape; the CPU back end needs static shapes for now: specialize the dynamic dimensions}}
-func.func @dynamic_input(%x: tensor<?x10xf32>) -> tensor<4x10xf32> {
-  %0 = tensor.cast %x : tensor<?x10xf32> to tensor<4x10xf32>
-  return %0 : tensor<4x10xf32>
-}
-
-// -----
-
-// expected-error @+1 {{output #0 of @dynamic_output has type 'tensor<?x10xf32>' with a dynamic shape}}
-func.func @dynamic_output(%x: tensor<4x10xf32>) -> tensor<?x10xf32> {
-  %0 = tensor.cast %x : tensor<4x10xf32> to tensor<?x10xf32>
-  return %0 : tensor<?x10xf32>
+// expected-error @+1 {{input #0 of @wrong_dim_names has 1 kiln.dim_names for rank 2}}
+func.func @wrong_dim_names(%x: tensor<?x10xf32> {kiln.dim_names = ["batch"]}) -> tensor<?x10xf32> {
+  return %x : tensor<?x10xf32>
 }
 
 // -----

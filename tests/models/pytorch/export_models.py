@@ -67,6 +67,19 @@ MODELS = {
 }
 
 
+# Exported with a symbolic batch dimension "batch": Kiln compiles them once
+# and runs the test data sets of batch 1 and 3 with the same code.
+DYNAMIC_BATCH = {"resnet18", "mobilenet_v2", "squeezenet1_1", "dcgan_generator"}
+
+
+def write_data_set(folder, x, y):
+    os.makedirs(folder, exist_ok=True)
+    for kind, tensor in (("input", x), ("output", y)):
+        proto = numpy_helper.from_array(tensor.numpy().astype(np.float32), kind)
+        with open(os.path.join(folder, kind + "_0.pb"), "wb") as f:
+            f.write(proto.SerializeToString())
+
+
 def export(name, out_dir):
     make, shape = MODELS[name]
     generator = torch.Generator().manual_seed(1234)
@@ -75,18 +88,19 @@ def export(name, out_dir):
     with torch.no_grad():
         randomize_batchnorm(model, generator)
     model.eval()
-    x = torch.randn(shape, generator=generator)
-    with torch.no_grad():
-        y = model(x)
+    dynamic = name in DYNAMIC_BATCH
+    inputs = [torch.randn(shape, generator=generator)]
+    if dynamic:
+        inputs.append(torch.randn((3,) + shape[1:], generator=generator))
     case = os.path.join(out_dir, name)
-    data = os.path.join(case, "test_data_set_0")
-    os.makedirs(data, exist_ok=True)
-    torch.onnx.export(model, x, os.path.join(case, "model.onnx"), opset_version=14,
-                      input_names=["input"], output_names=["output"])
-    for kind, tensor in (("input", x), ("output", y)):
-        proto = numpy_helper.from_array(tensor.numpy().astype(np.float32), kind)
-        with open(os.path.join(data, kind + "_0.pb"), "wb") as f:
-            f.write(proto.SerializeToString())
+    os.makedirs(case, exist_ok=True)
+    axes = {"input": {0: "batch"}, "output": {0: "batch"}} if dynamic else None
+    torch.onnx.export(model, inputs[0], os.path.join(case, "model.onnx"), opset_version=14,
+                      input_names=["input"], output_names=["output"], dynamic_axes=axes)
+    for index, x in enumerate(inputs):
+        with torch.no_grad():
+            y = model(x)
+        write_data_set(os.path.join(case, "test_data_set_%d" % index), x, y)
 
 
 def main():

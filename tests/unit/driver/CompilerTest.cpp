@@ -218,9 +218,10 @@ TEST_F(CompilerTest, EveryOtherOutputKindIsWritten) {
 }
 
 TEST_F(CompilerTest, FailedCompileNamesTheStageAndWritesNothing) {
-  auto module = parse("func.func @f(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {\n"
-                      "  return %x : tensor<?x4xf32>\n}");
-  std::string library = pathIn("dynamic.so");
+  auto module = parse(
+      "func.func @f(%x: tensor<4xcomplex<f32>>) -> tensor<4xcomplex<f32>> {\n"
+      "  return %x : tensor<4xcomplex<f32>>\n}");
+  std::string library = pathIn("complex.so");
   std::string message = errorText(compiler.compileToFile(
       *module, library, driver::OutputKind::SharedLibrary));
   EXPECT_THAT(message,

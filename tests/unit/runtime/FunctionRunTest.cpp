@@ -258,11 +258,14 @@ TEST_F(FunctionRunTest, DynamicDimensionsAcceptAnySize) {
     for (int64_t i = 0; i < rows * 3; ++i)
       values.push_back(static_cast<float>(i));
     TensorPtr x = makeF32({rows, 3}, values);
-    TensorPtr sums = makeTensor(KILN_DTYPE_F32, {rows});
     const kiln_tensor *inputs[] = {x.get()};
-    kiln_tensor *outputs[] = {sums.get()};
+    kiln_tensor *outputs[] = {nullptr};
     ASSERT_TRUE(succeeds(kiln_function_run(rowSums, inputs, 1, outputs, 1)))
         << rows << " rows";
+    TensorPtr sums(outputs[0]);
+    ASSERT_EQ(kiln_tensor_rank(sums.get()), 1u);
+    EXPECT_EQ(kiln_tensor_shape(sums.get())[0], rows);
+    EXPECT_TRUE(kiln_tensor_owns_data(sums.get()));
     std::vector<float> expected;
     for (int64_t row = 0; row < rows; ++row)
       expected.push_back(static_cast<float>(9 * row + 3));
@@ -273,23 +276,57 @@ TEST_F(FunctionRunTest, DynamicDimensionsAcceptAnySize) {
 TEST_F(FunctionRunTest, DynamicInputsStillCheckStaticDimensions) {
   const kiln_function *rowSums = findFunction(module.get(), "row_sums");
   TensorPtr x = makeTensor(KILN_DTYPE_F32, {4, 5});
-  TensorPtr sums = makeTensor(KILN_DTYPE_F32, {4});
   const kiln_tensor *inputs[] = {x.get()};
-  kiln_tensor *outputs[] = {sums.get()};
+  kiln_tensor *outputs[] = {nullptr};
   EXPECT_TRUE(failsWith(
       kiln_function_run(rowSums, inputs, 1, outputs, 1), KILN_INVALID_ARGUMENT,
       {"input 0 ('x') of 'row_sums'", "dimension 1 is 5, expected 3"}));
 }
 
-TEST_F(FunctionRunTest, DynamicOutputsNeedACallerTensor) {
+TEST_F(FunctionRunTest, DynamicOutputsAreAllocatedByTheFunction) {
   const kiln_function *rowSums = findFunction(module.get(), "row_sums");
   TensorPtr x = makeTensor(KILN_DTYPE_F32, {4, 3});
+  TensorPtr sums = makeTensor(KILN_DTYPE_F32, {4});
   const kiln_tensor *inputs[] = {x.get()};
-  kiln_tensor *outputs[] = {nullptr};
+  kiln_tensor *outputs[] = {sums.get()};
   EXPECT_TRUE(failsWith(
       kiln_function_run(rowSums, inputs, 1, outputs, 1), KILN_INVALID_ARGUMENT,
-      {"output 0 ('sums')", "dynamic output shapes need a caller-provided "
-                            "tensor"}));
+      {"output 0 ('sums')", "the function allocates it, so its slot must be "
+                            "NULL"}));
+  EXPECT_EQ(outputs[0], sums.get());
+}
+
+TEST_F(FunctionRunTest, DimsOfOneSymbolMustAgree) {
+  const kiln_function *symbolAdd = findFunction(module.get(), "symbol_add");
+  TensorPtr a = makeF32({3, 2}, {1, 2, 3, 4, 5, 6});
+  TensorPtr b = makeF32({3, 2}, {10, 20, 30, 40, 50, 60});
+  const kiln_tensor *inputs[] = {a.get(), b.get()};
+  kiln_tensor *outputs[] = {nullptr};
+  ASSERT_TRUE(succeeds(kiln_function_run(symbolAdd, inputs, 2, outputs, 1)));
+  TensorPtr y(outputs[0]);
+  EXPECT_EQ(f32Values(y.get()), (std::vector<float>{11, 22, 33, 44, 55, 66}));
+
+  TensorPtr shortB = makeF32({2, 2}, {1, 2, 3, 4});
+  const kiln_tensor *mismatched[] = {a.get(), shortB.get()};
+  kiln_tensor *none[] = {nullptr};
+  EXPECT_TRUE(
+      failsWith(kiln_function_run(symbolAdd, mismatched, 2, none, 1),
+                KILN_INVALID_ARGUMENT,
+                {"input 1 ('b') of 'symbol_add' dimension 0 is 2",
+                 "must equal dimension 0 of input 0 ('a')", "which is 3"}));
+  EXPECT_EQ(none[0], nullptr);
+}
+
+TEST_F(FunctionRunTest, FailedRunTimeCheckReportsItsMessage) {
+  const kiln_function *symbolAdd = findFunction(module.get(), "symbol_add");
+  TensorPtr a = makeF32({1, 2}, {-1, 2});
+  TensorPtr b = makeF32({1, 2}, {1, 2});
+  const kiln_tensor *inputs[] = {a.get(), b.get()};
+  kiln_tensor *outputs[] = {nullptr};
+  EXPECT_TRUE(
+      failsWith(kiln_function_run(symbolAdd, inputs, 2, outputs, 1),
+                KILN_INVALID_ARGUMENT,
+                {"function 'symbol_add': a[0, 0] must not be negative"}));
   EXPECT_EQ(outputs[0], nullptr);
 }
 

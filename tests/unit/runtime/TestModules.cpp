@@ -10,6 +10,7 @@
 #include "TestModules.h"
 
 #include <cmath>
+#include <cstdlib>
 #include <stdexcept>
 
 namespace kiln::test {
@@ -50,19 +51,52 @@ int32_t failEntry(void **) { return kFailResult; }
 
 int32_t throwsEntry(void **) { throw std::runtime_error("test entry threw"); }
 
+/// Sums the rows of x[?, 3]. Its output has a run-time size, so, as compiled
+/// functions do, it allocates it (with malloc, two elements into the block, to
+/// exercise the descriptor's offset) and fills the descriptor.
 int32_t rowSumsEntry(void **descriptors) {
   auto &x = descriptorAt<MemRef<float, 2>>(descriptors, 0);
   auto &sums = descriptorAt<MemRef<float, 1>>(descriptors, 1);
   const int64_t xShape[2] = {x.sizes[0], 3};
-  const int64_t sumsShape[1] = {x.sizes[0]};
-  if (!isContiguous(x, xShape) || !isContiguous(sums, sumsShape))
+  if (!isContiguous(x, xShape) || sums.allocated || sums.aligned)
     return kBadDescriptor;
-  for (int64_t row = 0; row < x.sizes[0]; ++row) {
+  int64_t rows = x.sizes[0];
+  auto *block = static_cast<float *>(std::malloc((rows + 2) * sizeof(float)));
+  sums.allocated = block;
+  sums.aligned = block;
+  sums.offset = 2;
+  sums.sizes[0] = rows;
+  sums.strides[0] = 1;
+  for (int64_t row = 0; row < rows; ++row) {
     float total = 0;
     for (int64_t column = 0; column < 3; ++column)
       total += x.aligned[row * 3 + column];
-    sums.aligned[row] = total;
+    block[2 + row] = total;
   }
+  return 0;
+}
+
+/// y = a + b for a, b of shape [n, 2] with one run-time symbol n; fails its
+/// second check when a[0, 0] is negative.
+int32_t symbolAddEntry(void **descriptors) {
+  auto &a = descriptorAt<MemRef<float, 2>>(descriptors, 0);
+  auto &b = descriptorAt<MemRef<float, 2>>(descriptors, 1);
+  auto &y = descriptorAt<MemRef<float, 2>>(descriptors, 2);
+  int64_t n = a.sizes[0];
+  if (b.sizes[0] != n)
+    return kBadDescriptor; // the runtime must have caught this
+  if (n > 0 && a.aligned[0] < 0)
+    return 2;
+  auto *block = static_cast<float *>(std::malloc((n * 2 + 1) * sizeof(float)));
+  y.allocated = block;
+  y.aligned = block;
+  y.offset = 0;
+  y.sizes[0] = n;
+  y.sizes[1] = 2;
+  y.strides[0] = 2;
+  y.strides[1] = 1;
+  for (int64_t i = 0; i < n * 2; ++i)
+    block[i] = a.aligned[i] + b.aligned[i];
   return 0;
 }
 
@@ -139,6 +173,15 @@ const kiln_abi_value kAddOutputs[] = {{"sum", KILN_DTYPE_F32, 2, kMatrixDims}};
 const kiln_abi_value kPairInput[] = {{"x", KILN_DTYPE_F32, 1, kTwo}};
 const kiln_abi_value kPairOutput[] = {{"y", KILN_DTYPE_F32, 1, kTwo}};
 const kiln_abi_value kRowSumsInput[] = {{"x", KILN_DTYPE_F32, 2, kDynamicRows}};
+const int64_t kSymbolRows[] = {-1, 2};
+const kiln_abi_value kSymbolAddInputs[] = {
+    {"a", KILN_DTYPE_F32, 2, kSymbolRows},
+    {"b", KILN_DTYPE_F32, 2, kSymbolRows}};
+const int64_t kOtherSymbolRows[] = {-2, 2};
+const kiln_abi_value kSymbolAddOutput[] = {
+    {"y", KILN_DTYPE_F32, 2, kOtherSymbolRows}};
+const char *const kSymbolAddErrors[] = {"first check failed",
+                                        "a[0, 0] must not be negative"};
 const kiln_abi_value kRowSumsOutput[] = {{"sums", KILN_DTYPE_F32, 1, kDynamic}};
 const kiln_abi_value kScalarInput[] = {{"x", KILN_DTYPE_F64, 0, nullptr}};
 const kiln_abi_value kScalarOutput[] = {{"y", KILN_DTYPE_F64, 0, nullptr}};
@@ -184,6 +227,8 @@ const kiln_abi_module &inMemoryModule() {
       {"fail", failEntry, 1, 1, kPairInput, kPairOutput},
       {"throws", throwsEntry, 1, 1, kPairInput, kPairOutput},
       {"row_sums", rowSumsEntry, 1, 1, kRowSumsInput, kRowSumsOutput},
+      {"symbol_add", symbolAddEntry, 2, 1, kSymbolAddInputs, kSymbolAddOutput,
+       2, kSymbolAddErrors},
       {"scalar_double", scalarDoubleEntry, 1, 1, kScalarInput, kScalarOutput},
       {"wide_sum", wideSumEntry, kWideSumInputs, 1, wideSumInputs(),
        kWideOutput},

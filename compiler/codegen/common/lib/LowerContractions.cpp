@@ -67,13 +67,24 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
     Location loc = op.getLoc();
     Value lhs = adaptor.getLhs(), rhs = adaptor.getRhs();
     auto type = cast<RankedTensorType>(op.getType());
-    Value init = createFilledTensor(
-        rewriter, loc, type,
-        getMatMulResultSizes(rewriter, loc, type, lhs, rhs),
-        getNeutralElement(type.getElementType(), ReductionKind::Sum));
-
+    SmallVector<OpFoldResult> sizes =
+        getMatMulResultSizes(rewriter, loc, type, lhs, rhs);
     auto lhsType = cast<RankedTensorType>(lhs.getType());
     auto rhsType = cast<RankedTensorType>(rhs.getType());
+    // Sizes known only at run time must agree: the contracted k, and batch
+    // dims (which broadcast only when known to be 1).
+    emitSizeCheck(
+        rewriter, loc,
+        tensor::getMixedSize(rewriter, loc, lhs, lhsType.getRank() - 1),
+        tensor::getMixedSize(rewriter, loc, rhs, rhsType.getRank() - 2),
+        describeForCheck(op) +
+            ": the columns of the left operand and the rows of the right "
+            "operand differ at run time");
+    emitBroadcastChecks(rewriter, op, sizes, {lhs, rhs}, 0, type.getRank() - 2);
+    Value init = createFilledTensor(
+        rewriter, loc, type, sizes,
+        getNeutralElement(type.getElementType(), ReductionKind::Sum));
+
     if (lhsType.getRank() == 2 && rhsType.getRank() == 2) {
       rewriter.replaceOp(
           op, linalg::MatmulOp::create(rewriter, loc, TypeRange{type},
@@ -168,11 +179,16 @@ struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
     // C, KH, KW].
     auto inputType = cast<RankedTensorType>(input.getType());
     auto filterType = cast<RankedTensorType>(filter.getType());
-    if (!inputType.hasStaticShape() || !filterType.hasStaticShape() ||
-        !type.hasStaticShape())
+    // The batch may be known only at run time; channels and filters are not.
+    auto staticBeyondBatch = [](RankedTensorType t) {
+      return llvm::none_of(t.getShape().drop_front(), ShapedType::isDynamic);
+    };
+    if (!staticBeyondBatch(inputType) || !filterType.hasStaticShape() ||
+        !staticBeyondBatch(type))
       return rewriter.notifyMatchFailure(
-          op, "grouped convolution needs static shapes for now");
+          op, "grouped convolution needs static channel and spatial sizes");
     ArrayRef<int64_t> in = inputType.getShape(), f = filterType.getShape();
+    OpFoldResult batch = tensor::getMixedSize(rewriter, loc, input, 0);
     auto groupedInputType = RankedTensorType::get(
         {in[0], groups, in[1] / groups, in[2], in[3]}, elementType);
     auto groupedFilterType = RankedTensorType::get(
@@ -183,15 +199,19 @@ struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
         elementType);
     SmallVector<ReassociationIndices> splitChannels = {{0}, {1, 2}, {3}, {4}};
     SmallVector<ReassociationIndices> splitFilters = {{0, 1}, {2}, {3}, {4}};
-    Value groupedInput = tensor::ExpandShapeOp::create(
-        rewriter, loc, groupedInputType, input, splitChannels);
+    SmallVector<OpFoldResult> groupedInputSizes = getAsIndexOpFoldResult(
+        rewriter.getContext(), groupedInputType.getShape());
+    groupedInputSizes[0] = batch;
+    Value groupedInput =
+        tensor::ExpandShapeOp::create(rewriter, loc, groupedInputType, input,
+                                      splitChannels, groupedInputSizes);
     Value groupedFilter = tensor::ExpandShapeOp::create(
         rewriter, loc, groupedFilterType, filter, splitFilters);
-    Value init =
-        createFilledTensor(rewriter, loc, groupedResultType,
-                           getAsIndexOpFoldResult(rewriter.getContext(),
-                                                  groupedResultType.getShape()),
-                           zero);
+    SmallVector<OpFoldResult> groupedResultSizes = getAsIndexOpFoldResult(
+        rewriter.getContext(), groupedResultType.getShape());
+    groupedResultSizes[0] = batch;
+    Value init = createFilledTensor(rewriter, loc, groupedResultType,
+                                    groupedResultSizes, zero);
     auto conv = linalg::Conv2DNgchwGfchwOp::create(
         rewriter, loc, TypeRange{groupedResultType},
         ValueRange{groupedInput, groupedFilter}, ValueRange{init}, strides,
@@ -348,13 +368,18 @@ struct Conv2DTransposeLowering : OpConversionPattern<Conv2DTransposeOp> {
          type.getDimSize(2), type.getDimSize(3)},
         elementType);
     SmallVector<ReassociationIndices> splitChannels = {{0}, {1, 2}, {3}, {4}};
-    Value groupedInput = tensor::ExpandShapeOp::create(
-        rewriter, loc, groupedInputType, spread, splitChannels);
-    Value init =
-        createFilledTensor(rewriter, loc, groupedResultType,
-                           getAsIndexOpFoldResult(rewriter.getContext(),
-                                                  groupedResultType.getShape()),
-                           zero);
+    OpFoldResult batch = tensor::getMixedSize(rewriter, loc, spread, 0);
+    SmallVector<OpFoldResult> groupedInputSizes = getAsIndexOpFoldResult(
+        rewriter.getContext(), groupedInputType.getShape());
+    groupedInputSizes[0] = batch;
+    Value groupedInput =
+        tensor::ExpandShapeOp::create(rewriter, loc, groupedInputType, spread,
+                                      splitChannels, groupedInputSizes);
+    SmallVector<OpFoldResult> groupedResultSizes = getAsIndexOpFoldResult(
+        rewriter.getContext(), groupedResultType.getShape());
+    groupedResultSizes[0] = batch;
+    Value init = createFilledTensor(rewriter, loc, groupedResultType,
+                                    groupedResultSizes, zero);
     auto conv = linalg::Conv2DNgchwGfchwOp::create(
         rewriter, loc, TypeRange{groupedResultType},
         ValueRange{groupedInput, flipped}, ValueRange{init}, unitStrides,

@@ -276,9 +276,10 @@ using ScalarBuilder =
 /// Emits a linalg.generic computing `body` elementwise over `operands`,
 /// broadcast to `resultType`.
 template <typename Body>
-Value buildElementwiseGeneric(OpBuilder &builder, Location loc,
+Value buildElementwiseGeneric(OpBuilder &builder, Operation *op,
                               RankedTensorType resultType, ValueRange operands,
                               Body body) {
+  Location loc = op->getLoc();
   MLIRContext *context = builder.getContext();
   unsigned rank = resultType.getRank();
   SmallVector<AffineMap> maps;
@@ -290,9 +291,11 @@ Value buildElementwiseGeneric(OpBuilder &builder, Location loc,
   SmallVector<utils::IteratorType> iterators(rank,
                                              utils::IteratorType::parallel);
 
-  Value init = createEmptyTensor(
-      builder, loc, resultType,
-      getBroadcastResultSizes(builder, loc, resultType, operands));
+  SmallVector<OpFoldResult> sizes =
+      getBroadcastResultSizes(builder, loc, resultType, operands);
+  if (operands.size() > 1)
+    emitBroadcastChecks(builder, op, sizes, operands);
+  Value init = createEmptyTensor(builder, loc, resultType, sizes);
   auto generic = linalg::GenericOp::create(
       builder, loc, TypeRange{resultType}, operands, ValueRange{init}, maps,
       iterators, [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
@@ -317,7 +320,7 @@ struct ElementwiseLowering : OpConversionPattern<KilnOp> {
     if (!resultType)
       return rewriter.notifyMatchFailure(op, "unconvertible result type");
     Value result = buildElementwiseGeneric(
-        rewriter, op.getLoc(), resultType, adaptor.getOperands(),
+        rewriter, op, resultType, adaptor.getOperands(),
         [&](OpBuilder &b, Location loc, ValueRange args) {
           return body(b, loc, op, args);
         });

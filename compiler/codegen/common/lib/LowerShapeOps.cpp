@@ -90,14 +90,29 @@ struct ReshapeLowering : OpConversionPattern<ReshapeOp> {
     for (int64_t dim : target)
       if (dim != -1)
         known *= dim;
+    // The element count must fit the target shape, or the reshape would read
+    // past the input (or leave elements out).
+    Value knownValue = arith::ConstantIndexOp::create(b, loc, known);
+    Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+    bool inferred = llvm::is_contained(target, -1);
+    Value fits =
+        inferred ? arith::CmpIOp::create(
+                       b, loc, arith::CmpIPredicate::eq,
+                       arith::RemUIOp::create(b, loc, count, knownValue), zero)
+                       .getResult()
+                 : arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                         count, knownValue)
+                       .getResult();
+    emitRunTimeCheck(b, loc, fits,
+                     describeForCheck(op) +
+                         ": the input's element count does not fit the target "
+                         "shape at run time");
     SmallVector<Value> dims;
     for (int64_t dim : target) {
       Value size =
-          dim == -1 ? arith::DivUIOp::create(
-                          b, loc, count,
-                          arith::ConstantIndexOp::create(b, loc, known))
-                          .getResult()
-                    : arith::ConstantIndexOp::create(b, loc, dim).getResult();
+          dim == -1
+              ? arith::DivUIOp::create(b, loc, count, knownValue).getResult()
+              : arith::ConstantIndexOp::create(b, loc, dim).getResult();
       dims.push_back(arith::IndexCastOp::create(b, loc, b.getI64Type(), size));
     }
     Value shape = tensor::FromElementsOp::create(b, loc, dims);
@@ -151,6 +166,14 @@ struct ConcatLowering : OpConversionPattern<ConcatOp> {
     for (int64_t d = 0; d < rank; ++d)
       if (!type.isDynamicDim(d))
         sizes[d] = rewriter.getIndexAttr(type.getDimSize(d));
+    for (auto [index, input] : llvm::enumerate(inputs))
+      for (int64_t d = 0; d < rank; ++d)
+        if (d != axis && index > 0)
+          emitSizeCheck(rewriter, loc,
+                        tensor::getMixedSize(rewriter, loc, input, d), sizes[d],
+                        describeForCheck(op) + ": dimension " + Twine(d) +
+                            " of input #" + Twine(index) +
+                            " differs from input #0's at run time");
 
     Value result = createEmptyTensor(rewriter, loc, type, sizes);
     SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));

@@ -2,8 +2,11 @@
 
 #include "LoweringUtils.h"
 
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 
 using namespace mlir;
 
@@ -33,6 +36,74 @@ SmallVector<OpFoldResult> getBroadcastResultSizes(OpBuilder &builder,
     sizes.push_back(size);
   }
   return sizes;
+}
+
+std::string describeForCheck(Operation *op) {
+  std::string text = op->getName().getStringRef().str();
+  Location loc = op->getLoc();
+  if (auto fused = dyn_cast<FusedLoc>(loc);
+      fused && !fused.getLocations().empty())
+    loc = fused.getLocations().front();
+  if (auto name = dyn_cast<NameLoc>(loc))
+    return text + " (" + name.getName().str() + ")";
+  if (auto file = dyn_cast<FileLineColLoc>(loc))
+    return text + " (" + file.getFilename().str() + ":" +
+           std::to_string(file.getLine()) + ":" +
+           std::to_string(file.getColumn()) + ")";
+  return text;
+}
+
+void emitRunTimeCheck(OpBuilder &builder, Location loc, Value condition,
+                      const Twine &message) {
+  cf::AssertOp::create(builder, loc, condition, message.str());
+}
+
+void emitSizeCheck(OpBuilder &builder, Location loc, OpFoldResult actual,
+                   OpFoldResult expected, const Twine &message) {
+  std::optional<int64_t> a = getConstantIntValue(actual),
+                         e = getConstantIntValue(expected);
+  if (a && e)
+    return;
+  Value equal = arith::CmpIOp::create(
+      builder, loc, arith::CmpIPredicate::eq,
+      getValueOrCreateConstantIndexOp(builder, loc, actual),
+      getValueOrCreateConstantIndexOp(builder, loc, expected));
+  emitRunTimeCheck(builder, loc, equal, message);
+}
+
+void emitBroadcastChecks(OpBuilder &builder, Operation *op,
+                         ArrayRef<OpFoldResult> sizes, ValueRange sources,
+                         unsigned firstDim, unsigned numDims) {
+  Location loc = op->getLoc();
+  int64_t rank = sizes.size();
+  int64_t endDim = numDims == ~0u ? rank : firstDim + numDims;
+  for (auto [index, source] : llvm::enumerate(sources)) {
+    auto sourceType = cast<RankedTensorType>(source.getType());
+    // Sources align at `endDim` (batch dims of matmul end before m and n).
+    int64_t sourceBatchRank =
+        sourceType.getRank() - (numDims == ~0u ? 0 : rank - endDim);
+    for (int64_t d = firstDim; d < endDim; ++d) {
+      int64_t sourceDim = d - (endDim - sourceBatchRank);
+      if (sourceDim < 0 || !sourceType.isDynamicDim(sourceDim))
+        continue;
+      // The size may be this very dim (getBroadcastResultSizes takes it from
+      // the first source that has it at run time).
+      if (auto dim = dyn_cast_if_present<Value>(sizes[d])
+                         ? cast<Value>(sizes[d]).getDefiningOp<tensor::DimOp>()
+                         : tensor::DimOp())
+        if (dim.getSource() == source &&
+            getConstantIntValue(dim.getIndex()) == sourceDim)
+          continue;
+      OpFoldResult actual =
+          tensor::DimOp::create(builder, loc, source, sourceDim).getResult();
+      emitSizeCheck(builder, loc, actual, sizes[d],
+                    describeForCheck(op) + ": dimension " + Twine(sourceDim) +
+                        " of operand #" + Twine(index) +
+                        " does not match the other operands at run time (Kiln "
+                        "broadcasts only dimensions known to be 1 when "
+                        "compiling)");
+    }
+  }
 }
 
 Value createEmptyTensor(OpBuilder &builder, Location loc, RankedTensorType type,

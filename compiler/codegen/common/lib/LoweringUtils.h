@@ -40,6 +40,30 @@ llvm::SmallVector<mlir::OpFoldResult>
 getBroadcastResultSizes(mlir::OpBuilder &builder, mlir::Location loc,
                         mlir::RankedTensorType type, mlir::ValueRange sources);
 
+/// Names `op` for the message of a run-time check: its kind and where it came
+/// from ("kiln.add (node 3 'sum' (Add))" for ONNX nodes, or file:line:col).
+std::string describeForCheck(mlir::Operation *op);
+
+/// Emits a run-time check that `condition` holds (a `cf.assert`, which the CPU
+/// back end turns into an error return of the call with `message`).
+void emitRunTimeCheck(mlir::OpBuilder &builder, mlir::Location loc,
+                      mlir::Value condition, const llvm::Twine &message);
+
+/// Checks at run time that `actual` equals `expected` when either is only
+/// known at run time (equal constants need no check; the verifiers reject
+/// different ones).
+void emitSizeCheck(mlir::OpBuilder &builder, mlir::Location loc,
+                   mlir::OpFoldResult actual, mlir::OpFoldResult expected,
+                   const llvm::Twine &message);
+
+/// Checks that the dims of `sources` that are only known at run time match
+/// `sizes` (the broadcast result's, from getBroadcastResultSizes): Kiln
+/// broadcasts only dims known to be 1 when compiling.
+void emitBroadcastChecks(mlir::OpBuilder &builder, mlir::Operation *op,
+                         llvm::ArrayRef<mlir::OpFoldResult> sizes,
+                         mlir::ValueRange sources, unsigned firstDim = 0,
+                         unsigned numDims = ~0u);
+
 /// `tensor.empty` of `type` with the given sizes (only the dynamic ones are
 /// used).
 mlir::Value createEmptyTensor(mlir::OpBuilder &builder, mlir::Location loc,

@@ -14,6 +14,7 @@
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
 
 namespace kiln {
@@ -26,12 +27,31 @@ using namespace mlir;
 namespace kiln {
 namespace {
 
-/// Describes one input or output as {name, dtype, shape}, or fails with a
-/// diagnostic.
+/// Numbers the run-time dims of one function's signature: dims with the same
+/// name (`kiln.dim_names`, e.g. ONNX's "batch") share a symbol, and unnamed
+/// ones each get their own.
+class SymbolTable {
+public:
+  int64_t symbolFor(StringRef name) {
+    if (name.empty())
+      return next++;
+    auto [it, inserted] = named.try_emplace(name, next);
+    if (inserted)
+      ++next;
+    return it->second;
+  }
+
+private:
+  llvm::StringMap<int64_t> named;
+  int64_t next = 0;
+};
+
+/// Describes one input or output as {name, dtype, shape}, where a run-time dim
+/// is recorded as -(symbol + 1), or fails with a diagnostic.
 static FailureOr<DictionaryAttr> describeValue(func::FuncOp func,
                                                StringRef kind, unsigned index,
-                                               Type type,
-                                               DictionaryAttr attrs) {
+                                               Type type, DictionaryAttr attrs,
+                                               SymbolTable &symbols) {
   Builder builder(func.getContext());
   auto tensorType = dyn_cast<RankedTensorType>(type);
   if (!tensorType)
@@ -56,20 +76,33 @@ static FailureOr<DictionaryAttr> describeValue(func::FuncOp func,
     name = given.str();
   else
     name = (kind == "input" ? "input_" : "output_") + std::to_string(index);
-  // Generated code trusts that operands with dynamic dims agree at run time (a
-  // broadcast of ?x8 with ?x8 assumes equal rows), and nothing checks that yet; with
-  // static signatures the runtime's own checks make every call safe.
-  if (!tensorType.hasStaticShape())
+  auto dimNames =
+      attrs ? attrs.getAs<ArrayAttr>(kDimNamesAttrName) : ArrayAttr();
+  if (dimNames && static_cast<int64_t>(dimNames.size()) != tensorType.getRank())
     return func.emitError()
-           << kind << " #" << index << " of @" << func.getSymName() << " has type "
-           << type
-           << " with a dynamic shape; the CPU back end needs static shapes for "
-              "now: specialize the dynamic dimensions";
+           << kind << " #" << index << " of @" << func.getSymName() << " has "
+           << dimNames.size() << " " << kDimNamesAttrName << " for rank "
+           << tensorType.getRank();
+  SmallVector<int64_t> shape;
+  for (auto [d, size] : llvm::enumerate(tensorType.getShape())) {
+    if (!ShapedType::isDynamic(size)) {
+      shape.push_back(size);
+      continue;
+    }
+    StringRef dimName;
+    if (dimNames)
+      if (auto text = dyn_cast<StringAttr>(dimNames[d]))
+        dimName = text.getValue();
+    int64_t symbol = symbols.symbolFor(dimName);
+    if (symbol >= KILN_ABI_MAX_SYMBOLS)
+      return func.emitError() << "@" << func.getSymName() << " has more than "
+                              << KILN_ABI_MAX_SYMBOLS << " run-time dimensions";
+    shape.push_back(-(symbol + 1));
+  }
   return builder.getDictionaryAttr({
       builder.getNamedAttr("name", builder.getStringAttr(name)),
       builder.getNamedAttr("dtype", builder.getI32IntegerAttr(*dtype)),
-      builder.getNamedAttr("shape",
-                           builder.getDenseI64ArrayAttr(tensorType.getShape())),
+      builder.getNamedAttr("shape", builder.getDenseI64ArrayAttr(shape)),
   });
 }
 
@@ -90,9 +123,10 @@ static LogicalResult checkUniqueNames(func::FuncOp func, StringRef kind,
 static FailureOr<DictionaryAttr> prepareEntryPoint(func::FuncOp func) {
   Builder builder(func.getContext());
   SmallVector<Attribute> inputs, outputs;
+  SymbolTable symbols;
   for (auto [index, type] : llvm::enumerate(func.getArgumentTypes())) {
-    auto value =
-        describeValue(func, "input", index, type, func.getArgAttrDict(index));
+    auto value = describeValue(func, "input", index, type,
+                               func.getArgAttrDict(index), symbols);
     if (failed(value))
       return failure();
     inputs.push_back(*value);
@@ -103,7 +137,7 @@ static FailureOr<DictionaryAttr> prepareEntryPoint(func::FuncOp func) {
   }
   for (auto [index, type] : llvm::enumerate(func.getResultTypes())) {
     auto value = describeValue(func, "output", index, type,
-                               func.getResultAttrDict(index));
+                               func.getResultAttrDict(index), symbols);
     if (failed(value))
       return failure();
     outputs.push_back(*value);
@@ -113,10 +147,12 @@ static FailureOr<DictionaryAttr> prepareEntryPoint(func::FuncOp func) {
     return failure();
   // The names now live in the signature record; dropping them keeps dialect
   // attributes off the LLVM-level function arguments.
-  for (unsigned i = 0; i < func.getNumArguments(); ++i)
-    func.removeArgAttr(i, kValueNameAttrName);
-  for (unsigned i = 0; i < func.getNumResults(); ++i)
-    func.removeResultAttr(i, builder.getStringAttr(kValueNameAttrName));
+  for (StringRef attrName : {kValueNameAttrName, kDimNamesAttrName}) {
+    for (unsigned i = 0; i < func.getNumArguments(); ++i)
+      func.removeArgAttr(i, attrName);
+    for (unsigned i = 0; i < func.getNumResults(); ++i)
+      func.removeResultAttr(i, builder.getStringAttr(attrName));
+  }
   func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
                 builder.getUnitAttr());
   return builder.getDictionaryAttr({

@@ -39,13 +39,15 @@ std::string getCpuStagePipeline(CpuStage stage,
            "kiln-decompose-aggregates,canonicalize,cse";
   case CpuStage::Bufferize:
     // Identity layouts at function boundaries match the runtime's dense
-    // row-major tensors; results become caller-allocated out-parameters,
-    // written in place.
+    // row-major tensors. Outputs of fixed shape become caller-allocated
+    // out-parameters, written in place; outputs sized at run time stay
+    // results the runtime takes over (the deallocation pipeline makes them
+    // fresh allocations). Run-time checks become error returns.
     return "one-shot-bufferize{bufferize-function-boundaries "
            "function-boundary-type-conversion=identity-layout-map},"
-           "buffer-results-to-out-params{hoist-static-allocs "
-           "modify-public-functions},"
-           "canonicalize,buffer-deallocation-pipeline";
+           "kiln-outputs-to-params,kiln-lower-assertions,"
+           "canonicalize,buffer-deallocation-pipeline,"
+           "convert-bufferization-to-memref";
   case CpuStage::LowerToLLVM:
     // Strided copies become linalg.copy first, so that they lower to loops here
     // instead of calls into MLIR's runtime library. expand-strided-metadata

@@ -456,11 +456,19 @@ llvm::Error convertFlatten(NodeContext &context) {
     return context.invalid(
         "axis " + llvm::Twine(context.intAttribute("axis", 1)) +
         " is out of range for rank " + llvm::Twine(type.getRank()));
-  if (!type.hasStaticShape())
-    return context.unsupported("Flatten of a tensor with dynamic dims");
+  // A side with a dim known only at run time becomes reshape's -1, which
+  // kiln.reshape infers from the element count; one such side at most.
   int64_t outer = 1, inner = 1;
-  for (int64_t d = 0; d < type.getRank(); ++d)
-    (d < axis ? outer : inner) *= type.getDimSize(d);
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    int64_t &side = d < axis ? outer : inner;
+    if (type.isDynamicDim(d) || side == -1)
+      side = -1;
+    else
+      side *= type.getDimSize(d);
+  }
+  if (outer == -1 && inner == -1)
+    return context.unsupported(
+        "Flatten with dims known only at run time on both sides of the axis");
   KILN_ASSIGN_OR_RETURN(Value result,
                         reshapeTo(context, input, {outer, inner}));
   context.setOutput(0, result);

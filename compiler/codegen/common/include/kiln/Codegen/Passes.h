@@ -5,6 +5,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -29,6 +30,10 @@ inline constexpr llvm::StringLiteral kEntryPointsAttrName = "kiln.entry_points";
 
 /// The argument/result attribute that names an input or output.
 inline constexpr llvm::StringLiteral kValueNameAttrName = "kiln.name";
+
+/// The argument/result attribute that names each dim (an array of strings, ""
+/// for none): run-time dims with the same name are one symbol of the ABI.
+inline constexpr llvm::StringLiteral kDimNamesAttrName = "kiln.dim_names";
 
 } // namespace kiln
 

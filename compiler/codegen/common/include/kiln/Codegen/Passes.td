@@ -26,6 +26,8 @@ def KilnLowerToLinalgPass : Pass<"kiln-lower-to-linalg", "mlir::ModuleOp"> {
     // integer pow loops over the exponent's bits; cumsum and top_k loop along
     // their axis; scatters are scf.for nests
     "mlir::scf::SCFDialect",
+    // run-time checks that dims known only at run time agree
+    "mlir::cf::ControlFlowDialect",
   ];
 }
 
@@ -54,9 +56,12 @@ def KilnPrepareEntryPointsPass
     bufferization never writes into the caller's tensors. Names come from the argument
     and result attributes `kiln.name`, else `input_<i>` and `output_<i>`.
 
+    A dim known only at run time is recorded as `-(s + 1)` for symbol `s`: dims
+    named alike by `kiln.dim_names` (ONNX's symbolic dims, say "batch") share a
+    symbol, which the runtime checks across inputs; unnamed ones get their own.
+
     It rejects signatures the runtime cannot call: non-tensor arguments or results,
-    element types without a runtime dtype, rank above 16, and (for now) dynamic
-    shapes, because generated code does not yet check that dynamic dims agree.
+    element types without a runtime dtype, and rank above 16.
   }];
   let dependentDialects = ["mlir::bufferization::BufferizationDialect"];
 }

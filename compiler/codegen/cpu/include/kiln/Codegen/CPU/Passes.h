@@ -3,8 +3,12 @@
 #ifndef KILN_CODEGEN_CPU_PASSES_H
 #define KILN_CODEGEN_CPU_PASSES_H
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
 
@@ -15,6 +19,10 @@ namespace kiln {
 
 #define GEN_PASS_REGISTRATION
 #include "kiln/Codegen/CPU/Passes.h.inc"
+
+/// The function a failed run-time check calls: declared by
+/// kiln-lower-assertions, defined (a longjmp) by kiln-emit-runtime-abi.
+inline constexpr llvm::StringLiteral kFailFunctionName = "__kiln_fail";
 
 } // namespace kiln
 

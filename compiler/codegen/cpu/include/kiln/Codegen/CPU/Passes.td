@@ -23,6 +23,36 @@ def KilnEmitRuntimeAbiPass : Pass<"kiln-emit-runtime-abi", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::LLVM::LLVMDialect"];
 }
 
+def KilnOutputsToParamsPass : Pass<"kiln-outputs-to-params", "mlir::ModuleOp"> {
+  let summary = "Make entry points write outputs of fixed shape into caller buffers";
+  let description = [{
+    Runs right after bufferization on every function recorded in
+    `kiln.entry_points`. A result whose shape is fully known becomes an
+    out-parameter appended to the arguments (in output order): the buffer it
+    was allocated in is replaced by the parameter when it is a `memref.alloc` of
+    the function, otherwise the value is copied into it. A result with run-time
+    sizes stays a result: the runtime takes ownership of it (the deallocation
+    pipeline makes sure it is a fresh allocation). This is the calling
+    convention of runtime/include/kiln/module_abi.h.
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect"];
+}
+
+def KilnLowerAssertionsPass : Pass<"kiln-lower-assertions", "mlir::ModuleOp"> {
+  let summary = "Turn run-time checks of entry points into error returns";
+  let description = [{
+    A `cf.assert` in an entry point (a shape computed from input values that
+    does not fit, say) must make the call fail with a message, not abort the
+    process. Each such function gains a last argument `memref<64xi64>`, the
+    storage of a `jmp_buf` that its runtime entry prepares with setjmp; each
+    assert becomes a call of `__kiln_fail(buffer, k)` (which longjmps back so
+    that the entry returns k) when its condition is false, and its message
+    becomes error k of the function in `kiln.entry_points`.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::func::FuncDialect",
+                           "mlir::memref::MemRefDialect", "mlir::scf::SCFDialect"];
+}
+
 def KilnLowerStridedCopiesPass
     : Pass<"kiln-lower-strided-copies", "mlir::ModuleOp"> {
   let summary = "Turn memref.copy between non-contiguous buffers into linalg.copy";
