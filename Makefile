@@ -1,11 +1,13 @@
 # The README's commands. Every target installs what it needs first (idempotent).
-#   make run    build, then run Kiln's main job on the bundled example
+#   make run    build, then compile the bundled digits CNN ahead of time and run it
+#               from a C program (scripts/run-example.sh; BATCH=32 for another batch)
 #   make test   build, then run the whole ctest suite
 #   make build  configure and build into build/ (tools in build/bin/)
 BUILD_DIR ?= build
 BUILD_TYPE ?= Release
 JOBS ?= $(shell nproc)
 CTEST_ARGS ?=
+BATCH ?= 1
 
 .PHONY: all deps configure build run test clean format
 
@@ -23,7 +25,7 @@ build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
 run: build
-	$(BUILD_DIR)/bin/kiln-run examples/xor/xor.mlir --input x=0,0,0,1,1,0,1,1 --timings
+	@scripts/run-example.sh $(BUILD_DIR) $(BATCH)
 
 test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) $(CTEST_ARGS)

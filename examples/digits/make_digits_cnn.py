@@ -7,8 +7,11 @@ the C program (`run_digits.c`) that classifies them with the compiled model.
 
   /usr/bin/python3 examples/digits/make_digits_cnn.py examples/digits
 
-Writes OUT/digits_cnn.onnx (opset 13) and OUT/test_digits.bin: a little-endian uint32
-count N, then N records of 64 pixel bytes (0..16) and one label byte.
+Writes OUT/digits_cnn.onnx (opset 13; input `image` f32[batch x 1 x 8 x 8] holding
+pixel / 16, output `logits` f32[batch x 10], the batch left symbolic) and
+OUT/test_digits.bin: a little-endian uint32 count N, then N records of 64 pixel bytes
+(0..16, row by row) and one label byte. Both are reproducible bit for bit: running
+the script again writes the same bytes.
 """
 import os
 import struct
@@ -56,11 +59,15 @@ def main():
     model.eval()
     with torch.no_grad():
         test_x = torch.from_numpy(images[test]).unsqueeze(1)
-        accuracy = (model(test_x).argmax(1).numpy() == labels[test]).mean()
-    print("held-out accuracy in PyTorch: %.3f" % accuracy)
+        correct = int((model(test_x).argmax(1).numpy() == labels[test]).sum())
+    print("held-out accuracy in PyTorch: %.3f (%d of %d)"
+          % (correct / len(test), correct, len(test)))
 
+    # The batch dimension stays symbolic, so that `kiln-compile --shape image=Bx1x8x8`
+    # chooses it: 1 for per-image latency, more for throughput.
     torch.onnx.export(model, torch.zeros(1, 1, 8, 8), os.path.join(out, "digits_cnn.onnx"),
-                      opset_version=13, input_names=["image"], output_names=["logits"])
+                      opset_version=13, input_names=["image"], output_names=["logits"],
+                      dynamic_axes={"image": {0: "batch"}, "logits": {0: "batch"}})
     with open(os.path.join(out, "test_digits.bin"), "wb") as f:
         f.write(struct.pack("<I", len(test)))
         for index in test:

@@ -33,6 +33,9 @@ config.substitutions.append(
     ("%kiln_runtime_include", os.path.join(kiln_source_dir, "runtime", "include")))
 config.substitutions.append(
     ("%kiln_lib_dir", os.path.join(os.path.dirname(os.path.abspath(bin_dir)), "lib")))
+# The build folder itself, for scripts that take it (scripts/run-example.sh).
+config.substitutions.append(
+    ("%kiln_build_dir", os.path.dirname(os.path.abspath(bin_dir))))
 
 # kiln-run's compile cache lives under the test output folder, never in the
 # home folder of whoever runs the tests. Tests that need a fresh cache set
