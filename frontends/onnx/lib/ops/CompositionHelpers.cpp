@@ -19,9 +19,10 @@ llvm::Expected<Value> alongAxis(NodeContext &context, Value parameter,
   auto type = cast<RankedTensorType>(parameter.getType());
   if (type.getRank() == 0)
     return parameter;
-  if (type.getRank() != 1 || type.isDynamicDim(0))
-    return context.invalid(what + " must be a scalar or a 1-D tensor of "
-                                  "static size");
+  if (type.getRank() != 1)
+    return context.invalid(what + " must be a scalar or a 1-D tensor");
+  if (type.isDynamicDim(0))
+    return context.unsupported(what + " of dynamic size");
   // One value for the whole tensor: rank 0 broadcasts against any rank,
   // while a [1] would add a dim to a rank-0 result.
   if (type.getDimSize(0) == 1)

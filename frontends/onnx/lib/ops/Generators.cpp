@@ -17,12 +17,13 @@
 #include "../ConverterRegistry.h"
 #include "CompositionHelpers.h"
 
-#include <limits>
-
 using namespace mlir;
 
 namespace kiln::onnx_import {
 namespace {
+
+/// The largest OneHot depth Kiln builds an index ramp (an i64 constant) for.
+constexpr int64_t kMaxDepth = int64_t(1) << 24;
 
 /// A rank-0 i64 constant.
 Value int64Scalar(NodeContext &context, int64_t value) {
@@ -91,6 +92,8 @@ llvm::Error convertTrilu(NodeContext &context) {
 }
 
 llvm::Error convertEyeLike(NodeContext &context) {
+  if (llvm::Error error = context.input(0).takeError())
+    return error;
   if (context.inputType(0).getRank() != 2)
     return context.invalid("the input must be 2-D");
   KILN_ASSIGN_OR_RETURN(auto size, matrixSize(context));
@@ -149,8 +152,9 @@ llvm::Error convertOneHot(NodeContext &context) {
   KILN_ASSIGN_OR_RETURN(int64_t depth, oneHotDepth(context, axis));
   if (depth < 1)
     return context.invalid("depth must be positive");
-  if (depth > std::numeric_limits<int32_t>::max())
-    return context.unsupported("a depth of 2^31 or more");
+  // The index ramp is a constant of `depth` elements.
+  if (depth > kMaxDepth)
+    return context.unsupported("a depth above " + llvm::Twine(kMaxDepth));
   // Negative indices count from the end of the depth; others beyond it match
   // no position and give an all-off row.
   KILN_ASSIGN_OR_RETURN(

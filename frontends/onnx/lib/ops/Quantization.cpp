@@ -275,8 +275,10 @@ llvm::Error convertMatMulInteger(NodeContext &context) {
 /// Inputs: a, a_scale, a_zero_point, b, b_scale, b_zero_point, y_scale,
 /// y_zero_point; the output is quantized like a's rows.
 llvm::Error convertQLinearMatMul(NodeContext &context) {
-  int64_t lhsRank = context.inputType(0).getRank();
-  int64_t rhsRank = context.inputType(3).getRank();
+  KILN_ASSIGN_OR_RETURN(Value lhs, context.input(0));
+  KILN_ASSIGN_OR_RETURN(Value rhs, context.input(3));
+  int64_t lhsRank = cast<RankedTensorType>(lhs.getType()).getRank();
+  int64_t rhsRank = cast<RankedTensorType>(rhs.getType()).getRank();
   KILN_ASSIGN_OR_RETURN(Value lhsScale, scaleInput(context, 1, "a_scale"));
   KILN_ASSIGN_OR_RETURN(Value rhsScale, scaleInput(context, 4, "b_scale"));
   KILN_ASSIGN_OR_RETURN(Value outputScale, scaleInput(context, 6, "y_scale"));
@@ -356,8 +358,9 @@ llvm::Expected<ConvGeometry> readConvGeometry(NodeContext &context,
   if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
     for (int64_t i = 0; i < spatialRank; ++i) {
       int64_t input = inputType.getDimSize(2 + i);
-      if (ShapedType::isDynamic(input) || ShapedType::isDynamic(kernel[i]) ||
-          strides[i] < 1)
+      if (strides[i] < 1 || dilations[i] < 1)
+        return context.invalid("strides and dilations must be positive");
+      if (ShapedType::isDynamic(input) || ShapedType::isDynamic(kernel[i]))
         return context.unsupported("auto_pad " + autoPad +
                                    " needs static spatial sizes");
       samePadding(input, kernel[i], strides[i], dilations[i],
