@@ -10,8 +10,9 @@
 //   mode the statistics are the batch's (mean and population variance over
 //   every dim but the channels), and the running statistics are
 //   input * momentum + batch * (1 - momentum).
-// - InstanceNormalization: (x - mean) / sqrt(var + epsilon) * scale + B with
-//   mean and population variance over the spatial dims.
+// - InstanceNormalization: (x - mean) * (1 / sqrt(var + epsilon)) * scale + B
+//   with mean and population variance over the spatial dims (the reciprocal
+//   is taken once per instance, not per element).
 // - LRN: the sum of squares over a window of `size` channels is an average
 //   pool of x^2 (a [size, 1] window over [N, 1, C, rest], zero padded, the
 //   divisor always `size`) times `size`, so y = x / (bias + alpha * avg)^beta.
