@@ -19,6 +19,9 @@ const ConverterRegistry &ConverterRegistry::get() {
     registerIndexingConverters(built);
     registerReductionConverters(built);
     registerEinsumConverter(built);
+    registerQuantizationConverters(built);
+    registerNormalizationConverters(built);
+    registerGeneratorConverters(built);
     return built;
   }();
   return registry;

@@ -41,6 +41,9 @@ void registerShapeConverters(ConverterRegistry &registry);
 void registerIndexingConverters(ConverterRegistry &registry);
 void registerReductionConverters(ConverterRegistry &registry);
 void registerEinsumConverter(ConverterRegistry &registry);
+void registerQuantizationConverters(ConverterRegistry &registry);
+void registerNormalizationConverters(ConverterRegistry &registry);
+void registerGeneratorConverters(ConverterRegistry &registry);
 
 } // namespace kiln::onnx_import
 

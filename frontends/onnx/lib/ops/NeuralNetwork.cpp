@@ -2,8 +2,7 @@
 //
 // Conv, ConvTranspose and pooling handle auto_pad and 1-D inputs (as 2-D with
 // height 1); a bias is a kiln.add. Gemm becomes transposes, kiln.matmul,
-// scaling and kiln.add. Inference BatchNormalization with constant statistics
-// folds into one multiply and one add.
+// scaling and kiln.add. (BatchNormalization is in Normalization.cpp.)
 //
 //===----------------------------------------------------------------------===//
 
@@ -475,68 +474,6 @@ llvm::Error convertFlatten(NodeContext &context) {
   return llvm::Error::success();
 }
 
-/// Inference BatchNormalization: y = x * k + (B - mean * k), k = scale /
-/// sqrt(var + eps), computed at import time from constant statistics.
-llvm::Error convertBatchNormalization(NodeContext &context) {
-  if (context.intAttribute("training_mode", 0) != 0 || context.hasOutput(1))
-    return context.unsupported("BatchNormalization in training mode");
-  KILN_ASSIGN_OR_RETURN(Value input, context.input(0));
-  RankedTensorType type = context.inputType(0);
-  auto floatType = dyn_cast<FloatType>(type.getElementType());
-  if (!floatType || type.getRank() < 2)
-    return context.invalid(
-        "the input must be a floating-point tensor of rank 2 or more");
-  DenseElementsAttr scale = context.constantInput(1),
-                    bias = context.constantInput(2),
-                    mean = context.constantInput(3),
-                    variance = context.constantInput(4);
-  if (!scale || !bias || !mean || !variance)
-    return context.unsupported(
-        "BatchNormalization with non-constant scale, bias, mean "
-        "or variance");
-  int64_t channels = type.getDimSize(1);
-  for (DenseElementsAttr parameter : {scale, bias, mean, variance})
-    if (parameter.getType().getRank() != 1 ||
-        parameter.getType().getDimSize(0) != channels)
-      return context.invalid(
-          "scale, B, mean and var must have one entry per channel");
-  double epsilon = context.floatAttribute("epsilon", 1e-5f);
-  SmallVector<APFloat> multipliers, offsets;
-  auto s = scale.getValues<APFloat>(), b = bias.getValues<APFloat>(),
-       m = mean.getValues<APFloat>(), v = variance.getValues<APFloat>();
-  for (int64_t c = 0; c < channels; ++c) {
-    auto asDouble = [](APFloat value) {
-      bool losesInfo;
-      value.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven,
-                    &losesInfo);
-      return value.convertToDouble();
-    };
-    double k = asDouble(s[c]) / std::sqrt(asDouble(v[c]) + epsilon);
-    double offset = asDouble(b[c]) - asDouble(m[c]) * k;
-    for (auto [value, list] :
-         {std::pair(k, &multipliers), std::pair(offset, &offsets)}) {
-      bool losesInfo;
-      APFloat converted(value);
-      converted.convert(floatType.getFloatSemantics(),
-                        APFloat::rmNearestTiesToEven, &losesInfo);
-      list->push_back(converted);
-    }
-  }
-  SmallVector<int64_t> shape(type.getRank(), 1);
-  shape[1] = channels;
-  auto parameterType = RankedTensorType::get(shape, floatType);
-  KILN_ASSIGN_OR_RETURN(
-      Value scaled,
-      context.create<MulOp>(input, context.constant(DenseElementsAttr::get(
-                                       parameterType, multipliers))));
-  KILN_ASSIGN_OR_RETURN(
-      Value result,
-      context.create<AddOp>(scaled, context.constant(DenseElementsAttr::get(
-                                        parameterType, offsets))));
-  context.setOutput(0, result);
-  return llvm::Error::success();
-}
-
 /// Inference dropout is the identity; its mask, when asked for, is all true.
 llvm::Error convertDropout(NodeContext &context) {
   KILN_ASSIGN_OR_RETURN(Value input, context.input(0));
@@ -573,7 +510,6 @@ void registerNeuralNetworkConverters(ConverterRegistry &registry) {
   registry.add("", "Softmax", convertSoftmax);
   registry.add("", "LogSoftmax", convertLogSoftmax);
   registry.add("", "Flatten", convertFlatten);
-  registry.add("", "BatchNormalization", convertBatchNormalization);
   registry.add("", "Dropout", convertDropout);
 }
 
