@@ -112,6 +112,7 @@ public:
       node.add_output(name);
     return node;
   }
+  onnx::NodeProto &lastNode() { return *graph.mutable_node()->rbegin(); }
   /// A Constant node holding `tensor`.
   void constant(const std::string &name, onnx::TensorProto tensor) {
     onnx::NodeProto &constant = node("Constant", {}, {name});
@@ -652,6 +653,213 @@ TEST_F(RecurrentNumericsTest, WrongActivationCountIsInvalid) {
   std::string error = importError(buildModel(c, inputs));
   EXPECT_NE(error.find("activations must name 2 functions per direction (4 "
                        "here), not 2"),
+            std::string::npos)
+      << error;
+}
+
+//===----------------------------------------------------------------------===//
+// If and Loop
+//===----------------------------------------------------------------------===//
+
+class ControlFlowNumericsTest : public OnnxModelTest {};
+
+onnx::TensorProto int64Scalar(const std::string &name, int64_t value) {
+  onnx::TensorProto proto;
+  proto.set_name(name);
+  proto.set_data_type(onnx::TensorProto::INT64);
+  proto.add_int64_data(value);
+  return proto;
+}
+
+onnx::TensorProto boolScalar(const std::string &name, bool value) {
+  onnx::TensorProto proto;
+  proto.set_name(name);
+  proto.set_data_type(onnx::TensorProto::BOOL);
+  proto.add_int32_data(value ? 1 : 0);
+  return proto;
+}
+
+/// y = cond ? x W : tanh(x), where both branches read the outer x (and the
+/// then branch its own initializer W).
+onnx::ModelProto ifModel(const ref::Tensor &weights) {
+  onnx::ModelProto model = newModel(17);
+  GraphWriter graph(*model.mutable_graph());
+  graph.input("cond", onnx::TensorProto::BOOL, std::vector<int64_t>{});
+  graph.input("x", onnx::TensorProto::FLOAT, std::vector<int64_t>{3, 4});
+  graph.output("y", onnx::TensorProto::FLOAT, std::vector<int64_t>{3, 4});
+  onnx::NodeProto &node = graph.node("If", {"cond"}, {"y"});
+  GraphWriter thenGraph(setGraph(node, "then_branch"));
+  thenGraph.initializer(floatProto("W", weights));
+  thenGraph.node("MatMul", {"x", "W"}, {"then_y"});
+  thenGraph.output("then_y", onnx::TensorProto::FLOAT,
+                   std::vector<int64_t>{3, 4});
+  GraphWriter elseGraph(setGraph(node, "else_branch"));
+  elseGraph.node("Tanh", {"x"}, {"else_y"});
+  elseGraph.output("else_y", onnx::TensorProto::FLOAT,
+                   std::vector<int64_t>{3, 4});
+  return model;
+}
+
+TEST_F(ControlFlowNumericsTest, IfTakesTheBranchTheConditionSays) {
+  ref::Tensor x = ref::random({3, 4}, engine);
+  ref::Tensor weights = ref::random({4, 4}, engine);
+  onnx::ModelProto model = ifModel(weights);
+  for (bool condition : {true, false}) {
+    std::vector<ref::Tensor> outputs =
+        run(model, {Input::boolean("cond", condition), Input::of("x", x)});
+    ASSERT_EQ(outputs.size(), 1u);
+    ref::Tensor expected =
+        condition ? ref::matmul(x, weights)
+                  : ref::unary(x, [](double v) { return std::tanh(v); });
+    EXPECT_TRUE(allClose(outputs[0], expected, kContractionTolerance))
+        << "cond = " << condition;
+  }
+}
+
+/// A Loop of `tripCount` iterations over h ([2, 3]) whose body branches on
+/// the parity of the iteration number: even steps h = 0.5 h + x, odd ones
+/// h = tanh(h) * i. h is also scanned. `cond` is the initial condition
+/// input ("" for none); the body's condition output is `keepGoing` passed
+/// through an Identity.
+onnx::ModelProto parityLoopModel(int64_t tripCount, const std::string &cond) {
+  onnx::ModelProto model = newModel(17);
+  GraphWriter graph(*model.mutable_graph());
+  graph.input("x", onnx::TensorProto::FLOAT, std::vector<int64_t>{2, 3});
+  graph.input("h0", onnx::TensorProto::FLOAT, std::vector<int64_t>{2, 3});
+  graph.output("h", onnx::TensorProto::FLOAT, std::vector<int64_t>{2, 3});
+  graph.output("history", onnx::TensorProto::FLOAT,
+               std::vector<int64_t>{tripCount, 2, 3});
+  graph.constant("trip", int64Scalar("trip", tripCount));
+  if (!cond.empty())
+    graph.constant(cond, boolScalar(cond, true));
+  onnx::NodeProto &loop =
+      graph.node("Loop", {"trip", cond, "h0"}, {"h", "history"});
+  GraphWriter body(setGraph(loop, "body"));
+  body.input("i", onnx::TensorProto::INT64, std::vector<int64_t>{});
+  body.input("cond_in", onnx::TensorProto::BOOL, std::vector<int64_t>{});
+  body.input("h_in", onnx::TensorProto::FLOAT, std::vector<int64_t>{2, 3});
+  body.initializer(int64Scalar("two", 2));
+  body.initializer(int64Scalar("zero", 0));
+  body.node("Mod", {"i", "two"}, {"parity"});
+  body.node("Equal", {"parity", "zero"}, {"even"});
+  body.node("Identity", {"cond_in"}, {"cond_out"});
+  onnx::NodeProto &branch = body.node("If", {"even"}, {"h_out"});
+  GraphWriter evenGraph(setGraph(branch, "then_branch"));
+  evenGraph.initializer(floatProto("half", ref::Tensor({}, {0.5f})));
+  evenGraph.node("Mul", {"h_in", "half"}, {"halved"});
+  evenGraph.node("Add", {"halved", "x"}, {"even_h"});
+  evenGraph.output("even_h", onnx::TensorProto::FLOAT,
+                   std::vector<int64_t>{2, 3});
+  GraphWriter oddGraph(setGraph(branch, "else_branch"));
+  oddGraph.node("Tanh", {"h_in"}, {"squashed"});
+  oddGraph.node("Cast", {"i"}, {"i_float"});
+  setInt(oddGraph.lastNode(), "to", onnx::TensorProto::FLOAT);
+  oddGraph.node("Mul", {"squashed", "i_float"}, {"odd_h"});
+  oddGraph.output("odd_h", onnx::TensorProto::FLOAT,
+                  std::vector<int64_t>{2, 3});
+  body.node("Identity", {"h_out"}, {"scanned"});
+  body.output("cond_out", onnx::TensorProto::BOOL, std::vector<int64_t>{});
+  body.output("h_out", onnx::TensorProto::FLOAT, std::vector<int64_t>{2, 3});
+  body.output("scanned", onnx::TensorProto::FLOAT, std::vector<int64_t>{2, 3});
+  return model;
+}
+
+/// The plain loop parityLoopModel describes: the final h and every step's h.
+std::pair<ref::Tensor, ref::Tensor>
+parityLoopReference(const ref::Tensor &x, ref::Tensor h, int64_t tripCount) {
+  std::vector<ref::Tensor> history;
+  for (int64_t i = 0; i < tripCount; ++i) {
+    for (int64_t k = 0; k < h.size(); ++k)
+      h.data[k] = i % 2 == 0 ? 0.5 * h.data[k] + x.data[k]
+                             : std::tanh(double(h.data[k])) * double(i);
+    history.push_back(ref::reshape(h, {1, 2, 3}));
+  }
+  return {h, ref::concat(history, 0)};
+}
+
+TEST_F(ControlFlowNumericsTest, LoopCarriesStateAndScansThroughAnIf) {
+  for (const std::string &cond : {std::string("cond"), std::string()}) {
+    ref::Tensor x = ref::random({2, 3}, engine);
+    ref::Tensor h0 = ref::random({2, 3}, engine);
+    std::vector<ref::Tensor> outputs =
+        run(parityLoopModel(5, cond), {Input::of("x", x), Input::of("h0", h0)});
+    ASSERT_EQ(outputs.size(), 2u);
+    auto [h, history] = parityLoopReference(x, h0, 5);
+    EXPECT_TRUE(allClose(outputs[0], h, kElementwiseTolerance))
+        << "final h, cond '" << cond << "'";
+    EXPECT_TRUE(allClose(outputs[1], history, kElementwiseTolerance))
+        << "scanned h, cond '" << cond << "'";
+  }
+}
+
+TEST_F(ControlFlowNumericsTest, LoopWithAFalseConditionRunsNoIteration) {
+  // Zero iterations: the loop-carried value passes through unchanged.
+  onnx::ModelProto model = newModel(17);
+  GraphWriter graph(*model.mutable_graph());
+  graph.input("v", onnx::TensorProto::FLOAT, std::vector<int64_t>{4});
+  graph.output("v_final", onnx::TensorProto::FLOAT, std::vector<int64_t>{4});
+  graph.constant("trip", int64Scalar("trip", 3));
+  graph.constant("cond", boolScalar("cond", false));
+  onnx::NodeProto &loop =
+      graph.node("Loop", {"trip", "cond", "v"}, {"v_final"});
+  GraphWriter body(setGraph(loop, "body"));
+  body.input("i", onnx::TensorProto::INT64, std::vector<int64_t>{});
+  body.input("cond_in", onnx::TensorProto::BOOL, std::vector<int64_t>{});
+  body.input("v_in", onnx::TensorProto::FLOAT, std::vector<int64_t>{4});
+  body.node("Identity", {"cond_in"}, {"cond_out"});
+  body.node("Neg", {"v_in"}, {"v_out"});
+  body.output("cond_out", onnx::TensorProto::BOOL, std::vector<int64_t>{});
+  body.output("v_out", onnx::TensorProto::FLOAT, std::vector<int64_t>{4});
+  ref::Tensor v = ref::random({4}, engine);
+  std::vector<ref::Tensor> outputs = run(model, {Input::of("v", v)});
+  ASSERT_EQ(outputs.size(), 1u);
+  EXPECT_TRUE(allClose(outputs[0], v, {0, 0}));
+}
+
+TEST_F(ControlFlowNumericsTest, IfBranchesOfDifferentShapesAreUnsupported) {
+  onnx::ModelProto model = newModel(17);
+  GraphWriter graph(*model.mutable_graph());
+  graph.input("cond", onnx::TensorProto::BOOL, std::vector<int64_t>{});
+  graph.input("x", onnx::TensorProto::FLOAT, std::vector<int64_t>{2, 3});
+  graph.outputOfRank("y", onnx::TensorProto::FLOAT, 2);
+  onnx::NodeProto &node = graph.node("If", {"cond"}, {"y"});
+  GraphWriter thenGraph(setGraph(node, "then_branch"));
+  thenGraph.node("Identity", {"x"}, {"then_y"});
+  thenGraph.outputOfRank("then_y", onnx::TensorProto::FLOAT, 2);
+  GraphWriter elseGraph(setGraph(node, "else_branch"));
+  elseGraph.node("Transpose", {"x"}, {"else_y"});
+  elseGraph.outputOfRank("else_y", onnx::TensorProto::FLOAT, 2);
+  std::string error = importError(model);
+  EXPECT_NE(error.find("output 0 of the else branch has type "
+                       "tensor<3x2xf32> where tensor<2x3xf32> is needed"),
+            std::string::npos)
+      << error;
+}
+
+TEST_F(ControlFlowNumericsTest, SubgraphErrorsNameTheInnerNode) {
+  onnx::ModelProto model = newModel(17);
+  GraphWriter graph(*model.mutable_graph());
+  graph.input("cond", onnx::TensorProto::BOOL, std::vector<int64_t>{});
+  graph.input("x", onnx::TensorProto::FLOAT, std::vector<int64_t>{2});
+  graph.output("y", onnx::TensorProto::FLOAT, std::vector<int64_t>{2});
+  onnx::NodeProto &node = graph.node("If", {"cond"}, {"y"});
+  node.set_name("choose");
+  GraphWriter thenGraph(setGraph(node, "then_branch"));
+  thenGraph.node("Identity", {"x"}, {"then_y"});
+  thenGraph.output("then_y", onnx::TensorProto::FLOAT, std::vector<int64_t>{2});
+  GraphWriter elseGraph(setGraph(node, "else_branch"));
+  // An op of a custom domain has no converter (and ONNX no schema for it).
+  onnx::NodeProto &inner = elseGraph.node("Mystery", {"x"}, {"else_y"});
+  inner.set_name("inner");
+  inner.set_domain("com.example");
+  auto *customDomain = model.add_opset_import();
+  customDomain->set_domain("com.example");
+  customDomain->set_version(1);
+  elseGraph.output("else_y", onnx::TensorProto::FLOAT, std::vector<int64_t>{2});
+  std::string error = importError(model);
+  EXPECT_NE(error.find("node 'choose' (If, #0): node 'inner' (Mystery, #0) "
+                       "of else_branch: Kiln has no converter for "
+                       "com.example.Mystery"),
             std::string::npos)
       << error;
 }

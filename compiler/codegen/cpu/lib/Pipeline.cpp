@@ -40,9 +40,11 @@ std::string getCpuStagePipeline(CpuStage stage,
   case CpuStage::Bufferize:
     // Identity layouts at function boundaries match the runtime's dense
     // row-major tensors; results become caller-allocated out-parameters,
-    // written in place.
+    // written in place. Loops imported from ONNX (scf.for of Loop) yield
+    // tensors their bodies compute anew, so loops may yield new allocations.
     return "one-shot-bufferize{bufferize-function-boundaries "
-           "function-boundary-type-conversion=identity-layout-map},"
+           "function-boundary-type-conversion=identity-layout-map "
+           "allow-return-allocs-from-loops},"
            "buffer-results-to-out-params{hoist-static-allocs "
            "modify-public-functions},"
            "canonicalize,buffer-deallocation-pipeline";
