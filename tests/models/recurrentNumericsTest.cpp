@@ -554,16 +554,17 @@ TEST_F(RecurrentNumericsTest, GruReverseSequenceLengthsAndClip) {
 
 TEST_F(RecurrentNumericsTest, GruActivationParametersAreConsumedInOrder) {
   // Only functions that take an alpha (beta) consume one, across both
-  // directions: HardSigmoid takes alpha 0.3 and beta 0.4, Affine 0.5 and 0.1,
-  // Tanh nothing, LeakyRelu alpha 0.2 (no beta).
+  // directions: Sigmoid nothing, Affine alpha 0.5 and beta 0.1, HardSigmoid
+  // 0.3 and 0.4, LeakyRelu alpha 0.2 (no beta). Read by position instead,
+  // Affine would get 0.3 and 0.4.
   RecurrentCase c =
       makeCase(Cell::Gated, "bidirectional", 0, 4, 3, 3, 4, true, true);
   setActivations(c,
-                 {{"HardSigmoid", 0.3, 0.4},
+                 {{"Sigmoid"},
                   {"Affine", 0.5, 0.1},
-                  {"LeakyRelu", 0.2},
-                  {"Tanh"}},
-                 {0.3f, 0.5f, 0.2f}, {0.4f, 0.1f});
+                  {"HardSigmoid", 0.3, 0.4},
+                  {"LeakyRelu", 0.2}},
+                 {0.5f, 0.3f, 0.2f}, {0.1f, 0.4f});
   expectMatchesReference(c);
 }
 
@@ -607,6 +608,16 @@ TEST_F(RecurrentNumericsTest, LstmInputForgetAndClip) {
       makeCase(Cell::LongShortTerm, "reverse", 0, 5, 3, 3, 4, true, true, true);
   c.attributes.inputForget = true;
   c.attributes.clip = 0.7;
+  expectMatchesReference(c);
+}
+
+TEST_F(RecurrentNumericsTest, LstmClipBoundsTheGatesNotTheCellState) {
+  // A cell state well beyond the clip: h(C) must see C unclipped.
+  RecurrentCase c =
+      makeCase(Cell::LongShortTerm, "forward", 0, 3, 3, 3, 4, true, true);
+  for (float &value : c.inputs.initialC->data)
+    value *= 3.0f;
+  c.attributes.clip = 0.3;
   expectMatchesReference(c);
 }
 

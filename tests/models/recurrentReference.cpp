@@ -158,7 +158,8 @@ public:
       nextC[j] = forget * c[j] + input * candidate;
       double output = activate(0, linear(x, h, 1, j, true, true, true, true) +
                                       peephole(1, j) * nextC[j]);
-      nextH[j] = output * activate(2, nextC[j]);
+      // clip bounds the gates' inputs, not the cell state.
+      nextH[j] = output * applyRecurrentActivation(activations[2], nextC[j]);
     }
     h = nextH;
     c = nextC;

@@ -53,9 +53,11 @@ struct RecurrentOutputs {
   Tensor y, lastHidden, lastCell;
 };
 
-/// Runs the layer. Steps at or past a batch entry's sequence length leave its
-/// state unchanged and write zeros to Y; the reverse direction starts at the
-/// entry's last element.
+/// Runs the layer. `clip` bounds the pre-activations of the gates (LSTM's
+/// i, f, c~, o; GRU's z, r, h~; RNN's one gate) but not LSTM's cell state
+/// before h(), as ONNX Runtime does. Steps at or past a batch entry's sequence
+/// length leave its state unchanged and write zeros to Y; the reverse direction
+/// starts at the entry's last element.
 RecurrentOutputs recurrent(const RecurrentInputs &inputs,
                            const RecurrentAttributes &attributes);
 

@@ -166,8 +166,10 @@ private:
 
   /// Clamps a gate's pre-activation to [-clip, clip] when `clip` is set.
   llvm::Expected<Value> applyClip(Value value);
-  /// `activation(clip(value))`.
-  llvm::Expected<Value> activate(const Activation &activation, Value value);
+  /// `activation(clip(value))` for a gate's pre-activation; `activation(value)`
+  /// without `clipped`.
+  llvm::Expected<Value> activate(const Activation &activation, Value value,
+                                 bool clipped = true);
 
   //===--- The recurrence -------------------------------------------------===//
 
@@ -218,8 +220,11 @@ llvm::Expected<Value> RecurrentBuilder::applyClip(Value value) {
 }
 
 llvm::Expected<Value> RecurrentBuilder::activate(const Activation &activation,
-                                                 Value value) {
-  KILN_ASSIGN_OR_RETURN(Value x, applyClip(value));
+                                                 Value value, bool clipped) {
+  Value x = value;
+  if (clipped) {
+    KILN_ASSIGN_OR_RETURN(x, applyClip(value));
+  }
   llvm::StringRef name = activation.name;
   Value alpha = constant(activation.alpha), beta = constant(activation.beta);
   if (name == "relu")
@@ -520,7 +525,10 @@ RecurrentBuilder::longShortTermStep(const DirectionWeights &weights,
     KILN_ASSIGN_OR_RETURN(outputPre, add(outputPre, peep));
   }
   KILN_ASSIGN_OR_RETURN(Value outputGate, activate(f, outputPre));
-  KILN_ASSIGN_OR_RETURN(Value cellOut, activate(h, next.cell));
+  // clip bounds the gates' pre-activations, not the cell state itself (as in
+  // ONNX Runtime).
+  KILN_ASSIGN_OR_RETURN(Value cellOut,
+                        activate(h, next.cell, /*clipped=*/false));
   KILN_ASSIGN_OR_RETURN(next.hidden, mul(outputGate, cellOut));
   return next;
 }
