@@ -28,8 +28,6 @@
 #include "../ConverterRegistry.h"
 #include "ConverterUtils.h"
 
-#include "llvm/ADT/StringExtras.h"
-
 using namespace mlir;
 
 namespace kiln::onnx_import {
@@ -259,7 +257,9 @@ llvm::Expected<Value> RecurrentBuilder::activate(const Activation &activation,
     KILN_ASSIGN_OR_RETURN(x, applyClip(value));
   }
   llvm::StringRef name = activation.name;
-  Value alpha = constant(activation.alpha), beta = constant(activation.beta);
+  // Built only for the functions that read them.
+  auto alpha = [&] { return constant(activation.alpha); };
+  auto beta = [&] { return constant(activation.beta); };
   if (name == "relu")
     return context.create<ReluOp>(x);
   if (name == "tanh")
@@ -267,8 +267,8 @@ llvm::Expected<Value> RecurrentBuilder::activate(const Activation &activation,
   if (name == "sigmoid")
     return context.create<SigmoidOp>(x);
   if (name == "affine") {
-    KILN_ASSIGN_OR_RETURN(Value scaled, mul(x, alpha));
-    return add(scaled, beta);
+    KILN_ASSIGN_OR_RETURN(Value scaled, mul(x, alpha()));
+    return add(scaled, beta());
   }
   if (name == "leakyrelu" || name == "elu") {
     KILN_ASSIGN_OR_RETURN(
@@ -279,25 +279,26 @@ llvm::Expected<Value> RecurrentBuilder::activate(const Activation &activation,
       KILN_ASSIGN_OR_RETURN(Value exp, context.create<ExpOp>(x));
       KILN_ASSIGN_OR_RETURN(shaped, sub(exp, constant(1.0)));
     }
-    KILN_ASSIGN_OR_RETURN(Value scaled, mul(shaped, alpha));
+    KILN_ASSIGN_OR_RETURN(Value scaled, mul(shaped, alpha()));
     return context.create<SelectOp>(negative, scaled, x);
   }
   if (name == "thresholdedrelu") {
     // ONNX's RNN text says x >= alpha; the ThresholdedRelu operator (which
     // the activation's defaults follow) says x > alpha. They differ only at
-    // x == alpha exactly; Kiln follows the operator, as ONNX Runtime does.
-    KILN_ASSIGN_OR_RETURN(Value above, context.create<CompareOp>(
-                                           ComparisonPredicate::gt, x, alpha));
+    // x == alpha exactly; Kiln follows the operator.
+    KILN_ASSIGN_OR_RETURN(
+        Value above,
+        context.create<CompareOp>(ComparisonPredicate::gt, x, alpha()));
     return context.create<SelectOp>(above, x, constant(0.0));
   }
   if (name == "scaledtanh") {
-    KILN_ASSIGN_OR_RETURN(Value scaled, mul(x, beta));
+    KILN_ASSIGN_OR_RETURN(Value scaled, mul(x, beta()));
     KILN_ASSIGN_OR_RETURN(Value tanh, context.create<TanhOp>(scaled));
-    return mul(tanh, alpha);
+    return mul(tanh, alpha());
   }
   if (name == "hardsigmoid") {
-    KILN_ASSIGN_OR_RETURN(Value scaled, mul(x, alpha));
-    KILN_ASSIGN_OR_RETURN(Value shifted, add(scaled, beta));
+    KILN_ASSIGN_OR_RETURN(Value scaled, mul(x, alpha()));
+    KILN_ASSIGN_OR_RETURN(Value shifted, add(scaled, beta()));
     KILN_ASSIGN_OR_RETURN(Value upper,
                           context.create<MinOp>(shifted, constant(1.0)));
     return context.create<MaxOp>(upper, constant(0.0));
