@@ -22,6 +22,7 @@ const ConverterRegistry &ConverterRegistry::get() {
     registerQuantizationConverters(built);
     registerNormalizationConverters(built);
     registerGeneratorConverters(built);
+    registerRecurrentConverters(built);
     return built;
   }();
   return registry;

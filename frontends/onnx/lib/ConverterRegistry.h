@@ -44,6 +44,7 @@ void registerEinsumConverter(ConverterRegistry &registry);
 void registerQuantizationConverters(ConverterRegistry &registry);
 void registerNormalizationConverters(ConverterRegistry &registry);
 void registerGeneratorConverters(ConverterRegistry &registry);
+void registerRecurrentConverters(ConverterRegistry &registry);
 
 } // namespace kiln::onnx_import
 

@@ -17,6 +17,8 @@
 #include "kiln/Dialect/Kiln/IR/KilnOps.h"
 #include "kiln/Frontends/ONNX/TensorData.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "llvm/ADT/StringSet.h"
 
@@ -90,7 +92,10 @@ static ArrayAttr dimNamesAttr(Builder &builder, const onnx::TypeProto &proto,
 GraphImporter::GraphImporter(MLIRContext &context, LoadedModel &model,
                              const ImportOptions &options)
     : context(context), model(model), options(options), builder(&context),
-      fileLoc(FileLineColLoc::get(&context, model.path, 0, 0)) {}
+      fileLoc(FileLineColLoc::get(&context, model.path, 0, 0)) {
+  // If and Loop become scf ops on tensors, with arith and tensor ops around.
+  context.loadDialect<arith::ArithDialect, scf::SCFDialect>();
+}
 
 Value GraphImporter::lookup(StringRef name) const {
   auto found = values.find(name);
@@ -278,7 +283,8 @@ llvm::Error GraphImporter::importNode(const onnx::NodeProto &node,
   Location loc = nodeLocation(node, index);
   ConverterFn converter =
       ConverterRegistry::get().lookup(node.domain(), node.op_type());
-  if (!converter)
+  bool controlFlow = isControlFlow(node);
+  if (!converter && !controlFlow)
     return llvm::make_error<UnsupportedError>(
         "Kiln has no converter for " +
         (node.domain().empty() ? "" : node.domain() + ".") + node.op_type());
@@ -288,7 +294,8 @@ llvm::Error GraphImporter::importNode(const onnx::NodeProto &node,
                                      "' is not produced by any earlier node, "
                                      "initializer or graph input");
   NodeContext nodeContext(*this, node, index, builder, loc);
-  if (llvm::Error error = converter(nodeContext))
+  if (llvm::Error error =
+          controlFlow ? importControlFlow(nodeContext) : converter(nodeContext))
     return error;
   return checkOutputs(node, loc);
 }
@@ -304,7 +311,8 @@ llvm::Error GraphImporter::importGraph(std::vector<UnsupportedNode> *collect) {
     if (collect && llvm::any_of(node.input(), [&](const std::string &input) {
           return unavailable.contains(input);
         })) {
-      if (!ConverterRegistry::get().lookup(node.domain(), node.op_type()))
+      if (!ConverterRegistry::get().lookup(node.domain(), node.op_type()) &&
+          !isControlFlow(node))
         collect->push_back({index, node.name(), node.op_type(),
                             "Kiln has no converter for " + node.op_type()});
       for (const std::string &output : node.output())

@@ -13,6 +13,8 @@
 
 namespace kiln::onnx_import {
 
+class NodeContext;
+
 class GraphImporter {
 public:
   GraphImporter(mlir::MLIRContext &context, LoadedModel &model,
@@ -50,6 +52,22 @@ private:
   llvm::Error importNode(const onnx::NodeProto &node, int64_t index);
   llvm::Error checkOutputs(const onnx::NodeProto &node, mlir::Location loc);
   llvm::Error finishFunction();
+
+  //===--- Control flow (ControlFlow.cpp) ---------------------------------===//
+
+  /// Whether `node` is an If or Loop, which the importer converts itself
+  /// (their subgraphs need it).
+  static bool isControlFlow(const onnx::NodeProto &node);
+  llvm::Error importControlFlow(NodeContext &context);
+  llvm::Error importIf(NodeContext &context);
+  llvm::Error importLoop(NodeContext &context);
+  /// Imports `graph` (a branch or loop body) at the builder's insertion point,
+  /// with `inputs` bound to its inputs, and returns its outputs. The
+  /// subgraph's nodes read values of the enclosing graphs; its own values
+  /// are forgotten afterwards. `what` names it in errors.
+  llvm::Expected<llvm::SmallVector<mlir::Value>>
+  importSubgraph(const onnx::GraphProto &graph, mlir::ValueRange inputs,
+                 llvm::StringRef what);
   mlir::Location nodeLocation(const onnx::NodeProto &node, int64_t index);
   std::string describeNode(const onnx::NodeProto &node, int64_t index) const;
 

@@ -42,9 +42,12 @@ std::string getCpuStagePipeline(CpuStage stage,
     // row-major tensors. Outputs of fixed shape become caller-allocated
     // out-parameters, written in place; outputs sized at run time stay
     // results the runtime takes over (the deallocation pipeline makes them
-    // fresh allocations). Run-time checks become error returns.
+    // fresh allocations). Run-time checks become error returns. Loops
+    // imported from ONNX (scf.for of Loop) yield tensors their bodies compute
+    // anew, so loops may yield new allocations.
     return "one-shot-bufferize{bufferize-function-boundaries "
-           "function-boundary-type-conversion=identity-layout-map},"
+           "function-boundary-type-conversion=identity-layout-map "
+           "allow-return-allocs-from-loops},"
            "kiln-outputs-to-params,kiln-lower-assertions,"
            "canonicalize,buffer-deallocation-pipeline,"
            "convert-bufferization-to-memref";
