@@ -19,6 +19,7 @@ const ConverterRegistry &ConverterRegistry::get() {
     registerIndexingConverters(built);
     registerReductionConverters(built);
     registerEinsumConverter(built);
+    registerSpatialConverters(built);
     return built;
   }();
   return registry;

@@ -41,6 +41,7 @@ void registerShapeConverters(ConverterRegistry &registry);
 void registerIndexingConverters(ConverterRegistry &registry);
 void registerReductionConverters(ConverterRegistry &registry);
 void registerEinsumConverter(ConverterRegistry &registry);
+void registerSpatialConverters(ConverterRegistry &registry);
 
 } // namespace kiln::onnx_import
 
