@@ -14,6 +14,7 @@
 #include "mlir/IR/Verifier.h"
 
 #include <cmath>
+#include <type_traits>
 
 using namespace mlir;
 using namespace kiln;
@@ -155,6 +156,25 @@ INSTANTIATE_TEST_SUITE_P(
                  3},
         // 4 spatial dims: no named op at all
         ConvCase{{1, 2, 3, 4, 3, 4}, {2, 2, 2, 2, 2, 2}, {}, 1}));
+
+/// Code written against the 2-D names (Conv2DOp, MaxPool2DOp, ...) still
+/// builds the N-D ops.
+TEST_F(SpatialNumericsTest, TwoDimensionalNamesBuildTheNDOps) {
+  static_assert(std::is_same_v<Conv2DOp, ConvOp> &&
+                std::is_same_v<Conv2DTransposeOp, ConvTransposeOp> &&
+                std::is_same_v<MaxPool2DOp, MaxPoolOp> &&
+                std::is_same_v<AvgPool2DOp, AvgPoolOp>);
+  ref::Tensor x = ref::random({1, 2, 6, 6}, engine),
+              w = ref::random({3, 2, 3, 3}, engine);
+  ref::WindowND window{{1, 1}, {1, 1, 1, 1}, {1, 1}, {}};
+  expectMatches(
+      {x, w},
+      [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
+        return Conv2DOp::create(b, loc, args[0], args[1], window.strides,
+                                window.padding, window.dilations, 1);
+      },
+      ref::convND(x, w, window, 1), kContractionTolerance);
+}
 
 //===--- conv_transpose ---------------------------------------------------===//
 
