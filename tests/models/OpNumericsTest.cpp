@@ -139,9 +139,8 @@ TEST_P(Conv2DNumericsTest, MatchesReference) {
   expectMatches(
       {x, w},
       [&](OpBuilder &builder, Location loc, ValueRange args) -> Value {
-        return Conv2DOp::create(builder, loc, args[0], args[1],
-                                c.window.strides, c.window.padding,
-                                c.window.dilations, c.groups);
+        return ConvOp::create(builder, loc, args[0], args[1], c.window.strides,
+                              c.window.padding, c.window.dilations, c.groups);
       },
       ref::conv2d(x, w, c.window, c.groups), kContractionTolerance);
 }
@@ -182,9 +181,9 @@ TEST_P(PoolNumericsTest, MaxMatchesReference) {
   expectMatches(
       {x},
       [&](OpBuilder &builder, Location loc, ValueRange args) -> Value {
-        return MaxPool2DOp::create(builder, loc, args[0], c.kernel,
-                                   c.window.strides, c.window.padding,
-                                   c.ceilMode, c.window.dilations);
+        return MaxPoolOp::create(builder, loc, args[0], c.kernel,
+                                 c.window.strides, c.window.padding, c.ceilMode,
+                                 c.window.dilations);
       },
       ref::maxPool2d(x, c.kernel, c.window, c.ceilMode), kElementwiseTolerance);
 }
@@ -196,9 +195,9 @@ TEST_P(PoolNumericsTest, AverageMatchesReference) {
   expectMatches(
       {x},
       [&](OpBuilder &builder, Location loc, ValueRange args) -> Value {
-        return AvgPool2DOp::create(builder, loc, args[0], c.kernel,
-                                   c.window.strides, c.window.padding,
-                                   c.ceilMode, c.countIncludePad);
+        return AvgPoolOp::create(builder, loc, args[0], c.kernel,
+                                 c.window.strides, c.window.padding, c.ceilMode,
+                                 c.countIncludePad);
       },
       ref::avgPool2d(x, c.kernel, c.window, c.ceilMode, c.countIncludePad),
       kElementwiseTolerance);

@@ -74,18 +74,18 @@ Model makeCnn(std::mt19937 &engine) {
   Model model;
   model.inputShape = {2, 3, 16, 16};
   model.build = [=](OpBuilder &b, Location loc, Value x) -> Value {
-    Value y = Conv2DOp::create(b, loc, x, buildConstant(b, loc, conv1),
-                               same.strides, same.padding, same.dilations, 1);
+    Value y = ConvOp::create(b, loc, x, buildConstant(b, loc, conv1),
+                             same.strides, same.padding, same.dilations, 1);
     y = ReluOp::create(b, loc,
                        AddOp::create(b, loc, y, buildConstant(b, loc, bias1)));
-    y = MaxPool2DOp::create(b, loc, y, ArrayRef<int64_t>{2, 2}, pool.strides,
-                            pool.padding, false, pool.dilations);
-    y = Conv2DOp::create(b, loc, y, buildConstant(b, loc, conv2), down.strides,
-                         down.padding, down.dilations, 2);
+    y = MaxPoolOp::create(b, loc, y, ArrayRef<int64_t>{2, 2}, pool.strides,
+                          pool.padding, false, pool.dilations);
+    y = ConvOp::create(b, loc, y, buildConstant(b, loc, conv2), down.strides,
+                       down.padding, down.dilations, 2);
     y = ReluOp::create(b, loc,
                        AddOp::create(b, loc, y, buildConstant(b, loc, bias2)));
-    y = AvgPool2DOp::create(b, loc, y, ArrayRef<int64_t>{2, 2}, pool.strides,
-                            pool.padding, false, false);
+    y = AvgPoolOp::create(b, loc, y, ArrayRef<int64_t>{2, 2}, pool.strides,
+                          pool.padding, false, false);
     y = ReshapeOp::create(b, loc, y, ArrayRef<int64_t>{2, -1});
     y = MatMulOp::create(b, loc, y, buildConstant(b, loc, dense));
     y = AddOp::create(b, loc, y, buildConstant(b, loc, denseBias));

@@ -491,7 +491,7 @@ TEST_P(ConvTransposeTest, MatchesScatterReference) {
   arguments.push_back(floatArgument(context, w));
   auto outputs = compileAndRun(
       arguments, [&](OpBuilder &b, Location loc, ValueRange args) {
-        return SmallVector<Value>{Conv2DTransposeOp::create(
+        return SmallVector<Value>{ConvTransposeOp::create(
             b, loc, args[0], args[1], c.window.strides, c.window.padding,
             c.window.dilations, c.window.outputPadding, c.groups)};
       });

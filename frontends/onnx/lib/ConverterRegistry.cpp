@@ -23,6 +23,7 @@ const ConverterRegistry &ConverterRegistry::get() {
     registerNormalizationConverters(built);
     registerGeneratorConverters(built);
     registerRecurrentConverters(built);
+    registerSpatialConverters(built);
     return built;
   }();
   return registry;

@@ -45,6 +45,7 @@ void registerQuantizationConverters(ConverterRegistry &registry);
 void registerNormalizationConverters(ConverterRegistry &registry);
 void registerGeneratorConverters(ConverterRegistry &registry);
 void registerRecurrentConverters(ConverterRegistry &registry);
+void registerSpatialConverters(ConverterRegistry &registry);
 
 } // namespace kiln::onnx_import
 

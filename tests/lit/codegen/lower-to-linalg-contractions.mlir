@@ -35,7 +35,7 @@ func.func @matmul_batched(%a: tensor<2x1x4x8xf32>, %b: tensor<5x8x3xf32>) -> ten
 // CHECK: linalg.conv_2d_nchw_fchw {dilations = dense<[1, 2]> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
 // CHECK-SAME: ins(%[[PADDED]], %{{.+}} : tensor<1x4x10x12xf32>, tensor<6x4x3x3xf32>)
 func.func @conv_padded_strided(%x: tensor<1x4x8x8xf32>, %w: tensor<6x4x3x3xf32>) -> tensor<1x6x4x4xf32> {
-  %0 = kiln.conv2d %x, %w {strides = array<i64: 2, 2>, padding = array<i64: 1, 2, 1, 2>, dilations = array<i64: 1, 2>}
+  %0 = kiln.conv %x, %w {strides = array<i64: 2, 2>, padding = array<i64: 1, 2, 1, 2>, dilations = array<i64: 1, 2>}
       : (tensor<1x4x8x8xf32>, tensor<6x4x3x3xf32>) -> tensor<1x6x4x4xf32>
   return %0 : tensor<1x6x4x4xf32>
 }
@@ -50,7 +50,7 @@ func.func @conv_padded_strided(%x: tensor<1x4x8x8xf32>, %w: tensor<6x4x3x3xf32>)
 // CHECK-SAME: -> tensor<1x2x3x6x6xf32>
 // CHECK: tensor.collapse_shape %{{.+}} {{\[}}[0], [1, 2], [3], [4]] : tensor<1x2x3x6x6xf32> into tensor<1x6x6x6xf32>
 func.func @conv_grouped(%x: tensor<1x4x8x8xf32>, %w: tensor<6x2x3x3xf32>) -> tensor<1x6x6x6xf32> {
-  %0 = kiln.conv2d %x, %w {groups = 2} : (tensor<1x4x8x8xf32>, tensor<6x2x3x3xf32>) -> tensor<1x6x6x6xf32>
+  %0 = kiln.conv %x, %w {groups = 2} : (tensor<1x4x8x8xf32>, tensor<6x2x3x3xf32>) -> tensor<1x6x6x6xf32>
   return %0 : tensor<1x6x6x6xf32>
 }
 
@@ -63,6 +63,6 @@ func.func @conv_grouped(%x: tensor<1x4x8x8xf32>, %w: tensor<6x2x3x3xf32>) -> ten
 // CHECK: tensor.empty(%[[N]]) : tensor<?x6x6x6xf32>
 // CHECK: linalg.conv_2d_nchw_fchw
 func.func @conv_dynamic_batch(%x: tensor<?x4x8x8xf32>, %w: tensor<6x4x3x3xf32>) -> tensor<?x6x6x6xf32> {
-  %0 = kiln.conv2d %x, %w : (tensor<?x4x8x8xf32>, tensor<6x4x3x3xf32>) -> tensor<?x6x6x6xf32>
+  %0 = kiln.conv %x, %w : (tensor<?x4x8x8xf32>, tensor<6x4x3x3xf32>) -> tensor<?x6x6x6xf32>
   return %0 : tensor<?x6x6x6xf32>
 }

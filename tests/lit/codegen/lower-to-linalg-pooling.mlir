@@ -10,7 +10,7 @@
 // CHECK: linalg.pooling_nchw_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
 // CHECK-SAME: ins(%{{.+}}, %[[WINDOW]] : tensor<1x2x6x6xf32>, tensor<2x2xf32>)
 func.func @max_pool_ceil(%x: tensor<1x2x5x5xf32>) -> tensor<1x2x3x3xf32> {
-  %0 = kiln.max_pool2d %x {kernel_size = array<i64: 2, 2>, strides = array<i64: 2, 2>, ceil_mode = true}
+  %0 = kiln.max_pool %x {kernel_size = array<i64: 2, 2>, strides = array<i64: 2, 2>, ceil_mode = true}
       : (tensor<1x2x5x5xf32>) -> tensor<1x2x3x3xf32>
   return %0 : tensor<1x2x3x3xf32>
 }
@@ -26,7 +26,7 @@ func.func @max_pool_ceil(%x: tensor<1x2x5x5xf32>) -> tensor<1x2x3x3xf32> {
 // CHECK-SAME: ins(%[[SUM]], %[[COUNTS]] : tensor<1x2x4x4xf32>, tensor<4x4xf32>)
 // CHECK: arith.divf
 func.func @avg_pool_excluding_padding(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32> {
-  %0 = kiln.avg_pool2d %x {kernel_size = array<i64: 3, 3>, padding = array<i64: 1, 1, 1, 1>}
+  %0 = kiln.avg_pool %x {kernel_size = array<i64: 3, 3>, padding = array<i64: 1, 1, 1, 1>}
       : (tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
   return %0 : tensor<1x2x4x4xf32>
 }
@@ -37,7 +37,7 @@ func.func @avg_pool_excluding_padding(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x4x4
 // CHECK-LABEL: func.func @avg_pool_including_padding
 // CHECK: arith.constant dense<9.000000e+00> : tensor<4x4xf32>
 func.func @avg_pool_including_padding(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32> {
-  %0 = kiln.avg_pool2d %x {kernel_size = array<i64: 3, 3>, padding = array<i64: 1, 1, 1, 1>, count_include_pad = true}
+  %0 = kiln.avg_pool %x {kernel_size = array<i64: 3, 3>, padding = array<i64: 1, 1, 1, 1>, count_include_pad = true}
       : (tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
   return %0 : tensor<1x2x4x4xf32>
 }

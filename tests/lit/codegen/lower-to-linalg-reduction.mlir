@@ -159,16 +159,18 @@ func.func @top_k_smallest(%x: tensor<4xf32>) -> (tensor<2xf32>, tensor<2xi64>) {
 // the padding off, and runs a stride-1 convolution with the filter transposed and
 // flipped: (3 - 1) * 2 + 1 + 2 * 2 + 1 (output padding) = 10 rows spread, rows
 // [1, 1 + 7 + 2) kept for an output of 7 rows.
-// CHECK-DAG: #[[FLIP:.+]] = affine_map<(d0, d1, d2, d3) -> (d1, d0, -d2 + 2, -d3 + 2)>
+// The flip writes the grouped view [G = 1, F, C, KH, KW] and merges G and F.
+// CHECK-DAG: #[[FLIP:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0 * 4 + d2, d1, -d3 + 2, -d4 + 2)>
 // CHECK-LABEL: func.func @conv2d_transpose
 // CHECK-SAME: (%[[X:.+]]: tensor<1x4x3x3xf32>, %[[W:.+]]: tensor<4x2x3x3xf32>)
 // CHECK: %[[ZEROS:.+]] = linalg.fill ins(%{{.+}} : f32) outs(%{{.+}} : tensor<1x4x10x9xf32>)
 // CHECK: %[[SPREAD:.+]] = tensor.insert_slice %[[X]] into %[[ZEROS]][0, 0, 2, 2] [1, 4, 3, 3] [1, 1, 2, 2]
 // CHECK: %[[CROPPED:.+]] = tensor.extract_slice %[[SPREAD]][0, 0, 1, 0] [1, 4, 9, 7] [1, 1, 1, 1] : tensor<1x4x10x9xf32> to tensor<1x4x9x7xf32>
-// CHECK: %[[FLIPPED:.+]] = linalg.generic {indexing_maps = [#[[FLIP]], #{{.+}}], {{.+}}} ins(%[[W]] : tensor<4x2x3x3xf32>) outs(%{{.+}} : tensor<2x4x3x3xf32>)
+// CHECK: %[[GROUPED:.+]] = linalg.generic {indexing_maps = [#[[FLIP]], #{{.+}}], {{.+}}} ins(%[[W]] : tensor<4x2x3x3xf32>) outs(%{{.+}} : tensor<1x2x4x3x3xf32>)
+// CHECK: %[[FLIPPED:.+]] = tensor.collapse_shape %[[GROUPED]] {{\[}}[0, 1], [2], [3], [4]] : tensor<1x2x4x3x3xf32> into tensor<2x4x3x3xf32>
 // CHECK: linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%[[CROPPED]], %[[FLIPPED]] : tensor<1x4x9x7xf32>, tensor<2x4x3x3xf32>) outs(%{{.+}} : tensor<1x2x7x5xf32>)
 func.func @conv2d_transpose(%x: tensor<1x4x3x3xf32>, %w: tensor<4x2x3x3xf32>) -> tensor<1x2x7x5xf32> {
-  %0 = kiln.conv2d_transpose %x, %w {strides = array<i64: 2, 2>, padding = array<i64: 1, 0, 0, 2>, output_padding = array<i64: 1, 0>} : (tensor<1x4x3x3xf32>, tensor<4x2x3x3xf32>) -> tensor<1x2x7x5xf32>
+  %0 = kiln.conv_transpose %x, %w {strides = array<i64: 2, 2>, padding = array<i64: 1, 0, 0, 2>, output_padding = array<i64: 1, 0>} : (tensor<1x4x3x3xf32>, tensor<4x2x3x3xf32>) -> tensor<1x2x7x5xf32>
   return %0 : tensor<1x2x7x5xf32>
 }
 
@@ -184,6 +186,6 @@ func.func @conv2d_transpose(%x: tensor<1x4x3x3xf32>, %w: tensor<4x2x3x3xf32>) ->
 // CHECK: linalg.conv_2d_ngchw_gfchw {dilations = dense<[2, 1]> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
 // CHECK: tensor.collapse_shape %{{.+}} {{\[}}[0], [1, 2], [3], [4]] : tensor<1x2x3x5x4xf32> into tensor<1x6x5x4xf32>
 func.func @conv2d_transpose_grouped(%x: tensor<1x4x3x3xf32>, %w: tensor<4x3x2x2xf32>) -> tensor<1x6x5x4xf32> {
-  %0 = kiln.conv2d_transpose %x, %w {dilations = array<i64: 2, 1>, groups = 2 : i64, strides = array<i64: 1, 1>} : (tensor<1x4x3x3xf32>, tensor<4x3x2x2xf32>) -> tensor<1x6x5x4xf32>
+  %0 = kiln.conv_transpose %x, %w {dilations = array<i64: 2, 1>, groups = 2 : i64, strides = array<i64: 1, 1>} : (tensor<1x4x3x3xf32>, tensor<4x3x2x2xf32>) -> tensor<1x6x5x4xf32>
   return %0 : tensor<1x6x5x4xf32>
 }

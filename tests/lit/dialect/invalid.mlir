@@ -242,36 +242,36 @@ func.func @matmul_element_types_differ(%a: tensor<3x4xf32>, %b: tensor<4x6xf16>)
 // -----
 
 func.func @conv2d_rank(%x: tensor<3x32x32xf32>, %w: tensor<16x3x3x3xf32>) {
-  // expected-error @+2 {{kiln.conv2d expects a rank-4 NCHW input and a rank-4 FCHW filter}}
-  // expected-error @+1 {{'kiln.conv2d' op failed to infer returned types}}
-  %0 = kiln.conv2d %x, %w : (tensor<3x32x32xf32>, tensor<16x3x3x3xf32>) -> tensor<16x30x30xf32>
+  // expected-error @+2 {{kiln.conv expects an [N, C, spatial...] input with at least one spatial dimension and a [F, C / groups, kernel...] filter of the same rank}}
+  // expected-error @+1 {{'kiln.conv' op failed to infer returned types}}
+  %0 = kiln.conv %x, %w : (tensor<3x32x32xf32>, tensor<16x3x3x3xf32>) -> tensor<16x30x30xf32>
   return
 }
 
 // -----
 
 func.func @conv2d_channel_mismatch(%x: tensor<1x4x8x8xf32>, %w: tensor<16x3x3x3xf32>) {
-  // expected-error @+2 {{kiln.conv2d input has 4 channels but the filter expects 3 x 1 groups = 3}}
-  // expected-error @+1 {{'kiln.conv2d' op failed to infer returned types}}
-  %0 = kiln.conv2d %x, %w : (tensor<1x4x8x8xf32>, tensor<16x3x3x3xf32>) -> tensor<1x16x6x6xf32>
+  // expected-error @+2 {{kiln.conv input has 4 channels but the filter expects 3 x 1 groups = 3}}
+  // expected-error @+1 {{'kiln.conv' op failed to infer returned types}}
+  %0 = kiln.conv %x, %w : (tensor<1x4x8x8xf32>, tensor<16x3x3x3xf32>) -> tensor<1x16x6x6xf32>
   return
 }
 
 // -----
 
 func.func @conv2d_groups_channel_mismatch(%x: tensor<1x8x8x8xf32>, %w: tensor<8x2x3x3xf32>) {
-  // expected-error @+2 {{kiln.conv2d input has 8 channels but the filter expects 2 x 2 groups = 4}}
-  // expected-error @+1 {{'kiln.conv2d' op failed to infer returned types}}
-  %0 = kiln.conv2d %x, %w {groups = 2 : i64} : (tensor<1x8x8x8xf32>, tensor<8x2x3x3xf32>) -> tensor<1x8x6x6xf32>
+  // expected-error @+2 {{kiln.conv input has 8 channels but the filter expects 2 x 2 groups = 4}}
+  // expected-error @+1 {{'kiln.conv' op failed to infer returned types}}
+  %0 = kiln.conv %x, %w {groups = 2 : i64} : (tensor<1x8x8x8xf32>, tensor<8x2x3x3xf32>) -> tensor<1x8x6x6xf32>
   return
 }
 
 // -----
 
 func.func @conv2d_filters_not_divisible_by_groups(%x: tensor<1x4x8x8xf32>, %w: tensor<6x1x3x3xf32>) {
-  // expected-error @+2 {{kiln.conv2d 6 filters cannot be split into 4 groups}}
-  // expected-error @+1 {{'kiln.conv2d' op failed to infer returned types}}
-  %0 = kiln.conv2d %x, %w {groups = 4 : i64} : (tensor<1x4x8x8xf32>, tensor<6x1x3x3xf32>) -> tensor<1x6x6x6xf32>
+  // expected-error @+2 {{kiln.conv 6 filters cannot be split into 4 groups}}
+  // expected-error @+1 {{'kiln.conv' op failed to infer returned types}}
+  %0 = kiln.conv %x, %w {groups = 4 : i64} : (tensor<1x4x8x8xf32>, tensor<6x1x3x3xf32>) -> tensor<1x6x6x6xf32>
   return
 }
 
@@ -279,81 +279,81 @@ func.func @conv2d_filters_not_divisible_by_groups(%x: tensor<1x4x8x8xf32>, %w: t
 
 func.func @conv2d_groups_overflow(%x: tensor<1x4x8x8xf32>, %w: tensor<0x4x3x3xf32>) {
   // 4 x (2^62 + 1) wraps around to 4 in int64: it must not match the 4 channels.
-  // expected-error @+2 {{kiln.conv2d input has 4 channels but the filter expects 4 x 4611686018427387905 groups, which overflows int64}}
-  // expected-error @+1 {{'kiln.conv2d' op failed to infer returned types}}
-  %0 = kiln.conv2d %x, %w {groups = 4611686018427387905 : i64} : (tensor<1x4x8x8xf32>, tensor<0x4x3x3xf32>) -> tensor<1x0x6x6xf32>
+  // expected-error @+2 {{kiln.conv input has 4 channels but the filter expects 4 x 4611686018427387905 groups, which overflows int64}}
+  // expected-error @+1 {{'kiln.conv' op failed to infer returned types}}
+  %0 = kiln.conv %x, %w {groups = 4611686018427387905 : i64} : (tensor<1x4x8x8xf32>, tensor<0x4x3x3xf32>) -> tensor<1x0x6x6xf32>
   return
 }
 
 // -----
 
 func.func @conv2d_groups_zero(%x: tensor<1x4x8x8xf32>, %w: tensor<6x4x3x3xf32>) {
-  // expected-error @+2 {{kiln.conv2d groups must be at least 1, got 0}}
-  // expected-error @+1 {{'kiln.conv2d' op failed to infer returned types}}
-  %0 = kiln.conv2d %x, %w {groups = 0 : i64} : (tensor<1x4x8x8xf32>, tensor<6x4x3x3xf32>) -> tensor<1x6x6x6xf32>
+  // expected-error @+2 {{kiln.conv groups must be at least 1, got 0}}
+  // expected-error @+1 {{'kiln.conv' op failed to infer returned types}}
+  %0 = kiln.conv %x, %w {groups = 0 : i64} : (tensor<1x4x8x8xf32>, tensor<6x4x3x3xf32>) -> tensor<1x6x6x6xf32>
   return
 }
 
 // -----
 
 func.func @conv2d_strides_length(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) {
-  // expected-error @+2 {{kiln.conv2d 'strides' must have 2 entries, got 3}}
-  // expected-error @+1 {{'kiln.conv2d' op failed to infer returned types}}
-  %0 = kiln.conv2d %x, %w {strides = array<i64: 1, 1, 1>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32>
+  // expected-error @+2 {{kiln.conv 'strides' must have 2 entries, got 3}}
+  // expected-error @+1 {{'kiln.conv' op failed to infer returned types}}
+  %0 = kiln.conv %x, %w {strides = array<i64: 1, 1, 1>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32>
   return
 }
 
 // -----
 
 func.func @conv2d_strides_zero(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) {
-  // expected-error @+2 {{kiln.conv2d 'strides' entries must be at least 1, got 0}}
-  // expected-error @+1 {{'kiln.conv2d' op failed to infer returned types}}
-  %0 = kiln.conv2d %x, %w {strides = array<i64: 1, 0>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32>
+  // expected-error @+2 {{kiln.conv 'strides' entries must be at least 1, got 0}}
+  // expected-error @+1 {{'kiln.conv' op failed to infer returned types}}
+  %0 = kiln.conv %x, %w {strides = array<i64: 1, 0>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32>
   return
 }
 
 // -----
 
 func.func @conv2d_padding_length(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) {
-  // expected-error @+2 {{kiln.conv2d 'padding' must have 4 entries, got 2}}
-  // expected-error @+1 {{'kiln.conv2d' op failed to infer returned types}}
-  %0 = kiln.conv2d %x, %w {padding = array<i64: 1, 1>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x8x8xf32>
+  // expected-error @+2 {{kiln.conv 'padding' must have 4 entries, got 2}}
+  // expected-error @+1 {{'kiln.conv' op failed to infer returned types}}
+  %0 = kiln.conv %x, %w {padding = array<i64: 1, 1>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x8x8xf32>
   return
 }
 
 // -----
 
 func.func @conv2d_padding_negative(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) {
-  // expected-error @+2 {{kiln.conv2d 'padding' entries must be at least 0, got -1}}
-  // expected-error @+1 {{'kiln.conv2d' op failed to infer returned types}}
-  %0 = kiln.conv2d %x, %w {padding = array<i64: 0, 0, 0, -1>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x6x5xf32>
+  // expected-error @+2 {{kiln.conv 'padding' entries must be at least 0, got -1}}
+  // expected-error @+1 {{'kiln.conv' op failed to infer returned types}}
+  %0 = kiln.conv %x, %w {padding = array<i64: 0, 0, 0, -1>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x6x5xf32>
   return
 }
 
 // -----
 
 func.func @conv2d_dilations_length(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) {
-  // expected-error @+2 {{kiln.conv2d 'dilations' must have 2 entries, got 1}}
-  // expected-error @+1 {{'kiln.conv2d' op failed to infer returned types}}
-  %0 = kiln.conv2d %x, %w {dilations = array<i64: 2>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x4x4xf32>
+  // expected-error @+2 {{kiln.conv 'dilations' must have 2 entries, got 1}}
+  // expected-error @+1 {{'kiln.conv' op failed to infer returned types}}
+  %0 = kiln.conv %x, %w {dilations = array<i64: 2>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x4x4xf32>
   return
 }
 
 // -----
 
 func.func @conv2d_dilations_zero(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) {
-  // expected-error @+2 {{kiln.conv2d 'dilations' entries must be at least 1, got 0}}
-  // expected-error @+1 {{'kiln.conv2d' op failed to infer returned types}}
-  %0 = kiln.conv2d %x, %w {dilations = array<i64: 0, 1>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32>
+  // expected-error @+2 {{kiln.conv 'dilations' entries must be at least 1, got 0}}
+  // expected-error @+1 {{'kiln.conv' op failed to infer returned types}}
+  %0 = kiln.conv %x, %w {dilations = array<i64: 0, 1>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32>
   return
 }
 
 // -----
 
 func.func @conv2d_filter_does_not_fit(%x: tensor<1x3x4x8xf32>, %w: tensor<4x3x5x3xf32>) {
-  // expected-error @+2 {{kiln.conv2d filter [4, 3, 5, 3] does not fit the padded input [1, 3, 4, 8] in spatial dimension 0}}
-  // expected-error @+1 {{'kiln.conv2d' op failed to infer returned types}}
-  %0 = kiln.conv2d %x, %w : (tensor<1x3x4x8xf32>, tensor<4x3x5x3xf32>) -> tensor<1x4x1x6xf32>
+  // expected-error @+2 {{kiln.conv filter [4, 3, 5, 3] does not fit the padded input [1, 3, 4, 8] in spatial dimension 0}}
+  // expected-error @+1 {{'kiln.conv' op failed to infer returned types}}
+  %0 = kiln.conv %x, %w : (tensor<1x3x4x8xf32>, tensor<4x3x5x3xf32>) -> tensor<1x4x1x6xf32>
   return
 }
 
@@ -361,9 +361,9 @@ func.func @conv2d_filter_does_not_fit(%x: tensor<1x3x4x8xf32>, %w: tensor<4x3x5x
 
 func.func @conv2d_dilated_filter_does_not_fit(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) {
   // The dilated filter spans 4 * (3 - 1) + 1 = 9 columns, more than the input's 8.
-  // expected-error @+2 {{kiln.conv2d filter [4, 3, 3, 3] does not fit the padded input [1, 3, 8, 8] in spatial dimension 1}}
-  // expected-error @+1 {{'kiln.conv2d' op failed to infer returned types}}
-  %0 = kiln.conv2d %x, %w {dilations = array<i64: 1, 4>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x6x1xf32>
+  // expected-error @+2 {{kiln.conv filter [4, 3, 3, 3] does not fit the padded input [1, 3, 8, 8] in spatial dimension 1}}
+  // expected-error @+1 {{'kiln.conv' op failed to infer returned types}}
+  %0 = kiln.conv %x, %w {dilations = array<i64: 1, 4>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x6x1xf32>
   return
 }
 
@@ -371,9 +371,9 @@ func.func @conv2d_dilated_filter_does_not_fit(%x: tensor<1x3x8x8xf32>, %w: tenso
 
 func.func @conv2d_huge_dilation(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) {
   // dilation * (kernel - 1) overflows int64: the filter cannot fit.
-  // expected-error @+2 {{kiln.conv2d filter [4, 3, 3, 3] does not fit the padded input [1, 3, 8, 8] in spatial dimension 0}}
-  // expected-error @+1 {{'kiln.conv2d' op failed to infer returned types}}
-  %0 = kiln.conv2d %x, %w {dilations = array<i64: 4611686018427387904, 1>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x?x6xf32>
+  // expected-error @+2 {{kiln.conv filter [4, 3, 3, 3] does not fit the padded input [1, 3, 8, 8] in spatial dimension 0}}
+  // expected-error @+1 {{'kiln.conv' op failed to infer returned types}}
+  %0 = kiln.conv %x, %w {dilations = array<i64: 4611686018427387904, 1>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x?x6xf32>
   return
 }
 
@@ -381,34 +381,34 @@ func.func @conv2d_huge_dilation(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>
 
 func.func @conv2d_huge_padding(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) {
   // input + padding overflows int64.
-  // expected-error @+2 {{kiln.conv2d filter [4, 3, 3, 3] does not fit the padded input [1, 3, 8, 8] in spatial dimension 0}}
-  // expected-error @+1 {{'kiln.conv2d' op failed to infer returned types}}
-  %0 = kiln.conv2d %x, %w {padding = array<i64: 9223372036854775807, 0, 9223372036854775807, 0>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x?x6xf32>
+  // expected-error @+2 {{kiln.conv filter [4, 3, 3, 3] does not fit the padded input [1, 3, 8, 8] in spatial dimension 0}}
+  // expected-error @+1 {{'kiln.conv' op failed to infer returned types}}
+  %0 = kiln.conv %x, %w {padding = array<i64: 9223372036854775807, 0, 9223372036854775807, 0>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x?x6xf32>
   return
 }
 
 // -----
 
 func.func @conv2d_result_incompatible(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) {
-  // expected-error @+2 {{'kiln.conv2d' op inferred type(s) 'tensor<1x4x6x6xf32>' are incompatible with return type(s) of operation 'tensor<1x4x8x8xf32>'}}
-  // expected-error @+1 {{'kiln.conv2d' op failed to infer returned types}}
-  %0 = kiln.conv2d %x, %w : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x8x8xf32>
+  // expected-error @+2 {{'kiln.conv' op inferred type(s) 'tensor<1x4x6x6xf32>' are incompatible with return type(s) of operation 'tensor<1x4x8x8xf32>'}}
+  // expected-error @+1 {{'kiln.conv' op failed to infer returned types}}
+  %0 = kiln.conv %x, %w : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x8x8xf32>
   return
 }
 
 // -----
 
 func.func @conv2d_integer(%x: tensor<1x3x8x8xi32>, %w: tensor<4x3x3x3xi32>) {
-  // expected-error @+1 {{'kiln.conv2d' op operand #0 must be ranked tensor of floating-point values, but got 'tensor<1x3x8x8xi32>'}}
-  %0 = kiln.conv2d %x, %w : (tensor<1x3x8x8xi32>, tensor<4x3x3x3xi32>) -> tensor<1x4x6x6xi32>
+  // expected-error @+1 {{'kiln.conv' op operand #0 must be ranked tensor of floating-point values, but got 'tensor<1x3x8x8xi32>'}}
+  %0 = kiln.conv %x, %w : (tensor<1x3x8x8xi32>, tensor<4x3x3x3xi32>) -> tensor<1x4x6x6xi32>
   return
 }
 
 // -----
 
 func.func @conv2d_element_types_differ(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf16>) {
-  // expected-error @+1 {{'kiln.conv2d' op requires the same element type for all operands and results}}
-  %0 = kiln.conv2d %x, %w : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf16>) -> tensor<1x4x6x6xf32>
+  // expected-error @+1 {{'kiln.conv' op requires the same element type for all operands and results}}
+  %0 = kiln.conv %x, %w : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf16>) -> tensor<1x4x6x6xf32>
   return
 }
 
@@ -418,90 +418,90 @@ func.func @conv2d_element_types_differ(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3
 
 // -----
 
-func.func @max_pool2d_rank(%x: tensor<16x8x8xf32>) {
-  // expected-error @+2 {{kiln.max_pool2d expects a rank-4 NCHW input}}
-  // expected-error @+1 {{'kiln.max_pool2d' op failed to infer returned types}}
-  %0 = kiln.max_pool2d %x {kernel_size = array<i64: 2, 2>} : (tensor<16x8x8xf32>) -> tensor<16x7x7xf32>
+func.func @max_pool2d_rank(%x: tensor<16x8xf32>) {
+  // expected-error @+2 {{kiln.max_pool expects an [N, C, spatial...] input with at least one spatial dimension}}
+  // expected-error @+1 {{'kiln.max_pool' op failed to infer returned types}}
+  %0 = kiln.max_pool %x {kernel_size = array<i64: 2, 2>} : (tensor<16x8xf32>) -> tensor<16x7x7xf32>
   return
 }
 
 // -----
 
 func.func @max_pool2d_missing_kernel_size(%x: tensor<1x1x8x8xf32>) {
-  // expected-error @+1 {{'kiln.max_pool2d' op requires attribute 'kernel_size'}}
-  %0 = kiln.max_pool2d %x : (tensor<1x1x8x8xf32>) -> tensor<1x1x8x8xf32>
+  // expected-error @+1 {{'kiln.max_pool' op requires attribute 'kernel_size'}}
+  %0 = kiln.max_pool %x : (tensor<1x1x8x8xf32>) -> tensor<1x1x8x8xf32>
   return
 }
 
 // -----
 
 func.func @max_pool2d_kernel_size_length(%x: tensor<1x1x8x8xf32>) {
-  // expected-error @+2 {{kiln.max_pool2d 'kernel_size' must have 2 entries, got 1}}
-  // expected-error @+1 {{'kiln.max_pool2d' op failed to infer returned types}}
-  %0 = kiln.max_pool2d %x {kernel_size = array<i64: 2>} : (tensor<1x1x8x8xf32>) -> tensor<1x1x7x7xf32>
+  // expected-error @+2 {{kiln.max_pool 'kernel_size' must have 2 entries, got 1}}
+  // expected-error @+1 {{'kiln.max_pool' op failed to infer returned types}}
+  %0 = kiln.max_pool %x {kernel_size = array<i64: 2>} : (tensor<1x1x8x8xf32>) -> tensor<1x1x7x7xf32>
   return
 }
 
 // -----
 
 func.func @max_pool2d_kernel_size_zero(%x: tensor<1x1x8x8xf32>) {
-  // expected-error @+2 {{kiln.max_pool2d 'kernel_size' entries must be at least 1, got 0}}
-  // expected-error @+1 {{'kiln.max_pool2d' op failed to infer returned types}}
-  %0 = kiln.max_pool2d %x {kernel_size = array<i64: 2, 0>} : (tensor<1x1x8x8xf32>) -> tensor<1x1x7x9xf32>
+  // expected-error @+2 {{kiln.max_pool 'kernel_size' entries must be at least 1, got 0}}
+  // expected-error @+1 {{'kiln.max_pool' op failed to infer returned types}}
+  %0 = kiln.max_pool %x {kernel_size = array<i64: 2, 0>} : (tensor<1x1x8x8xf32>) -> tensor<1x1x7x9xf32>
   return
 }
 
 // -----
 
 func.func @max_pool2d_strides_length(%x: tensor<1x1x8x8xf32>) {
-  // expected-error @+2 {{kiln.max_pool2d 'strides' must have 2 entries, got 4}}
-  // expected-error @+1 {{'kiln.max_pool2d' op failed to infer returned types}}
-  %0 = kiln.max_pool2d %x {kernel_size = array<i64: 2, 2>, strides = array<i64: 1, 1, 2, 2>} : (tensor<1x1x8x8xf32>) -> tensor<1x1x7x7xf32>
+  // expected-error @+2 {{kiln.max_pool 'strides' must have 2 entries, got 4}}
+  // expected-error @+1 {{'kiln.max_pool' op failed to infer returned types}}
+  %0 = kiln.max_pool %x {kernel_size = array<i64: 2, 2>, strides = array<i64: 1, 1, 2, 2>} : (tensor<1x1x8x8xf32>) -> tensor<1x1x7x7xf32>
   return
 }
 
 // -----
 
 func.func @max_pool2d_strides_negative(%x: tensor<1x1x8x8xf32>) {
-  // expected-error @+2 {{kiln.max_pool2d 'strides' entries must be at least 1, got -2}}
-  // expected-error @+1 {{'kiln.max_pool2d' op failed to infer returned types}}
-  %0 = kiln.max_pool2d %x {kernel_size = array<i64: 2, 2>, strides = array<i64: -2, 2>} : (tensor<1x1x8x8xf32>) -> tensor<1x1x4x4xf32>
+  // expected-error @+2 {{kiln.max_pool 'strides' entries must be at least 1, got -2}}
+  // expected-error @+1 {{'kiln.max_pool' op failed to infer returned types}}
+  %0 = kiln.max_pool %x {kernel_size = array<i64: 2, 2>, strides = array<i64: -2, 2>} : (tensor<1x1x8x8xf32>) -> tensor<1x1x4x4xf32>
   return
 }
 
 // -----
 
 func.func @max_pool2d_padding_length(%x: tensor<1x1x8x8xf32>) {
-  // expected-error @+2 {{kiln.max_pool2d 'padding' must have 4 entries, got 2}}
-  // expected-error @+1 {{'kiln.max_pool2d' op failed to infer returned types}}
-  %0 = kiln.max_pool2d %x {kernel_size = array<i64: 3, 3>, padding = array<i64: 1, 1>} : (tensor<1x1x8x8xf32>) -> tensor<1x1x8x8xf32>
+  // expected-error @+2 {{kiln.max_pool 'padding' must have 4 entries, got 2}}
+  // expected-error @+1 {{'kiln.max_pool' op failed to infer returned types}}
+  %0 = kiln.max_pool %x {kernel_size = array<i64: 3, 3>, padding = array<i64: 1, 1>} : (tensor<1x1x8x8xf32>) -> tensor<1x1x8x8xf32>
   return
 }
 
 // -----
 
 func.func @max_pool2d_dilations_length(%x: tensor<1x1x8x8xf32>) {
-  // expected-error @+2 {{kiln.max_pool2d 'dilations' must have 2 entries, got 3}}
-  // expected-error @+1 {{'kiln.max_pool2d' op failed to infer returned types}}
-  %0 = kiln.max_pool2d %x {kernel_size = array<i64: 2, 2>, dilations = array<i64: 1, 1, 1>} : (tensor<1x1x8x8xf32>) -> tensor<1x1x7x7xf32>
+  // expected-error @+2 {{kiln.max_pool 'dilations' must have 2 entries, got 3}}
+  // expected-error @+1 {{'kiln.max_pool' op failed to infer returned types}}
+  %0 = kiln.max_pool %x {kernel_size = array<i64: 2, 2>, dilations = array<i64: 1, 1, 1>} : (tensor<1x1x8x8xf32>) -> tensor<1x1x7x7xf32>
   return
 }
 
 // -----
 
 func.func @max_pool2d_dilations_zero(%x: tensor<1x1x8x8xf32>) {
-  // expected-error @+2 {{kiln.max_pool2d 'dilations' entries must be at least 1, got 0}}
-  // expected-error @+1 {{'kiln.max_pool2d' op failed to infer returned types}}
-  %0 = kiln.max_pool2d %x {kernel_size = array<i64: 2, 2>, dilations = array<i64: 0, 0>} : (tensor<1x1x8x8xf32>) -> tensor<1x1x7x7xf32>
+  // expected-error @+2 {{kiln.max_pool 'dilations' entries must be at least 1, got 0}}
+  // expected-error @+1 {{'kiln.max_pool' op failed to infer returned types}}
+  %0 = kiln.max_pool %x {kernel_size = array<i64: 2, 2>, dilations = array<i64: 0, 0>} : (tensor<1x1x8x8xf32>) -> tensor<1x1x7x7xf32>
   return
 }
 
 // -----
 
 func.func @max_pool2d_padding_not_smaller_than_window(%x: tensor<1x1x8x8xf32>) {
-  // expected-error @+2 {{kiln.max_pool2d padding [0, 2, 0, 0] must be smaller than the window (2) in spatial dimension 1}}
-  // expected-error @+1 {{'kiln.max_pool2d' op failed to infer returned types}}
-  %0 = kiln.max_pool2d %x {kernel_size = array<i64: 2, 2>, padding = array<i64: 0, 2, 0, 0>} : (tensor<1x1x8x8xf32>) -> tensor<1x1x7x9xf32>
+  // expected-error @+2 {{kiln.max_pool padding [0, 2, 0, 0] must be smaller than the window (2) in spatial dimension 1}}
+  // expected-error @+1 {{'kiln.max_pool' op failed to infer returned types}}
+  %0 = kiln.max_pool %x {kernel_size = array<i64: 2, 2>, padding = array<i64: 0, 2, 0, 0>} : (tensor<1x1x8x8xf32>) -> tensor<1x1x7x9xf32>
   return
 }
 
@@ -510,19 +510,19 @@ func.func @max_pool2d_padding_not_smaller_than_window(%x: tensor<1x1x8x8xf32>) {
 func.func @max_pool2d_dilation_widens_window(%x: tensor<1x1x8x8xf32>) {
   // Padding 2 is allowed with a dilated window of 2 * (2 - 1) + 1 = 3 (the first op),
   // but not with an undilated one of 2 (the second).
-  %0 = kiln.max_pool2d %x {kernel_size = array<i64: 2, 2>, padding = array<i64: 2, 0, 2, 0>, dilations = array<i64: 2, 1>} : (tensor<1x1x8x8xf32>) -> tensor<1x1x10x7xf32>
-  // expected-error @+2 {{kiln.max_pool2d padding [2, 0, 2, 0] must be smaller than the window (2) in spatial dimension 0}}
-  // expected-error @+1 {{'kiln.max_pool2d' op failed to infer returned types}}
-  %1 = kiln.max_pool2d %x {kernel_size = array<i64: 2, 2>, padding = array<i64: 2, 0, 2, 0>} : (tensor<1x1x8x8xf32>) -> tensor<1x1x11x7xf32>
+  %0 = kiln.max_pool %x {kernel_size = array<i64: 2, 2>, padding = array<i64: 2, 0, 2, 0>, dilations = array<i64: 2, 1>} : (tensor<1x1x8x8xf32>) -> tensor<1x1x10x7xf32>
+  // expected-error @+2 {{kiln.max_pool padding [2, 0, 2, 0] must be smaller than the window (2) in spatial dimension 0}}
+  // expected-error @+1 {{'kiln.max_pool' op failed to infer returned types}}
+  %1 = kiln.max_pool %x {kernel_size = array<i64: 2, 2>, padding = array<i64: 2, 0, 2, 0>} : (tensor<1x1x8x8xf32>) -> tensor<1x1x11x7xf32>
   return
 }
 
 // -----
 
 func.func @max_pool2d_window_does_not_fit(%x: tensor<1x1x2x8xf32>) {
-  // expected-error @+2 {{kiln.max_pool2d window [3, 3] does not fit the padded input [1, 1, 2, 8] in spatial dimension 0}}
-  // expected-error @+1 {{'kiln.max_pool2d' op failed to infer returned types}}
-  %0 = kiln.max_pool2d %x {kernel_size = array<i64: 3, 3>} : (tensor<1x1x2x8xf32>) -> tensor<1x1x1x6xf32>
+  // expected-error @+2 {{kiln.max_pool window [3, 3] does not fit the padded input [1, 1, 2, 8] in spatial dimension 0}}
+  // expected-error @+1 {{'kiln.max_pool' op failed to infer returned types}}
+  %0 = kiln.max_pool %x {kernel_size = array<i64: 3, 3>} : (tensor<1x1x2x8xf32>) -> tensor<1x1x1x6xf32>
   return
 }
 
@@ -530,9 +530,9 @@ func.func @max_pool2d_window_does_not_fit(%x: tensor<1x1x2x8xf32>) {
 
 func.func @max_pool2d_huge_dilation(%x: tensor<1x1x8x8xf32>) {
   // dilation * (kernel - 1) overflows int64: the window cannot fit.
-  // expected-error @+2 {{kiln.max_pool2d window [3, 3] does not fit the padded input [1, 1, 8, 8] in spatial dimension 0}}
-  // expected-error @+1 {{'kiln.max_pool2d' op failed to infer returned types}}
-  %0 = kiln.max_pool2d %x {kernel_size = array<i64: 3, 3>, dilations = array<i64: 4611686018427387904, 1>} : (tensor<1x1x8x8xf32>) -> tensor<1x1x?x6xf32>
+  // expected-error @+2 {{kiln.max_pool window [3, 3] does not fit the padded input [1, 1, 8, 8] in spatial dimension 0}}
+  // expected-error @+1 {{'kiln.max_pool' op failed to infer returned types}}
+  %0 = kiln.max_pool %x {kernel_size = array<i64: 3, 3>, dilations = array<i64: 4611686018427387904, 1>} : (tensor<1x1x8x8xf32>) -> tensor<1x1x?x6xf32>
   return
 }
 
@@ -540,70 +540,62 @@ func.func @max_pool2d_huge_dilation(%x: tensor<1x1x8x8xf32>) {
 
 func.func @max_pool2d_ceil_mode_result(%x: tensor<1x1x6x6xf32>) {
   // Ceil mode adds a window: ceil((6 - 3) / 2) + 1 = 3, not 2.
-  // expected-error @+2 {{'kiln.max_pool2d' op inferred type(s) 'tensor<1x1x3x3xf32>' are incompatible with return type(s) of operation 'tensor<1x1x2x2xf32>'}}
-  // expected-error @+1 {{'kiln.max_pool2d' op failed to infer returned types}}
-  %0 = kiln.max_pool2d %x {kernel_size = array<i64: 3, 3>, strides = array<i64: 2, 2>, ceil_mode = true} : (tensor<1x1x6x6xf32>) -> tensor<1x1x2x2xf32>
+  // expected-error @+2 {{'kiln.max_pool' op inferred type(s) 'tensor<1x1x3x3xf32>' are incompatible with return type(s) of operation 'tensor<1x1x2x2xf32>'}}
+  // expected-error @+1 {{'kiln.max_pool' op failed to infer returned types}}
+  %0 = kiln.max_pool %x {kernel_size = array<i64: 3, 3>, strides = array<i64: 2, 2>, ceil_mode = true} : (tensor<1x1x6x6xf32>) -> tensor<1x1x2x2xf32>
   return
 }
 
 // -----
 
-func.func @max_pool2d_integer(%x: tensor<1x1x8x8xi32>) {
-  // expected-error @+1 {{'kiln.max_pool2d' op operand #0 must be ranked tensor of floating-point values, but got 'tensor<1x1x8x8xi32>'}}
-  %0 = kiln.max_pool2d %x {kernel_size = array<i64: 2, 2>} : (tensor<1x1x8x8xi32>) -> tensor<1x1x7x7xi32>
-  return
-}
-
-// -----
-
-func.func @avg_pool2d_rank(%x: tensor<1x1x8x8x8xf32>) {
-  // expected-error @+2 {{kiln.avg_pool2d expects a rank-4 NCHW input}}
-  // expected-error @+1 {{'kiln.avg_pool2d' op failed to infer returned types}}
-  %0 = kiln.avg_pool2d %x {kernel_size = array<i64: 2, 2>} : (tensor<1x1x8x8x8xf32>) -> tensor<1x1x7x7x8xf32>
+func.func @avg_pool2d_rank(%x: tensor<8x8xf32>) {
+  // expected-error @+2 {{kiln.avg_pool expects an [N, C, spatial...] input with at least one spatial dimension}}
+  // expected-error @+1 {{'kiln.avg_pool' op failed to infer returned types}}
+  %0 = kiln.avg_pool %x {kernel_size = array<i64: 2, 2>} : (tensor<8x8xf32>) -> tensor<1x1x7x7xf32>
   return
 }
 
 // -----
 
 func.func @avg_pool2d_padding_negative(%x: tensor<1x1x8x8xf32>) {
-  // expected-error @+2 {{kiln.avg_pool2d 'padding' entries must be at least 0, got -1}}
-  // expected-error @+1 {{'kiln.avg_pool2d' op failed to infer returned types}}
-  %0 = kiln.avg_pool2d %x {kernel_size = array<i64: 2, 2>, padding = array<i64: -1, 0, 0, 0>} : (tensor<1x1x8x8xf32>) -> tensor<1x1x6x7xf32>
+  // expected-error @+2 {{kiln.avg_pool 'padding' entries must be at least 0, got -1}}
+  // expected-error @+1 {{'kiln.avg_pool' op failed to infer returned types}}
+  %0 = kiln.avg_pool %x {kernel_size = array<i64: 2, 2>, padding = array<i64: -1, 0, 0, 0>} : (tensor<1x1x8x8xf32>) -> tensor<1x1x6x7xf32>
   return
 }
 
 // -----
 
 func.func @avg_pool2d_padding_not_smaller_than_window(%x: tensor<1x1x8x8xf32>) {
-  // expected-error @+2 {{kiln.avg_pool2d padding [0, 0, 3, 0] must be smaller than the window (3) in spatial dimension 0}}
-  // expected-error @+1 {{'kiln.avg_pool2d' op failed to infer returned types}}
-  %0 = kiln.avg_pool2d %x {kernel_size = array<i64: 3, 3>, padding = array<i64: 0, 0, 3, 0>} : (tensor<1x1x8x8xf32>) -> tensor<1x1x9x6xf32>
+  // expected-error @+2 {{kiln.avg_pool padding [0, 0, 3, 0] must be smaller than the window (3) in spatial dimension 0}}
+  // expected-error @+1 {{'kiln.avg_pool' op failed to infer returned types}}
+  %0 = kiln.avg_pool %x {kernel_size = array<i64: 3, 3>, padding = array<i64: 0, 0, 3, 0>} : (tensor<1x1x8x8xf32>) -> tensor<1x1x9x6xf32>
   return
 }
 
 // -----
 
 func.func @avg_pool2d_window_does_not_fit(%x: tensor<1x1x8x3xf32>) {
-  // expected-error @+2 {{kiln.avg_pool2d window [2, 5] does not fit the padded input [1, 1, 8, 3] in spatial dimension 1}}
-  // expected-error @+1 {{'kiln.avg_pool2d' op failed to infer returned types}}
-  %0 = kiln.avg_pool2d %x {kernel_size = array<i64: 2, 5>, padding = array<i64: 0, 0, 0, 1>} : (tensor<1x1x8x3xf32>) -> tensor<1x1x7x1xf32>
+  // expected-error @+2 {{kiln.avg_pool window [2, 5] does not fit the padded input [1, 1, 8, 3] in spatial dimension 1}}
+  // expected-error @+1 {{'kiln.avg_pool' op failed to infer returned types}}
+  %0 = kiln.avg_pool %x {kernel_size = array<i64: 2, 5>, padding = array<i64: 0, 0, 0, 1>} : (tensor<1x1x8x3xf32>) -> tensor<1x1x7x1xf32>
   return
 }
 
 // -----
 
 func.func @avg_pool2d_result_incompatible(%x: tensor<1x1x8x8xf32>) {
-  // expected-error @+2 {{'kiln.avg_pool2d' op inferred type(s) 'tensor<1x1x4x4xf32>' are incompatible with return type(s) of operation 'tensor<1x2x4x4xf32>'}}
-  // expected-error @+1 {{'kiln.avg_pool2d' op failed to infer returned types}}
-  %0 = kiln.avg_pool2d %x {kernel_size = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x1x8x8xf32>) -> tensor<1x2x4x4xf32>
+  // expected-error @+2 {{'kiln.avg_pool' op inferred type(s) 'tensor<1x1x4x4xf32>' are incompatible with return type(s) of operation 'tensor<1x2x4x4xf32>'}}
+  // expected-error @+1 {{'kiln.avg_pool' op failed to infer returned types}}
+  %0 = kiln.avg_pool %x {kernel_size = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x1x8x8xf32>) -> tensor<1x2x4x4xf32>
   return
 }
 
 // -----
 
 func.func @avg_pool2d_integer(%x: tensor<1x1x8x8xi8>) {
-  // expected-error @+1 {{'kiln.avg_pool2d' op operand #0 must be ranked tensor of floating-point values, but got 'tensor<1x1x8x8xi8>'}}
-  %0 = kiln.avg_pool2d %x {kernel_size = array<i64: 2, 2>} : (tensor<1x1x8x8xi8>) -> tensor<1x1x7x7xi8>
+  // expected-error @+1 {{'kiln.avg_pool' op operand #0 must be ranked tensor of floating-point values, but got 'tensor<1x1x8x8xi8>'}}
+  %0 = kiln.avg_pool %x {kernel_size = array<i64: 2, 2>} : (tensor<1x1x8x8xi8>) -> tensor<1x1x7x7xi8>
   return
 }
 

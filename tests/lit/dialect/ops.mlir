@@ -111,28 +111,29 @@ func.func @matmul(%x: tensor<32x784xf32>, %w: tensor<784x128xf32>, %q: tensor<4x
 
 // -----
 
-// Default attributes (strides 1, no padding, dilation 1, one group) are elided.
+// Default attributes (empty window attributes, one group) are elided; explicit
+// strides 1, no padding and dilation 1 are kept as written.
 // CHECK-LABEL: func.func @conv2d
 // CHECK-SAME: (%[[X:[^:]*]]: tensor<1x3x32x32xf32>, %[[W:[^:]*]]: tensor<16x3x3x3xf32>, %[[Y:[^:]*]]: tensor<2x8x10x10xf32>, %[[DW:[^:]*]]: tensor<8x1x3x3xf32>, %[[Z:[^:]*]]: tensor<?x8x?x?xf32>, %[[GW:[^:]*]]: tensor<6x4x3x3xf32>)
-// CHECK: kiln.conv2d %[[X]], %[[W]] : (tensor<1x3x32x32xf32>, tensor<16x3x3x3xf32>) -> tensor<1x16x30x30xf32>
-// CHECK: kiln.conv2d %[[X]], %[[W]] : (tensor<1x3x32x32xf32>, tensor<16x3x3x3xf32>) -> tensor<1x16x30x30xf32>
-// CHECK: kiln.conv2d %[[X]], %[[W]] {padding = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x3x32x32xf32>, tensor<16x3x3x3xf32>) -> tensor<1x16x16x16xf32>
-// CHECK: kiln.conv2d %[[X]], %[[W]] {dilations = array<i64: 2, 3>, padding = array<i64: 0, 1, 2, 3>} : (tensor<1x3x32x32xf32>, tensor<16x3x3x3xf32>) -> tensor<1x16x30x30xf32>
-// CHECK: kiln.conv2d %[[Y]], %[[DW]] {groups = 8 : i64} : (tensor<2x8x10x10xf32>, tensor<8x1x3x3xf32>) -> tensor<2x8x8x8xf32>
-// CHECK: kiln.conv2d %[[Z]], %[[GW]] {groups = 2 : i64} : (tensor<?x8x?x?xf32>, tensor<6x4x3x3xf32>) -> tensor<?x6x?x?xf32>
+// CHECK: kiln.conv %[[X]], %[[W]] : (tensor<1x3x32x32xf32>, tensor<16x3x3x3xf32>) -> tensor<1x16x30x30xf32>
+// CHECK: kiln.conv %[[X]], %[[W]] {dilations = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x3x32x32xf32>, tensor<16x3x3x3xf32>) -> tensor<1x16x30x30xf32>
+// CHECK: kiln.conv %[[X]], %[[W]] {padding = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x3x32x32xf32>, tensor<16x3x3x3xf32>) -> tensor<1x16x16x16xf32>
+// CHECK: kiln.conv %[[X]], %[[W]] {dilations = array<i64: 2, 3>, padding = array<i64: 0, 1, 2, 3>} : (tensor<1x3x32x32xf32>, tensor<16x3x3x3xf32>) -> tensor<1x16x30x30xf32>
+// CHECK: kiln.conv %[[Y]], %[[DW]] {groups = 8 : i64} : (tensor<2x8x10x10xf32>, tensor<8x1x3x3xf32>) -> tensor<2x8x8x8xf32>
+// CHECK: kiln.conv %[[Z]], %[[GW]] {groups = 2 : i64} : (tensor<?x8x?x?xf32>, tensor<6x4x3x3xf32>) -> tensor<?x6x?x?xf32>
 func.func @conv2d(%x: tensor<1x3x32x32xf32>, %w: tensor<16x3x3x3xf32>, %y: tensor<2x8x10x10xf32>,
                   %dw: tensor<8x1x3x3xf32>, %z: tensor<?x8x?x?xf32>, %gw: tensor<6x4x3x3xf32>) {
-  %0 = kiln.conv2d %x, %w : (tensor<1x3x32x32xf32>, tensor<16x3x3x3xf32>) -> tensor<1x16x30x30xf32>
-  %1 = kiln.conv2d %x, %w {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64}
+  %0 = kiln.conv %x, %w : (tensor<1x3x32x32xf32>, tensor<16x3x3x3xf32>) -> tensor<1x16x30x30xf32>
+  %1 = kiln.conv %x, %w {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64}
       : (tensor<1x3x32x32xf32>, tensor<16x3x3x3xf32>) -> tensor<1x16x30x30xf32>
-  %2 = kiln.conv2d %x, %w {strides = array<i64: 2, 2>, padding = array<i64: 1, 1, 1, 1>}
+  %2 = kiln.conv %x, %w {strides = array<i64: 2, 2>, padding = array<i64: 1, 1, 1, 1>}
       : (tensor<1x3x32x32xf32>, tensor<16x3x3x3xf32>) -> tensor<1x16x16x16xf32>
   // H: 32 + 0 + 2 - 2 * 2 - 1 + 1 = 30; W: 32 + 1 + 3 - 3 * 2 - 1 + 1 = 30.
-  %3 = kiln.conv2d %x, %w {dilations = array<i64: 2, 3>, padding = array<i64: 0, 1, 2, 3>}
+  %3 = kiln.conv %x, %w {dilations = array<i64: 2, 3>, padding = array<i64: 0, 1, 2, 3>}
       : (tensor<1x3x32x32xf32>, tensor<16x3x3x3xf32>) -> tensor<1x16x30x30xf32>
   // Depthwise.
-  %4 = kiln.conv2d %y, %dw {groups = 8 : i64} : (tensor<2x8x10x10xf32>, tensor<8x1x3x3xf32>) -> tensor<2x8x8x8xf32>
-  %5 = kiln.conv2d %z, %gw {groups = 2 : i64} : (tensor<?x8x?x?xf32>, tensor<6x4x3x3xf32>) -> tensor<?x6x?x?xf32>
+  %4 = kiln.conv %y, %dw {groups = 8 : i64} : (tensor<2x8x10x10xf32>, tensor<8x1x3x3xf32>) -> tensor<2x8x8x8xf32>
+  %5 = kiln.conv %z, %gw {groups = 2 : i64} : (tensor<?x8x?x?xf32>, tensor<6x4x3x3xf32>) -> tensor<?x6x?x?xf32>
   return
 }
 
@@ -140,31 +141,31 @@ func.func @conv2d(%x: tensor<1x3x32x32xf32>, %w: tensor<16x3x3x3xf32>, %y: tenso
 
 // CHECK-LABEL: func.func @pooling
 // CHECK-SAME: (%[[X:[^:]*]]: tensor<1x16x32x32xf32>, %[[S:[^:]*]]: tensor<1x1x6x6xf32>, %[[Y:[^:]*]]: tensor<1x16x8x8xf32>, %[[D:[^:]*]]: tensor<?x3x?x5xf32>)
-// CHECK: kiln.max_pool2d %[[X]] {kernel_size = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x16x32x32xf32>) -> tensor<1x16x16x16xf32>
-// CHECK: kiln.max_pool2d %[[X]] {kernel_size = array<i64: 2, 2>} : (tensor<1x16x32x32xf32>) -> tensor<1x16x31x31xf32>
-// CHECK: kiln.max_pool2d %[[S]] {ceil_mode = true, kernel_size = array<i64: 3, 3>, strides = array<i64: 2, 2>} : (tensor<1x1x6x6xf32>) -> tensor<1x1x3x3xf32>
-// CHECK: kiln.max_pool2d %[[S]] {dilations = array<i64: 2, 2>, kernel_size = array<i64: 3, 3>, padding = array<i64: 2, 2, 2, 2>} : (tensor<1x1x6x6xf32>) -> tensor<1x1x6x6xf32>
-// CHECK: kiln.avg_pool2d %[[Y]] {kernel_size = array<i64: 3, 3>, padding = array<i64: 1, 1, 1, 1>} : (tensor<1x16x8x8xf32>) -> tensor<1x16x8x8xf32>
-// CHECK: kiln.avg_pool2d %[[Y]] {kernel_size = array<i64: 3, 3>} : (tensor<1x16x8x8xf32>) -> tensor<1x16x6x6xf32>
-// CHECK: kiln.avg_pool2d %[[D]] {ceil_mode = true, count_include_pad = true, kernel_size = array<i64: 2, 2>, padding = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<?x3x?x5xf32>) -> tensor<?x3x?x3xf32>
+// CHECK: kiln.max_pool %[[X]] {kernel_size = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x16x32x32xf32>) -> tensor<1x16x16x16xf32>
+// CHECK: kiln.max_pool %[[X]] {dilations = array<i64: 1, 1>, kernel_size = array<i64: 2, 2>, padding = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x16x32x32xf32>) -> tensor<1x16x31x31xf32>
+// CHECK: kiln.max_pool %[[S]] {ceil_mode = true, kernel_size = array<i64: 3, 3>, strides = array<i64: 2, 2>} : (tensor<1x1x6x6xf32>) -> tensor<1x1x3x3xf32>
+// CHECK: kiln.max_pool %[[S]] {dilations = array<i64: 2, 2>, kernel_size = array<i64: 3, 3>, padding = array<i64: 2, 2, 2, 2>} : (tensor<1x1x6x6xf32>) -> tensor<1x1x6x6xf32>
+// CHECK: kiln.avg_pool %[[Y]] {kernel_size = array<i64: 3, 3>, padding = array<i64: 1, 1, 1, 1>} : (tensor<1x16x8x8xf32>) -> tensor<1x16x8x8xf32>
+// CHECK: kiln.avg_pool %[[Y]] {kernel_size = array<i64: 3, 3>, strides = array<i64: 1, 1>} : (tensor<1x16x8x8xf32>) -> tensor<1x16x6x6xf32>
+// CHECK: kiln.avg_pool %[[D]] {ceil_mode = true, count_include_pad = true, kernel_size = array<i64: 2, 2>, padding = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<?x3x?x5xf32>) -> tensor<?x3x?x3xf32>
 func.func @pooling(%x: tensor<1x16x32x32xf32>, %s: tensor<1x1x6x6xf32>, %y: tensor<1x16x8x8xf32>,
                    %d: tensor<?x3x?x5xf32>) {
-  %0 = kiln.max_pool2d %x {kernel_size = array<i64: 2, 2>, strides = array<i64: 2, 2>}
+  %0 = kiln.max_pool %x {kernel_size = array<i64: 2, 2>, strides = array<i64: 2, 2>}
       : (tensor<1x16x32x32xf32>) -> tensor<1x16x16x16xf32>
-  %1 = kiln.max_pool2d %x {kernel_size = array<i64: 2, 2>, strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, ceil_mode = false, dilations = array<i64: 1, 1>}
+  %1 = kiln.max_pool %x {kernel_size = array<i64: 2, 2>, strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, ceil_mode = false, dilations = array<i64: 1, 1>}
       : (tensor<1x16x32x32xf32>) -> tensor<1x16x31x31xf32>
   // ceil((6 - 3) / 2) + 1 = 3.
-  %2 = kiln.max_pool2d %s {kernel_size = array<i64: 3, 3>, strides = array<i64: 2, 2>, ceil_mode = true}
+  %2 = kiln.max_pool %s {kernel_size = array<i64: 3, 3>, strides = array<i64: 2, 2>, ceil_mode = true}
       : (tensor<1x1x6x6xf32>) -> tensor<1x1x3x3xf32>
-  %3 = kiln.max_pool2d %s {kernel_size = array<i64: 3, 3>, padding = array<i64: 2, 2, 2, 2>, dilations = array<i64: 2, 2>}
+  %3 = kiln.max_pool %s {kernel_size = array<i64: 3, 3>, padding = array<i64: 2, 2, 2, 2>, dilations = array<i64: 2, 2>}
       : (tensor<1x1x6x6xf32>) -> tensor<1x1x6x6xf32>
-  %4 = kiln.avg_pool2d %y {kernel_size = array<i64: 3, 3>, padding = array<i64: 1, 1, 1, 1>}
+  %4 = kiln.avg_pool %y {kernel_size = array<i64: 3, 3>, padding = array<i64: 1, 1, 1, 1>}
       : (tensor<1x16x8x8xf32>) -> tensor<1x16x8x8xf32>
-  %5 = kiln.avg_pool2d %y {kernel_size = array<i64: 3, 3>, strides = array<i64: 1, 1>, count_include_pad = false, ceil_mode = false}
+  %5 = kiln.avg_pool %y {kernel_size = array<i64: 3, 3>, strides = array<i64: 1, 1>, count_include_pad = false, ceil_mode = false}
       : (tensor<1x16x8x8xf32>) -> tensor<1x16x6x6xf32>
   // W: ceil((5 + 1 + 1 - 2) / 2) + 1 = 4, but the fourth window would start at 6, in
   // the end padding (input + top padding = 6), so ceil mode drops it: 3.
-  %6 = kiln.avg_pool2d %d {kernel_size = array<i64: 2, 2>, strides = array<i64: 2, 2>, padding = array<i64: 1, 1, 1, 1>, ceil_mode = true, count_include_pad = true}
+  %6 = kiln.avg_pool %d {kernel_size = array<i64: 2, 2>, strides = array<i64: 2, 2>, padding = array<i64: 1, 1, 1, 1>, ceil_mode = true, count_include_pad = true}
       : (tensor<?x3x?x5xf32>) -> tensor<?x3x?x3xf32>
   return
 }

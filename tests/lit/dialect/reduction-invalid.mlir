@@ -136,79 +136,79 @@ func.func @top_k_indices_type(%x: tensor<2x3xf32>) {
 //===----------------------------------------------------------------------===//
 
 func.func @conv2d_transpose_rank(%x: tensor<1x4x3xf32>, %w: tensor<4x2x3x3xf32>) {
-  // expected-error @+2 {{kiln.conv2d_transpose expects a rank-4 NCHW input and a rank-4 CFHW filter}}
-  // expected-error @+1 {{'kiln.conv2d_transpose' op failed to infer returned types}}
-  %0 = kiln.conv2d_transpose %x, %w : (tensor<1x4x3xf32>, tensor<4x2x3x3xf32>) -> tensor<1x2x5x5xf32>
+  // expected-error @+2 {{kiln.conv_transpose expects an [N, C, spatial...] input with at least one spatial dimension and a [C, F / groups, kernel...] filter of the same rank}}
+  // expected-error @+1 {{'kiln.conv_transpose' op failed to infer returned types}}
+  %0 = kiln.conv_transpose %x, %w : (tensor<1x4x3xf32>, tensor<4x2x3x3xf32>) -> tensor<1x2x5x5xf32>
   return
 }
 
 // -----
 
 func.func @conv2d_transpose_channels(%x: tensor<1x4x3x3xf32>, %w: tensor<3x2x3x3xf32>) {
-  // expected-error @+2 {{kiln.conv2d_transpose input has 4 channels but the filter is for 3}}
-  // expected-error @+1 {{'kiln.conv2d_transpose' op failed to infer returned types}}
-  %0 = kiln.conv2d_transpose %x, %w : (tensor<1x4x3x3xf32>, tensor<3x2x3x3xf32>) -> tensor<1x2x5x5xf32>
+  // expected-error @+2 {{kiln.conv_transpose input has 4 channels but the filter is for 3}}
+  // expected-error @+1 {{'kiln.conv_transpose' op failed to infer returned types}}
+  %0 = kiln.conv_transpose %x, %w : (tensor<1x4x3x3xf32>, tensor<3x2x3x3xf32>) -> tensor<1x2x5x5xf32>
   return
 }
 
 // -----
 
 func.func @conv2d_transpose_groups(%x: tensor<1x4x3x3xf32>, %w: tensor<4x2x3x3xf32>) {
-  // expected-error @+2 {{kiln.conv2d_transpose 4 channels cannot be split into 3 groups}}
-  // expected-error @+1 {{'kiln.conv2d_transpose' op failed to infer returned types}}
-  %0 = kiln.conv2d_transpose %x, %w {groups = 3 : i64} : (tensor<1x4x3x3xf32>, tensor<4x2x3x3xf32>) -> tensor<1x6x5x5xf32>
+  // expected-error @+2 {{kiln.conv_transpose 4 channels cannot be split into 3 groups}}
+  // expected-error @+1 {{'kiln.conv_transpose' op failed to infer returned types}}
+  %0 = kiln.conv_transpose %x, %w {groups = 3 : i64} : (tensor<1x4x3x3xf32>, tensor<4x2x3x3xf32>) -> tensor<1x6x5x5xf32>
   return
 }
 
 // -----
 
 func.func @conv2d_transpose_zero_groups(%x: tensor<1x4x3x3xf32>, %w: tensor<4x2x3x3xf32>) {
-  // expected-error @+2 {{kiln.conv2d_transpose groups must be at least 1, got 0}}
-  // expected-error @+1 {{'kiln.conv2d_transpose' op failed to infer returned types}}
-  %0 = kiln.conv2d_transpose %x, %w {groups = 0 : i64} : (tensor<1x4x3x3xf32>, tensor<4x2x3x3xf32>) -> tensor<1x2x5x5xf32>
+  // expected-error @+2 {{kiln.conv_transpose groups must be at least 1, got 0}}
+  // expected-error @+1 {{'kiln.conv_transpose' op failed to infer returned types}}
+  %0 = kiln.conv_transpose %x, %w {groups = 0 : i64} : (tensor<1x4x3x3xf32>, tensor<4x2x3x3xf32>) -> tensor<1x2x5x5xf32>
   return
 }
 
 // -----
 
 func.func @conv2d_transpose_negative_output_padding(%x: tensor<1x4x3x3xf32>, %w: tensor<4x2x3x3xf32>) {
-  // expected-error @+2 {{kiln.conv2d_transpose 'output_padding' entries must be at least 0, got -1}}
-  // expected-error @+1 {{'kiln.conv2d_transpose' op failed to infer returned types}}
-  %0 = kiln.conv2d_transpose %x, %w {output_padding = array<i64: -1, 0>} : (tensor<1x4x3x3xf32>, tensor<4x2x3x3xf32>) -> tensor<1x2x4x5xf32>
+  // expected-error @+2 {{kiln.conv_transpose 'output_padding' entries must be at least 0, got -1}}
+  // expected-error @+1 {{'kiln.conv_transpose' op failed to infer returned types}}
+  %0 = kiln.conv_transpose %x, %w {output_padding = array<i64: -1, 0>} : (tensor<1x4x3x3xf32>, tensor<4x2x3x3xf32>) -> tensor<1x2x4x5xf32>
   return
 }
 
 // -----
 
 func.func @conv2d_transpose_zero_stride(%x: tensor<1x4x3x3xf32>, %w: tensor<4x2x3x3xf32>) {
-  // expected-error @+2 {{kiln.conv2d_transpose 'strides' entries must be at least 1, got 0}}
-  // expected-error @+1 {{'kiln.conv2d_transpose' op failed to infer returned types}}
-  %0 = kiln.conv2d_transpose %x, %w {strides = array<i64: 0, 1>} : (tensor<1x4x3x3xf32>, tensor<4x2x3x3xf32>) -> tensor<1x2x3x5xf32>
+  // expected-error @+2 {{kiln.conv_transpose 'strides' entries must be at least 1, got 0}}
+  // expected-error @+1 {{'kiln.conv_transpose' op failed to infer returned types}}
+  %0 = kiln.conv_transpose %x, %w {strides = array<i64: 0, 1>} : (tensor<1x4x3x3xf32>, tensor<4x2x3x3xf32>) -> tensor<1x2x3x5xf32>
   return
 }
 
 // -----
 
 func.func @conv2d_transpose_padding_eats_output(%x: tensor<1x4x3x3xf32>, %w: tensor<4x2x3x3xf32>) {
-  // expected-error @+2 {{kiln.conv2d_transpose padding [3, 0, 2, 0] leaves no output of input [1, 4, 3, 3] and filter [4, 2, 3, 3] in spatial dimension 0}}
-  // expected-error @+1 {{'kiln.conv2d_transpose' op failed to infer returned types}}
-  %0 = kiln.conv2d_transpose %x, %w {padding = array<i64: 3, 0, 2, 0>} : (tensor<1x4x3x3xf32>, tensor<4x2x3x3xf32>) -> tensor<1x2x1x5xf32>
+  // expected-error @+2 {{kiln.conv_transpose padding [3, 0, 2, 0] leaves no output of input [1, 4, 3, 3] and filter [4, 2, 3, 3] in spatial dimension 0}}
+  // expected-error @+1 {{'kiln.conv_transpose' op failed to infer returned types}}
+  %0 = kiln.conv_transpose %x, %w {padding = array<i64: 3, 0, 2, 0>} : (tensor<1x4x3x3xf32>, tensor<4x2x3x3xf32>) -> tensor<1x2x1x5xf32>
   return
 }
 
 // -----
 
 func.func @conv2d_transpose_overflow(%x: tensor<1x4x3x3xf32>, %w: tensor<4x2x3x3xf32>) {
-  // expected-error @+2 {{kiln.conv2d_transpose padding [0, 0, 0, 0] leaves no output of input [1, 4, 3, 3] and filter [4, 2, 3, 3] in spatial dimension 1}}
-  // expected-error @+1 {{'kiln.conv2d_transpose' op failed to infer returned types}}
-  %0 = kiln.conv2d_transpose %x, %w {strides = array<i64: 1, 9223372036854775807>} : (tensor<1x4x3x3xf32>, tensor<4x2x3x3xf32>) -> tensor<1x2x5x5xf32>
+  // expected-error @+2 {{kiln.conv_transpose padding [0, 0, 0, 0] leaves no output of input [1, 4, 3, 3] and filter [4, 2, 3, 3] in spatial dimension 1}}
+  // expected-error @+1 {{'kiln.conv_transpose' op failed to infer returned types}}
+  %0 = kiln.conv_transpose %x, %w {strides = array<i64: 1, 9223372036854775807>} : (tensor<1x4x3x3xf32>, tensor<4x2x3x3xf32>) -> tensor<1x2x5x5xf32>
   return
 }
 
 // -----
 
 func.func @conv2d_transpose_integer(%x: tensor<1x4x3x3xi32>, %w: tensor<4x2x3x3xi32>) {
-  // expected-error @+1 {{'kiln.conv2d_transpose' op operand #0 must be ranked tensor of floating-point values, but got 'tensor<1x4x3x3xi32>'}}
-  %0 = kiln.conv2d_transpose %x, %w : (tensor<1x4x3x3xi32>, tensor<4x2x3x3xi32>) -> tensor<1x2x5x5xi32>
+  // expected-error @+1 {{'kiln.conv_transpose' op operand #0 must be ranked tensor of floating-point values, but got 'tensor<1x4x3x3xi32>'}}
+  %0 = kiln.conv_transpose %x, %w : (tensor<1x4x3x3xi32>, tensor<4x2x3x3xi32>) -> tensor<1x2x5x5xi32>
   return
 }

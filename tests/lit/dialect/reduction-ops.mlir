@@ -57,13 +57,13 @@ func.func @top_k(%x: tensor<2x10xf32>, %i: tensor<?x4xi32>)
 // -----
 
 // CHECK-LABEL: func.func @conv2d_transpose
-// CHECK: kiln.conv2d_transpose %{{.+}}, %{{.+}} : (tensor<1x4x3x3xf32>, tensor<4x2x3x3xf32>) -> tensor<1x2x5x5xf32>
-// CHECK: kiln.conv2d_transpose %{{.+}}, %{{.+}} {dilations = array<i64: 2, 1>, groups = 2 : i64, output_padding = array<i64: 1, 0>, padding = array<i64: 1, 0, 0, 1>, strides = array<i64: 2, 3>} : (tensor<?x4x3x3xf32>, tensor<4x3x3x3xf32>) -> tensor<?x6x9x8xf32>
+// CHECK: kiln.conv_transpose %{{.+}}, %{{.+}} : (tensor<1x4x3x3xf32>, tensor<4x2x3x3xf32>) -> tensor<1x2x5x5xf32>
+// CHECK: kiln.conv_transpose %{{.+}}, %{{.+}} {dilations = array<i64: 2, 1>, groups = 2 : i64, output_padding = array<i64: 1, 0>, padding = array<i64: 1, 0, 0, 1>, strides = array<i64: 2, 3>} : (tensor<?x4x3x3xf32>, tensor<4x3x3x3xf32>) -> tensor<?x6x9x8xf32>
 func.func @conv2d_transpose(%x: tensor<1x4x3x3xf32>, %w: tensor<4x2x3x3xf32>,
                             %y: tensor<?x4x3x3xf32>, %v: tensor<4x3x3x3xf32>)
     -> (tensor<1x2x5x5xf32>, tensor<?x6x9x8xf32>) {
-  %0 = kiln.conv2d_transpose %x, %w {strides = array<i64: 1, 1>} : (tensor<1x4x3x3xf32>, tensor<4x2x3x3xf32>) -> tensor<1x2x5x5xf32>
-  %1 = kiln.conv2d_transpose %y, %v {strides = array<i64: 2, 3>, padding = array<i64: 1, 0, 0, 1>, dilations = array<i64: 2, 1>, output_padding = array<i64: 1, 0>, groups = 2 : i64} : (tensor<?x4x3x3xf32>, tensor<4x3x3x3xf32>) -> tensor<?x6x9x8xf32>
+  %0 = kiln.conv_transpose %x, %w {strides = array<i64: 1, 1>} : (tensor<1x4x3x3xf32>, tensor<4x2x3x3xf32>) -> tensor<1x2x5x5xf32>
+  %1 = kiln.conv_transpose %y, %v {strides = array<i64: 2, 3>, padding = array<i64: 1, 0, 0, 1>, dilations = array<i64: 2, 1>, output_padding = array<i64: 1, 0>, groups = 2 : i64} : (tensor<?x4x3x3xf32>, tensor<4x3x3x3xf32>) -> tensor<?x6x9x8xf32>
   return %0, %1 : tensor<1x2x5x5xf32>, tensor<?x6x9x8xf32>
 }
 

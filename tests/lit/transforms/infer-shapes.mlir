@@ -28,13 +28,13 @@ func.func @refine_chain(%x: tensor<2x3xf32>, %w: tensor<3x4xf32>) -> (tensor<?xf
 // Convolution, pooling and concatenation refine too.
 // CHECK-LABEL: func.func @refine_cnn
 // CHECK-SAME: -> tensor<1x16x8x8xf32>
-// CHECK: kiln.conv2d {{.*}} -> tensor<1x8x16x16xf32>
-// CHECK: kiln.max_pool2d {{.*}} -> tensor<1x8x8x8xf32>
+// CHECK: kiln.conv {{.*}} -> tensor<1x8x16x16xf32>
+// CHECK: kiln.max_pool {{.*}} -> tensor<1x8x8x8xf32>
 // CHECK: kiln.concat {{.*}} -> tensor<1x16x8x8xf32>
 // CHECK: kiln.softmax %{{.*}} {axis = 1 : i64} : tensor<1x16x8x8xf32>
 func.func @refine_cnn(%x: tensor<1x3x16x16xf32>, %w: tensor<8x3x3x3xf32>) -> tensor<?x?x?x?xf32> {
-  %0 = kiln.conv2d %x, %w {padding = array<i64: 1, 1, 1, 1>} : (tensor<1x3x16x16xf32>, tensor<8x3x3x3xf32>) -> tensor<?x?x?x?xf32>
-  %1 = kiln.max_pool2d %0 {kernel_size = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<?x?x?x?xf32>) -> tensor<?x?x?x?xf32>
+  %0 = kiln.conv %x, %w {padding = array<i64: 1, 1, 1, 1>} : (tensor<1x3x16x16xf32>, tensor<8x3x3x3xf32>) -> tensor<?x?x?x?xf32>
+  %1 = kiln.max_pool %0 {kernel_size = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<?x?x?x?xf32>) -> tensor<?x?x?x?xf32>
   %2 = kiln.concat %1, %1 {axis = 1 : i64} : (tensor<?x?x?x?xf32>, tensor<?x?x?x?xf32>) -> tensor<?x?x?x?xf32>
   %3 = kiln.softmax %2 {axis = 1 : i64} : tensor<?x?x?x?xf32>
   return %3 : tensor<?x?x?x?xf32>

@@ -96,7 +96,7 @@ TEST(GradientInterface, NoKilnOpDeclaresIt) {
     EXPECT_FALSE(name.hasInterface<GradientOpInterface>())
         << name.getStringRef().str();
   }
-  // At least the foundation's constant, 4 binary, 5 unary, matmul, conv2d, 2
+  // At least the foundation's constant, 4 binary, 5 unary, matmul, conv, 2
   // pooling, reshape, transpose, concat, 3 reductions and softmax; each op
   // family adds more.
   EXPECT_GE(kilnOps, 21);

@@ -81,22 +81,22 @@ TEST_F(TypeInferenceTest, MatMulBroadcastsBatchDims) {
 
 TEST_F(TypeInferenceTest, Conv2DOutputSizes) {
   Value x = argument({1, 3, 32, 32}), w = argument({16, 3, 3, 3});
-  EXPECT_EQ(Conv2DOp::create(builder, loc, x, w).getType(),
+  EXPECT_EQ(ConvOp::create(builder, loc, x, w).getType(),
             tensor({1, 16, 30, 30}));
-  EXPECT_EQ(Conv2DOp::create(builder, loc, x, w, /*strides=*/{2, 2},
-                             /*padding=*/{1, 1, 1, 1})
+  EXPECT_EQ(ConvOp::create(builder, loc, x, w, /*strides=*/{2, 2},
+                           /*padding=*/{1, 1, 1, 1})
                 .getType(),
             tensor({1, 16, 16, 16}));
   // Padding is [top, left, bottom, right]; dilations widen the filter.
-  EXPECT_EQ(Conv2DOp::create(builder, loc, x, w, /*strides=*/{1, 1},
-                             /*padding=*/{0, 1, 2, 3}, /*dilations=*/{2, 3})
+  EXPECT_EQ(ConvOp::create(builder, loc, x, w, /*strides=*/{1, 1},
+                           /*padding=*/{0, 1, 2, 3}, /*dilations=*/{2, 3})
                 .getType(),
             tensor({1, 16, 30, 30}));
   // Depthwise, with dynamic batch and spatial dims.
   Value y = argument({kDyn, 8, kDyn, 10}), dw = argument({8, 1, 3, 3});
-  EXPECT_EQ(Conv2DOp::create(builder, loc, y, dw, /*strides=*/{1, 1},
-                             /*padding=*/{0, 0, 0, 0}, /*dilations=*/{1, 1},
-                             /*groups=*/8)
+  EXPECT_EQ(ConvOp::create(builder, loc, y, dw, /*strides=*/{1, 1},
+                           /*padding=*/{0, 0, 0, 0}, /*dilations=*/{1, 1},
+                           /*groups=*/8)
                 .getType(),
             tensor({kDyn, 8, kDyn, 8}));
   EXPECT_TRUE(succeeded(verifyModule())) << diagnostics;
@@ -104,26 +104,26 @@ TEST_F(TypeInferenceTest, Conv2DOutputSizes) {
 
 TEST_F(TypeInferenceTest, PoolingOutputSizes) {
   Value x = argument({1, 16, 32, 32});
-  EXPECT_EQ(MaxPool2DOp::create(builder, loc, x, /*kernel_size=*/{2, 2},
-                                /*strides=*/{2, 2})
+  EXPECT_EQ(MaxPoolOp::create(builder, loc, x, /*kernel_size=*/{2, 2},
+                              /*strides=*/{2, 2})
                 .getType(),
             tensor({1, 16, 16, 16}));
   Value s = argument({1, 1, 6, 6});
-  EXPECT_EQ(MaxPool2DOp::create(builder, loc, s, /*kernel_size=*/{3, 3},
-                                /*strides=*/{2, 2}, /*padding=*/{0, 0, 0, 0},
-                                /*ceil_mode=*/true)
+  EXPECT_EQ(MaxPoolOp::create(builder, loc, s, /*kernel_size=*/{3, 3},
+                              /*strides=*/{2, 2}, /*padding=*/{0, 0, 0, 0},
+                              /*ceil_mode=*/true)
                 .getType(),
             tensor({1, 1, 3, 3}));
-  EXPECT_EQ(MaxPool2DOp::create(builder, loc, s, /*kernel_size=*/{3, 3},
-                                /*strides=*/{1, 1}, /*padding=*/{2, 2, 2, 2},
-                                /*ceil_mode=*/false, /*dilations=*/{2, 2})
+  EXPECT_EQ(MaxPoolOp::create(builder, loc, s, /*kernel_size=*/{3, 3},
+                              /*strides=*/{1, 1}, /*padding=*/{2, 2, 2, 2},
+                              /*ceil_mode=*/false, /*dilations=*/{2, 2})
                 .getType(),
             tensor({1, 1, 6, 6}));
   // Ceil mode drops the window that would start in the end padding.
   Value d = argument({kDyn, 3, kDyn, 5});
-  EXPECT_EQ(AvgPool2DOp::create(builder, loc, d, /*kernel_size=*/{2, 2},
-                                /*strides=*/{2, 2}, /*padding=*/{1, 1, 1, 1},
-                                /*ceil_mode=*/true, /*count_include_pad=*/true)
+  EXPECT_EQ(AvgPoolOp::create(builder, loc, d, /*kernel_size=*/{2, 2},
+                              /*strides=*/{2, 2}, /*padding=*/{1, 1, 1, 1},
+                              /*ceil_mode=*/true, /*count_include_pad=*/true)
                 .getType(),
             tensor({kDyn, 3, kDyn, 3}));
   EXPECT_TRUE(succeeded(verifyModule())) << diagnostics;

@@ -44,11 +44,11 @@ func.func @classify(%x: tensor<2x3x16x16xf32> {kiln.name = "image"})
   %b = kiln.constant dense<[)mlir" +
          values(8, 0.1f, 2) + R"mlir(]> : tensor<8xf32>
   %b4 = kiln.reshape %b {shape = array<i64: 1, 8, 1, 1>} : (tensor<8xf32>) -> tensor<1x8x1x1xf32>
-  %0 = kiln.conv2d %x, %w4 {padding = array<i64: 1, 1, 1, 1>}
+  %0 = kiln.conv %x, %w4 {padding = array<i64: 1, 1, 1, 1>}
       : (tensor<2x3x16x16xf32>, tensor<8x3x3x3xf32>) -> tensor<2x8x16x16xf32>
   %1 = kiln.add %0, %b4 : (tensor<2x8x16x16xf32>, tensor<1x8x1x1xf32>) -> tensor<2x8x16x16xf32>
   %2 = kiln.relu %1 : tensor<2x8x16x16xf32>
-  %3 = kiln.max_pool2d %2 {kernel_size = array<i64: 2, 2>, strides = array<i64: 2, 2>}
+  %3 = kiln.max_pool %2 {kernel_size = array<i64: 2, 2>, strides = array<i64: 2, 2>}
       : (tensor<2x8x16x16xf32>) -> tensor<2x8x8x8xf32>
   %4 = kiln.reduce_mean %3 {axes = array<i64: 2, 3>} : (tensor<2x8x8x8xf32>) -> tensor<2x8xf32>
   %d = kiln.constant dense<[)mlir" +

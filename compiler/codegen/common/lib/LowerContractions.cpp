@@ -1,17 +1,19 @@
 //===- LowerContractions.cpp - kiln matmul and convolutions to linalg -----===//
 //
 // 2-D matmuls become `linalg.matmul`; batched ones (with broadcast batch dims)
-// a `linalg.generic` contraction. Convolutions pad their input with
-// `tensor.pad` and become `linalg.conv_2d_nchw_fchw`, or
-// `linalg.conv_2d_ngchw_gfchw` on reshaped operands when grouped. All
-// accumulate into a zero-filled init tensor.
+// a `linalg.generic` contraction. N-D convolutions pad their input with
+// `tensor.pad` and become linalg's named NCW, NCHW or NCDHW convolution, or
+// `linalg.conv_2d_ngchw_gfchw` on reshaped operands when grouped in 2-D.
+// Grouped 1-D and 3-D convolutions (and any beyond 3-D), which linalg has no
+// named op for, are the same grouped contraction written as a
+// `linalg.generic`. All accumulate into a zero-filled init tensor.
 //
 // A transposed convolution becomes a regular one: the input is spread out
 // (`tensor.insert_slice` with the strides into zeros, with a full window of
 // zeros on each side and the output padding at the end), its padding is cut
 // off again (`tensor.extract_slice`, a view after bufferization), and it is
 // convolved with stride 1 and the same dilation with the filter transposed
-// ([C, F, KH, KW] -> [F, C, KH, KW], per group) and flipped spatially (one
+// ([C, F, K...] -> [F, C, K...], per group) and flipped spatially (one
 // `linalg.generic` that reads the filter through a reversing map). This keeps
 // the hot loop in linalg's convolution ops, at the cost of multiplying the
 // inserted zeros.
@@ -136,105 +138,206 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
   }
 };
 
-struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
+/// A named linalg convolution of `input` and `filter` into `init`.
+template <typename ConvOpTy>
+static Value createNamedConv(OpBuilder &b, Location loc, RankedTensorType type,
+                             Value input, Value filter, Value init,
+                             ArrayRef<int64_t> strides,
+                             ArrayRef<int64_t> dilations) {
+  return ConvOpTy::create(b, loc, TypeRange{type}, ValueRange{input, filter},
+                          ValueRange{init}, getI64Vector(b, strides),
+                          getI64Vector(b, dilations))
+      .getResult(0);
+}
+
+/// A grouped convolution of any spatial rank k as a `linalg.generic` on the
+/// grouped forms of its operands: input [N, G, C, D...], filter [G, F, C,
+/// K...] and init [N, G, F, O...], with loops (n, g, f, o_1..o_k, c,
+/// w_1..w_k) reading input[n, g, c, o_i * stride_i + w_i * dilation_i]. It is
+/// `linalg.conv_2d_ngchw_gfchw` generalized to any k, for the ranks and
+/// groupings linalg has no named op for.
+static Value createGroupedConvGeneric(OpBuilder &b, Location loc, Value input,
+                                      Value filter, Value init,
+                                      ArrayRef<int64_t> strides,
+                                      ArrayRef<int64_t> dilations) {
+  MLIRContext *context = b.getContext();
+  int64_t k = strides.size();
+  unsigned numLoops = 3 + k + 1 + k;
+  auto dim = [&](int64_t d) { return getAffineDimExpr(d, context); };
+  AffineExpr n = dim(0), g = dim(1), f = dim(2), c = dim(3 + k);
+  SmallVector<AffineExpr> inputExprs = {n, g, c}, filterExprs = {g, f, c},
+                          outputExprs = {n, g, f};
+  for (int64_t i = 0; i < k; ++i) {
+    AffineExpr output = dim(3 + i), window = dim(4 + k + i);
+    inputExprs.push_back(output * strides[i] + window * dilations[i]);
+    filterExprs.push_back(window);
+    outputExprs.push_back(output);
+  }
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(numLoops, 0, inputExprs, context),
+      AffineMap::get(numLoops, 0, filterExprs, context),
+      AffineMap::get(numLoops, 0, outputExprs, context)};
+  SmallVector<utils::IteratorType> iterators(3 + k,
+                                             utils::IteratorType::parallel);
+  iterators.append(1 + k, utils::IteratorType::reduction);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{init.getType()}, ValueRange{input, filter},
+             ValueRange{init}, maps, iterators,
+             [](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+               Value product =
+                   arith::MulFOp::create(nested, nestedLoc, args[0], args[1]);
+               Value sum =
+                   arith::AddFOp::create(nested, nestedLoc, args[2], product);
+               linalg::YieldOp::create(nested, nestedLoc, sum);
+             })
+      .getResult(0);
+}
+
+/// `type` with its channel dim (1) split into [groups, channels / groups]
+/// (`channelDim` 0 splits the leading dim instead).
+static RankedTensorType splitChannels(RankedTensorType type, int64_t groups,
+                                      int64_t channelDim) {
+  SmallVector<int64_t> shape(type.getShape());
+  shape[channelDim] /= groups;
+  shape.insert(shape.begin() + channelDim, groups);
+  return RankedTensorType::get(shape, type.getElementType());
+}
+
+/// The reassociation that merges dims `dim` and `dim + 1` of a tensor of
+/// rank `expandedRank`.
+static SmallVector<ReassociationIndices> mergeDims(int64_t expandedRank,
+                                                   int64_t dim) {
+  SmallVector<ReassociationIndices> groups;
+  for (int64_t d = 0; d < expandedRank; ++d) {
+    if (d == dim + 1)
+      continue;
+    if (d == dim)
+      groups.push_back({d, d + 1});
+    else
+      groups.push_back({d});
+  }
+  return groups;
+}
+
+/// The convolution of an already padded `input` ([N, C, spatial...]) with
+/// `filter` ([F, C / groups, kernel...]) as `type`: linalg's named NCW, NCHW or
+/// NCDHW convolution when there is one group, its grouped NCHW convolution for
+/// 2-D groups, and a generic grouped convolution otherwise.
+static FailureOr<Value> buildConvolution(ConversionPatternRewriter &rewriter,
+                                         Operation *op, Value input,
+                                         Value filter, RankedTensorType type,
+                                         ArrayRef<int64_t> strides,
+                                         ArrayRef<int64_t> dilations,
+                                         int64_t groups) {
+  Location loc = op->getLoc();
+  int64_t spatialRank = type.getRank() - 2;
+  TypedAttr zero = getNeutralElement(type.getElementType(), ReductionKind::Sum);
+  SmallVector<OpFoldResult> sizes = {
+      tensor::getMixedSize(rewriter, loc, input, 0),
+      tensor::getMixedSize(rewriter, loc, filter, 0)};
+  for (int64_t d = 2; d < type.getRank(); ++d) {
+    if (type.isDynamicDim(d))
+      return rewriter.notifyMatchFailure(
+          op, "dynamic spatial output sizes are not supported yet");
+    sizes.push_back(rewriter.getIndexAttr(type.getDimSize(d)));
+  }
+
+  if (groups == 1 && spatialRank <= 3) {
+    Value init = createFilledTensor(rewriter, loc, type, sizes, zero);
+    switch (spatialRank) {
+    case 1:
+      return createNamedConv<linalg::Conv1DNcwFcwOp>(
+          rewriter, loc, type, input, filter, init, strides, dilations);
+    case 2:
+      return createNamedConv<linalg::Conv2DNchwFchwOp>(
+          rewriter, loc, type, input, filter, init, strides, dilations);
+    default:
+      return createNamedConv<linalg::Conv3DNcdhwFcdhwOp>(
+          rewriter, loc, type, input, filter, init, strides, dilations);
+    }
+  }
+
+  // Grouped (or beyond 3-D): [N, G*C, D...] -> [N, G, C, D...] and [G*F, C,
+  // K...] -> [G, F, C, K...]; the result [N, G, F, O...] merges back.
+  auto inputType = cast<RankedTensorType>(input.getType());
+  auto filterType = cast<RankedTensorType>(filter.getType());
+  // The batch may be known only at run time; channels and spatial sizes not.
+  auto staticBeyondBatch = [](RankedTensorType t) {
+    return llvm::none_of(t.getShape().drop_front(), ShapedType::isDynamic);
+  };
+  if (!staticBeyondBatch(inputType) || !filterType.hasStaticShape() ||
+      !staticBeyondBatch(type))
+    return rewriter.notifyMatchFailure(
+        op, "grouped convolution needs static channel and spatial sizes");
+  int64_t groupedRank = type.getRank() + 1;
+  auto groupedInputType = splitChannels(inputType, groups, 1);
+  auto groupedFilterType = splitChannels(filterType, groups, 0);
+  auto groupedResultType = splitChannels(type, groups, 1);
+  OpFoldResult batch = tensor::getMixedSize(rewriter, loc, input, 0);
+  auto sizesWithBatch = [&](RankedTensorType t) {
+    SmallVector<OpFoldResult> sizes =
+        getAsIndexOpFoldResult(rewriter.getContext(), t.getShape());
+    sizes[0] = batch;
+    return sizes;
+  };
+  Value groupedInput = tensor::ExpandShapeOp::create(
+      rewriter, loc, groupedInputType, input, mergeDims(groupedRank, 1),
+      sizesWithBatch(groupedInputType));
+  Value groupedFilter = tensor::ExpandShapeOp::create(
+      rewriter, loc, groupedFilterType, filter, mergeDims(groupedRank, 0));
+  Value init = createFilledTensor(rewriter, loc, groupedResultType,
+                                  sizesWithBatch(groupedResultType), zero);
+  Value grouped =
+      spatialRank == 2
+          ? createNamedConv<linalg::Conv2DNgchwGfchwOp>(
+                rewriter, loc, groupedResultType, groupedInput, groupedFilter,
+                init, strides, dilations)
+          : createGroupedConvGeneric(rewriter, loc, groupedInput, groupedFilter,
+                                     init, strides, dilations);
+  return tensor::CollapseShapeOp::create(rewriter, loc, type, grouped,
+                                         mergeDims(groupedRank, 1))
+      .getResult();
+}
+
+struct ConvLowering : OpConversionPattern<ConvOp> {
   using OpConversionPattern::OpConversionPattern;
 
   LogicalResult
-  matchAndRewrite(Conv2DOp op, OpAdaptor adaptor,
+  matchAndRewrite(ConvOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
     auto type = cast<RankedTensorType>(op.getType());
-    Type elementType = type.getElementType();
-    ArrayRef<int64_t> padding = op.getPadding();
-    Value input =
-        padSpatial(rewriter, loc, adaptor.getInput(), padding.take_front(2),
-                   padding.drop_front(2),
-                   getNeutralElement(elementType, ReductionKind::Sum));
-    Value filter = adaptor.getFilter();
-    DenseIntElementsAttr strides = getI64Vector(rewriter, op.getStrides());
-    DenseIntElementsAttr dilations = getI64Vector(rewriter, op.getDilations());
-
-    SmallVector<OpFoldResult> sizes = {
-        tensor::getMixedSize(rewriter, loc, adaptor.getInput(), 0),
-        tensor::getMixedSize(rewriter, loc, filter, 0)};
-    for (int64_t d = 2; d < 4; ++d) {
-      if (type.isDynamicDim(d))
-        return rewriter.notifyMatchFailure(
-            op, "dynamic spatial output sizes are not supported yet");
-      sizes.push_back(rewriter.getIndexAttr(type.getDimSize(d)));
-    }
-    TypedAttr zero = getNeutralElement(elementType, ReductionKind::Sum);
-
-    int64_t groups = op.getGroups();
-    if (groups == 1) {
-      Value init = createFilledTensor(rewriter, loc, type, sizes, zero);
-      auto conv = linalg::Conv2DNchwFchwOp::create(
-          rewriter, loc, TypeRange{type}, ValueRange{input, filter},
-          ValueRange{init}, strides, dilations);
-      rewriter.replaceOp(op, conv.getResult(0));
-      return success();
-    }
-
-    // Grouped: [N, G*C, H, W] -> [N, G, C, H, W] and [G*F, C, KH, KW] -> [G, F,
-    // C, KH, KW].
-    auto inputType = cast<RankedTensorType>(input.getType());
-    auto filterType = cast<RankedTensorType>(filter.getType());
-    // The batch may be known only at run time; channels and filters are not.
-    auto staticBeyondBatch = [](RankedTensorType t) {
-      return llvm::none_of(t.getShape().drop_front(), ShapedType::isDynamic);
-    };
-    if (!staticBeyondBatch(inputType) || !filterType.hasStaticShape() ||
-        !staticBeyondBatch(type))
-      return rewriter.notifyMatchFailure(
-          op, "grouped convolution needs static channel and spatial sizes");
-    ArrayRef<int64_t> in = inputType.getShape(), f = filterType.getShape();
-    OpFoldResult batch = tensor::getMixedSize(rewriter, loc, input, 0);
-    auto groupedInputType = RankedTensorType::get(
-        {in[0], groups, in[1] / groups, in[2], in[3]}, elementType);
-    auto groupedFilterType = RankedTensorType::get(
-        {groups, f[0] / groups, f[1], f[2], f[3]}, elementType);
-    auto groupedResultType = RankedTensorType::get(
-        {type.getDimSize(0), groups, type.getDimSize(1) / groups,
-         type.getDimSize(2), type.getDimSize(3)},
-        elementType);
-    SmallVector<ReassociationIndices> splitChannels = {{0}, {1, 2}, {3}, {4}};
-    SmallVector<ReassociationIndices> splitFilters = {{0, 1}, {2}, {3}, {4}};
-    SmallVector<OpFoldResult> groupedInputSizes = getAsIndexOpFoldResult(
-        rewriter.getContext(), groupedInputType.getShape());
-    groupedInputSizes[0] = batch;
-    Value groupedInput =
-        tensor::ExpandShapeOp::create(rewriter, loc, groupedInputType, input,
-                                      splitChannels, groupedInputSizes);
-    Value groupedFilter = tensor::ExpandShapeOp::create(
-        rewriter, loc, groupedFilterType, filter, splitFilters);
-    SmallVector<OpFoldResult> groupedResultSizes = getAsIndexOpFoldResult(
-        rewriter.getContext(), groupedResultType.getShape());
-    groupedResultSizes[0] = batch;
-    Value init = createFilledTensor(rewriter, loc, groupedResultType,
-                                    groupedResultSizes, zero);
-    auto conv = linalg::Conv2DNgchwGfchwOp::create(
-        rewriter, loc, TypeRange{groupedResultType},
-        ValueRange{groupedInput, groupedFilter}, ValueRange{init}, strides,
-        dilations);
-    rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(
-        op, type, conv.getResult(0), splitChannels);
+    int64_t spatialRank = op.getSpatialRank();
+    SmallVector<int64_t> padding = op.getSpatialPadding();
+    Value input = padSpatial(
+        rewriter, op.getLoc(), adaptor.getInput(),
+        ArrayRef(padding).take_front(spatialRank),
+        ArrayRef(padding).drop_front(spatialRank),
+        getNeutralElement(type.getElementType(), ReductionKind::Sum));
+    auto result = buildConvolution(rewriter, op, input, adaptor.getFilter(),
+                                   type, op.getSpatialStrides(),
+                                   op.getSpatialDilations(), op.getGroups());
+    if (failed(result))
+      return failure();
+    rewriter.replaceOp(op, *result);
     return success();
   }
 };
 
-/// Spreads the spatial dims of `input` ([N, C, H, W]) to the input of the
-/// stride-1 convolution that computes its transposed convolution: element (h,
-/// w) moves to (eh + h * sh, ew + w * sw) in a zero tensor with a full dilated
-/// window (eh = dh * (KH - 1)) of zeros on each side plus the output padding at
-/// the end, and then the padding rows and columns are cut off.
+/// Spreads the spatial dims of `input` ([N, C, D...]) to the input of the
+/// stride-1 convolution that computes its transposed convolution: element i
+/// of spatial dim d moves to e_d + i * s_d in a zero tensor with a full
+/// dilated window (e_d = dilation_d * (K_d - 1)) of zeros on each side plus the
+/// output padding at the end, and then the padding is cut off.
 static Value spreadForTransposedConv(OpBuilder &b, Location loc, Value input,
-                                     Conv2DTransposeOp op,
+                                     ConvTransposeOp op,
                                      ArrayRef<int64_t> kernel,
                                      ArrayRef<int64_t> outputShape) {
   auto inputType = cast<RankedTensorType>(input.getType());
-  ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations(),
-                    padding = op.getPadding(),
-                    outputPadding = op.getOutputPadding();
+  int64_t spatialRank = op.getSpatialRank();
+  SmallVector<int64_t> strides = op.getSpatialStrides(),
+                       dilations = op.getSpatialDilations(),
+                       padding = op.getSpatialPadding(),
+                       outputPadding = op.getSpatialOutputPadding();
   SmallVector<OpFoldResult> spreadSizes = {
       tensor::getMixedSize(b, loc, input, 0),
       tensor::getMixedSize(b, loc, input, 1)};
@@ -243,7 +346,7 @@ static Value spreadForTransposedConv(OpBuilder &b, Location loc, Value input,
       cropSizes = spreadSizes;
   SmallVector<int64_t> spreadShape(inputType.getShape().take_front(2)),
       cropShape = spreadShape;
-  for (int i = 0; i < 2; ++i) {
+  for (int64_t i = 0; i < spatialRank; ++i) {
     int64_t window = dilations[i] * (kernel[i] - 1);
     int64_t size = (inputType.getDimSize(2 + i) - 1) * strides[i] + 1 +
                    2 * window + outputPadding[i];
@@ -265,60 +368,62 @@ static Value spreadForTransposedConv(OpBuilder &b, Location loc, Value input,
       insertStrides);
   if (llvm::equal(cropShape, spreadShape))
     return spread;
-  SmallVector<OpFoldResult> unitStrides(4, b.getIndexAttr(1));
+  SmallVector<OpFoldResult> unitStrides(inputType.getRank(), b.getIndexAttr(1));
   return tensor::ExtractSliceOp::create(
       b, loc, RankedTensorType::get(cropShape, elementType), spread,
       cropOffsets, cropSizes, unitStrides);
 }
 
-/// The filter of the equivalent regular convolution: `filter` ([G * C, F, KH,
-/// KW]) transposed per group and flipped spatially, as [G, F, C, KH, KW]
-/// (`filter'[g, f, c, kh, kw] = filter[g * C + c, f, KH-1-kh, KW-1-kw]`), or as
-/// [F, C, KH, KW] when there is one group.
+/// The filter of the equivalent regular convolution: `filter` ([G * C, F,
+/// K...]) transposed per group and flipped spatially, in `kiln.conv`'s layout
+/// [G * F, C, K...]: `filter'[g * F + f, c, k...] = filter[g * C + c, f,
+/// K-1-k...]`. One `linalg.generic` over loops (g, f, c, k...) writes the
+/// grouped view [G, F, C, K...], which then merges its first two dims.
 static Value flipFilter(OpBuilder &b, Location loc, Value filter,
                         int64_t groups) {
   auto filterType = cast<RankedTensorType>(filter.getType());
   ArrayRef<int64_t> shape = filterType.getShape();
-  int64_t channels = shape[0] / groups, kh = shape[2], kw = shape[3];
+  Type elementType = filterType.getElementType();
+  int64_t channels = shape[0] / groups, features = shape[1];
+  int64_t spatialRank = filterType.getRank() - 2;
   MLIRContext *context = b.getContext();
-  bool grouped = groups != 1;
-  unsigned numLoops = grouped ? 5 : 4;
-  auto dim = [&](unsigned d) { return getAffineDimExpr(d, context); };
-  // Loops: [g,] f, c, kh, kw.
-  unsigned offset = grouped ? 1 : 0;
-  AffineExpr channel = dim(offset + 1);
-  if (grouped)
-    channel = dim(0) * channels + channel;
-  AffineMap read =
-      AffineMap::get(numLoops, 0,
-                     {channel, dim(offset), kh - 1 - dim(offset + 2),
-                      kw - 1 - dim(offset + 3)},
-                     context);
-  SmallVector<int64_t> flippedShape = {shape[1], channels, kh, kw};
-  if (grouped)
-    flippedShape.insert(flippedShape.begin(), groups);
-  auto flippedType =
-      RankedTensorType::get(flippedShape, filterType.getElementType());
-  Value init = tensor::EmptyOp::create(b, loc, flippedShape,
-                                       filterType.getElementType());
+  unsigned numLoops = 3 + spatialRank;
+  auto dim = [&](int64_t d) { return getAffineDimExpr(d, context); };
+  SmallVector<AffineExpr> readExprs = {dim(0) * channels + dim(2), dim(1)};
+  SmallVector<int64_t> groupedShape = {groups, features, channels};
+  for (int64_t i = 0; i < spatialRank; ++i) {
+    readExprs.push_back(shape[2 + i] - 1 - dim(3 + i));
+    groupedShape.push_back(shape[2 + i]);
+  }
+  auto groupedType = RankedTensorType::get(groupedShape, elementType);
+  Value init = tensor::EmptyOp::create(b, loc, groupedShape, elementType);
   SmallVector<AffineMap> maps = {
-      read, AffineMap::getMultiDimIdentityMap(numLoops, context)};
+      AffineMap::get(numLoops, 0, readExprs, context),
+      AffineMap::getMultiDimIdentityMap(numLoops, context)};
   SmallVector<utils::IteratorType> iterators(numLoops,
                                              utils::IteratorType::parallel);
-  return linalg::GenericOp::create(
-             b, loc, TypeRange{flippedType}, ValueRange{filter},
-             ValueRange{init}, maps, iterators,
-             [](OpBuilder &nested, Location nestedLoc, ValueRange args) {
-               linalg::YieldOp::create(nested, nestedLoc, args[0]);
-             })
-      .getResult(0);
+  Value grouped =
+      linalg::GenericOp::create(
+          b, loc, TypeRange{groupedType}, ValueRange{filter}, ValueRange{init},
+          maps, iterators,
+          [](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+            linalg::YieldOp::create(nested, nestedLoc, args[0]);
+          })
+          .getResult(0);
+  SmallVector<int64_t> flippedShape(groupedShape.begin() + 1,
+                                    groupedShape.end());
+  flippedShape[0] = groups * features;
+  return tensor::CollapseShapeOp::create(
+             b, loc, RankedTensorType::get(flippedShape, elementType), grouped,
+             mergeDims(groupedShape.size(), 0))
+      .getResult();
 }
 
-struct Conv2DTransposeLowering : OpConversionPattern<Conv2DTransposeOp> {
+struct ConvTransposeLowering : OpConversionPattern<ConvTransposeOp> {
   using OpConversionPattern::OpConversionPattern;
 
   LogicalResult
-  matchAndRewrite(Conv2DTransposeOp op, OpAdaptor adaptor,
+  matchAndRewrite(ConvTransposeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     auto type = cast<RankedTensorType>(op.getType());
@@ -328,8 +433,9 @@ struct Conv2DTransposeLowering : OpConversionPattern<Conv2DTransposeOp> {
     int64_t groups = op.getGroups();
     // The spread and the flip need the spatial sizes and the filter; groups
     // also reshape the channels.
-    if (!filterType.hasStaticShape() || inputType.isDynamicDim(2) ||
-        inputType.isDynamicDim(3) ||
+    bool staticSpatial = llvm::none_of(inputType.getShape().drop_front(2),
+                                       ShapedType::isDynamic);
+    if (!filterType.hasStaticShape() || !staticSpatial ||
         (groups != 1 && !inputType.hasStaticShape()))
       return rewriter.notifyMatchFailure(
           op, "transposed convolution needs a static filter and static "
@@ -338,54 +444,13 @@ struct Conv2DTransposeLowering : OpConversionPattern<Conv2DTransposeOp> {
     Value spread = spreadForTransposedConv(rewriter, loc, input, op, kernel,
                                            type.getShape());
     Value flipped = flipFilter(rewriter, loc, filter, groups);
-    DenseIntElementsAttr unitStrides = getI64Vector(rewriter, {1, 1});
-    DenseIntElementsAttr dilations = getI64Vector(rewriter, op.getDilations());
-    Type elementType = type.getElementType();
-    TypedAttr zero = getNeutralElement(elementType, ReductionKind::Sum);
-
-    if (groups == 1) {
-      SmallVector<OpFoldResult> sizes = {
-          tensor::getMixedSize(rewriter, loc, input, 0),
-          rewriter.getIndexAttr(type.getDimSize(1)),
-          rewriter.getIndexAttr(type.getDimSize(2)),
-          rewriter.getIndexAttr(type.getDimSize(3))};
-      Value init = createFilledTensor(rewriter, loc, type, sizes, zero);
-      auto conv = linalg::Conv2DNchwFchwOp::create(
-          rewriter, loc, TypeRange{type}, ValueRange{spread, flipped},
-          ValueRange{init}, unitStrides, dilations);
-      rewriter.replaceOp(op, conv.getResult(0));
-      return success();
-    }
-
-    // Grouped: [N, G*C, H, W] -> [N, G, C, H, W]; the result [N, G, F, HO, WO]
-    // collapses to [N, G*F, HO, WO].
-    auto spreadType = cast<RankedTensorType>(spread.getType());
-    ArrayRef<int64_t> in = spreadType.getShape();
-    auto groupedInputType = RankedTensorType::get(
-        {in[0], groups, in[1] / groups, in[2], in[3]}, elementType);
-    auto groupedResultType = RankedTensorType::get(
-        {type.getDimSize(0), groups, type.getDimSize(1) / groups,
-         type.getDimSize(2), type.getDimSize(3)},
-        elementType);
-    SmallVector<ReassociationIndices> splitChannels = {{0}, {1, 2}, {3}, {4}};
-    OpFoldResult batch = tensor::getMixedSize(rewriter, loc, spread, 0);
-    SmallVector<OpFoldResult> groupedInputSizes = getAsIndexOpFoldResult(
-        rewriter.getContext(), groupedInputType.getShape());
-    groupedInputSizes[0] = batch;
-    Value groupedInput =
-        tensor::ExpandShapeOp::create(rewriter, loc, groupedInputType, spread,
-                                      splitChannels, groupedInputSizes);
-    SmallVector<OpFoldResult> groupedResultSizes = getAsIndexOpFoldResult(
-        rewriter.getContext(), groupedResultType.getShape());
-    groupedResultSizes[0] = batch;
-    Value init = createFilledTensor(rewriter, loc, groupedResultType,
-                                    groupedResultSizes, zero);
-    auto conv = linalg::Conv2DNgchwGfchwOp::create(
-        rewriter, loc, TypeRange{groupedResultType},
-        ValueRange{groupedInput, flipped}, ValueRange{init}, unitStrides,
-        dilations);
-    rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(
-        op, type, conv.getResult(0), splitChannels);
+    SmallVector<int64_t> unitStrides(op.getSpatialRank(), 1);
+    auto result =
+        buildConvolution(rewriter, op, spread, flipped, type, unitStrides,
+                         op.getSpatialDilations(), groups);
+    if (failed(result))
+      return failure();
+    rewriter.replaceOp(op, *result);
     return success();
   }
 };
@@ -393,7 +458,7 @@ struct Conv2DTransposeLowering : OpConversionPattern<Conv2DTransposeOp> {
 } // namespace
 
 void populateContractionLoweringPatterns(RewritePatternSet &patterns) {
-  patterns.add<MatMulLowering, Conv2DLowering, Conv2DTransposeLowering>(
+  patterns.add<MatMulLowering, ConvLowering, ConvTransposeLowering>(
       patterns.getContext());
 }
 

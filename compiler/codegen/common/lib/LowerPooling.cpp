@@ -1,10 +1,18 @@
 //===- LowerPooling.cpp - kiln pooling ops to linalg ----------------------===//
 //
-// Max pooling pads with -inf and becomes `linalg.pooling_nchw_max`. Average
-// pooling pads with zero, sums with `linalg.pooling_nchw_sum`, and divides by
-// the number of positions that count for each output position (computed here,
-// at compile time, since it depends only on static sizes and the padding
-// rules).
+// Max pooling pads with its neutral element (-inf, or the smallest integer)
+// and average pooling with zero; both then become linalg's named pooling ops
+// for 1 and 2 spatial dims (`linalg.pooling_ncw_*`, `linalg.pooling_nchw_*`)
+// and, since linalg has no channels-first pooling beyond 2-D, the same window
+// reduction written as a `linalg.generic` for 3 and more. Average pooling
+// divides the sums by the number of positions that count for each output
+// position (computed here, at compile time, since it depends only on static
+// sizes and the padding rules).
+//
+// Max pooling with indices is one `linalg.generic` over the output and the
+// window with two results, the maximum and its flat index: it reads the
+// unpadded input with `tensor.extract` at clamped positions and skips the ones
+// in the padding, so that a padded position never wins, even against -inf.
 //
 //===----------------------------------------------------------------------===//
 
@@ -30,72 +38,137 @@ static int64_t getCeilModeExtraPadding(int64_t input, int64_t output,
   return std::max<int64_t>(0, needed - (input + padBegin + padEnd));
 }
 
-/// The pooled window's common parts: the padded input, an init tensor, the
-/// window shape tensor, and the strides/dilations attributes.
-struct PoolingOperands {
-  Value padded;
-  Value init;
-  Value window;
-  DenseIntElementsAttr strides;
-  DenseIntElementsAttr dilations;
-  SmallVector<int64_t, 2> extraPadding;
+/// The window geometry of a pooling op, with defaults filled in.
+struct PoolGeometry {
+  SmallVector<int64_t> kernel, strides, dilations, padBegin, padEnd;
 };
 
 template <typename PoolOp>
-static FailureOr<PoolingOperands>
-preparePooling(PoolOp op, Value input, ArrayRef<int64_t> dilations,
-               TypedAttr padValue, TypedAttr initValue,
-               ConversionPatternRewriter &rewriter) {
-  Location loc = op.getLoc();
-  auto type = cast<RankedTensorType>(op.getType());
-  auto inputType = cast<RankedTensorType>(input.getType());
-  if (inputType.isDynamicDim(2) || inputType.isDynamicDim(3))
-    return rewriter.notifyMatchFailure(
-        op, "dynamic spatial sizes are not supported yet");
-  ArrayRef<int64_t> kernel = op.getKernelSize(), strides = op.getStrides(),
-                    padding = op.getPadding();
-  PoolingOperands operands;
-  SmallVector<int64_t, 2> padEnd;
-  for (int i = 0; i < 2; ++i) {
-    int64_t extra = getCeilModeExtraPadding(
-        inputType.getDimSize(2 + i), type.getDimSize(2 + i), kernel[i],
-        strides[i], dilations[i], padding[i], padding[2 + i]);
-    operands.extraPadding.push_back(extra);
-    padEnd.push_back(padding[2 + i] + extra);
-  }
-  operands.padded =
-      padSpatial(rewriter, loc, input, padding.take_front(2), padEnd, padValue);
-  SmallVector<OpFoldResult> sizes = {
-      tensor::getMixedSize(rewriter, loc, input, 0),
-      tensor::getMixedSize(rewriter, loc, input, 1),
-      rewriter.getIndexAttr(type.getDimSize(2)),
-      rewriter.getIndexAttr(type.getDimSize(3))};
-  operands.init = createFilledTensor(rewriter, loc, type, sizes, initValue);
-  operands.window =
-      tensor::EmptyOp::create(rewriter, loc, kernel, type.getElementType());
-  operands.strides = getI64Vector(rewriter, strides);
-  operands.dilations = getI64Vector(rewriter, dilations);
-  return operands;
+static PoolGeometry getGeometry(PoolOp op, ArrayRef<int64_t> dilations) {
+  int64_t spatialRank = op.getSpatialRank();
+  SmallVector<int64_t> padding = op.getSpatialPadding();
+  return {SmallVector<int64_t>(op.getKernelSize()), op.getSpatialStrides(),
+          SmallVector<int64_t>(dilations),
+          SmallVector<int64_t>(ArrayRef(padding).take_front(spatialRank)),
+          SmallVector<int64_t>(ArrayRef(padding).drop_front(spatialRank))};
 }
 
-struct MaxPool2DLowering : OpConversionPattern<MaxPool2DOp> {
+/// Whether `type`'s spatial dims are all static.
+static bool hasStaticSpatialSizes(RankedTensorType type) {
+  return llvm::none_of(type.getShape().drop_front(2), ShapedType::isDynamic);
+}
+
+/// The sizes of a pooling result: N and C from `input`, static spatial sizes.
+static SmallVector<OpFoldResult> getPoolResultSizes(OpBuilder &b, Location loc,
+                                                    Value input,
+                                                    RankedTensorType type) {
+  SmallVector<OpFoldResult> sizes = {tensor::getMixedSize(b, loc, input, 0),
+                                     tensor::getMixedSize(b, loc, input, 1)};
+  for (int64_t d = 2; d < type.getRank(); ++d)
+    sizes.push_back(b.getIndexAttr(type.getDimSize(d)));
+  return sizes;
+}
+
+/// A window reduction of any spatial rank k as a `linalg.generic`: loops (n,
+/// c, o_1..o_k, w_1..w_k) read input[n, c, o_i * stride_i + w_i * dilation_i]
+/// and the window tensor (for the w bounds) and combine into init.
+static Value createPoolingGeneric(OpBuilder &b, Location loc,
+                                  RankedTensorType type, Value input,
+                                  Value window, Value init,
+                                  ArrayRef<int64_t> strides,
+                                  ArrayRef<int64_t> dilations,
+                                  ArithKind combiner) {
+  MLIRContext *context = b.getContext();
+  int64_t k = strides.size();
+  unsigned numLoops = 2 + 2 * k;
+  auto dim = [&](int64_t d) { return getAffineDimExpr(d, context); };
+  SmallVector<AffineExpr> inputExprs = {dim(0), dim(1)}, windowExprs,
+                          outputExprs = {dim(0), dim(1)};
+  for (int64_t i = 0; i < k; ++i) {
+    inputExprs.push_back(dim(2 + i) * strides[i] +
+                         dim(2 + k + i) * dilations[i]);
+    windowExprs.push_back(dim(2 + k + i));
+    outputExprs.push_back(dim(2 + i));
+  }
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(numLoops, 0, inputExprs, context),
+      AffineMap::get(numLoops, 0, windowExprs, context),
+      AffineMap::get(numLoops, 0, outputExprs, context)};
+  SmallVector<utils::IteratorType> iterators(2 + k,
+                                             utils::IteratorType::parallel);
+  iterators.append(k, utils::IteratorType::reduction);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{type}, ValueRange{input, window},
+             ValueRange{init}, maps, iterators,
+             [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+               linalg::YieldOp::create(
+                   nested, nestedLoc,
+                   createArith(nested, nestedLoc, combiner, args[2], args[0]));
+             })
+      .getResult(0);
+}
+
+/// Pads `input` (with `padValue`, plus what ceil mode needs at the end) and
+/// reduces its windows with `combiner` into a tensor filled with `initValue`.
+template <typename NcwOp, typename NchwOp>
+static FailureOr<Value>
+buildPooling(ConversionPatternRewriter &rewriter, Operation *op, Value input,
+             RankedTensorType type, const PoolGeometry &geometry,
+             TypedAttr padValue, TypedAttr initValue, ArithKind combiner) {
+  Location loc = op->getLoc();
+  auto inputType = cast<RankedTensorType>(input.getType());
+  if (!hasStaticSpatialSizes(inputType))
+    return rewriter.notifyMatchFailure(
+        op, "dynamic spatial sizes are not supported yet");
+  int64_t spatialRank = geometry.kernel.size();
+  SmallVector<int64_t> padEnd;
+  for (int64_t i = 0; i < spatialRank; ++i)
+    padEnd.push_back(
+        geometry.padEnd[i] +
+        getCeilModeExtraPadding(inputType.getDimSize(2 + i),
+                                type.getDimSize(2 + i), geometry.kernel[i],
+                                geometry.strides[i], geometry.dilations[i],
+                                geometry.padBegin[i], geometry.padEnd[i]));
+  Value padded =
+      padSpatial(rewriter, loc, input, geometry.padBegin, padEnd, padValue);
+  Value init = createFilledTensor(
+      rewriter, loc, type, getPoolResultSizes(rewriter, loc, input, type),
+      initValue);
+  Value window = tensor::EmptyOp::create(rewriter, loc, geometry.kernel,
+                                         type.getElementType());
+  auto create = [&](auto tag) -> Value {
+    using OpTy = decltype(tag);
+    return OpTy::create(rewriter, loc, TypeRange{type},
+                        ValueRange{padded, window}, ValueRange{init},
+                        getI64Vector(rewriter, geometry.strides),
+                        getI64Vector(rewriter, geometry.dilations))
+        .getResult(0);
+  };
+  if (spatialRank == 1)
+    return create(NcwOp());
+  if (spatialRank == 2)
+    return create(NchwOp());
+  return createPoolingGeneric(rewriter, loc, type, padded, window, init,
+                              geometry.strides, geometry.dilations, combiner);
+}
+
+struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {
   using OpConversionPattern::OpConversionPattern;
 
   LogicalResult
-  matchAndRewrite(MaxPool2DOp op, OpAdaptor adaptor,
+  matchAndRewrite(MaxPoolOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     auto type = cast<RankedTensorType>(op.getType());
     TypedAttr lowest =
         getNeutralElement(type.getElementType(), ReductionKind::Max);
-    auto operands = preparePooling(op, adaptor.getInput(), op.getDilations(),
-                                   lowest, lowest, rewriter);
-    if (failed(operands))
+    auto result =
+        buildPooling<linalg::PoolingNcwMaxOp, linalg::PoolingNchwMaxOp>(
+            rewriter, op, adaptor.getInput(), type,
+            getGeometry(op, op.getSpatialDilations()), lowest, lowest,
+            ArithKind::Max);
+    if (failed(result))
       return failure();
-    auto pool = linalg::PoolingNchwMaxOp::create(
-        rewriter, op.getLoc(), TypeRange{type},
-        ValueRange{operands->padded, operands->window},
-        ValueRange{operands->init}, operands->strides, operands->dilations);
-    rewriter.replaceOp(op, pool.getResult(0));
+    rewriter.replaceOp(op, *result);
     return success();
   }
 };
@@ -120,62 +193,74 @@ static SmallVector<int64_t> countWindowPositions(int64_t input, int64_t output,
   return counts;
 }
 
-struct AvgPool2DLowering : OpConversionPattern<AvgPool2DOp> {
+/// The divisor of every output position of an average pooling, as a constant
+/// of the output's spatial shape: the product of the counts along each dim.
+static Value buildDivisors(OpBuilder &b, Location loc, AvgPoolOp op,
+                           RankedTensorType inputType, RankedTensorType type,
+                           const PoolGeometry &geometry) {
+  auto elementType = cast<FloatType>(type.getElementType());
+  int64_t spatialRank = geometry.kernel.size();
+  SmallVector<int64_t> divisors = {1};
+  for (int64_t i = 0; i < spatialRank; ++i) {
+    SmallVector<int64_t> counts = countWindowPositions(
+        inputType.getDimSize(2 + i), type.getDimSize(2 + i), geometry.kernel[i],
+        geometry.strides[i], geometry.padBegin[i], geometry.padEnd[i],
+        op.getCountIncludePad());
+    SmallVector<int64_t> next;
+    for (int64_t outer : divisors)
+      for (int64_t count : counts)
+        next.push_back(outer * count);
+    divisors = std::move(next);
+  }
+  SmallVector<APFloat> values;
+  for (int64_t divisor : divisors) {
+    bool losesInfo = false;
+    APFloat value(static_cast<double>(divisor));
+    value.convert(elementType.getFloatSemantics(), APFloat::rmNearestTiesToEven,
+                  &losesInfo);
+    values.push_back(value);
+  }
+  auto divisorType =
+      RankedTensorType::get(type.getShape().drop_front(2), elementType);
+  return arith::ConstantOp::create(b, loc,
+                                   DenseElementsAttr::get(divisorType, values));
+}
+
+struct AvgPoolLowering : OpConversionPattern<AvgPoolOp> {
   using OpConversionPattern::OpConversionPattern;
 
   LogicalResult
-  matchAndRewrite(AvgPool2DOp op, OpAdaptor adaptor,
+  matchAndRewrite(AvgPoolOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     auto type = cast<RankedTensorType>(op.getType());
-    auto elementType = cast<FloatType>(type.getElementType());
-    TypedAttr zero = getNeutralElement(elementType, ReductionKind::Sum);
-    SmallVector<int64_t, 2> noDilation = {1, 1};
-    auto operands = preparePooling(op, adaptor.getInput(), noDilation, zero,
-                                   zero, rewriter);
-    if (failed(operands))
+    TypedAttr zero =
+        getNeutralElement(type.getElementType(), ReductionKind::Sum);
+    PoolGeometry geometry =
+        getGeometry(op, SmallVector<int64_t>(op.getSpatialRank(), 1));
+    auto sum = buildPooling<linalg::PoolingNcwSumOp, linalg::PoolingNchwSumOp>(
+        rewriter, op, adaptor.getInput(), type, geometry, zero, zero,
+        ArithKind::Add);
+    if (failed(sum))
       return failure();
-    auto sum = linalg::PoolingNchwSumOp::create(
-        rewriter, loc, TypeRange{type},
-        ValueRange{operands->padded, operands->window},
-        ValueRange{operands->init}, operands->strides, operands->dilations);
-
-    // The divisor of every output position, as a [HO, WO] constant.
     auto inputType = cast<RankedTensorType>(adaptor.getInput().getType());
-    ArrayRef<int64_t> kernel = op.getKernelSize(), strides = op.getStrides(),
-                      padding = op.getPadding();
-    SmallVector<SmallVector<int64_t>, 2> counts;
-    for (int i = 0; i < 2; ++i)
-      counts.push_back(countWindowPositions(
-          inputType.getDimSize(2 + i), type.getDimSize(2 + i), kernel[i],
-          strides[i], padding[i], padding[2 + i], op.getCountIncludePad()));
-    SmallVector<APFloat> divisors;
-    for (int64_t rows : counts[0])
-      for (int64_t columns : counts[1]) {
-        bool losesInfo = false;
-        APFloat divisor(static_cast<double>(rows * columns));
-        divisor.convert(elementType.getFloatSemantics(),
-                        APFloat::rmNearestTiesToEven, &losesInfo);
-        divisors.push_back(divisor);
-      }
-    auto divisorType = RankedTensorType::get(
-        {type.getDimSize(2), type.getDimSize(3)}, elementType);
-    Value divisorTensor = arith::ConstantOp::create(
-        rewriter, loc, DenseElementsAttr::get(divisorType, divisors));
+    Value divisors =
+        buildDivisors(rewriter, loc, op, inputType, type, geometry);
 
     MLIRContext *context = rewriter.getContext();
+    int64_t rank = type.getRank();
+    SmallVector<AffineExpr> spatialDims;
+    for (int64_t d = 2; d < rank; ++d)
+      spatialDims.push_back(getAffineDimExpr(d, context));
     SmallVector<AffineMap> maps = {
-        AffineMap::getMultiDimIdentityMap(4, context),
-        AffineMap::get(
-            4, 0, {getAffineDimExpr(2, context), getAffineDimExpr(3, context)},
-            context),
-        AffineMap::getMultiDimIdentityMap(4, context)};
-    SmallVector<utils::IteratorType> iterators(4,
+        AffineMap::getMultiDimIdentityMap(rank, context),
+        AffineMap::get(rank, 0, spatialDims, context),
+        AffineMap::getMultiDimIdentityMap(rank, context)};
+    SmallVector<utils::IteratorType> iterators(rank,
                                                utils::IteratorType::parallel);
-    Value sumValue = sum.getResult(0);
     auto average = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{type}, ValueRange{sumValue, divisorTensor},
-        ValueRange{sumValue}, maps, iterators,
+        rewriter, loc, TypeRange{type}, ValueRange{*sum, divisors},
+        ValueRange{*sum}, maps, iterators,
         [](OpBuilder &b, Location nestedLoc, ValueRange args) {
           Value quotient =
               arith::DivFOp::create(b, nestedLoc, args[0], args[1]);
@@ -186,10 +271,154 @@ struct AvgPool2DLowering : OpConversionPattern<AvgPool2DOp> {
   }
 };
 
+/// Whether `candidate` beats `best` as a window maximum: greater, or NaN
+/// against a number (as maximumf, a NaN in the window wins).
+static Value isBetter(OpBuilder &b, Location loc, Value candidate, Value best) {
+  if (!isa<FloatType>(candidate.getType()))
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, candidate,
+                                 best);
+  Value greater =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, candidate, best);
+  Value candidateNaN = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO,
+                                             candidate, candidate);
+  Value bestNumber =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::ORD, best, best);
+  return arith::OrIOp::create(
+      b, loc, greater, arith::AndIOp::create(b, loc, candidateNaN, bestNumber));
+}
+
+struct MaxPoolWithIndicesLowering : OpConversionPattern<MaxPoolWithIndicesOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(MaxPoolWithIndicesOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = adaptor.getInput();
+    auto inputType = cast<RankedTensorType>(input.getType());
+    auto valuesType = cast<RankedTensorType>(op.getValues().getType());
+    auto indicesType = cast<RankedTensorType>(op.getIndices().getType());
+    if (!inputType.hasStaticShape())
+      return rewriter.notifyMatchFailure(
+          op, "max pooling with indices needs static shapes for now");
+    PoolGeometry geometry = getGeometry(op, op.getSpatialDilations());
+    int64_t k = geometry.kernel.size();
+    ArrayRef<int64_t> inShape = inputType.getShape();
+    Type elementType = valuesType.getElementType();
+
+    // Index -1 marks "nothing taken yet": the first input element of a
+    // window is always taken.
+    SmallVector<OpFoldResult> sizes =
+        getAsIndexOpFoldResult(rewriter.getContext(), valuesType.getShape());
+    Value values =
+        createFilledTensor(rewriter, loc, valuesType, sizes,
+                           getNeutralElement(elementType, ReductionKind::Max));
+    Value indices = createFilledTensor(rewriter, loc, indicesType, sizes,
+                                       rewriter.getI64IntegerAttr(-1));
+    Value window =
+        tensor::EmptyOp::create(rewriter, loc, geometry.kernel, elementType);
+
+    MLIRContext *context = rewriter.getContext();
+    unsigned numLoops = 2 + 2 * k;
+    SmallVector<AffineExpr> windowExprs, outputExprs;
+    for (int64_t d = 0; d < 2 + k; ++d)
+      outputExprs.push_back(getAffineDimExpr(d, context));
+    for (int64_t i = 0; i < k; ++i)
+      windowExprs.push_back(getAffineDimExpr(2 + k + i, context));
+    AffineMap outputMap = AffineMap::get(numLoops, 0, outputExprs, context);
+    SmallVector<AffineMap> maps = {
+        AffineMap::get(numLoops, 0, windowExprs, context), outputMap,
+        outputMap};
+    SmallVector<utils::IteratorType> iterators(2 + k,
+                                               utils::IteratorType::parallel);
+    iterators.append(k, utils::IteratorType::reduction);
+    bool columnMajor = op.getColumnMajor();
+
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{valuesType, indicesType}, ValueRange{window},
+        ValueRange{values, indices}, maps, iterators,
+        [&](OpBuilder &b, Location bodyLoc, ValueRange args) {
+          auto index = [&](int64_t d) -> Value {
+            return linalg::IndexOp::create(b, bodyLoc, d);
+          };
+          auto constant = [&](int64_t value) -> Value {
+            return arith::ConstantIndexOp::create(b, bodyLoc, value);
+          };
+          Value zero = constant(0);
+          Value inside = arith::ConstantIntOp::create(b, bodyLoc, 1, 1);
+          SmallVector<Value> readAt = {index(0), index(1)}, positions;
+          for (int64_t i = 0; i < k; ++i) {
+            // position = o * stride + w * dilation - padBegin.
+            Value position = arith::AddIOp::create(
+                b, bodyLoc,
+                arith::MulIOp::create(b, bodyLoc, index(2 + i),
+                                      constant(geometry.strides[i])),
+                arith::MulIOp::create(b, bodyLoc, index(2 + k + i),
+                                      constant(geometry.dilations[i])));
+            position = arith::SubIOp::create(b, bodyLoc, position,
+                                             constant(geometry.padBegin[i]));
+            Value size = constant(inShape[2 + i]);
+            Value lowOk = arith::CmpIOp::create(
+                b, bodyLoc, arith::CmpIPredicate::sge, position, zero);
+            Value highOk = arith::CmpIOp::create(
+                b, bodyLoc, arith::CmpIPredicate::slt, position, size);
+            inside = arith::AndIOp::create(
+                b, bodyLoc, inside,
+                arith::AndIOp::create(b, bodyLoc, lowOk, highOk));
+            positions.push_back(position);
+            Value clamped = arith::MinSIOp::create(
+                b, bodyLoc, arith::MaxSIOp::create(b, bodyLoc, position, zero),
+                constant(inShape[2 + i] - 1));
+            readAt.push_back(clamped);
+          }
+          Value candidate =
+              tensor::ExtractOp::create(b, bodyLoc, input, readAt);
+          // The flat index: (n * C + c) * D1 * ... * Dk, plus the spatial
+          // position numbered row-major or with the first dim fastest.
+          Value flat = arith::AddIOp::create(
+              b, bodyLoc,
+              arith::MulIOp::create(b, bodyLoc, index(0), constant(inShape[1])),
+              index(1));
+          Value spatial = zero;
+          for (int64_t j = 0; j < k; ++j) {
+            int64_t i = columnMajor ? k - 1 - j : j;
+            spatial = arith::AddIOp::create(
+                b, bodyLoc,
+                arith::MulIOp::create(b, bodyLoc, spatial,
+                                      constant(inShape[2 + i])),
+                positions[i]);
+            flat = arith::MulIOp::create(b, bodyLoc, flat,
+                                         constant(inShape[2 + i]));
+          }
+          flat = arith::AddIOp::create(b, bodyLoc, flat, spatial);
+          Value flatIndex = arith::IndexCastOp::create(
+              b, bodyLoc, rewriter.getI64Type(), flat);
+
+          Value best = args[1], bestIndex = args[2];
+          Value none = arith::CmpIOp::create(
+              b, bodyLoc, arith::CmpIPredicate::slt, bestIndex,
+              arith::ConstantIntOp::create(b, bodyLoc, 0, 64));
+          Value take = arith::AndIOp::create(
+              b, bodyLoc, inside,
+              arith::OrIOp::create(b, bodyLoc, none,
+                                   isBetter(b, bodyLoc, candidate, best)));
+          linalg::YieldOp::create(
+              b, bodyLoc,
+              ValueRange{
+                  arith::SelectOp::create(b, bodyLoc, take, candidate, best),
+                  arith::SelectOp::create(b, bodyLoc, take, flatIndex,
+                                          bestIndex)});
+        });
+    rewriter.replaceOp(op, generic.getResults());
+    return success();
+  }
+};
+
 } // namespace
 
 void populatePoolingLoweringPatterns(RewritePatternSet &patterns) {
-  patterns.add<MaxPool2DLowering, AvgPool2DLowering>(patterns.getContext());
+  patterns.add<MaxPoolLowering, AvgPoolLowering, MaxPoolWithIndicesLowering>(
+      patterns.getContext());
 }
 
 } // namespace kiln

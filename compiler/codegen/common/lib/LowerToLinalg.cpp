@@ -149,6 +149,7 @@ struct LowerToLinalgPass : impl::KilnLowerToLinalgPassBase<LowerToLinalgPass> {
     populateIndexingLoweringPatterns(patterns);
     populateResizeLoweringPatterns(patterns);
     populateReductionLoweringPatterns(patterns);
+    populateSpatialLoweringPatterns(patterns);
     patterns.add<SignlessRetyping>(converter, context);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);

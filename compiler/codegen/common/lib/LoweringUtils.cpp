@@ -182,7 +182,8 @@ Value createScalarConstant(OpBuilder &builder, Location loc, Type type,
       builder, loc, IntegerAttr::get(type, static_cast<int64_t>(value)));
 }
 
-/// Pads the spatial dims (2 and 3) of an NCHW tensor with `value`.
+/// Pads the spatial dims (2 and up) of an [N, C, spatial...] tensor with
+/// `value`.
 Value padSpatial(OpBuilder &b, Location loc, Value input,
                  ArrayRef<int64_t> padBegin, ArrayRef<int64_t> padEnd,
                  TypedAttr value) {
@@ -191,9 +192,9 @@ Value padSpatial(OpBuilder &b, Location loc, Value input,
     return input;
   auto type = cast<RankedTensorType>(input.getType());
   SmallVector<int64_t> shape(type.getShape());
-  SmallVector<OpFoldResult> low(4, b.getIndexAttr(0)),
-      high(4, b.getIndexAttr(0));
-  for (int i = 0; i < 2; ++i) {
+  SmallVector<OpFoldResult> low(type.getRank(), b.getIndexAttr(0)),
+      high(type.getRank(), b.getIndexAttr(0));
+  for (size_t i = 0; i < padBegin.size(); ++i) {
     low[2 + i] = b.getIndexAttr(padBegin[i]);
     high[2 + i] = b.getIndexAttr(padEnd[i]);
     if (!ShapedType::isDynamic(shape[2 + i]))

@@ -28,6 +28,7 @@ void populateShapeLoweringPatterns(mlir::RewritePatternSet &patterns);
 void populateIndexingLoweringPatterns(mlir::RewritePatternSet &patterns);
 void populateResizeLoweringPatterns(mlir::RewritePatternSet &patterns);
 void populateReductionLoweringPatterns(mlir::RewritePatternSet &patterns);
+void populateSpatialLoweringPatterns(mlir::RewritePatternSet &patterns);
 
 /// Whether `op`'s lowering pattern handles unsigned element types itself
 /// (choosing unsigned arithmetic from the op's own types).
@@ -98,8 +99,9 @@ mlir::Value createArith(mlir::OpBuilder &builder, mlir::Location loc,
 mlir::Value createScalarConstant(mlir::OpBuilder &builder, mlir::Location loc,
                                  mlir::Type type, double value);
 
-/// Pads dims 2 and 3 (H and W) of an NCHW tensor with `value`; returns `input`
-/// itself when all pads are zero.
+/// Pads the spatial dims (2 and up, one entry of `padBegin` and `padEnd` each)
+/// of an [N, C, spatial...] tensor with `value`; returns `input` itself when
+/// all pads are zero.
 mlir::Value padSpatial(mlir::OpBuilder &builder, mlir::Location loc,
                        mlir::Value input, llvm::ArrayRef<int64_t> padBegin,
                        llvm::ArrayRef<int64_t> padEnd, mlir::TypedAttr value);

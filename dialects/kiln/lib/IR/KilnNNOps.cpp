@@ -1,4 +1,4 @@
-//===- KilnNNOps.cpp - Matmul, convolution, pooling and softmax ===//
+//===- KilnNNOps.cpp - Matmul, N-D convolution, pooling and softmax -------===//
 //
 // Type inference and verification of one family of kiln ops; the rules
 // shared by all families are in KilnOpsCommon.h.
@@ -61,26 +61,83 @@ LogicalResult MatMulOp::inferReturnTypes(MLIRContext *,
 KILN_COMPATIBLE_RETURN_TYPES(MatMulOp)
 
 //===----------------------------------------------------------------------===//
-// Conv2DOp
+// Window attributes (convolution and pooling)
 //===----------------------------------------------------------------------===//
 
-LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *,
-                                         std::optional<Location> loc,
-                                         Adaptor adaptor,
-                                         SmallVectorImpl<Type> &inferred) {
-  StringRef name = "kiln.conv2d";
-  auto inputType = rankedType(adaptor.getInput());
+SmallVector<int64_t> kiln::fillWindowAttribute(ArrayRef<int64_t> values,
+                                               int64_t count, int64_t fill) {
+  if (!values.empty())
+    return SmallVector<int64_t>(values);
+  return SmallVector<int64_t>(std::max<int64_t>(count, 0), fill);
+}
+
+namespace {
+/// The window attributes of a convolution or pooling op, one entry per spatial
+/// dim (padding: begins, then ends), with defaults filled in.
+struct Window {
+  SmallVector<int64_t> strides, padding, dilations;
+};
+} // namespace
+
+/// Checks one window attribute (empty, or `count` entries of at least
+/// `minimum`) and fills in its default.
+static FailureOr<SmallVector<int64_t>>
+readWindowArray(std::optional<Location> loc, StringRef name, StringRef attrName,
+                ArrayRef<int64_t> values, int64_t count, int64_t minimum,
+                int64_t fill) {
+  if (!values.empty() &&
+      failed(checkArray(loc, name, attrName, values, count, minimum)))
+    return failure();
+  return fillWindowAttribute(values, count, fill);
+}
+
+/// Checks strides, padding and dilations for `spatialRank` dims.
+static FailureOr<Window> readWindow(std::optional<Location> loc, StringRef name,
+                                    int64_t spatialRank,
+                                    ArrayRef<int64_t> strides,
+                                    ArrayRef<int64_t> padding,
+                                    ArrayRef<int64_t> dilations) {
+  auto s = readWindowArray(loc, name, "strides", strides, spatialRank, 1, 1);
+  if (failed(s))
+    return failure();
+  auto p =
+      readWindowArray(loc, name, "padding", padding, 2 * spatialRank, 0, 0);
+  if (failed(p))
+    return failure();
+  auto d =
+      readWindowArray(loc, name, "dilations", dilations, spatialRank, 1, 1);
+  if (failed(d))
+    return failure();
+  return Window{*s, *p, *d};
+}
+
+/// The input of a convolution or pooling op: a ranked tensor with N, C and at
+/// least one spatial dim.
+static RankedTensorType windowInputType(Value input) {
+  auto type = rankedType(input);
+  return type && type.getRank() >= 3 ? type : RankedTensorType();
+}
+
+//===----------------------------------------------------------------------===//
+// ConvOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult ConvOp::inferReturnTypes(MLIRContext *,
+                                       std::optional<Location> loc,
+                                       Adaptor adaptor,
+                                       SmallVectorImpl<Type> &inferred) {
+  StringRef name = "kiln.conv";
+  auto inputType = windowInputType(adaptor.getInput());
   auto filterType = rankedType(adaptor.getFilter());
-  if (!inputType || !filterType || inputType.getRank() != 4 ||
-      filterType.getRank() != 4)
+  if (!inputType || !filterType || filterType.getRank() != inputType.getRank())
     return emitOptionalError(
-        loc, name, " expects a rank-4 NCHW input and a rank-4 FCHW filter");
-  ArrayRef<int64_t> strides = adaptor.getStrides(),
-                    padding = adaptor.getPadding(),
-                    dilations = adaptor.getDilations();
-  if (failed(checkArray(loc, name, "strides", strides, 2, 1)) ||
-      failed(checkArray(loc, name, "padding", padding, 4, 0)) ||
-      failed(checkArray(loc, name, "dilations", dilations, 2, 1)))
+        loc, name,
+        " expects an [N, C, spatial...] input with at least one spatial "
+        "dimension and a [F, C / groups, kernel...] filter of the same rank");
+  int64_t spatialRank = inputType.getRank() - 2;
+  auto window = readWindow(loc, name, spatialRank, adaptor.getStrides(),
+                           adaptor.getPadding(), adaptor.getDilations());
+  if (failed(window))
     return failure();
   int64_t groups = adaptor.getGroups();
   if (groups < 1)
@@ -105,11 +162,11 @@ LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *,
                              " groups");
 
   SmallVector<int64_t> shape = {in[0], filter[0]};
-  for (int i = 0; i < 2; ++i) {
-    auto size =
-        computeWindowedOutputSize(in[2 + i], filter[2 + i], strides[i],
-                                  dilations[i], padding[i], padding[2 + i],
-                                  /*ceilMode=*/false);
+  for (int64_t i = 0; i < spatialRank; ++i) {
+    auto size = computeWindowedOutputSize(
+        in[2 + i], filter[2 + i], window->strides[i], window->dilations[i],
+        window->padding[i], window->padding[spatialRank + i],
+        /*ceilMode=*/false);
     if (failed(size))
       return emitOptionalError(loc, name, " filter ", shapeToString(filter),
                                " does not fit the padded input ",
@@ -119,78 +176,90 @@ LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *,
   inferred.push_back(RankedTensorType::get(shape, inputType.getElementType()));
   return success();
 }
-KILN_COMPATIBLE_RETURN_TYPES(Conv2DOp)
+KILN_COMPATIBLE_RETURN_TYPES(ConvOp)
 
 //===----------------------------------------------------------------------===//
 // Pooling
 //===----------------------------------------------------------------------===//
 
-static LogicalResult inferPool2D(std::optional<Location> loc, StringRef name,
-                                 Value input, ArrayRef<int64_t> kernel,
-                                 ArrayRef<int64_t> strides,
-                                 ArrayRef<int64_t> padding,
-                                 ArrayRef<int64_t> dilations, bool ceilMode,
-                                 SmallVectorImpl<Type> &inferred) {
-  auto inputType = rankedType(input);
-  if (!inputType || inputType.getRank() != 4)
-    return emitOptionalError(loc, name, " expects a rank-4 NCHW input");
-  if (failed(checkArray(loc, name, "kernel_size", kernel, 2, 1)) ||
-      failed(checkArray(loc, name, "strides", strides, 2, 1)) ||
-      failed(checkArray(loc, name, "padding", padding, 4, 0)) ||
-      failed(checkArray(loc, name, "dilations", dilations, 2, 1)))
+LogicalResult kiln::detail::inferPoolShape(
+    std::optional<Location> loc, StringRef name, Value input,
+    ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+    ArrayRef<int64_t> padding, ArrayRef<int64_t> dilations, bool ceilMode,
+    SmallVectorImpl<int64_t> &shape) {
+  auto inputType = windowInputType(input);
+  if (!inputType)
+    return emitOptionalError(loc, name,
+                             " expects an [N, C, spatial...] input with at "
+                             "least one spatial dimension");
+  int64_t spatialRank = inputType.getRank() - 2;
+  if (failed(checkArray(loc, name, "kernel_size", kernel, spatialRank, 1)))
+    return failure();
+  auto window = readWindow(loc, name, spatialRank, strides, padding, dilations);
+  if (failed(window))
     return failure();
   ArrayRef<int64_t> in = inputType.getShape();
-  SmallVector<int64_t> shape = {in[0], in[1]};
-  for (int i = 0; i < 2; ++i) {
-    int64_t window;
-    if (llvm::MulOverflow(dilations[i], kernel[i] - 1, window) ||
-        llvm::AddOverflow(window, int64_t(1), window))
+  shape.assign({in[0], in[1]});
+  for (int64_t i = 0; i < spatialRank; ++i) {
+    int64_t extent, padBegin = window->padding[i],
+                    padEnd = window->padding[spatialRank + i];
+    if (llvm::MulOverflow(window->dilations[i], kernel[i] - 1, extent) ||
+        llvm::AddOverflow(extent, int64_t(1), extent))
       return emitOptionalError(loc, name, " window ", shapeToString(kernel),
                                " does not fit the padded input ",
                                shapeToString(in), " in spatial dimension ", i);
     // A window lying entirely in the padding would have nothing to reduce.
-    if (padding[i] >= window || padding[2 + i] >= window)
-      return emitOptionalError(loc, name, " padding ", shapeToString(padding),
-                               " must be smaller than the window (", window,
+    if (padBegin >= extent || padEnd >= extent)
+      return emitOptionalError(loc, name, " padding ",
+                               shapeToString(window->padding),
+                               " must be smaller than the window (", extent,
                                ") in spatial dimension ", i);
-    auto size = computeWindowedOutputSize(in[2 + i], kernel[i], strides[i],
-                                          dilations[i], padding[i],
-                                          padding[2 + i], ceilMode);
+    auto size = computeWindowedOutputSize(
+        in[2 + i], kernel[i], window->strides[i], window->dilations[i],
+        padBegin, padEnd, ceilMode);
     if (failed(size))
       return emitOptionalError(loc, name, " window ", shapeToString(kernel),
                                " does not fit the padded input ",
                                shapeToString(in), " in spatial dimension ", i);
     shape.push_back(*size);
   }
-  inferred.push_back(RankedTensorType::get(shape, inputType.getElementType()));
   return success();
 }
 
-LogicalResult MaxPool2DOp::inferReturnTypes(MLIRContext *,
-                                            std::optional<Location> loc,
-                                            Adaptor adaptor,
-                                            SmallVectorImpl<Type> &inferred) {
-  return inferPool2D(loc, "kiln.max_pool2d", adaptor.getInput(),
-                     adaptor.getKernelSize(), adaptor.getStrides(),
-                     adaptor.getPadding(), adaptor.getDilations(),
-                     adaptor.getCeilMode(), inferred);
+LogicalResult MaxPoolOp::inferReturnTypes(MLIRContext *,
+                                          std::optional<Location> loc,
+                                          Adaptor adaptor,
+                                          SmallVectorImpl<Type> &inferred) {
+  SmallVector<int64_t> shape;
+  if (failed(inferPoolShape(loc, "kiln.max_pool", adaptor.getInput(),
+                            adaptor.getKernelSize(), adaptor.getStrides(),
+                            adaptor.getPadding(), adaptor.getDilations(),
+                            adaptor.getCeilMode(), shape)))
+    return failure();
+  inferred.push_back(RankedTensorType::get(
+      shape, getElementTypeOrSelf(adaptor.getInput().getType())));
+  return success();
 }
-KILN_COMPATIBLE_RETURN_TYPES(MaxPool2DOp)
+KILN_COMPATIBLE_RETURN_TYPES(MaxPoolOp)
 
-LogicalResult AvgPool2DOp::inferReturnTypes(MLIRContext *,
-                                            std::optional<Location> loc,
-                                            Adaptor adaptor,
-                                            SmallVectorImpl<Type> &inferred) {
-  SmallVector<int64_t, 2> noDilation = {1, 1};
-  return inferPool2D(loc, "kiln.avg_pool2d", adaptor.getInput(),
-                     adaptor.getKernelSize(), adaptor.getStrides(),
-                     adaptor.getPadding(), noDilation, adaptor.getCeilMode(),
-                     inferred);
+LogicalResult AvgPoolOp::inferReturnTypes(MLIRContext *,
+                                          std::optional<Location> loc,
+                                          Adaptor adaptor,
+                                          SmallVectorImpl<Type> &inferred) {
+  SmallVector<int64_t> shape;
+  if (failed(inferPoolShape(loc, "kiln.avg_pool", adaptor.getInput(),
+                            adaptor.getKernelSize(), adaptor.getStrides(),
+                            adaptor.getPadding(), /*dilations=*/{},
+                            adaptor.getCeilMode(), shape)))
+    return failure();
+  inferred.push_back(RankedTensorType::get(
+      shape, getElementTypeOrSelf(adaptor.getInput().getType())));
+  return success();
 }
-KILN_COMPATIBLE_RETURN_TYPES(AvgPool2DOp)
+KILN_COMPATIBLE_RETURN_TYPES(AvgPoolOp)
 
 //===----------------------------------------------------------------------===//
-// Conv2DTransposeOp
+// ConvTransposeOp
 //===----------------------------------------------------------------------===//
 
 /// (input - 1) * stride - padBegin - padEnd + dilation * (kernel - 1) +
@@ -215,24 +284,26 @@ computeTransposedOutputSize(int64_t input, int64_t kernel, int64_t stride,
 }
 
 LogicalResult
-Conv2DTransposeOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
-                                    Adaptor adaptor,
-                                    SmallVectorImpl<Type> &inferred) {
-  StringRef name = "kiln.conv2d_transpose";
-  auto inputType = rankedType(adaptor.getInput());
+ConvTransposeOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                  Adaptor adaptor,
+                                  SmallVectorImpl<Type> &inferred) {
+  StringRef name = "kiln.conv_transpose";
+  auto inputType = windowInputType(adaptor.getInput());
   auto filterType = rankedType(adaptor.getFilter());
-  if (!inputType || !filterType || inputType.getRank() != 4 ||
-      filterType.getRank() != 4)
+  if (!inputType || !filterType || filterType.getRank() != inputType.getRank())
     return emitOptionalError(
-        loc, name, " expects a rank-4 NCHW input and a rank-4 CFHW filter");
-  ArrayRef<int64_t> strides = adaptor.getStrides(),
-                    padding = adaptor.getPadding(),
-                    dilations = adaptor.getDilations(),
-                    outputPadding = adaptor.getOutputPadding();
-  if (failed(checkArray(loc, name, "strides", strides, 2, 1)) ||
-      failed(checkArray(loc, name, "padding", padding, 4, 0)) ||
-      failed(checkArray(loc, name, "dilations", dilations, 2, 1)) ||
-      failed(checkArray(loc, name, "output_padding", outputPadding, 2, 0)))
+        loc, name,
+        " expects an [N, C, spatial...] input with at least one spatial "
+        "dimension and a [C, F / groups, kernel...] filter of the same rank");
+  int64_t spatialRank = inputType.getRank() - 2;
+  auto window = readWindow(loc, name, spatialRank, adaptor.getStrides(),
+                           adaptor.getPadding(), adaptor.getDilations());
+  if (failed(window))
+    return failure();
+  auto outputPadding =
+      readWindowArray(loc, name, "output_padding", adaptor.getOutputPadding(),
+                      spatialRank, 0, 0);
+  if (failed(outputPadding))
     return failure();
   int64_t groups = adaptor.getGroups();
   if (groups < 1)
@@ -255,18 +326,19 @@ Conv2DTransposeOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
                              " groups overflows int64");
 
   SmallVector<int64_t> shape = {in[0], features};
-  for (int i = 0; i < 2; ++i) {
+  for (int64_t i = 0; i < spatialRank; ++i) {
     auto size = computeTransposedOutputSize(
-        in[2 + i], filter[2 + i], strides[i], dilations[i], padding[i],
-        padding[2 + i], outputPadding[i]);
+        in[2 + i], filter[2 + i], window->strides[i], window->dilations[i],
+        window->padding[i], window->padding[spatialRank + i],
+        (*outputPadding)[i]);
     if (failed(size) || (!ShapedType::isDynamic(*size) && *size < 1))
-      return emitOptionalError(loc, name, " padding ", shapeToString(padding),
-                               " leaves no output of input ", shapeToString(in),
-                               " and filter ", shapeToString(filter),
-                               " in spatial dimension ", i);
+      return emitOptionalError(
+          loc, name, " padding ", shapeToString(window->padding),
+          " leaves no output of input ", shapeToString(in), " and filter ",
+          shapeToString(filter), " in spatial dimension ", i);
     shape.push_back(*size);
   }
   inferred.push_back(RankedTensorType::get(shape, inputType.getElementType()));
   return success();
 }
-KILN_COMPATIBLE_RETURN_TYPES(Conv2DTransposeOp)
+KILN_COMPATIBLE_RETURN_TYPES(ConvTransposeOp)

@@ -37,6 +37,16 @@ llvm::LogicalResult checkArray(std::optional<mlir::Location> loc,
                                llvm::ArrayRef<int64_t> values, size_t size,
                                int64_t minimum);
 
+/// The output shape of an N-D pooling op (kiln.max_pool and its relatives)
+/// over `input` ([N, C, spatial...]); empty window attributes take their
+/// defaults. Emits the op's error and fails when the attributes do not fit.
+llvm::LogicalResult
+inferPoolShape(std::optional<mlir::Location> loc, llvm::StringRef name,
+               mlir::Value input, llvm::ArrayRef<int64_t> kernel,
+               llvm::ArrayRef<int64_t> strides, llvm::ArrayRef<int64_t> padding,
+               llvm::ArrayRef<int64_t> dilations, bool ceilMode,
+               llvm::SmallVectorImpl<int64_t> &shape);
+
 } // namespace kiln::detail
 
 /// Defines OpClass::isCompatibleReturnTypes with areCompatibleTensorTypes.

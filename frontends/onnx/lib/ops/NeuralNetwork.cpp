@@ -1,13 +1,17 @@
 //===- NeuralNetwork.cpp - ONNX conv, pooling, dense and softmax to kiln --===//
 //
-// Conv, ConvTranspose and pooling handle auto_pad and 1-D inputs (as 2-D with
-// height 1); a bias is a kiln.add. Gemm becomes transposes, kiln.matmul,
-// scaling and kiln.add. (BatchNormalization is in Normalization.cpp.)
+// Conv, ConvTranspose and pooling map to Kiln's N-D ops (any number of spatial
+// dims) after resolving auto_pad; a bias is a kiln.add. Gemm becomes
+// transposes, kiln.matmul, scaling and kiln.add. (BatchNormalization is in
+// Normalization.cpp.)
 //
 //===----------------------------------------------------------------------===//
 
 #include "../ConverterRegistry.h"
 #include "ConverterUtils.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Verifier.h"
 
 #include <cmath>
 
@@ -16,16 +20,14 @@ using namespace mlir;
 namespace kiln::onnx_import {
 namespace {
 
-/// Spatial geometry of a conv or pooling node, resolved to explicit 2-D
-/// padding.
+/// Spatial geometry of a conv or pooling node, with explicit padding.
 struct Window {
   SmallVector<int64_t> kernel, strides, dilations;
-  SmallVector<int64_t> padding; // kiln order: top, left, bottom, right
+  SmallVector<int64_t> padding; // begins, then ends: ONNX's and kiln's order
 };
 
 /// Reads kernel_shape (or `kernel` when given), strides, dilations, pads and
-/// auto_pad for `spatialRank` (1 or 2) spatial dims of `inputShape`, and
-/// returns them for 2-D.
+/// auto_pad for the spatial dims of `inputShape`.
 llvm::Expected<Window> readWindow(NodeContext &context,
                                   ArrayRef<int64_t> inputShape,
                                   SmallVector<int64_t> kernel,
@@ -50,6 +52,9 @@ llvm::Expected<Window> readWindow(NodeContext &context,
       if (ShapedType::isDynamic(input))
         return context.unsupported("auto_pad " + autoPad +
                                    " needs static spatial input sizes");
+      if (strides[i] < 1 || dilations[i] < 1 || kernel[i] < 1)
+        return context.invalid(
+            "kernel_shape, strides and dilations must be positive");
       int64_t output = (input + strides[i] - 1) / strides[i];
       int64_t total =
           std::max<int64_t>(0, (output - 1) * strides[i] +
@@ -63,19 +68,10 @@ llvm::Expected<Window> readWindow(NodeContext &context,
   } else if (autoPad != "NOTSET") {
     return context.invalid("unknown auto_pad '" + autoPad + "'");
   }
-  // 1-D windows become 2-D with a height of 1.
-  if (spatialRank == 1) {
-    window.kernel = {1, kernel[0]};
-    window.strides = {1, strides[0]};
-    window.dilations = {1, dilations[0]};
-    window.padding = {0, pads[0], 0, pads[1]};
-  } else {
-    window.kernel = kernel;
-    window.strides = strides;
-    window.dilations = dilations;
-    window.padding =
-        pads; // ONNX [x1_begin, x2_begin, x1_end, x2_end] = kiln order
-  }
+  window.kernel = kernel;
+  window.strides = strides;
+  window.dilations = dilations;
+  window.padding = pads;
   return window;
 }
 
@@ -85,31 +81,32 @@ llvm::Expected<Value> reshapeTo(NodeContext &context, Value value,
   return context.create<ReshapeOp>(value, shape);
 }
 
-/// For 1-D ops: [N, C, L] -> [N, C, 1, L].
-llvm::Expected<Value> addUnitHeight(NodeContext &context, Value value) {
-  auto type = cast<RankedTensorType>(value.getType());
-  if (!type.hasStaticShape())
-    return context.unsupported(
-        "1-D convolution and pooling need static shapes");
-  ArrayRef<int64_t> shape = type.getShape();
-  return reshapeTo(context, value, {shape[0], shape[1], 1, shape[2]});
-}
-
-/// The number of spatial dims of a conv or pooling input, which must be 1 or 2.
+/// The number of spatial dims of a conv or pooling input ([N, C, spatial...]),
+/// which must be at least 1.
 llvm::Expected<int64_t> spatialRankOf(NodeContext &context,
                                       RankedTensorType type) {
-  int64_t spatial = type.getRank() - 2;
-  if (spatial == 1 || spatial == 2)
-    return spatial;
-  return context.unsupported(
-      llvm::Twine(spatial) +
-      "-D spatial inputs (only 1-D and 2-D are supported)");
+  if (type.getRank() >= 3)
+    return type.getRank() - 2;
+  return context.invalid("the input must be [N, C, spatial...] with at least "
+                         "one spatial dimension, got rank " +
+                         llvm::Twine(type.getRank()));
 }
 
-/// Undoes addUnitHeight on a result: [N, C, 1, L] -> [N, C, L].
-llvm::Expected<Value> dropUnitHeight(NodeContext &context, Value value) {
-  ArrayRef<int64_t> shape = cast<RankedTensorType>(value.getType()).getShape();
-  return reshapeTo(context, value, {shape[0], shape[1], shape[3]});
+/// Adds a per-channel bias (input `biasInput`, [C]) to `result` ([N, C,
+/// spatial...]).
+llvm::Expected<Value> addChannelBias(NodeContext &context, Value result,
+                                     size_t biasInput) {
+  Value bias = context.optionalInput(biasInput);
+  if (!bias)
+    return result;
+  if (context.inputType(biasInput).getRank() != 1)
+    return context.invalid("B must be a 1-D tensor (one bias per output "
+                           "channel)");
+  int64_t rank = cast<RankedTensorType>(result.getType()).getRank();
+  SmallVector<int64_t> shape(rank, 1);
+  shape[1] = context.inputType(biasInput).getDimSize(0);
+  KILN_ASSIGN_OR_RETURN(Value shaped, reshapeTo(context, bias, shape));
+  return context.create<AddOp>(result, shaped);
 }
 
 llvm::Error convertConv(NodeContext &context) {
@@ -125,23 +122,11 @@ llvm::Error convertConv(NodeContext &context) {
       SmallVector<int64_t>(filterType.getShape().drop_front(2)));
   KILN_ASSIGN_OR_RETURN(Window window, readWindow(context, inputType.getShape(),
                                                   kernel, spatialRank));
-  if (spatialRank == 1) {
-    KILN_ASSIGN_OR_RETURN(input, addUnitHeight(context, input));
-    KILN_ASSIGN_OR_RETURN(filter, addUnitHeight(context, filter));
-  }
   KILN_ASSIGN_OR_RETURN(
-      Value result, context.create<Conv2DOp>(input, filter, window.strides,
-                                             window.padding, window.dilations,
-                                             context.intAttribute("group", 1)));
-  if (Value bias = context.optionalInput(2)) {
-    int64_t channels = context.inputType(2).getDimSize(0);
-    KILN_ASSIGN_OR_RETURN(Value shaped,
-                          reshapeTo(context, bias, {1, channels, 1, 1}));
-    KILN_ASSIGN_OR_RETURN(result, context.create<AddOp>(result, shaped));
-  }
-  if (spatialRank == 1) {
-    KILN_ASSIGN_OR_RETURN(result, dropUnitHeight(context, result));
-  }
+      Value result, context.create<ConvOp>(input, filter, window.strides,
+                                           window.padding, window.dilations,
+                                           context.intAttribute("group", 1)));
+  KILN_ASSIGN_OR_RETURN(result, addChannelBias(context, result, 2));
   context.setOutput(0, result);
   return llvm::Error::success();
 }
@@ -245,15 +230,14 @@ readTransposedWindow(NodeContext &context, ArrayRef<int64_t> inputShape,
   return window;
 }
 
-/// ConvTranspose (1-D as 2-D with height 1) as kiln.conv2d_transpose, plus a
-/// kiln.add for the bias.
+/// ConvTranspose as kiln.conv_transpose, plus a kiln.add for the bias.
 llvm::Error convertConvTranspose(NodeContext &context) {
   KILN_ASSIGN_OR_RETURN(Value input, context.input(0));
   KILN_ASSIGN_OR_RETURN(Value filter, context.input(1));
   RankedTensorType inputType = context.inputType(0),
                    filterType = context.inputType(1);
   KILN_ASSIGN_OR_RETURN(int64_t spatialRank, spatialRankOf(context, inputType));
-  if (filterType.getRank() != inputType.getRank())
+  if (filterType.getRank() != spatialRank + 2)
     return context.invalid("the filter's rank differs from the input's");
   SmallVector<int64_t> kernel(filterType.getShape().drop_front(2));
   if (context.hasAttribute("kernel_shape") &&
@@ -264,44 +248,70 @@ llvm::Error convertConvTranspose(NodeContext &context) {
   KILN_ASSIGN_OR_RETURN(
       TransposedWindow window,
       readTransposedWindow(context, inputType.getShape(), kernel));
-  if (spatialRank == 1) {
-    KILN_ASSIGN_OR_RETURN(input, addUnitHeight(context, input));
-    KILN_ASSIGN_OR_RETURN(filter, addUnitHeight(context, filter));
-    window.strides.insert(window.strides.begin(), 1);
-    window.dilations.insert(window.dilations.begin(), 1);
-    window.outputPadding.insert(window.outputPadding.begin(), 0);
-    window.padding = {0, window.padding[0], 0, window.padding[1]};
-  }
   KILN_ASSIGN_OR_RETURN(Value result,
-                        context.create<Conv2DTransposeOp>(
+                        context.create<ConvTransposeOp>(
                             input, filter, window.strides, window.padding,
                             window.dilations, window.outputPadding,
                             context.intAttribute("group", 1)));
-  if (Value bias = context.optionalInput(2)) {
-    if (context.inputType(2).getRank() != 1)
-      return context.invalid("B must be a 1-D tensor (one bias per output "
-                             "channel)");
-    int64_t features = context.inputType(2).getDimSize(0);
-    KILN_ASSIGN_OR_RETURN(Value shaped,
-                          reshapeTo(context, bias, {1, features, 1, 1}));
-    KILN_ASSIGN_OR_RETURN(result, context.create<AddOp>(result, shaped));
-  }
-  if (spatialRank == 1) {
-    KILN_ASSIGN_OR_RETURN(result, dropUnitHeight(context, result));
-  }
+  KILN_ASSIGN_OR_RETURN(result, addChannelBias(context, result, 2));
   context.setOutput(0, result);
   return llvm::Error::success();
 }
 
+/// Builds a kiln.max_pool_with_indices, whose two results NodeContext::create
+/// cannot build: its result types are inferred here, and a type error becomes
+/// an error.
+llvm::Expected<MaxPoolWithIndicesOp>
+createMaxPoolWithIndices(NodeContext &context, Value input,
+                         const Window &window, bool ceilMode,
+                         bool columnMajor) {
+  std::string diagnostics;
+  ScopedDiagnosticHandler handler(
+      context.builder.getContext(), [&](Diagnostic &diagnostic) {
+        diagnostics += (diagnostics.empty() ? "" : "; ") + diagnostic.str();
+        return success();
+      });
+  Type none = context.builder.getNoneType();
+  auto op = MaxPoolWithIndicesOp::create(
+      context.builder, context.loc, TypeRange{none, none}, input, window.kernel,
+      window.strides, window.padding, ceilMode, window.dilations, columnMajor);
+  SmallVector<Type> types;
+  if (failed(MaxPoolWithIndicesOp::inferReturnTypes(
+          context.builder.getContext(), op.getLoc(), op->getOperands(),
+          op->getRawDictionaryAttrs(), op->getPropertiesStorage(),
+          op->getRegions(), types))) {
+    op->erase();
+    return context.invalid(diagnostics);
+  }
+  for (auto [result, type] : llvm::zip(op->getResults(), types))
+    result.setType(type);
+  if (failed(verify(op))) {
+    op->erase();
+    return context.invalid(diagnostics);
+  }
+  return op;
+}
+
+/// The signed integer type that holds every value of `type` (an unsigned
+/// integer) exactly, or null for 64 bits.
+Type widerSignedType(IntegerType type) {
+  if (type.getWidth() >= 64)
+    return Type();
+  return IntegerType::get(type.getContext(), type.getWidth() * 2);
+}
+
+/// MaxPool (with its Indices output when asked for) and AveragePool. Kiln's
+/// lowering compares integers as signed, so unsigned max pooling runs on the
+/// next wider signed type, which holds every value exactly.
 template <bool isMax> llvm::Error convertPool(NodeContext &context) {
-  if (context.hasOutput(1))
-    return context.unsupported("MaxPool's Indices output");
-  if (context.intAttribute("storage_order", 0) != 0)
-    return context.unsupported("storage_order 1");
-  if (!isa<FloatType>(context.inputType(0).getElementType()))
-    return context.unsupported("pooling of integer tensors");
   KILN_ASSIGN_OR_RETURN(Value input, context.input(0));
   RankedTensorType inputType = context.inputType(0);
+  Type elementType = inputType.getElementType();
+  if (!isMax && !isa<FloatType>(elementType))
+    return context.invalid("AveragePool needs a floating-point input");
+  auto unsignedType = dyn_cast<IntegerType>(elementType);
+  if (unsignedType && !unsignedType.isUnsigned())
+    unsignedType = nullptr;
   KILN_ASSIGN_OR_RETURN(int64_t spatialRank, spatialRankOf(context, inputType));
   if (!context.hasAttribute("kernel_shape"))
     return context.invalid("kernel_shape is required");
@@ -309,29 +319,50 @@ template <bool isMax> llvm::Error convertPool(NodeContext &context) {
                         readWindow(context, inputType.getShape(),
                                    context.intsAttribute("kernel_shape"),
                                    spatialRank));
-  if (spatialRank == 1) {
-    KILN_ASSIGN_OR_RETURN(input, addUnitHeight(context, input));
-  }
   bool ceilMode = context.intAttribute("ceil_mode", 0) != 0;
-  Value result;
-  if constexpr (isMax) {
-    KILN_ASSIGN_OR_RETURN(
-        result, context.create<MaxPool2DOp>(input, window.kernel,
-                                            window.strides, window.padding,
-                                            ceilMode, window.dilations));
-  } else {
+  if constexpr (!isMax) {
     if (llvm::any_of(window.dilations, [](int64_t d) { return d != 1; }))
       return context.unsupported("dilated average pooling");
     KILN_ASSIGN_OR_RETURN(
-        result,
-        context.create<AvgPool2DOp>(
+        Value result,
+        context.create<AvgPoolOp>(
             input, window.kernel, window.strides, window.padding, ceilMode,
             context.intAttribute("count_include_pad", 0) != 0));
+    context.setOutput(0, result);
+    return llvm::Error::success();
   }
-  if (spatialRank == 1) {
-    KILN_ASSIGN_OR_RETURN(result, dropUnitHeight(context, result));
+
+  int64_t storageOrder = context.intAttribute("storage_order", 0);
+  if (storageOrder != 0 && storageOrder != 1)
+    return context.invalid("storage_order must be 0 or 1");
+  if (unsignedType) {
+    Type wider = widerSignedType(unsignedType);
+    if (!wider)
+      return context.unsupported("MaxPool of uint64 tensors");
+    KILN_ASSIGN_OR_RETURN(input,
+                          context.create<CastOp>(input, TypeAttr::get(wider)));
   }
-  context.setOutput(0, result);
+  Value values, indices;
+  if (context.hasOutput(1)) {
+    KILN_ASSIGN_OR_RETURN(MaxPoolWithIndicesOp pool,
+                          createMaxPoolWithIndices(context, input, window,
+                                                   ceilMode,
+                                                   storageOrder == 1));
+    values = pool.getValues();
+    indices = pool.getIndices();
+  } else {
+    KILN_ASSIGN_OR_RETURN(
+        values,
+        context.create<MaxPoolOp>(input, window.kernel, window.strides,
+                                  window.padding, ceilMode, window.dilations));
+  }
+  if (unsignedType) {
+    KILN_ASSIGN_OR_RETURN(
+        values, context.create<CastOp>(values, TypeAttr::get(unsignedType)));
+  }
+  context.setOutput(0, values);
+  if (indices)
+    context.setOutput(1, indices);
   return llvm::Error::success();
 }
 

@@ -8,7 +8,7 @@
 // - DequantizeLinear: (float(x) - float(zero_point)) * scale.
 // - MatMulInteger: operands widened to i32 minus their zero points, then an
 //   i32 kiln.matmul (which wraps as ONNX Runtime's int32 accumulators do).
-// - ConvInteger: kiln.conv2d takes floats only, so the widened operands are
+// - ConvInteger: kiln.conv takes floats only, so the widened operands are
 //   convolved in f64. Every product of two zero-point-shifted 8-bit values is
 //   at most 2^16 in magnitude, so every partial sum of fewer than 2^37 terms
 //   is an integer below 2^53: exact in f64, in any summation order. The sum

@@ -14,7 +14,8 @@ def KilnLowerToLinalgPass : Pass<"kiln-lower-to-linalg", "mlir::ModuleOp"> {
   let description = [{
     Rewrites every kiln op into upstream dialects on tensors: elementwise ops and
     broadcasting become `linalg.generic`, matmul becomes `linalg.matmul` (or a generic
-    contraction when batched), conv2d and pooling become linalg's NCHW named ops after a
+    contraction when batched), convolutions and pooling become linalg's channels-first
+    named ops (or a `linalg.generic` where linalg has none) after a
     `tensor.pad`, reductions become `linalg.reduce`, softmax becomes `linalg.softmax`,
     cumulative sums and top-k become `scf.for` loops over slices along their axis,
     and shape ops become `tensor` reshapes, `linalg.transpose` and `tensor.insert_slice`.

@@ -1,6 +1,6 @@
 //===- KilnNNOps.td - Matmul, convolution, pooling and softmax --*- tablegen -*-===//
 //
-// Part of KilnOps.td: Matmul, convolution, pooling and softmax.
+// Part of KilnOps.td: Matmul, N-D convolution and pooling, and softmax.
 //
 //===----------------------------------------------------------------------===//
 
@@ -35,123 +35,169 @@ def Kiln_MatMulOp : Kiln_Op<"matmul",
 }
 
 //===----------------------------------------------------------------------===//
-// Convolution and pooling (NCHW)
+// Convolution and pooling (N-D: [N, C, spatial...] with 1 or more spatial dims)
 //===----------------------------------------------------------------------===//
 
-def Kiln_Conv2DOp : Kiln_Op<"conv2d",
+// The window attributes of convolution and pooling ops hold one entry per
+// spatial dim (padding: the begin pads of every spatial dim, then the end pads).
+// An empty array, the default, means 1 for strides and dilations and 0 for
+// padding and output padding, whatever the spatial rank; the
+// getSpatial<Attribute>() accessors fill it in.
+defvar kilnWindowAccessors = [{
+  /// The number of spatial dims: the input's rank minus 2 (N and C).
+  int64_t getSpatialRank() {
+    return llvm::cast<mlir::RankedTensorType>(getInput().getType()).getRank() - 2;
+  }
+  /// One stride per spatial dim (1 where `strides` is empty).
+  llvm::SmallVector<int64_t> getSpatialStrides() {
+    return ::kiln::fillWindowAttribute(getStrides(), getSpatialRank(), 1);
+  }
+  /// The begin pads of every spatial dim, then the end pads (0 where `padding`
+  /// is empty).
+  llvm::SmallVector<int64_t> getSpatialPadding() {
+    return ::kiln::fillWindowAttribute(getPadding(), 2 * getSpatialRank(), 0);
+  }
+}];
+defvar kilnDilationAccessor = [{
+  /// One dilation per spatial dim (1 where `dilations` is empty).
+  llvm::SmallVector<int64_t> getSpatialDilations() {
+    return ::kiln::fillWindowAttribute(getDilations(), getSpatialRank(), 1);
+  }
+}];
+
+class Kiln_WindowOp<string mnemonic> : Kiln_Op<mnemonic,
     [Pure, SameOperandsAndResultElementType, InferTypeOpAdaptorWithIsCompatible]> {
-  let summary = "2-D convolution, NCHW input and FCHW filter";
+  let extraClassDeclaration = !strconcat(kilnWindowAccessors, kilnDilationAccessor);
+  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+}
+
+def Kiln_ConvOp : Kiln_WindowOp<"conv"> {
+  let summary = "N-D convolution: [N, C, spatial...] input, [F, C / groups, kernel...] filter";
   let description = [{
-    Cross-correlates `input` (`[N, C, H, W]`) with `filter` (`[F, C / groups, KH, KW]`)
-    and produces `[N, F, HO, WO]` with
+    Cross-correlates `input` (`[N, C, D1, ..., Dk]`, k >= 1 spatial dims) with `filter`
+    (`[F, C / groups, K1, ..., Kk]`) and produces `[N, F, O1, ..., Ok]` with
 
-        HO = floor((H + pad_top + pad_bottom - dilation_h * (KH - 1) - 1) / stride_h) + 1
+        Oi = floor((Di + pad_begin_i + pad_end_i - dilation_i * (Ki - 1) - 1) / stride_i) + 1
 
-    and likewise for WO. `padding` is `[top, left, bottom, right]` (zeros are padded).
-    With `groups = G`, input channels and filters are split into G groups and group g of
-    the filters sees only group g of the channels (depthwise convolution: G = C = F).
-    A bias is a separate `kiln.add`.
+    `strides` and `dilations` have k entries, `padding` 2k: the begin pads of every
+    spatial dim, then the end pads (for 2-D: `[top, left, bottom, right]`, as ONNX's
+    `pads`); empty arrays (the default) mean strides and dilations of 1 and no padding.
+    Zeros are padded. With `groups = G`, input channels and filters are split into G
+    groups and group g of the filters sees only group g of the channels (depthwise
+    convolution: G = C = F). A bias is a separate `kiln.add`.
 
     ```mlir
-    %y = kiln.conv2d %x, %w {strides = array<i64: 2, 2>, padding = array<i64: 1, 1, 1, 1>}
+    %y = kiln.conv %x, %w {strides = array<i64: 2, 2>, padding = array<i64: 1, 1, 1, 1>}
         : (tensor<1x3x32x32xf32>, tensor<16x3x3x3xf32>) -> tensor<1x16x16x16xf32>
+    %v = kiln.conv %s, %k {groups = 2 : i64}
+        : (tensor<1x4x8x8x8xf32>, tensor<6x2x3x3x3xf32>) -> tensor<1x6x6x6x6xf32>
     ```
   }];
   let arguments = (ins
     Kiln_FloatTensor:$input,
     Kiln_FloatTensor:$filter,
-    DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$strides,
-    DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0, 0, 0}">:$padding,
-    DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$dilations,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{}">:$strides,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{}">:$padding,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{}">:$dilations,
     DefaultValuedAttr<I64Attr, "1">:$groups
   );
   let results = (outs Kiln_FloatTensor:$result);
-  let assemblyFormat =
-      "$input `,` $filter attr-dict `:` functional-type(operands, results)";
 }
 
-def Kiln_Conv2DTransposeOp : Kiln_Op<"conv2d_transpose",
-    [Pure, SameOperandsAndResultElementType, InferTypeOpAdaptorWithIsCompatible]> {
-  let summary = "2-D transposed convolution, NCHW input and CFHW filter";
+def Kiln_ConvTransposeOp : Kiln_WindowOp<"conv_transpose"> {
+  let summary = "N-D transposed convolution: [N, C, spatial...] input, [C, F / groups, kernel...] filter";
   let description = [{
-    The gradient of `kiln.conv2d` with respect to its input, as ONNX's ConvTranspose:
-    every input element `input[n, c, h, w]` scatters `input * filter[c, f, kh, kw]` to
-    output position `(h * stride_h + kh * dilation_h - pad_top,
-    w * stride_w + kw * dilation_w - pad_left)` of channel `f` in its group. `input`
-    is `[N, C, H, W]`, `filter` is `[C, F / groups, KH, KW]` and the result
-    `[N, F, HO, WO]` with
+    The gradient of `kiln.conv` with respect to its input, as ONNX's ConvTranspose:
+    every input element `input[n, c, i1, ..., ik]` scatters `input * filter[c, f, j1,
+    ..., jk]` to output position `(i1 * stride_1 + j1 * dilation_1 - pad_begin_1, ...)`
+    of channel `f` in its group. `input` is `[N, C, D1, ..., Dk]` (k >= 1), `filter` is
+    `[C, F / groups, K1, ..., Kk]` and the result `[N, F, O1, ..., Ok]` with
 
-        HO = (H - 1) * stride_h - pad_top - pad_bottom + dilation_h * (KH - 1)
-             + output_padding_h + 1
+        Oi = (Di - 1) * stride_i - pad_begin_i - pad_end_i + dilation_i * (Ki - 1)
+             + output_padding_i + 1
 
-    and likewise for WO. `padding` is `[top, left, bottom, right]` and removes output
-    rows and columns; `output_padding` (`[h, w]`) adds rows and columns at the bottom
-    and right. With `groups = G`, channels and filters split into G groups as in
-    `kiln.conv2d`. A bias is a separate `kiln.add`.
+    `padding` (begin pads, then end pads, as in `kiln.conv`) removes output positions;
+    `output_padding` (k entries) adds positions at the end of each spatial dim. Empty
+    arrays (the default) mean strides and dilations of 1 and no padding. With
+    `groups = G`, channels and filters split into G groups as in `kiln.conv`. A bias is
+    a separate `kiln.add`.
 
     ```mlir
-    %y = kiln.conv2d_transpose %x, %w {strides = array<i64: 2, 2>}
+    %y = kiln.conv_transpose %x, %w {strides = array<i64: 2, 2>}
         : (tensor<1x16x8x8xf32>, tensor<16x8x3x3xf32>) -> tensor<1x8x17x17xf32>
     ```
   }];
   let arguments = (ins
     Kiln_FloatTensor:$input,
     Kiln_FloatTensor:$filter,
-    DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$strides,
-    DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0, 0, 0}">:$padding,
-    DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$dilations,
-    DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0}">:$output_padding,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{}">:$strides,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{}">:$padding,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{}">:$dilations,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{}">:$output_padding,
     DefaultValuedAttr<I64Attr, "1">:$groups
   );
   let results = (outs Kiln_FloatTensor:$result);
-  let assemblyFormat =
-      "$input `,` $filter attr-dict `:` functional-type(operands, results)";
+  let extraClassDeclaration = !strconcat(kilnWindowAccessors, kilnDilationAccessor, [{
+    /// One output padding per spatial dim (0 where `output_padding` is empty).
+    llvm::SmallVector<int64_t> getSpatialOutputPadding() {
+      return ::kiln::fillWindowAttribute(getOutputPadding(), getSpatialRank(), 0);
+    }
+  }]);
 }
 
-class Kiln_Pool2DOp<string mnemonic, string reduction, dag extraArgs>
-    : Kiln_Op<mnemonic, [Pure, SameOperandsAndResultElementType,
-                         InferTypeOpAdaptorWithIsCompatible]> {
-  let summary = "2-D " # reduction # " pooling over NCHW windows";
+// Max pooling takes floats and integers of 8 bits and more (a boolean max
+// would need its own neutral element and comparison).
+def Kiln_MaxPoolTensor : RankedTensorOf<[AnyFloat, I8, I16, I32, I64, UI8, UI16,
+                                         UI32, UI64]>;
+
+// Pooling over `kernel_size` windows of every spatial dim.
+class Kiln_PoolOp<string mnemonic, string reduction, Type elementTensor,
+                  dag extraArgs>
+    : Kiln_WindowOp<mnemonic> {
+  let summary = "N-D " # reduction # " pooling over [N, C, spatial...] windows";
   let arguments = !con((ins
-    Kiln_FloatTensor:$input,
+    elementTensor:$input,
     DenseI64ArrayAttr:$kernel_size,
-    DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$strides,
-    DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0, 0, 0}">:$padding,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{}">:$strides,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{}">:$padding,
     DefaultValuedAttr<BoolAttr, "false">:$ceil_mode), extraArgs);
-  let results = (outs Kiln_FloatTensor:$result);
-  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let results = (outs elementTensor:$result);
 }
 
-def Kiln_MaxPool2DOp : Kiln_Pool2DOp<"max_pool2d", "max",
-    (ins DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$dilations)> {
+def Kiln_MaxPoolOp : Kiln_PoolOp<"max_pool", "max", Kiln_MaxPoolTensor,
+    (ins DefaultValuedAttr<DenseI64ArrayAttr, "{}">:$dilations)> {
   let description = [{
-    Takes the maximum of each `kernel_size` window of `input` (`[N, C, H, W]`).
-    `padding` is `[top, left, bottom, right]`; padded positions never win. The output
-    size is computed like `kiln.conv2d`'s, rounding up instead of down when `ceil_mode`
-    is set (a window must still start inside the input or its top/left padding).
+    Takes the maximum of each `kernel_size` window of `input` (`[N, C, D1, ..., Dk]`,
+    k >= 1 spatial dims; floats or signless integers). `kernel_size`, `strides` and
+    `dilations` have k entries, `padding` 2k (begin pads, then end pads); padded
+    positions never win. The output size is computed like `kiln.conv`'s, rounding up
+    instead of down when `ceil_mode` is set (a window must still start inside the input
+    or its begin padding). A NaN in a window makes its maximum NaN.
 
     ```mlir
-    %y = kiln.max_pool2d %x {kernel_size = array<i64: 2, 2>, strides = array<i64: 2, 2>}
+    %y = kiln.max_pool %x {kernel_size = array<i64: 2, 2>, strides = array<i64: 2, 2>}
         : (tensor<1x16x32x32xf32>) -> tensor<1x16x16x16xf32>
+    %z = kiln.max_pool %v {kernel_size = array<i64: 3, 3, 3>}
+        : (tensor<1x4x8x8x8xf32>) -> tensor<1x4x6x6x6xf32>
     ```
   }];
 }
 
-def Kiln_AvgPool2DOp : Kiln_Pool2DOp<"avg_pool2d", "average",
+def Kiln_AvgPoolOp : Kiln_PoolOp<"avg_pool", "average", Kiln_FloatTensor,
     (ins DefaultValuedAttr<BoolAttr, "false">:$count_include_pad)> {
   let description = [{
-    Averages each `kernel_size` window of `input` (`[N, C, H, W]`). Padded positions add
-    zero to the sum; they count in the divisor only when `count_include_pad` is set.
-    Positions added by `ceil_mode` beyond the padding never count. Output sizes follow
-    `kiln.max_pool2d`.
+    Averages each `kernel_size` window of `input` (`[N, C, D1, ..., Dk]`, k >= 1
+    spatial dims). Padded positions add zero to the sum; they count in the divisor only
+    when `count_include_pad` is set. Positions added by `ceil_mode` beyond the padding
+    never count. Attributes and output sizes follow `kiln.max_pool` (without dilation).
 
     ```mlir
-    %y = kiln.avg_pool2d %x {kernel_size = array<i64: 3, 3>, padding = array<i64: 1, 1, 1, 1>}
+    %y = kiln.avg_pool %x {kernel_size = array<i64: 3, 3>, padding = array<i64: 1, 1, 1, 1>}
         : (tensor<1x16x8x8xf32>) -> tensor<1x16x8x8xf32>
     ```
   }];
+  let extraClassDeclaration = kilnWindowAccessors;
 }
-
 
 def Kiln_SoftmaxOp : Kiln_Op<"softmax", [Pure, SameOperandsAndResultType]> {
   let summary = "Softmax along one dimension";

@@ -21,10 +21,27 @@
 
 #include "kiln/Dialect/Kiln/IR/KilnEnums.h.inc"
 
+namespace kiln {
+
+/// A window attribute of a convolution or pooling op with `count` entries:
+/// `values` itself, or `count` copies of `fill` when `values` is empty (the
+/// attribute's default).
+llvm::SmallVector<int64_t> fillWindowAttribute(llvm::ArrayRef<int64_t> values,
+                                               int64_t count, int64_t fill);
+
+} // namespace kiln
+
 #define GET_OP_CLASSES
 #include "kiln/Dialect/Kiln/IR/KilnOps.h.inc"
 
 namespace kiln {
+
+/// The convolution and pooling ops are N-D (1 or more spatial dims); these
+/// names of their 2-D forms keep code written against them compiling.
+using Conv2DOp = ConvOp;
+using Conv2DTransposeOp = ConvTransposeOp;
+using MaxPool2DOp = MaxPoolOp;
+using AvgPool2DOp = AvgPoolOp;
 
 /// The size of one spatial output dimension of a convolution or pooling window:
 /// floor (or ceil, with `ceilMode`) of
