@@ -9,6 +9,7 @@
 #ifndef KILN_RUNTIME_SRC_INTERNAL_H
 #define KILN_RUNTIME_SRC_INTERNAL_H
 
+#include "kiln/module_abi.h"
 #include "kiln/runtime.h"
 
 #include <atomic>
@@ -94,6 +95,9 @@ struct kiln_module {
   size_t arenaSize = 0;
   /// True when the weights were read from a separate file.
   bool externalWeights = false;
+  /// The library kernels the module calls, prepared while it is loaded.
+  const kiln_abi_kernel *kernels = nullptr;
+  int32_t numKernels = 0;
 };
 
 /// A function plus per-session settings and state. Used by one thread at a

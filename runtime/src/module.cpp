@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "internal.h"
+#include "onednn/kernels.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -115,6 +116,15 @@ kiln_status *adoptTables(const kiln_abi_module *abi,
       module->externalWeights = info->weights != nullptr;
       for (kiln_function &function : module->functions)
         function.arenaSize = module->arenaSize;
+      if (info->version >= 2 && info->num_kernels > 0) {
+        if (kiln_status *status =
+                prepareKernels(info->kernels, info->num_kernels, origin)) {
+          delete module;
+          return status;
+        }
+        module->kernels = info->kernels;
+        module->numKernels = info->num_kernels;
+      }
     }
     *out = module;
     return nullptr;
@@ -246,6 +256,7 @@ void kiln_module_free(kiln_module *module) {
   void *handle = module->libraryHandle;
   void *owner = module->owner;
   void (*release)(void *) = module->release;
+  releaseKernels(module->kernels, module->numKernels);
   // The module points into the table: drop it before the table goes away.
   delete module;
   if (release)

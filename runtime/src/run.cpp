@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "internal.h"
+#include "onednn/kernels.h"
 
 #include <cstring>
 #include <memory>
@@ -265,9 +266,15 @@ kiln_status *invokeEntry(const kiln_function &function, void **descriptors) {
     return nullptr;
   // A failed run-time check: the inputs' values do not fit the model (a shape
   // computed from them, an index, ...).
-  if (result > 0 && static_cast<size_t>(result) <= function.numErrors)
+  if (result > 0 && static_cast<size_t>(result) <= function.numErrors) {
+    // A library kernel that failed left its reason on this thread.
+    std::string kernelError = takeKernelError();
+    if (!kernelError.empty())
+      return makeError(KILN_INTERNAL, "function '", function.name, "': ",
+                       function.errors[result - 1], " (", kernelError, ")");
     return makeError(KILN_INVALID_ARGUMENT, "function '", function.name,
                      "': ", function.errors[result - 1]);
+  }
   return makeError(KILN_INTERNAL, "function '", function.name,
                    "' failed: its entry point returned ", result);
 }

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "internal.h"
+#include "onednn/kernels.h"
 
 #include <cstddef>
 #include <cstdlib>
@@ -133,6 +134,7 @@ kiln_status *kiln_session_run(kiln_session *session,
                      "' is already running in another thread; a session is "
                      "used by one thread at a time (create one per thread)");
   RunningGuard guard(session->running);
+  KernelThreadsGuard threads(session->numThreads);
   return kiln_function_run(session->function, inputs, num_inputs, outputs,
                            num_outputs);
 }

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "internal.h"
+#include "onednn/kernels.h"
 
 #include <cerrno>
 #include <cstring>
@@ -137,13 +138,19 @@ kiln::internal::validateModuleInfo(const kiln_abi_module_info *info,
     return makeError(KILN_INVALID_MODULE, origin,
                      "the module info table has a bad magic number ",
                      info->magic);
-  if (info->version != KILN_MODULE_INFO_VERSION)
+  // Version 1 tables end before the kernel table; they are read as having no
+  // kernels.
+  if (info->version != 1 && info->version != KILN_MODULE_INFO_VERSION)
     return makeError(KILN_INVALID_MODULE, origin, "module info version ",
-                     info->version, " is not supported (this runtime reads ",
-                     KILN_MODULE_INFO_VERSION, "); recompile the module");
+                     info->version, " is not supported (this runtime reads 1 "
+                     "to ", KILN_MODULE_INFO_VERSION, "); recompile the module");
   if (info->arena_size > kMaxArenaSize)
     return makeError(KILN_INVALID_MODULE, origin, "the module asks for an ",
                      info->arena_size, "-byte arena");
+  if (info->version >= 2)
+    if (kiln_status *status =
+            validateKernels(info->kernels, info->num_kernels, origin))
+      return status;
   return info->weights ? validateWeights(*info->weights, origin) : nullptr;
 }
 

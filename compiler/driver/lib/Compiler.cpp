@@ -99,6 +99,7 @@ static CpuPipelineOptions getPipelineOptions(const CompileOptions &options,
   pipeline.optLevel = options.optLevel;
   pipeline.producer = getProducerString();
   pipeline.weightsFileName = weightsFileName.str();
+  pipeline.cpuKernels = options.cpuKernels;
   return pipeline;
 }
 

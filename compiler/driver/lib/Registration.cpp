@@ -6,6 +6,7 @@
 #include "kiln/Codegen/CPU/Pipeline.h"
 #include "kiln/Codegen/Passes.h"
 #include "kiln/Dialect/Kiln/IR/KilnDialect.h"
+#include "kiln/Dialect/KilnRt/IR/KilnRtDialect.h"
 #include "kiln/Transforms/Passes.h"
 
 #include "mlir/InitAllDialects.h"
@@ -17,7 +18,8 @@
 namespace kiln {
 
 void registerKilnDialects(mlir::DialectRegistry &registry) {
-  registry.insert<KilnDialect>();
+  registry.insert<KilnDialect, rt::KilnRtDialect>();
+  rt::registerBufferizableOpInterfaceExternalModels(registry);
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
   mlir::registerBuiltinDialectTranslation(registry);

@@ -75,6 +75,12 @@ static cl::opt<driver::WeightsStorage> weights(
                           "into OUT's name with extension .weights, which "
                           "the runtime reads and checks at load time")),
     cl::init(driver::WeightsStorage::Embed), cl::cat(category));
+static cl::opt<std::string> cpuKernels(
+    "cpu-kernels",
+    cl::desc("Who runs convolutions and matrix products: auto (default: "
+             "oneDNN wherever the runtime has a kernel for the op), onednn, "
+             "or codegen (Kiln's generated loops only)"),
+    cl::value_desc("auto|onednn|codegen"), cl::init("auto"), cl::cat(category));
 static cl::opt<unsigned>
     optLevel("O", cl::desc("Optimization level 0-3 (default 2)"), cl::Prefix,
              cl::init(2), cl::cat(category));
@@ -168,6 +174,10 @@ static int compile() {
   if (optLevel > 3)
     return tools::reportError(kTool,
                               createStringError("-O must be 0, 1, 2 or 3"));
+  if (cpuKernels != "auto" && cpuKernels != "onednn" && cpuKernels != "codegen")
+    return tools::reportError(
+        kTool, createStringError("--cpu-kernels must be auto, onednn or "
+                                 "codegen, not '" + cpuKernels + "'"));
   driver::ImportOptions importOptions;
   for (const std::string &shape : shapes) {
     auto parsed = tools::parseShapeOption(shape);
@@ -192,6 +202,7 @@ static int compile() {
 
   driver::CompileOptions options;
   options.optLevel = optLevel;
+  options.cpuKernels = cpuKernels;
   options.targetCpu = targetCpu;
   options.weights = weights;
   options.headerPath = *header;

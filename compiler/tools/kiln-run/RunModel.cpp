@@ -30,7 +30,8 @@ void warn(const llvm::Twine &message) {
 /// Everything besides the model's bytes that the compiled library depends
 /// on, for the cache key.
 std::string describeOptions(const ModelRequest &request) {
-  std::string text = "opt=" + std::to_string(request.optLevel) + ";shapes=";
+  std::string text = "opt=" + std::to_string(request.optLevel) +
+                     ";kernels=" + request.cpuKernels + ";shapes=";
   for (const auto &[name, dims] : request.importOptions.inputShapes) {
     text += std::to_string(name.size()) + ":" + name + "=";
     for (int64_t dim : dims)
@@ -44,6 +45,7 @@ driver::CompileOptions compileOptions(const ModelRequest &request,
                                       StageReporter &reporter) {
   driver::CompileOptions options;
   options.optLevel = request.optLevel;
+  options.cpuKernels = request.cpuKernels;
   reporter.attach(options);
   return options;
 }

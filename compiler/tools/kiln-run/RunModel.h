@@ -18,6 +18,8 @@ struct ModelRequest {
   std::string modelPath;
   driver::ImportOptions importOptions;
   unsigned optLevel = 2;
+  /// CompileOptions::cpuKernels.
+  std::string cpuKernels = "auto";
   /// Read and write the compile cache; otherwise compile in process (JIT).
   bool useCache = true;
 };

@@ -85,6 +85,12 @@ static cl::opt<bool>
             cl::desc("Compile in process (JIT) without reading or writing the "
                      "compile cache ($XDG_CACHE_HOME/kiln or ~/.cache/kiln)"),
             cl::cat(category));
+static cl::opt<std::string> cpuKernels(
+    "cpu-kernels",
+    cl::desc("Who runs convolutions and matrix products: auto (default: "
+             "oneDNN wherever the runtime has a kernel for the op), onednn, "
+             "or codegen (Kiln's generated loops only)"),
+    cl::value_desc("auto|onednn|codegen"), cl::init("auto"), cl::cat(category));
 static cl::opt<unsigned>
     optLevel("O", cl::desc("Optimization level 0-3 (default 2)"), cl::Prefix,
              cl::init(2), cl::cat(category));
@@ -313,6 +319,10 @@ static int run() {
   if (optLevel > 3)
     return tools::reportError(kTool,
                               createStringError("-O must be 0, 1, 2 or 3"));
+  if (cpuKernels != "auto" && cpuKernels != "onednn" && cpuKernels != "codegen")
+    return tools::reportError(
+        kTool, createStringError("--cpu-kernels must be auto, onednn or "
+                                 "codegen, not '" + cpuKernels + "'"));
   int32_t threads = *threadsOption;
   if (threads < 0)
     return tools::reportError(
@@ -323,6 +333,7 @@ static int run() {
   tools::ModelRequest request;
   request.modelPath = modelPath;
   request.optLevel = optLevel;
+  request.cpuKernels = cpuKernels;
   request.useCache = !noCache;
   for (const std::string &shape : shapes) {
     auto parsed = tools::parseShapeOption(shape);

@@ -17,6 +17,8 @@
 
 #include <stdint.h>
 
+#include "kiln/kernel_abi.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -122,8 +124,8 @@ typedef struct kiln_abi_module {
 #define KILN_MODULE_INFO_SYMBOL "kiln_module_info_v1"
 /** "KINF" in ASCII, read as a little-endian 32-bit word. */
 #define KILN_MODULE_INFO_MAGIC 0x464e494bu
-/** The layout version of kiln_abi_module_info. */
-#define KILN_MODULE_INFO_VERSION 1u
+/** The layout version of kiln_abi_module_info (2: the kernel table). */
+#define KILN_MODULE_INFO_VERSION 2u
 /** "KIWT" in ASCII, read as a little-endian 32-bit word. */
 #define KILN_WEIGHTS_MAGIC 0x5457494bu
 /** The layout version of kiln_abi_weights. */
@@ -170,6 +172,10 @@ typedef struct kiln_abi_module_info {
   uint64_t arena_size;
   /* NULL when the weights are embedded in the code. */
   const kiln_abi_weights *weights;
+  /* The module's calls of library kernels (kernel_abi.h), which the runtime
+     prepares when it loads the module; 0 and NULL when there are none. */
+  int32_t num_kernels;
+  const kiln_abi_kernel *kernels;
 } kiln_abi_module_info;
 
 #ifdef __cplusplus

@@ -285,10 +285,11 @@ typedef struct kiln_session_options {
   /* sizeof(kiln_session_options), set by kiln_session_options_init(); lets
      later runtimes add fields without breaking older callers. */
   size_t struct_size;
-  /* Threads a run may use; 0 picks the default (1). The runtime has no thread
-     pool yet: every run executes on the calling thread, so values above 1 are
-     recorded (kiln_session_num_threads) but do not change how a run
-     executes today. At most 4096. */
+  /* Threads a run may use; 0 picks the default (1). Library kernels (oneDNN
+     convolutions and matrix products) use that many OpenMP threads during the
+     session's runs; generated code runs on the calling thread.
+     kiln_function_run() outside a session leaves OpenMP's own setting
+     (OMP_NUM_THREADS, else every core). At most 4096. */
   int32_t num_threads;
 } kiln_session_options;
 

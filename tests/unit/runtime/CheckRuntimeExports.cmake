@@ -1,17 +1,22 @@
-# Fails unless the library LIBRARY exports exactly the functions that HEADER
-# declares with KILN_API: no missing C API function, and no stray symbol
-# (such as C++ template instances) that other code could bind to.
-# Run with: cmake -DREADELF=<readelf> -DLIBRARY=<lib.so> -DHEADER=<runtime.h>
-#                 -P <this file>
-foreach(variable READELF LIBRARY HEADER)
+# Fails unless the library LIBRARY exports exactly the functions that HEADERS
+# declare with KILN_API (the C API) or KILN_KERNEL_API (the kernels compiled
+# modules call): no missing function, and no stray symbol (such as C++
+# template instances) that other code could bind to.
+# Run with: cmake -DREADELF=<readelf> -DLIBRARY=<lib.so>
+#                 "-DHEADERS=<runtime.h>;<kernel_abi.h>" -P <this file>
+foreach(variable READELF LIBRARY HEADERS)
   if(NOT ${variable})
     message(FATAL_ERROR "set -D${variable}=...")
   endif()
 endforeach()
 
-# The API: every `KILN_API <type> kiln_name(` declaration in the header.
-file(READ ${HEADER} header_text)
-string(REGEX MATCHALL "KILN_API[^;]*" declarations "${header_text}")
+# The API: every `KILN_API <type> kiln_name(` declaration in the headers.
+set(declarations "")
+foreach(header IN LISTS HEADERS)
+  file(READ ${header} header_text)
+  string(REGEX MATCHALL "KILN_(KERNEL_)?API [^;]*" found "${header_text}")
+  list(APPEND declarations ${found})
+endforeach()
 set(declared "")
 foreach(declaration IN LISTS declarations)
   if(declaration MATCHES "(kiln_[a-z0-9_]+)[ \t\n]*\\(")
@@ -20,7 +25,7 @@ foreach(declaration IN LISTS declarations)
 endforeach()
 list(SORT declared)
 if(NOT declared)
-  message(FATAL_ERROR "found no KILN_API declarations in ${HEADER}")
+  message(FATAL_ERROR "found no KILN_API declarations in ${HEADERS}")
 endif()
 
 # The defined global and weak symbols of the dynamic symbol table.
@@ -51,7 +56,7 @@ list(REMOVE_ITEM extra ${declared})
 list(LENGTH declared declared_count)
 message(STATUS "${LIBRARY} exports ${declared_count} C API functions")
 if(missing OR extra)
-  message(FATAL_ERROR "exports of ${LIBRARY} do not match ${HEADER}\n"
+  message(FATAL_ERROR "exports of ${LIBRARY} do not match ${HEADERS}\n"
                       "  declared but not exported: ${missing}\n"
                       "  exported but not declared: ${extra}")
 endif()

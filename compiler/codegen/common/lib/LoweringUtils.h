@@ -10,6 +10,8 @@
 #ifndef KILN_CODEGEN_COMMON_LOWERINGUTILS_H
 #define KILN_CODEGEN_COMMON_LOWERINGUTILS_H
 
+#include "kiln/Codegen/RunTimeChecks.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/AffineMap.h"
 #include "mlir/IR/Builders.h"
@@ -40,15 +42,6 @@ bool isLoweredWithUnsignedTypes(mlir::Operation *op);
 llvm::SmallVector<mlir::OpFoldResult>
 getBroadcastResultSizes(mlir::OpBuilder &builder, mlir::Location loc,
                         mlir::RankedTensorType type, mlir::ValueRange sources);
-
-/// Names `op` for the message of a run-time check: its kind and where it came
-/// from ("kiln.add (node 3 'sum' (Add))" for ONNX nodes, or file:line:col).
-std::string describeForCheck(mlir::Operation *op);
-
-/// Emits a run-time check that `condition` holds (a `cf.assert`, which the CPU
-/// back end turns into an error return of the call with `message`).
-void emitRunTimeCheck(mlir::OpBuilder &builder, mlir::Location loc,
-                      mlir::Value condition, const llvm::Twine &message);
 
 /// Checks at run time that `actual` equals `expected` when either is only
 /// known at run time (equal constants need no check; the verifiers reject

@@ -50,10 +50,18 @@ struct EmitModuleInfoPass
     Type i32Type = IntegerType::get(context, 32);
     Type i64Type = IntegerType::get(context, 64);
     Type ptrType = LLVM::LLVMPointerType::get(context);
+    LLVM::GlobalOp kernels = emitKernelTable(module);
+    if (!kernels && module->hasAttr(kKernelsAttrName))
+      return signalPassFailure();
+    int64_t numKernels = 0;
+    if (kernels)
+      numKernels =
+          cast<LLVM::LLVMArrayType>(kernels.getGlobalType()).getNumElements();
     // struct kiln_abi_module_info { uint32_t magic, version;
-    //   uint64_t arena_size; const kiln_abi_weights *weights; }
+    //   uint64_t arena_size; const kiln_abi_weights *weights;
+    //   int32_t num_kernels; const kiln_abi_kernel *kernels; }
     auto infoType = LLVM::LLVMStructType::getLiteral(
-        context, {i32Type, i32Type, i64Type, ptrType});
+        context, {i32Type, i32Type, i64Type, ptrType, i32Type, ptrType});
     OpBuilder builder(context);
     builder.setInsertionPointToEnd(module.getBody());
     auto info =
@@ -78,7 +86,72 @@ struct EmitModuleInfoPass
         weights ? Value(LLVM::AddressOfOp::create(b, loc, weights))
                 : Value(LLVM::ZeroOp::create(b, loc, ptrType));
     table = insert(table, weightsPointer, 3);
+    table = insert(table, constant(i32Type, numKernels), 4);
+    Value kernelsPointer =
+        kernels ? Value(LLVM::AddressOfOp::create(b, loc, kernels))
+                : Value(LLVM::ZeroOp::create(b, loc, ptrType));
+    table = insert(table, kernelsPointer, 5);
     LLVM::ReturnOp::create(b, loc, table);
+  }
+
+  /// Emits the array of kiln_abi_kernel that the `kiln.kernels` attribute
+  /// describes (null without kernels, or after reporting a malformed entry).
+  LLVM::GlobalOp emitKernelTable(ModuleOp module) {
+    auto sites = module->getAttrOfType<ArrayAttr>(kKernelsAttrName);
+    if (!sites || sites.empty())
+      return nullptr;
+    MLIRContext *context = &getContext();
+    Location loc = module.getLoc();
+    Type i32Type = IntegerType::get(context, 32);
+    Type ptrType = LLVM::LLVMPointerType::get(context);
+    // struct kiln_abi_kernel { int32_t kind, num_params; const int64_t
+    //   *params; void **state; }
+    auto kernelType = LLVM::LLVMStructType::getLiteral(
+        context, {i32Type, i32Type, ptrType, ptrType});
+    auto tableType = LLVM::LLVMArrayType::get(kernelType, sites.size());
+    OpBuilder builder(context);
+    builder.setInsertionPointToEnd(module.getBody());
+    auto table = LLVM::GlobalOp::create(builder, loc, tableType,
+                                        /*isConstant=*/true,
+                                        LLVM::Linkage::Internal,
+                                        "__kiln_kernel_table", Attribute());
+    OpBuilder b(context);
+    b.setInsertionPointToStart(b.createBlock(&table.getInitializerRegion()));
+    Value array = LLVM::UndefOp::create(b, loc, tableType);
+    for (auto [index, site] : llvm::enumerate(sites)) {
+      auto entry = dyn_cast<DictionaryAttr>(site);
+      auto kind = entry ? entry.getAs<IntegerAttr>("kind") : nullptr;
+      auto count = entry ? entry.getAs<IntegerAttr>("num_params") : nullptr;
+      auto params = entry ? entry.getAs<FlatSymbolRefAttr>("params") : nullptr;
+      auto state = entry ? entry.getAs<FlatSymbolRefAttr>("state") : nullptr;
+      auto paramsGlobal =
+          params ? module.lookupSymbol<LLVM::GlobalOp>(params) : nullptr;
+      auto stateGlobal =
+          state ? module.lookupSymbol<LLVM::GlobalOp>(state) : nullptr;
+      if (!kind || !count || !paramsGlobal || !stateGlobal) {
+        module.emitError() << "'" << kKernelsAttrName << "' entry " << index
+                           << " is not {kind, num_params, params, state} "
+                              "naming two LLVM globals: "
+                           << site;
+        table.erase();
+        return nullptr;
+      }
+      Value entryValue = LLVM::UndefOp::create(b, loc, kernelType);
+      auto insert = [&](Value value, int64_t position) {
+        entryValue = LLVM::InsertValueOp::create(b, loc, entryValue, value,
+                                                 ArrayRef<int64_t>{position});
+      };
+      insert(LLVM::ConstantOp::create(b, loc, i32Type, kind), 0);
+      insert(LLVM::ConstantOp::create(b, loc, i32Type, count), 1);
+      insert(LLVM::AddressOfOp::create(b, loc, paramsGlobal), 2);
+      insert(LLVM::AddressOfOp::create(b, loc, stateGlobal), 3);
+      array = LLVM::InsertValueOp::create(
+          b, loc, array, entryValue,
+          ArrayRef<int64_t>{static_cast<int64_t>(index)});
+    }
+    LLVM::ReturnOp::create(b, loc, array);
+    module->removeAttr(kKernelsAttrName);
+    return table;
   }
 };
 

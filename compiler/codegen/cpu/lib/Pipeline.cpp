@@ -28,13 +28,14 @@ std::string getCpuStagePipeline(CpuStage stage,
   bool optimize = options.optLevel > 0;
   switch (stage) {
   case CpuStage::OptimizeGraph:
-    // Folders evaluate constant subgraphs and drop identities.
-    return "canonicalize,cse";
+    // Folders evaluate constant subgraphs and drop identities; inference
+    // BatchNorm after a convolution folds into its filter.
+    return "canonicalize,cse,kiln-fold-conv-scale,canonicalize";
   case CpuStage::LowerToLinalg:
     // Entry points are recorded first, while tensor types still say what they
-    // are.
-    return std::string(
-               "kiln-prepare-entry-points,kiln-lower-to-linalg,canonicalize,") +
+    // are. Kernel selection matches epilogues on kiln ops, before lowering.
+    return "kiln-prepare-entry-points,kiln-select-kernels{kernels=" +
+           options.cpuKernels + "},kiln-lower-to-linalg,canonicalize," +
            (optimize ? "linalg-fuse-elementwise-ops," : "") +
            "kiln-decompose-aggregates,canonicalize,cse";
   case CpuStage::Bufferize:
@@ -42,13 +43,15 @@ std::string getCpuStagePipeline(CpuStage stage,
     // row-major tensors. Outputs of fixed shape become caller-allocated
     // out-parameters, written in place; outputs sized at run time stay
     // results the runtime takes over (the deallocation pipeline makes them
-    // fresh allocations). Run-time checks become error returns. Loops
+    // fresh allocations). Library kernels become calls whose failure is a
+    // run-time check; run-time checks become error returns. Loops
     // imported from ONNX (scf.for of Loop) yield tensors their bodies compute
     // anew, so loops may yield new allocations.
     return "one-shot-bufferize{bufferize-function-boundaries "
            "function-boundary-type-conversion=identity-layout-map "
            "allow-return-allocs-from-loops},"
-           "kiln-outputs-to-params,kiln-lower-assertions,"
+           "kiln-outputs-to-params,kiln-lower-kernel-calls,"
+           "kiln-lower-assertions,"
            "canonicalize,buffer-deallocation-pipeline,"
            "convert-bufferization-to-memref";
   case CpuStage::LowerToLLVM:
@@ -103,6 +106,11 @@ struct CpuPipelineCommandLineOptions
       llvm::cl::desc("Move constant tensors to this weights file (a plain "
                      "file name; default: keep them in the code)"),
       llvm::cl::init("")};
+  Option<std::string> cpuKernels{
+      *this, "cpu-kernels",
+      llvm::cl::desc("Convolutions and matrix products: auto, onednn or "
+                     "codegen"),
+      llvm::cl::init("auto")};
 };
 } // namespace
 
@@ -114,6 +122,7 @@ void registerCpuPipeline() {
         CpuPipelineOptions options;
         options.optLevel = cl.optLevel;
         options.weightsFileName = cl.weightsFile;
+        options.cpuKernels = cl.cpuKernels;
         for (CpuStage stage : kCpuStages)
           (void)addCpuStagePasses(pm, stage, options);
       });

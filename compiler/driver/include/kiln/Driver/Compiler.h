@@ -65,6 +65,10 @@ struct CompileOptions {
   unsigned optLevel = 2;
   /// "host" or an LLVM CPU name (see kiln::TargetOptions).
   std::string targetCpu = "host";
+  /// Who runs convolutions and matrix products: "auto" (the default: oneDNN
+  /// wherever the runtime has a kernel for the op), "onednn" or "codegen"
+  /// (generated loops only).
+  std::string cpuKernels = "auto";
   /// The program that links objects into shared libraries ("cc" from PATH by
   /// default; the KILN_LINKER environment variable overrides the default).
   std::string linker;

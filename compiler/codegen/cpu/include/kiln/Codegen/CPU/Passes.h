@@ -3,12 +3,16 @@
 #ifndef KILN_CODEGEN_CPU_PASSES_H
 #define KILN_CODEGEN_CPU_PASSES_H
 
+#include "kiln/Dialect/KilnRt/IR/KilnRtDialect.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
 
@@ -23,6 +27,11 @@ namespace kiln {
 /// The function a failed run-time check calls: declared by
 /// kiln-lower-assertions, defined (a longjmp) by kiln-emit-runtime-abi.
 inline constexpr llvm::StringLiteral kFailFunctionName = "__kiln_fail";
+
+/// The module attribute in which kiln-lower-kernel-calls lists the call sites
+/// of library kernels (dictionaries {kind, params, state}) for
+/// kiln-emit-module-info.
+inline constexpr llvm::StringLiteral kKernelsAttrName = "kiln.kernels";
 
 } // namespace kiln
 

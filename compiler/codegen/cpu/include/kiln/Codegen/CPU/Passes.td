@@ -99,9 +99,50 @@ def KilnEmitModuleInfoPass : Pass<"kiln-emit-module-info", "mlir::ModuleOp"> {
     `kiln_module_info_v1` of type `kiln_abi_module_info`: its arena size
     (the integer module attribute `kiln.arena_size` when a memory planner set
     one, else 0: no pass plans an arena yet) and a pointer to the weights table
-    `__kiln_weights` when `kiln-externalize-weights` made one (else NULL).
+    `__kiln_weights` when `kiln-externalize-weights` made one (else NULL), and
+    the kernel table `__kiln_kernel_table` built from the `kiln.kernels`
+    attribute of kiln-lower-kernel-calls (else 0 entries and NULL).
   }];
   let dependentDialects = ["mlir::LLVM::LLVMDialect"];
+}
+
+def KilnSelectKernelsPass : Pass<"kiln-select-kernels", "mlir::ModuleOp"> {
+  let summary = "Hand convolutions and matrix products to the runtime's oneDNN kernels";
+  let description = [{
+    Runs on kiln ops, before `kiln-lower-to-linalg`. With `kernels=onednn` (or
+    `auto`, which picks oneDNN for every op it supports: on x86 its JIT kernels
+    beat Kiln's generated loops on every shape measured so far), a 2-D f32
+    `kiln.conv` and a 2-D f32 `kiln.matmul` become `kiln_rt.conv2d` and
+    `kiln_rt.matmul`, absorbing the epilogue oneDNN applies while the output
+    is in cache: per-channel bias additions, then one residual addition of a
+    tensor of the result's shape, then one activation (relu, leaky_relu,
+    clip, sigmoid or tanh). Each absorbed op must be the only user of the
+    value it consumes. `kernels=codegen` leaves the module unchanged.
+  }];
+  let options = [
+    Option<"kernels", "kernels", "std::string", /*default=*/"\"auto\"",
+           "auto, onednn or codegen">,
+  ];
+  let dependentDialects = ["::kiln::rt::KilnRtDialect",
+                           "mlir::tensor::TensorDialect"];
+}
+
+def KilnLowerKernelCallsPass : Pass<"kiln-lower-kernel-calls", "mlir::ModuleOp"> {
+  let summary = "Turn kiln_rt ops on buffers into calls of the runtime's kernels";
+  let description = [{
+    Runs after bufferization. Each `kiln_rt` op becomes a call of its entry
+    point in runtime/include/kiln/kernel_abi.h with the buffers' aligned
+    pointers (buffers that are not contiguous are copied first), a constant
+    parameter vector and a state word (two private `memref.global`s per call
+    site), followed by a `cf.assert` that the kernel returned 0, which
+    `kiln-lower-assertions` turns into an error return naming the op. The call
+    sites are listed in the `kiln.kernels` module attribute, from which
+    `kiln-emit-module-info` writes the kernel table the runtime prepares them
+    from.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::cf::ControlFlowDialect",
+                           "mlir::func::FuncDialect", "mlir::LLVM::LLVMDialect",
+                           "mlir::memref::MemRefDialect"];
 }
 
 #endif // KILN_CODEGEN_CPU_PASSES

@@ -25,6 +25,10 @@ struct CpuPipelineOptions {
   /// weights file (a plain file name) that `kiln-externalize-weights` moves
   /// them to; the blob is left in the `kiln.weights` module attribute.
   std::string weightsFileName;
+  /// Who runs convolutions and matrix products: "auto", "onednn" (the
+  /// runtime's oneDNN kernels, where they apply) or "codegen" (generated
+  /// loops only). See kiln-select-kernels.
+  std::string cpuKernels = "auto";
 };
 
 enum class CpuStage { OptimizeGraph, LowerToLinalg, Bufferize, LowerToLLVM };

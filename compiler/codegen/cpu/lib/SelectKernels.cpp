@@ -1,0 +1,266 @@
+//===- SelectKernels.cpp - The kiln-select-kernels pass -------------------===//
+//
+// Chooses, per convolution and matrix product, between Kiln's generated loops
+// and a oneDNN kernel of the runtime. A chosen op becomes a kiln_rt op that
+// also absorbs the epilogue oneDNN can apply before the output leaves the
+// cache: bias additions, one residual addition and one activation. The
+// epilogue is matched on kiln ops (before lowering), where `conv + bias` is
+// still one add of a per-channel tensor rather than a fused loop nest.
+//
+//===----------------------------------------------------------------------===//
+
+#include "kiln/Codegen/CPU/Passes.h"
+
+#include "kiln/Dialect/Kiln/IR/KilnOps.h"
+#include "kiln/Dialect/KilnRt/IR/KilnRtDialect.h"
+
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+
+#include <limits>
+
+namespace kiln {
+#define GEN_PASS_DEF_KILNSELECTKERNELSPASS
+#include "kiln/Codegen/CPU/Passes.h.inc"
+} // namespace kiln
+
+using namespace mlir;
+
+namespace kiln {
+namespace {
+
+/// What a kernel applies after the product: the values it absorbs and the
+/// last op of the chain, whose result the kernel's result replaces.
+struct Epilogue {
+  SmallVector<Value> biases; // each broadcast along the channel dim only
+  Value residual;
+  StringRef activation = "none";
+  float alpha = 0.0f, beta = 0.0f;
+  /// The absorbed ops, in order; each one is the only user of the previous.
+  SmallVector<Operation *> chain;
+};
+
+bool isF32(Value value) {
+  return cast<ShapedType>(value.getType()).getElementType().isF32();
+}
+
+/// The single op that uses `value`, or null.
+Operation *soleUser(Value value) {
+  if (!value.hasOneUse())
+    return nullptr;
+  return *value.getUsers().begin();
+}
+
+/// Whether `bias` broadcasts against a result of type `result` along the
+/// channel dim `channelDim` only (e.g. [1, F, 1, 1] or [F, 1, 1] for NCHW,
+/// [N] or [1, N] for a matrix).
+bool isChannelBias(Value bias, RankedTensorType result, int64_t channelDim) {
+  auto type = dyn_cast<RankedTensorType>(bias.getType());
+  if (!type || !type.hasStaticShape() || type.getRank() > result.getRank() ||
+      type.getElementType() != result.getElementType())
+    return false;
+  int64_t leading = result.getRank() - type.getRank();
+  if (leading > channelDim)
+    return false;
+  for (auto [index, size] : llvm::enumerate(type.getShape())) {
+    int64_t dim = leading + static_cast<int64_t>(index);
+    int64_t wanted = dim == channelDim ? result.getDimSize(channelDim) : 1;
+    if (size != wanted)
+      return false;
+  }
+  return true;
+}
+
+/// The value of a one-element f32 constant.
+std::optional<float> scalarConstant(Value value) {
+  DenseFPElementsAttr attr;
+  if (!matchPattern(value, m_Constant(&attr)) || attr.getNumElements() != 1 ||
+      !attr.getElementType().isF32())
+    return std::nullopt;
+  return (*attr.getValues<APFloat>().begin()).convertToFloat();
+}
+
+/// The operand of binary `op` other than `value`.
+Value otherOperand(Operation *op, Value value) {
+  return op->getOperand(0) == value ? op->getOperand(1) : op->getOperand(0);
+}
+
+/// Follows single-use chains from `product`: per-channel adds and one
+/// same-shaped add (the residual), then one activation.
+Epilogue matchEpilogue(Value product, int64_t channelDim) {
+  Epilogue epilogue;
+  auto resultType = cast<RankedTensorType>(product.getType());
+  Value current = product;
+  while (Operation *user = soleUser(current)) {
+    if (auto add = dyn_cast<AddOp>(user)) {
+      if (add.getType() != resultType || add.getLhs() == add.getRhs())
+        break;
+      Value other = otherOperand(add, current);
+      if (isChannelBias(other, resultType, channelDim) && !epilogue.residual)
+        epilogue.biases.push_back(other);
+      else if (other.getType() == resultType && !epilogue.residual)
+        epilogue.residual = other;
+      else
+        break;
+    } else if (isa<ReluOp, SigmoidOp, TanhOp>(user)) {
+      epilogue.activation = isa<ReluOp>(user)      ? "relu"
+                            : isa<SigmoidOp>(user) ? "sigmoid"
+                                                   : "tanh";
+      epilogue.chain.push_back(user);
+      return epilogue;
+    } else if (auto max = dyn_cast<MaxOp>(user)) {
+      // Clip(x, lo, hi) arrives as min(max(x, lo), hi); ReLU6 is one.
+      std::optional<float> lower = scalarConstant(otherOperand(max, current));
+      if (!lower || max.getType() != resultType)
+        break;
+      epilogue.activation = "clip";
+      epilogue.alpha = *lower;
+      epilogue.beta = std::numeric_limits<float>::max();
+      epilogue.chain.push_back(max);
+      if (auto min = dyn_cast_or_null<MinOp>(soleUser(max.getResult())))
+        if (std::optional<float> upper =
+                scalarConstant(otherOperand(min, max.getResult()));
+            upper && min.getType() == resultType && *upper >= *lower) {
+          epilogue.beta = *upper;
+          epilogue.chain.push_back(min);
+        }
+      return epilogue;
+    } else {
+      break;
+    }
+    epilogue.chain.push_back(user);
+    current = user->getResult(0);
+  }
+  return epilogue;
+}
+
+/// The sum of the epilogue's biases as a 1-D tensor of `channels` values, or
+/// null when there are none.
+Value buildBias(OpBuilder &builder, Location loc, ArrayRef<Value> biases,
+                int64_t channels) {
+  Value sum;
+  for (Value bias : biases) {
+    Value flat = ReshapeOp::create(
+        builder, loc, bias, builder.getDenseI64ArrayAttr({channels}));
+    sum = sum ? Value(AddOp::create(builder, loc, sum, flat)) : flat;
+  }
+  return sum;
+}
+
+/// An empty tensor of `type` whose leading dim, if dynamic, is that of
+/// `source`.
+Value buildInit(OpBuilder &builder, Location loc, RankedTensorType type,
+                Value source) {
+  SmallVector<Value> dynamicSizes;
+  if (type.isDynamicDim(0))
+    dynamicSizes.push_back(tensor::DimOp::create(builder, loc, source, 0));
+  return tensor::EmptyOp::create(builder, loc, type.getShape(),
+                                 type.getElementType(), dynamicSizes);
+}
+
+/// Static everywhere except possibly the leading (batch or row) dim.
+bool staticBeyondLeading(Value value) {
+  ArrayRef<int64_t> shape = cast<ShapedType>(value.getType()).getShape();
+  return llvm::none_of(shape.drop_front(), ShapedType::isDynamic);
+}
+
+/// Replaces `op` and its epilogue by the kernel op `build` creates at the
+/// epilogue's last op (where every absorbed operand is defined).
+template <typename Build>
+void replaceWithKernel(Operation *op, const Epilogue &epilogue, Build build) {
+  Operation *last = epilogue.chain.empty() ? op : epilogue.chain.back();
+  OpBuilder builder(last);
+  Value kernel = build(builder);
+  last->getResult(0).replaceAllUsesWith(kernel);
+  // Each op of the chain was the only user of the one before: erase them
+  // from the end.
+  for (Operation *absorbed : llvm::reverse(epilogue.chain))
+    absorbed->erase();
+  op->erase();
+}
+
+void selectConvolution(ConvOp conv) {
+  auto inputType = cast<RankedTensorType>(conv.getInput().getType());
+  auto resultType = cast<RankedTensorType>(conv.getType());
+  if (inputType.getRank() != 4 || !isF32(conv.getInput()) ||
+      !staticBeyondLeading(conv.getInput()) ||
+      !cast<RankedTensorType>(conv.getFilter().getType()).hasStaticShape() ||
+      !staticBeyondLeading(conv.getResult()))
+    return;
+  Epilogue epilogue = matchEpilogue(conv.getResult(), /*channelDim=*/1);
+  replaceWithKernel(conv, epilogue, [&](OpBuilder &builder) -> Value {
+    Location loc = conv.getLoc();
+    Value bias = buildBias(builder, loc, epilogue.biases,
+                           resultType.getDimSize(1));
+    Value init = buildInit(builder, loc, resultType, conv.getInput());
+    return rt::Conv2DOp::create(
+        builder, loc, TypeRange{resultType}, conv.getInput(), conv.getFilter(),
+        bias, epilogue.residual, init,
+        builder.getDenseI64ArrayAttr(conv.getSpatialStrides()),
+        builder.getDenseI64ArrayAttr(conv.getSpatialPadding()),
+        builder.getDenseI64ArrayAttr(conv.getSpatialDilations()),
+        builder.getI64IntegerAttr(conv.getGroups()),
+        builder.getStringAttr(epilogue.activation),
+        builder.getF32FloatAttr(epilogue.alpha),
+        builder.getF32FloatAttr(epilogue.beta))
+        .getOperation()
+        ->getResult(0);
+  });
+}
+
+void selectMatMul(MatMulOp matmul) {
+  auto resultType = cast<RankedTensorType>(matmul.getType());
+  if (resultType.getRank() != 2 || !isF32(matmul.getLhs()) ||
+      cast<RankedTensorType>(matmul.getLhs().getType()).getRank() != 2 ||
+      cast<RankedTensorType>(matmul.getRhs().getType()).getRank() != 2 ||
+      !staticBeyondLeading(matmul.getLhs()) ||
+      !cast<RankedTensorType>(matmul.getRhs().getType()).hasStaticShape())
+    return;
+  Epilogue epilogue = matchEpilogue(matmul.getResult(), /*channelDim=*/1);
+  replaceWithKernel(matmul, epilogue, [&](OpBuilder &builder) -> Value {
+    Location loc = matmul.getLoc();
+    Value bias = buildBias(builder, loc, epilogue.biases,
+                           resultType.getDimSize(1));
+    Value init = buildInit(builder, loc, resultType, matmul.getLhs());
+    return rt::MatMulOp::create(builder, loc, TypeRange{resultType},
+                                matmul.getLhs(), matmul.getRhs(), bias,
+                                epilogue.residual, init,
+                                builder.getStringAttr(epilogue.activation),
+                                builder.getF32FloatAttr(epilogue.alpha),
+                                builder.getF32FloatAttr(epilogue.beta))
+        .getOperation()
+        ->getResult(0);
+  });
+}
+
+struct SelectKernelsPass
+    : impl::KilnSelectKernelsPassBase<SelectKernelsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    if (kernels != "auto" && kernels != "onednn" && kernels != "codegen") {
+      getOperation().emitError()
+          << "kiln-select-kernels: unknown kernels '" << kernels
+          << "' (expected auto, onednn or codegen)";
+      return signalPassFailure();
+    }
+    // On x86 oneDNN's JIT kernels beat the generated loops for every op it
+    // takes, so `auto` currently chooses it wherever it can.
+    if (kernels == "codegen")
+      return;
+    SmallVector<Operation *> candidates;
+    getOperation().walk([&](Operation *op) {
+      if (isa<ConvOp, MatMulOp>(op))
+        candidates.push_back(op);
+    });
+    for (Operation *op : candidates) {
+      if (auto conv = dyn_cast<ConvOp>(op))
+        selectConvolution(conv);
+      else
+        selectMatMul(cast<MatMulOp>(op));
+    }
+  }
+};
+
+} // namespace
+} // namespace kiln

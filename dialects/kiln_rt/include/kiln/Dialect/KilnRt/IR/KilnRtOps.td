@@ -1,0 +1,126 @@
+//===- KilnRtOps.td - Calls into the runtime's library kernels -*- tablegen -*-===//
+//
+// The `kiln_rt` dialect: operations that the CPU back end does not generate
+// code for but hands to a library kernel of Kiln's runtime (oneDNN). They are
+// destination-passing style ops, like linalg's: on tensors they return the
+// filled `init`; after bufferization they take buffers and return nothing, and
+// kiln-lower-kernel-calls turns them into calls of the runtime's kernel entry
+// points (runtime/include/kiln/kernel_abi.h).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_DIALECT_KILNRT_IR_KILNRTOPS
+#define KILN_DIALECT_KILNRT_IR_KILNRTOPS
+
+include "mlir/IR/OpBase.td"
+include "mlir/Interfaces/DestinationStyleOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+def KilnRt_Dialect : Dialect {
+  let name = "kiln_rt";
+  let cppNamespace = "::kiln::rt";
+  let summary = "Library kernels of Kiln's runtime, called from generated code";
+  let description = [{
+    Kernel selection (`kiln-select-kernels`) replaces a kiln convolution or matrix
+    product, together with the epilogue it can absorb (bias, a residual addition,
+    an activation), by one `kiln_rt` op. The runtime implements it with oneDNN:
+    the primitive is created when the module loads, constant weights are reordered
+    once to the layout the primitive prefers, and the epilogue runs as oneDNN
+    post-ops on the output while it is still in cache.
+  }];
+}
+
+class KilnRt_Op<string mnemonic, list<Trait> traits = []>
+    : Op<KilnRt_Dialect, mnemonic, traits>;
+
+def KilnRt_F32Shaped : AnyTypeOf<[RankedTensorOf<[F32]>, MemRefOf<[F32]>]>;
+
+// Activations that oneDNN applies as an eltwise post-op: `alpha` is the
+// negative slope of leaky_relu and the lower bound of clip, `beta` the upper
+// bound of clip.
+defvar KilnRt_ActivationDoc = [{
+    `activation` is one of `none`, `relu`, `leaky_relu` (slope `alpha`), `clip`
+    (to `[alpha, beta]`), `sigmoid` or `tanh`, applied last.
+}];
+
+def KilnRt_Conv2DOp : KilnRt_Op<"conv2d", [
+    AttrSizedOperandSegments,
+    DestinationStyleOpInterface,
+    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>]> {
+  let summary = "2-D convolution (NCHW, FCHW filter) with a fused epilogue";
+  let description = [{
+    `init = activation(conv2d(input, filter) + bias + residual)`, where the
+    convolution is `kiln.conv2d`'s (same attributes), `bias` has shape `[F]` and
+    is added to every output channel, and `residual` has the result's shape.
+  }] # KilnRt_ActivationDoc # [{
+
+    ```mlir
+    %y = kiln_rt.conv2d %x, %w bias(%b) outs(%init)
+        {padding = array<i64: 1, 1, 1, 1>, activation = "relu"}
+        : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>, tensor<1x4x8x8xf32>)
+        -> tensor<1x4x8x8xf32>
+    ```
+  }];
+  let arguments = (ins
+    KilnRt_F32Shaped:$input,
+    KilnRt_F32Shaped:$filter,
+    Optional<KilnRt_F32Shaped>:$bias,
+    Optional<KilnRt_F32Shaped>:$residual,
+    KilnRt_F32Shaped:$init,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$strides,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0, 0, 0}">:$padding,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$dilations,
+    DefaultValuedAttr<I64Attr, "1">:$groups,
+    DefaultValuedStrAttr<StrAttr, "none">:$activation,
+    DefaultValuedAttr<F32Attr, "0.0f">:$alpha,
+    DefaultValuedAttr<F32Attr, "0.0f">:$beta
+  );
+  let results = (outs Variadic<RankedTensorOf<[F32]>>:$result);
+  let assemblyFormat = [{
+    $input `,` $filter (`bias` `(` $bias^ `)`)? (`residual` `(` $residual^ `)`)?
+    `outs` `(` $init `)` attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    ::mlir::MutableOperandRange getDpsInitsMutable() { return getInitMutable(); }
+  }];
+}
+
+def KilnRt_MatMulOp : KilnRt_Op<"matmul", [
+    AttrSizedOperandSegments,
+    DestinationStyleOpInterface,
+    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>]> {
+  let summary = "Matrix product [M, K] x [K, N] with a fused epilogue";
+  let description = [{
+    `init = activation(lhs x rhs + bias + residual)` with `lhs` `[M, K]`, `rhs`
+    `[K, N]`, `bias` `[N]` (added to every row) and `residual` `[M, N]`.
+  }] # KilnRt_ActivationDoc # [{
+
+    ```mlir
+    %y = kiln_rt.matmul %a, %b bias(%c) outs(%init)
+        : (tensor<?x512xf32>, tensor<512x10xf32>, tensor<10xf32>, tensor<?x10xf32>)
+        -> tensor<?x10xf32>
+    ```
+  }];
+  let arguments = (ins
+    KilnRt_F32Shaped:$lhs,
+    KilnRt_F32Shaped:$rhs,
+    Optional<KilnRt_F32Shaped>:$bias,
+    Optional<KilnRt_F32Shaped>:$residual,
+    KilnRt_F32Shaped:$init,
+    DefaultValuedStrAttr<StrAttr, "none">:$activation,
+    DefaultValuedAttr<F32Attr, "0.0f">:$alpha,
+    DefaultValuedAttr<F32Attr, "0.0f">:$beta
+  );
+  let results = (outs Variadic<RankedTensorOf<[F32]>>:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs (`bias` `(` $bias^ `)`)? (`residual` `(` $residual^ `)`)?
+    `outs` `(` $init `)` attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    ::mlir::MutableOperandRange getDpsInitsMutable() { return getInitMutable(); }
+  }];
+}
+
+#endif // KILN_DIALECT_KILNRT_IR_KILNRTOPS

@@ -1,0 +1,146 @@
+//===- KilnRtOps.cpp - Verifiers and effects of the kiln_rt ops ------------===//
+
+#include "kiln/Dialect/KilnRt/IR/KilnRtDialect.h"
+
+#include "mlir/IR/TypeUtilities.h"
+#include "llvm/ADT/StringSwitch.h"
+
+using namespace mlir;
+
+namespace kiln::rt {
+
+bool isKnownActivation(StringRef name) {
+  return llvm::StringSwitch<bool>(name)
+      .Cases("none", "relu", "leaky_relu", "clip", "sigmoid", "tanh", true)
+      .Default(false);
+}
+
+namespace {
+
+/// Checks what every kiln_rt op needs: operands all tensors (one result, of
+/// init's type) or all buffers (no result), and a known activation.
+LogicalResult verifyKernelOp(Operation *op, Value init, TypeRange results,
+                             StringRef activation) {
+  bool onTensors = isa<RankedTensorType>(init.getType());
+  for (Value operand : op->getOperands())
+    if (isa<RankedTensorType>(operand.getType()) != onTensors)
+      return op->emitOpError(
+          "takes tensors or buffers, not a mix of the two");
+  if (onTensors && (results.size() != 1 || results[0] != init.getType()))
+    return op->emitOpError("on tensors returns one result of init's type ")
+           << init.getType();
+  if (!onTensors && !results.empty())
+    return op->emitOpError("on buffers returns nothing");
+  if (!isKnownActivation(activation))
+    return op->emitOpError("has unknown activation '") << activation << "'";
+  return success();
+}
+
+ArrayRef<int64_t> shapeOf(Value value) {
+  return cast<ShapedType>(value.getType()).getShape();
+}
+
+/// Whether two dims can be equal (dynamic dims can be anything).
+bool compatible(int64_t a, int64_t b) {
+  return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
+}
+
+LogicalResult checkRank(Operation *op, StringRef what, Value value,
+                        int64_t rank) {
+  if (static_cast<int64_t>(shapeOf(value).size()) != rank)
+    return op->emitOpError() << what << " must have rank " << rank << ", not "
+                             << shapeOf(value).size();
+  return success();
+}
+
+/// Reads of every input operand and a write of `init`, when on buffers.
+void getKernelEffects(
+    Operation *op, OpOperand &init,
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  if (isa<RankedTensorType>(init.get().getType()))
+    return; // pure on tensors
+  for (OpOperand &operand : op->getOpOperands()) {
+    if (&operand == &init)
+      continue;
+    effects.emplace_back(MemoryEffects::Read::get(), &operand,
+                         SideEffects::DefaultResource::get());
+  }
+  effects.emplace_back(MemoryEffects::Write::get(), &init,
+                       SideEffects::DefaultResource::get());
+}
+
+} // namespace
+
+LogicalResult Conv2DOp::verify() {
+  if (failed(verifyKernelOp(*this, getInit(), getResultTypes(),
+                            getActivation())))
+    return failure();
+  if (failed(checkRank(*this, "input", getInput(), 4)) ||
+      failed(checkRank(*this, "filter", getFilter(), 4)) ||
+      failed(checkRank(*this, "init", getInit(), 4)))
+    return failure();
+  if (getStrides().size() != 2 || getDilations().size() != 2 ||
+      getPadding().size() != 4)
+    return emitOpError("needs 2 strides, 4 paddings and 2 dilations");
+  if (getGroups() < 1)
+    return emitOpError("needs at least one group");
+  ArrayRef<int64_t> input = shapeOf(getInput()), filter = shapeOf(getFilter()),
+                    output = shapeOf(getInit());
+  if (!compatible(input[0], output[0]) || !compatible(filter[0], output[1]))
+    return emitOpError("init must have the batch of the input and one channel "
+                       "per filter");
+  if (!ShapedType::isDynamic(input[1]) && !ShapedType::isDynamic(filter[1]) &&
+      input[1] != filter[1] * getGroups())
+    return emitOpError("input channels ")
+           << input[1] << " do not match " << getGroups()
+           << " groups of filters with " << filter[1] << " channels";
+  if (Value bias = getBias())
+    if (shapeOf(bias).size() != 1 || !compatible(shapeOf(bias)[0], output[1]))
+      return emitOpError("bias must be one value per output channel");
+  if (Value residual = getResidual())
+    if (failed(verifyCompatibleShape(shapeOf(residual), output)))
+      return emitOpError("residual must have the shape of the result");
+  return success();
+}
+
+void Conv2DOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  getKernelEffects(*this, getInitMutable(), effects);
+}
+
+LogicalResult MatMulOp::verify() {
+  if (failed(verifyKernelOp(*this, getInit(), getResultTypes(),
+                            getActivation())))
+    return failure();
+  if (failed(checkRank(*this, "lhs", getLhs(), 2)) ||
+      failed(checkRank(*this, "rhs", getRhs(), 2)) ||
+      failed(checkRank(*this, "init", getInit(), 2)))
+    return failure();
+  ArrayRef<int64_t> lhs = shapeOf(getLhs()), rhs = shapeOf(getRhs()),
+                    output = shapeOf(getInit());
+  if (!compatible(lhs[1], rhs[0]))
+    return emitOpError("lhs has ") << lhs[1] << " columns but rhs has "
+                                   << rhs[0] << " rows";
+  if (!compatible(lhs[0], output[0]) || !compatible(rhs[1], output[1]))
+    return emitOpError("init must be [M, N] of lhs [M, K] and rhs [K, N]");
+  if (Value bias = getBias())
+    if (shapeOf(bias).size() != 1 || !compatible(shapeOf(bias)[0], output[1]))
+      return emitOpError("bias must be one value per column");
+  if (Value residual = getResidual())
+    if (failed(verifyCompatibleShape(shapeOf(residual), output)))
+      return emitOpError("residual must have the shape of the result");
+  return success();
+}
+
+void MatMulOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  getKernelEffects(*this, getInitMutable(), effects);
+}
+
+} // namespace kiln::rt
+
+#define GET_OP_CLASSES
+#include "kiln/Dialect/KilnRt/IR/KilnRtOps.cpp.inc"

@@ -1,0 +1,435 @@
+//===- kernels.cpp - Library kernels on oneDNN ----------------------------===//
+//
+// The kernels compiled modules call (kiln/kernel_abi.h): convolution and
+// matrix product with fused epilogues, on oneDNN primitives.
+//
+// A call site's state (KernelState, kept in the module's state word) holds one
+// prepared primitive per batch size: the primitive itself, created once; its
+// constant weights, reordered once to the layout the primitive prefers; and the
+// reorders of activations between Kiln's plain row-major tensors and the
+// primitive's layouts. Preparing is locked; running is not (oneDNN primitives
+// may execute concurrently), and scratch buffers are per thread.
+//
+//===----------------------------------------------------------------------===//
+
+#include "onednn/kernels.h"
+
+#include "internal.h"
+
+#include <oneapi/dnnl/dnnl.hpp>
+#include <omp.h>
+
+#include <cstring>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+using dnnl::memory;
+using tag = dnnl::memory::format_tag;
+
+namespace kiln::internal {
+namespace {
+
+dnnl::engine &cpuEngine() {
+  static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  return engine;
+}
+
+dnnl::stream &threadStream() {
+  thread_local dnnl::stream stream(cpuEngine());
+  return stream;
+}
+
+thread_local std::string lastKernelError;
+
+/// Per-thread scratch memory for reordered activations: grows, never shrinks.
+class Scratch {
+public:
+  void *get(size_t slot, size_t bytes) {
+    if (buffers.size() <= slot)
+      buffers.resize(slot + 1);
+    std::vector<float> &buffer = buffers[slot];
+    if (buffer.size() * sizeof(float) < bytes)
+      buffer.resize((bytes + sizeof(float) - 1) / sizeof(float));
+    return buffer.data();
+  }
+
+private:
+  std::vector<std::vector<float>> buffers;
+};
+
+Scratch &threadScratch() {
+  thread_local Scratch scratch;
+  return scratch;
+}
+
+float floatFromBits(int64_t bits) {
+  uint32_t word = static_cast<uint32_t>(bits);
+  float value;
+  std::memcpy(&value, &word, sizeof value);
+  return value;
+}
+
+/// Appends the epilogue after the primitive's own bias: the residual as a
+/// binary addition, then the activation.
+dnnl::post_ops makeEpilogue(int64_t flags, int64_t activation, float alpha,
+                            float beta, const memory::desc &residual) {
+  dnnl::post_ops ops;
+  if (flags & KILN_KERNEL_HAS_RESIDUAL)
+    ops.append_binary(dnnl::algorithm::binary_add, residual);
+  switch (activation) {
+  case KILN_ACTIVATION_NONE:
+    break;
+  case KILN_ACTIVATION_RELU:
+    ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
+    break;
+  case KILN_ACTIVATION_LEAKY_RELU:
+    ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, alpha, 0.0f);
+    break;
+  case KILN_ACTIVATION_CLIP:
+    ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_clip_v2, alpha, beta);
+    break;
+  case KILN_ACTIVATION_SIGMOID:
+    ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_logistic, 0.0f, 0.0f);
+    break;
+  case KILN_ACTIVATION_TANH:
+    ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_tanh, 0.0f, 0.0f);
+    break;
+  default:
+    throw std::runtime_error("unknown activation " +
+                             std::to_string(activation));
+  }
+  return ops;
+}
+
+/// One primitive for one batch size, with the layouts around it.
+struct Prepared {
+  dnnl::primitive primitive;
+  // Kiln's plain layouts and the primitive's.
+  memory::desc userSrc, userWeights, userDst, userBias, userResidual;
+  memory::desc src, weights, dst;
+  // Constant weights in the primitive's layout, filled on the first run.
+  std::once_flag weightsOnce;
+  memory constantWeights;
+};
+
+/// The state of one call site.
+class KernelState {
+public:
+  KernelState(int32_t kind, const int64_t *params, int32_t numParams)
+      : kind(kind), params(params, params + numParams) {}
+
+  int32_t kind;
+  std::vector<int64_t> params;
+  int references = 0;
+
+  /// The primitive for `batch` rows or images, prepared on first use.
+  Prepared &preparedFor(int64_t batch) {
+    std::lock_guard<std::mutex> lock(mutex);
+    std::unique_ptr<Prepared> &slot = byBatch[batch];
+    if (!slot)
+      slot = kind == KILN_KERNEL_CONV2D ? prepareConv2D(batch)
+                                        : prepareMatMul(batch);
+    return *slot;
+  }
+
+  /// The batch fixed when compiling, or -1.
+  int64_t staticBatch() const {
+    return params[kind == KILN_KERNEL_CONV2D ? KILN_CONV2D_BATCH
+                                             : KILN_MATMUL_ROWS];
+  }
+
+private:
+  std::unique_ptr<Prepared> prepareConv2D(int64_t batch) const;
+  std::unique_ptr<Prepared> prepareMatMul(int64_t rows) const;
+
+  std::mutex mutex;
+  std::map<int64_t, std::unique_ptr<Prepared>> byBatch;
+};
+
+std::unique_ptr<Prepared> KernelState::prepareConv2D(int64_t n) const {
+  auto p = [&](int index) { return params[index]; };
+  int64_t groups = p(KILN_CONV2D_GROUPS);
+  int64_t c = p(KILN_CONV2D_CHANNELS), f = p(KILN_CONV2D_FILTERS);
+  memory::dims srcDims = {n, c, p(KILN_CONV2D_HEIGHT), p(KILN_CONV2D_WIDTH)};
+  memory::dims dstDims = {n, f, p(KILN_CONV2D_OUT_H), p(KILN_CONV2D_OUT_W)};
+  memory::dims weightDims =
+      groups == 1 ? memory::dims{f, c, p(KILN_CONV2D_KERNEL_H),
+                                 p(KILN_CONV2D_KERNEL_W)}
+                  : memory::dims{groups, f / groups, c / groups,
+                                 p(KILN_CONV2D_KERNEL_H),
+                                 p(KILN_CONV2D_KERNEL_W)};
+  auto prepared = std::make_unique<Prepared>();
+  prepared->userSrc = memory::desc(srcDims, memory::data_type::f32, tag::nchw);
+  prepared->userDst = memory::desc(dstDims, memory::data_type::f32, tag::nchw);
+  prepared->userWeights = memory::desc(weightDims, memory::data_type::f32,
+                                       groups == 1 ? tag::oihw : tag::goihw);
+  prepared->userBias = memory::desc({f}, memory::data_type::f32, tag::x);
+  prepared->userResidual = prepared->userDst;
+
+  int64_t flags = p(KILN_CONV2D_FLAGS);
+  // Constant weights go to whatever layout the primitive likes best; others
+  // stay as they are (reordering them every call would cost more).
+  memory::desc weightsAny =
+      flags & KILN_KERNEL_CONSTANT_WEIGHTS
+          ? memory::desc(weightDims, memory::data_type::f32, tag::any)
+          : prepared->userWeights;
+  memory::desc srcAny(srcDims, memory::data_type::f32, tag::any);
+  memory::desc dstAny(dstDims, memory::data_type::f32, tag::any);
+  memory::desc biasDesc =
+      flags & KILN_KERNEL_HAS_BIAS ? prepared->userBias : memory::desc();
+  dnnl::convolution_forward::desc desc(
+      dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
+      srcAny, weightsAny, biasDesc, dstAny,
+      {p(KILN_CONV2D_STRIDE_H), p(KILN_CONV2D_STRIDE_W)},
+      // oneDNN counts dilation from 0 (no dilation), Kiln from 1.
+      {p(KILN_CONV2D_DILATION_H) - 1, p(KILN_CONV2D_DILATION_W) - 1},
+      {p(KILN_CONV2D_PAD_TOP), p(KILN_CONV2D_PAD_LEFT)},
+      {p(KILN_CONV2D_PAD_BOTTOM), p(KILN_CONV2D_PAD_RIGHT)});
+  dnnl::primitive_attr attributes;
+  attributes.set_post_ops(makeEpilogue(
+      flags, p(KILN_CONV2D_ACTIVATION), floatFromBits(p(KILN_CONV2D_ALPHA_BITS)),
+      floatFromBits(p(KILN_CONV2D_BETA_BITS)), prepared->userResidual));
+  dnnl::convolution_forward::primitive_desc primitiveDesc(desc, attributes,
+                                                          cpuEngine());
+  prepared->src = primitiveDesc.src_desc();
+  prepared->weights = primitiveDesc.weights_desc();
+  prepared->dst = primitiveDesc.dst_desc();
+  prepared->primitive = dnnl::convolution_forward(primitiveDesc);
+  return prepared;
+}
+
+std::unique_ptr<Prepared> KernelState::prepareMatMul(int64_t m) const {
+  auto p = [&](int index) { return params[index]; };
+  int64_t k = p(KILN_MATMUL_INNER), n = p(KILN_MATMUL_COLUMNS);
+  auto prepared = std::make_unique<Prepared>();
+  prepared->userSrc = memory::desc({m, k}, memory::data_type::f32, tag::ab);
+  prepared->userWeights = memory::desc({k, n}, memory::data_type::f32, tag::ab);
+  prepared->userDst = memory::desc({m, n}, memory::data_type::f32, tag::ab);
+  prepared->userBias = memory::desc({1, n}, memory::data_type::f32, tag::ab);
+  prepared->userResidual = prepared->userDst;
+  int64_t flags = p(KILN_MATMUL_FLAGS);
+  memory::desc weightsAny =
+      flags & KILN_KERNEL_CONSTANT_WEIGHTS
+          ? memory::desc({k, n}, memory::data_type::f32, tag::any)
+          : prepared->userWeights;
+  memory::desc biasDesc =
+      flags & KILN_KERNEL_HAS_BIAS ? prepared->userBias : memory::desc();
+  dnnl::matmul::desc desc(prepared->userSrc, weightsAny, biasDesc,
+                          prepared->userDst);
+  dnnl::primitive_attr attributes;
+  attributes.set_post_ops(makeEpilogue(
+      flags, p(KILN_MATMUL_ACTIVATION), floatFromBits(p(KILN_MATMUL_ALPHA_BITS)),
+      floatFromBits(p(KILN_MATMUL_BETA_BITS)), prepared->userResidual));
+  dnnl::matmul::primitive_desc primitiveDesc(desc, attributes, cpuEngine());
+  prepared->src = primitiveDesc.src_desc();
+  prepared->weights = primitiveDesc.weights_desc();
+  prepared->dst = primitiveDesc.dst_desc();
+  prepared->primitive = dnnl::matmul(primitiveDesc);
+  return prepared;
+}
+
+/// Wraps `data` (in `user` layout) for the primitive's `wanted` layout,
+/// reordering into per-thread scratch `slot` when the two differ.
+memory inLayout(const memory::desc &user, const memory::desc &wanted,
+                const void *data, size_t slot) {
+  memory plain(user, cpuEngine(), const_cast<void *>(data));
+  if (user == wanted)
+    return plain;
+  memory converted(wanted, cpuEngine(),
+                   threadScratch().get(slot, wanted.get_size()));
+  dnnl::reorder(plain, converted).execute(threadStream(), plain, converted);
+  return converted;
+}
+
+int32_t run(KernelState &state, int64_t batch, const float *input,
+            const float *weights, const float *bias, const float *residual,
+            float *output) {
+  int64_t flags = state.params[state.kind == KILN_KERNEL_CONV2D
+                                   ? KILN_CONV2D_FLAGS
+                                   : KILN_MATMUL_FLAGS];
+  if (state.staticBatch() >= 0)
+    batch = state.staticBatch();
+  if (batch < 0)
+    throw std::runtime_error("negative batch " + std::to_string(batch));
+  Prepared &prepared = state.preparedFor(batch);
+  dnnl::stream &stream = threadStream();
+
+  memory src = inLayout(prepared.userSrc, prepared.src, input, 0);
+  memory weightMemory;
+  if (flags & KILN_KERNEL_CONSTANT_WEIGHTS) {
+    // The module's constant: the same bytes on every call.
+    std::call_once(prepared.weightsOnce, [&] {
+      memory plain(prepared.userWeights, cpuEngine(),
+                   const_cast<float *>(weights));
+      prepared.constantWeights = memory(prepared.weights, cpuEngine());
+      dnnl::reorder(plain, prepared.constantWeights)
+          .execute(stream, plain, prepared.constantWeights);
+      stream.wait();
+    });
+    weightMemory = prepared.constantWeights;
+  } else {
+    weightMemory = inLayout(prepared.userWeights, prepared.weights, weights, 1);
+  }
+  memory userDst(prepared.userDst, cpuEngine(), output);
+  memory dst = prepared.dst == prepared.userDst
+                   ? userDst
+                   : memory(prepared.dst, cpuEngine(),
+                            threadScratch().get(2, prepared.dst.get_size()));
+
+  std::unordered_map<int, memory> args = {{DNNL_ARG_SRC, src},
+                                          {DNNL_ARG_WEIGHTS, weightMemory},
+                                          {DNNL_ARG_DST, dst}};
+  if (flags & KILN_KERNEL_HAS_BIAS)
+    args[DNNL_ARG_BIAS] =
+        memory(prepared.userBias, cpuEngine(), const_cast<float *>(bias));
+  if (flags & KILN_KERNEL_HAS_RESIDUAL)
+    args[DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1] = memory(
+        prepared.userResidual, cpuEngine(), const_cast<float *>(residual));
+  prepared.primitive.execute(stream, args);
+  if (dst.get_data_handle() != userDst.get_data_handle())
+    dnnl::reorder(dst, userDst).execute(stream, dst, userDst);
+  stream.wait();
+  return 0;
+}
+
+/// Runs `body`, turning exceptions into error code 1 and a message for
+/// takeKernelError().
+template <typename Body> int32_t guarded(const char *what, Body body) {
+  try {
+    return body();
+  } catch (const dnnl::error &error) {
+    lastKernelError = std::string(what) + ": oneDNN: " + error.what();
+  } catch (const std::exception &error) {
+    lastKernelError = std::string(what) + ": " + error.what();
+  } catch (...) {
+    lastKernelError = std::string(what) + ": unknown failure";
+  }
+  return 1;
+}
+
+std::mutex &registryMutex() {
+  static std::mutex mutex;
+  return mutex;
+}
+
+KernelState *stateOf(void **slot) {
+  return static_cast<KernelState *>(__atomic_load_n(slot, __ATOMIC_ACQUIRE));
+}
+
+} // namespace
+
+std::string takeKernelError() {
+  std::string message;
+  message.swap(lastKernelError);
+  return message;
+}
+
+kiln_status *validateKernels(const kiln_abi_kernel *kernels, int32_t count,
+                             std::string_view origin) {
+  if (count < 0 || (count > 0 && !kernels))
+    return makeError(KILN_INVALID_MODULE, origin, "the kernel table has ",
+                     count, " entries at ", static_cast<const void *>(kernels));
+  for (int32_t i = 0; i < count; ++i) {
+    const kiln_abi_kernel &kernel = kernels[i];
+    int32_t expected = kernel.kind == KILN_KERNEL_CONV2D   ? KILN_CONV2D_NUM_PARAMS
+                       : kernel.kind == KILN_KERNEL_MATMUL ? KILN_MATMUL_NUM_PARAMS
+                                                           : -1;
+    if (expected < 0)
+      return makeError(KILN_INVALID_MODULE, origin, "kernel ", i,
+                       " has unknown kind ", kernel.kind);
+    if (kernel.num_params != expected || !kernel.params || !kernel.state)
+      return makeError(KILN_INVALID_MODULE, origin, "kernel ", i, " has ",
+                       kernel.num_params, " parameters (expected ", expected,
+                       ") or no parameter vector or state word");
+  }
+  return nullptr;
+}
+
+kiln_status *prepareKernels(const kiln_abi_kernel *kernels, int32_t count,
+                            std::string_view origin) {
+  for (int32_t i = 0; i < count; ++i) {
+    const kiln_abi_kernel &kernel = kernels[i];
+    KernelState *state;
+    {
+      std::lock_guard<std::mutex> lock(registryMutex());
+      state = stateOf(kernel.state);
+      if (!state) {
+        state = new KernelState(kernel.kind, kernel.params, kernel.num_params);
+        __atomic_store_n(kernel.state, state, __ATOMIC_RELEASE);
+      }
+      ++state->references;
+    }
+    // Shapes fixed when compiling are prepared now, not on the first run.
+    if (state->staticBatch() >= 0) {
+      int32_t code = guarded("kernel", [&] {
+        state->preparedFor(state->staticBatch());
+        return 0;
+      });
+      if (code != 0) {
+        releaseKernels(kernels, i + 1);
+        return makeError(KILN_INVALID_MODULE, origin, "cannot prepare kernel ",
+                         i, ": ", takeKernelError());
+      }
+    }
+  }
+  return nullptr;
+}
+
+void releaseKernels(const kiln_abi_kernel *kernels, int32_t count) {
+  std::lock_guard<std::mutex> lock(registryMutex());
+  for (int32_t i = 0; i < count; ++i) {
+    KernelState *state = stateOf(kernels[i].state);
+    if (state && --state->references == 0) {
+      __atomic_store_n(kernels[i].state, nullptr, __ATOMIC_RELEASE);
+      delete state;
+    }
+  }
+}
+
+} // namespace kiln::internal
+
+using namespace kiln::internal;
+
+extern "C" int32_t kiln_kernel_conv2d(const int64_t *, void **state,
+                                      int64_t batch, const float *input,
+                                      const float *filter, const float *bias,
+                                      const float *residual, float *output) {
+  return guarded("convolution", [&]() -> int32_t {
+    KernelState *kernel = stateOf(state);
+    if (!kernel)
+      throw std::runtime_error("the kernel was not prepared: load the module "
+                               "with its info table");
+    return run(*kernel, batch, input, filter, bias, residual, output);
+  });
+}
+
+extern "C" int32_t kiln_kernel_matmul(const int64_t *, void **state,
+                                      int64_t rows, const float *lhs,
+                                      const float *rhs, const float *bias,
+                                      const float *residual, float *output) {
+  return guarded("matrix product", [&]() -> int32_t {
+    KernelState *kernel = stateOf(state);
+    if (!kernel)
+      throw std::runtime_error("the kernel was not prepared: load the module "
+                               "with its info table");
+    return run(*kernel, rows, lhs, rhs, bias, residual, output);
+  });
+}
+
+namespace kiln::internal {
+
+// oneDNN here runs on OpenMP; the thread count is a per-thread setting of the
+// OpenMP runtime, so a session's count applies to the runs of the thread that
+// runs it and is put back afterwards (other sessions on other threads keep
+// theirs).
+KernelThreadsGuard::KernelThreadsGuard(int32_t numThreads)
+    : previous(omp_get_max_threads()) {
+  omp_set_num_threads(numThreads);
+}
+
+KernelThreadsGuard::~KernelThreadsGuard() { omp_set_num_threads(previous); }
+
+} // namespace kiln::internal
