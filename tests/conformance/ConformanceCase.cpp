@@ -218,7 +218,8 @@ CaseResult fail(std::string message, std::vector<std::string> ops) {
 
 } // namespace
 
-CaseResult runCase(const std::string &directory, Tolerance defaultTolerance) {
+CaseResult runCase(const std::string &directory, Tolerance defaultTolerance,
+                   const std::string &cpuKernels) {
   std::string modelPath = directory + "/model.onnx";
   std::vector<std::string> ops = modelOps(modelPath);
   std::string caseName = llvm::sys::path::filename(directory).str();
@@ -241,7 +242,9 @@ CaseResult runCase(const std::string &directory, Tolerance defaultTolerance) {
     return isUnsupported ? unsupported(text.str(), ops)
                          : fail("import: " + text.str(), ops);
   }
-  auto loaded = compiler.compileToJit(**module);
+  driver::CompileOptions options;
+  options.cpuKernels = cpuKernels;
+  auto loaded = compiler.compileToJit(**module, options);
   if (!loaded)
     return fail("compile: " + llvm::toString(loaded.takeError()), ops);
 

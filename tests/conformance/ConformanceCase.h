@@ -28,8 +28,9 @@ struct CaseResult {
 /// Imports, compiles and runs the case in `directory` (model.onnx and
 /// test_data_set_*), comparing every output.
 /// Cases listed in ConformanceCase.cpp with their own tolerance override
-/// `tolerance`.
-CaseResult runCase(const std::string &directory, Tolerance tolerance);
+/// `tolerance`. `cpuKernels` is CompileOptions::cpuKernels.
+CaseResult runCase(const std::string &directory, Tolerance tolerance,
+                   const std::string &cpuKernels = "auto");
 
 /// One line of text carrying a result from a child process, and back.
 std::string serializeResult(const CaseResult &result);

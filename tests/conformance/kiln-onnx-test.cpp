@@ -63,6 +63,11 @@ static cl::opt<double>
     absoluteTolerance("atol",
                       cl::desc("Absolute tolerance (default 1e-7, ONNX's)"),
                       cl::init(1e-7), cl::cat(category));
+static cl::opt<std::string> cpuKernels(
+    "cpu-kernels",
+    cl::desc("Who runs convolutions and matrix products: auto (default), "
+             "onednn or codegen (as kiln-compile's option)"),
+    cl::value_desc("auto|onednn|codegen"), cl::init("auto"), cl::cat(category));
 static cl::opt<std::string>
     expectedPath("expected",
                  cl::desc("File listing cases that must pass (one per line)"),
@@ -142,7 +147,8 @@ void startChild(std::vector<Case> &cases, size_t index,
   if (pid == 0) {
     ::close(fds[0]);
     CaseResult result =
-        runCase(cases[index].path, {relativeTolerance, absoluteTolerance});
+        runCase(cases[index].path, {relativeTolerance, absoluteTolerance},
+                cpuKernels);
     std::string record = serializeResult(result);
     size_t written = 0;
     while (written < record.size()) {

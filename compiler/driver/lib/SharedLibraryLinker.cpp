@@ -9,6 +9,8 @@
 
 #include "SharedLibraryLinker.h"
 
+#include "kiln/runtime.h"
+
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -16,6 +18,8 @@
 #include "llvm/Support/Process.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
+
+#include <dlfcn.h>
 
 namespace kiln::driver {
 
@@ -42,9 +46,21 @@ static llvm::Expected<std::string> makeTemporaryPath(llvm::StringRef outputPath,
   return path.str().str();
 }
 
+/// The path of the libkiln_runtime loaded in this process (the compiler
+/// links it), found from one of its functions.
+static llvm::Expected<std::string> findRuntimeLibrary() {
+  Dl_info info;
+  if (!dladdr(reinterpret_cast<void *>(&kiln_module_load), &info) ||
+      !info.dli_fname)
+    return llvm::createStringError(
+        "cannot find the libkiln_runtime this compiler uses, which the "
+        "module's library kernels are linked against");
+  return std::string(info.dli_fname);
+}
+
 llvm::Error linkSharedLibrary(llvm::ArrayRef<char> object,
                               llvm::StringRef outputPath,
-                              llvm::StringRef linker) {
+                              llvm::StringRef linker, bool needsRuntime) {
   std::string linkerName = chooseLinker(linker);
   llvm::ErrorOr<std::string> linkerPath =
       llvm::sys::findProgramByName(linkerName);
@@ -82,6 +98,16 @@ llvm::Error linkSharedLibrary(llvm::ArrayRef<char> object,
       *linkerPath,          "-shared",   "-o",
       *libraryPath,         *objectPath, "-Wl,-z,defs",
       "-Wl,-z,noexecstack", "-lm"};
+  // The runtime is named by its path; the library records only its soname
+  // (no rpath): whoever loads the module has loaded libkiln_runtime already.
+  std::string runtimePath;
+  if (needsRuntime) {
+    auto found = findRuntimeLibrary();
+    if (!found)
+      return found.takeError();
+    runtimePath = std::move(*found);
+    arguments.push_back(runtimePath);
+  }
   std::optional<llvm::StringRef> redirects[] = {
       std::nullopt, llvm::StringRef(*logPath), llvm::StringRef(*logPath)};
   std::string executionError;

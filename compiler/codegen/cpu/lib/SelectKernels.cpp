@@ -140,8 +140,10 @@ Value buildBias(OpBuilder &builder, Location loc, ArrayRef<Value> biases,
                 int64_t channels) {
   Value sum;
   for (Value bias : biases) {
-    Value flat = ReshapeOp::create(
-        builder, loc, bias, builder.getDenseI64ArrayAttr({channels}));
+    Value flat = bias;
+    if (cast<RankedTensorType>(bias.getType()).getRank() != 1)
+      flat = ReshapeOp::create(builder, loc, bias,
+                               builder.getDenseI64ArrayAttr({channels}));
     sum = sum ? Value(AddOp::create(builder, loc, sum, flat)) : flat;
   }
   return sum;

@@ -1,0 +1,51 @@
+// RUN: kiln-opt %s -kiln-lower-kernel-calls -split-input-file | FileCheck %s
+
+// A convolution on buffers becomes a call of kiln_kernel_conv2d with the
+// buffers' addresses, a constant parameter vector (-1: the batch is an
+// argument; flags 7: bias, residual and constant weights; activation 1: relu)
+// and a zeroed state word, then a check of the status it returns. The call
+// site is listed for the module info table.
+// CHECK: module attributes {kiln.kernels = [{kind = 1 : i32, num_params = 22 : i32, params = @__kiln_kernel_params, state = @__kiln_kernel_state}]}
+// CHECK-DAG: memref.global "private" @__kiln_kernel_state : memref<1xi64> = dense<0>
+// CHECK-DAG: memref.global "private" constant @__kiln_kernel_params : memref<22xi64> = dense<[-1, 3, 8, 8, 4, 3, 3, 8, 8, 1, 1, 1, 1, 1, 1, 1, 1, 1, 7, 1, 0, 0]>
+// CHECK-DAG: func.func private @kiln_kernel_conv2d(!llvm.ptr, !llvm.ptr, i64, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr) -> i32
+// CHECK-LABEL: func.func @conv
+// CHECK: %[[N:.+]] = memref.dim %arg0, %{{.+}} : memref<?x3x8x8xf32>
+// CHECK: %[[N64:.+]] = arith.index_cast %[[N]] : index to i64
+// CHECK: %[[STATUS:.+]] = call @kiln_kernel_conv2d(%{{.+}}, %{{.+}}, %[[N64]], %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}})
+// CHECK: %[[OK:.+]] = arith.cmpi eq, %[[STATUS]], %{{.+}} : i32
+// CHECK: cf.assert %[[OK]], "kiln_rt.conv2d ({{.+}}lower-kernel-calls.mlir:{{[0-9]+}}:{{[0-9]+}}): the oneDNN kernel failed"
+// CHECK-NOT: kiln_rt.conv2d
+memref.global "private" constant @filter : memref<4x3x3x3xf32> = dense<1.0>
+func.func @conv(%x: memref<?x3x8x8xf32>, %b: memref<4xf32>, %r: memref<?x4x8x8xf32>, %y: memref<?x4x8x8xf32>) {
+  %w = memref.get_global @filter : memref<4x3x3x3xf32>
+  kiln_rt.conv2d %x, %w bias(%b) residual(%r) outs(%y) {padding = array<i64: 1, 1, 1, 1>, activation = "relu"} : (memref<?x3x8x8xf32>, memref<4x3x3x3xf32>, memref<4xf32>, memref<?x4x8x8xf32>, memref<?x4x8x8xf32>) -> ()
+  return
+}
+
+// -----
+
+// Two call sites get their own globals. Operands not in row-major order are
+// copied into dense buffers first (and the output copied back); absent
+// operands are NULL. The first site has a residual (flags 2) and clips to
+// [0, 6] (activation 3, beta's bits 0x40c00000); in neither are the weights a
+// module constant.
+// CHECK: module attributes {kiln.kernels = [{kind = 2 : i32, num_params = 7 : i32, params = @__kiln_kernel_params{{.*}}, state = @__kiln_kernel_state{{.*}}}, {kind = 2 : i32, num_params = 7 : i32, params = @__kiln_kernel_params{{.*}}, state = @__kiln_kernel_state{{.*}}}]}
+// CHECK-DAG: dense<[4, 16, 10, 2, 3, 0, 1086324736]>
+// CHECK-DAG: dense<[4, 10, 16, 0, 0, 0, 0]>
+// CHECK-LABEL: func.func @matmuls
+// CHECK: %[[NULL:.+]] = llvm.mlir.zero : !llvm.ptr
+// CHECK: call @kiln_kernel_matmul(%{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %[[NULL]], %{{.+}}, %{{.+}})
+// CHECK: %[[DENSE:.+]] = memref.alloc() {alignment = 64 : i64} : memref<4x10xf32>
+// CHECK: memref.copy %{{.+}}, %[[DENSE]] : memref<4x10xf32, strided<[20, 1]>> to memref<4x10xf32>
+// CHECK: %[[OUT:.+]] = memref.alloc() {alignment = 64 : i64} : memref<4x16xf32>
+// CHECK: call @kiln_kernel_matmul
+// CHECK: cf.assert
+// CHECK: memref.copy %[[OUT]], %{{.+}} : memref<4x16xf32> to memref<4x16xf32, strided<[32, 1]>>
+func.func @matmuls(%a: memref<4x16xf32>, %b: memref<16x10xf32>, %c: memref<4x10xf32>, %t: memref<4x20xf32>, %u: memref<10x16xf32>, %o: memref<4x32xf32>) {
+  kiln_rt.matmul %a, %b residual(%c) outs(%c) {activation = "clip", beta = 6.0 : f32} : (memref<4x16xf32>, memref<16x10xf32>, memref<4x10xf32>, memref<4x10xf32>) -> ()
+  %s = memref.subview %t[0, 0] [4, 10] [1, 1] : memref<4x20xf32> to memref<4x10xf32, strided<[20, 1]>>
+  %w = memref.subview %o[0, 0] [4, 16] [1, 1] : memref<4x32xf32> to memref<4x16xf32, strided<[32, 1]>>
+  kiln_rt.matmul %s, %u outs(%w) : (memref<4x10xf32, strided<[20, 1]>>, memref<10x16xf32>, memref<4x16xf32, strided<[32, 1]>>) -> ()
+  return
+}

@@ -1,0 +1,101 @@
+// RUN: kiln-opt %s -kiln-select-kernels -split-input-file | FileCheck %s
+// RUN: kiln-opt %s -kiln-select-kernels=kernels=codegen -split-input-file | FileCheck %s --check-prefix=CODEGEN
+// RUN: not kiln-opt %s -kiln-select-kernels=kernels=gpu 2>&1 | FileCheck %s --check-prefix=BAD
+
+// BAD: unknown kernels 'gpu' (expected auto, onednn or codegen)
+
+// A convolution absorbs its bias (flattened to one value per channel), a
+// residual addition and the activation; the batch may be dynamic.
+// CHECK-LABEL: func.func @conv_bias_residual_relu
+// CHECK-SAME: (%[[X:.+]]: tensor<?x3x8x8xf32>, %[[W:.+]]: tensor<4x3x3x3xf32>, %[[B:.+]]: tensor<1x4x1x1xf32>, %[[R:.+]]: tensor<?x4x8x8xf32>)
+// CHECK: %[[FLAT:.+]] = kiln.reshape %[[B]] {shape = array<i64: 4>}
+// CHECK: %[[N:.+]] = tensor.dim %[[X]], %{{.+}}
+// CHECK: %[[INIT:.+]] = tensor.empty(%[[N]]) : tensor<?x4x8x8xf32>
+// CHECK: %[[Y:.+]] = kiln_rt.conv2d %[[X]], %[[W]] bias(%[[FLAT]]) residual(%[[R]]) outs(%[[INIT]])
+// CHECK-SAME: activation = "relu"
+// CHECK-SAME: padding = array<i64: 1, 1, 1, 1>
+// CHECK-NOT: kiln.relu
+// CHECK: return %[[Y]]
+// CODEGEN-LABEL: func.func @conv_bias_residual_relu
+// CODEGEN-NOT: kiln_rt
+// CODEGEN: kiln.conv
+func.func @conv_bias_residual_relu(%x: tensor<?x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<1x4x1x1xf32>, %r: tensor<?x4x8x8xf32>) -> tensor<?x4x8x8xf32> {
+  %0 = kiln.conv %x, %w {padding = array<i64: 1, 1, 1, 1>} : (tensor<?x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<?x4x8x8xf32>
+  %1 = kiln.add %0, %b : (tensor<?x4x8x8xf32>, tensor<1x4x1x1xf32>) -> tensor<?x4x8x8xf32>
+  %2 = kiln.add %r, %1 : (tensor<?x4x8x8xf32>, tensor<?x4x8x8xf32>) -> tensor<?x4x8x8xf32>
+  %3 = kiln.relu %2 : tensor<?x4x8x8xf32>
+  return %3 : tensor<?x4x8x8xf32>
+}
+
+// -----
+
+// Clip(0, 6) (ReLU6), imported as min(max(x, 0), 6), is one clip activation;
+// two per-channel biases are summed.
+// CHECK-LABEL: func.func @conv_two_biases_relu6
+// CHECK: %[[B1:.+]] = kiln.reshape %{{.+}} {shape = array<i64: 2>}
+// CHECK: %[[B2:.+]] = kiln.reshape %{{.+}} {shape = array<i64: 2>}
+// CHECK: %[[SUM:.+]] = kiln.add %[[B1]], %[[B2]]
+// CHECK: kiln_rt.conv2d %{{.+}}, %{{.+}} bias(%[[SUM]]) outs(
+// CHECK-SAME: activation = "clip"
+// CHECK-SAME: beta = 6.000000e+00 : f32
+// CHECK-SAME: groups = 2 : i64
+// CHECK-SAME: strides = array<i64: 2, 2>
+// CHECK-NOT: kiln.max
+// CHECK-NOT: kiln.min
+func.func @conv_two_biases_relu6(%x: tensor<1x2x8x8xf32>, %w: tensor<2x1x3x3xf32>, %b: tensor<2x1x1xf32>, %c: tensor<1x2x1x1xf32>) -> tensor<1x2x3x3xf32> {
+  %zero = arith.constant dense<0.0> : tensor<f32>
+  %six = arith.constant dense<6.0> : tensor<f32>
+  %0 = kiln.conv %x, %w {strides = array<i64: 2, 2>, groups = 2 : i64} : (tensor<1x2x8x8xf32>, tensor<2x1x3x3xf32>) -> tensor<1x2x3x3xf32>
+  %1 = kiln.add %0, %b : (tensor<1x2x3x3xf32>, tensor<2x1x1xf32>) -> tensor<1x2x3x3xf32>
+  %2 = kiln.add %1, %c : (tensor<1x2x3x3xf32>, tensor<1x2x1x1xf32>) -> tensor<1x2x3x3xf32>
+  %3 = kiln.max %2, %zero : (tensor<1x2x3x3xf32>, tensor<f32>) -> tensor<1x2x3x3xf32>
+  %4 = kiln.min %3, %six : (tensor<1x2x3x3xf32>, tensor<f32>) -> tensor<1x2x3x3xf32>
+  return %4 : tensor<1x2x3x3xf32>
+}
+
+// -----
+
+// A product whose result has another user keeps its epilogue in generated
+// code; a bias along the wrong dim ([8] broadcasts along W) is not absorbed.
+// CHECK-LABEL: func.func @shared_result
+// CHECK: %[[Y:.+]] = kiln_rt.conv2d %{{.+}}, %{{.+}} outs(
+// CHECK-NOT: bias(
+// CHECK: kiln.add %[[Y]]
+// CHECK-LABEL: func.func @wrong_bias_dim
+// CHECK: %[[Y:.+]] = kiln_rt.conv2d %{{.+}}, %{{.+}} outs(
+// CHECK: kiln.add %[[Y]]
+func.func @shared_result(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x1x1xf32>, %b: tensor<1x4x1x1xf32>) -> (tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>) {
+  %0 = kiln.conv %x, %w : (tensor<1x3x8x8xf32>, tensor<4x3x1x1xf32>) -> tensor<1x4x8x8xf32>
+  %1 = kiln.add %0, %b : (tensor<1x4x8x8xf32>, tensor<1x4x1x1xf32>) -> tensor<1x4x8x8xf32>
+  return %0, %1 : tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>
+}
+func.func @wrong_bias_dim(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x1x1xf32>, %b: tensor<8xf32>) -> tensor<1x4x8x8xf32> {
+  %0 = kiln.conv %x, %w : (tensor<1x3x8x8xf32>, tensor<4x3x1x1xf32>) -> tensor<1x4x8x8xf32>
+  %1 = kiln.add %0, %b : (tensor<1x4x8x8xf32>, tensor<8xf32>) -> tensor<1x4x8x8xf32>
+  return %1 : tensor<1x4x8x8xf32>
+}
+
+// -----
+
+// Matrix products with a row bias and sigmoid; rows may be dynamic. Batched
+// products, 3-D convolutions and f64 stay in generated code.
+// CHECK-LABEL: func.func @matmul_bias_sigmoid
+// CHECK-NOT: kiln.reshape
+// CHECK: kiln_rt.matmul %{{.+}}, %{{.+}} bias(%{{.+}}) outs(%{{.+}}) {activation = "sigmoid"} : (tensor<?x16xf32>, tensor<16x10xf32>, tensor<10xf32>, tensor<?x10xf32>) -> tensor<?x10xf32>
+// CHECK-LABEL: func.func @not_selected
+// CHECK-NOT: kiln_rt
+// CHECK: kiln.matmul
+// CHECK: kiln.conv
+// CHECK: kiln.conv
+func.func @matmul_bias_sigmoid(%a: tensor<?x16xf32>, %b: tensor<16x10xf32>, %c: tensor<10xf32>) -> tensor<?x10xf32> {
+  %0 = kiln.matmul %a, %b : (tensor<?x16xf32>, tensor<16x10xf32>) -> tensor<?x10xf32>
+  %1 = kiln.add %0, %c : (tensor<?x10xf32>, tensor<10xf32>) -> tensor<?x10xf32>
+  %2 = kiln.sigmoid %1 : tensor<?x10xf32>
+  return %2 : tensor<?x10xf32>
+}
+func.func @not_selected(%a: tensor<2x4x16xf32>, %b: tensor<2x16x10xf32>, %x: tensor<1x1x4x4x4xf32>, %w: tensor<1x1x2x2x2xf32>, %y: tensor<1x1x4x4xf64>, %v: tensor<1x1x2x2xf64>) -> (tensor<2x4x10xf32>, tensor<1x1x3x3x3xf32>, tensor<1x1x3x3xf64>) {
+  %0 = kiln.matmul %a, %b : (tensor<2x4x16xf32>, tensor<2x16x10xf32>) -> tensor<2x4x10xf32>
+  %1 = kiln.conv %x, %w : (tensor<1x1x4x4x4xf32>, tensor<1x1x2x2x2xf32>) -> tensor<1x1x3x3x3xf32>
+  %2 = kiln.conv %y, %v : (tensor<1x1x4x4xf64>, tensor<1x1x2x2xf64>) -> tensor<1x1x3x3xf64>
+  return %0, %1, %2 : tensor<2x4x10xf32>, tensor<1x1x3x3x3xf32>, tensor<1x1x3x3xf64>
+}

@@ -1,0 +1,55 @@
+// RUN: kiln-opt %s -split-input-file -verify-diagnostics
+
+func.func @mixed(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %y: memref<1x4x6x6xf32>) {
+  // expected-error @+1 {{takes tensors or buffers, not a mix of the two}}
+  kiln_rt.conv2d %x, %w outs(%y) : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, memref<1x4x6x6xf32>) -> ()
+  return
+}
+
+// -----
+
+func.func @unknown_activation(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %y: tensor<1x4x6x6xf32>) -> tensor<1x4x6x6xf32> {
+  // expected-error @+1 {{has unknown activation 'gelu'}}
+  %0 = kiln_rt.conv2d %x, %w outs(%y) {activation = "gelu"} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<1x4x6x6xf32>) -> tensor<1x4x6x6xf32>
+  return %0 : tensor<1x4x6x6xf32>
+}
+
+// -----
+
+func.func @channels(%x: tensor<1x3x8x8xf32>, %w: tensor<4x2x3x3xf32>, %y: tensor<1x4x6x6xf32>) -> tensor<1x4x6x6xf32> {
+  // expected-error @+1 {{input channels 3 do not match 1 groups of filters with 2 channels}}
+  %0 = kiln_rt.conv2d %x, %w outs(%y) : (tensor<1x3x8x8xf32>, tensor<4x2x3x3xf32>, tensor<1x4x6x6xf32>) -> tensor<1x4x6x6xf32>
+  return %0 : tensor<1x4x6x6xf32>
+}
+
+// -----
+
+func.func @bias(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<1x4x1x1xf32>, %y: tensor<1x4x6x6xf32>) -> tensor<1x4x6x6xf32> {
+  // expected-error @+1 {{bias must be one value per output channel}}
+  %0 = kiln_rt.conv2d %x, %w bias(%b) outs(%y) : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<1x4x1x1xf32>, tensor<1x4x6x6xf32>) -> tensor<1x4x6x6xf32>
+  return %0 : tensor<1x4x6x6xf32>
+}
+
+// -----
+
+func.func @result_type(%a: tensor<3x4xf32>, %b: tensor<4x5xf32>, %o: tensor<3x5xf32>) -> tensor<3x6xf32> {
+  // expected-error @+1 {{on tensors returns one result of init's type 'tensor<3x5xf32>'}}
+  %0 = kiln_rt.matmul %a, %b outs(%o) : (tensor<3x4xf32>, tensor<4x5xf32>, tensor<3x5xf32>) -> tensor<3x6xf32>
+  return %0 : tensor<3x6xf32>
+}
+
+// -----
+
+func.func @inner(%a: memref<3x4xf32>, %b: memref<5x5xf32>, %o: memref<3x5xf32>) {
+  // expected-error @+1 {{lhs has 4 columns but rhs has 5 rows}}
+  kiln_rt.matmul %a, %b outs(%o) : (memref<3x4xf32>, memref<5x5xf32>, memref<3x5xf32>) -> ()
+  return
+}
+
+// -----
+
+func.func @residual(%a: memref<3x4xf32>, %b: memref<4x5xf32>, %r: memref<5x3xf32>, %o: memref<3x5xf32>) {
+  // expected-error @+1 {{residual must have the shape of the result}}
+  kiln_rt.matmul %a, %b residual(%r) outs(%o) : (memref<3x4xf32>, memref<4x5xf32>, memref<5x3xf32>, memref<3x5xf32>) -> ()
+  return
+}

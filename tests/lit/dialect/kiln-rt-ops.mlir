@@ -1,0 +1,22 @@
+// RUN: kiln-opt %s | kiln-opt | FileCheck %s
+
+// kiln_rt ops print and parse back, on tensors (returning init's type) and on
+// buffers (returning nothing), with and without their optional operands.
+// CHECK-LABEL: func.func @on_tensors
+// CHECK: kiln_rt.conv2d %{{.+}}, %{{.+}} bias(%{{.+}}) residual(%{{.+}}) outs(%{{.+}}) {activation = "leaky_relu", alpha = 1.000000e-01 : f32, padding = array<i64: 1, 1, 1, 1>}
+// CHECK: kiln_rt.matmul %{{.+}}, %{{.+}} outs(%{{.+}}) : (tensor<?x16xf32>, tensor<16x10xf32>, tensor<?x10xf32>) -> tensor<?x10xf32>
+func.func @on_tensors(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<4xf32>, %r: tensor<1x4x8x8xf32>, %a: tensor<?x16xf32>, %m: tensor<16x10xf32>, %i: tensor<?x10xf32>) -> (tensor<1x4x8x8xf32>, tensor<?x10xf32>) {
+  %init = tensor.empty() : tensor<1x4x8x8xf32>
+  %0 = kiln_rt.conv2d %x, %w bias(%b) residual(%r) outs(%init) {padding = array<i64: 1, 1, 1, 1>, activation = "leaky_relu", alpha = 0.1 : f32, groups = 1 : i64} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>, tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
+  %1 = kiln_rt.matmul %a, %m outs(%i) : (tensor<?x16xf32>, tensor<16x10xf32>, tensor<?x10xf32>) -> tensor<?x10xf32>
+  return %0, %1 : tensor<1x4x8x8xf32>, tensor<?x10xf32>
+}
+
+// CHECK-LABEL: func.func @on_buffers
+// CHECK: kiln_rt.conv2d %{{.+}}, %{{.+}} outs(%{{.+}}) {groups = 2 : i64, strides = array<i64: 2, 2>} : (memref<2x4x9x9xf32>, memref<6x2x3x3xf32>, memref<2x6x4x4xf32>) -> ()
+// CHECK: kiln_rt.matmul %{{.+}}, %{{.+}} bias(%{{.+}}) outs(%{{.+}}) {activation = "tanh"} : (memref<3x4xf32>, memref<4x5xf32>, memref<5xf32>, memref<3x5xf32>) -> ()
+func.func @on_buffers(%x: memref<2x4x9x9xf32>, %w: memref<6x2x3x3xf32>, %y: memref<2x6x4x4xf32>, %a: memref<3x4xf32>, %b: memref<4x5xf32>, %c: memref<5xf32>, %o: memref<3x5xf32>) {
+  kiln_rt.conv2d %x, %w outs(%y) {strides = array<i64: 2, 2>, groups = 2 : i64} : (memref<2x4x9x9xf32>, memref<6x2x3x3xf32>, memref<2x6x4x4xf32>) -> ()
+  kiln_rt.matmul %a, %b bias(%c) outs(%o) {activation = "tanh"} : (memref<3x4xf32>, memref<4x5xf32>, memref<5xf32>, memref<3x5xf32>) -> ()
+  return
+}
