@@ -1,10 +1,9 @@
 //===- session.cpp - Sessions: a function with per-session settings -------===//
 //
 // A session is what a caller keeps per thread: the function it runs, its
-// thread count and its arena. The runtime has no thread pool yet and the
-// compiler plans no arena yet, so today a session records both and runs on
-// the calling thread; the API is in place so that callers need not change
-// when they arrive.
+// thread count and its arena. The thread count is the OpenMP thread count of
+// the library kernels during its runs (generated code runs on the calling
+// thread); the compiler plans no arena yet, so the arena is recorded only.
 //
 //===----------------------------------------------------------------------===//
 

@@ -111,9 +111,9 @@ static void registerThreads() {
     existing->second->removeArgument();
   static cl::opt<int32_t> threads(
       "threads",
-      cl::desc("Threads for the runtime session (default 1). The runtime has "
-               "no thread pool yet: values above 1 are accepted and recorded "
-               "but do not change how a run executes"),
+      cl::desc("Threads for the runtime session (default 1): the oneDNN "
+               "kernels (convolutions, matrix products) use that many; "
+               "generated code runs on the calling thread"),
       cl::value_desc("T"), cl::init(0), cl::cat(category));
   threadsOption = &threads;
 }
@@ -292,10 +292,6 @@ static void printHuman(const rt::Function &function,
            << formatDuration(latencies.percentile(99)) << " (min "
            << formatDuration(latencies.min()) << ", mean "
            << formatDuration(latencies.mean()) << ")\n";
-  if (latencies.threads > 1)
-    outs() << "note: " << latencies.threads
-           << " threads requested; the runtime has no thread pool yet, so "
-              "every run used the calling thread\n";
   std::vector<rt::ValueInfo> signature = function.outputs();
   for (size_t i = 0; i < outputs.size(); ++i)
     outs() << "output " << signature[i].name << ": "

@@ -47,8 +47,12 @@ extern "C" {
 /* The weights operand is a constant of the module: the runtime may reorder it
    once and keep the copy. */
 #define KILN_KERNEL_CONSTANT_WEIGHTS 4
+/* Convolutions: input, residual and output hold their channels last (NHWC);
+   the parameters still give C, H and W by name. */
+#define KILN_KERNEL_NHWC 8
 
-/** Parameters of KILN_KERNEL_CONV2D (NCHW input, FCHW filter, NCHW output).
+/** Parameters of KILN_KERNEL_CONV2D (NCHW input and output, or NHWC with
+    KILN_KERNEL_NHWC; FCHW filter).
     BATCH is -1 when it is known only at run time (then it is an argument). */
 enum {
   KILN_CONV2D_BATCH,

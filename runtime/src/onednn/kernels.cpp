@@ -19,6 +19,7 @@
 #include <oneapi/dnnl/dnnl.hpp>
 #include <omp.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -44,20 +45,30 @@ dnnl::stream &threadStream() {
 
 thread_local std::string lastKernelError;
 
-/// Per-thread scratch memory for reordered activations: grows, never shrinks.
+/// Per-thread scratch memory for reordered activations and scratchpads:
+/// 64-byte aligned (as oneDNN's kernels want), grows, never shrinks.
 class Scratch {
 public:
   void *get(size_t slot, size_t bytes) {
     if (buffers.size() <= slot)
       buffers.resize(slot + 1);
-    std::vector<float> &buffer = buffers[slot];
-    if (buffer.size() * sizeof(float) < bytes)
-      buffer.resize((bytes + sizeof(float) - 1) / sizeof(float));
-    return buffer.data();
+    Buffer &buffer = buffers[slot];
+    if (buffer.size < bytes) {
+      size_t size = (bytes + 63) / 64 * 64;
+      buffer.data.reset(std::aligned_alloc(64, size));
+      if (!buffer.data)
+        throw std::bad_alloc();
+      buffer.size = size;
+    }
+    return buffer.data.get();
   }
 
 private:
-  std::vector<std::vector<float>> buffers;
+  struct Buffer {
+    std::unique_ptr<void, decltype(&std::free)> data{nullptr, &std::free};
+    size_t size = 0;
+  };
+  std::vector<Buffer> buffers;
 };
 
 Scratch &threadScratch() {
@@ -110,9 +121,28 @@ struct Prepared {
   // Kiln's plain layouts and the primitive's.
   memory::desc userSrc, userWeights, userDst, userBias, userResidual;
   memory::desc src, weights, dst;
+  // The conversions between the two, created with the primitive (empty when
+  // the layouts agree).
+  dnnl::reorder srcReorder, weightsReorder, dstReorder;
+  // The primitive's scratchpad, which the runtime provides per thread:
+  // oneDNN's own is shared by all primitives and not safe to use from
+  // several threads at once.
+  memory::desc scratchpad;
   // Constant weights in the primitive's layout, filled on the first run.
   std::once_flag weightsOnce;
   memory constantWeights;
+
+  /// Creates the reorders once the layouts are known.
+  void createReorders() {
+    auto make = [](const memory::desc &from, const memory::desc &to) {
+      return from == to ? dnnl::reorder()
+                        : dnnl::reorder(dnnl::reorder::primitive_desc(
+                              cpuEngine(), from, cpuEngine(), to));
+    };
+    srcReorder = make(userSrc, src);
+    weightsReorder = make(userWeights, weights);
+    dstReorder = make(dst, userDst);
+  }
 };
 
 /// The state of one call site.
@@ -125,10 +155,13 @@ public:
   std::vector<int64_t> params;
   int references = 0;
 
-  /// The primitive for `batch` rows or images, prepared on first use.
+  /// The primitive for `batch` rows or images on the OpenMP thread count of
+  /// the calling thread, prepared on first use. oneDNN fixes a primitive's
+  /// thread count when creating it, so each count gets its own.
   Prepared &preparedFor(int64_t batch) {
+    int threads = omp_get_max_threads();
     std::lock_guard<std::mutex> lock(mutex);
-    std::unique_ptr<Prepared> &slot = byBatch[batch];
+    std::unique_ptr<Prepared> &slot = prepared[{batch, threads}];
     if (!slot)
       slot = kind == KILN_KERNEL_CONV2D ? prepareConv2D(batch)
                                         : prepareMatMul(batch);
@@ -146,7 +179,7 @@ private:
   std::unique_ptr<Prepared> prepareMatMul(int64_t rows) const;
 
   std::mutex mutex;
-  std::map<int64_t, std::unique_ptr<Prepared>> byBatch;
+  std::map<std::pair<int64_t, int>, std::unique_ptr<Prepared>> prepared;
 };
 
 std::unique_ptr<Prepared> KernelState::prepareConv2D(int64_t n) const {
@@ -161,23 +194,32 @@ std::unique_ptr<Prepared> KernelState::prepareConv2D(int64_t n) const {
                   : memory::dims{groups, f / groups, c / groups,
                                  p(KILN_CONV2D_KERNEL_H),
                                  p(KILN_CONV2D_KERNEL_W)};
+  int64_t flags = p(KILN_CONV2D_FLAGS);
+  // Activations in NHWC are given to the primitive as they are (oneDNN's
+  // direct convolutions on x86 work in NHWC); NCHW ones go to the layout it
+  // prefers.
+  bool nhwc = flags & KILN_KERNEL_NHWC;
+  tag activationTag = nhwc ? tag::nhwc : tag::nchw;
   auto prepared = std::make_unique<Prepared>();
-  prepared->userSrc = memory::desc(srcDims, memory::data_type::f32, tag::nchw);
-  prepared->userDst = memory::desc(dstDims, memory::data_type::f32, tag::nchw);
+  prepared->userSrc = memory::desc(srcDims, memory::data_type::f32, activationTag);
+  prepared->userDst = memory::desc(dstDims, memory::data_type::f32, activationTag);
   prepared->userWeights = memory::desc(weightDims, memory::data_type::f32,
                                        groups == 1 ? tag::oihw : tag::goihw);
   prepared->userBias = memory::desc({f}, memory::data_type::f32, tag::x);
   prepared->userResidual = prepared->userDst;
 
-  int64_t flags = p(KILN_CONV2D_FLAGS);
   // Constant weights go to whatever layout the primitive likes best; others
   // stay as they are (reordering them every call would cost more).
   memory::desc weightsAny =
       flags & KILN_KERNEL_CONSTANT_WEIGHTS
           ? memory::desc(weightDims, memory::data_type::f32, tag::any)
           : prepared->userWeights;
-  memory::desc srcAny(srcDims, memory::data_type::f32, tag::any);
-  memory::desc dstAny(dstDims, memory::data_type::f32, tag::any);
+  memory::desc srcAny =
+      nhwc ? prepared->userSrc
+           : memory::desc(srcDims, memory::data_type::f32, tag::any);
+  memory::desc dstAny =
+      nhwc ? prepared->userDst
+           : memory::desc(dstDims, memory::data_type::f32, tag::any);
   memory::desc biasDesc =
       flags & KILN_KERNEL_HAS_BIAS ? prepared->userBias : memory::desc();
   dnnl::convolution_forward::desc desc(
@@ -189,6 +231,7 @@ std::unique_ptr<Prepared> KernelState::prepareConv2D(int64_t n) const {
       {p(KILN_CONV2D_PAD_TOP), p(KILN_CONV2D_PAD_LEFT)},
       {p(KILN_CONV2D_PAD_BOTTOM), p(KILN_CONV2D_PAD_RIGHT)});
   dnnl::primitive_attr attributes;
+  attributes.set_scratchpad_mode(dnnl::scratchpad_mode::user);
   attributes.set_post_ops(makeEpilogue(
       flags, p(KILN_CONV2D_ACTIVATION), floatFromBits(p(KILN_CONV2D_ALPHA_BITS)),
       floatFromBits(p(KILN_CONV2D_BETA_BITS)), prepared->userResidual));
@@ -197,7 +240,9 @@ std::unique_ptr<Prepared> KernelState::prepareConv2D(int64_t n) const {
   prepared->src = primitiveDesc.src_desc();
   prepared->weights = primitiveDesc.weights_desc();
   prepared->dst = primitiveDesc.dst_desc();
+  prepared->scratchpad = primitiveDesc.scratchpad_desc();
   prepared->primitive = dnnl::convolution_forward(primitiveDesc);
+  prepared->createReorders();
   return prepared;
 }
 
@@ -220,6 +265,7 @@ std::unique_ptr<Prepared> KernelState::prepareMatMul(int64_t m) const {
   dnnl::matmul::desc desc(prepared->userSrc, weightsAny, biasDesc,
                           prepared->userDst);
   dnnl::primitive_attr attributes;
+  attributes.set_scratchpad_mode(dnnl::scratchpad_mode::user);
   attributes.set_post_ops(makeEpilogue(
       flags, p(KILN_MATMUL_ACTIVATION), floatFromBits(p(KILN_MATMUL_ALPHA_BITS)),
       floatFromBits(p(KILN_MATMUL_BETA_BITS)), prepared->userResidual));
@@ -227,20 +273,26 @@ std::unique_ptr<Prepared> KernelState::prepareMatMul(int64_t m) const {
   prepared->src = primitiveDesc.src_desc();
   prepared->weights = primitiveDesc.weights_desc();
   prepared->dst = primitiveDesc.dst_desc();
+  prepared->scratchpad = primitiveDesc.scratchpad_desc();
   prepared->primitive = dnnl::matmul(primitiveDesc);
+  prepared->createReorders();
   return prepared;
 }
 
-/// Wraps `data` (in `user` layout) for the primitive's `wanted` layout,
-/// reordering into per-thread scratch `slot` when the two differ.
+/// Per-thread scratch slots.
+enum ScratchSlot { kSrcSlot, kWeightsSlot, kDstSlot, kScratchpadSlot };
+
+/// `data` (in `user` layout) in the primitive's `wanted` layout: itself, or
+/// converted by `reorder` into per-thread scratch `slot`.
 memory inLayout(const memory::desc &user, const memory::desc &wanted,
-                const void *data, size_t slot) {
+                const dnnl::reorder &reorder, const void *data,
+                ScratchSlot slot, dnnl::stream &stream) {
   memory plain(user, cpuEngine(), const_cast<void *>(data));
-  if (user == wanted)
+  if (!reorder)
     return plain;
   memory converted(wanted, cpuEngine(),
                    threadScratch().get(slot, wanted.get_size()));
-  dnnl::reorder(plain, converted).execute(threadStream(), plain, converted);
+  reorder.execute(stream, plain, converted);
   return converted;
 }
 
@@ -257,31 +309,43 @@ int32_t run(KernelState &state, int64_t batch, const float *input,
   Prepared &prepared = state.preparedFor(batch);
   dnnl::stream &stream = threadStream();
 
-  memory src = inLayout(prepared.userSrc, prepared.src, input, 0);
+  memory src = inLayout(prepared.userSrc, prepared.src, prepared.srcReorder,
+                        input, kSrcSlot, stream);
   memory weightMemory;
   if (flags & KILN_KERNEL_CONSTANT_WEIGHTS) {
     // The module's constant: the same bytes on every call.
     std::call_once(prepared.weightsOnce, [&] {
       memory plain(prepared.userWeights, cpuEngine(),
                    const_cast<float *>(weights));
+      if (!prepared.weightsReorder) {
+        prepared.constantWeights = plain;
+        return;
+      }
       prepared.constantWeights = memory(prepared.weights, cpuEngine());
-      dnnl::reorder(plain, prepared.constantWeights)
-          .execute(stream, plain, prepared.constantWeights);
+      prepared.weightsReorder.execute(stream, plain, prepared.constantWeights);
       stream.wait();
     });
     weightMemory = prepared.constantWeights;
   } else {
-    weightMemory = inLayout(prepared.userWeights, prepared.weights, weights, 1);
+    weightMemory = inLayout(prepared.userWeights, prepared.weights,
+                            prepared.weightsReorder, weights, kWeightsSlot,
+                            stream);
   }
   memory userDst(prepared.userDst, cpuEngine(), output);
-  memory dst = prepared.dst == prepared.userDst
+  memory dst = !prepared.dstReorder
                    ? userDst
                    : memory(prepared.dst, cpuEngine(),
-                            threadScratch().get(2, prepared.dst.get_size()));
+                            threadScratch().get(kDstSlot,
+                                                prepared.dst.get_size()));
 
-  std::unordered_map<int, memory> args = {{DNNL_ARG_SRC, src},
-                                          {DNNL_ARG_WEIGHTS, weightMemory},
-                                          {DNNL_ARG_DST, dst}};
+  std::unordered_map<int, memory> args = {
+      {DNNL_ARG_SRC, src},
+      {DNNL_ARG_WEIGHTS, weightMemory},
+      {DNNL_ARG_DST, dst},
+      {DNNL_ARG_SCRATCHPAD,
+       memory(prepared.scratchpad, cpuEngine(),
+              threadScratch().get(kScratchpadSlot,
+                                  prepared.scratchpad.get_size()))}};
   if (flags & KILN_KERNEL_HAS_BIAS)
     args[DNNL_ARG_BIAS] =
         memory(prepared.userBias, cpuEngine(), const_cast<float *>(bias));
@@ -289,8 +353,8 @@ int32_t run(KernelState &state, int64_t batch, const float *input,
     args[DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1] = memory(
         prepared.userResidual, cpuEngine(), const_cast<float *>(residual));
   prepared.primitive.execute(stream, args);
-  if (dst.get_data_handle() != userDst.get_data_handle())
-    dnnl::reorder(dst, userDst).execute(stream, dst, userDst);
+  if (prepared.dstReorder)
+    prepared.dstReorder.execute(stream, dst, userDst);
   stream.wait();
   return 0;
 }
@@ -362,8 +426,10 @@ kiln_status *prepareKernels(const kiln_abi_kernel *kernels, int32_t count,
       }
       ++state->references;
     }
-    // Shapes fixed when compiling are prepared now, not on the first run.
+    // Shapes fixed when compiling are prepared now, not on the first run, for
+    // the default session (one thread).
     if (state->staticBatch() >= 0) {
+      KernelThreadsGuard threads(1);
       int32_t code = guarded("kernel", [&] {
         state->preparedFor(state->staticBatch());
         return 0;

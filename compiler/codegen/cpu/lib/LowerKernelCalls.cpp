@@ -151,10 +151,20 @@ func::FuncOp CallSiteBuilder::getOrDeclare(StringRef name, Location loc) {
 
 /// The parameter vector of a convolution (KILN_CONV2D_* order).
 SmallVector<int64_t> convParams(rt::Conv2DOp conv, int64_t flags) {
-  ArrayRef<int64_t> input = cast<MemRefType>(conv.getInput().getType()).getShape();
+  // Shapes in NCHW order whatever the layout.
+  bool nhwc = conv.getLayout() == "nhwc";
+  auto inNchw = [&](Value value) -> SmallVector<int64_t> {
+    ArrayRef<int64_t> shape = cast<MemRefType>(value.getType()).getShape();
+    if (!nhwc)
+      return SmallVector<int64_t>(shape);
+    return {shape[0], shape[3], shape[1], shape[2]};
+  };
+  SmallVector<int64_t> input = inNchw(conv.getInput()),
+                       output = inNchw(conv.getInit());
   ArrayRef<int64_t> filter =
       cast<MemRefType>(conv.getFilter().getType()).getShape();
-  ArrayRef<int64_t> output = cast<MemRefType>(conv.getInit().getType()).getShape();
+  if (nhwc)
+    flags |= KILN_KERNEL_NHWC;
   ArrayRef<int64_t> strides = conv.getStrides(), padding = conv.getPadding(),
                     dilations = conv.getDilations();
   SmallVector<int64_t> params(KILN_CONV2D_NUM_PARAMS, 0);

@@ -34,8 +34,11 @@ std::string getCpuStagePipeline(CpuStage stage,
   case CpuStage::LowerToLinalg:
     // Entry points are recorded first, while tensor types still say what they
     // are. Kernel selection matches epilogues on kiln ops, before lowering.
+    // Canonicalizing after it cancels the layout transposes between
+    // consecutive kernels.
     return "kiln-prepare-entry-points,kiln-select-kernels{kernels=" +
-           options.cpuKernels + "},kiln-lower-to-linalg,canonicalize," +
+           options.cpuKernels + "},canonicalize,kiln-lower-to-linalg," +
+           "canonicalize," +
            (optimize ? "linalg-fuse-elementwise-ops," : "") +
            "kiln-decompose-aggregates,canonicalize,cse";
   case CpuStage::Bufferize:

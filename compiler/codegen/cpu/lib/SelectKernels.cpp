@@ -181,6 +181,16 @@ void replaceWithKernel(Operation *op, const Epilogue &epilogue, Build build) {
   op->erase();
 }
 
+/// `value` with its dims permuted (kiln.transpose).
+Value transpose(OpBuilder &builder, Location loc, Value value,
+                ArrayRef<int64_t> permutation) {
+  return TransposeOp::create(builder, loc, value,
+                             builder.getDenseI64ArrayAttr(permutation));
+}
+
+constexpr int64_t kToNhwc[] = {0, 2, 3, 1};
+constexpr int64_t kToNchw[] = {0, 3, 1, 2};
+
 void selectConvolution(ConvOp conv) {
   auto inputType = cast<RankedTensorType>(conv.getInput().getType());
   auto resultType = cast<RankedTensorType>(conv.getType());
@@ -190,23 +200,37 @@ void selectConvolution(ConvOp conv) {
       !staticBeyondLeading(conv.getResult()))
     return;
   Epilogue epilogue = matchEpilogue(conv.getResult(), /*channelDim=*/1);
+  // The kernel works in NHWC, which oneDNN's direct convolutions read and
+  // write without reordering. The transposes around it cancel between
+  // consecutive convolutions when canonicalized; only those at the edges of a
+  // chain of convolutions remain.
   replaceWithKernel(conv, epilogue, [&](OpBuilder &builder) -> Value {
     Location loc = conv.getLoc();
     Value bias = buildBias(builder, loc, epilogue.biases,
                            resultType.getDimSize(1));
-    Value init = buildInit(builder, loc, resultType, conv.getInput());
-    return rt::Conv2DOp::create(
-        builder, loc, TypeRange{resultType}, conv.getInput(), conv.getFilter(),
-        bias, epilogue.residual, init,
-        builder.getDenseI64ArrayAttr(conv.getSpatialStrides()),
-        builder.getDenseI64ArrayAttr(conv.getSpatialPadding()),
-        builder.getDenseI64ArrayAttr(conv.getSpatialDilations()),
-        builder.getI64IntegerAttr(conv.getGroups()),
-        builder.getStringAttr(epilogue.activation),
-        builder.getF32FloatAttr(epilogue.alpha),
-        builder.getF32FloatAttr(epilogue.beta))
-        .getOperation()
-        ->getResult(0);
+    Value input = transpose(builder, loc, conv.getInput(), kToNhwc);
+    Value residual = epilogue.residual
+                         ? transpose(builder, loc, epilogue.residual, kToNhwc)
+                         : Value();
+    ArrayRef<int64_t> shape = resultType.getShape();
+    auto nhwcType = RankedTensorType::get(
+        {shape[0], shape[2], shape[3], shape[1]}, resultType.getElementType());
+    Value init = buildInit(builder, loc, nhwcType, input);
+    Value result =
+        rt::Conv2DOp::create(
+            builder, loc, TypeRange{nhwcType}, input, conv.getFilter(), bias,
+            residual, init,
+            builder.getDenseI64ArrayAttr(conv.getSpatialStrides()),
+            builder.getDenseI64ArrayAttr(conv.getSpatialPadding()),
+            builder.getDenseI64ArrayAttr(conv.getSpatialDilations()),
+            builder.getI64IntegerAttr(conv.getGroups()),
+            builder.getStringAttr("nhwc"),
+            builder.getStringAttr(epilogue.activation),
+            builder.getF32FloatAttr(epilogue.alpha),
+            builder.getF32FloatAttr(epilogue.beta))
+            .getOperation()
+            ->getResult(0);
+    return transpose(builder, loc, result, kToNchw);
   });
 }
 

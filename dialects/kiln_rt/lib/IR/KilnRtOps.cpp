@@ -85,8 +85,18 @@ LogicalResult Conv2DOp::verify() {
     return emitOpError("needs 2 strides, 4 paddings and 2 dilations");
   if (getGroups() < 1)
     return emitOpError("needs at least one group");
-  ArrayRef<int64_t> input = shapeOf(getInput()), filter = shapeOf(getFilter()),
-                    output = shapeOf(getInit());
+  if (getLayout() != "nchw" && getLayout() != "nhwc")
+    return emitOpError("has unknown layout '")
+           << getLayout() << "' (expected nchw or nhwc)";
+  // Seen in NCHW order whatever the layout.
+  auto inNchw = [&](ArrayRef<int64_t> shape) -> SmallVector<int64_t> {
+    if (getLayout() == "nchw")
+      return SmallVector<int64_t>(shape);
+    return {shape[0], shape[3], shape[1], shape[2]};
+  };
+  SmallVector<int64_t> input = inNchw(shapeOf(getInput())),
+                       output = inNchw(shapeOf(getInit()));
+  ArrayRef<int64_t> filter = shapeOf(getFilter());
   if (!compatible(input[0], output[0]) || !compatible(filter[0], output[1]))
     return emitOpError("init must have the batch of the input and one channel "
                        "per filter");
@@ -99,7 +109,7 @@ LogicalResult Conv2DOp::verify() {
     if (shapeOf(bias).size() != 1 || !compatible(shapeOf(bias)[0], output[1]))
       return emitOpError("bias must be one value per output channel");
   if (Value residual = getResidual())
-    if (failed(verifyCompatibleShape(shapeOf(residual), output)))
+    if (failed(verifyCompatibleShape(shapeOf(residual), shapeOf(getInit()))))
       return emitOpError("residual must have the shape of the result");
   return success();
 }

@@ -47,11 +47,14 @@ def KilnRt_Conv2DOp : KilnRt_Op<"conv2d", [
     AttrSizedOperandSegments,
     DestinationStyleOpInterface,
     DeclareOpInterfaceMethods<MemoryEffectsOpInterface>]> {
-  let summary = "2-D convolution (NCHW, FCHW filter) with a fused epilogue";
+  let summary = "2-D convolution (NCHW or NHWC, FCHW filter) with a fused epilogue";
   let description = [{
-    `init = activation(conv2d(input, filter) + bias + residual)`, where the
-    convolution is `kiln.conv2d`'s (same attributes), `bias` has shape `[F]` and
-    is added to every output channel, and `residual` has the result's shape.
+    `init = activation(conv(input, filter) + bias + residual)`, where the
+    convolution is a 2-D `kiln.conv`'s (same attributes), `bias` has shape `[F]`
+    and is added to every output channel, and `residual` has the result's shape.
+    With `layout = "nhwc"` the input, `residual` and `init` hold their channels
+    last (`[N, H, W, C]`), the layout oneDNN's direct convolutions read and write
+    without reordering; the filter is `[F, C / groups, KH, KW]` either way.
   }] # KilnRt_ActivationDoc # [{
 
     ```mlir
@@ -71,6 +74,7 @@ def KilnRt_Conv2DOp : KilnRt_Op<"conv2d", [
     DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0, 0, 0}">:$padding,
     DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$dilations,
     DefaultValuedAttr<I64Attr, "1">:$groups,
+    DefaultValuedStrAttr<StrAttr, "nchw">:$layout,
     DefaultValuedStrAttr<StrAttr, "none">:$activation,
     DefaultValuedAttr<F32Attr, "0.0f">:$alpha,
     DefaultValuedAttr<F32Attr, "0.0f">:$beta
