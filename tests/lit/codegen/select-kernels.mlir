@@ -5,17 +5,21 @@
 // BAD: unknown kernels 'gpu' (expected auto, onednn or codegen)
 
 // A convolution absorbs its bias (flattened to one value per channel), a
-// residual addition and the activation; the batch may be dynamic.
+// residual addition and the activation; the batch may be dynamic. The kernel
+// works in NHWC between transposes (which cancel between consecutive
+// kernels once canonicalized).
 // CHECK-LABEL: func.func @conv_bias_residual_relu
 // CHECK-SAME: (%[[X:.+]]: tensor<?x3x8x8xf32>, %[[W:.+]]: tensor<4x3x3x3xf32>, %[[B:.+]]: tensor<1x4x1x1xf32>, %[[R:.+]]: tensor<?x4x8x8xf32>)
 // CHECK: %[[FLAT:.+]] = kiln.reshape %[[B]] {shape = array<i64: 4>}
-// CHECK: %[[N:.+]] = tensor.dim %[[X]], %{{.+}}
-// CHECK: %[[INIT:.+]] = tensor.empty(%[[N]]) : tensor<?x4x8x8xf32>
-// CHECK: %[[Y:.+]] = kiln_rt.conv2d %[[X]], %[[W]] bias(%[[FLAT]]) residual(%[[R]]) outs(%[[INIT]])
-// CHECK-SAME: activation = "relu"
-// CHECK-SAME: padding = array<i64: 1, 1, 1, 1>
+// CHECK: %[[XT:.+]] = kiln.transpose %[[X]] {permutation = array<i64: 0, 2, 3, 1>} : (tensor<?x3x8x8xf32>) -> tensor<?x8x8x3xf32>
+// CHECK: %[[RT:.+]] = kiln.transpose %[[R]] {permutation = array<i64: 0, 2, 3, 1>}
+// CHECK: %[[N:.+]] = tensor.dim %[[XT]], %{{.+}}
+// CHECK: %[[INIT:.+]] = tensor.empty(%[[N]]) : tensor<?x8x8x4xf32>
+// CHECK: %[[Y:.+]] = kiln_rt.conv2d %[[XT]], %[[W]] bias(%[[FLAT]]) residual(%[[RT]]) outs(%[[INIT]])
+// CHECK-SAME: activation = "relu", layout = "nhwc", padding = array<i64: 1, 1, 1, 1>
 // CHECK-NOT: kiln.relu
-// CHECK: return %[[Y]]
+// CHECK: %[[YT:.+]] = kiln.transpose %[[Y]] {permutation = array<i64: 0, 3, 1, 2>} : (tensor<?x8x8x4xf32>) -> tensor<?x4x8x8xf32>
+// CHECK: return %[[YT]]
 // CODEGEN-LABEL: func.func @conv_bias_residual_relu
 // CODEGEN-NOT: kiln_rt
 // CODEGEN: kiln.conv
@@ -38,8 +42,7 @@ func.func @conv_bias_residual_relu(%x: tensor<?x3x8x8xf32>, %w: tensor<4x3x3x3xf
 // CHECK: kiln_rt.conv2d %{{.+}}, %{{.+}} bias(%[[SUM]]) outs(
 // CHECK-SAME: activation = "clip"
 // CHECK-SAME: beta = 6.000000e+00 : f32
-// CHECK-SAME: groups = 2 : i64
-// CHECK-SAME: strides = array<i64: 2, 2>
+// CHECK-SAME: groups = 2 : i64, layout = "nhwc", strides = array<i64: 2, 2>
 // CHECK-NOT: kiln.max
 // CHECK-NOT: kiln.min
 func.func @conv_two_biases_relu6(%x: tensor<1x2x8x8xf32>, %w: tensor<2x1x3x3xf32>, %b: tensor<2x1x1xf32>, %c: tensor<1x2x1x1xf32>) -> tensor<1x2x3x3xf32> {
@@ -58,11 +61,13 @@ func.func @conv_two_biases_relu6(%x: tensor<1x2x8x8xf32>, %w: tensor<2x1x3x3xf32
 // A product whose result has another user keeps its epilogue in generated
 // code; a bias along the wrong dim ([8] broadcasts along W) is not absorbed.
 // CHECK-LABEL: func.func @shared_result
-// CHECK: %[[Y:.+]] = kiln_rt.conv2d %{{.+}}, %{{.+}} outs(
+// CHECK: kiln_rt.conv2d %{{.+}}, %{{.+}} outs(
 // CHECK-NOT: bias(
+// CHECK: %[[Y:.+]] = kiln.transpose
 // CHECK: kiln.add %[[Y]]
 // CHECK-LABEL: func.func @wrong_bias_dim
-// CHECK: %[[Y:.+]] = kiln_rt.conv2d %{{.+}}, %{{.+}} outs(
+// CHECK: kiln_rt.conv2d %{{.+}}, %{{.+}} outs(
+// CHECK: %[[Y:.+]] = kiln.transpose
 // CHECK: kiln.add %[[Y]]
 func.func @shared_result(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x1x1xf32>, %b: tensor<1x4x1x1xf32>) -> (tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>) {
   %0 = kiln.conv %x, %w : (tensor<1x3x8x8xf32>, tensor<4x3x1x1xf32>) -> tensor<1x4x8x8xf32>
@@ -98,4 +103,20 @@ func.func @not_selected(%a: tensor<2x4x16xf32>, %b: tensor<2x16x10xf32>, %x: ten
   %1 = kiln.conv %x, %w : (tensor<1x1x4x4x4xf32>, tensor<1x1x2x2x2xf32>) -> tensor<1x1x3x3x3xf32>
   %2 = kiln.conv %y, %v : (tensor<1x1x4x4xf64>, tensor<1x1x2x2xf64>) -> tensor<1x1x3x3xf64>
   return %0, %1, %2 : tensor<2x4x10xf32>, tensor<1x1x3x3x3xf32>, tensor<1x1x3x3xf64>
+}
+
+// -----
+
+// A Linear layer on a sequence ([B, S, K] x [K, N]) folds the leading dims
+// into the rows of one product and restores them after.
+// CHECK-LABEL: func.func @linear_on_sequence
+// CHECK: %[[ROWS:.+]] = kiln.reshape %arg0 {shape = array<i64: -1, 16>} : (tensor<?x5x16xf32>) -> tensor<?x16xf32>
+// CHECK: %[[RES:.+]] = kiln.reshape %arg3 {shape = array<i64: -1, 8>} : (tensor<?x5x8xf32>) -> tensor<?x8xf32>
+// CHECK: %[[Y:.+]] = kiln_rt.matmul %[[ROWS]], %arg1 bias(%arg2) residual(%[[RES]]) outs(%{{.+}}) : (tensor<?x16xf32>, tensor<16x8xf32>, tensor<8xf32>, tensor<?x8xf32>, tensor<?x8xf32>) -> tensor<?x8xf32>
+// CHECK: kiln.reshape %[[Y]] {shape = array<i64: -1, 5, 8>} : (tensor<?x8xf32>) -> tensor<?x5x8xf32>
+func.func @linear_on_sequence(%x: tensor<?x5x16xf32>, %w: tensor<16x8xf32>, %b: tensor<8xf32>, %r: tensor<?x5x8xf32>) -> tensor<?x5x8xf32> {
+  %0 = kiln.matmul %x, %w : (tensor<?x5x16xf32>, tensor<16x8xf32>) -> tensor<?x5x8xf32>
+  %1 = kiln.add %0, %b : (tensor<?x5x8xf32>, tensor<8xf32>) -> tensor<?x5x8xf32>
+  %2 = kiln.add %1, %r : (tensor<?x5x8xf32>, tensor<?x5x8xf32>) -> tensor<?x5x8xf32>
+  return %2 : tensor<?x5x8xf32>
 }

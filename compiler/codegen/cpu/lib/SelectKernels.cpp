@@ -234,28 +234,60 @@ void selectConvolution(ConvOp conv) {
   });
 }
 
+/// `value` reshaped to `shape`, where -1 stands for the leading dim that is
+/// known only at run time.
+Value reshape(OpBuilder &builder, Location loc, Value value,
+              ArrayRef<int64_t> shape) {
+  return ReshapeOp::create(builder, loc, value,
+                           builder.getDenseI64ArrayAttr(shape));
+}
+
+/// Products of a [..., M, K] tensor (static beyond its leading dim) with a
+/// static [K, N] matrix, which is what Linear layers on sequences export to:
+/// the kernel sees [rows, K] x [K, N], the leading dims folded into the rows.
 void selectMatMul(MatMulOp matmul) {
   auto resultType = cast<RankedTensorType>(matmul.getType());
-  if (resultType.getRank() != 2 || !isF32(matmul.getLhs()) ||
-      cast<RankedTensorType>(matmul.getLhs().getType()).getRank() != 2 ||
-      cast<RankedTensorType>(matmul.getRhs().getType()).getRank() != 2 ||
-      !staticBeyondLeading(matmul.getLhs()) ||
-      !cast<RankedTensorType>(matmul.getRhs().getType()).hasStaticShape())
+  auto lhsType = cast<RankedTensorType>(matmul.getLhs().getType());
+  auto rhsType = cast<RankedTensorType>(matmul.getRhs().getType());
+  int64_t rank = resultType.getRank();
+  if (rank < 2 || lhsType.getRank() != rank || !isF32(matmul.getLhs()) ||
+      rhsType.getRank() != 2 || !rhsType.hasStaticShape() ||
+      !staticBeyondLeading(matmul.getLhs()))
     return;
-  Epilogue epilogue = matchEpilogue(matmul.getResult(), /*channelDim=*/1);
+  Epilogue epilogue = matchEpilogue(matmul.getResult(), rank - 1);
   replaceWithKernel(matmul, epilogue, [&](OpBuilder &builder) -> Value {
     Location loc = matmul.getLoc();
-    Value bias = buildBias(builder, loc, epilogue.biases,
-                           resultType.getDimSize(1));
-    Value init = buildInit(builder, loc, resultType, matmul.getLhs());
-    return rt::MatMulOp::create(builder, loc, TypeRange{resultType},
-                                matmul.getLhs(), matmul.getRhs(), bias,
-                                epilogue.residual, init,
-                                builder.getStringAttr(epilogue.activation),
-                                builder.getF32FloatAttr(epilogue.alpha),
-                                builder.getF32FloatAttr(epilogue.beta))
-        .getOperation()
-        ->getResult(0);
+    int64_t inner = rhsType.getDimSize(0), columns = rhsType.getDimSize(1);
+    int64_t rows = ShapedType::kDynamic;
+    if (lhsType.hasStaticShape())
+      rows = lhsType.getNumElements() / std::max<int64_t>(inner, 1);
+    auto flatType = RankedTensorType::get({rows, columns},
+                                          resultType.getElementType());
+    auto flatten = [&](Value value, int64_t width) {
+      if (rank == 2)
+        return value;
+      return reshape(builder, loc, value,
+                     {ShapedType::isDynamic(rows) ? -1 : rows, width});
+    };
+    Value lhs = flatten(matmul.getLhs(), inner);
+    Value residual =
+        epilogue.residual ? flatten(epilogue.residual, columns) : Value();
+    Value bias = buildBias(builder, loc, epilogue.biases, columns);
+    Value init = buildInit(builder, loc, flatType, lhs);
+    Value result = rt::MatMulOp::create(
+                       builder, loc, TypeRange{flatType}, lhs, matmul.getRhs(),
+                       bias, residual, init,
+                       builder.getStringAttr(epilogue.activation),
+                       builder.getF32FloatAttr(epilogue.alpha),
+                       builder.getF32FloatAttr(epilogue.beta))
+                       .getOperation()
+                       ->getResult(0);
+    if (rank == 2)
+      return result;
+    SmallVector<int64_t> shape(resultType.getShape());
+    if (ShapedType::isDynamic(shape[0]))
+      shape[0] = -1;
+    return reshape(builder, loc, result, shape);
   });
 }
 

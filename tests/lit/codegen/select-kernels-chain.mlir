@@ -1,0 +1,20 @@
+// RUN: kiln-opt %s -kiln-select-kernels -canonicalize | FileCheck %s
+
+// Between consecutive convolution kernels the layout transposes cancel: the
+// activations stay NHWC from the first kernel to the last, also where a value
+// feeds both a convolution and a residual addition.
+// CHECK-LABEL: func.func @chain
+// CHECK: %[[IN:.+]] = kiln.transpose %arg0 {permutation = array<i64: 0, 2, 3, 1>}
+// CHECK: %[[A:.+]] = kiln_rt.conv2d %[[IN]], %{{.+}} outs(%{{.+}}) {activation = "relu", layout = "nhwc"
+// CHECK-NOT: kiln.transpose
+// CHECK: %[[B:.+]] = kiln_rt.conv2d %[[A]], %{{.+}} residual(%[[A]]) outs(%{{.+}}) {activation = "relu", layout = "nhwc"
+// CHECK: %[[OUT:.+]] = kiln.transpose %[[B]] {permutation = array<i64: 0, 3, 1, 2>}
+// CHECK: return %[[OUT]]
+func.func @chain(%x: tensor<1x4x8x8xf32>, %w1: tensor<4x4x3x3xf32>, %w2: tensor<4x4x3x3xf32>) -> tensor<1x4x8x8xf32> {
+  %0 = kiln.conv %x, %w1 {padding = array<i64: 1, 1, 1, 1>} : (tensor<1x4x8x8xf32>, tensor<4x4x3x3xf32>) -> tensor<1x4x8x8xf32>
+  %1 = kiln.relu %0 : tensor<1x4x8x8xf32>
+  %2 = kiln.conv %1, %w2 {padding = array<i64: 1, 1, 1, 1>} : (tensor<1x4x8x8xf32>, tensor<4x4x3x3xf32>) -> tensor<1x4x8x8xf32>
+  %3 = kiln.add %2, %1 : (tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
+  %4 = kiln.relu %3 : tensor<1x4x8x8xf32>
+  return %4 : tensor<1x4x8x8xf32>
+}
