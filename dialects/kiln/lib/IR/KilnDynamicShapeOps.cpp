@@ -120,9 +120,8 @@ LogicalResult replaceWithStaticOp(PatternRewriter &rewriter,
   bool accepted =
       succeeded(cast<InferTypeOpInterface>(candidate).inferReturnTypes(
           rewriter.getContext(), std::nullopt, candidate->getOperands(),
-          candidate->getRawDictionaryAttrs(),
-          candidate->getPropertiesStorage(), candidate->getRegions(),
-          inferred)) &&
+          candidate->getRawDictionaryAttrs(), candidate->getPropertiesStorage(),
+          candidate->getRegions(), inferred)) &&
       areCompatibleTensorTypes(original->getResultTypes(), inferred);
   if (!accepted) {
     candidate->destroy();
@@ -171,12 +170,13 @@ OpFoldResult ShapeOfOp::fold(FoldAdaptor) {
 // DynamicReshapeOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult DynamicReshapeOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
-    SmallVectorImpl<Type> &inferred) {
+LogicalResult
+DynamicReshapeOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                   Adaptor adaptor,
+                                   SmallVectorImpl<Type> &inferred) {
   auto type = rankedType(adaptor.getInput());
-  FailureOr<int64_t> rank = listLength(loc, "kiln.dynamic_reshape",
-                                       "shape", adaptor.getShape());
+  FailureOr<int64_t> rank =
+      listLength(loc, "kiln.dynamic_reshape", "shape", adaptor.getShape());
   if (!type || failed(rank))
     return failure();
   inferred.push_back(dynamicTensor(*rank, type.getElementType()));
@@ -253,8 +253,8 @@ LogicalResult UnsqueezeOp::canonicalize(UnsqueezeOp op,
   std::optional<SmallVector<int64_t>> axes = constantInts(op.getAxes());
   if (!axes)
     return failure();
-  auto shape = unsqueezedShape(
-      cast<RankedTensorType>(op.getInput().getType()), *axes);
+  auto shape =
+      unsqueezedShape(cast<RankedTensorType>(op.getInput().getType()), *axes);
   if (!shape)
     return failure();
   return replaceWithReshape(rewriter, op, op.getInput(), *shape);
@@ -309,8 +309,8 @@ LogicalResult DynamicBroadcastToOp::inferReturnTypes(
     MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
     SmallVectorImpl<Type> &inferred) {
   auto type = rankedType(adaptor.getInput());
-  FailureOr<int64_t> length = listLength(loc, "kiln.dynamic_broadcast_to",
-                                         "shape", adaptor.getShape());
+  FailureOr<int64_t> length =
+      listLength(loc, "kiln.dynamic_broadcast_to", "shape", adaptor.getShape());
   if (!type || failed(length))
     return failure();
   int64_t rank = std::max(type.getRank(), *length);
@@ -402,9 +402,10 @@ LogicalResult TileOp::canonicalize(TileOp op, PatternRewriter &rewriter) {
 // DynamicSliceOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult DynamicSliceOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
-    SmallVectorImpl<Type> &inferred) {
+LogicalResult
+DynamicSliceOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                 Adaptor adaptor,
+                                 SmallVectorImpl<Type> &inferred) {
   auto type = rankedType(adaptor.getInput());
   if (!type)
     return failure();
@@ -424,9 +425,8 @@ LogicalResult DynamicSliceOp::inferReturnTypes(
                              "kiln.dynamic_slice starts, ends, axes and steps "
                              "must have the same length");
   if (lengths.front() > type.getRank())
-    return emitOptionalError(loc, "kiln.dynamic_slice slices ",
-                             lengths.front(), " axes of a rank-",
-                             type.getRank(), " tensor");
+    return emitOptionalError(loc, "kiln.dynamic_slice slices ", lengths.front(),
+                             " axes of a rank-", type.getRank(), " tensor");
   SmallVector<int64_t> shape;
   for (int64_t dim : type.getShape())
     shape.push_back(dim == 0 ? 0 : kDynamic);
@@ -478,10 +478,10 @@ LogicalResult DynamicSliceOp::canonicalize(DynamicSliceOp op,
                      type.getDimSize(*axis), offsets[*axis], sizes[*axis],
                      strides[*axis]);
   }
-  return replaceWithStaticOp<SliceOp>(
-      rewriter, op, op.getInput(), rewriter.getDenseI64ArrayAttr(offsets),
-      rewriter.getDenseI64ArrayAttr(sizes),
-      rewriter.getDenseI64ArrayAttr(strides));
+  return replaceWithStaticOp<SliceOp>(rewriter, op, op.getInput(),
+                                      rewriter.getDenseI64ArrayAttr(offsets),
+                                      rewriter.getDenseI64ArrayAttr(sizes),
+                                      rewriter.getDenseI64ArrayAttr(strides));
 }
 
 //===----------------------------------------------------------------------===//
@@ -533,8 +533,8 @@ LogicalResult SplitOp::canonicalize(SplitOp op, PatternRewriter &rewriter) {
     auto resultType = cast<RankedTensorType>(result.getType());
     SmallVector<int64_t> shape(type.getShape());
     shape[axis] = size;
-    if (!areCompatibleTensorTypes(resultType, RankedTensorType::get(
-                                                  shape, type.getElementType())))
+    if (!areCompatibleTensorTypes(
+            resultType, RankedTensorType::get(shape, type.getElementType())))
       return failure();
     parts.push_back(SliceOp::create(rewriter, op.getLoc(), resultType,
                                     op.getInput(), offsets, extents, steps));
@@ -574,9 +574,9 @@ LogicalResult DynamicPadOp::inferReturnTypes(MLIRContext *,
     if (failed(checkOneElement(loc, "kiln.dynamic_pad", "value", value)))
       return failure();
     if (getElementTypeOrSelf(value) != type.getElementType())
-      return emitOptionalError(loc, "kiln.dynamic_pad value type ",
-                               value.getType(), " differs from the element type ",
-                               type.getElementType());
+      return emitOptionalError(
+          loc, "kiln.dynamic_pad value type ", value.getType(),
+          " differs from the element type ", type.getElementType());
   }
   inferred.push_back(dynamicTensor(type.getRank(), type.getElementType()));
   return success();
@@ -609,11 +609,12 @@ LogicalResult DynamicPadOp::canonicalize(DynamicPadOp op,
 // ConstantOfShapeOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult ConstantOfShapeOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
-    SmallVectorImpl<Type> &inferred) {
-  FailureOr<int64_t> rank = listLength(loc, "kiln.constant_of_shape", "shape",
-                                       adaptor.getShape());
+LogicalResult
+ConstantOfShapeOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                    Adaptor adaptor,
+                                    SmallVectorImpl<Type> &inferred) {
+  FailureOr<int64_t> rank =
+      listLength(loc, "kiln.constant_of_shape", "shape", adaptor.getShape());
   if (failed(rank))
     return failure();
   Type elementType = adaptor.getValue().getType();
@@ -698,9 +699,9 @@ OpFoldResult RangeOp::fold(FoldAdaptor adaptor) {
     if (auto floatType = dyn_cast<FloatType>(elementType))
       values.push_back(FloatAttr::get(floatType, *start + i * *delta));
     else
-      values.push_back(IntegerAttr::get(
-          elementType, static_cast<int64_t>(*start) +
-                           i * static_cast<int64_t>(*delta)));
+      values.push_back(
+          IntegerAttr::get(elementType, static_cast<int64_t>(*start) +
+                                            i * static_cast<int64_t>(*delta)));
   }
   return DenseElementsAttr::get(type, values);
 }
@@ -709,9 +710,10 @@ OpFoldResult RangeOp::fold(FoldAdaptor adaptor) {
 // DynamicReduceSumOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult DynamicReduceSumOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
-    SmallVectorImpl<Type> &inferred) {
+LogicalResult
+DynamicReduceSumOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                     Adaptor adaptor,
+                                     SmallVectorImpl<Type> &inferred) {
   auto type = rankedType(adaptor.getInput());
   FailureOr<int64_t> count =
       listLength(loc, "kiln.dynamic_reduce_sum", "axes", adaptor.getAxes());
@@ -738,9 +740,9 @@ LogicalResult DynamicReduceSumOp::canonicalize(DynamicReduceSumOp op,
       normalizeAxes(*given, type.getRank());
   if (!axes)
     return failure();
-  return replaceWithStaticOp<ReduceSumOp>(
-      rewriter, op, op.getInput(), rewriter.getDenseI64ArrayAttr(*axes),
-      rewriter.getBoolAttr(true));
+  return replaceWithStaticOp<ReduceSumOp>(rewriter, op, op.getInput(),
+                                          rewriter.getDenseI64ArrayAttr(*axes),
+                                          rewriter.getBoolAttr(true));
 }
 
 //===----------------------------------------------------------------------===//
@@ -748,8 +750,8 @@ LogicalResult DynamicReduceSumOp::canonicalize(DynamicReduceSumOp op,
 //===----------------------------------------------------------------------===//
 
 LogicalResult DynamicCumSumOp::verify() {
-  if (failed(checkOneElement(getLoc(), "kiln.dynamic_cumsum", "axis",
-                             getAxis())))
+  if (failed(
+          checkOneElement(getLoc(), "kiln.dynamic_cumsum", "axis", getAxis())))
     return failure();
   if (cast<RankedTensorType>(getInput().getType()).getRank() == 0)
     return emitOpError("needs an input of rank 1 or more");
@@ -787,8 +789,7 @@ static LogicalResult checkDynamicResizeModes(std::optional<Location> loc,
   if (!isa<FloatType, IntegerType>(elementType) ||
       (mode != "nearest" && !isa<FloatType>(elementType)))
     return emitOptionalError(loc, "kiln.dynamic_resize mode \"", mode,
-                             "\" cannot resize elements of type ",
-                             elementType);
+                             "\" cannot resize elements of type ", elementType);
   if (!llvm::is_contained({"half_pixel", "pytorch_half_pixel", "align_corners",
                            "asymmetric", "tf_half_pixel_for_nn",
                            "tf_crop_and_resize"},
@@ -804,9 +805,10 @@ static LogicalResult checkDynamicResizeModes(std::optional<Location> loc,
   return success();
 }
 
-LogicalResult DynamicResizeOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
-    SmallVectorImpl<Type> &inferred) {
+LogicalResult
+DynamicResizeOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                  Adaptor adaptor,
+                                  SmallVectorImpl<Type> &inferred) {
   auto type = rankedType(adaptor.getInput());
   if (!type)
     return failure();
@@ -817,9 +819,9 @@ LogicalResult DynamicResizeOp::inferReturnTypes(
     return emitOptionalError(
         loc, "kiln.dynamic_resize needs exactly one of scales and sizes");
   Value given = adaptor.getScales() ? adaptor.getScales() : adaptor.getSizes();
-  FailureOr<int64_t> length = listLength(
-      loc, "kiln.dynamic_resize", adaptor.getScales() ? "scales" : "sizes",
-      given);
+  FailureOr<int64_t> length =
+      listLength(loc, "kiln.dynamic_resize",
+                 adaptor.getScales() ? "scales" : "sizes", given);
   if (failed(length))
     return failure();
   if (*length != rank)
@@ -827,8 +829,8 @@ LogicalResult DynamicResizeOp::inferReturnTypes(
                              " scales or sizes, got ", *length);
   bool crop = adaptor.getCoordinateTransformationMode() == "tf_crop_and_resize";
   if (crop && !adaptor.getRoi())
-    return emitOptionalError(loc,
-                             "kiln.dynamic_resize tf_crop_and_resize needs roi");
+    return emitOptionalError(
+        loc, "kiln.dynamic_resize tf_crop_and_resize needs roi");
   if (Value roi = adaptor.getRoi()) {
     FailureOr<int64_t> roiLength =
         listLength(loc, "kiln.dynamic_resize", "roi", roi);
