@@ -1,0 +1,53 @@
+"""Writes the ONNX models of kiln-run-dynamic-shapes.test (needs Debian's
+python3-onnx: run with /usr/bin/python3).
+
+  make_dynamic_shapes_onnx.py flatten OUT   # x: [N, 2, 3] -> Shape, Gather, Concat -> Reshape to [N, 6]
+  make_dynamic_shapes_onnx.py reshape OUT   # Reshape of x: [2, 3] to the graph input `shape`
+"""
+import sys
+
+import onnx
+from onnx import TensorProto, helper
+
+
+def flatten():
+    """The dynamic-batch flatten of PyTorch exports: the batch size is read
+    with Shape at run time, so data propagation cannot fold the target."""
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 2, 3])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 6])
+    zero = helper.make_tensor("zero", TensorProto.INT64, [], [0])
+    rest = helper.make_tensor("rest", TensorProto.INT64, [1], [-1])
+    axes = helper.make_tensor("axes", TensorProto.INT64, [1], [0])
+    nodes = [
+        helper.make_node("Shape", ["x"], ["shape"], name="shape"),
+        helper.make_node("Gather", ["shape", "zero"], ["batch"], name="batch",
+                         axis=0),
+        helper.make_node("Unsqueeze", ["batch", "axes"], ["batch1"],
+                         name="batch1"),
+        helper.make_node("Concat", ["batch1", "rest"], ["target"],
+                         name="target", axis=0),
+        helper.make_node("Reshape", ["x", "target"], ["y"], name="flatten"),
+    ]
+    return helper.make_graph(nodes, "flatten", [x], [y], [zero, rest, axes])
+
+
+def reshape():
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 3])
+    shape = helper.make_tensor_value_info("shape", TensorProto.INT64, [2])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, ["a", "b"])
+    nodes = [helper.make_node("Reshape", ["x", "shape"], ["y"],
+                              name="to_shape")]
+    return helper.make_graph(nodes, "reshape", [x, shape], [y])
+
+
+def main():
+    kind, out = sys.argv[1], sys.argv[2]
+    graph = {"flatten": flatten, "reshape": reshape}[kind]()
+    model = helper.make_model(graph,
+                              opset_imports=[helper.make_opsetid("", 17)])
+    onnx.checker.check_model(model)
+    onnx.save(model, out)
+
+
+if __name__ == "__main__":
+    main()
