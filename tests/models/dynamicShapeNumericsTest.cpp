@@ -371,6 +371,28 @@ TEST_F(DynamicShapeNumericsTest, RangeCountsCeilOfTheSpan) {
               ref::range(s.start, s.limit, s.delta), kRangeTolerance);
 }
 
+/// 800 draws use 1600 words, so the state twists three times; the result is
+/// f64 and read as such.
+TEST_F(DynamicShapeNumericsTest, RandomUniformLikeDrawsAsNumPyDoes) {
+  ref::Tensor like = ref::random({400, 2}, engine);
+  for (uint32_t seed : {0u, 12345u, 4294967295u}) {
+    rt::Module compiled = compile(
+        {Operand::data(like)},
+        [&](OpBuilder &b, Location loc, ValueRange args) -> SmallVector<Value> {
+          return {RandomUniformLikeOp::create(b, loc, args[0], seed)};
+        });
+    rt::Tensor input = toRuntime(like);
+    std::vector<rt::Tensor> outputs = compiled.function("main").run({&input});
+    ASSERT_EQ(outputs.size(), 1u);
+    ASSERT_EQ(outputs[0].shape(), like.shape);
+    std::vector<double> expected = ref::numpyRandomSample(seed, like.size());
+    const double *actual = outputs[0].data<double>();
+    // The same integer arithmetic and one exact division: bit for bit.
+    for (int64_t i = 0; i < like.size(); ++i)
+      ASSERT_EQ(actual[i], expected[i]) << "seed " << seed << ", draw " << i;
+  }
+}
+
 //===--- Reductions along run-time axes ----------------------------------===//
 
 TEST_F(DynamicShapeNumericsTest, ReduceSumOverRunTimeAxes) {

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <random>
 #include <stdexcept>
 
 namespace kiln::reference {
@@ -256,6 +257,17 @@ Tensor cumSum(const Tensor &input, int64_t axis, bool exclusive, bool reverse) {
     }
     return static_cast<float>(sum);
   });
+}
+
+std::vector<double> numpyRandomSample(uint32_t seed, int64_t count) {
+  std::mt19937 engine(seed);
+  std::vector<double> draws;
+  for (int64_t i = 0; i < count; ++i) {
+    uint64_t high = engine() >> 5, low = engine() >> 6;
+    draws.push_back((double(high) * 67108864.0 + double(low)) /
+                    9007199254740992.0);
+  }
+  return draws;
 }
 
 } // namespace kiln::reference

@@ -2,7 +2,8 @@
 //
 // Plain-loop references of the ONNX ops whose shape-like inputs Kiln reads at
 // run time (KilnDynamicShapeOps.td): Reshape, Unsqueeze, Squeeze, Expand, Tile,
-// Slice, Split, Pad, Range, ReduceSum and CumSum, written from the ONNX
+// Slice, Split, Pad, Range, ReduceSum and CumSum, and Dropout's random
+// numbers, written from the ONNX
 // operator specification (opset 17) over row-major float tensors, with the
 // shape-like operands as plain integer lists. Independent of the compiler:
 // nothing here is shared with the lowering's scalar code.
@@ -61,6 +62,10 @@ Tensor reduceSumKeepDims(const Tensor &input, const std::vector<int64_t> &axes);
 
 /// ONNX CumSum along `axis` (negative counts from the end).
 Tensor cumSum(const Tensor &input, int64_t axis, bool exclusive, bool reverse);
+
+/// `count` draws of NumPy's legacy RandomState(seed).random_sample(), from
+/// the standard library's MT19937 (std::mt19937 seeds as NumPy does).
+std::vector<double> numpyRandomSample(uint32_t seed, int64_t count);
 
 } // namespace kiln::reference
 

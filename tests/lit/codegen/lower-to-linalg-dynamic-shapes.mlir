@@ -287,3 +287,27 @@ func.func @unchecked_cast(%x: tensor<4x3xf32>) -> tensor<?x3xf32> {
   %0 = tensor.cast %x : tensor<4x3xf32> to tensor<?x3xf32>
   return %0 : tensor<?x3xf32>
 }
+
+// -----
+
+// MT19937 draws are sequential: one scf.for over the elements carries the
+// state (seeded when compiling: word 0 is the seed, word 1 is
+// 1812433253 * (seed ^ (seed >> 30)) + 1 = 472231674 = 0x1C25AEFA, printed
+// as little-endian hex), twists it every 624 words, and combines two tempered
+// words into one double.
+// CHECK-LABEL: func.func @random_uniform_like
+// CHECK: %[[SEEDED:.+]] = arith.constant dense<"0x05000000FAAE251C{{[0-9A-F]+}}"> : tensor<624xi32>
+// CHECK: %[[FLAT:.+]] = tensor.empty(%{{.+}}) : tensor<?xf64>
+// CHECK: %[[LOOP:.+]]:3 = scf.for %{{.+}} = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%{{.+}} = %[[SEEDED]], %{{.+}} = %c624{{.*}}, %{{.+}} = %[[FLAT]])
+// CHECK: scf.if %{{.+}} -> (tensor<624xi32>)
+// CHECK: scf.for
+// CHECK: arith.constant -1727483681 : i32
+// CHECK: arith.shrui
+// CHECK: arith.uitofp %{{.+}} : i32 to f64
+// CHECK: arith.divf %{{.+}}, %{{.+}} : f64
+// CHECK: tensor.insert %{{.+}} into %{{.+}}[%{{.+}}] : tensor<?xf64>
+// CHECK: tensor.reshape %[[LOOP]]#2(%{{.+}}) : (tensor<?xf64>, tensor<2xi64>) -> tensor<?x3xf64>
+func.func @random_uniform_like(%x: tensor<?x3xf32>) -> tensor<?x3xf64> {
+  %0 = kiln.random_uniform_like %x {seed = 5 : i64} : (tensor<?x3xf32>) -> tensor<?x3xf64>
+  return %0 : tensor<?x3xf64>
+}

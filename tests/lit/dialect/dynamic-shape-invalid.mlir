@@ -222,3 +222,19 @@ func.func @resize_wrong_length(%x: tensor<4x4xf32>, %z: tensor<1xi64>) {
   %0 = kiln.dynamic_resize %x sizes(%z) : (tensor<4x4xf32>, tensor<1xi64>) -> tensor<?x?xf32>
   return
 }
+
+// -----
+
+func.func @random_seed_too_large(%x: tensor<3xf32>) {
+  // expected-error @+1 {{'kiln.random_uniform_like' op seed must be in [0, 2^32), got 4294967296}}
+  %0 = kiln.random_uniform_like %x {seed = 4294967296 : i64} : (tensor<3xf32>) -> tensor<3xf64>
+  return
+}
+
+// -----
+
+func.func @random_not_f64(%x: tensor<3xf32>) {
+  // expected-error @+1 {{'kiln.random_uniform_like' op result #0 must be ranked tensor of 64-bit float values, but got 'tensor<3xf32>'}}
+  %0 = kiln.random_uniform_like %x : (tensor<3xf32>) -> tensor<3xf32>
+  return
+}

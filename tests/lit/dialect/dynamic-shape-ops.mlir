@@ -83,3 +83,15 @@ func.func @resizes(%x: tensor<1x1x2x2xf32>, %s: tensor<4xf32>, %y: tensor<?x4xf3
   %1 = kiln.dynamic_resize %y sizes(%z) roi(%roi) {coordinate_transformation_mode = "tf_crop_and_resize", extrapolation_value = 10.0 : f64} : (tensor<?x4xf32>, tensor<2xi64>, tensor<4xf32>) -> tensor<?x3xf32>
   return %0, %1 : tensor<?x?x?x?xf32>, tensor<?x3xf32>
 }
+
+// -----
+
+// The seed defaults to 0; the result takes the shape of its operand in f64.
+// CHECK-LABEL: func.func @random
+// CHECK: kiln.random_uniform_like %{{.+}} : (tensor<?x3xf32>) -> tensor<?x3xf64>
+// CHECK: kiln.random_uniform_like %{{.+}} {seed = 42 : i64} : (tensor<2xi1>) -> tensor<2xf64>
+func.func @random(%x: tensor<?x3xf32>, %b: tensor<2xi1>) -> (tensor<?x3xf64>, tensor<2xf64>) {
+  %0 = kiln.random_uniform_like %x : (tensor<?x3xf32>) -> tensor<?x3xf64>
+  %1 = kiln.random_uniform_like %b {seed = 42 : i64} : (tensor<2xi1>) -> tensor<2xf64>
+  return %0, %1 : tensor<?x3xf64>, tensor<2xf64>
+}

@@ -1007,6 +1007,171 @@ struct RangeLowering : OpConversionPattern<RangeOp> {
 };
 
 //===----------------------------------------------------------------------===//
+// random_uniform_like
+//===----------------------------------------------------------------------===//
+
+/// MT19937's state size, middle word and constants (Matsumoto and Nishimura).
+constexpr int64_t kStateWords = 624;
+constexpr int64_t kMiddleWord = 397;
+constexpr uint32_t kMatrixA = 0x9908b0dfu;
+
+/// The state `init_genrand(seed)` leaves, before the first twist.
+SmallVector<int32_t> seededState(uint32_t seed) {
+  SmallVector<int32_t> state;
+  uint32_t word = seed;
+  for (int64_t i = 0; i < kStateWords; ++i) {
+    state.push_back(static_cast<int32_t>(word));
+    word = 1812433253u * (word ^ (word >> 30)) + static_cast<uint32_t>(i + 1);
+  }
+  return state;
+}
+
+/// Scalar and tensor code of MT19937 over a tensor<624xi32> state.
+struct Mersenne {
+  OpBuilder &b;
+  Location loc;
+
+  Value word(uint32_t value) {
+    return arith::ConstantOp::create(
+        b, loc, b.getI32IntegerAttr(static_cast<int32_t>(value)));
+  }
+  Value index(int64_t value) {
+    return arith::ConstantIndexOp::create(b, loc, value);
+  }
+
+  /// The next 624 words, computed in place as the reference does (words past
+  /// the middle one read already updated words).
+  Value twist(Value state) {
+    auto loop = scf::ForOp::create(
+        b, loc, index(0), index(kStateWords), index(1), ValueRange{state},
+        [&](OpBuilder &lb, Location l, Value k, ValueRange args) {
+          Mersenne m{lb, l};
+          Value mt = args[0];
+          auto at = [&](int64_t offset) {
+            Value position = arith::RemUIOp::create(
+                lb, l, arith::AddIOp::create(lb, l, k, m.index(offset)),
+                m.index(kStateWords));
+            return tensor::ExtractOp::create(lb, l, mt, position).getResult();
+          };
+          Value upper =
+              arith::AndIOp::create(lb, l, at(0), m.word(0x80000000u));
+          Value lower =
+              arith::AndIOp::create(lb, l, at(1), m.word(0x7fffffffu));
+          Value y = arith::OrIOp::create(lb, l, upper, lower);
+          Value odd = arith::CmpIOp::create(
+              lb, l, arith::CmpIPredicate::ne,
+              arith::AndIOp::create(lb, l, y, m.word(1)), m.word(0));
+          Value magic =
+              arith::SelectOp::create(lb, l, odd, m.word(kMatrixA), m.word(0));
+          Value next = arith::XOrIOp::create(
+              lb, l,
+              arith::XOrIOp::create(
+                  lb, l, at(kMiddleWord),
+                  arith::ShRUIOp::create(lb, l, y, m.word(1))),
+              magic);
+          scf::YieldOp::create(
+              lb, l, tensor::InsertOp::create(lb, l, next, mt, k).getResult());
+        });
+    return loop.getResult(0);
+  }
+
+  /// The next 32-bit output: twists when all 624 words are used, then tempers
+  /// word `position`. Updates `state` and `position`.
+  Value draw(Value &state, Value &position) {
+    Value exhausted = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                            position, index(kStateWords));
+    auto refill = scf::IfOp::create(
+        b, loc, exhausted,
+        [&](OpBuilder &tb, Location l) {
+          scf::YieldOp::create(tb, l, Mersenne{tb, l}.twist(state));
+        },
+        [&](OpBuilder &eb, Location l) { scf::YieldOp::create(eb, l, state); });
+    state = refill.getResult(0);
+    position = arith::SelectOp::create(b, loc, exhausted, index(0), position);
+    Value y = tensor::ExtractOp::create(b, loc, state, position);
+    auto mix = [&](Value shifted, uint32_t mask) {
+      Value masked =
+          mask == 0xffffffffu
+              ? shifted
+              : arith::AndIOp::create(b, loc, shifted, word(mask)).getResult();
+      y = arith::XOrIOp::create(b, loc, y, masked);
+    };
+    mix(arith::ShRUIOp::create(b, loc, y, word(11)), 0xffffffffu);
+    mix(arith::ShLIOp::create(b, loc, y, word(7)), 0x9d2c5680u);
+    mix(arith::ShLIOp::create(b, loc, y, word(15)), 0xefc60000u);
+    mix(arith::ShRUIOp::create(b, loc, y, word(18)), 0xffffffffu);
+    position = arith::AddIOp::create(b, loc, position, index(1));
+    return y;
+  }
+
+  /// NumPy's random_sample from two outputs: (a >> 5) * 2^26 + (b >> 6),
+  /// over 2^53.
+  Value sample(Value first, Value second) {
+    auto toDouble = [&](Value value, int64_t shift) {
+      Value shifted = arith::ShRUIOp::create(b, loc, value, word(shift));
+      return arith::UIToFPOp::create(b, loc, b.getF64Type(), shifted)
+          .getResult();
+    };
+    auto constant = [&](double value) {
+      return arith::ConstantFloatOp::create(b, loc, b.getF64Type(),
+                                            APFloat(value));
+    };
+    Value high =
+        arith::MulFOp::create(b, loc, toDouble(first, 5), constant(67108864.0));
+    Value sum = arith::AddFOp::create(b, loc, high, toDouble(second, 6));
+    return arith::DivFOp::create(b, loc, sum, constant(9007199254740992.0));
+  }
+};
+
+/// The draws are sequential: one scf.for over the elements in row-major order
+/// carries the generator's state (a tensor<624xi32> that bufferizes in place)
+/// and writes a flat tensor, which is then reshaped to the result.
+struct RandomUniformLikeLowering : OpConversionPattern<RandomUniformLikeOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(RandomUniformLikeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RunTimeShapeBuilder shapes(rewriter, op);
+    auto type = cast<RankedTensorType>(op.getType());
+    Value like = adaptor.getLike();
+    SmallVector<Value> dims;
+    Value count = shapes.constant(1);
+    for (int64_t d = 0; d < type.getRank(); ++d) {
+      dims.push_back(shapes.dim(like, d));
+      // Cannot overflow: `like` exists with these dims.
+      count = shapes.mul(count, dims.back());
+    }
+    auto stateType =
+        RankedTensorType::get({kStateWords}, rewriter.getI32Type());
+    Value seeded = arith::ConstantOp::create(
+        rewriter, loc,
+        DenseIntElementsAttr::get(
+            stateType,
+            ArrayRef(seededState(static_cast<uint32_t>(op.getSeed())))));
+    Mersenne m{rewriter, loc};
+    Value flat = tensor::EmptyOp::create(
+        rewriter, loc, ArrayRef<OpFoldResult>{shapes.toIndex(count)},
+        rewriter.getF64Type());
+    auto loop = scf::ForOp::create(
+        rewriter, loc, m.index(0), shapes.toIndex(count), m.index(1),
+        ValueRange{seeded, m.index(kStateWords), flat},
+        [&](OpBuilder &lb, Location l, Value i, ValueRange args) {
+          Mersenne inner{lb, l};
+          Value state = args[0], position = args[1];
+          Value first = inner.draw(state, position);
+          Value second = inner.draw(state, position);
+          Value value = inner.sample(first, second);
+          Value written = tensor::InsertOp::create(lb, l, value, args[2], i);
+          scf::YieldOp::create(lb, l, ValueRange{state, position, written});
+        });
+    rewriter.replaceOp(op, reshapeTo(shapes, loop.getResult(2), type, dims));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
 // dynamic_reduce_sum, dynamic_cumsum
 //===----------------------------------------------------------------------===//
 
@@ -1169,11 +1334,13 @@ void addCheckedCastLegality(ConversionTarget &target,
 
 void populateDynamicShapeLoweringPatterns(RewritePatternSet &patterns) {
   patterns.add<CheckedCastLowering>(patterns.getContext());
-  patterns.add<ShapeOfLowering, DynamicReshapeLowering, UnsqueezeLowering,
-               SqueezeLowering, DynamicBroadcastToLowering, TileLowering,
-               DynamicSliceLowering, SplitLowering, DynamicPadLowering,
-               ConstantOfShapeLowering, RangeLowering, DynamicReduceSumLowering,
-               DynamicCumSumLowering>(patterns.getContext());
+  patterns
+      .add<ShapeOfLowering, DynamicReshapeLowering, UnsqueezeLowering,
+           SqueezeLowering, DynamicBroadcastToLowering, TileLowering,
+           DynamicSliceLowering, SplitLowering, DynamicPadLowering,
+           ConstantOfShapeLowering, RangeLowering, RandomUniformLikeLowering,
+           DynamicReduceSumLowering, DynamicCumSumLowering>(
+          patterns.getContext());
 }
 
 } // namespace kiln

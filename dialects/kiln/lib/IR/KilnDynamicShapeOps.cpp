@@ -707,6 +707,29 @@ OpFoldResult RangeOp::fold(FoldAdaptor adaptor) {
 }
 
 //===----------------------------------------------------------------------===//
+// RandomUniformLikeOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult RandomUniformLikeOp::inferReturnTypes(
+    MLIRContext *context, std::optional<Location> loc, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferred) {
+  auto type = rankedType(adaptor.getLike());
+  if (!type)
+    return emitOptionalError(loc, "kiln.random_uniform_like needs a ranked "
+                                  "tensor to take the shape of");
+  inferred.push_back(type.clone(Float64Type::get(context)));
+  return success();
+}
+KILN_COMPATIBLE_RETURN_TYPES(RandomUniformLikeOp)
+
+LogicalResult RandomUniformLikeOp::verify() {
+  // NumPy's legacy seeding takes seeds in [0, 2^32).
+  if (getSeed() < 0 || getSeed() > int64_t(UINT32_MAX))
+    return emitOpError("seed must be in [0, 2^32), got ") << getSeed();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // DynamicReduceSumOp
 //===----------------------------------------------------------------------===//
 

@@ -3,6 +3,7 @@ python3-onnx: run with /usr/bin/python3).
 
   make_dynamic_shapes_onnx.py flatten OUT   # x: [N, 2, 3] -> Shape, Gather, Concat -> Reshape to [N, 6]
   make_dynamic_shapes_onnx.py reshape OUT   # Reshape of x: [2, 3] to the graph input `shape`
+  make_dynamic_shapes_onnx.py dropout OUT   # Dropout of x: [2, 3] with ratio and training_mode inputs
 """
 import sys
 
@@ -40,9 +41,21 @@ def reshape():
     return helper.make_graph(nodes, "reshape", [x, shape], [y])
 
 
+def dropout():
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 3])
+    ratio = helper.make_tensor_value_info("ratio", TensorProto.FLOAT, [])
+    training = helper.make_tensor_value_info("training", TensorProto.BOOL, [])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 3])
+    mask = helper.make_tensor_value_info("mask", TensorProto.BOOL, [2, 3])
+    nodes = [helper.make_node("Dropout", ["x", "ratio", "training"],
+                              ["y", "mask"], name="dropout", seed=0)]
+    return helper.make_graph(nodes, "dropout", [x, ratio, training],
+                             [y, mask])
+
+
 def main():
     kind, out = sys.argv[1], sys.argv[2]
-    graph = {"flatten": flatten, "reshape": reshape}[kind]()
+    graph = {"flatten": flatten, "reshape": reshape, "dropout": dropout}[kind]()
     model = helper.make_model(graph,
                               opset_imports=[helper.make_opsetid("", 17)])
     onnx.checker.check_model(model)

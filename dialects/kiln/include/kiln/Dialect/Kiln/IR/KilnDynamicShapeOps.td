@@ -291,6 +291,32 @@ def Kiln_RangeOp : Kiln_Op<"range",
   let hasFolder = 1;
 }
 
+def Kiln_RandomUniformLikeOp : Kiln_Op<"random_uniform_like",
+    [Pure, InferTypeOpAdaptorWithIsCompatible]> {
+  let summary = "Reproducible uniform numbers in [0, 1) of a tensor's shape";
+  let description = [{
+    A tensor of f64 with the shape of `like` (whose values are not read): element
+    `i` in row-major order is draw `i` of NumPy's legacy
+    `RandomState(seed).random_sample()`, i.e. 53-bit numbers
+    `((a >> 5) * 2^26 + (b >> 6)) / 2^53` from consecutive 32-bit outputs `a`, `b`
+    of MT19937 seeded with `seed` (Matsumoto and Nishimura's `init_genrand`). ONNX's
+    reference implementation of Dropout draws its mask this way, so Kiln
+    reproduces its results. Every call gives the same numbers (the op is pure):
+    a call-to-call random stream would need state the compiled function does not
+    have. The draws are sequential, about 10 ns per element.
+
+    ```mlir
+    %u = kiln.random_uniform_like %x {seed = 0 : i64}
+        : (tensor<3x4xf32>) -> tensor<3x4xf64>
+    ```
+  }];
+  let arguments = (ins Kiln_AnyTensor:$like,
+                   DefaultValuedAttr<I64Attr, "0">:$seed);
+  let results = (outs RankedTensorOf<[F64]>:$result);
+  let assemblyFormat = "$like attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Reductions and scans along run-time axes
 //===----------------------------------------------------------------------===//
