@@ -311,3 +311,25 @@ func.func @random_uniform_like(%x: tensor<?x3xf32>) -> tensor<?x3xf64> {
   %0 = kiln.random_uniform_like %x {seed = 5 : i64} : (tensor<?x3xf32>) -> tensor<?x3xf64>
   return %0 : tensor<?x3xf64>
 }
+
+// -----
+
+// Data movement does not depend on signedness: unsigned tensors are retyped
+// to signless ones and lowered as usual (a range would not be: its count
+// divides).
+// CHECK-LABEL: func.func @unsigned_data
+// CHECK-SAME: (%arg0: tensor<2x3xi8>, %arg1: tensor<2xi64>) -> tensor<?x?xi8>
+// CHECK: tensor.reshape %arg0(%{{.+}}) : (tensor<2x3xi8>, tensor<2xi64>) -> tensor<?x?xi8>
+func.func @unsigned_data(%x: tensor<2x3xui8>, %s: tensor<2xi64>) -> tensor<?x?xui8> {
+  %0 = kiln.dynamic_reshape %x, %s : (tensor<2x3xui8>, tensor<2xi64>) -> tensor<?x?xui8>
+  return %0 : tensor<?x?xui8>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @unsigned_fill
+// CHECK: linalg.fill ins(%{{.+}} : i8) outs(%{{.+}} : tensor<?xi8>)
+func.func @unsigned_fill(%s: tensor<1xi64>) -> tensor<?xui8> {
+  %0 = kiln.constant_of_shape %s {value = 200 : ui8} : (tensor<1xi64>) -> tensor<?xui8>
+  return %0 : tensor<?xui8>
+}

@@ -61,9 +61,15 @@ public:
 bool isSignednessAgnostic(Operation *op) {
   if (auto resize = dyn_cast<ResizeOp>(op))
     return resize.getMode() == "nearest"; // interpolation converts to float
+  if (auto resize = dyn_cast<DynamicResizeOp>(op))
+    return resize.getMode() == "nearest";
   return isa<ReshapeOp, TransposeOp, ConcatOp, MatMulOp, ReduceSumOp,
              ReduceProdOp, CumSumOp, SliceOp, PadOp, BroadcastToOp, GatherOp,
-             GatherElementsOp, GatherNDOp, ScatterElementsOp, ScatterNDOp>(op);
+             GatherElementsOp, GatherNDOp, ScatterElementsOp, ScatterNDOp,
+             ShapeOfOp, DynamicReshapeOp, UnsqueezeOp, SqueezeOp,
+             DynamicBroadcastToOp, TileOp, DynamicSliceOp, SplitOp,
+             DynamicPadOp, ConstantOfShapeOp, DynamicReduceSumOp,
+             DynamicCumSumOp, RandomUniformLikeOp>(op);
 }
 
 /// `attribute` with unsigned integer types replaced by signless ones of the same
