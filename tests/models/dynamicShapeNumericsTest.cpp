@@ -330,8 +330,10 @@ TEST_F(DynamicShapeNumericsTest, PadReflectsAndRepeatsEdges) {
           return {DynamicPadOp::create(b, loc, args[0], args[1], Value(),
                                        b.getStringAttr(mode))};
         });
-    for (std::vector<int64_t> pads :
-         {std::vector<int64_t>{2, 1, 0, 3}, {0, -2, 1, 2}, {1, 3, 2, 0}})
+    for (std::vector<int64_t> pads : {std::vector<int64_t>{2, 1, 0, 3},
+                                      {0, -2, 1, 1},
+                                      {1, 3, 2, 0},
+                                      {-1, 1, 1, -1}})
       expectRun(module, {Operand::data(x), Operand::list(pads)},
                 ref::onnxPad(x, pads, mode, 0), kExactTolerance);
   }

@@ -183,28 +183,31 @@ std::vector<Tensor> split(const Tensor &input,
 
 Tensor onnxPad(const Tensor &input, const std::vector<int64_t> &pads,
                const std::string &mode, float value) {
+  // Negative amounts remove elements first; the positive ones then pad the
+  // `window` elements left, from `start`.
   int64_t rank = input.rank();
-  std::vector<int64_t> shape;
-  for (int64_t d = 0; d < rank; ++d)
-    shape.push_back(input.shape[d] + pads[d] + pads[rank + d]);
+  std::vector<int64_t> shape, start, window, before;
+  for (int64_t d = 0; d < rank; ++d) {
+    int64_t low = pads[d], high = pads[rank + d];
+    start.push_back(std::max<int64_t>(-low, 0));
+    window.push_back(input.shape[d] - std::max<int64_t>(-low, 0) -
+                     std::max<int64_t>(-high, 0));
+    before.push_back(std::max<int64_t>(low, 0));
+    shape.push_back(window[d] + before[d] + std::max<int64_t>(high, 0));
+  }
   std::vector<int64_t> strides = stridesOf(input.shape);
   return generate(shape, [&](std::vector<int64_t> index) {
     for (int64_t d = 0; d < rank; ++d) {
-      int64_t dim = input.shape[d], position = index[d] - pads[d];
-      if (position >= 0 && position < dim) {
-        index[d] = position;
-        continue;
+      int64_t position = index[d] - before[d], last = window[d] - 1;
+      if (position < 0 || position > last) {
+        if (mode == "constant")
+          return value;
+        if (mode == "edge")
+          position = std::clamp<int64_t>(position, 0, last);
+        else // reflect: mirror about the first and last elements
+          position = position < 0 ? -position : 2 * last - position;
       }
-      if (mode == "constant")
-        return value;
-      if (mode == "edge") {
-        index[d] = std::clamp<int64_t>(position, 0, dim - 1);
-        continue;
-      }
-      // reflect: mirror about the first and last elements.
-      while (position < 0 || position >= dim)
-        position = position < 0 ? -position : 2 * (dim - 1) - position;
-      index[d] = position;
+      index[d] = start[d] + position;
     }
     return input.data[flatten(index, strides)];
   });

@@ -48,8 +48,9 @@ std::vector<Tensor> split(const Tensor &input,
                           const std::vector<int64_t> &sizes, int64_t axis);
 
 /// ONNX Pad: `pads` is all the amounts before each dim, then all those after;
-/// negative amounts remove elements. `mode` is "constant", "reflect" or
-/// "edge".
+/// negative amounts remove elements (before the others pad, as Kiln's static
+/// Pad slices first). `mode` is "constant", "reflect" or "edge"; reflect pads
+/// are smaller than what is left of the dim.
 Tensor onnxPad(const Tensor &input, const std::vector<int64_t> &pads,
                const std::string &mode, float value);
 

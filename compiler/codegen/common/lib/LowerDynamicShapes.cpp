@@ -716,8 +716,17 @@ struct SplitLowering : OpConversionPattern<SplitOp> {
 // dynamic_pad
 //===----------------------------------------------------------------------===//
 
+/// Negative pads remove elements first, as the static path's kiln.slice does;
+/// then the remaining `window` elements of each dim (from `start`) are padded
+/// by the positive amounts. Reflection and edges are those of the window.
 struct DynamicPadLowering : OpConversionPattern<DynamicPadOp> {
   using OpConversionPattern::OpConversionPattern;
+
+  /// One dim: the first input index kept, the number kept, the elements added
+  /// before them, and (constant mode) the full input dim.
+  struct PadDim {
+    Value start, window, before, dim;
+  };
 
   LogicalResult
   matchAndRewrite(DynamicPadOp op, OpAdaptor adaptor,
@@ -728,31 +737,38 @@ struct DynamicPadLowering : OpConversionPattern<DynamicPadOp> {
     auto type = cast<RankedTensorType>(op.getType());
     int64_t rank = type.getRank();
     StringRef mode = op.getMode();
-    SmallVector<Value> lows, dims, sizes;
+    SmallVector<PadDim> dims;
+    SmallVector<Value> sizes;
     Value fits;
+    Value zero = shapes.constant(0);
     for (int64_t d = 0; d < rank; ++d) {
       Value low = shapes.element(adaptor.getPads(), d);
       Value high = shapes.element(adaptor.getPads(), rank + d);
       Value dim = shapes.dim(input, d);
-      Value size =
-          shapes.checkedAdd(shapes.checkedAdd(dim, low, fits), high, fits);
-      shapes.check(shapes.compare(P::sge, size, shapes.constant(0)),
+      Value window =
+          shapes.checkedAdd(shapes.checkedAdd(dim, shapes.min(low, zero), fits),
+                            shapes.min(high, zero), fits);
+      shapes.check(shapes.compare(P::sge, window, zero),
                    "the pads of dimension " + Twine(d) +
                        " remove more elements than it has");
+      Value before = shapes.max(low, zero), after = shapes.max(high, zero);
+      Value size = shapes.checkedAdd(shapes.checkedAdd(window, before, fits),
+                                     after, fits);
       if (mode == "reflect")
-        for (Value pad : {low, high})
-          shapes.check(
-              shapes.compare(P::slt, pad, shapes.max(dim, shapes.constant(1))),
-              "a reflect pad of dimension " + Twine(d) +
-                  " is not smaller than the dimension");
+        for (Value pad : {before, after})
+          shapes.check(shapes.compare(P::slt, pad,
+                                      shapes.max(window, shapes.constant(1))),
+                       "a reflect pad of dimension " + Twine(d) +
+                           " is not smaller than the dimension");
       if (mode == "edge")
-        shapes.check(
-            shapes.either(shapes.compare(P::sgt, dim, shapes.constant(0)),
-                          shapes.compare(P::eq, size, shapes.constant(0))),
-            "edge padding of dimension " + Twine(d) +
-                " has no element to repeat");
-      lows.push_back(shapes.toIndex(low));
-      dims.push_back(shapes.toIndex(dim));
+        shapes.check(shapes.either(shapes.compare(P::sgt, window, zero),
+                                   shapes.compare(P::eq, size, zero)),
+                     "edge padding of dimension " + Twine(d) +
+                         " has no element to repeat");
+      // low = INT64_MIN cannot get here: its window is negative.
+      Value start = shapes.sub(zero, shapes.min(low, zero));
+      dims.push_back({shapes.toIndex(start), shapes.toIndex(window),
+                      shapes.toIndex(before), shapes.toIndex(dim)});
       sizes.push_back(size);
     }
     if (fits)
@@ -764,8 +780,7 @@ struct DynamicPadLowering : OpConversionPattern<DynamicPadOp> {
     Value result = buildIndexedGeneric(
         rewriter, op.getLoc(), type, resultSizes,
         [&](OpBuilder &b, Location loc, ValueRange indices) {
-          return buildElement(b, loc, mode, input, padValue, indices, lows,
-                              dims);
+          return buildElement(b, loc, mode, input, padValue, indices, dims);
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -783,25 +798,25 @@ struct DynamicPadLowering : OpConversionPattern<DynamicPadOp> {
     return tensor::ExtractOp::create(b, loc, value, position);
   }
 
-  /// The element at result `indices`: input index `index - low` of every dim,
-  /// mirrored (reflect) or clamped (edge) into the input, or for the constant
-  /// mode the value outside it (read under an `scf.if`, since an empty input
-  /// has no element to read speculatively).
+  /// The element at result `indices`: window position `index - before` of
+  /// every dim, mirrored (reflect) or clamped (edge) into the window, or for
+  /// the constant mode the value outside it (read under an `scf.if`, since an
+  /// empty input has no element to read speculatively).
   static Value buildElement(OpBuilder &b, Location loc, StringRef mode,
                             Value input, Value padValue, ValueRange indices,
-                            ArrayRef<Value> lows, ArrayRef<Value> dims) {
+                            ArrayRef<PadDim> dims) {
     using P = arith::CmpIPredicate;
     Value zero = arith::ConstantIndexOp::create(b, loc, 0);
     Value one = arith::ConstantIndexOp::create(b, loc, 1);
     SmallVector<Value> position;
     Value inside;
-    for (auto [index, low, dim] : llvm::zip(indices, lows, dims)) {
-      Value source = arith::SubIOp::create(b, loc, index, low);
-      Value last = arith::SubIOp::create(b, loc, dim, one);
+    for (auto [index, dim] : llvm::zip(indices, dims)) {
+      Value source = arith::SubIOp::create(b, loc, index, dim.before);
+      Value last = arith::SubIOp::create(b, loc, dim.window, one);
       if (mode == "constant") {
         Value within = arith::AndIOp::create(
             b, loc, arith::CmpIOp::create(b, loc, P::sge, source, zero),
-            arith::CmpIOp::create(b, loc, P::slt, source, dim));
+            arith::CmpIOp::create(b, loc, P::slt, source, dim.window));
         inside = inside
                      ? arith::AndIOp::create(b, loc, inside, within).getResult()
                      : within;
@@ -821,11 +836,9 @@ struct DynamicPadLowering : OpConversionPattern<DynamicPadOp> {
       if (mode != "constant")
         source = arith::MinSIOp::create(
             b, loc, arith::MaxSIOp::create(b, loc, source, zero), last);
-      position.push_back(source);
+      position.push_back(arith::AddIOp::create(b, loc, source, dim.start));
     }
-    if (mode != "constant")
-      return tensor::ExtractOp::create(b, loc, input, position);
-    if (!inside)
+    if (mode != "constant" || !inside)
       return tensor::ExtractOp::create(b, loc, input, position);
     auto branch = scf::IfOp::create(
         b, loc, inside,
