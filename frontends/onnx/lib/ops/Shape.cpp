@@ -542,16 +542,10 @@ llvm::Error convertTile(NodeContext &context) {
   return llvm::Error::success();
 }
 
-/// Split whose `split` input is known only at run time (or splits a dim
-/// that is): kiln.split, its results refined with the declared types.
-llvm::Error convertRunTimeSplit(NodeContext &context, Value input,
-                                int64_t axis) {
-  KILN_ASSIGN_OR_RETURN(Value sizes, context.input(1));
-  KILN_ASSIGN_OR_RETURN(int64_t count,
-                        requireStaticLength(context, 1, "the split"));
-  if (count != static_cast<int64_t>(context.numOutputs()))
-    return context.invalid("split has " + llvm::Twine(count) + " entries for " +
-                           llvm::Twine(context.numOutputs()) + " outputs");
+/// kiln.split of `input` into the `count` run-time `sizes`, its results
+/// refined with the declared types.
+llvm::Error buildRunTimeSplit(NodeContext &context, Value input, int64_t axis,
+                              Value sizes, int64_t count) {
   RankedTensorType type = context.inputType(0);
   SmallVector<Type> types;
   for (int64_t i = 0; i < count; ++i) {
@@ -582,6 +576,41 @@ llvm::Error convertRunTimeSplit(NodeContext &context, Value input,
   return llvm::Error::success();
 }
 
+/// Split whose `split` input is known only at run time (or splits a dim
+/// that is).
+llvm::Error convertRunTimeSplit(NodeContext &context, Value input,
+                                int64_t axis) {
+  KILN_ASSIGN_OR_RETURN(Value sizes, context.input(1));
+  KILN_ASSIGN_OR_RETURN(int64_t count,
+                        requireStaticLength(context, 1, "the split"));
+  if (count != static_cast<int64_t>(context.numOutputs()))
+    return context.invalid("split has " + llvm::Twine(count) + " entries for " +
+                           llvm::Twine(context.numOutputs()) + " outputs");
+  return buildRunTimeSplit(context, input, axis, sizes, count);
+}
+
+/// Split into equal parts of a dim known only at run time: the part size is
+/// read with kiln.shape_of and divided; kiln.split checks at run time that
+/// the parts add up to the dim (they do not when it is not divisible).
+llvm::Error convertRunTimeEqualSplit(NodeContext &context, Value input,
+                                     int64_t axis) {
+  int64_t parts = context.numOutputs();
+  if (parts == 0)
+    return context.invalid("Split has no outputs");
+  KILN_ASSIGN_OR_RETURN(Value shape, context.create<ShapeOfOp>(input));
+  KILN_ASSIGN_OR_RETURN(Value dim,
+                        context.create<SliceOp>(shape, ArrayRef<int64_t>{axis},
+                                                ArrayRef<int64_t>{1},
+                                                ArrayRef<int64_t>{1}));
+  KILN_ASSIGN_OR_RETURN(
+      Value part,
+      context.create<DivOp>(
+          dim, context.scalar(context.builder.getI64Type(), parts)));
+  KILN_ASSIGN_OR_RETURN(Value sizes, context.create<BroadcastToOp>(
+                                         part, ArrayRef<int64_t>{parts}));
+  return buildRunTimeSplit(context, input, axis, sizes, parts);
+}
+
 /// Split into the sizes of the `split` input, or into equal parts.
 llvm::Error convertSplit(NodeContext &context) {
   KILN_ASSIGN_OR_RETURN(Value input, context.input(0));
@@ -594,8 +623,7 @@ llvm::Error convertSplit(NodeContext &context) {
       (!context.constantInts(1) || type.isDynamicDim(axis)))
     return convertRunTimeSplit(context, input, axis);
   if (type.isDynamicDim(axis))
-    return context.unsupported(
-        "Split into equal parts along a dimension known only at run time");
+    return convertRunTimeEqualSplit(context, input, axis);
   int64_t dim = type.getDimSize(axis);
   int64_t parts = context.numOutputs();
   SmallVector<int64_t> split;

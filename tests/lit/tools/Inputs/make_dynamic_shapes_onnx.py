@@ -4,6 +4,7 @@ python3-onnx: run with /usr/bin/python3).
   make_dynamic_shapes_onnx.py flatten OUT   # x: [N, 2, 3] -> Shape, Gather, Concat -> Reshape to [N, 6]
   make_dynamic_shapes_onnx.py reshape OUT   # Reshape of x: [2, 3] to the graph input `shape`
   make_dynamic_shapes_onnx.py dropout OUT   # Dropout of x: [2, 3] with ratio and training_mode inputs
+  make_dynamic_shapes_onnx.py halves OUT    # Split of x: [N, 2] into two equal parts along N
 """
 import sys
 
@@ -53,9 +54,19 @@ def dropout():
                              [y, mask])
 
 
+def halves():
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 2])
+    first = helper.make_tensor_value_info("first", TensorProto.FLOAT, ["H", 2])
+    second = helper.make_tensor_value_info("second", TensorProto.FLOAT, ["H", 2])
+    nodes = [helper.make_node("Split", ["x"], ["first", "second"],
+                              name="halves", axis=0)]
+    return helper.make_graph(nodes, "halves", [x], [first, second])
+
+
 def main():
     kind, out = sys.argv[1], sys.argv[2]
-    graph = {"flatten": flatten, "reshape": reshape, "dropout": dropout}[kind]()
+    graph = {"flatten": flatten, "reshape": reshape, "dropout": dropout,
+             "halves": halves}[kind]()
     model = helper.make_model(graph,
                               opset_imports=[helper.make_opsetid("", 17)])
     onnx.checker.check_model(model)
