@@ -5,6 +5,9 @@ python3-onnx: run with /usr/bin/python3).
   make_dynamic_shapes_onnx.py reshape OUT   # Reshape of x: [2, 3] to the graph input `shape`
   make_dynamic_shapes_onnx.py dropout OUT   # Dropout of x: [2, 3] with ratio and training_mode inputs
   make_dynamic_shapes_onnx.py halves OUT    # Split of x: [N, 2] into two equal parts along N
+  make_dynamic_shapes_onnx.py float_shape OUT     # (bad) Reshape to a float shape
+  make_dynamic_shapes_onnx.py unknown_length OUT  # Reshape to a shape of run-time length
+  make_dynamic_shapes_onnx.py short_pads OUT      # (bad) Pad with 3 pads for rank 2
 """
 import sys
 
@@ -63,10 +66,33 @@ def halves():
     return helper.make_graph(nodes, "halves", [x], [first, second])
 
 
+def one_node(op, data_type, shape_type, shape_dims, out_rank):
+    """`op` of x: [2, 3] (of `data_type`) and a second input `s`."""
+    x = helper.make_tensor_value_info("x", data_type, [2, 3])
+    s = helper.make_tensor_value_info("s", shape_type, shape_dims)
+    y = helper.make_tensor_value_info("y", data_type,
+                                      ["d%d" % d for d in range(out_rank)])
+    nodes = [helper.make_node(op, ["x", "s"], ["y"], name="node")]
+    return helper.make_graph(nodes, op.lower(), [x, s], [y])
+
+
+def float_shape():
+    return one_node("Reshape", TensorProto.FLOAT, TensorProto.FLOAT, [2], 2)
+
+
+def unknown_length():
+    return one_node("Reshape", TensorProto.FLOAT, TensorProto.INT64, ["k"], 2)
+
+
+def short_pads():
+    return one_node("Pad", TensorProto.FLOAT, TensorProto.INT64, [3], 2)
+
+
 def main():
     kind, out = sys.argv[1], sys.argv[2]
     graph = {"flatten": flatten, "reshape": reshape, "dropout": dropout,
-             "halves": halves}[kind]()
+             "halves": halves, "float_shape": float_shape,
+             "unknown_length": unknown_length, "short_pads": short_pads}[kind]()
     model = helper.make_model(graph,
                               opset_imports=[helper.make_opsetid("", 17)])
     onnx.checker.check_model(model)
