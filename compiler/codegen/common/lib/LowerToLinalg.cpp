@@ -62,9 +62,15 @@ public:
 bool isSignednessAgnostic(Operation *op) {
   if (auto resize = dyn_cast<ResizeOp>(op))
     return resize.getMode() == "nearest"; // interpolation converts to float
+  if (auto resize = dyn_cast<DynamicResizeOp>(op))
+    return resize.getMode() == "nearest";
   return isa<ReshapeOp, TransposeOp, ConcatOp, MatMulOp, ReduceSumOp,
              ReduceProdOp, CumSumOp, SliceOp, PadOp, BroadcastToOp, GatherOp,
-             GatherElementsOp, GatherNDOp, ScatterElementsOp, ScatterNDOp>(op);
+             GatherElementsOp, GatherNDOp, ScatterElementsOp, ScatterNDOp,
+             ShapeOfOp, DynamicReshapeOp, UnsqueezeOp, SqueezeOp,
+             DynamicBroadcastToOp, TileOp, DynamicSliceOp, SplitOp,
+             DynamicPadOp, ConstantOfShapeOp, DynamicReduceSumOp,
+             DynamicCumSumOp, RandomUniformLikeOp>(op);
 }
 
 /// `attribute` with unsigned integer types replaced by signless ones of the same
@@ -150,6 +156,7 @@ struct LowerToLinalgPass : impl::KilnLowerToLinalgPassBase<LowerToLinalgPass> {
     populateResizeLoweringPatterns(patterns);
     populateReductionLoweringPatterns(patterns);
     populateSpatialLoweringPatterns(patterns);
+    populateDynamicShapeLoweringPatterns(patterns);
     patterns.add<SignlessRetyping>(converter, context);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);
@@ -166,6 +173,7 @@ struct LowerToLinalgPass : impl::KilnLowerToLinalgPassBase<LowerToLinalgPass> {
     // Everything else is legal once its types are signless.
     target.markUnknownOpDynamicallyLegal(
         [&](Operation *op) { return converter.isLegal(op); });
+    addCheckedCastLegality(target, converter);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

@@ -31,6 +31,12 @@ void populateIndexingLoweringPatterns(mlir::RewritePatternSet &patterns);
 void populateResizeLoweringPatterns(mlir::RewritePatternSet &patterns);
 void populateReductionLoweringPatterns(mlir::RewritePatternSet &patterns);
 void populateSpatialLoweringPatterns(mlir::RewritePatternSet &patterns);
+void populateDynamicShapeLoweringPatterns(mlir::RewritePatternSet &patterns);
+/// Makes a `tensor.cast` that turns dims known only at run time static (as
+/// the ONNX importer adds where the model declares a static shape) illegal
+/// until populateDynamicShapeLoweringPatterns' pattern has checked its sizes.
+void addCheckedCastLegality(mlir::ConversionTarget &target,
+                            const mlir::TypeConverter &converter);
 
 /// Whether `op`'s lowering pattern handles unsigned element types itself
 /// (choosing unsigned arithmetic from the op's own types).

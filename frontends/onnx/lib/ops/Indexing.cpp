@@ -11,6 +11,7 @@
 
 #include "../ConverterRegistry.h"
 #include "ConverterUtils.h"
+#include "DynamicShapeHelpers.h"
 
 #include <cmath>
 
@@ -171,14 +172,60 @@ llvm::Error resolveResizeShape(NodeContext &context, ArrayRef<int64_t> shape,
   return llvm::Error::success();
 }
 
-/// Resize (opset 13 semantics, the same at 17).
+/// Whether Resize's output must be computed at run time: its scales, sizes or
+/// (for tf_crop_and_resize) roi are not known when compiling, or its input
+/// has dims known only at run time (or empty ones, which kiln.resize
+/// rejects).
+bool needsRunTimeResize(NodeContext &context) {
+  RankedTensorType type = context.inputType(0);
+  bool crop = context.stringAttribute("coordinate_transformation_mode",
+                                      "half_pixel") == "tf_crop_and_resize";
+  return !type.hasStaticShape() || llvm::is_contained(type.getShape(), 0) ||
+         (hasNonEmptyInput(context, 2) && !constantFloats(context, 2)) ||
+         (hasNonEmptyInput(context, 3) && !context.constantInts(3)) ||
+         (crop && context.hasInput(1) && !constantFloats(context, 1));
+}
+
+/// Resize with run-time scales, sizes, roi or input dims:
+/// kiln.dynamic_resize, with the output type the model declares.
+llvm::Error convertRunTimeResize(NodeContext &context, Value input) {
+  bool hasScales = hasNonEmptyInput(context, 2),
+       hasSizes = hasNonEmptyInput(context, 3);
+  if (hasScales == hasSizes)
+    return context.invalid("exactly one of scales and sizes must be given");
+  std::string mode = context.stringAttribute("mode", "nearest");
+  std::string transform =
+      context.stringAttribute("coordinate_transformation_mode", "half_pixel");
+  Value roi;
+  if (transform == "tf_crop_and_resize") {
+    if (!context.hasInput(1))
+      return context.invalid("tf_crop_and_resize needs roi (input 1)");
+    roi = context.optionalInput(1);
+  }
+  Builder &b = context.builder;
+  KILN_ASSIGN_OR_RETURN(
+      Value result,
+      context.create<DynamicResizeOp>(
+          input, hasScales ? context.optionalInput(2) : Value(),
+          hasSizes ? context.optionalInput(3) : Value(), roi,
+          b.getStringAttr(mode), b.getStringAttr(transform),
+          b.getStringAttr(
+              context.stringAttribute("nearest_mode", "round_prefer_floor")),
+          b.getF64FloatAttr(context.floatAttribute("cubic_coeff_a", -0.75f)),
+          b.getBoolAttr(context.intAttribute("exclude_outside", 0) != 0),
+          b.getF64FloatAttr(
+              context.floatAttribute("extrapolation_value", 0.0f))));
+  context.setOutput(0, refineToDeclared(context, result, 0));
+  return llvm::Error::success();
+}
+
+/// Resize (opset 13 semantics, the same at 17): kiln.resize when the output
+/// is known when compiling, else kiln.dynamic_resize.
 llvm::Error convertResize(NodeContext &context) {
   KILN_ASSIGN_OR_RETURN(Value input, context.input(0));
   RankedTensorType type = context.inputType(0);
-  if (!type.hasStaticShape())
-    return context.unsupported("Resize of a tensor with dynamic dims");
-  if (llvm::is_contained(type.getShape(), 0))
-    return context.unsupported("Resize of an empty tensor");
+  if (needsRunTimeResize(context))
+    return convertRunTimeResize(context, input);
   SmallVector<int64_t> sizes;
   SmallVector<double> scales;
   if (llvm::Error error =

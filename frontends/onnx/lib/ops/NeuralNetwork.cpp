@@ -3,7 +3,9 @@
 // Conv, ConvTranspose and pooling map to Kiln's N-D ops (any number of spatial
 // dims) after resolving auto_pad; a bias is a kiln.add. Gemm becomes
 // transposes, kiln.matmul, scaling and kiln.add. (BatchNormalization is in
-// Normalization.cpp.)
+// Normalization.cpp.) Dropout in training mode draws its mask with
+// kiln.random_uniform_like, NumPy's generator, as ONNX's reference
+// implementation does.
 //
 //===----------------------------------------------------------------------===//
 
@@ -505,24 +507,127 @@ llvm::Error convertFlatten(NodeContext &context) {
   return llvm::Error::success();
 }
 
-/// Inference dropout is the identity; its mask, when asked for, is all true.
+/// Dropout's mask when nothing is dropped: all true, of the input's shape
+/// (read at run time where it has `?` dims).
+llvm::Expected<Value> keepEverything(NodeContext &context, Value input) {
+  auto type = cast<RankedTensorType>(input.getType());
+  Type boolType = context.builder.getI1Type();
+  if (type.hasStaticShape())
+    return context.splat(type.clone(boolType), 1);
+  KILN_ASSIGN_OR_RETURN(Value shape, context.create<ShapeOfOp>(input));
+  return context.create<ConstantOfShapeOp>(
+      shape, context.builder.getIntegerAttr(boolType, 1));
+}
+
+/// Whether input `i` is a constant whose one element is `value`.
+bool isConstantScalar(NodeContext &context, size_t i, double value) {
+  DenseElementsAttr given = context.constantInput(i);
+  if (!given || given.getNumElements() != 1)
+    return false;
+  Attribute element = *given.getValues<Attribute>().begin();
+  if (auto number = dyn_cast<FloatAttr>(element))
+    return number.getValueAsDouble() == value;
+  if (auto number = dyn_cast<IntegerAttr>(element))
+    return number.getValue().getZExtValue() == value;
+  return false;
+}
+
+/// Training dropout as ONNX's reference implementation computes it: the mask
+/// keeps elements whose kiln.random_uniform_like draw (NumPy's generator,
+/// seeded with `seed`) is at least the ratio, and kept elements are scaled by
+/// 1 / (1 - ratio). Where training_mode or the ratio is known only at run
+/// time, a kiln.select picks the identity (mask all true) when training is
+/// off or the ratio is 0; both sides are computed.
+llvm::Error convertTrainingDropout(NodeContext &context, Value input,
+                                   bool trainingKnown) {
+  auto type = cast<RankedTensorType>(input.getType());
+  if (!isa<FloatType>(type.getElementType()))
+    return context.invalid("Dropout of a non-float tensor");
+  int64_t seed = context.intAttribute("seed", 0);
+  if (seed < 0 || seed > int64_t(UINT32_MAX))
+    return context.unsupported("Dropout seed outside [0, 2^32) (Kiln seeds "
+                               "MT19937 as NumPy does)");
+  Value ratio = context.hasInput(1)
+                    ? context.optionalInput(1)
+                    : context.scalar(context.builder.getF32Type(), 0.5);
+  auto ratioType = dyn_cast<RankedTensorType>(ratio.getType());
+  if (!ratioType || !ratioType.hasStaticShape() ||
+      ratioType.getNumElements() != 1 || ratioType.getRank() > 1 ||
+      !isa<FloatType>(ratioType.getElementType()))
+    return context.invalid("ratio must be a float tensor of one element");
+  Type f64 = context.builder.getF64Type();
+  KILN_ASSIGN_OR_RETURN(Value draws, context.create<RandomUniformLikeOp>(
+                                         input, static_cast<uint64_t>(seed)));
+  KILN_ASSIGN_OR_RETURN(Value wideRatio,
+                        context.create<CastOp>(ratio, TypeAttr::get(f64)));
+  KILN_ASSIGN_OR_RETURN(
+      Value keep,
+      context.create<CompareOp>(ComparisonPredicate::ge, draws, wideRatio));
+  // The scale in the ratio's type, as NumPy computes 1 / (1 - ratio), then in
+  // the input's.
+  Type ratioElement = ratioType.getElementType();
+  KILN_ASSIGN_OR_RETURN(
+      Value remaining,
+      context.create<SubOp>(context.scalar(ratioElement, 1.0), ratio));
+  KILN_ASSIGN_OR_RETURN(
+      Value scale,
+      context.create<DivOp>(context.scalar(ratioElement, 1.0), remaining));
+  if (ratioElement != type.getElementType()) {
+    KILN_ASSIGN_OR_RETURN(
+        scale,
+        context.create<CastOp>(scale, TypeAttr::get(type.getElementType())));
+  }
+  KILN_ASSIGN_OR_RETURN(Value scaled, context.create<MulOp>(input, scale));
+  KILN_ASSIGN_OR_RETURN(
+      Value dropped,
+      context.create<SelectOp>(keep, scaled,
+                               context.scalar(type.getElementType(), 0.0)));
+  Value output = dropped, mask = keep;
+  bool ratioKnownNonZero =
+      context.constantInput(1) && !isConstantScalar(context, 1, 0.0);
+  if (!trainingKnown || !ratioKnownNonZero) {
+    // active = training && ratio != 0.
+    KILN_ASSIGN_OR_RETURN(
+        Value zeroRatio,
+        context.create<CompareOp>(ComparisonPredicate::eq, ratio,
+                                  context.scalar(ratioElement, 0.0)));
+    KILN_ASSIGN_OR_RETURN(Value active, context.create<NotOp>(zeroRatio));
+    if (!trainingKnown) {
+      KILN_ASSIGN_OR_RETURN(Value training, context.input(2));
+      KILN_ASSIGN_OR_RETURN(active, context.create<AndOp>(active, training));
+    }
+    KILN_ASSIGN_OR_RETURN(output,
+                          context.create<SelectOp>(active, dropped, input));
+    KILN_ASSIGN_OR_RETURN(Value inactive, context.create<NotOp>(active));
+    KILN_ASSIGN_OR_RETURN(mask, context.create<OrOp>(inactive, keep));
+  }
+  context.setOutput(0, output);
+  if (context.hasOutput(1))
+    context.setOutput(1, mask);
+  return llvm::Error::success();
+}
+
+/// Dropout: the identity in inference mode (training_mode absent or a
+/// constant false) or with a constant ratio of 0, with a mask of all true;
+/// otherwise convertTrainingDropout.
 llvm::Error convertDropout(NodeContext &context) {
   KILN_ASSIGN_OR_RETURN(Value input, context.input(0));
+  bool trainingKnown = true, training = false;
   if (context.hasInput(2)) {
-    auto training = context.constantInts(2);
-    if (!training || training->size() != 1)
-      return context.unsupported(
-          "Dropout whose training_mode is not a constant");
-    if ((*training)[0] != 0)
-      return context.unsupported("Dropout in training mode");
+    auto given = context.constantInts(2);
+    if (given && given->size() != 1)
+      return context.invalid("training_mode must hold one value");
+    trainingKnown = given.has_value();
+    training = given && (*given)[0] != 0;
   }
+  bool identity = (trainingKnown && !training) ||
+                  (context.hasInput(1) && isConstantScalar(context, 1, 0.0));
+  if (!identity)
+    return convertTrainingDropout(context, input, trainingKnown);
   context.setOutput(0, input);
   if (context.hasOutput(1)) {
-    auto maskType = RankedTensorType::get(context.inputType(0).getShape(),
-                                          context.builder.getI1Type());
-    if (!maskType.hasStaticShape())
-      return context.unsupported("Dropout's mask for dynamic shapes");
-    context.setOutput(1, context.splat(maskType, 1));
+    KILN_ASSIGN_OR_RETURN(Value mask, keepEverything(context, input));
+    context.setOutput(1, mask);
   }
   return llvm::Error::success();
 }

@@ -8,14 +8,17 @@
 // ops and a cumulative sum.
 //
 // Inputs that are data in ONNX but attributes in kiln (ReduceSum's axes,
-// CumSum's axis, TopK's k) must be known at compile time: constants, ONNX's
-// data propagation, or (where it decides them) the output shape the model
-// declares.
+// CumSum's axis, TopK's k) are taken at compile time when they are known:
+// constants, ONNX's data propagation, or (where it decides them) the output
+// shape the model declares. Otherwise ReduceSum becomes
+// kiln.dynamic_reduce_sum (and kiln.squeeze without keepdims) and CumSum
+// kiln.dynamic_cumsum, which read them at run time; TopK's k must be known.
 //
 //===----------------------------------------------------------------------===//
 
 #include "../ConverterRegistry.h"
 #include "ConverterUtils.h"
+#include "DynamicShapeHelpers.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Verifier.h"
@@ -176,9 +179,42 @@ llvm::Expected<Value> buildL2(NodeContext &context, Value input,
   return context.create<SqrtOp>(sum);
 }
 
+/// Whether ReduceSum's axes are a non-empty list known only at run time that
+/// the declared output shape does not decide either.
+bool hasRunTimeAxes(NodeContext &context) {
+  if (!isRunTimeInput(context, 1))
+    return false;
+  RankedTensorType axesType = context.inputType(1);
+  if (axesType.hasStaticShape() && axesType.getNumElements() == 0)
+    return false;
+  return context.intAttribute("keepdims", 1) == 0 ||
+         !axesFromDeclaredShape(context);
+}
+
+/// ReduceSum over axes read at run time: kiln.dynamic_reduce_sum keeps the
+/// reduced dims, kiln.squeeze removes them without keepdims.
+llvm::Error convertRunTimeReduceSum(NodeContext &context, Value input) {
+  KILN_ASSIGN_OR_RETURN(Value axes, context.input(1));
+  KILN_ASSIGN_OR_RETURN(int64_t count,
+                        requireStaticLength(context, 1, "the axes"));
+  if (count > context.inputType(0).getRank())
+    return context.invalid("more axes than the input has dims");
+  KILN_ASSIGN_OR_RETURN(Value sum,
+                        context.create<DynamicReduceSumOp>(input, axes));
+  if (context.intAttribute("keepdims", 1) != 0) {
+    context.setOutput(0, refineToDeclared(context, sum, 0));
+    return llvm::Error::success();
+  }
+  KILN_ASSIGN_OR_RETURN(Value squeezed, context.create<SqueezeOp>(sum, axes));
+  context.setOutput(0, refineToDeclared(context, squeezed, 0));
+  return llvm::Error::success();
+}
+
 template <ReduceBuilder build, bool axesFromInput>
 llvm::Error convertReduce(NodeContext &context) {
   KILN_ASSIGN_OR_RETURN(Value input, context.input(0));
+  if (axesFromInput && hasRunTimeAxes(context))
+    return convertRunTimeReduceSum(context, input);
   KILN_ASSIGN_OR_RETURN(auto axes, reductionAxes(context, axesFromInput));
   if (!axes) {
     context.setOutput(0, input);
@@ -269,21 +305,26 @@ llvm::Error convertCumSum(NodeContext &context) {
   int64_t rank = context.inputType(0).getRank();
   if (rank == 0)
     return context.invalid("CumSum needs an input of rank 1 or more");
+  bool exclusive = context.intAttribute("exclusive", 0) != 0,
+       reverse = context.intAttribute("reverse", 0) != 0;
   SmallVector<int64_t> axisValues;
   if (rank == 1) {
     axisValues = {0}; // the only valid axis, whatever the input says
+  } else if (auto known = context.constantInts(1)) {
+    axisValues = *known;
   } else {
-    KILN_ASSIGN_OR_RETURN(axisValues,
-                          context.requireConstantInts(1, "the axis"));
+    KILN_ASSIGN_OR_RETURN(Value axis, context.input(1));
+    KILN_ASSIGN_OR_RETURN(Value result, context.create<DynamicCumSumOp>(
+                                            input, axis, exclusive, reverse));
+    context.setOutput(0, result);
+    return llvm::Error::success();
   }
   if (axisValues.size() != 1)
     return context.invalid("the axis must hold one value");
   KILN_ASSIGN_OR_RETURN(int64_t axis,
                         normalizeAxis(context, axisValues[0], rank));
   KILN_ASSIGN_OR_RETURN(
-      Value result, context.create<CumSumOp>(
-                        input, axis, context.intAttribute("exclusive", 0) != 0,
-                        context.intAttribute("reverse", 0) != 0));
+      Value result, context.create<CumSumOp>(input, axis, exclusive, reverse));
   context.setOutput(0, result);
   return llvm::Error::success();
 }

@@ -7,10 +7,20 @@
 // and SpaceToDepth, which are reshapes, broadcasts and transposes.
 // ConstantOfShape and Range with constant operands become constants.
 //
+// When a shape-like input (Reshape's shape, Squeeze/Unsqueeze axes, Slice's
+// starts to steps, Pad's pads, Expand's shape, Tile's repeats, Split's split,
+// ConstantOfShape's shape, Range's operands) is known only at run time, or a
+// dim it applies to is, the converters build the ops of
+// KilnDynamicShapeOps.td instead, with the output type the model declares;
+// Shape and Size of tensors with run-time dims read them with kiln.shape_of.
+//
 //===----------------------------------------------------------------------===//
 
 #include "../ConverterRegistry.h"
 #include "ConverterUtils.h"
+#include "DynamicShapeHelpers.h"
+
+#include "mlir/IR/Verifier.h"
 
 #include <cmath>
 
@@ -52,30 +62,49 @@ llvm::Error convertConstant(NodeContext &context) {
   return llvm::Error::success();
 }
 
+/// Sets output 0 to a dynamic shape op's result, refined with the declared
+/// type.
+llvm::Error setRefinedOutput(NodeContext &context,
+                             llvm::Expected<Value> built) {
+  if (!built)
+    return built.takeError();
+  context.setOutput(0, refineToDeclared(context, *built, 0));
+  return llvm::Error::success();
+}
+
 /// ONNX Reshape: a 0 entry copies the input's dim (unless allowzero), -1 is
-/// inferred.
+/// inferred. A shape known when compiling gives kiln.reshape, unless a 0
+/// copies a dim known only at run time.
 llvm::Error convertReshape(NodeContext &context) {
   KILN_ASSIGN_OR_RETURN(Value input, context.input(0));
-  KILN_ASSIGN_OR_RETURN(SmallVector<int64_t> shape,
-                        context.requireConstantInts(1, "the target shape"));
+  KILN_ASSIGN_OR_RETURN(Value target, context.input(1));
   RankedTensorType type = context.inputType(0);
-  if (context.intAttribute("allowzero", 0) == 0) {
-    for (auto [index, dim] : llvm::enumerate(shape)) {
-      if (dim != 0)
+  bool allowZero = context.intAttribute("allowzero", 0) != 0;
+  if (std::optional<SmallVector<int64_t>> shape = context.constantInts(1)) {
+    bool resolved = true;
+    for (auto [index, dim] : llvm::enumerate(*shape)) {
+      if (dim != 0 || allowZero)
         continue;
       if (static_cast<int64_t>(index) >= type.getRank())
         return context.invalid(
             "shape entry " + llvm::Twine(index) +
             " is 0 (copy the input dim) but the input has rank " +
             llvm::Twine(type.getRank()));
-      if (type.isDynamicDim(index))
-        return context.unsupported("a 0 entry copying a dynamic dim");
+      resolved &= !type.isDynamicDim(index);
       dim = type.getDimSize(index);
     }
+    if (resolved) {
+      KILN_ASSIGN_OR_RETURN(Value result,
+                            context.create<ReshapeOp>(input, *shape));
+      context.setOutput(0, result);
+      return llvm::Error::success();
+    }
   }
-  KILN_ASSIGN_OR_RETURN(Value result, context.create<ReshapeOp>(input, shape));
-  context.setOutput(0, result);
-  return llvm::Error::success();
+  KILN_ASSIGN_OR_RETURN(int64_t rank,
+                        requireStaticLength(context, 1, "the target shape"));
+  (void)rank;
+  return setRefinedOutput(
+      context, context.create<DynamicReshapeOp>(input, target, allowZero));
 }
 
 llvm::Error reshapeToStatic(NodeContext &context, Value input,
@@ -85,14 +114,44 @@ llvm::Error reshapeToStatic(NodeContext &context, Value input,
   return llvm::Error::success();
 }
 
+/// The reshape target of a Squeeze with constant axes, or nothing when the
+/// result would have several dims known only at run time, or one of them is
+/// removed (only the run-time op checks that it is 1).
+llvm::Expected<std::optional<SmallVector<int64_t>>>
+squeezedShape(NodeContext &context, RankedTensorType type,
+              ArrayRef<int64_t> axes) {
+  SmallVector<int64_t> shape;
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    bool squeezed = llvm::is_contained(axes, d);
+    if (squeezed && type.isDynamicDim(d))
+      return std::optional<SmallVector<int64_t>>();
+    if (squeezed && type.getDimSize(d) != 1)
+      return context.invalid("cannot squeeze dim " + llvm::Twine(d) +
+                             " of size " + llvm::Twine(type.getDimSize(d)));
+    if (!squeezed)
+      shape.push_back(type.isDynamicDim(d) ? -1 : type.getDimSize(d));
+  }
+  if (llvm::count(shape, -1) > 1)
+    return std::optional<SmallVector<int64_t>>();
+  return std::optional<SmallVector<int64_t>>(shape);
+}
+
 llvm::Error convertSqueeze(NodeContext &context) {
   KILN_ASSIGN_OR_RETURN(Value input, context.input(0));
   RankedTensorType type = context.inputType(0);
   SmallVector<int64_t> axes;
   if (context.hasInput(1)) {
-    KILN_ASSIGN_OR_RETURN(SmallVector<int64_t> given,
-                          context.requireConstantInts(1, "the axes"));
-    KILN_ASSIGN_OR_RETURN(axes, normalizeAxes(context, given, type.getRank()));
+    std::optional<SmallVector<int64_t>> given = context.constantInts(1);
+    if (!given) {
+      KILN_ASSIGN_OR_RETURN(Value axesValue, context.input(1));
+      KILN_ASSIGN_OR_RETURN(int64_t count,
+                            requireStaticLength(context, 1, "the axes"));
+      if (count > type.getRank())
+        return context.invalid("more axes than the input has dims");
+      return setRefinedOutput(context,
+                              context.create<SqueezeOp>(input, axesValue));
+    }
+    KILN_ASSIGN_OR_RETURN(axes, normalizeAxes(context, *given, type.getRank()));
   } else {
     for (int64_t d = 0; d < type.getRank(); ++d) {
       if (type.isDynamicDim(d))
@@ -102,42 +161,42 @@ llvm::Error convertSqueeze(NodeContext &context) {
         axes.push_back(d);
     }
   }
-  SmallVector<int64_t> shape;
-  for (int64_t d = 0; d < type.getRank(); ++d) {
-    bool squeezed = llvm::is_contained(axes, d);
-    if (squeezed && !type.isDynamicDim(d) && type.getDimSize(d) != 1)
-      return context.invalid("cannot squeeze dim " + llvm::Twine(d) +
-                             " of size " + llvm::Twine(type.getDimSize(d)));
-    if (!squeezed)
-      shape.push_back(type.isDynamicDim(d) ? -1 : type.getDimSize(d));
-  }
-  if (llvm::count(shape, -1) > 1)
-    return context.unsupported("Squeeze of a tensor with several dynamic dims");
-  return reshapeToStatic(context, input, shape);
+  KILN_ASSIGN_OR_RETURN(auto shape, squeezedShape(context, type, axes));
+  if (shape)
+    return reshapeToStatic(context, input, *shape);
+  // Dims known only at run time: the run-time op with the constant axes.
+  return setRefinedOutput(
+      context, context.create<SqueezeOp>(input, int64Vector(context, axes)));
 }
 
 llvm::Error convertUnsqueeze(NodeContext &context) {
   KILN_ASSIGN_OR_RETURN(Value input, context.input(0));
+  KILN_ASSIGN_OR_RETURN(Value axesValue, context.input(1));
   RankedTensorType type = context.inputType(0);
-  KILN_ASSIGN_OR_RETURN(SmallVector<int64_t> given,
-                        context.requireConstantInts(1, "the axes"));
-  int64_t rank = type.getRank() + given.size();
-  KILN_ASSIGN_OR_RETURN(SmallVector<int64_t> axes,
-                        normalizeAxes(context, given, rank));
-  SmallVector<int64_t> shape;
-  int64_t source = 0;
-  for (int64_t d = 0; d < rank; ++d) {
-    if (llvm::is_contained(axes, d)) {
-      shape.push_back(1);
-      continue;
+  std::optional<SmallVector<int64_t>> given = context.constantInts(1);
+  if (given) {
+    int64_t rank = type.getRank() + given->size();
+    KILN_ASSIGN_OR_RETURN(SmallVector<int64_t> axes,
+                          normalizeAxes(context, *given, rank));
+    SmallVector<int64_t> shape;
+    int64_t source = 0;
+    for (int64_t d = 0; d < rank; ++d) {
+      if (llvm::is_contained(axes, d)) {
+        shape.push_back(1);
+        continue;
+      }
+      shape.push_back(type.isDynamicDim(source) ? -1 : type.getDimSize(source));
+      ++source;
     }
-    shape.push_back(type.isDynamicDim(source) ? -1 : type.getDimSize(source));
-    ++source;
+    if (llvm::count(shape, -1) <= 1)
+      return reshapeToStatic(context, input, shape);
+  } else {
+    KILN_ASSIGN_OR_RETURN(int64_t count,
+                          requireStaticLength(context, 1, "the axes"));
+    (void)count;
   }
-  if (llvm::count(shape, -1) > 1)
-    return context.unsupported(
-        "Unsqueeze of a tensor with several dynamic dims");
-  return reshapeToStatic(context, input, shape);
+  return setRefinedOutput(context,
+                          context.create<UnsqueezeOp>(input, axesValue));
 }
 
 llvm::Error convertTranspose(NodeContext &context) {
@@ -172,8 +231,10 @@ llvm::Error convertConcat(NodeContext &context) {
   return llvm::Error::success();
 }
 
-/// Shape of a statically shaped tensor, with opset 15's start and end.
+/// Shape, with opset 15's start and end: a constant when those dims are
+/// static, else a slice of kiln.shape_of.
 llvm::Error convertShape(NodeContext &context) {
+  KILN_ASSIGN_OR_RETURN(Value input, context.input(0));
   RankedTensorType type = context.inputType(0);
   int64_t rank = type.getRank();
   auto clamp = [&](int64_t index) {
@@ -182,28 +243,39 @@ llvm::Error convertShape(NodeContext &context) {
     return std::clamp<int64_t>(index, 0, rank);
   };
   int64_t start = clamp(context.intAttribute("start", 0));
-  int64_t end = clamp(context.intAttribute("end", rank));
+  int64_t end = std::max(start, clamp(context.intAttribute("end", rank)));
   SmallVector<int64_t> dims;
-  for (int64_t d = start; d < end; ++d) {
-    if (type.isDynamicDim(d))
-      return context.unsupported("Shape of a tensor with dynamic dims");
+  for (int64_t d = start; d < end; ++d)
     dims.push_back(type.getDimSize(d));
+  if (!llvm::any_of(dims, ShapedType::isDynamic)) {
+    context.setOutput(0, int64Vector(context, dims));
+    return llvm::Error::success();
   }
-  auto resultType = RankedTensorType::get({static_cast<int64_t>(dims.size())},
-                                          context.builder.getI64Type());
-  context.setOutput(0, context.constant(DenseElementsAttr::get(
-                           resultType, ArrayRef<int64_t>(dims))));
+  KILN_ASSIGN_OR_RETURN(Value shape, context.create<ShapeOfOp>(input));
+  KILN_ASSIGN_OR_RETURN(Value result,
+                        context.create<SliceOp>(shape, ArrayRef<int64_t>{start},
+                                                ArrayRef<int64_t>{end - start},
+                                                ArrayRef<int64_t>{1}));
+  context.setOutput(0, result);
   return llvm::Error::success();
 }
 
+/// Size: a constant for static shapes, else the product of kiln.shape_of.
 llvm::Error convertSize(NodeContext &context) {
+  KILN_ASSIGN_OR_RETURN(Value input, context.input(0));
   RankedTensorType type = context.inputType(0);
-  if (!type.hasStaticShape())
-    return context.unsupported("Size of a tensor with dynamic dims");
-  context.setOutput(0,
-                    context.constant(DenseElementsAttr::get(
-                        RankedTensorType::get({}, context.builder.getI64Type()),
-                        type.getNumElements())));
+  if (type.hasStaticShape()) {
+    context.setOutput(
+        0, context.constant(DenseElementsAttr::get(
+               RankedTensorType::get({}, context.builder.getI64Type()),
+               type.getNumElements())));
+    return llvm::Error::success();
+  }
+  KILN_ASSIGN_OR_RETURN(Value shape, context.create<ShapeOfOp>(input));
+  KILN_ASSIGN_OR_RETURN(
+      Value result, context.create<ReduceProdOp>(shape, ArrayRef<int64_t>{0},
+                                                 /*keep_dims=*/false));
+  context.setOutput(0, result);
   return llvm::Error::success();
 }
 
@@ -252,24 +324,15 @@ SliceAxis resolveSliceAxis(int64_t start, int64_t end, int64_t step,
   return {size == 0 ? 0 : start, size, size <= 1 ? 1 : step};
 }
 
-llvm::Error convertSlice(NodeContext &context) {
-  KILN_ASSIGN_OR_RETURN(Value input, context.input(0));
+/// The kiln.slice of `input` with constant starts, ends, axes and steps, or a
+/// null value when a sliced dim is known only at run time.
+llvm::Expected<Value> buildStaticSlice(NodeContext &context, Value input,
+                                       ArrayRef<int64_t> starts,
+                                       ArrayRef<int64_t> ends,
+                                       ArrayRef<int64_t> axes,
+                                       ArrayRef<int64_t> steps) {
   RankedTensorType type = context.inputType(0);
   int64_t rank = type.getRank();
-  KILN_ASSIGN_OR_RETURN(SmallVector<int64_t> starts,
-                        context.requireConstantInts(1, "the starts"));
-  KILN_ASSIGN_OR_RETURN(SmallVector<int64_t> ends,
-                        context.requireConstantInts(2, "the ends"));
-  SmallVector<int64_t> axes, steps(starts.size(), 1);
-  if (context.hasInput(3)) {
-    KILN_ASSIGN_OR_RETURN(axes, context.requireConstantInts(3, "the axes"));
-  } else {
-    for (size_t i = 0; i < starts.size(); ++i)
-      axes.push_back(i);
-  }
-  if (context.hasInput(4)) {
-    KILN_ASSIGN_OR_RETURN(steps, context.requireConstantInts(4, "the steps"));
-  }
   if (ends.size() != starts.size() || axes.size() != starts.size() ||
       steps.size() != starts.size())
     return context.invalid("starts, ends, axes and steps must have the same "
@@ -289,8 +352,7 @@ llvm::Error convertSlice(NodeContext &context) {
       if (starts[i] == 0 && steps[i] == 1 &&
           ends[i] >= std::numeric_limits<int32_t>::max())
         continue;
-      return context.unsupported("Slice of dynamic dimension " +
-                                 llvm::Twine(axis));
+      return Value();
     }
     resolved[axis] =
         resolveSliceAxis(starts[i], ends[i], steps[i], type.getDimSize(axis));
@@ -301,10 +363,40 @@ llvm::Error convertSlice(NodeContext &context) {
     sizes.push_back(axis.size);
     strides.push_back(axis.step);
   }
-  KILN_ASSIGN_OR_RETURN(
-      Value result, context.create<SliceOp>(input, offsets, sizes, strides));
-  context.setOutput(0, result);
-  return llvm::Error::success();
+  return context.create<SliceOp>(input, offsets, sizes, strides);
+}
+
+/// Slice: kiln.slice when every operand is known when compiling and the
+/// sliced dims are static, else kiln.dynamic_slice (omitted axes and steps
+/// become constants).
+llvm::Error convertSlice(NodeContext &context) {
+  KILN_ASSIGN_OR_RETURN(Value input, context.input(0));
+  KILN_ASSIGN_OR_RETURN(int64_t count,
+                        requireStaticLength(context, 1, "the starts"));
+  SmallVector<int64_t> defaultAxes, defaultSteps(count, 1);
+  for (int64_t i = 0; i < count; ++i)
+    defaultAxes.push_back(i);
+  auto starts = context.constantInts(1), ends = context.constantInts(2);
+  auto axes = context.hasInput(3) ? context.constantInts(3) : defaultAxes;
+  auto steps = context.hasInput(4) ? context.constantInts(4) : defaultSteps;
+  if (starts && ends && axes && steps) {
+    KILN_ASSIGN_OR_RETURN(
+        Value result,
+        buildStaticSlice(context, input, *starts, *ends, *axes, *steps));
+    if (result) {
+      context.setOutput(0, result);
+      return llvm::Error::success();
+    }
+  }
+  KILN_ASSIGN_OR_RETURN(Value startsValue, context.input(1));
+  KILN_ASSIGN_OR_RETURN(Value endsValue, context.input(2));
+  Value axesValue = context.hasInput(3) ? context.optionalInput(3)
+                                        : int64Vector(context, defaultAxes);
+  Value stepsValue = context.hasInput(4) ? context.optionalInput(4)
+                                         : int64Vector(context, defaultSteps);
+  return setRefinedOutput(
+      context, context.create<DynamicSliceOp>(input, startsValue, endsValue,
+                                              axesValue, stepsValue));
 }
 
 /// The first element of a constant as an attribute of its element type.
@@ -312,30 +404,13 @@ TypedAttr firstElement(DenseElementsAttr elements) {
   return cast<TypedAttr>(*elements.getValues<Attribute>().begin());
 }
 
-/// ONNX Pad (opset 11 and later): pads and constant_value are inputs.
-llvm::Error convertPad(NodeContext &context) {
-  KILN_ASSIGN_OR_RETURN(Value input, context.input(0));
+/// kiln.pad with constant `pads` (negative ones slice first), or a null
+/// value when a negative pad applies to a dim known only at run time.
+llvm::Expected<Value> buildStaticPad(NodeContext &context, Value input,
+                                     ArrayRef<int64_t> pads,
+                                     llvm::StringRef mode, TypedAttr value) {
   RankedTensorType type = context.inputType(0);
   int64_t rank = type.getRank();
-  std::string mode = context.stringAttribute("mode", "constant");
-  if (mode != "constant" && mode != "reflect" && mode != "edge")
-    return context.unsupported("Pad mode '" + mode + "'");
-  KILN_ASSIGN_OR_RETURN(SmallVector<int64_t> pads,
-                        context.requireConstantInts(1, "the pads"));
-  if (static_cast<int64_t>(pads.size()) != 2 * rank)
-    return context.invalid("pads has " + llvm::Twine(pads.size()) +
-                           " entries for rank " + llvm::Twine(rank) +
-                           " (needs 2 * rank)");
-  TypedAttr value;
-  if (mode == "constant" && context.hasInput(2)) {
-    DenseElementsAttr given = context.constantInput(2);
-    if (!given)
-      return context.unsupported(
-          "constant_value (input 2) must be known when the model is compiled");
-    if (given.getNumElements() != 1)
-      return context.invalid("constant_value must hold one element");
-    value = firstElement(given);
-  }
   // Negative pads remove elements: slice those off first.
   SmallVector<int64_t> offsets(rank, 0), sizes(rank, -1), steps(rank, 1);
   SmallVector<int64_t> low(rank), high(rank);
@@ -346,7 +421,7 @@ llvm::Error convertPad(NodeContext &context) {
     if (pads[d] >= 0 && pads[rank + d] >= 0)
       continue;
     if (type.isDynamicDim(d))
-      return context.unsupported("negative pads of a dynamic dimension");
+      return Value();
     int64_t removed =
         -std::min<int64_t>(pads[d], 0) - std::min<int64_t>(pads[rank + d], 0);
     if (removed > type.getDimSize(d))
@@ -360,45 +435,94 @@ llvm::Error convertPad(NodeContext &context) {
     KILN_ASSIGN_OR_RETURN(
         input, context.create<SliceOp>(input, offsets, sizes, steps));
   }
-  KILN_ASSIGN_OR_RETURN(
-      Value result,
-      context.create<PadOp>(input, low, high, llvm::StringRef(mode), value));
-  context.setOutput(0, result);
-  return llvm::Error::success();
+  return context.create<PadOp>(input, low, high, mode, value);
 }
 
-/// Expand: NumPy broadcast of the input with the given shape.
+/// ONNX Pad (opset 11 and later): pads and constant_value are inputs. With
+/// both known when compiling, kiln.pad (negative pads become a kiln.slice);
+/// otherwise kiln.dynamic_pad.
+llvm::Error convertPad(NodeContext &context) {
+  KILN_ASSIGN_OR_RETURN(Value input, context.input(0));
+  RankedTensorType type = context.inputType(0);
+  int64_t rank = type.getRank();
+  std::string mode = context.stringAttribute("mode", "constant");
+  if (mode != "constant" && mode != "reflect" && mode != "edge")
+    return context.unsupported("Pad mode '" + mode + "'");
+  KILN_ASSIGN_OR_RETURN(int64_t count,
+                        requireStaticLength(context, 1, "the pads"));
+  if (count != 2 * rank)
+    return context.invalid("pads has " + llvm::Twine(count) +
+                           " entries for rank " + llvm::Twine(rank) +
+                           " (needs 2 * rank)");
+  bool hasValue = mode == "constant" && context.hasInput(2);
+  if (hasValue) {
+    RankedTensorType valueType = context.inputType(2);
+    if (!valueType.hasStaticShape() || valueType.getNumElements() != 1)
+      return context.invalid("constant_value must hold one element");
+  }
+  std::optional<SmallVector<int64_t>> pads = context.constantInts(1);
+  DenseElementsAttr given = hasValue ? context.constantInput(2) : nullptr;
+  if (pads && (!hasValue || given)) {
+    KILN_ASSIGN_OR_RETURN(
+        Value result,
+        buildStaticPad(context, input, *pads, mode,
+                       given ? firstElement(given) : TypedAttr()));
+    if (result) {
+      context.setOutput(0, result);
+      return llvm::Error::success();
+    }
+  }
+  KILN_ASSIGN_OR_RETURN(Value padsValue, context.input(1));
+  Value value = hasValue ? context.optionalInput(2) : Value();
+  return setRefinedOutput(context,
+                          context.create<DynamicPadOp>(input, padsValue, value,
+                                                       llvm::StringRef(mode)));
+}
+
+/// Expand: NumPy broadcast of the input with the given shape; kiln.broadcast_to
+/// when both are known when compiling, else kiln.dynamic_broadcast_to.
 llvm::Error convertExpand(NodeContext &context) {
   KILN_ASSIGN_OR_RETURN(Value input, context.input(0));
-  KILN_ASSIGN_OR_RETURN(SmallVector<int64_t> given,
-                        context.requireConstantInts(1, "the shape"));
-  KILN_ASSIGN_OR_RETURN(SmallVector<int64_t> inputShape,
-                        staticShape(context, input, "Expand"));
-  for (int64_t dim : given)
-    if (dim < 0)
-      return context.invalid("shape entries must be non-negative");
-  auto shape = broadcastShapes(inputShape, given);
-  if (failed(shape))
-    return context.invalid("cannot broadcast the input to the given shape");
-  KILN_ASSIGN_OR_RETURN(Value result,
-                        context.create<BroadcastToOp>(input, *shape));
-  context.setOutput(0, result);
-  return llvm::Error::success();
+  KILN_ASSIGN_OR_RETURN(Value shapeValue, context.input(1));
+  KILN_ASSIGN_OR_RETURN(int64_t length,
+                        requireStaticLength(context, 1, "the shape"));
+  (void)length;
+  RankedTensorType type = context.inputType(0);
+  std::optional<SmallVector<int64_t>> given = context.constantInts(1);
+  if (given && type.hasStaticShape()) {
+    for (int64_t dim : *given)
+      if (dim < 0)
+        return context.invalid("shape entries must be non-negative");
+    auto shape = broadcastShapes(type.getShape(), *given);
+    if (failed(shape))
+      return context.invalid("cannot broadcast the input to the given shape");
+    KILN_ASSIGN_OR_RETURN(Value result,
+                          context.create<BroadcastToOp>(input, *shape));
+    context.setOutput(0, result);
+    return llvm::Error::success();
+  }
+  return setRefinedOutput(
+      context, context.create<DynamicBroadcastToOp>(input, shapeValue));
 }
 
-/// Tile: [d0, d1, ...] becomes [1, d0, 1, d1, ...], is broadcast to
-/// [r0, d0, r1, d1, ...] and reshaped to [r0 * d0, r1 * d1, ...].
+/// Tile with constant repeats of a static input: [d0, d1, ...] becomes
+/// [1, d0, 1, d1, ...], is broadcast to [r0, d0, r1, d1, ...] and reshaped to
+/// [r0 * d0, r1 * d1, ...]. Otherwise kiln.tile.
 llvm::Error convertTile(NodeContext &context) {
   KILN_ASSIGN_OR_RETURN(Value input, context.input(0));
-  KILN_ASSIGN_OR_RETURN(SmallVector<int64_t> repeats,
-                        context.requireConstantInts(1, "the repeats"));
-  KILN_ASSIGN_OR_RETURN(SmallVector<int64_t> shape,
-                        staticShape(context, input, "Tile"));
-  if (repeats.size() != shape.size())
-    return context.invalid("repeats has " + llvm::Twine(repeats.size()) +
-                           " entries for rank " + llvm::Twine(shape.size()));
+  KILN_ASSIGN_OR_RETURN(Value repeatsValue, context.input(1));
+  RankedTensorType type = context.inputType(0);
+  KILN_ASSIGN_OR_RETURN(int64_t count,
+                        requireStaticLength(context, 1, "the repeats"));
+  if (count != type.getRank())
+    return context.invalid("repeats has " + llvm::Twine(count) +
+                           " entries for rank " + llvm::Twine(type.getRank()));
+  std::optional<SmallVector<int64_t>> repeats = context.constantInts(1);
+  if (!repeats || !type.hasStaticShape())
+    return setRefinedOutput(context,
+                            context.create<TileOp>(input, repeatsValue));
   SmallVector<int64_t> interleaved, expanded, tiled;
-  for (auto [dim, repeat] : llvm::zip(shape, repeats)) {
+  for (auto [dim, repeat] : llvm::zip(type.getShape(), *repeats)) {
     if (repeat < 0)
       return context.invalid("repeats must be non-negative");
     int64_t size;
@@ -418,6 +542,75 @@ llvm::Error convertTile(NodeContext &context) {
   return llvm::Error::success();
 }
 
+/// kiln.split of `input` into the `count` run-time `sizes`, its results
+/// refined with the declared types.
+llvm::Error buildRunTimeSplit(NodeContext &context, Value input, int64_t axis,
+                              Value sizes, int64_t count) {
+  RankedTensorType type = context.inputType(0);
+  SmallVector<Type> types;
+  for (int64_t i = 0; i < count; ++i) {
+    SmallVector<int64_t> shape(type.getShape());
+    if (shape[axis] != 0)
+      shape[axis] = ShapedType::kDynamic;
+    RankedTensorType declared = context.inferredOutputType(i);
+    if (declared && declared.getRank() == type.getRank())
+      for (int64_t d = 0; d < type.getRank(); ++d)
+        if (ShapedType::isDynamic(shape[d]))
+          shape[d] = declared.getDimSize(d);
+    types.push_back(RankedTensorType::get(shape, type.getElementType()));
+  }
+  auto split =
+      SplitOp::create(context.builder, context.loc, types, input, sizes, axis);
+  std::string diagnostics;
+  ScopedDiagnosticHandler handler(context.builder.getContext(),
+                                  [&](Diagnostic &diagnostic) {
+                                    diagnostics += diagnostic.str();
+                                    return success();
+                                  });
+  if (failed(verify(split))) {
+    split->erase();
+    return context.invalid(diagnostics);
+  }
+  for (int64_t i = 0; i < count; ++i)
+    context.setOutput(i, split.getResult(i));
+  return llvm::Error::success();
+}
+
+/// Split whose `split` input is known only at run time (or splits a dim
+/// that is).
+llvm::Error convertRunTimeSplit(NodeContext &context, Value input,
+                                int64_t axis) {
+  KILN_ASSIGN_OR_RETURN(Value sizes, context.input(1));
+  KILN_ASSIGN_OR_RETURN(int64_t count,
+                        requireStaticLength(context, 1, "the split"));
+  if (count != static_cast<int64_t>(context.numOutputs()))
+    return context.invalid("split has " + llvm::Twine(count) + " entries for " +
+                           llvm::Twine(context.numOutputs()) + " outputs");
+  return buildRunTimeSplit(context, input, axis, sizes, count);
+}
+
+/// Split into equal parts of a dim known only at run time: the part size is
+/// read with kiln.shape_of and divided; kiln.split checks at run time that
+/// the parts add up to the dim (they do not when it is not divisible).
+llvm::Error convertRunTimeEqualSplit(NodeContext &context, Value input,
+                                     int64_t axis) {
+  int64_t parts = context.numOutputs();
+  if (parts == 0)
+    return context.invalid("Split has no outputs");
+  KILN_ASSIGN_OR_RETURN(Value shape, context.create<ShapeOfOp>(input));
+  KILN_ASSIGN_OR_RETURN(Value dim,
+                        context.create<SliceOp>(shape, ArrayRef<int64_t>{axis},
+                                                ArrayRef<int64_t>{1},
+                                                ArrayRef<int64_t>{1}));
+  KILN_ASSIGN_OR_RETURN(
+      Value part,
+      context.create<DivOp>(
+          dim, context.scalar(context.builder.getI64Type(), parts)));
+  KILN_ASSIGN_OR_RETURN(Value sizes, context.create<BroadcastToOp>(
+                                         part, ArrayRef<int64_t>{parts}));
+  return buildRunTimeSplit(context, input, axis, sizes, parts);
+}
+
 /// Split into the sizes of the `split` input, or into equal parts.
 llvm::Error convertSplit(NodeContext &context) {
   KILN_ASSIGN_OR_RETURN(Value input, context.input(0));
@@ -426,8 +619,11 @@ llvm::Error convertSplit(NodeContext &context) {
   KILN_ASSIGN_OR_RETURN(
       int64_t axis,
       normalizeAxis(context, context.intAttribute("axis", 0), rank));
+  if (context.hasInput(1) &&
+      (!context.constantInts(1) || type.isDynamicDim(axis)))
+    return convertRunTimeSplit(context, input, axis);
   if (type.isDynamicDim(axis))
-    return context.unsupported("Split along a dynamic dimension");
+    return convertRunTimeEqualSplit(context, input, axis);
   int64_t dim = type.getDimSize(axis);
   int64_t parts = context.numOutputs();
   SmallVector<int64_t> split;
@@ -531,17 +727,11 @@ llvm::Error convertSpaceToDepth(NodeContext &context) {
 // Constants computed from constant operands
 //===----------------------------------------------------------------------===//
 
+/// ConstantOfShape: a splat constant when the shape is known when compiling,
+/// else kiln.constant_of_shape.
 llvm::Error convertConstantOfShape(NodeContext &context) {
   if (!context.hasInput(0))
     return context.invalid("input 0 (the shape) is required but missing");
-  KILN_ASSIGN_OR_RETURN(SmallVector<int64_t> shape,
-                        context.requireConstantInts(0, "the shape"));
-  // Sizes in bytes (up to 8 per element) must fit in int64 too.
-  int64_t count = 8;
-  for (int64_t dim : shape)
-    if (dim < 0 || llvm::MulOverflow(count, dim, count))
-      return context.invalid("the shape must be non-negative and its size in "
-                             "bytes must fit in int64");
   TypedAttr value;
   if (context.hasAttribute("value")) {
     KILN_ASSIGN_OR_RETURN(DenseElementsAttr given,
@@ -552,6 +742,22 @@ llvm::Error convertConstantOfShape(NodeContext &context) {
   } else {
     value = context.builder.getF32FloatAttr(0.0f);
   }
+  std::optional<SmallVector<int64_t>> known = context.constantInts(0);
+  if (!known) {
+    KILN_ASSIGN_OR_RETURN(Value shapeValue, context.input(0));
+    KILN_ASSIGN_OR_RETURN(int64_t rank,
+                          requireStaticLength(context, 0, "the shape"));
+    (void)rank;
+    return setRefinedOutput(
+        context, context.create<ConstantOfShapeOp>(shapeValue, value));
+  }
+  SmallVector<int64_t> shape = *known;
+  // Sizes in bytes (up to 8 per element) must fit in int64 too.
+  int64_t count = 8;
+  for (int64_t dim : shape)
+    if (dim < 0 || llvm::MulOverflow(count, dim, count))
+      return context.invalid("the shape must be non-negative and its size in "
+                             "bytes must fit in int64");
   context.setOutput(0, context.constant(DenseElementsAttr::get(
                            RankedTensorType::get(shape, value.getType()),
                            ArrayRef<Attribute>{value})));
@@ -572,16 +778,19 @@ std::optional<double> scalarValue(NodeContext &context, size_t i) {
   return std::nullopt;
 }
 
-/// Range with constant operands: start + i * delta for i < ceil((limit -
-/// start) / delta).
+/// Range: start + i * delta for i < ceil((limit - start) / delta), a
+/// constant when the operands are known when compiling, else kiln.range.
 llvm::Error convertRange(NodeContext &context) {
   std::optional<double> start = scalarValue(context, 0),
                         limit = scalarValue(context, 1),
                         delta = scalarValue(context, 2);
-  if (!start || !limit || !delta)
-    return context.unsupported(
-        "Range needs start, limit and delta known when the model is compiled "
-        "(its output size depends on them)");
+  if (!start || !limit || !delta) {
+    KILN_ASSIGN_OR_RETURN(Value startValue, context.input(0));
+    KILN_ASSIGN_OR_RETURN(Value limitValue, context.input(1));
+    KILN_ASSIGN_OR_RETURN(Value deltaValue, context.input(2));
+    return setRefinedOutput(
+        context, context.create<RangeOp>(startValue, limitValue, deltaValue));
+  }
   if (!std::isfinite(*start) || !std::isfinite(*limit) ||
       !std::isfinite(*delta))
     return context.invalid("start, limit and delta must be finite");

@@ -14,5 +14,6 @@ include "kiln/Dialect/Kiln/IR/KilnNNOps.td"
 include "kiln/Dialect/Kiln/IR/KilnReductionOps.td"
 include "kiln/Dialect/Kiln/IR/KilnShapeOps.td"
 include "kiln/Dialect/Kiln/IR/KilnSpatialOps.td"
+include "kiln/Dialect/Kiln/IR/KilnDynamicShapeOps.td"
 
 #endif // KILN_DIALECT_KILN_IR_KILNOPS
