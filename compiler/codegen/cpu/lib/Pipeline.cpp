@@ -72,7 +72,8 @@ std::string getCpuStagePipeline(CpuStage stage,
                          "finalize-memref-to-llvm,"
                          "convert-math-to-llvm,convert-math-to-libm,"
                          "convert-to-llvm,"
-                         "reconcile-unrealized-casts,{1}"
+                         "reconcile-unrealized-casts,"
+                         "kiln-flatten-constant-globals,{1}"
                          "kiln-emit-runtime-abi{{producer='{0}'},"
                          "kiln-emit-module-info",
                          options.producer,

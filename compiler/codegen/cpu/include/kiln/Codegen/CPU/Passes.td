@@ -106,6 +106,21 @@ def KilnEmitModuleInfoPass : Pass<"kiln-emit-module-info", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::LLVM::LLVMDialect"];
 }
 
+def KilnFlattenConstantGlobalsPass
+    : Pass<"kiln-flatten-constant-globals", "mlir::ModuleOp"> {
+  let summary = "Give constant LLVM globals of nested array type a flat array type";
+  let description = [{
+    Runs on the LLVM dialect. A global initialized from a dense or resource
+    elements attribute whose type is a nested array (`[512 x [512 x [3 x [3 x
+    float]]]]`) gets the flat type (`[2359296 x float]`) and a 1-D attribute
+    with the same elements: the bytes are the same, users address it through
+    opaque pointers, and translation to LLVM IR then builds one constant
+    instead of one per innermost row (15 s of ResNet-50's compile time).
+    Boolean (i1) globals are left alone.
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect"];
+}
+
 def KilnSelectKernelsPass : Pass<"kiln-select-kernels", "mlir::ModuleOp"> {
   let summary = "Hand convolutions and matrix products to the runtime's oneDNN kernels";
   let description = [{
