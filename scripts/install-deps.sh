@@ -17,6 +17,8 @@ packages=(
   libgtest-dev
   # `lit` runs on Debian's Python; binutils gives readelf for the runtime dependency check.
   python3 binutils
+  # oneDNN 2.6: the library column of the kernel microbenchmarks (benchmarks/).
+  libdnnl-dev
 )
 
 missing=()
