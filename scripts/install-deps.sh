@@ -13,7 +13,8 @@ packages=(
   libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata
   # Model tests export PyTorch models (random weights) to ONNX during the test run.
   python3-torch python3-torchvision python3-onnx python3-numpy
-  # The runtime's library kernels (convolution, matrix product) run on oneDNN.
+  # The runtime's library kernels (convolution, matrix product) run on oneDNN,
+  # which the kernel microbenchmarks (benchmarks/) also compare against.
   libdnnl-dev
   # Unit tests.
   libgtest-dev
