@@ -153,6 +153,10 @@ kiln_status *computeTensorSize(kiln_dtype dtype, size_t rank,
 /// The symbol of a dynamic dim (`dim` < 0).
 inline size_t symbolOf(int64_t dim) { return static_cast<size_t>(-(dim + 1)); }
 
+/// Frees a buffer that compiled code allocated (allocator.cpp) or that the
+/// runtime allocated with malloc.
+void freeModuleBuffer(void *pointer);
+
 /// Wraps a buffer a compiled function allocated for an output, described by
 /// its memref descriptor `words` (allocated, aligned, offset, sizes, strides),
 /// as a tensor that owns it. Fails when the descriptor is not dense row-major

@@ -160,7 +160,7 @@ kiln_status *kiln::internal::adoptModuleBuffer(kiln_dtype dtype, size_t rank,
   int64_t offset = words[2];
   const int64_t *sizes = words + 3, *strides = sizes + rank;
   auto reject = [&](const char *what) {
-    std::free(allocated);
+    freeModuleBuffer(allocated);
     return makeError(KILN_INTERNAL, "a compiled function returned an output ",
                      what, " (shape ", formatDims(sizes, rank), ")");
   };
@@ -171,7 +171,7 @@ kiln_status *kiln::internal::adoptModuleBuffer(kiln_dtype dtype, size_t rank,
       return reject("with a negative size");
   if (kiln_status *status =
           computeTensorSize(dtype, rank, sizes, elementCount, byteSize)) {
-    std::free(allocated);
+    freeModuleBuffer(allocated);
     return status;
   }
   // Dense row-major: each stride is the product of the sizes after it (dims
@@ -186,7 +186,7 @@ kiln_status *kiln::internal::adoptModuleBuffer(kiln_dtype dtype, size_t rank,
     return reject("without valid data");
   kiln_tensor *tensor = newTensor(dtype, rank, sizes, elementCount, byteSize);
   if (!tensor) {
-    std::free(allocated);
+    freeModuleBuffer(allocated);
     return outOfMemoryStatus();
   }
   tensor->data = static_cast<char *>(aligned) + offset * kiln_dtype_size(dtype);
@@ -200,7 +200,7 @@ void kiln_tensor_free(kiln_tensor *tensor) {
   if (!tensor)
     return;
   if (tensor->ownsData)
-    std::free(tensor->allocation);
+    freeModuleBuffer(tensor->allocation);
   delete tensor;
 }
 

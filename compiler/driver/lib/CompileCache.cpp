@@ -10,6 +10,9 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Config/llvm-config.h"
 #include "llvm/Support/BLAKE3.h"
+
+#include <dlfcn.h>
+#include <sys/stat.h>
 #include "llvm/Support/Endian.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -92,6 +95,21 @@ llvm::Expected<std::string> CompileCache::defaultDirectory() {
   return path.str().str();
 }
 
+/// Which build of the compiler this is: the size and modification time of the
+/// file holding this code (the tool, or a library linking the driver). The
+/// version string alone would let a rebuilt compiler of the same version load
+/// libraries an older build compiled differently.
+static std::string compilerBuildIdentity() {
+  Dl_info info;
+  struct stat file;
+  if (!dladdr(reinterpret_cast<void *>(&compilerBuildIdentity), &info) ||
+      !info.dli_fname || ::stat(info.dli_fname, &file) != 0)
+    return "unknown";
+  return std::to_string(file.st_size) + "@" +
+         std::to_string(file.st_mtim.tv_sec) + "." +
+         std::to_string(file.st_mtim.tv_nsec);
+}
+
 std::string CompileCache::computeKey(llvm::StringRef modelBytes,
                                      llvm::StringRef modelKind,
                                      llvm::StringRef optionsText) {
@@ -104,6 +122,7 @@ std::string CompileCache::computeKey(llvm::StringRef modelBytes,
   };
   field("format", "kiln-cache-1");
   field("producer", getProducerString());
+  field("build", compilerBuildIdentity());
   field("abi", std::to_string(KILN_ABI_VERSION));
   field("llvm", LLVM_VERSION_STRING);
   field("cpu", llvm::sys::getHostCPUName());

@@ -515,13 +515,14 @@ llvm::Error Compiler::compileToFile(ModuleOp module, StringRef outputPath,
     return writeMain(
         [&](llvm::raw_ostream &os) { os << (*archive)->getBuffer(); });
   }
-  // Calls of library kernels are declarations of kernel_abi.h's functions.
-  bool needsRuntime = llvm::any_of((*llvmModule)->functions(),
-                                   [](const llvm::Function &function) {
-                                     return function.isDeclaration() &&
-                                            function.getName().starts_with(
-                                                "kiln_kernel_");
-                                   });
+  // Library kernels and the heap of generated code are kernel_abi.h's
+  // functions, in libkiln_runtime.
+  bool needsRuntime = llvm::any_of(
+      (*llvmModule)->functions(), [](const llvm::Function &function) {
+        return function.isDeclaration() &&
+               (function.getName().starts_with("kiln_kernel_") ||
+                function.getName().starts_with("_mlir_memref_to_llvm_"));
+      });
   if (llvm::Error error = impl->timeStage(options, "link shared library", [&] {
         return linkSharedLibrary(*object, *mainOutput, options.linker,
                                  needsRuntime);

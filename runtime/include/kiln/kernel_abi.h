@@ -17,6 +17,7 @@
 #ifndef KILN_KERNEL_ABI_H
 #define KILN_KERNEL_ABI_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #if defined(__GNUC__)
@@ -121,6 +122,19 @@ KILN_KERNEL_API int32_t kiln_kernel_matmul(const int64_t *params, void **state,
                                            const float *rhs, const float *bias,
                                            const float *residual,
                                            float *output);
+
+/**
+ * The heap of generated code: compiled modules allocate and free their
+ * intermediate tensors with these (MLIR's generic allocation functions)
+ * instead of malloc and free. Blocks freed on a thread are kept for that
+ * thread's next allocation of the same size (up to 1 GiB per thread), so
+ * that repeated runs of a model reuse their memory instead of faulting in
+ * fresh pages. `alignment` is a power of two; NULL when out of memory.
+ */
+KILN_KERNEL_API void *_mlir_memref_to_llvm_alloc(size_t size);
+KILN_KERNEL_API void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment,
+                                                         size_t size);
+KILN_KERNEL_API void _mlir_memref_to_llvm_free(void *pointer);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -62,6 +62,8 @@ std::string getCpuStagePipeline(CpuStage stage,
     // instead of calls into MLIR's runtime library. expand-strided-metadata
     // computes the offsets of subviews at dynamic positions (the slices that
     // cumsum and top_k loop over) with affine.apply: lower-affine runs again.
+    // Buffers are allocated with the runtime's heap (kernel_abi.h), which keeps
+    // freed blocks for the next run instead of returning them to the kernel.
     // Math ops LLVM has no intrinsic for (asinh, acosh, atanh, erf) become libm
     // calls after convert-math-to-llvm has taken the ones it can. Weights (when
     // they go to a file) are moved before the module tables are written, so
@@ -69,7 +71,7 @@ std::string getCpuStagePipeline(CpuStage stage,
     return llvm::formatv("kiln-lower-strided-copies,convert-linalg-to-loops,"
                          "lower-affine,convert-scf-to-cf,"
                          "expand-strided-metadata,lower-affine,"
-                         "finalize-memref-to-llvm,"
+                         "finalize-memref-to-llvm{{use-generic-functions=true},"
                          "convert-math-to-llvm,convert-math-to-libm,"
                          "convert-to-llvm,"
                          "reconcile-unrealized-casts,"
