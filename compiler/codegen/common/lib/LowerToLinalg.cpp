@@ -63,7 +63,8 @@ bool isSignednessAgnostic(Operation *op) {
     return resize.getMode() == "nearest"; // interpolation converts to float
   return isa<ReshapeOp, TransposeOp, ConcatOp, MatMulOp, ReduceSumOp,
              ReduceProdOp, CumSumOp, SliceOp, PadOp, BroadcastToOp, GatherOp,
-             GatherElementsOp, GatherNDOp, ScatterElementsOp, ScatterNDOp>(op);
+             GatherElementsOp, GatherNDOp, ScatterElementsOp, ScatterNDOp,
+             NonZeroOp, CompressOp>(op);
 }
 
 /// `attribute` with unsigned integer types replaced by signless ones of the same
@@ -148,6 +149,7 @@ struct LowerToLinalgPass : impl::KilnLowerToLinalgPassBase<LowerToLinalgPass> {
     populateIndexingLoweringPatterns(patterns);
     populateResizeLoweringPatterns(patterns);
     populateReductionLoweringPatterns(patterns);
+    populateDataDependentLoweringPatterns(patterns);
     patterns.add<SignlessRetyping>(converter, context);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);

@@ -28,6 +28,7 @@ void populateShapeLoweringPatterns(mlir::RewritePatternSet &patterns);
 void populateIndexingLoweringPatterns(mlir::RewritePatternSet &patterns);
 void populateResizeLoweringPatterns(mlir::RewritePatternSet &patterns);
 void populateReductionLoweringPatterns(mlir::RewritePatternSet &patterns);
+void populateDataDependentLoweringPatterns(mlir::RewritePatternSet &patterns);
 
 /// Whether `op`'s lowering pattern handles unsigned element types itself
 /// (choosing unsigned arithmetic from the op's own types).

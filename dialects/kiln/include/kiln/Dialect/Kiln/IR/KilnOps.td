@@ -13,5 +13,6 @@ include "kiln/Dialect/Kiln/IR/KilnElementwiseOps.td"
 include "kiln/Dialect/Kiln/IR/KilnNNOps.td"
 include "kiln/Dialect/Kiln/IR/KilnReductionOps.td"
 include "kiln/Dialect/Kiln/IR/KilnShapeOps.td"
+include "kiln/Dialect/Kiln/IR/KilnDataDependentOps.td"
 
 #endif // KILN_DIALECT_KILN_IR_KILNOPS
