@@ -230,6 +230,8 @@ Compiler::loadModel(StringRef path, const ImportOptions &options) {
   if (extension == ".onnx") {
     onnx_import::ImportOptions importOptions;
     importOptions.inputShapes = options.inputShapes;
+    importOptions.sequenceInputs = options.sequenceInputs;
+    importOptions.emptyOptionalInputs = options.emptyOptionalInputs;
     DiagnosticCollector diagnostics(&impl->context);
     auto module = onnx_import::importModel(impl->context, path, importOptions);
     if (!module)
@@ -260,6 +262,8 @@ Compiler::findUnsupportedNodes(StringRef path, const ImportOptions &options) {
                                    "': --list-unsupported needs an .onnx model");
   onnx_import::ImportOptions importOptions;
   importOptions.inputShapes = options.inputShapes;
+  importOptions.sequenceInputs = options.sequenceInputs;
+  importOptions.emptyOptionalInputs = options.emptyOptionalInputs;
   auto nodes = onnx_import::findUnsupportedNodes(impl->context, path, importOptions);
   if (!nodes)
     return nodes.takeError();

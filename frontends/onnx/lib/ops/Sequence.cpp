@@ -1,0 +1,490 @@
+//===- Sequence.cpp - ONNX sequence and optional ops to kiln --------------===//
+//
+// Kiln has no run-time sequences or optionals. A sequence whose length is
+// known when importing is a list of tensor values (ImportedSequence), and an
+// optional whose presence is known is its content or nothing
+// (ImportedValue::EmptyOptional). The ops that build and take them apart then
+// cost nothing at run time:
+//
+// - SequenceEmpty, SequenceConstruct, SequenceInsert, SequenceErase and
+//   SequenceLength edit or count the list; positions must be known when
+//   importing.
+// - SequenceAt picks an element; with a position known only at run time, the
+//   elements (which must then have one shape) are stacked and gathered from.
+// - SplitToSequence slices the input (kiln.slice, then kiln.reshape when
+//   keepdims = 0 drops the axis); ConcatFromSequence is a kiln.concat (of
+//   elements given a unit dim first with new_axis).
+// - SequenceMap imports its body once per element, with the elements of the
+//   sequence inputs and the other inputs bound to the body's inputs.
+// - Optional, OptionalHasElement and OptionalGetElement resolve presence.
+//
+// Identity of a sequence or an optional is handled by the importer itself.
+//
+//===----------------------------------------------------------------------===//
+
+#include "../ConverterRegistry.h"
+#include "CompositionHelpers.h"
+
+using namespace mlir;
+
+namespace kiln::onnx_import {
+namespace {
+
+/// The tensor element type of an ONNX `dtype` attribute (FLOAT by default).
+llvm::Expected<Type> dtypeAttribute(NodeContext &context) {
+  return elementTypeFromOnnx(context.builder.getContext(),
+                             static_cast<int32_t>(context.intAttribute(
+                                 "dtype", onnx::TensorProto::FLOAT)));
+}
+
+/// Element `position` of `sequence`, or the reason it cannot be read.
+llvm::Expected<Value> elementAt(NodeContext &context,
+                                const ImportedSequence &sequence,
+                                size_t position) {
+  Value element = sequence.elements[position];
+  if (!element)
+    return context.unsupported(sequence.unbuiltReason);
+  return element;
+}
+
+/// A position input known when importing, as an index into a sequence of
+/// `size` elements: in [-size, size) or, with `allowEnd`, [-size, size].
+llvm::Expected<size_t> constantPosition(NodeContext &context, size_t input,
+                                        size_t size, bool allowEnd) {
+  auto values = context.constantInts(input);
+  if (!values)
+    return context.unsupported("the position (input " + llvm::Twine(input) +
+                               ") must be known when the model is compiled");
+  if (values->size() != 1)
+    return context.invalid("the position must be a single integer");
+  int64_t position = values->front(), length = static_cast<int64_t>(size);
+  int64_t last = allowEnd ? length : length - 1;
+  if (position < -length || position > last)
+    return context.invalid("position " + llvm::Twine(position) +
+                           " is out of range for a sequence of " +
+                           llvm::Twine(length) + " tensors");
+  return static_cast<size_t>(position < 0 ? position + length : position);
+}
+
+/// Checks that `tensor` may join a sequence of `elementType` tensors.
+llvm::Error checkElementType(NodeContext &context, Type elementType,
+                             Value tensor) {
+  if (elementTypeOf(tensor) == elementType)
+    return llvm::Error::success();
+  std::string want, got;
+  llvm::raw_string_ostream(want) << elementType;
+  llvm::raw_string_ostream(got) << elementTypeOf(tensor);
+  return context.invalid("a sequence of " + want + " tensors cannot hold a " +
+                         got + " tensor");
+}
+
+//===----------------------------------------------------------------------===//
+// Building and editing sequences
+//===----------------------------------------------------------------------===//
+
+llvm::Error convertSequenceEmpty(NodeContext &context) {
+  KILN_ASSIGN_OR_RETURN(Type elementType, dtypeAttribute(context));
+  context.setSequenceOutput(0, {{}, elementType, ""});
+  return llvm::Error::success();
+}
+
+llvm::Error convertSequenceConstruct(NodeContext &context) {
+  if (context.numInputs() == 0)
+    return context.invalid("SequenceConstruct needs at least one input");
+  ImportedSequence sequence;
+  for (size_t i = 0; i < context.numInputs(); ++i) {
+    KILN_ASSIGN_OR_RETURN(Value element, context.input(i));
+    if (i == 0)
+      sequence.elementType = elementTypeOf(element);
+    if (llvm::Error error =
+            checkElementType(context, sequence.elementType, element))
+      return error;
+    sequence.elements.push_back(element);
+  }
+  context.setSequenceOutput(0, std::move(sequence));
+  return llvm::Error::success();
+}
+
+llvm::Error convertSequenceInsert(NodeContext &context) {
+  KILN_ASSIGN_OR_RETURN(ImportedSequence sequence, context.sequenceInput(0));
+  KILN_ASSIGN_OR_RETURN(Value tensor, context.input(1));
+  if (llvm::Error error =
+          checkElementType(context, sequence.elementType, tensor))
+    return error;
+  size_t position = sequence.elements.size();
+  if (context.hasInput(2)) {
+    KILN_ASSIGN_OR_RETURN(position,
+                          constantPosition(context, 2, sequence.elements.size(),
+                                           /*allowEnd=*/true));
+  }
+  sequence.elements.insert(sequence.elements.begin() + position, tensor);
+  context.setSequenceOutput(0, std::move(sequence));
+  return llvm::Error::success();
+}
+
+llvm::Error convertSequenceErase(NodeContext &context) {
+  KILN_ASSIGN_OR_RETURN(ImportedSequence sequence, context.sequenceInput(0));
+  if (sequence.elements.empty())
+    return context.invalid("SequenceErase of an empty sequence");
+  size_t position = sequence.elements.size() - 1;
+  if (context.hasInput(1)) {
+    KILN_ASSIGN_OR_RETURN(position,
+                          constantPosition(context, 1, sequence.elements.size(),
+                                           /*allowEnd=*/false));
+  }
+  sequence.elements.erase(sequence.elements.begin() + position);
+  context.setSequenceOutput(0, std::move(sequence));
+  return llvm::Error::success();
+}
+
+llvm::Error convertSequenceLength(NodeContext &context) {
+  KILN_ASSIGN_OR_RETURN(ImportedSequence sequence, context.sequenceInput(0));
+  context.setOutput(
+      0, context.scalar(context.builder.getI64Type(),
+                        static_cast<double>(sequence.elements.size())));
+  return llvm::Error::success();
+}
+
+//===----------------------------------------------------------------------===//
+// SequenceAt
+//===----------------------------------------------------------------------===//
+
+/// Element `position` (a rank-0 or [1] integer tensor known only at run time)
+/// of a sequence whose elements all have one type: stacked along a new first
+/// dim and gathered from (negative positions count from the end).
+llvm::Expected<Value> elementAtRunTime(NodeContext &context,
+                                       const ImportedSequence &sequence,
+                                       Value position) {
+  if (sequence.elements.empty())
+    return context.invalid("SequenceAt of an empty sequence");
+  SmallVector<Value> stacked;
+  Type type;
+  for (size_t i = 0; i < sequence.elements.size(); ++i) {
+    KILN_ASSIGN_OR_RETURN(Value element, elementAt(context, sequence, i));
+    if (i == 0)
+      type = element.getType();
+    auto elementType = cast<RankedTensorType>(element.getType());
+    if (element.getType() != type || !elementType.hasStaticShape())
+      return context.unsupported(
+          "SequenceAt with a position known only at run time needs "
+          "elements of one static shape");
+    SmallVector<int64_t> shape{1};
+    llvm::append_range(shape, elementType.getShape());
+    KILN_ASSIGN_OR_RETURN(Value unit,
+                          context.create<ReshapeOp>(element, shape));
+    stacked.push_back(unit);
+  }
+  Value stack = stacked.front();
+  if (stacked.size() > 1) {
+    KILN_ASSIGN_OR_RETURN(stack, context.create<ConcatOp>(stacked, 0));
+  }
+  auto positionType = cast<RankedTensorType>(position.getType());
+  if (!isa<IntegerType>(positionType.getElementType()) ||
+      !positionType.hasStaticShape() || positionType.getNumElements() != 1)
+    return context.invalid("the position must be a single integer");
+  KILN_ASSIGN_OR_RETURN(
+      position, context.create<ReshapeOp>(position, ArrayRef<int64_t>{}));
+  // kiln.gather takes [-n, n) as ONNX does; it clamps anything else.
+  return context.create<GatherOp>(stack, position, 0);
+}
+
+llvm::Error convertSequenceAt(NodeContext &context) {
+  KILN_ASSIGN_OR_RETURN(ImportedSequence sequence, context.sequenceInput(0));
+  KILN_ASSIGN_OR_RETURN(Value position, context.input(1));
+  Value element;
+  if (context.constantInts(1)) {
+    KILN_ASSIGN_OR_RETURN(size_t index,
+                          constantPosition(context, 1, sequence.elements.size(),
+                                           /*allowEnd=*/false));
+    KILN_ASSIGN_OR_RETURN(element, elementAt(context, sequence, index));
+  } else {
+    KILN_ASSIGN_OR_RETURN(element,
+                          elementAtRunTime(context, sequence, position));
+  }
+  context.setOutput(0, element);
+  return llvm::Error::success();
+}
+
+//===----------------------------------------------------------------------===//
+// SplitToSequence and ConcatFromSequence
+//===----------------------------------------------------------------------===//
+
+/// The sizes of SplitToSequence's parts along a dim of `size` elements: from
+/// the `split` input (a scalar chunk size, or one size per part), or parts of
+/// 1 without it.
+llvm::Expected<SmallVector<int64_t>> splitSizes(NodeContext &context,
+                                                ArrayRef<int64_t> split,
+                                                bool scalarSplit,
+                                                int64_t size) {
+  SmallVector<int64_t> sizes;
+  if (scalarSplit) {
+    int64_t chunk = split.front();
+    if (chunk <= 0)
+      return context.invalid("split must be positive");
+    for (int64_t start = 0; start < size; start += chunk)
+      sizes.push_back(std::min(chunk, size - start));
+    return sizes;
+  }
+  int64_t total = 0;
+  for (int64_t part : split) {
+    if (part < 0)
+      return context.invalid("split entries must not be negative");
+    total += part;
+    if (total > size)
+      break;
+    sizes.push_back(part);
+  }
+  if (total != size)
+    return context.invalid("split sums to " + llvm::Twine(total) +
+                           " but the dimension has " + llvm::Twine(size) +
+                           " elements");
+  return sizes;
+}
+
+/// The elements SplitToSequence builds when the part sizes are known only at
+/// run time: as many as `split` has entries, none of them built.
+llvm::Expected<ImportedSequence> unbuiltSplit(NodeContext &context,
+                                              Type elementType) {
+  RankedTensorType splitType = context.inputType(1);
+  if (splitType.getRank() != 1 || splitType.isDynamicDim(0))
+    return context.unsupported("SplitToSequence's split (input 1) must be "
+                               "known when the model is compiled, or be a "
+                               "1-D tensor of static size");
+  ImportedSequence sequence;
+  sequence.elementType = elementType;
+  sequence.elements.assign(splitType.getDimSize(0), Value());
+  sequence.unbuiltReason =
+      "the sequence comes from a SplitToSequence whose part sizes are known "
+      "only at run time (its split input): Kiln knows how many parts there "
+      "are but cannot build them";
+  return sequence;
+}
+
+llvm::Error convertSplitToSequence(NodeContext &context) {
+  KILN_ASSIGN_OR_RETURN(Value input, context.input(0));
+  RankedTensorType type = context.inputType(0);
+  if (type.getRank() == 0)
+    return context.invalid("SplitToSequence needs an input of rank 1 or more");
+  KILN_ASSIGN_OR_RETURN(
+      int64_t axis,
+      normalizeAxis(context, context.intAttribute("axis", 0), type.getRank()));
+  bool keepDims = context.intAttribute("keepdims", 1) != 0;
+  std::optional<SmallVector<int64_t>> split;
+  bool scalarSplit = false;
+  if (context.hasInput(1)) {
+    split = context.constantInts(1);
+    if (!split) {
+      KILN_ASSIGN_OR_RETURN(ImportedSequence sequence,
+                            unbuiltSplit(context, type.getElementType()));
+      context.setSequenceOutput(0, std::move(sequence));
+      return llvm::Error::success();
+    }
+    scalarSplit = context.inputType(1).getRank() == 0;
+    if (scalarSplit && split->size() != 1)
+      return context.invalid("a scalar split must hold one value");
+  }
+  if (type.isDynamicDim(axis))
+    return context.unsupported("SplitToSequence along a dimension known only "
+                               "at run time");
+  int64_t size = type.getDimSize(axis);
+  SmallVector<int64_t> sizes(size, 1);
+  if (split) {
+    KILN_ASSIGN_OR_RETURN(sizes,
+                          splitSizes(context, *split, scalarSplit, size));
+  }
+  // keepdims applies only without a split input.
+  bool dropAxis = !split && !keepDims;
+  ImportedSequence sequence;
+  sequence.elementType = type.getElementType();
+  int64_t rank = type.getRank(), start = 0;
+  for (int64_t part : sizes) {
+    SmallVector<int64_t> offsets(rank, 0), partSizes(rank, -1), steps(rank, 1);
+    offsets[axis] = start;
+    partSizes[axis] = part;
+    start += part;
+    KILN_ASSIGN_OR_RETURN(Value element, context.create<SliceOp>(
+                                             input, offsets, partSizes, steps));
+    if (dropAxis) {
+      SmallVector<int64_t> shape(
+          cast<RankedTensorType>(element.getType()).getShape());
+      shape.erase(shape.begin() + axis);
+      if (llvm::count(shape, ShapedType::kDynamic) > 1)
+        return context.unsupported("SplitToSequence with keepdims = 0 of an "
+                                   "input with several run-time dims");
+      for (int64_t &dim : shape)
+        if (ShapedType::isDynamic(dim))
+          dim = -1;
+      KILN_ASSIGN_OR_RETURN(element, context.create<ReshapeOp>(element, shape));
+    }
+    sequence.elements.push_back(element);
+  }
+  context.setSequenceOutput(0, std::move(sequence));
+  return llvm::Error::success();
+}
+
+llvm::Error convertConcatFromSequence(NodeContext &context) {
+  KILN_ASSIGN_OR_RETURN(ImportedSequence sequence, context.sequenceInput(0));
+  if (!context.hasAttribute("axis"))
+    return context.invalid("attribute 'axis' is required");
+  if (sequence.elements.empty())
+    return context.invalid("ConcatFromSequence of an empty sequence");
+  bool newAxis = context.intAttribute("new_axis", 0) != 0;
+  SmallVector<Value> parts;
+  for (size_t i = 0; i < sequence.elements.size(); ++i) {
+    KILN_ASSIGN_OR_RETURN(Value element, elementAt(context, sequence, i));
+    parts.push_back(element);
+  }
+  int64_t rank = cast<RankedTensorType>(parts.front().getType()).getRank();
+  KILN_ASSIGN_OR_RETURN(int64_t axis,
+                        normalizeAxis(context, context.intAttribute("axis", 0),
+                                      newAxis ? rank + 1 : rank));
+  if (newAxis)
+    for (Value &part : parts) {
+      auto type = cast<RankedTensorType>(part.getType());
+      SmallVector<int64_t> shape(type.getShape());
+      if (llvm::count(shape, ShapedType::kDynamic) > 1)
+        return context.unsupported("ConcatFromSequence with new_axis of "
+                                   "tensors with several run-time dims");
+      for (int64_t &dim : shape)
+        if (ShapedType::isDynamic(dim))
+          dim = -1;
+      shape.insert(shape.begin() + axis, 1);
+      KILN_ASSIGN_OR_RETURN(part, context.create<ReshapeOp>(part, shape));
+    }
+  Value result = parts.front();
+  if (parts.size() > 1) {
+    KILN_ASSIGN_OR_RETURN(result, context.create<ConcatOp>(parts, axis));
+  }
+  context.setOutput(0, result);
+  return llvm::Error::success();
+}
+
+//===----------------------------------------------------------------------===//
+// SequenceMap
+//===----------------------------------------------------------------------===//
+
+/// The element type of SequenceMap's output `i`: from the body's results, or
+/// (for an empty input) from ONNX's inference or the body's declaration.
+llvm::Expected<Type> mapOutputElementType(NodeContext &context,
+                                          const onnx::GraphProto &body,
+                                          size_t i) {
+  if (TensorType declared = context.inferredSequenceElementType(i))
+    return declared.getElementType();
+  const onnx::TypeProto &type = body.output(i).type();
+  if (type.has_tensor_type())
+    return elementTypeFromOnnx(context.builder.getContext(),
+                               type.tensor_type().elem_type());
+  return context.unsupported("the element type of output " + llvm::Twine(i) +
+                             " of an empty SequenceMap is not known");
+}
+
+llvm::Error convertSequenceMap(NodeContext &context) {
+  KILN_ASSIGN_OR_RETURN(const onnx::GraphProto *body,
+                        context.graphAttribute("body"));
+  KILN_ASSIGN_OR_RETURN(ImportedSequence first, context.sequenceInput(0));
+  size_t length = first.elements.size();
+  SmallVector<ImportedValue> inputs;
+  for (size_t i = 0; i < context.numInputs(); ++i) {
+    KILN_ASSIGN_OR_RETURN(ImportedValue input, context.valueInput(i));
+    if (input.kind == ImportedValue::EmptyOptional)
+      return context.invalid("SequenceMap's inputs must be sequences or "
+                             "tensors");
+    if (input.kind == ImportedValue::Sequence &&
+        input.sequence.elements.size() != length)
+      return context.invalid("the input sequences have different lengths (" +
+                             llvm::Twine(length) + " and " +
+                             llvm::Twine(input.sequence.elements.size()) + ")");
+    inputs.push_back(std::move(input));
+  }
+  if (body->output_size() != static_cast<int>(context.numOutputs()))
+    return context.invalid("the body has " + llvm::Twine(body->output_size()) +
+                           " outputs but the node has " +
+                           llvm::Twine(context.numOutputs()));
+  SmallVector<ImportedSequence> outputs(context.numOutputs());
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    KILN_ASSIGN_OR_RETURN(outputs[i].elementType,
+                          mapOutputElementType(context, *body, i));
+  }
+  for (size_t step = 0; step < length; ++step) {
+    SmallVector<ImportedValue> bound;
+    for (const ImportedValue &input : inputs) {
+      if (input.kind != ImportedValue::Sequence) {
+        bound.push_back(input);
+        continue;
+      }
+      KILN_ASSIGN_OR_RETURN(Value element,
+                            elementAt(context, input.sequence, step));
+      bound.push_back(ImportedValue::ofTensor(element));
+    }
+    KILN_ASSIGN_OR_RETURN(SmallVector<ImportedValue> results,
+                          context.importSubgraph(*body, bound));
+    for (auto [output, result] : llvm::zip(outputs, results)) {
+      if (result.kind != ImportedValue::Tensor)
+        return context.invalid("the body's outputs must be tensors");
+      if (llvm::Error error =
+              checkElementType(context, output.elementType, result.tensor))
+        return error;
+      output.elements.push_back(result.tensor);
+    }
+  }
+  for (auto [i, output] : llvm::enumerate(outputs))
+    context.setSequenceOutput(i, std::move(output));
+  return llvm::Error::success();
+}
+
+//===----------------------------------------------------------------------===//
+// Optionals
+//===----------------------------------------------------------------------===//
+
+llvm::Error convertOptional(NodeContext &context) {
+  if (!context.hasInput(0)) {
+    if (!context.hasAttribute("type"))
+      return context.invalid("an Optional without input needs attribute "
+                             "'type'");
+    context.setValueOutput(0, ImportedValue::emptyOptional());
+    return llvm::Error::success();
+  }
+  KILN_ASSIGN_OR_RETURN(ImportedValue input, context.valueInput(0));
+  context.setValueOutput(0, std::move(input));
+  return llvm::Error::success();
+}
+
+llvm::Error convertOptionalHasElement(NodeContext &context) {
+  bool present = false;
+  if (context.hasInput(0)) {
+    KILN_ASSIGN_OR_RETURN(ImportedValue input, context.valueInput(0));
+    present = input.kind != ImportedValue::EmptyOptional;
+  }
+  context.setOutput(0, context.scalar(context.builder.getI1Type(), present));
+  return llvm::Error::success();
+}
+
+llvm::Error convertOptionalGetElement(NodeContext &context) {
+  KILN_ASSIGN_OR_RETURN(ImportedValue input, context.valueInput(0));
+  if (input.kind == ImportedValue::EmptyOptional)
+    return context.invalid("OptionalGetElement of an optional that is empty");
+  context.setValueOutput(0, std::move(input));
+  return llvm::Error::success();
+}
+
+} // namespace
+
+void registerSequenceConverters(ConverterRegistry &registry) {
+  registry.add("", "SequenceEmpty", convertSequenceEmpty);
+  registry.add("", "SequenceConstruct", convertSequenceConstruct);
+  registry.addTakingNonTensors("", "SequenceInsert", convertSequenceInsert);
+  registry.addTakingNonTensors("", "SequenceErase", convertSequenceErase);
+  registry.addTakingNonTensors("", "SequenceLength", convertSequenceLength);
+  registry.addTakingNonTensors("", "SequenceAt", convertSequenceAt);
+  registry.add("", "SplitToSequence", convertSplitToSequence);
+  registry.addTakingNonTensors("", "ConcatFromSequence",
+                               convertConcatFromSequence);
+  registry.addTakingNonTensors("", "SequenceMap", convertSequenceMap);
+  registry.addTakingNonTensors("", "Optional", convertOptional);
+  registry.addTakingNonTensors("", "OptionalHasElement",
+                               convertOptionalHasElement);
+  registry.addTakingNonTensors("", "OptionalGetElement",
+                               convertOptionalGetElement);
+}
+
+} // namespace kiln::onnx_import
