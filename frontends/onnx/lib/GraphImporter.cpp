@@ -218,6 +218,11 @@ TensorType GraphImporter::declaredSequenceElementType(StringRef name) const {
 
 const onnx::TensorShapeProto *
 GraphImporter::propagatedData(StringRef name) const {
+  // Inside a subgraph imported several times (a Loop or SequenceMap body),
+  // one name stands for a different value each time: ONNX's propagation of
+  // the main graph says nothing about it.
+  if (!scopes.empty())
+    return nullptr;
   auto found = model.propagatedData.find(name.str());
   return found == model.propagatedData.end() ? nullptr : &found->second;
 }

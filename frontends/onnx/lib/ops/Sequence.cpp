@@ -16,6 +16,9 @@
 //   elements given a unit dim first with new_axis).
 // - SequenceMap imports its body once per element, with the elements of the
 //   sequence inputs and the other inputs bound to the body's inputs.
+// - Loop is unrolled when its trip count and conditions are known while
+//   importing (as in SequenceMap's ONNX function body), its body imported
+//   once per iteration.
 // - Optional, OptionalHasElement and OptionalGetElement resolve presence.
 //
 // Identity of a sequence or an optional is handled by the importer itself.
@@ -24,6 +27,8 @@
 
 #include "../ConverterRegistry.h"
 #include "CompositionHelpers.h"
+
+#include "mlir/IR/Matchers.h"
 
 using namespace mlir;
 
@@ -433,6 +438,132 @@ llvm::Error convertSequenceMap(NodeContext &context) {
 }
 
 //===----------------------------------------------------------------------===//
+// Loop
+//===----------------------------------------------------------------------===//
+
+/// The most iterations a Loop is unrolled to.
+constexpr int64_t kMaxUnrolledIterations = 4096;
+
+/// The value of a rank-0 or one-element bool constant, or nothing when `value`
+/// is not one.
+std::optional<bool> constantBool(Value value) {
+  DenseElementsAttr elements;
+  if (!value || !matchPattern(value, m_Constant(&elements)) ||
+      !elements.getElementType().isInteger(1) || elements.getNumElements() != 1)
+    return std::nullopt;
+  return *elements.value_begin<bool>();
+}
+
+/// The scan output of a Loop: its per-iteration tensors stacked along a new
+/// first dim.
+llvm::Expected<Value> stackScanOutput(NodeContext &context,
+                                      ArrayRef<Value> parts) {
+  if (parts.empty())
+    return context.unsupported("a Loop scan output after zero iterations "
+                               "(its element shape is not known)");
+  SmallVector<Value> units;
+  for (Value part : parts) {
+    auto type = cast<RankedTensorType>(part.getType());
+    if (!type.hasStaticShape() || part.getType() != parts.front().getType())
+      return context.unsupported("a Loop scan output whose iterations give "
+                                 "tensors of different or run-time shapes");
+    SmallVector<int64_t> shape{1};
+    llvm::append_range(shape, type.getShape());
+    KILN_ASSIGN_OR_RETURN(Value unit, context.create<ReshapeOp>(part, shape));
+    units.push_back(unit);
+  }
+  if (units.size() == 1)
+    return units.front();
+  return context.create<ConcatOp>(units, 0);
+}
+
+/// Loop, unrolled while importing: the trip count and the condition must be
+/// known then (the body's condition output too, after each iteration). The
+/// body is imported once per iteration with the iteration number as a
+/// constant, so that what it computes from it (SequenceAt positions, slice
+/// bounds) is known as well.
+llvm::Error convertLoop(NodeContext &context) {
+  KILN_ASSIGN_OR_RETURN(const onnx::GraphProto *body,
+                        context.graphAttribute("body"));
+  if (context.numInputs() < 2)
+    return context.invalid("Loop takes M, cond and the loop-carried values");
+  std::optional<int64_t> tripCount;
+  if (context.hasInput(0)) {
+    auto values = context.constantInts(0);
+    if (!values || values->size() != 1)
+      return context.unsupported(
+          "Loop whose trip count is known only at run time (Kiln unrolls "
+          "loops while importing)");
+    tripCount = values->front();
+  }
+  bool running = true;
+  if (context.hasInput(1)) {
+    KILN_ASSIGN_OR_RETURN(Value cond, context.input(1));
+    std::optional<bool> known = constantBool(cond);
+    if (!known)
+      return context.unsupported("Loop whose condition is known only at run "
+                                 "time (Kiln unrolls loops while importing)");
+    running = *known;
+  }
+  if (!tripCount && !context.hasInput(1))
+    return context.invalid("a Loop without trip count and condition never "
+                           "ends");
+  size_t carriedCount = context.numInputs() - 2;
+  if (body->input_size() != static_cast<int>(carriedCount + 2) ||
+      body->output_size() < static_cast<int>(carriedCount + 1))
+    return context.invalid("the body must take 2 + N inputs and give 1 + N "
+                           "outputs and then the scan outputs (N = " +
+                           llvm::Twine(carriedCount) + " loop-carried values)");
+  size_t scanCount = body->output_size() - 1 - carriedCount;
+  if (context.numOutputs() > carriedCount + scanCount)
+    return context.invalid("the node has more outputs than the body gives");
+  SmallVector<ImportedValue> carried;
+  for (size_t i = 0; i < carriedCount; ++i) {
+    KILN_ASSIGN_OR_RETURN(ImportedValue value, context.valueInput(2 + i));
+    carried.push_back(std::move(value));
+  }
+  SmallVector<SmallVector<Value>> scans(scanCount);
+  Type i64 = context.builder.getI64Type(), i1 = context.builder.getI1Type();
+  for (int64_t step = 0; running && (!tripCount || step < *tripCount); ++step) {
+    if (step == kMaxUnrolledIterations)
+      return context.unsupported("a Loop of more than " +
+                                 llvm::Twine(kMaxUnrolledIterations) +
+                                 " iterations (Kiln unrolls loops)");
+    SmallVector<ImportedValue> bound{
+        ImportedValue::ofTensor(context.scalar(i64, step)),
+        ImportedValue::ofTensor(context.scalar(i1, 1))};
+    llvm::append_range(bound, carried);
+    KILN_ASSIGN_OR_RETURN(SmallVector<ImportedValue> results,
+                          context.importSubgraph(*body, bound));
+    std::optional<bool> next;
+    if (results[0].kind == ImportedValue::Tensor)
+      next = constantBool(results[0].tensor);
+    if (!next)
+      return context.unsupported("Loop whose body's condition output is "
+                                 "known only at run time (Kiln unrolls "
+                                 "loops while importing)");
+    running = *next;
+    for (size_t i = 0; i < carriedCount; ++i)
+      carried[i] = std::move(results[1 + i]);
+    for (size_t k = 0; k < scanCount; ++k) {
+      const ImportedValue &part = results[1 + carriedCount + k];
+      if (part.kind != ImportedValue::Tensor)
+        return context.invalid("scan outputs of a Loop body must be tensors");
+      scans[k].push_back(part.tensor);
+    }
+  }
+  for (size_t i = 0; i < carriedCount; ++i)
+    context.setValueOutput(i, std::move(carried[i]));
+  for (size_t k = 0; k < scanCount; ++k) {
+    if (!context.hasOutput(carriedCount + k))
+      continue;
+    KILN_ASSIGN_OR_RETURN(Value stacked, stackScanOutput(context, scans[k]));
+    context.setOutput(carriedCount + k, stacked);
+  }
+  return llvm::Error::success();
+}
+
+//===----------------------------------------------------------------------===//
 // Optionals
 //===----------------------------------------------------------------------===//
 
@@ -480,6 +611,7 @@ void registerSequenceConverters(ConverterRegistry &registry) {
   registry.addTakingNonTensors("", "ConcatFromSequence",
                                convertConcatFromSequence);
   registry.addTakingNonTensors("", "SequenceMap", convertSequenceMap);
+  registry.addTakingNonTensors("", "Loop", convertLoop);
   registry.addTakingNonTensors("", "Optional", convertOptional);
   registry.addTakingNonTensors("", "OptionalHasElement",
                                convertOptionalHasElement);

@@ -1,7 +1,8 @@
 """Writes sequence-ops-import.onnx, the model of ../sequence-ops-import.test:
 /usr/bin/python3 sequence-ops-import.py (needs python3-onnx).
 
-Every sequence and optional op Kiln resolves while importing, fed by graph
+Every sequence and optional op Kiln resolves while importing, and a Loop it
+unrolls, fed by graph
 inputs so that nothing folds away: x and y are [2, 3] floats, i is a position
 known only at run time."""
 import os
@@ -22,7 +23,24 @@ square = helper.make_graph(
     [helper.make_tensor_value_info("part", TensorProto.FLOAT, [2])],
     [helper.make_tensor_value_info("squared", TensorProto.FLOAT, [2])])
 
+# The body of a Loop of 3 iterations: acc + x * k (k the iteration number,
+# cast to float), also given out as a scan output.
+loop_body = helper.make_graph(
+    [helper.make_node("Identity", ["cond_in"], ["cond_out"]),
+     helper.make_node("Cast", ["k"], ["k_float"], to=TensorProto.FLOAT),
+     helper.make_node("Mul", ["x", "k_float"], ["scaled"]),
+     helper.make_node("Add", ["acc_in", "scaled"], ["acc_out"]),
+     helper.make_node("Identity", ["acc_out"], ["scan_out"])], "loop_body",
+    [helper.make_tensor_value_info("k", TensorProto.INT64, []),
+     helper.make_tensor_value_info("cond_in", TensorProto.BOOL, []),
+     helper.make_tensor_value_info("acc_in", TensorProto.FLOAT, [2, 3])],
+    [helper.make_tensor_value_info("cond_out", TensorProto.BOOL, []),
+     helper.make_tensor_value_info("acc_out", TensorProto.FLOAT, [2, 3]),
+     helper.make_tensor_value_info("scan_out", TensorProto.FLOAT, [2, 3])])
+
 nodes = [
+    helper.make_node("Loop", ["three", "yes", "y"], ["loop_sum", "loop_scan"],
+                     body=loop_body),
     helper.make_node("Add", ["x", "y"], ["sum"]),
     # [x, y] -> [x, x + y, y] -> [x, x + y]
     helper.make_node("SequenceConstruct", ["x", "y"], ["pair"]),
@@ -49,7 +67,8 @@ nodes = [
                                                         [2, 3])),
     helper.make_node("OptionalHasElement", ["none"], ["has_none"]),
 ]
-initializers = [const("one", 1), const("minus1", -1), const("zero", 0)]
+initializers = [const("one", 1), const("minus1", -1), const("zero", 0),
+                const("three", 3), const("yes", True, np.bool_)]
 outputs = [
     helper.make_tensor_value_info("length", TensorProto.INT64, []),
     helper.make_tensor_value_info("picked", TensorProto.FLOAT, [2, 3]),
@@ -59,6 +78,8 @@ outputs = [
     helper.make_tensor_value_info("has", TensorProto.BOOL, []),
     helper.make_tensor_value_info("got", TensorProto.FLOAT, [2, 3]),
     helper.make_tensor_value_info("has_none", TensorProto.BOOL, []),
+    helper.make_tensor_value_info("loop_sum", TensorProto.FLOAT, [2, 3]),
+    helper.make_tensor_value_info("loop_scan", TensorProto.FLOAT, [3, 2, 3]),
 ]
 graph = helper.make_graph(
     nodes, "sequence_ops_import",
@@ -90,6 +111,8 @@ if "--check" in sys.argv:
         "has": np.array(True),
         "got": x,
         "has_none": np.array(False),
+        "loop_sum": y + x * 0 + x * 1 + x * 2,
+        "loop_scan": np.stack([y, y + x, y + x + 2 * x]),
     }
     failed = False
     for name, want in expected.items():
