@@ -450,8 +450,15 @@ CaseResult runCase(const std::string &directory, Tolerance defaultTolerance) {
     for (const std::string &dataSet : dataSets) {
       std::string setName = llvm::sys::path::filename(dataSet).str();
       auto inputValues = readDataValues(dataSet, "input", signature->inputs);
-      if (!inputValues)
-        return fail(llvm::toString(inputValues.takeError()), ops);
+      if (!inputValues) {
+        // Data Kiln cannot read (strings, maps): the model's own import
+        // error says more, if it has one.
+        std::string reason = llvm::toString(inputValues.takeError());
+        if (auto result = compileFor({}))
+          return *result;
+        return unsupported("inputs that Kiln cannot read (" + reason + ")",
+                           ops);
+      }
       if (auto result = compileFor(importOptionsFor(*signature, *inputValues)))
         return *result;
       rt::Function function = loaded->functions().at(0);
@@ -480,7 +487,9 @@ CaseResult runCase(const std::string &directory, Tolerance defaultTolerance) {
       auto expectedValues =
           readDataValues(dataSet, "output", signature->outputs);
       if (!expectedValues)
-        return fail(llvm::toString(expectedValues.takeError()), ops);
+        return unsupported("expected outputs that Kiln cannot read (" +
+                               llvm::toString(expectedValues.takeError()) + ")",
+                           ops);
       std::vector<TensorData> expected;
       for (DataValue &value : *expectedValues)
         for (TensorData &tensor : value.tensors)

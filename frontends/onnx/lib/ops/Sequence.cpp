@@ -7,10 +7,13 @@
 // cost nothing at run time:
 //
 // - SequenceEmpty, SequenceConstruct, SequenceInsert, SequenceErase and
-//   SequenceLength edit or count the list; positions must be known when
-//   importing.
+//   SequenceLength edit or count the list; positions are known when
+//   importing (but see below).
 // - SequenceAt picks an element; with a position known only at run time, the
 //   elements (which must then have one shape) are stacked and gathered from.
+//   SequenceInsert at a run-time position selects each element of the result
+//   among its two candidates. Such positions are clamped into range, as
+//   kiln.gather clamps its indices.
 // - SplitToSequence slices the input (kiln.slice, then kiln.reshape when
 //   keepdims = 0 drops the axis); ConcatFromSequence is a kiln.concat (of
 //   elements given a unit dim first with new_axis).
@@ -110,6 +113,91 @@ llvm::Error convertSequenceConstruct(NodeContext &context) {
   return llvm::Error::success();
 }
 
+/// The checks shared by the run-time position forms: every element of
+/// `sequence` (and `extra`, when given) has one static type.
+llvm::Error checkOneStaticType(NodeContext &context,
+                               const ImportedSequence &sequence, Value extra,
+                               StringRef what) {
+  Type type = extra ? extra.getType() : Type();
+  for (size_t i = 0; i < sequence.elements.size(); ++i) {
+    KILN_ASSIGN_OR_RETURN(Value element, elementAt(context, sequence, i));
+    if (!type)
+      type = element.getType();
+    if (element.getType() != type)
+      return context.unsupported(what + " with a position known only at run "
+                                        "time needs tensors of one shape");
+  }
+  if (type && !cast<RankedTensorType>(type).hasStaticShape())
+    return context.unsupported(what + " with a position known only at run "
+                                      "time needs tensors of static shape");
+  return llvm::Error::success();
+}
+
+/// A position input known only at run time as a rank-0 i64: negative
+/// positions count from the end of a sequence of `size`, and the result is
+/// clamped into [0, size] (as kiln.gather clamps an index out of range).
+llvm::Expected<Value> runTimePosition(NodeContext &context, size_t input,
+                                      int64_t size) {
+  KILN_ASSIGN_OR_RETURN(Value position, context.input(input));
+  auto type = cast<RankedTensorType>(position.getType());
+  if (!isa<IntegerType>(type.getElementType()) || !type.hasStaticShape() ||
+      type.getNumElements() != 1)
+    return context.invalid("the position must be a single integer");
+  Type i64 = context.builder.getI64Type();
+  KILN_ASSIGN_OR_RETURN(
+      position, context.create<ReshapeOp>(position, ArrayRef<int64_t>{}));
+  KILN_ASSIGN_OR_RETURN(position, castElements(context, position, i64));
+  Value zero = context.scalar(i64, 0);
+  KILN_ASSIGN_OR_RETURN(
+      Value negative,
+      context.create<CompareOp>(ComparisonPredicate::lt, position, zero));
+  KILN_ASSIGN_OR_RETURN(
+      Value fromEnd,
+      context.create<AddOp>(position, context.scalar(i64, size)));
+  KILN_ASSIGN_OR_RETURN(position,
+                        context.create<SelectOp>(negative, fromEnd, position));
+  KILN_ASSIGN_OR_RETURN(position, context.create<MaxOp>(position, zero));
+  return context.create<MinOp>(position, context.scalar(i64, size));
+}
+
+/// SequenceInsert at a position known only at run time, of elements of one
+/// static shape: element j of the result is old[j] before the position,
+/// `tensor` at it and old[j - 1] after it, chosen by kiln.select.
+llvm::Expected<ImportedSequence>
+insertAtRunTime(NodeContext &context, ImportedSequence sequence, Value tensor) {
+  if (llvm::Error error =
+          checkOneStaticType(context, sequence, tensor, "SequenceInsert"))
+    return std::move(error);
+  int64_t size = static_cast<int64_t>(sequence.elements.size());
+  KILN_ASSIGN_OR_RETURN(Value position, runTimePosition(context, 2, size));
+  Type i64 = context.builder.getI64Type();
+  SmallVector<Value> elements;
+  for (int64_t j = 0; j <= size; ++j) {
+    Value index = context.scalar(i64, j);
+    // At or after the position: `tensor` at it, old[j - 1] after it.
+    Value after = tensor;
+    if (j > 0) {
+      KILN_ASSIGN_OR_RETURN(
+          Value isAt,
+          context.create<CompareOp>(ComparisonPredicate::eq, position, index));
+      KILN_ASSIGN_OR_RETURN(after, context.create<SelectOp>(
+                                       isAt, tensor, sequence.elements[j - 1]));
+    }
+    Value element = after;
+    if (j < size) {
+      KILN_ASSIGN_OR_RETURN(
+          Value isBefore,
+          context.create<CompareOp>(ComparisonPredicate::lt, index, position));
+      KILN_ASSIGN_OR_RETURN(
+          element,
+          context.create<SelectOp>(isBefore, sequence.elements[j], after));
+    }
+    elements.push_back(element);
+  }
+  sequence.elements = std::move(elements);
+  return sequence;
+}
+
 llvm::Error convertSequenceInsert(NodeContext &context) {
   KILN_ASSIGN_OR_RETURN(ImportedSequence sequence, context.sequenceInput(0));
   KILN_ASSIGN_OR_RETURN(Value tensor, context.input(1));
@@ -117,6 +205,12 @@ llvm::Error convertSequenceInsert(NodeContext &context) {
           checkElementType(context, sequence.elementType, tensor))
     return error;
   size_t position = sequence.elements.size();
+  if (context.hasInput(2) && !context.constantInts(2)) {
+    KILN_ASSIGN_OR_RETURN(
+        sequence, insertAtRunTime(context, std::move(sequence), tensor));
+    context.setSequenceOutput(0, std::move(sequence));
+    return llvm::Error::success();
+  }
   if (context.hasInput(2)) {
     KILN_ASSIGN_OR_RETURN(position,
                           constantPosition(context, 2, sequence.elements.size(),
