@@ -48,6 +48,10 @@ nodes = [
     helper.make_node("SequenceErase", ["triple", "minus1"], ["front"]),
     helper.make_node("SequenceLength", ["front"], ["length"]),
     helper.make_node("SequenceAt", ["triple", "i"], ["picked"]),
+    # x inserted at the run-time position i, joined into [8, 3].
+    helper.make_node("SequenceInsert", ["triple", "x", "i"], ["quadruple"]),
+    helper.make_node("ConcatFromSequence", ["quadruple"], ["inserted"],
+                     axis=0),
     helper.make_node("ConcatFromSequence", ["front"], ["stacked"], axis=0,
                      new_axis=1),
     # The columns of x, squared, joined end to end.
@@ -78,6 +82,7 @@ outputs = [
     helper.make_tensor_value_info("has", TensorProto.BOOL, []),
     helper.make_tensor_value_info("got", TensorProto.FLOAT, [2, 3]),
     helper.make_tensor_value_info("has_none", TensorProto.BOOL, []),
+    helper.make_tensor_value_info("inserted", TensorProto.FLOAT, [8, 3]),
     helper.make_tensor_value_info("loop_sum", TensorProto.FLOAT, [2, 3]),
     helper.make_tensor_value_info("loop_scan", TensorProto.FLOAT, [3, 2, 3]),
 ]
@@ -111,6 +116,8 @@ if "--check" in sys.argv:
         "has": np.array(True),
         "got": x,
         "has_none": np.array(False),
+        # A negative position counts from the end of the 3 tensors.
+        "inserted": np.concatenate(triple[:i % 3] + [x] + triple[i % 3:]),
         "loop_sum": y + x * 0 + x * 1 + x * 2,
         "loop_scan": np.stack([y, y + x, y + x + 2 * x]),
     }
