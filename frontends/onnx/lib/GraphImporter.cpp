@@ -653,6 +653,13 @@ GraphImporter::importSubgraph(const onnx::GraphProto &graph,
                NameLoc::get(builder.getStringAttr(initializer.name()), fileLoc),
                *value));
   }
+  // Unrolled loops (nested ones multiply) must not make the import endless.
+  subgraphNodesImported += graph.node_size();
+  if (subgraphNodesImported > kMaxSubgraphNodes)
+    return llvm::make_error<UnsupportedError>(
+        ("unrolling the subgraph of " + owner + " imports more than " +
+         llvm::Twine(kMaxSubgraphNodes) + " nodes in all")
+            .str());
   for (auto [index, node] : llvm::enumerate(graph.node()))
     if (llvm::Error error = importNode(node, index)) {
       bool isUnsupported = error.isA<UnsupportedError>();

@@ -93,6 +93,10 @@ private:
   llvm::StringMap<mlir::TensorType> declaredSequenceElementTypes;
   /// The subgraphs being imported, outermost first, for diagnostics.
   llvm::SmallVector<std::string> scopes;
+  /// Nodes imported from subgraphs so far (each Loop iteration and SequenceMap
+  /// element imports its body again), and the most that may be.
+  int64_t subgraphNodesImported = 0;
+  static constexpr int64_t kMaxSubgraphNodes = int64_t(1) << 18;
 };
 
 } // namespace kiln::onnx_import
