@@ -8,7 +8,9 @@
 //
 // - Compress without an axis works on the flattened input.
 // - Unique without an axis works on the flattened input (axis 0 of a 1-D
-//   tensor); its four outputs are the op's four results.
+//   tensor); its four outputs are the op's four results. kiln.unique orders
+//   integers as signed: unsigned inputs go through a signed type twice as
+//   wide.
 //
 //===----------------------------------------------------------------------===//
 
@@ -121,6 +123,15 @@ llvm::Expected<UniqueOp> createUnique(NodeContext &context, Value input,
   return op;
 }
 
+/// The signed integer type that holds every value of the unsigned `type`
+/// (kiln.unique compares integers as signed), or null for ui64.
+Type signedHolderOf(IntegerType type) {
+  unsigned width = type.getWidth();
+  if (width >= 64)
+    return {};
+  return IntegerType::get(type.getContext(), width * 2);
+}
+
 llvm::Error convertUnique(NodeContext &context) {
   KILN_ASSIGN_OR_RETURN(Value input, context.input(0));
   int64_t axis = 0;
@@ -142,9 +153,26 @@ llvm::Error convertUnique(NodeContext &context) {
       return llvm::Error::success();
     }
   }
+  // Unsigned integers are sorted as a wider signed type that holds them all,
+  // and the distinct values cast back (exactly).
+  auto unsignedType = dyn_cast<IntegerType>(elementTypeOf(input));
+  if (unsignedType && !unsignedType.isUnsigned())
+    unsignedType = nullptr;
+  if (unsignedType) {
+    Type holder = signedHolderOf(unsignedType);
+    if (!holder)
+      return context.unsupported("Unique of uint64 (Kiln sorts integers as "
+                                 "signed, and no wider type holds uint64)");
+    KILN_ASSIGN_OR_RETURN(input, castElements(context, input, holder));
+  }
   KILN_ASSIGN_OR_RETURN(UniqueOp unique,
                         createUnique(context, input, axis, sorted));
-  for (auto [i, result] : llvm::enumerate(unique.getResults()))
+  SmallVector<Value> results(unique.getResults());
+  if (unsignedType) {
+    KILN_ASSIGN_OR_RETURN(results[0],
+                          castElements(context, results[0], unsignedType));
+  }
+  for (auto [i, result] : llvm::enumerate(results))
     context.setOutput(i, result);
   return llvm::Error::success();
 }

@@ -3,8 +3,8 @@
 python3-onnx).
 
 NonZero, Compress and Unique on graph inputs (x: [3, 2] floats, c: [2] bools,
-f: [4] bools), whose output sizes are known only at run time, and NonZero of a
-constant, which the importer evaluates."""
+f: [4] bools, bytes: [5] uint8), whose output sizes are known only at run
+time, and NonZero of a constant, which the importer evaluates."""
 import os
 import sys
 
@@ -21,6 +21,8 @@ nodes = [
     helper.make_node("Unique", ["x"], ["rows", "row_first", "row_inverse",
                                        "row_counts"], axis=0, sorted=0),
     helper.make_node("NonZero", ["mask"], ["folded"]),
+    # uint8 values above 127 must sort after the smaller ones.
+    helper.make_node("Unique", ["bytes"], ["byte_values"]),
 ]
 initializers = [numpy_helper.from_array(np.array([0, 3, 0, -1], np.int32),
                                         "mask")]
@@ -38,6 +40,7 @@ outputs = [
     helper.make_tensor_value_info("row_inverse", TensorProto.INT64, [3]),
     helper.make_tensor_value_info("row_counts", TensorProto.INT64, [dynamic]),
     helper.make_tensor_value_info("folded", TensorProto.INT64, [1, dynamic]),
+    helper.make_tensor_value_info("byte_values", TensorProto.UINT8, [dynamic]),
 ]
 # Unnamed dims: each output's size is its own.
 for output in outputs:
@@ -48,7 +51,8 @@ graph = helper.make_graph(
     nodes, "data_dependent_import",
     [helper.make_tensor_value_info("x", TensorProto.FLOAT, [3, 2]),
      helper.make_tensor_value_info("c", TensorProto.BOOL, [2]),
-     helper.make_tensor_value_info("f", TensorProto.BOOL, [4])],
+     helper.make_tensor_value_info("f", TensorProto.BOOL, [4]),
+     helper.make_tensor_value_info("bytes", TensorProto.UINT8, [5])],
     outputs, initializer=initializers)
 model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
 onnx.checker.check_model(model, full_check=True)
@@ -79,6 +83,7 @@ if "--check" in sys.argv:
         "rows": rows[order], "row_first": row_first[order],
         "row_inverse": place[row_inverse], "row_counts": row_counts[order],
         "folded": np.array(np.nonzero(np.array([0, 3, 0, -1]))),
+        "byte_values": np.unique(np.array([200, 7, 255, 7, 0], np.uint8)),
     }
     failed = False
     for name, want in expected.items():
