@@ -246,6 +246,11 @@ Compiler::loadModel(StringRef path, const ImportOptions &options) {
                                    "': unknown model format (expected a .mlir "
                                    "or .onnx file)");
   auto module = parseFile(path);
+  if (module &&
+      (!options.sequenceInputs.empty() || !options.emptyOptionalInputs.empty()))
+    return llvm::createStringError(
+        "sequence and optional inputs exist only in ONNX models; a .mlir "
+        "model takes tensors");
   if (!module || options.inputShapes.empty())
     return module;
   if (llvm::Error error = checkInputShapeNames(**module, options))

@@ -318,8 +318,12 @@ llvm::Error GraphImporter::createFunction() {
       auto given = sequenceShapes.find(input.name());
       if (given == sequenceShapes.end())
         return llvm::make_error<UnsupportedError>(
-            what + " is a sequence, whose length and element shapes must be "
-                   "given when compiling (ImportOptions::sequenceInputs)");
+            what +
+            " is a sequence, whose length and element shapes must be "
+            "given when compiling (--sequence " +
+            input.name() +
+            "=DIMS:DIMS:... with kiln-compile and kiln-run, "
+            "ImportOptions::sequenceInputs in the API)");
       const onnx::TypeProto &elementProto =
           inputProto->sequence_type().elem_type();
       auto elementType = sequenceElementType(context, elementProto, what);
