@@ -326,11 +326,13 @@ void registerOptimizerConverters(ConverterRegistry &registry) {
   registry.add(kTrainingDomain, "Momentum", convertMomentum);
   registry.add(kTrainingDomain, "Gradient", convertGradient);
   // Bernoulli is registered too, so that the loader does not expand it into
-  // RandomUniformLike and report that instead.
+  // RandomUniformLike and report that instead. A real converter registered
+  // by another family is kept.
   for (llvm::StringRef op :
        {"RandomUniform", "RandomUniformLike", "RandomNormal",
         "RandomNormalLike", "Bernoulli", "Multinomial"})
-    registry.add("", op, convertRandom);
+    if (!registry.lookup("", op))
+      registry.add("", op, convertRandom);
 }
 
 } // namespace kiln::onnx_import

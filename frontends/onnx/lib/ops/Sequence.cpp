@@ -705,7 +705,10 @@ void registerSequenceConverters(ConverterRegistry &registry) {
   registry.addTakingNonTensors("", "ConcatFromSequence",
                                convertConcatFromSequence);
   registry.addTakingNonTensors("", "SequenceMap", convertSequenceMap);
-  registry.addTakingNonTensors("", "Loop", convertLoop);
+  // Unrolling is the fallback for Loop: a converter that compiles loops,
+  // if another family registers one first, is kept.
+  if (!registry.lookup("", "Loop"))
+    registry.addTakingNonTensors("", "Loop", convertLoop);
   registry.addTakingNonTensors("", "Optional", convertOptional);
   registry.addTakingNonTensors("", "OptionalHasElement",
                                convertOptionalHasElement);
