@@ -8,9 +8,10 @@
 // Every result is exact: these ops only select and count, so values must be
 // the input's own bits and indices must be equal.
 //
-// Also checked: a result size declared static that the data contradicts, and
-// compress's condition longer than the input dim, both only known at run
-// time, fail the call with a message instead of writing out of bounds.
+// Also checked: a result size declared static that the data or the input
+// contradicts, and compress's condition longer than the input dim, all only
+// known at run time, fail the call with a message instead of writing out of
+// bounds.
 //
 //===----------------------------------------------------------------------===//
 
@@ -349,6 +350,32 @@ TEST_F(DataDependentNumericsTest, CompressConditionLongerThanDimFails) {
   });
   EXPECT_NE(message.find("kiln.compress"), std::string::npos) << message;
   EXPECT_NE(message.find("more entries than dimension 1"), std::string::npos)
+      << message;
+}
+
+TEST_F(DataDependentNumericsTest, CompressDeclaredDimIsCheckedAtRunTime) {
+  // The rows are a run-time size that the declared result fixes at 3: 3 rows
+  // run, 2 fail the call instead of being cast to 3.
+  auto declared = [](OpBuilder &b, Location loc, ValueRange args) {
+    auto type =
+        RankedTensorType::get({3, ShapedType::kDynamic}, b.getF32Type());
+    return SmallVector<Value>{
+        CompressOp::create(b, loc, type, args[0], args[1], 1)};
+  };
+  auto arguments = [&](int64_t rows) {
+    Argument x = floatArgument(context, ref::random({rows, 4}, engine));
+    x.type = RankedTensorType::get({ShapedType::kDynamic, 4},
+                                   x.type.getElementType());
+    return argumentList(std::move(x),
+                        boolArgument(context, {true, false, true, true}));
+  };
+  auto outputs = compileAndRun(arguments(3), declared);
+  ASSERT_EQ(outputs.size(), 1u);
+  EXPECT_EQ(outputs[0].shape(), (std::vector<int64_t>{3, 3}));
+  std::string message = runFailure(arguments(2), declared);
+  EXPECT_NE(message.find("kiln.compress"), std::string::npos) << message;
+  EXPECT_NE(message.find("dimension 0 of the result (3 in the declared type)"),
+            std::string::npos)
       << message;
 }
 

@@ -115,3 +115,20 @@ func.func @unique_sorted_3d(%x: tensor<4x2x3xi32>) -> (tensor<?x2x3xi32>, tensor
   %0:4 = kiln.unique %x {axis = 0 : i64} : (tensor<4x2x3xi32>) -> (tensor<?x2x3xi32>, tensor<?xi64>, tensor<4xi64>, tensor<?xi64>)
   return %0#0, %0#1, %0#2, %0#3 : tensor<?x2x3xi32>, tensor<?xi64>, tensor<4xi64>, tensor<?xi64>
 }
+
+// -----
+
+// Dims that take the input's size are checked when only the declared result
+// type knows them: compress's other dims, unique's values and inverse indices.
+// CHECK-LABEL: func.func @declared_dims
+// CHECK: %[[ROWS:.+]] = tensor.dim %arg0, %c0
+// CHECK: %[[SAME:.+]] = arith.cmpi eq, %[[ROWS]], %c3
+// CHECK: cf.assert %[[SAME]], "kiln.compress ({{.+}}): dimension 0 of the result (3 in the declared type) differs at run time"
+// CHECK: cf.assert %{{.+}}, "kiln.unique ({{.+}}): dimension 1 of the values (2 in the declared type) differs at run time"
+// CHECK: cf.assert %{{.+}}, "kiln.unique ({{.+}}): dimension 0 of the inverse indices (5 in the declared type) differs at run time"
+func.func @declared_dims(%x: tensor<?x4xf32>, %c: tensor<2xi1>, %y: tensor<?x?xf32>)
+    -> (tensor<3x?xf32>, tensor<?x2xf32>, tensor<5xi64>) {
+  %0 = kiln.compress %x, %c {axis = 1 : i64} : (tensor<?x4xf32>, tensor<2xi1>) -> tensor<3x?xf32>
+  %1:4 = kiln.unique %y {axis = 0 : i64} : (tensor<?x?xf32>) -> (tensor<?x2xf32>, tensor<?xi64>, tensor<5xi64>, tensor<?xi64>)
+  return %0, %1#0, %1#2 : tensor<3x?xf32>, tensor<?x2xf32>, tensor<5xi64>
+}

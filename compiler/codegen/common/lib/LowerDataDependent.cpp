@@ -65,6 +65,32 @@ void checkDeclaredCount(OpBuilder &b, Location loc, Operation *op,
                     " in the declared result type) differs at run time");
 }
 
+/// Checks at run time that dim `sourceDim` of `source` equals dim `dim` of the
+/// declared `resultType` when only the latter is static (the result is built
+/// with the source's sizes and then cast to the declared type).
+void checkDeclaredDim(OpBuilder &b, Location loc, Operation *op,
+                      RankedTensorType resultType, int64_t dim, Value source,
+                      int64_t sourceDim, StringRef what) {
+  auto sourceType = cast<RankedTensorType>(source.getType());
+  if (resultType.isDynamicDim(dim) || !sourceType.isDynamicDim(sourceDim))
+    return;
+  Value size = tensor::DimOp::create(b, loc, source, sourceDim);
+  emitSizeCheck(b, loc, size, b.getIndexAttr(resultType.getDimSize(dim)),
+                describeForCheck(op) + ": dimension " + Twine(dim) + " of " +
+                    what + " (" + Twine(resultType.getDimSize(dim)) +
+                    " in the declared type) differs at run time");
+}
+
+/// checkDeclaredDim for every dim of `resultType` but `skip`, which take
+/// their sizes from the same dims of `source`.
+void checkDeclaredDimsExcept(OpBuilder &b, Location loc, Operation *op,
+                             RankedTensorType resultType, Value source,
+                             int64_t skip, StringRef what) {
+  for (int64_t d = 0; d < resultType.getRank(); ++d)
+    if (d != skip)
+      checkDeclaredDim(b, loc, op, resultType, d, source, d, what);
+}
+
 /// `value` as `type` (a declared result type may be more static than what was
 /// built; the counts were checked against it).
 Value castTo(OpBuilder &b, Location loc, Value value, Type type) {
@@ -219,6 +245,8 @@ struct CompressLowering : OpConversionPattern<CompressOp> {
     Value count = counting.getResult(0);
     checkDeclaredCount(rewriter, loc, op, resultType, axis, count,
                        "number of kept slices");
+    checkDeclaredDimsExcept(rewriter, loc, op, resultType, input, axis,
+                            "the result");
 
     // Pass 2: copy each kept slice to the next free one of the result.
     Value result = createEmptyTensor(
@@ -468,6 +496,12 @@ struct UniqueLowering : OpConversionPattern<UniqueOp> {
           rewriter, loc, op,
           cast<RankedTensorType>(op->getResult(result).getType()),
           result == 0 ? axis : 0, count, "number of distinct slices");
+    checkDeclaredDimsExcept(rewriter, loc, op,
+                            cast<RankedTensorType>(op.getValues().getType()),
+                            input, axis, "the values");
+    checkDeclaredDim(rewriter, loc, op,
+                     cast<RankedTensorType>(op.getInverseIndices().getType()),
+                     0, input, axis, "the inverse indices");
 
     // Pass 2: the place of each distinct row in the result: the number of
     // distinct rows before it (in input order, or in sorted order).
