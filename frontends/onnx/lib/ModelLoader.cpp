@@ -85,9 +85,9 @@ nonTensorSignatureTypes(const onnx::GraphProto &graph) {
 
 /// Gives graph inputs and outputs back the non-tensor `types` that ONNX 1.12's
 /// version converter drops (its IR only knows tensors).
-static void restoreSignatureTypes(
-    onnx::GraphProto &graph,
-    const std::map<std::string, onnx::TypeProto> &types) {
+static void
+restoreSignatureTypes(onnx::GraphProto &graph,
+                      const std::map<std::string, onnx::TypeProto> &types) {
   for (auto *list : {graph.mutable_input(), graph.mutable_output()})
     for (auto &value : *list) {
       auto found = types.find(value.name());
