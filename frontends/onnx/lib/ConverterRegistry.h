@@ -33,6 +33,8 @@ public:
   /// NodeContext::valueInput); other converters only ever see tensors.
   void addTakingNonTensors(llvm::StringRef domain, llvm::StringRef opType,
                            ConverterFn converter);
+  /// Whether the converter for `domain`:`opType` was added with
+  /// addTakingNonTensors.
   bool takesNonTensors(llvm::StringRef domain, llvm::StringRef opType) const;
 
 private:

@@ -36,6 +36,7 @@ public:
   void define(llvm::StringRef name, mlir::Value value);
   /// Whatever `name` stands for, or nothing when it is not defined (yet).
   std::optional<ImportedValue> lookupValue(llvm::StringRef name) const;
+  /// Binds `name` to a tensor, a sequence or an empty optional.
   void defineValue(llvm::StringRef name, ImportedValue value);
   /// Imports `graph` (a node's subgraph attribute) once, with its inputs bound
   /// to `inputs`, and returns its outputs. Names it defines are visible only

@@ -100,7 +100,10 @@ public:
   /// (unranked when it does not know their rank), or null.
   mlir::TensorType inferredSequenceElementType(size_t i) const;
   void setOutput(size_t i, mlir::Value value);
+  /// Sets output `i` to a tensor, a sequence or an empty optional (nothing
+  /// when the node leaves that output out).
   void setValueOutput(size_t i, ImportedValue value);
+  /// Sets output `i` to a sequence.
   void setSequenceOutput(size_t i, ImportedSequence sequence) {
     setValueOutput(i, ImportedValue::ofSequence(std::move(sequence)));
   }
