@@ -465,6 +465,26 @@ TEST_F(DataDependentNumericsTest, UniqueOfInt32) {
   EXPECT_TRUE(intsEqual(outputs[3], expected.counts));
 }
 
+TEST_F(DataDependentNumericsTest, UniqueOfBooleansSortsFalseFirst) {
+  std::vector<bool> values{true, false, true, true, false};
+  ref::Tensor asFloats({5}, std::vector<float>(values.begin(), values.end()));
+  auto outputs =
+      compileAndRun(argumentList(boolArgument(context, values)),
+                    [&](OpBuilder &b, Location loc, ValueRange args) {
+                      return SmallVector<Value>(
+                          buildUnique(b, loc, args[0], 0, true).getResults());
+                    });
+  ASSERT_EQ(outputs.size(), 4u);
+  ref::UniqueResult expected = ref::unique(asFloats, 0, true);
+  std::vector<float> got(outputs[0].data<uint8_t>(),
+                         outputs[0].data<uint8_t>() +
+                             outputs[0].elementCount());
+  EXPECT_EQ(got, expected.values.data);
+  EXPECT_TRUE(intsEqual(outputs[1], expected.indices));
+  EXPECT_TRUE(intsEqual(outputs[2], expected.inverse));
+  EXPECT_TRUE(intsEqual(outputs[3], expected.counts));
+}
+
 TEST_F(DataDependentNumericsTest, UniqueOfDynamicInput) {
   ref::Tensor x = smallIntegers({9}, engine, -2, 2);
   Argument argument = floatArgument(context, x);

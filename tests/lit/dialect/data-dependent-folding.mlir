@@ -99,3 +99,16 @@ func.func @keep_unique_dynamic_results() -> tensor<?xf32> {
       : (tensor<3xf32>) -> (tensor<?xf32>, tensor<?xi64>, tensor<3xi64>, tensor<?xi64>)
   return %0#0 : tensor<?xf32>
 }
+
+// -----
+
+// Booleans sort false first (as a signed i1, true would be -1).
+// CHECK-LABEL: func.func @fold_unique_bool
+// CHECK-DAG: kiln.constant dense<[false, true]> : tensor<2xi1>
+// CHECK-DAG: kiln.constant dense<[1, 0]> : tensor<2xi64>
+// CHECK-DAG: kiln.constant dense<[1, 0, 1]> : tensor<3xi64>
+func.func @fold_unique_bool() -> (tensor<2xi1>, tensor<2xi64>, tensor<3xi64>, tensor<2xi64>) {
+  %c = kiln.constant dense<[true, false, true]> : tensor<3xi1>
+  %0:4 = kiln.unique %c {axis = 0 : i64} : (tensor<3xi1>) -> (tensor<2xi1>, tensor<2xi64>, tensor<3xi64>, tensor<2xi64>)
+  return %0#0, %0#1, %0#2, %0#3 : tensor<2xi1>, tensor<2xi64>, tensor<3xi64>, tensor<2xi64>
+}

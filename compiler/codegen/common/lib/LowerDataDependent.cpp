@@ -282,7 +282,7 @@ struct CompressLowering : OpConversionPattern<CompressOp> {
 
 /// The order of two scalars as an i32: -1, 0 or 1. Floats compare as numbers
 /// except that NaN equals NaN and sorts after every number; integers compare
-/// as signed.
+/// as signed, except booleans (false before true).
 Value compareScalars(OpBuilder &b, Location loc, Value lhs, Value rhs) {
   Value less, greater;
   if (isa<FloatType>(lhs.getType())) {
@@ -298,9 +298,11 @@ Value compareScalars(OpBuilder &b, Location loc, Value lhs, Value rhs) {
         b, loc, arith::CmpFOp::create(b, loc, P::OGT, lhs, rhs),
         arith::AndIOp::create(b, loc, lhsNaN, rhsNumber));
   } else {
-    less = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, lhs, rhs);
-    greater =
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, lhs, rhs);
+    // As a signed i1, true would be -1.
+    bool isBool = lhs.getType().isInteger(1);
+    using P = arith::CmpIPredicate;
+    less = arith::CmpIOp::create(b, loc, isBool ? P::ult : P::slt, lhs, rhs);
+    greater = arith::CmpIOp::create(b, loc, isBool ? P::ugt : P::sgt, lhs, rhs);
   }
   Value minusOne = arith::ConstantIntOp::create(b, loc, -1, 32);
   Value zero = arith::ConstantIntOp::create(b, loc, 0, 32);

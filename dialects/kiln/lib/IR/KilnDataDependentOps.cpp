@@ -222,7 +222,9 @@ public:
     for (int64_t d = axis + 1; d < type.getRank(); ++d)
       inner *= shape[d];
     isFloat = isa<FloatType>(type.getElementType());
-    isUnsigned = type.getElementType().isUnsignedInteger();
+    // Booleans order false before true (as a signed i1, true is -1).
+    isUnsigned = type.getElementType().isUnsignedInteger() ||
+                 type.getElementType().isInteger(1);
   }
 
   /// -1, 0 or 1 as slice `a` sorts before, with or after slice `b`.

@@ -84,7 +84,8 @@ def Kiln_UniqueOp : Kiln_Op<"unique",
     - `counts` (`[u]`, i64): how often each distinct slice occurs.
 
     Floats compare as numbers (so -0.0 equals 0.0), except that NaN equals NaN and
-    sorts after every number, as `numpy.unique` does. The lowering compares every
+    sorts after every number, as `numpy.unique` does. Integers compare as signed
+    (the ONNX importer widens unsigned ones first); booleans sort false first. The lowering compares every
     pair of slices: it takes time quadratic in `n`.
 
     ```mlir
