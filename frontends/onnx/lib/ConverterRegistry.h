@@ -57,6 +57,10 @@ void registerSequenceConverters(ConverterRegistry &registry);
 void registerDataDependentConverters(ConverterRegistry &registry);
 void registerOptimizerConverters(ConverterRegistry &registry);
 
+/// Dropout whose training_mode (input 2) is not a constant false
+/// (ops/Optimizers.cpp); the Dropout converter hands such nodes over.
+llvm::Error convertTrainingDropout(NodeContext &context);
+
 } // namespace kiln::onnx_import
 
 #endif // KILN_FRONTENDS_ONNX_CONVERTERREGISTRY_H

@@ -479,14 +479,8 @@ llvm::Error convertDropout(NodeContext &context) {
   KILN_ASSIGN_OR_RETURN(Value input, context.input(0));
   if (context.hasInput(2)) {
     auto training = context.constantInts(2);
-    if (!training || training->size() != 1)
-      return context.unsupported(
-          "Dropout whose training_mode is known only at run time: in "
-          "training mode it draws random numbers, which Kiln does not "
-          "generate (give training_mode as a constant false for inference)");
-    if ((*training)[0] != 0)
-      return context.unsupported("Dropout in training mode draws random "
-                                 "numbers, which Kiln does not generate");
+    if (!training || training->size() != 1 || (*training)[0] != 0)
+      return convertTrainingDropout(context);
   }
   context.setOutput(0, input);
   if (context.hasOutput(1)) {

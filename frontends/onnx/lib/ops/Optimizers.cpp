@@ -9,6 +9,12 @@
 // to each X independently. The T-dependent factors are computed once, at rank
 // 0, in X's element type; conditions on T (T > 0) become kiln.select.
 //
+// Dropout in training mode (called by the Dropout converter when training_mode
+// is not a constant false) with a `seed` draws its mask when compiling: the
+// numbers numpy.random.uniform gives after numpy.random.seed(seed), which is
+// how ONNX defines its expected outputs. Every call then uses the same mask,
+// as if the generator were seeded again for each call.
+//
 // Ops Kiln reports as unsupported here, with the reason:
 // - Gradient: autodiff belongs to Kiln's training pipeline.
 // - The random generators (RandomUniform/Normal and their -Like forms, and
@@ -19,6 +25,8 @@
 
 #include "../ConverterRegistry.h"
 #include "CompositionHelpers.h"
+
+#include <random>
 
 using namespace mlir;
 
@@ -300,6 +308,92 @@ llvm::Error convertMomentum(NodeContext &context) {
   }
   return llvm::Error::success();
 }
+
+//===----------------------------------------------------------------------===//
+// Dropout in training mode
+//===----------------------------------------------------------------------===//
+
+/// The most elements whose dropout mask is drawn when compiling.
+constexpr int64_t kMaxDropoutElements = int64_t(1) << 22;
+
+/// The first `count` draws of numpy.random.uniform(0, 1) after
+/// numpy.random.seed(seed): MT19937 seeded as numpy's legacy seeding does
+/// (std::mt19937's seeding is the same init_genrand), each double made of 53
+/// bits of two outputs as numpy's random_sample makes it.
+SmallVector<double> numpyUniformDraws(uint32_t seed, int64_t count) {
+  std::mt19937 engine(seed);
+  SmallVector<double> draws;
+  draws.reserve(count);
+  for (int64_t i = 0; i < count; ++i) {
+    uint64_t high = engine() >> 5, low = engine() >> 6;
+    draws.push_back(
+        (static_cast<double>(high) * 67108864.0 + static_cast<double>(low)) /
+        9007199254740992.0);
+  }
+  return draws;
+}
+
+} // namespace
+
+llvm::Error convertTrainingDropout(NodeContext &context) {
+  KILN_ASSIGN_OR_RETURN(Value x, context.input(0));
+  RankedTensorType type = context.inputType(0);
+  if (!isa<FloatType>(type.getElementType()))
+    return context.invalid("Dropout's input must be a floating-point tensor");
+  if (!context.hasAttribute("seed"))
+    return context.unsupported(
+        "Dropout in training mode without a seed draws random numbers, which "
+        "Kiln does not generate (with a seed, Kiln draws numpy's numbers for "
+        "it when compiling)");
+  int64_t seed = context.intAttribute("seed", 0);
+  if (seed < 0 || seed > int64_t(UINT32_MAX))
+    return context.unsupported("Dropout's seed must be in [0, 2^32) (as "
+                               "numpy.random.seed takes it)");
+  if (!type.hasStaticShape() || type.getNumElements() > kMaxDropoutElements)
+    return context.unsupported(
+        "Dropout in training mode of a tensor with run-time dims or more than "
+        "2^22 elements (its mask is drawn when compiling)");
+  Builder &builder = context.builder;
+  Type f64 = builder.getF64Type();
+  // The draws, compared in double precision as numpy compares them.
+  SmallVector<double> draws =
+      numpyUniformDraws(static_cast<uint32_t>(seed), type.getNumElements());
+  Value uniform = context.constant(DenseElementsAttr::get(
+      RankedTensorType::get(type.getShape(), f64), ArrayRef<double>(draws)));
+  Value ratio = context.scalar(type.getElementType(), 0.5);
+  if (context.hasInput(1)) {
+    KILN_ASSIGN_OR_RETURN(ratio, scalarInput(context, 1, "ratio"));
+    if (!isa<FloatType>(elementTypeOf(ratio)))
+      return context.invalid("ratio must be a floating-point scalar");
+  }
+  KILN_ASSIGN_OR_RETURN(Value training,
+                        scalarInput(context, 2, "training_mode"));
+  if (!elementTypeOf(training).isInteger(1))
+    return context.invalid("training_mode must be a bool scalar");
+  // mask = !training || uniform >= ratio
+  KILN_ASSIGN_OR_RETURN(Value wideRatio, castElements(context, ratio, f64));
+  KILN_ASSIGN_OR_RETURN(
+      Value kept,
+      context.create<CompareOp>(ComparisonPredicate::ge, uniform, wideRatio));
+  KILN_ASSIGN_OR_RETURN(Value inference, context.create<NotOp>(training));
+  KILN_ASSIGN_OR_RETURN(Value mask, context.create<OrOp>(inference, kept));
+  // y = mask ? x * scale : 0, scale = training ? 1 / (1 - ratio) : 1
+  KILN_ASSIGN_OR_RETURN(Value ratioX,
+                        castElements(context, ratio, type.getElementType()));
+  Value one = scalarLike(context, x, 1.0);
+  KILN_ASSIGN_OR_RETURN(Value keptShare, binary<SubOp>(context, one, ratioX));
+  KILN_ASSIGN_OR_RETURN(Value inverse, binary<DivOp>(context, one, keptShare));
+  KILN_ASSIGN_OR_RETURN(Value scale,
+                        context.create<SelectOp>(training, inverse, one));
+  KILN_ASSIGN_OR_RETURN(Value scaled, binary<MulOp>(context, x, scale));
+  KILN_ASSIGN_OR_RETURN(Value y, context.create<SelectOp>(
+                                     mask, scaled, scalarLike(context, x, 0)));
+  context.setOutput(0, y);
+  context.setOutput(1, mask); // ignored when the node has no mask output
+  return llvm::Error::success();
+}
+
+namespace {
 
 //===----------------------------------------------------------------------===//
 // Unsupported on purpose

@@ -7,7 +7,8 @@ V and H, with the learning rate R and the update count T as graph inputs. Run
 with --print it also prints the outputs that ONNX's reference formulas (the
 functions of onnx/backend/test/case/node/{adagrad,adam,momentum}.py) give for
 the inputs the test uses, with T = 0 and T = 3: the ONNX backend tests only
-cover T = 0."""
+cover T = 0. Also Dropout of X with seed 0 and the ratio and training_mode
+as graph inputs (ONNX's reference: numpy's draws after seeding)."""
 import os
 import sys
 
@@ -16,6 +17,7 @@ import onnx
 from onnx import TensorProto, helper
 from onnx.backend.test.case.node.adagrad import apply_adagrad
 from onnx.backend.test.case.node.adam import apply_adam
+from onnx.backend.test.case.node.dropout import dropout
 from onnx.backend.test.case.node.momentum import apply_momentum, apply_nesterov
 
 TRAINING = "ai.onnx.preview.training"
@@ -35,17 +37,23 @@ nodes = [
     helper.make_node("Momentum", ["R", "T", "X", "G", "V"],
                      ["X_nesterov", "V_nesterov"], domain=TRAINING,
                      mode="nesterov", **MOMENTUM),
+    # Dropout with a seed: its mask is numpy's draws after seeding.
+    helper.make_node("Dropout", ["X", "ratio", "training"],
+                     ["X_dropout", "X_mask"], seed=0),
 ]
 names = ["X_adagrad", "H_adagrad", "X_adam", "V_adam", "H_adam", "X_momentum",
-         "V_momentum", "X_nesterov", "V_nesterov"]
+         "V_momentum", "X_nesterov", "V_nesterov", "X_dropout", "X_mask"]
 graph = helper.make_graph(
     nodes, "optimizer_ops_import",
     [helper.make_tensor_value_info("R", TensorProto.FLOAT, []),
      helper.make_tensor_value_info("T", TensorProto.INT64, [])] +
     [helper.make_tensor_value_info(name, TensorProto.FLOAT, [3])
-     for name in "XGVH"],
+     for name in "XGVH"] +
+    [helper.make_tensor_value_info("ratio", TensorProto.FLOAT, []),
+     helper.make_tensor_value_info("training", TensorProto.BOOL, [])],
     [helper.make_tensor_value_info(name, TensorProto.FLOAT, [3])
-     for name in names])
+     for name in names[:-1]] +
+    [helper.make_tensor_value_info("X_mask", TensorProto.BOOL, [3])])
 model = helper.make_model(graph, opset_imports=[
     helper.make_opsetid("", 17), helper.make_opsetid(TRAINING, 1)])
 onnx.checker.check_model(model, full_check=True)
@@ -54,7 +62,7 @@ onnx.save(model, os.path.join(os.path.dirname(os.path.abspath(__file__)),
 
 
 
-def reference(t):
+def reference(t, ratio, training):
     """The outputs ONNX's reference formulas give for the test's inputs."""
     r = np.array(0.1, np.float32)
     x = np.array([1.0, -2.0, 0.5], np.float32)
@@ -72,28 +80,37 @@ def reference(t):
         apply_momentum(r, t, x, g, v, m["norm_coefficient"], m["alpha"],
                        m["beta"]) +
         apply_nesterov(r, t, x, g, v, m["norm_coefficient"], m["alpha"],
-                       m["beta"]))
-    return {name: np.asarray(value, np.float32)
+                       m["beta"]) +
+        # (dropout() tests `training_mode is False`: pass a Python bool.)
+        dropout(x, np.float32(ratio), seed=0, training_mode=bool(training),
+                return_mask=True))
+    return {name: np.asarray(value, np.bool_ if name == "X_mask"
+                             else np.float32)
             for name, value in zip(names, results)}
 
 
 if "--print" in sys.argv:
     for t in (0, 3):
         print("T =", t)
-        for name, value in reference(t).items():
+        for name, value in reference(t, 0.6, t > 0).items():
             print(" ", name, value.tolist())
 
-# --check DIR T: compares the .npy files kiln-run wrote to DIR (run with
-# T = T) with the reference; rtol 1e-5 (float32 arithmetic in a different
-# order than numpy's), atol 1e-6 for results near 0.
+# --check DIR T RATIO TRAINING: compares the .npy files kiln-run wrote to DIR
+# (run with those inputs) with the reference; rtol 1e-5 (float32 arithmetic in
+# a different order than numpy's), atol 1e-6 for results near 0; the mask
+# exactly.
 if "--check" in sys.argv:
     folder = sys.argv[sys.argv.index("--check") + 1]
-    t = int(sys.argv[sys.argv.index("--check") + 2])
+    t, ratio, training = sys.argv[sys.argv.index("--check") + 2:][:3]
     failed = False
-    for name, expected in reference(t).items():
+    for name, expected in reference(int(t), float(ratio),
+                                    training == "1").items():
         got = np.load(os.path.join(folder, name + ".npy"))
-        ok = got.shape == expected.shape and np.allclose(
-            got, expected, rtol=1e-5, atol=1e-6)
+        if expected.dtype == np.bool_:
+            ok = got.shape == expected.shape and np.array_equal(got, expected)
+        else:
+            ok = got.shape == expected.shape and np.allclose(
+                got, expected, rtol=1e-5, atol=1e-6)
         print(("ok " if ok else "MISMATCH ") + name, got.tolist(),
               "expected", expected.tolist())
         failed |= not ok
