@@ -80,6 +80,12 @@ def short_reason(stderr, limit=140):
 
 
 def last_json(stdout):
+    """The JSON object a runner printed: the whole output (kiln-run --json prints one object
+    over several lines) or its last one-line object."""
+    try:
+        return json.loads(stdout)
+    except ValueError:
+        pass
     for line in reversed(stdout.strip().splitlines()):
         if line.startswith("{"):
             return json.loads(line)

@@ -6,6 +6,7 @@
 #include "kiln/Frontends/ONNX/Import.h"
 #include "kiln/Frontends/ONNX/TensorData.h"
 
+#include "onnx/onnx-data_pb.h"
 #include "onnx/onnx_pb.h"
 
 #include "llvm/ADT/StringExtras.h"
@@ -17,7 +18,9 @@
 
 #include <cmath>
 #include <cstring>
+#include <optional>
 #include <set>
+#include <variant>
 
 namespace kiln::conformance {
 
@@ -97,15 +100,6 @@ std::vector<std::string> numberedFiles(const std::string &directory,
       return files;
     files.push_back(path);
   }
-}
-
-/// Whether a .pb file holds a TensorProto (not a sequence, map or optional).
-bool isTensorFile(const std::string &path, std::string &reason) {
-  auto tensor = onnx_import::readTensorProtoFile(path);
-  if (tensor)
-    return true;
-  reason = llvm::toString(tensor.takeError());
-  return false;
 }
 
 double elementAsDouble(kiln_dtype dtype, const uint8_t *data, int64_t i) {
@@ -208,6 +202,148 @@ std::string compare(const rt::Tensor &actual, const TensorData &expected,
   return text;
 }
 
+/// The value of one test data file, flattened as Kiln compiles it: one tensor
+/// for a tensor, one per element for a sequence, none for an empty optional.
+struct DataValue {
+  enum Kind { Tensor, Sequence, EmptyOptional };
+  Kind kind = Tensor;
+  std::vector<TensorData> tensors;
+};
+
+/// Reads the protobuf message of type `Message` in `path`.
+template <typename Message>
+llvm::Error readMessage(const std::string &path, Message &message) {
+  auto buffer = llvm::MemoryBuffer::getFile(path);
+  if (!buffer)
+    return llvm::createStringError("cannot read '" + path + "'");
+  if ((*buffer)->getBufferSize() > static_cast<size_t>(INT32_MAX) ||
+      !message.ParseFromArray((*buffer)->getBufferStart(),
+                              static_cast<int>((*buffer)->getBufferSize())))
+    return llvm::createStringError("'" + path + "' is not a serialized " +
+                                   message.GetTypeName());
+  return llvm::Error::success();
+}
+
+/// The tensors of a sequence of tensors.
+llvm::Error readSequence(const onnx::SequenceProto &sequence,
+                         const std::string &path, DataValue &value) {
+  if (sequence.elem_type() != onnx::SequenceProto::TENSOR)
+    return llvm::createStringError("'" + path +
+                                   "' holds a sequence of non-tensors");
+  value.kind = DataValue::Sequence;
+  for (const onnx::TensorProto &tensor : sequence.tensor_values()) {
+    auto data = onnx_import::readTensorProto(tensor, /*modelDirectory=*/"");
+    if (!data)
+      return data.takeError();
+    value.tensors.push_back(std::move(*data));
+  }
+  return llvm::Error::success();
+}
+
+/// Reads the test data file `path` of a graph input or output of ONNX type
+/// `type`: a TensorProto, a SequenceProto of tensors, or an OptionalProto
+/// holding nothing, a tensor or such a sequence.
+llvm::Expected<DataValue> readDataValue(const std::string &path,
+                                        const onnx::TypeProto &type) {
+  DataValue value;
+  if (type.has_sequence_type()) {
+    onnx::SequenceProto sequence;
+    if (llvm::Error error = readMessage(path, sequence))
+      return std::move(error);
+    if (llvm::Error error = readSequence(sequence, path, value))
+      return std::move(error);
+    return value;
+  }
+  if (type.has_optional_type()) {
+    onnx::OptionalProto optional;
+    if (llvm::Error error = readMessage(path, optional))
+      return std::move(error);
+    switch (optional.elem_type()) {
+    case onnx::OptionalProto::UNDEFINED:
+      value.kind = DataValue::EmptyOptional;
+      return value;
+    case onnx::OptionalProto::TENSOR: {
+      auto data = onnx_import::readTensorProto(optional.tensor_value(), "");
+      if (!data)
+        return data.takeError();
+      value.tensors.push_back(std::move(*data));
+      return value;
+    }
+    case onnx::OptionalProto::SEQUENCE:
+      if (llvm::Error error =
+              readSequence(optional.sequence_value(), path, value))
+        return std::move(error);
+      return value;
+    default:
+      return llvm::createStringError("'" + path +
+                                     "' holds an optional of a map or a "
+                                     "sparse tensor");
+    }
+  }
+  if (!type.has_tensor_type())
+    return llvm::createStringError("'" + path + "' holds a map");
+  auto data = onnx_import::readTensorProtoFile(path);
+  if (!data)
+    return data.takeError();
+  value.tensors.push_back(std::move(*data));
+  return value;
+}
+
+/// The graph inputs fed at run time (not initializers) and the outputs of
+/// the model at `modelPath`, with their ONNX types.
+struct GraphSignature {
+  std::vector<onnx::ValueInfoProto> inputs, outputs;
+};
+llvm::Expected<GraphSignature> readSignature(const std::string &modelPath) {
+  onnx::ModelProto model;
+  if (llvm::Error error = readMessage(modelPath, model))
+    return std::move(error);
+  std::set<std::string> initializers;
+  for (const auto &initializer : model.graph().initializer())
+    initializers.insert(initializer.name());
+  GraphSignature signature;
+  for (const auto &input : model.graph().input())
+    if (!initializers.count(input.name()))
+      signature.inputs.push_back(input);
+  signature.outputs.assign(model.graph().output().begin(),
+                           model.graph().output().end());
+  return signature;
+}
+
+/// What the importer must be told to compile for these input values: the
+/// element shapes of sequences and which optionals are empty.
+driver::ImportOptions importOptionsFor(const GraphSignature &signature,
+                                       const std::vector<DataValue> &inputs) {
+  driver::ImportOptions options;
+  for (auto [info, value] : llvm::zip(signature.inputs, inputs)) {
+    if (value.kind == DataValue::EmptyOptional) {
+      options.emptyOptionalInputs.push_back(info.name());
+      continue;
+    }
+    if (value.kind != DataValue::Sequence)
+      continue;
+    std::vector<std::vector<int64_t>> shapes;
+    for (const TensorData &element : value.tensors)
+      shapes.push_back(element.shape);
+    options.sequenceInputs.emplace_back(info.name(), std::move(shapes));
+  }
+  return options;
+}
+
+/// A key for import options, to compile again only when they change.
+std::string optionsKey(const driver::ImportOptions &options) {
+  std::string key;
+  for (const auto &[name, shapes] : options.sequenceInputs) {
+    key += name + "=";
+    for (const auto &shape : shapes)
+      key += shapeText(shape);
+    key += ";";
+  }
+  for (const std::string &name : options.emptyOptionalInputs)
+    key += name + "=none;";
+  return key;
+}
+
 CaseResult unsupported(std::string message, std::vector<std::string> ops) {
   return {CaseStatus::Unsupported, firstLine(message), std::move(ops)};
 }
@@ -216,16 +352,14 @@ CaseResult fail(std::string message, std::vector<std::string> ops) {
   return {CaseStatus::Fail, firstLine(message), std::move(ops)};
 }
 
-} // namespace
-
-CaseResult runCase(const std::string &directory, Tolerance defaultTolerance,
-                   const std::string &cpuKernels) {
-  std::string modelPath = directory + "/model.onnx";
-  std::vector<std::string> ops = modelOps(modelPath);
-  std::string caseName = llvm::sys::path::filename(directory).str();
-
-  driver::Compiler compiler;
-  auto module = compiler.loadModel(modelPath);
+/// Imports and JIT-compiles the model with `options`; an unsupported model
+/// gives an Unsupported result, any other error a Fail.
+std::variant<rt::Module, CaseResult>
+compileCase(driver::Compiler &compiler, const std::string &modelPath,
+            const driver::ImportOptions &options,
+            const std::vector<std::string> &ops,
+            const std::string &cpuKernels) {
+  auto module = compiler.loadModel(modelPath, options);
   if (!module) {
     std::string message;
     bool isUnsupported = false;
@@ -242,46 +376,105 @@ CaseResult runCase(const std::string &directory, Tolerance defaultTolerance,
     return isUnsupported ? unsupported(text.str(), ops)
                          : fail("import: " + text.str(), ops);
   }
-  driver::CompileOptions options;
-  options.cpuKernels = cpuKernels;
-  auto loaded = compiler.compileToJit(**module, options);
+  driver::CompileOptions compileOptions;
+  compileOptions.cpuKernels = cpuKernels;
+  auto loaded = compiler.compileToJit(**module, compileOptions);
   if (!loaded)
     return fail("compile: " + llvm::toString(loaded.takeError()), ops);
+  return std::move(*loaded);
+}
+
+/// Reads the files `<prefix>_<i>.pb` of a data set as the values of
+/// `infos` (graph inputs or outputs, in order).
+llvm::Expected<std::vector<DataValue>>
+readDataValues(const std::string &dataSet, llvm::StringRef prefix,
+               const std::vector<onnx::ValueInfoProto> &infos) {
+  std::vector<std::string> files = numberedFiles(dataSet, prefix);
+  if (files.size() != infos.size())
+    return llvm::createStringError(
+        llvm::sys::path::filename(dataSet) + " has " +
+        llvm::Twine(files.size()) + " " + prefix + " files but the model has " +
+        llvm::Twine(infos.size()) + " " + prefix + "s");
+  std::vector<DataValue> values;
+  for (auto [file, info] : llvm::zip(files, infos)) {
+    auto value = readDataValue(file, info.type());
+    if (!value)
+      return value.takeError();
+    values.push_back(std::move(*value));
+  }
+  return values;
+}
+
+} // namespace
+
+CaseResult runCase(const std::string &directory, Tolerance defaultTolerance,
+                   const std::string &cpuKernels) {
+  std::string modelPath = directory + "/model.onnx";
+  std::vector<std::string> ops = modelOps(modelPath);
+  std::string caseName = llvm::sys::path::filename(directory).str();
+
+  auto signature = readSignature(modelPath);
+  if (!signature)
+    return fail("import: " + llvm::toString(signature.takeError()), ops);
+  std::vector<std::string> dataSets;
+  std::error_code error;
+  for (llvm::sys::fs::directory_iterator it(directory, error), end;
+       it != end && !error; it.increment(error))
+    if (llvm::StringRef(llvm::sys::path::filename(it->path()))
+            .starts_with("test_data_set_"))
+      dataSets.push_back(it->path());
+  std::sort(dataSets.begin(), dataSets.end());
+
+  driver::Compiler compiler;
+  // Sequences and optionals are resolved when compiling, so the compiled
+  // function depends on each data set's sequence lengths and shapes and on
+  // which optionals are empty: compile again when they change.
+  std::optional<rt::Module> loaded;
+  std::string loadedKey;
+  auto compileFor =
+      [&](const driver::ImportOptions &options) -> std::optional<CaseResult> {
+    std::string key = optionsKey(options);
+    if (loaded && key == loadedKey)
+      return std::nullopt;
+    auto compiled = compileCase(compiler, modelPath, options, ops, cpuKernels);
+    if (auto *result = std::get_if<CaseResult>(&compiled))
+      return *result;
+    loaded.emplace(std::move(std::get<rt::Module>(compiled)));
+    loadedKey = key;
+    return std::nullopt;
+  };
+  if (dataSets.empty()) {
+    // Still report whether the model imports.
+    if (auto result = compileFor({}))
+      return *result;
+    return fail("no test_data_set_* folders", ops);
+  }
 
   try {
-    rt::Function function = loaded->functions().at(0);
-    std::vector<std::string> dataSets;
-    std::error_code error;
-    for (llvm::sys::fs::directory_iterator it(directory, error), end;
-         it != end && !error; it.increment(error))
-      if (llvm::StringRef(llvm::sys::path::filename(it->path()))
-              .starts_with("test_data_set_"))
-        dataSets.push_back(it->path());
-    std::sort(dataSets.begin(), dataSets.end());
-    if (dataSets.empty())
-      return fail("no test_data_set_* folders", ops);
-
     for (const std::string &dataSet : dataSets) {
       std::string setName = llvm::sys::path::filename(dataSet).str();
-      std::vector<std::string> inputFiles = numberedFiles(dataSet, "input");
-      std::vector<std::string> outputFiles = numberedFiles(dataSet, "output");
-      std::string reason;
-      for (const std::string &file : inputFiles)
-        if (!isTensorFile(file, reason))
-          return unsupported("inputs that are not tensors (" + reason + ")",
-                             ops);
-      if (inputFiles.size() != function.inputs().size())
-        return fail(setName + " has " + std::to_string(inputFiles.size()) +
-                        " inputs but the compiled function takes " +
+      auto inputValues = readDataValues(dataSet, "input", signature->inputs);
+      if (!inputValues) {
+        // Data Kiln cannot read (strings, maps): the model's own import
+        // error says more, if it has one.
+        std::string reason = llvm::toString(inputValues.takeError());
+        if (auto result = compileFor({}))
+          return *result;
+        return unsupported("inputs that Kiln cannot read (" + reason + ")",
+                           ops);
+      }
+      if (auto result = compileFor(importOptionsFor(*signature, *inputValues)))
+        return *result;
+      rt::Function function = loaded->functions().at(0);
+      std::vector<TensorData> inputData;
+      for (DataValue &value : *inputValues)
+        for (TensorData &tensor : value.tensors)
+          inputData.push_back(std::move(tensor));
+      if (inputData.size() != function.inputs().size())
+        return fail(setName + " has " + std::to_string(inputData.size()) +
+                        " input tensors but the compiled function takes " +
                         std::to_string(function.inputs().size()),
                     ops);
-      std::vector<TensorData> inputData;
-      for (const std::string &file : inputFiles) {
-        auto data = onnx_import::readTensorProtoFile(file);
-        if (!data)
-          return fail(llvm::toString(data.takeError()), ops);
-        inputData.push_back(std::move(*data));
-      }
       // ONNX 1.12's test data stores bfloat16 tensors as their uint16 bits.
       for (auto [data, info] : llvm::zip(inputData, function.inputs()))
         if (data.dtype == KILN_DTYPE_U16 && info.dtype == KILN_DTYPE_BF16)
@@ -294,20 +487,28 @@ CaseResult runCase(const std::string &directory, Tolerance defaultTolerance,
       for (const rt::Tensor &input : inputs)
         pointers.push_back(&input);
       std::vector<rt::Tensor> outputs = function.run(pointers);
-      if (outputFiles.size() != outputs.size())
-        return fail(setName + " has " + std::to_string(outputFiles.size()) +
-                        " expected outputs but the function returns " +
+
+      auto expectedValues =
+          readDataValues(dataSet, "output", signature->outputs);
+      if (!expectedValues)
+        return unsupported("expected outputs that Kiln cannot read (" +
+                               llvm::toString(expectedValues.takeError()) + ")",
+                           ops);
+      std::vector<TensorData> expected;
+      for (DataValue &value : *expectedValues)
+        for (TensorData &tensor : value.tensors)
+          expected.push_back(std::move(tensor));
+      if (expected.size() != outputs.size())
+        return fail(setName + " has " + std::to_string(expected.size()) +
+                        " expected output tensors but the function returns " +
                         std::to_string(outputs.size()),
                     ops);
       for (size_t i = 0; i < outputs.size(); ++i) {
-        auto expected = onnx_import::readTensorProtoFile(outputFiles[i]);
-        if (!expected)
-          return unsupported("outputs that are not tensors", ops);
-        if (expected->dtype == KILN_DTYPE_U16 &&
+        if (expected[i].dtype == KILN_DTYPE_U16 &&
             outputs[i].dtype() == KILN_DTYPE_BF16)
-          expected->dtype = KILN_DTYPE_BF16; // bfloat16 bits, as for inputs
+          expected[i].dtype = KILN_DTYPE_BF16; // bfloat16 bits, as for inputs
         std::string difference = compare(
-            outputs[i], *expected, toleranceFor(caseName, defaultTolerance));
+            outputs[i], expected[i], toleranceFor(caseName, defaultTolerance));
         if (!difference.empty())
           return fail(setName + " output " + std::to_string(i) + ": " +
                           difference,

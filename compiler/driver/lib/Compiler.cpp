@@ -231,6 +231,8 @@ Compiler::loadModel(StringRef path, const ImportOptions &options) {
   if (extension == ".onnx") {
     onnx_import::ImportOptions importOptions;
     importOptions.inputShapes = options.inputShapes;
+    importOptions.sequenceInputs = options.sequenceInputs;
+    importOptions.emptyOptionalInputs = options.emptyOptionalInputs;
     DiagnosticCollector diagnostics(&impl->context);
     auto module = onnx_import::importModel(impl->context, path, importOptions);
     if (!module)
@@ -245,6 +247,11 @@ Compiler::loadModel(StringRef path, const ImportOptions &options) {
                                    "': unknown model format (expected a .mlir "
                                    "or .onnx file)");
   auto module = parseFile(path);
+  if (module &&
+      (!options.sequenceInputs.empty() || !options.emptyOptionalInputs.empty()))
+    return llvm::createStringError(
+        "sequence and optional inputs exist only in ONNX models; a .mlir "
+        "model takes tensors");
   if (!module || options.inputShapes.empty())
     return module;
   if (llvm::Error error = checkInputShapeNames(**module, options))
@@ -261,6 +268,8 @@ Compiler::findUnsupportedNodes(StringRef path, const ImportOptions &options) {
                                    "': --list-unsupported needs an .onnx model");
   onnx_import::ImportOptions importOptions;
   importOptions.inputShapes = options.inputShapes;
+  importOptions.sequenceInputs = options.sequenceInputs;
+  importOptions.emptyOptionalInputs = options.emptyOptionalInputs;
   auto nodes = onnx_import::findUnsupportedNodes(impl->context, path, importOptions);
   if (!nodes)
     return nodes.takeError();

@@ -67,6 +67,17 @@ static cl::list<std::string>
            cl::desc("Fix the shape of an input with dynamic dimensions (ONNX "
                     "models), e.g. --shape input=1x3x224x224 (repeatable)"),
            cl::value_desc("name=dims"), cl::cat(category));
+static cl::list<std::string> sequences(
+    "sequence",
+    cl::desc("The element shapes of a sequence input (ONNX models), e.g. "
+             "--sequence s=2x3:4x3; its elements become inputs s[0], s[1]... "
+             "(repeatable)"),
+    cl::value_desc("name=dims:dims"), cl::cat(category));
+static cl::list<std::string> emptyOptionals(
+    "empty-optional",
+    cl::desc("An optional input (ONNX models) that holds nothing "
+             "(repeatable)"),
+    cl::value_desc("name"), cl::cat(category));
 static cl::opt<driver::WeightsStorage> weights(
     "weights", cl::desc("Where constant tensors go:"),
     cl::values(clEnumValN(driver::WeightsStorage::Embed, "embed",
@@ -185,6 +196,14 @@ static int compile() {
       return tools::reportError(kTool, parsed.takeError());
     importOptions.inputShapes.push_back(std::move(*parsed));
   }
+  for (const std::string &sequence : sequences) {
+    auto parsed = tools::parseSequenceOption(sequence);
+    if (!parsed)
+      return tools::reportError(kTool, parsed.takeError());
+    importOptions.sequenceInputs.push_back(std::move(*parsed));
+  }
+  for (const std::string &name : emptyOptionals)
+    importOptions.emptyOptionalInputs.push_back(name);
   if (listUnsupported)
     return listUnsupportedNodes(importOptions);
   std::string output =

@@ -38,6 +38,21 @@ std::string describeOptions(const ModelRequest &request) {
       text += std::to_string(dim) + "x";
     text += ";";
   }
+  // Sequence and optional inputs change the compiled function too.
+  text += "sequences=";
+  for (const auto &[name, shapes] : request.importOptions.sequenceInputs) {
+    text += std::to_string(name.size()) + ":" + name + "=";
+    for (const auto &dims : shapes) {
+      text += "[";
+      for (int64_t dim : dims)
+        text += std::to_string(dim) + "x";
+      text += "]";
+    }
+    text += ";";
+  }
+  text += "empty=";
+  for (const std::string &name : request.importOptions.emptyOptionalInputs)
+    text += std::to_string(name.size()) + ":" + name + ";";
   return text;
 }
 

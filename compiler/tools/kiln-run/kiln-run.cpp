@@ -58,6 +58,17 @@ static cl::list<std::string>
            cl::desc("Fix the shape of an input with dynamic dimensions (ONNX "
                     "models), e.g. --shape input=1x3x224x224"),
            cl::value_desc("name=dims"), cl::cat(category));
+static cl::list<std::string> sequences(
+    "sequence",
+    cl::desc("The element shapes of a sequence input (ONNX models), e.g. "
+             "--sequence s=2x3:4x3; its elements become inputs s[0], s[1]... "
+             "(repeatable)"),
+    cl::value_desc("name=dims:dims"), cl::cat(category));
+static cl::list<std::string> emptyOptionals(
+    "empty-optional",
+    cl::desc("An optional input (ONNX models) that holds nothing "
+             "(repeatable)"),
+    cl::value_desc("name"), cl::cat(category));
 static cl::opt<std::string>
     outputDir("output-dir",
               cl::desc("Write every output to DIR/<name>.npy (DIR is created "
@@ -337,6 +348,14 @@ static int run() {
       return tools::reportError(kTool, parsed.takeError());
     request.importOptions.inputShapes.push_back(std::move(*parsed));
   }
+  for (const std::string &sequence : sequences) {
+    auto parsed = tools::parseSequenceOption(sequence);
+    if (!parsed)
+      return tools::reportError(kTool, parsed.takeError());
+    request.importOptions.sequenceInputs.push_back(std::move(*parsed));
+  }
+  for (const std::string &name : emptyOptionals)
+    request.importOptions.emptyOptionalInputs.push_back(name);
   if (Error error = checkOutputDir())
     return tools::reportError(kTool, std::move(error));
 

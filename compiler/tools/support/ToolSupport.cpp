@@ -301,6 +301,38 @@ parseShapeOption(llvm::StringRef text) {
   return std::make_pair(name.str(), std::move(dims));
 }
 
+llvm::Expected<std::pair<std::string, std::vector<std::vector<int64_t>>>>
+parseSequenceOption(llvm::StringRef text) {
+  auto [name, elementsText] = text.split('=');
+  if (name.empty() || !text.contains('='))
+    return llvm::createStringError(
+        "--sequence expects NAME=DIMS:DIMS:... such as s=2x3:4x3, got '" +
+        text + "'");
+  std::vector<std::vector<int64_t>> shapes;
+  if (elementsText.empty())
+    return std::make_pair(name.str(), std::move(shapes)); // an empty sequence
+  llvm::SmallVector<llvm::StringRef> elements;
+  elementsText.split(elements, ':', -1, /*KeepEmpty=*/true);
+  for (llvm::StringRef element : elements) {
+    if (element.trim() == "scalar") {
+      shapes.emplace_back();
+      continue;
+    }
+    // Each element is parsed as a --shape value of its own.
+    std::string where = "--sequence " + name.str() + ": element " +
+                        std::to_string(shapes.size());
+    if (element.trim().empty())
+      return llvm::createStringError(where + " is empty (write 'scalar' for "
+                                             "a rank-0 element)");
+    auto parsed = parseShapeOption((name + "=" + element).str());
+    if (!parsed)
+      return llvm::createStringError(where + ": " +
+                                     llvm::toString(parsed.takeError()));
+    shapes.push_back(std::move(parsed->second));
+  }
+  return std::make_pair(name.str(), std::move(shapes));
+}
+
 llvm::Expected<rt::Tensor> parseInlineTensor(const rt::ValueInfo &info,
                                              llvm::StringRef values) {
   auto tensor = createForSignature(info);

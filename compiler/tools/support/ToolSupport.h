@@ -78,6 +78,12 @@ llvm::Expected<rt::Tensor> loadInput(const rt::ValueInfo &info,
 llvm::Expected<std::pair<std::string, std::vector<int64_t>>>
 parseShapeOption(llvm::StringRef text);
 
+/// Parses `--sequence NAME=DIMS:DIMS:...`: the element shapes of a sequence
+/// input, one DIMS per element as in --shape (`scalar` for rank 0; nothing
+/// after `=` for an empty sequence).
+llvm::Expected<std::pair<std::string, std::vector<std::vector<int64_t>>>>
+parseSequenceOption(llvm::StringRef text);
+
 /// A tensor of the given type filled from a comma-separated list of numbers,
 /// which must have exactly as many entries as the type has elements.
 llvm::Expected<rt::Tensor> parseInlineTensor(const rt::ValueInfo &info,

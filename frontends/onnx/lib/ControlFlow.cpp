@@ -153,8 +153,8 @@ llvm::Error GraphImporter::importControlFlow(NodeContext &context) {
 }
 
 llvm::Expected<SmallVector<Value>>
-GraphImporter::importSubgraph(const onnx::GraphProto &graph, ValueRange inputs,
-                              llvm::StringRef what) {
+GraphImporter::importTensorSubgraph(const onnx::GraphProto &graph,
+                                    ValueRange inputs, llvm::StringRef what) {
   if (graph.input_size() != static_cast<int>(inputs.size()))
     return llvm::createStringError(
         what + " has " + llvm::Twine(graph.input_size()) + " inputs where " +
@@ -164,7 +164,7 @@ GraphImporter::importSubgraph(const onnx::GraphProto &graph, ValueRange inputs,
         (what + " has sparse initializers").str());
   // The subgraph's names live only inside it: restore the enclosing scope's
   // names and types when it is done.
-  llvm::StringMap<Value> outerValues = values;
+  llvm::StringMap<ImportedValue> outerValues = values;
   llvm::StringMap<RankedTensorType> outerTypes = declaredTypes;
   auto restore = llvm::make_scope_exit([&] {
     values = std::move(outerValues);
@@ -197,6 +197,12 @@ GraphImporter::importSubgraph(const onnx::GraphProto &graph, ValueRange inputs,
   SmallVector<Value> outputs;
   for (const auto &output : graph.output()) {
     Value value = lookup(output.name());
+    if (!value && lookupValue(output.name()))
+      return llvm::make_error<UnsupportedError>(
+          (what + ": output '" + output.name() +
+           "' is a sequence or an optional; branches and loop bodies that "
+           "yield them are not supported")
+              .str());
     if (!value)
       return llvm::createStringError(what + ": output '" + output.name() +
                                      "' is not produced by any node");
@@ -222,7 +228,7 @@ llvm::Error GraphImporter::importIf(NodeContext &context) {
   if (std::optional<bool> known = constantBool(condition)) {
     KILN_ASSIGN_OR_RETURN(
         SmallVector<Value> outputs,
-        importSubgraph(*known ? *thenGraph : *elseGraph, {},
+        importTensorSubgraph(*known ? *thenGraph : *elseGraph, {},
                        *known ? "then_branch" : "else_branch"));
     for (auto [index, value] : llvm::enumerate(outputs))
       context.setOutput(index, value);
@@ -237,10 +243,10 @@ llvm::Error GraphImporter::importIf(NodeContext &context) {
     OpBuilder::InsertionGuard guard(builder);
     builder.setInsertionPointToEnd(thenBlock.get());
     KILN_ASSIGN_OR_RETURN(thenOutputs,
-                          importSubgraph(*thenGraph, {}, "then_branch"));
+                          importTensorSubgraph(*thenGraph, {}, "then_branch"));
     builder.setInsertionPointToEnd(elseBlock.get());
     KILN_ASSIGN_OR_RETURN(elseOutputs,
-                          importSubgraph(*elseGraph, {}, "else_branch"));
+                          importTensorSubgraph(*elseGraph, {}, "else_branch"));
   }
   // Both branches must yield the same types; a dim one branch leaves dynamic
   // takes the other's static size.
@@ -373,7 +379,7 @@ llvm::Error GraphImporter::importLoop(NodeContext &context) {
     for (Value init : plan.carriedInits)
       bodyInputs.push_back(block.get()->addArgument(init.getType(), loc));
     KILN_ASSIGN_OR_RETURN(SmallVector<Value> outputs,
-                          importSubgraph(body, bodyInputs, "the body"));
+                          importTensorSubgraph(body, bodyInputs, "the body"));
     if (plan.conditionMatters) {
       std::optional<bool> stays = constantBool(outputs.front());
       if (!stays || !*stays)

@@ -24,6 +24,9 @@ const ConverterRegistry &ConverterRegistry::get() {
     registerGeneratorConverters(built);
     registerRecurrentConverters(built);
     registerSpatialConverters(built);
+    registerSequenceConverters(built);
+    registerDataDependentConverters(built);
+    registerOptimizerConverters(built);
     return built;
   }();
   return registry;
@@ -38,6 +41,18 @@ ConverterFn ConverterRegistry::lookup(llvm::StringRef domain,
                                       llvm::StringRef opType) const {
   auto found = converters.find(key(domain, opType));
   return found == converters.end() ? nullptr : found->second;
+}
+
+void ConverterRegistry::addTakingNonTensors(llvm::StringRef domain,
+                                            llvm::StringRef opType,
+                                            ConverterFn converter) {
+  add(domain, opType, converter);
+  nonTensorConverters.insert(key(domain, opType));
+}
+
+bool ConverterRegistry::takesNonTensors(llvm::StringRef domain,
+                                        llvm::StringRef opType) const {
+  return nonTensorConverters.contains(key(domain, opType));
 }
 
 } // namespace kiln::onnx_import

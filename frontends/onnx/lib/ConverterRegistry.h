@@ -10,6 +10,7 @@
 
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringRef.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/Error.h"
 
 namespace kiln::onnx_import {
@@ -28,9 +29,17 @@ public:
   void add(llvm::StringRef domain, llvm::StringRef opType,
            ConverterFn converter);
   ConverterFn lookup(llvm::StringRef domain, llvm::StringRef opType) const;
+  /// Adds a converter that also takes sequences and empty optionals (through
+  /// NodeContext::valueInput); other converters only ever see tensors.
+  void addTakingNonTensors(llvm::StringRef domain, llvm::StringRef opType,
+                           ConverterFn converter);
+  /// Whether the converter for `domain`:`opType` was added with
+  /// addTakingNonTensors.
+  bool takesNonTensors(llvm::StringRef domain, llvm::StringRef opType) const;
 
 private:
   llvm::StringMap<ConverterFn> converters; // keyed by "domain:opType"
+  llvm::StringSet<> nonTensorConverters;   // the same keys
 };
 
 // One per file in lib/ops/.
@@ -46,6 +55,9 @@ void registerNormalizationConverters(ConverterRegistry &registry);
 void registerGeneratorConverters(ConverterRegistry &registry);
 void registerRecurrentConverters(ConverterRegistry &registry);
 void registerSpatialConverters(ConverterRegistry &registry);
+void registerSequenceConverters(ConverterRegistry &registry);
+void registerDataDependentConverters(ConverterRegistry &registry);
+void registerOptimizerConverters(ConverterRegistry &registry);
 
 } // namespace kiln::onnx_import
 

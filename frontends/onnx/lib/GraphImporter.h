@@ -3,6 +3,7 @@
 #ifndef KILN_FRONTENDS_ONNX_GRAPHIMPORTER_H
 #define KILN_FRONTENDS_ONNX_GRAPHIMPORTER_H
 
+#include "ImportedValue.h"
 #include "ModelLoader.h"
 
 #include "kiln/Frontends/ONNX/Import.h"
@@ -10,6 +11,9 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
+
+#include <optional>
 
 namespace kiln::onnx_import {
 
@@ -28,11 +32,27 @@ public:
 
   //===--- For NodeContext ------------------------------------------------===//
 
-  /// The value called `name`, or null when it is not defined (yet).
+  /// The tensor called `name`, or null when it is not defined (yet) or is not
+  /// a tensor.
   mlir::Value lookup(llvm::StringRef name) const;
   void define(llvm::StringRef name, mlir::Value value);
+  /// Whatever `name` stands for, or nothing when it is not defined (yet).
+  std::optional<ImportedValue> lookupValue(llvm::StringRef name) const;
+  /// Binds `name` to a tensor, a sequence or an empty optional.
+  void defineValue(llvm::StringRef name, ImportedValue value);
+  /// Imports `graph` (a node's subgraph attribute) once, with its inputs bound
+  /// to `inputs`, and returns its outputs. Names it defines are visible only
+  /// inside; it reads outer names as ONNX scoping allows. `owner` names the
+  /// node that holds the graph, for diagnostics.
+  llvm::Expected<llvm::SmallVector<ImportedValue>>
+  importSubgraph(const onnx::GraphProto &graph,
+                 llvm::ArrayRef<ImportedValue> inputs, llvm::StringRef owner);
+
   /// The type ONNX (shape inference or the graph's declarations) gives `name`.
   mlir::RankedTensorType declaredType(llvm::StringRef name) const;
+  /// What ONNX declares for the tensors of sequence `name` (unranked when it
+  /// does not know their rank), or null.
+  mlir::TensorType declaredSequenceElementType(llvm::StringRef name) const;
   /// The data ONNX's propagation computed for `name`, or null.
   const onnx::TensorShapeProto *propagatedData(llvm::StringRef name) const;
   /// Converts an initializer or tensor attribute to elements.
@@ -49,6 +69,13 @@ private:
   /// stopping at the first.
   llvm::Error importGraph(std::vector<UnsupportedNode> *collect);
   llvm::Error createFunction();
+  /// Renames a sequence or an empty optional for Identity, whose converter
+  /// takes tensors only; false when the input is a tensor.
+  bool aliasNonTensor(const onnx::NodeProto &node);
+  /// Checks that the sequence called `name` has the element type and shapes
+  /// ONNX infers for it.
+  llvm::Error checkSequenceOutput(llvm::StringRef name,
+                                  const ImportedSequence &sequence);
   llvm::Error importNode(const onnx::NodeProto &node, int64_t index);
   llvm::Error checkOutputs(const onnx::NodeProto &node, mlir::Location loc);
   llvm::Error finishFunction();
@@ -66,8 +93,8 @@ private:
   /// subgraph's nodes read values of the enclosing graphs; its own values
   /// are forgotten afterwards. `what` names it in errors.
   llvm::Expected<llvm::SmallVector<mlir::Value>>
-  importSubgraph(const onnx::GraphProto &graph, mlir::ValueRange inputs,
-                 llvm::StringRef what);
+  importTensorSubgraph(const onnx::GraphProto &graph, mlir::ValueRange inputs,
+                       llvm::StringRef what);
   mlir::Location nodeLocation(const onnx::NodeProto &node, int64_t index);
   std::string describeNode(const onnx::NodeProto &node, int64_t index) const;
 
@@ -78,8 +105,17 @@ private:
   mlir::Location fileLoc;
   mlir::OwningOpRef<mlir::ModuleOp> module;
   mlir::func::FuncOp function;
-  llvm::StringMap<mlir::Value> values;
+  llvm::StringMap<ImportedValue> values;
   llvm::StringMap<mlir::RankedTensorType> declaredTypes;
+  /// What ONNX declares for the tensors of sequences (unranked when it does
+  /// not know their rank).
+  llvm::StringMap<mlir::TensorType> declaredSequenceElementTypes;
+  /// The subgraphs being imported, outermost first, for diagnostics.
+  llvm::SmallVector<std::string> scopes;
+  /// Nodes imported from subgraphs so far (each Loop iteration and SequenceMap
+  /// element imports its body again), and the most that may be.
+  int64_t subgraphNodesImported = 0;
+  static constexpr int64_t kMaxSubgraphNodes = int64_t(1) << 18;
 };
 
 } // namespace kiln::onnx_import

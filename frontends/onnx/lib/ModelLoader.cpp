@@ -23,6 +23,7 @@
 #include "llvm/Support/Path.h"
 
 #include <google/protobuf/io/coded_stream.h>
+#include <map>
 
 namespace kiln::onnx_import {
 
@@ -70,6 +71,31 @@ static int64_t defaultDomainOpset(const onnx::ModelProto &model) {
   return -1;
 }
 
+/// The types of the graph's inputs and outputs that are not tensors
+/// (sequences, optionals, maps), by name.
+static std::map<std::string, onnx::TypeProto>
+nonTensorSignatureTypes(const onnx::GraphProto &graph) {
+  std::map<std::string, onnx::TypeProto> types;
+  for (const auto *list : {&graph.input(), &graph.output()})
+    for (const auto &value : *list)
+      if (value.has_type() && !value.type().has_tensor_type())
+        types[value.name()] = value.type();
+  return types;
+}
+
+/// Gives graph inputs and outputs back the non-tensor `types` that ONNX 1.12's
+/// version converter drops (its IR only knows tensors).
+static void
+restoreSignatureTypes(onnx::GraphProto &graph,
+                      const std::map<std::string, onnx::TypeProto> &types) {
+  for (auto *list : {graph.mutable_input(), graph.mutable_output()})
+    for (auto &value : *list) {
+      auto found = types.find(value.name());
+      if (found != types.end() && !value.type().has_tensor_type())
+        *value.mutable_type() = found->second;
+    }
+}
+
 static llvm::Error convertOpset(onnx::ModelProto &model, llvm::StringRef path) {
   int64_t opset = defaultDomainOpset(model);
   if (opset > kTargetOpset)
@@ -79,8 +105,11 @@ static llvm::Error convertOpset(onnx::ModelProto &model, llvm::StringRef path) {
         llvm::Twine(kTargetOpset));
   if (opset < 0 || opset == kTargetOpset)
     return llvm::Error::success();
+  std::map<std::string, onnx::TypeProto> nonTensorTypes =
+      nonTensorSignatureTypes(model.graph());
   try {
     model = onnx::version_conversion::ConvertVersion(model, kTargetOpset);
+    restoreSignatureTypes(*model.mutable_graph(), nonTensorTypes);
   } catch (const std::exception &error) {
     return llvm::createStringError("'" + path +
                                    "': the ONNX version converter could not "

@@ -65,7 +65,30 @@ NodeContext::NodeContext(GraphImporter &importer, const onnx::NodeProto &node,
 llvm::Expected<Value> NodeContext::input(size_t i) const {
   if (!hasInput(i))
     return invalid("input " + llvm::Twine(i) + " is required but missing");
-  return importer.lookup(node.input(i));
+  Value value = importer.lookup(node.input(i));
+  if (!value)
+    return invalid("input " + llvm::Twine(i) + " ('" + node.input(i) +
+                   "') must be a tensor");
+  return value;
+}
+
+llvm::Expected<ImportedValue> NodeContext::valueInput(size_t i) const {
+  if (!hasInput(i))
+    return invalid("input " + llvm::Twine(i) + " is required but missing");
+  std::optional<ImportedValue> value = importer.lookupValue(node.input(i));
+  if (!value)
+    return invalid("input '" + node.input(i) + "' is not defined");
+  return *value;
+}
+
+llvm::Expected<ImportedSequence> NodeContext::sequenceInput(size_t i) const {
+  auto value = valueInput(i);
+  if (!value)
+    return value.takeError();
+  if (value->kind != ImportedValue::Sequence)
+    return invalid("input " + llvm::Twine(i) + " ('" + node.input(i) +
+                   "') must be a sequence");
+  return value->sequence;
 }
 
 Value NodeContext::optionalInput(size_t i) const {
@@ -166,9 +189,37 @@ RankedTensorType NodeContext::inferredOutputType(size_t i) const {
                       : RankedTensorType();
 }
 
+TensorType NodeContext::inferredSequenceElementType(size_t i) const {
+  return hasOutput(i) ? importer.declaredSequenceElementType(node.output(i))
+                      : TensorType();
+}
+
 void NodeContext::setOutput(size_t i, Value value) {
   if (hasOutput(i))
     importer.define(node.output(i), value);
+}
+
+void NodeContext::setValueOutput(size_t i, ImportedValue value) {
+  if (hasOutput(i))
+    importer.defineValue(node.output(i), std::move(value));
+}
+
+llvm::Expected<const onnx::GraphProto *>
+NodeContext::graphAttribute(StringRef name) const {
+  const onnx::AttributeProto *found = attribute(name);
+  if (!found || !found->has_g())
+    return invalid("attribute '" + name + "' must be a graph");
+  return &found->g();
+}
+
+llvm::Expected<SmallVector<ImportedValue>>
+NodeContext::importSubgraph(const onnx::GraphProto &graph,
+                            ArrayRef<ImportedValue> inputs) {
+  std::string owner =
+      node.name().empty()
+          ? "node #" + std::to_string(index) + " (" + node.op_type() + ")"
+          : "node '" + node.name() + "' (" + node.op_type() + ")";
+  return importer.importSubgraph(graph, inputs, owner);
 }
 
 Value NodeContext::constant(DenseElementsAttr value) {

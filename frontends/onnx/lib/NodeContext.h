@@ -10,6 +10,8 @@
 #ifndef KILN_FRONTENDS_ONNX_NODECONTEXT_H
 #define KILN_FRONTENDS_ONNX_NODECONTEXT_H
 
+#include "ImportedValue.h"
+
 #include "kiln/Frontends/ONNX/Import.h"
 
 #include "onnx/onnx_pb.h"
@@ -61,6 +63,13 @@ public:
   llvm::Expected<llvm::SmallVector<int64_t>>
   requireConstantInts(size_t i, llvm::StringRef what) const;
 
+  /// Input `i` whatever it is (tensor, sequence, empty optional), or an error
+  /// when it is missing. Only converters registered with
+  /// ConverterRegistry::addTakingNonTensors see anything but tensors.
+  llvm::Expected<ImportedValue> valueInput(size_t i) const;
+  /// Input `i` as a sequence, or an error when it is not one.
+  llvm::Expected<ImportedSequence> sequenceInput(size_t i) const;
+
   //===--- Attributes -----------------------------------------------------===//
 
   const onnx::AttributeProto *attribute(llvm::StringRef name) const;
@@ -87,7 +96,28 @@ public:
   }
   /// The type ONNX shape inference gave output `i`, or null.
   mlir::RankedTensorType inferredOutputType(size_t i) const;
+  /// What ONNX shape inference says of the tensors of sequence output `i`
+  /// (unranked when it does not know their rank), or null.
+  mlir::TensorType inferredSequenceElementType(size_t i) const;
   void setOutput(size_t i, mlir::Value value);
+  /// Sets output `i` to a tensor, a sequence or an empty optional (nothing
+  /// when the node leaves that output out).
+  void setValueOutput(size_t i, ImportedValue value);
+  /// Sets output `i` to a sequence.
+  void setSequenceOutput(size_t i, ImportedSequence sequence) {
+    setValueOutput(i, ImportedValue::ofSequence(std::move(sequence)));
+  }
+
+  //===--- Subgraphs ------------------------------------------------------===//
+
+  /// The graph attribute `name`, or an error when the node has none.
+  llvm::Expected<const onnx::GraphProto *>
+  graphAttribute(llvm::StringRef name) const;
+  /// Imports `graph` (one of this node's graph attributes) once with its
+  /// inputs bound to `inputs`, and returns its outputs.
+  llvm::Expected<llvm::SmallVector<ImportedValue>>
+  importSubgraph(const onnx::GraphProto &graph,
+                 llvm::ArrayRef<ImportedValue> inputs);
 
   //===--- Building ops ---------------------------------------------------===//
 

@@ -70,7 +70,7 @@ bool isSignednessAgnostic(Operation *op) {
              ShapeOfOp, DynamicReshapeOp, UnsqueezeOp, SqueezeOp,
              DynamicBroadcastToOp, TileOp, DynamicSliceOp, SplitOp,
              DynamicPadOp, ConstantOfShapeOp, DynamicReduceSumOp,
-             DynamicCumSumOp, RandomUniformLikeOp>(op);
+             DynamicCumSumOp, RandomUniformLikeOp, NonZeroOp, CompressOp>(op);
 }
 
 /// `attribute` with unsigned integer types replaced by signless ones of the same
@@ -157,6 +157,7 @@ struct LowerToLinalgPass : impl::KilnLowerToLinalgPassBase<LowerToLinalgPass> {
     populateReductionLoweringPatterns(patterns);
     populateSpatialLoweringPatterns(patterns);
     populateDynamicShapeLoweringPatterns(patterns);
+    populateDataDependentLoweringPatterns(patterns);
     patterns.add<SignlessRetyping>(converter, context);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);

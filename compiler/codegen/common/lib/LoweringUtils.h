@@ -37,6 +37,7 @@ void populateDynamicShapeLoweringPatterns(mlir::RewritePatternSet &patterns);
 /// until populateDynamicShapeLoweringPatterns' pattern has checked its sizes.
 void addCheckedCastLegality(mlir::ConversionTarget &target,
                             const mlir::TypeConverter &converter);
+void populateDataDependentLoweringPatterns(mlir::RewritePatternSet &patterns);
 
 /// Whether `op`'s lowering pattern handles unsigned element types itself
 /// (choosing unsigned arithmetic from the op's own types).

@@ -50,6 +50,12 @@ enum class WeightsStorage {
 struct ImportOptions {
   /// Fixed sizes for inputs with dynamic dims, by input name (`--shape NAME=1x3x224x224`).
   std::vector<std::pair<std::string, std::vector<int64_t>>> inputShapes;
+  /// ONNX inputs that are sequences: each element's shape (-1: known only at
+  /// run time), by input name; each element becomes an input "NAME[i]".
+  std::vector<std::pair<std::string, std::vector<std::vector<int64_t>>>>
+      sequenceInputs;
+  /// ONNX inputs that are optionals holding nothing.
+  std::vector<std::string> emptyOptionalInputs;
 };
 
 /// A node of an ONNX model that Kiln cannot import, and why.

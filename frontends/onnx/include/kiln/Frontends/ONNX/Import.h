@@ -46,6 +46,15 @@ struct ImportOptions {
   /// Sizes for inputs with symbolic dims, by input name ("--shape
   /// x=1x3x224x224").
   std::vector<std::pair<std::string, std::vector<int64_t>>> inputShapes;
+  /// Graph inputs that are sequences: the shape of each element (-1 for a dim
+  /// known only at run time), by input name. Kiln compiles sequences of a
+  /// length known in advance: each element becomes an input of its own,
+  /// named "name[i]" (and a sequence output one output per element).
+  std::vector<std::pair<std::string, std::vector<std::vector<int64_t>>>>
+      sequenceInputs;
+  /// Graph inputs that are optionals holding nothing; every other optional
+  /// input holds its element (a tensor input, or a sequence as above).
+  std::vector<std::string> emptyOptionalInputs;
 };
 
 /// A node Kiln cannot import, and why.

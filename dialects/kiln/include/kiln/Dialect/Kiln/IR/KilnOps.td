@@ -15,5 +15,6 @@ include "kiln/Dialect/Kiln/IR/KilnReductionOps.td"
 include "kiln/Dialect/Kiln/IR/KilnShapeOps.td"
 include "kiln/Dialect/Kiln/IR/KilnSpatialOps.td"
 include "kiln/Dialect/Kiln/IR/KilnDynamicShapeOps.td"
+include "kiln/Dialect/Kiln/IR/KilnDataDependentOps.td"
 
 #endif // KILN_DIALECT_KILN_IR_KILNOPS
