@@ -20,6 +20,7 @@ scan.onnx          Scan with two scan inputs (one reversed, one along axis 1)
 scan_bad_axis.onnx Scan whose scan_input_axes is out of range.
 scan_mismatch.onnx Scan whose scan inputs have different lengths.
 scan8.onnx         Opset-8 Scan over a batch of 2 (sum of rows, read backwards).
+scan8_lens.onnx    The same with sequence_lens (unsupported).
 """
 import os
 import sys
@@ -145,7 +146,7 @@ def scan_model(bad_axis=False, mismatch=False):
         check=not bad_axis and not mismatch)
 
 
-def scan8_model():
+def scan8_model(lengths=False):
     body = helper.make_graph(
         [helper.make_node("Add", ["sum_in", "row"], ["sum_out"]),
          helper.make_node("Identity", ["sum_out"], ["sums"])],
@@ -154,12 +155,15 @@ def scan8_model():
          helper.make_tensor_value_info("row", TensorProto.FLOAT, [2])],
         [helper.make_tensor_value_info("sum_out", TensorProto.FLOAT, [2]),
          helper.make_tensor_value_info("sums", TensorProto.FLOAT, [2])])
-    node = helper.make_node("Scan", ["", "init", "x"], ["final", "sums"],
+    node = helper.make_node("Scan", ["lens" if lengths else "", "init", "x"],
+                            ["final", "sums"],
                             body=body, num_scan_inputs=1, directions=[1])
     m = helper.make_model(helper.make_graph(
         [node], "scan8",
         [helper.make_tensor_value_info("init", TensorProto.FLOAT, [2, 2]),
-         helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 3, 2])],
+         helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 3, 2])] +
+        ([helper.make_tensor_value_info("lens", TensorProto.INT32, [2])]
+         if lengths else []),
         [helper.make_tensor_value_info("final", TensorProto.FLOAT, [2, 2]),
          helper.make_tensor_value_info("sums", TensorProto.FLOAT, [2, 3, 2])]),
         opset_imports=[helper.make_opsetid("", 8)])
@@ -184,6 +188,7 @@ def main():
         "scan_bad_axis": scan_model(bad_axis=True),
         "scan_mismatch": scan_model(mismatch=True),
         "scan8": scan8_model(),
+        "scan8_lens": scan8_model(lengths=True),
     }
     for name, m in models.items():
         onnx.save(m, os.path.join(out, name + ".onnx"))
