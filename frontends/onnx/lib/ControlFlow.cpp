@@ -829,9 +829,20 @@ void scanSlice(OpBuilder &builder, Location loc, Value full, int64_t axis,
 
 } // namespace
 
-llvm::Error GraphImporter::importScan(NodeContext &context) {
-  KILN_ASSIGN_OR_RETURN(const onnx::GraphProto *body,
-                        graphAttribute(context, "body"));
+namespace {
+
+/// What a Scan node asks for, checked.
+struct ScanPlan {
+  const onnx::GraphProto *body = nullptr;
+  SmallVector<Value> stateInits, scanInputs;
+  SmallVector<ScanAxis> inputAxes;
+  int64_t length = 0;      ///< the number of iterations
+  bool anyReverse = false; ///< whether a scan input or output runs backwards
+};
+
+llvm::Expected<ScanPlan> planScan(NodeContext &context) {
+  ScanPlan plan;
+  KILN_ASSIGN_OR_RETURN(plan.body, graphAttribute(context, "body"));
   const int64_t numInputs = context.numInputs();
   const int64_t numScanInputs = context.intAttribute("num_scan_inputs", 0);
   if (numScanInputs < 1 || numScanInputs > numInputs)
@@ -839,8 +850,8 @@ llvm::Error GraphImporter::importScan(NodeContext &context) {
                            "and the number of inputs (" +
                            llvm::Twine(numInputs) + ")");
   const int64_t numStates = numInputs - numScanInputs;
-  const int64_t numScanOutputs = body->output_size() - numStates;
-  if (body->input_size() != numInputs || numScanOutputs < 0)
+  const int64_t numScanOutputs = plan.body->output_size() - numStates;
+  if (plan.body->input_size() != numInputs || numScanOutputs < 0)
     return context.invalid(
         "the body must take the " + llvm::Twine(numStates) +
         " state variables and one element of each of the " +
@@ -848,19 +859,87 @@ llvm::Error GraphImporter::importScan(NodeContext &context) {
         " scan inputs, and return the state variables and the scan outputs");
   if (static_cast<int64_t>(context.numOutputs()) > numStates + numScanOutputs)
     return context.invalid("the node has more outputs than its body produces");
-  SmallVector<Value> stateInits, scanInputs;
   SmallVector<int64_t> inputRanks;
   for (int64_t i = 0; i < numInputs; ++i) {
     KILN_ASSIGN_OR_RETURN(Value input, context.input(i));
-    (i < numStates ? stateInits : scanInputs).push_back(input);
+    (i < numStates ? plan.stateInits : plan.scanInputs).push_back(input);
     if (i >= numStates)
       inputRanks.push_back(cast<RankedTensorType>(input.getType()).getRank());
   }
-  KILN_ASSIGN_OR_RETURN(SmallVector<ScanAxis> inputAxes,
+  KILN_ASSIGN_OR_RETURN(plan.inputAxes,
                         readScanAxes(context, "scan_input_axes",
                                      "scan_input_directions", inputRanks));
-  KILN_ASSIGN_OR_RETURN(int64_t length,
-                        scanLength(context, scanInputs, inputAxes));
+  KILN_ASSIGN_OR_RETURN(plan.length,
+                        scanLength(context, plan.scanInputs, plan.inputAxes));
+  plan.anyReverse =
+      llvm::any_of(plan.inputAxes,
+                   [](ScanAxis axis) { return axis.reverse; }) ||
+      llvm::is_contained(context.intsAttribute("scan_output_directions"), 1);
+  return plan;
+}
+
+/// The element of each scan input that iteration `induction` reads (at
+/// `reversed` for scans that run backwards), without the scan axis.
+SmallVector<Value> sliceScanInputs(OpBuilder &builder, Location loc,
+                                   const ScanPlan &plan, Value induction,
+                                   Value reversed) {
+  SmallVector<Value> slices;
+  for (auto [input, axis] : llvm::zip(plan.scanInputs, plan.inputAxes)) {
+    SmallVector<OpFoldResult> offsets, sizes, strides;
+    scanSlice(builder, loc, input, axis.axis,
+              axis.reverse ? reversed : induction, offsets, sizes, strides);
+    auto type = cast<RankedTensorType>(input.getType());
+    SmallVector<int64_t> shape(type.getShape());
+    shape.erase(shape.begin() + axis.axis);
+    slices.push_back(tensor::ExtractSliceOp::create(
+        builder, loc, RankedTensorType::get(shape, type.getElementType()),
+        input, offsets, sizes, strides));
+  }
+  return slices;
+}
+
+/// The axes of the scan outputs and the empty tensors that collect them:
+/// each iteration's value along its axis, of the scan's length.
+llvm::Error planScanOutputs(NodeContext &context, const ScanPlan &plan,
+                            ArrayRef<Value> scanOutputs,
+                            SmallVectorImpl<ScanAxis> &outputAxes,
+                            SmallVectorImpl<Value> &stacks) {
+  const int64_t numStates = plan.stateInits.size();
+  auto nameOf = [&](size_t index) {
+    return "scan output '" + plan.body->output(numStates + index).name() + "'";
+  };
+  SmallVector<int64_t> outputRanks;
+  for (auto [index, scan] : llvm::enumerate(scanOutputs)) {
+    auto type = cast<RankedTensorType>(scan.getType());
+    if (!type.hasStaticShape())
+      return context.unsupported(nameOf(index) + " has type " + typeText(type) +
+                                 "; Kiln needs a static shape per iteration");
+    outputRanks.push_back(type.getRank() + 1);
+  }
+  KILN_ASSIGN_OR_RETURN(SmallVector<ScanAxis> axes,
+                        readScanAxes(context, "scan_output_axes",
+                                     "scan_output_directions", outputRanks));
+  outputAxes.assign(axes.begin(), axes.end());
+  for (auto [index, scan, axis] : llvm::enumerate(scanOutputs, outputAxes)) {
+    auto type = cast<RankedTensorType>(scan.getType());
+    std::vector<int64_t> shape(type.getShape().begin(), type.getShape().end());
+    shape.insert(shape.begin() + axis.axis, plan.length);
+    auto count = checkedElementCount(shape, 8, nameOf(index));
+    if (!count)
+      return count.takeError();
+    stacks.push_back(tensor::EmptyOp::create(
+        context.builder, context.loc,
+        SmallVector<int64_t>(shape.begin(), shape.end()),
+        type.getElementType()));
+  }
+  return llvm::Error::success();
+}
+
+} // namespace
+
+llvm::Error GraphImporter::importScan(NodeContext &context) {
+  KILN_ASSIGN_OR_RETURN(ScanPlan plan, planScan(context));
+  const int64_t numStates = plan.stateInits.size();
   Location loc = context.loc;
 
   // The body, in a detached block whose arguments are the iteration number
@@ -872,69 +951,35 @@ llvm::Error GraphImporter::importScan(NodeContext &context) {
   {
     OpBuilder::InsertionGuard guard(builder);
     builder.setInsertionPointToEnd(block.get());
-    if (llvm::any_of(inputAxes, [](ScanAxis axis) { return axis.reverse; }) ||
-        llvm::is_contained(context.intsAttribute("scan_output_directions"),
-                           1)) {
-      Value last = arith::ConstantIndexOp::create(builder, loc, length - 1);
-      reversed = arith::SubIOp::create(builder, loc, last, induction);
-    }
+    if (plan.anyReverse)
+      reversed = arith::SubIOp::create(
+          builder, loc,
+          arith::ConstantIndexOp::create(builder, loc, plan.length - 1),
+          induction);
     SmallVector<Value> bodyInputs;
-    for (Value init : stateInits)
+    for (Value init : plan.stateInits)
       bodyInputs.push_back(block.get()->addArgument(init.getType(), loc));
-    for (auto [input, axis] : llvm::zip(scanInputs, inputAxes)) {
-      SmallVector<OpFoldResult> offsets, sizes, strides;
-      scanSlice(builder, loc, input, axis.axis,
-                axis.reverse ? reversed : induction, offsets, sizes, strides);
-      auto type = cast<RankedTensorType>(input.getType());
-      SmallVector<int64_t> shape(type.getShape());
-      shape.erase(shape.begin() + axis.axis);
-      bodyInputs.push_back(tensor::ExtractSliceOp::create(
-          builder, loc, RankedTensorType::get(shape, type.getElementType()),
-          input, offsets, sizes, strides));
-    }
+    llvm::append_range(
+        bodyInputs, sliceScanInputs(builder, loc, plan, induction, reversed));
     KILN_ASSIGN_OR_RETURN(SmallVector<Value> outputs,
-                          importSubgraph(*body, bodyInputs, "the body"));
-    for (auto [index, init] : llvm::enumerate(stateInits)) {
+                          importSubgraph(*plan.body, bodyInputs, "the body"));
+    for (auto [index, init] : llvm::enumerate(plan.stateInits)) {
       KILN_ASSIGN_OR_RETURN(
           Value state,
           castTo(context, outputs[index], init.getType(),
-                 "state variable '" + body->output(index).name() + "'"));
+                 "state variable '" + plan.body->output(index).name() + "'"));
       stateOutputs.push_back(state);
     }
     scanOutputs.assign(outputs.begin() + numStates, outputs.end());
   }
 
-  // Each scan output collects its per-iteration values along its axis.
-  SmallVector<int64_t> outputRanks;
-  for (auto [index, scan] : llvm::enumerate(scanOutputs)) {
-    auto type = cast<RankedTensorType>(scan.getType());
-    if (!type.hasStaticShape())
-      return context.unsupported("scan output '" +
-                                 body->output(numStates + index).name() +
-                                 "' has type " + typeText(type) +
-                                 "; Kiln needs a static shape per iteration");
-    outputRanks.push_back(type.getRank() + 1);
-  }
-  KILN_ASSIGN_OR_RETURN(SmallVector<ScanAxis> outputAxes,
-                        readScanAxes(context, "scan_output_axes",
-                                     "scan_output_directions", outputRanks));
-  SmallVector<Value> inits(stateInits);
-  for (auto [index, scan, axis] : llvm::enumerate(scanOutputs, outputAxes)) {
-    auto type = cast<RankedTensorType>(scan.getType());
-    std::vector<int64_t> shape(type.getShape().begin(), type.getShape().end());
-    shape.insert(shape.begin() + axis.axis, length);
-    auto count = checkedElementCount(
-        shape, 8,
-        "scan output '" + body->output(numStates + index).name() + "'");
-    if (!count)
-      return count.takeError();
-    inits.push_back(tensor::EmptyOp::create(
-        builder, loc, SmallVector<int64_t>(shape.begin(), shape.end()),
-        type.getElementType()));
-  }
-
+  SmallVector<ScanAxis> outputAxes;
+  SmallVector<Value> inits(plan.stateInits);
+  if (llvm::Error error =
+          planScanOutputs(context, plan, scanOutputs, outputAxes, inits))
+    return error;
   Value lower = arith::ConstantIndexOp::create(builder, loc, 0);
-  Value upper = arith::ConstantIndexOp::create(builder, loc, length);
+  Value upper = arith::ConstantIndexOp::create(builder, loc, plan.length);
   Value step = arith::ConstantIndexOp::create(builder, loc, 1);
   auto forOp = scf::ForOp::create(builder, loc, lower, upper, step, inits);
   Block *loopBody = forOp.getBody();
@@ -943,22 +988,19 @@ llvm::Error GraphImporter::importScan(NodeContext &context) {
   spliceBody(block.get(), loopBody,
              loopBody->getArguments().take_front(1 + numStates),
              {&stateOutputs, &scanOutputs});
-  {
-    OpBuilder::InsertionGuard guard(builder);
-    builder.setInsertionPointToEnd(loopBody);
-    SmallVector<Value> yields(stateOutputs);
-    auto stacks = loopBody->getArguments().drop_front(1 + numStates);
-    for (auto [scan, stack, axis] :
-         llvm::zip(scanOutputs, stacks, outputAxes)) {
-      SmallVector<OpFoldResult> offsets, sizes, strides;
-      scanSlice(builder, loc, stack, axis.axis,
-                axis.reverse ? reversed : forOp.getInductionVar(), offsets,
-                sizes, strides);
-      yields.push_back(tensor::InsertSliceOp::create(builder, loc, scan, stack,
-                                                     offsets, sizes, strides));
-    }
-    scf::YieldOp::create(builder, loc, yields);
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToEnd(loopBody);
+  SmallVector<Value> yields(stateOutputs);
+  auto stacks = loopBody->getArguments().drop_front(1 + numStates);
+  for (auto [scan, stack, axis] : llvm::zip(scanOutputs, stacks, outputAxes)) {
+    SmallVector<OpFoldResult> offsets, sizes, strides;
+    scanSlice(builder, loc, stack, axis.axis,
+              axis.reverse ? reversed : forOp.getInductionVar(), offsets, sizes,
+              strides);
+    yields.push_back(tensor::InsertSliceOp::create(builder, loc, scan, stack,
+                                                   offsets, sizes, strides));
   }
+  scf::YieldOp::create(builder, loc, yields);
   for (auto [index, result] : llvm::enumerate(forOp.getResults()))
     context.setOutput(index, result);
   return llvm::Error::success();
