@@ -18,6 +18,8 @@
 namespace kiln::onnx_import {
 
 class NodeContext;
+struct LoopPlan;
+struct LoopBody;
 
 class GraphImporter {
 public:
@@ -82,12 +84,19 @@ private:
 
   //===--- Control flow (ControlFlow.cpp) ---------------------------------===//
 
-  /// Whether `node` is an If or Loop, which the importer converts itself
-  /// (their subgraphs need it).
+  /// Whether `node` is an If, Loop or Scan, which the importer converts
+  /// itself (their subgraphs need it).
   static bool isControlFlow(const onnx::NodeProto &node);
   llvm::Error importControlFlow(NodeContext &context);
   llvm::Error importIf(NodeContext &context);
   llvm::Error importLoop(NodeContext &context);
+  llvm::Error importScan(NodeContext &context);
+  /// Imports the body of the Loop `plan` describes into `block`, whose
+  /// arguments become the iteration number (an index) and the loop-carried
+  /// values.
+  llvm::Expected<LoopBody> importLoopBody(NodeContext &context,
+                                          const LoopPlan &plan,
+                                          mlir::Block *block);
   /// Imports `graph` (a branch or loop body) at the builder's insertion point,
   /// with `inputs` bound to its inputs, and returns its outputs. The
   /// subgraph's nodes read values of the enclosing graphs; its own values

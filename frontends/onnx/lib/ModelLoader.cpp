@@ -10,6 +10,8 @@
 
 #include "ModelLoader.h"
 
+#include "Scan8.h"
+
 #include "kiln/Frontends/ONNX/Import.h"
 #include "kiln/Frontends/ONNX/TensorData.h"
 
@@ -105,6 +107,9 @@ static llvm::Error convertOpset(onnx::ModelProto &model, llvm::StringRef path) {
         llvm::Twine(kTargetOpset));
   if (opset < 0 || opset == kTargetOpset)
     return llvm::Error::success();
+  // ONNX's Scan 8-to-9 adapter changes what the model computes.
+  if (llvm::Error error = upgradeScan8(model, path))
+    return error;
   std::map<std::string, onnx::TypeProto> nonTensorTypes =
       nonTensorSignatureTypes(model.graph());
   try {
