@@ -47,14 +47,15 @@ std::string getCpuStagePipeline(CpuStage stage,
     // out-parameters, written in place; outputs sized at run time stay
     // results the runtime takes over (the deallocation pipeline makes them
     // fresh allocations). Library kernels become calls whose failure is a
-    // run-time check; run-time checks become error returns. Loops
+    // run-time check, as is an allocation the heap could not serve; run-time
+    // checks become error returns. Loops
     // imported from ONNX (scf.for of Loop) yield tensors their bodies compute
     // anew, so loops may yield new allocations.
     return "one-shot-bufferize{bufferize-function-boundaries "
            "function-boundary-type-conversion=identity-layout-map "
            "allow-return-allocs-from-loops},"
            "kiln-outputs-to-params,kiln-lower-kernel-calls,"
-           "kiln-lower-assertions,"
+           "kiln-check-allocations,kiln-lower-assertions,"
            "canonicalize,buffer-deallocation-pipeline,"
            "convert-bufferization-to-memref";
   case CpuStage::LowerToLLVM:

@@ -106,6 +106,20 @@ def KilnEmitModuleInfoPass : Pass<"kiln-emit-module-info", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::LLVM::LLVMDialect"];
 }
 
+def KilnCheckAllocationsPass : Pass<"kiln-check-allocations", "mlir::ModuleOp"> {
+  let summary = "Check at run time that the buffers of entry points were allocated";
+  let description = [{
+    Runs on buffers, before `kiln-lower-assertions`. After every `memref.alloc`
+    in a function recorded in `kiln.entry_points` it adds a `cf.assert` that the
+    buffer's address is not NULL (or that it holds no elements): sizes that come
+    from input values can exceed any memory, and the call must then fail with
+    "out of memory: cannot allocate a buffer of TYPE (where)" instead of
+    writing through NULL.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::cf::ControlFlowDialect",
+                           "mlir::memref::MemRefDialect"];
+}
+
 def KilnFlattenConstantGlobalsPass
     : Pass<"kiln-flatten-constant-globals", "mlir::ModuleOp"> {
   let summary = "Give constant LLVM globals of nested array type a flat array type";
