@@ -2,6 +2,8 @@
 
 #include "ModelTestSupport.h"
 
+#include <cstdlib>
+
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Verifier.h"
 #include "llvm/Support/raw_ostream.h"
@@ -106,6 +108,13 @@ static std::string shapeString(const std::vector<int64_t> &shape) {
          << tolerance.atol << ")";
 }
 
+driver::CompileOptions testCompileOptions() {
+  driver::CompileOptions options;
+  if (const char *kernels = std::getenv("KILN_TEST_CPU_KERNELS"))
+    options.cpuKernels = kernels;
+  return options;
+}
+
 void CompiledTest::expectMatches(const std::vector<reference::Tensor> &inputs,
                                  BodyBuilder body,
                                  const reference::Tensor &expected,
@@ -115,7 +124,7 @@ void CompiledTest::expectMatches(const std::vector<reference::Tensor> &inputs,
     shapes.push_back(input.shape);
   OwningOpRef<ModuleOp> module = buildFunction(context, shapes, body);
   ASSERT_TRUE(succeeded(verify(*module)));
-  auto loaded = compiler.compileToJit(*module);
+  auto loaded = compiler.compileToJit(*module, testCompileOptions());
   ASSERT_TRUE(static_cast<bool>(loaded)) << llvm::toString(loaded.takeError());
   std::vector<reference::Tensor> outputs =
       run(loaded->function("main"), inputs);

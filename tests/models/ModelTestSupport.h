@@ -47,6 +47,11 @@ run(const rt::Function &function, const std::vector<reference::Tensor> &inputs);
 
 /// How close compiled results must be to the reference: |a - e| <= atol + rtol
 /// * |e|.
+/// The compile options of the end-to-end tests: the defaults, with
+/// `cpuKernels` taken from $KILN_TEST_CPU_KERNELS when it is set (ctest runs
+/// the convolution and matrix-product tests once more with "codegen").
+driver::CompileOptions testCompileOptions();
+
 struct Tolerance {
   double rtol;
   double atol;

@@ -120,7 +120,7 @@ protected:
 TEST_P(SmallModelsTest, JitMatchesReference) {
   Model model = makeModel();
   OwningOpRef<ModuleOp> module = buildModule(model);
-  auto loaded = compiler.compileToJit(*module);
+  auto loaded = compiler.compileToJit(*module, kiln::testing::testCompileOptions());
   ASSERT_TRUE(static_cast<bool>(loaded)) << llvm::toString(loaded.takeError());
   for (int batch = 0; batch < 3; ++batch) {
     ref::Tensor x = ref::random(model.inputShape, engine);

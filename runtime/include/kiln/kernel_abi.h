@@ -91,6 +91,9 @@ enum {
   KILN_MATMUL_ACTIVATION,
   KILN_MATMUL_ALPHA_BITS,
   KILN_MATMUL_BETA_BITS,
+  /* 0 for one product; B > 0 for B independent products ([B, M, K] x
+     [B, K, N] -> [B, M, N], M static), as attention's batched products. */
+  KILN_MATMUL_BATCH,
   KILN_MATMUL_NUM_PARAMS
 };
 

@@ -249,16 +249,26 @@ std::unique_ptr<Prepared> KernelState::prepareConv2D(int64_t n) const {
 std::unique_ptr<Prepared> KernelState::prepareMatMul(int64_t m) const {
   auto p = [&](int index) { return params[index]; };
   int64_t k = p(KILN_MATMUL_INNER), n = p(KILN_MATMUL_COLUMNS);
+  int64_t batch = p(KILN_MATMUL_BATCH);
+  // A batch of products is one oneDNN matmul on 3-D plain tensors.
+  auto dims = [&](int64_t rows, int64_t columns) {
+    return batch > 0 ? memory::dims{batch, rows, columns}
+                     : memory::dims{rows, columns};
+  };
+  tag plain = batch > 0 ? tag::abc : tag::ab;
   auto prepared = std::make_unique<Prepared>();
-  prepared->userSrc = memory::desc({m, k}, memory::data_type::f32, tag::ab);
-  prepared->userWeights = memory::desc({k, n}, memory::data_type::f32, tag::ab);
-  prepared->userDst = memory::desc({m, n}, memory::data_type::f32, tag::ab);
-  prepared->userBias = memory::desc({1, n}, memory::data_type::f32, tag::ab);
+  prepared->userSrc = memory::desc(dims(m, k), memory::data_type::f32, plain);
+  prepared->userWeights =
+      memory::desc(dims(k, n), memory::data_type::f32, plain);
+  prepared->userDst = memory::desc(dims(m, n), memory::data_type::f32, plain);
+  prepared->userBias = memory::desc(batch > 0 ? memory::dims{1, 1, n}
+                                              : memory::dims{1, n},
+                                    memory::data_type::f32, plain);
   prepared->userResidual = prepared->userDst;
   int64_t flags = p(KILN_MATMUL_FLAGS);
   memory::desc weightsAny =
       flags & KILN_KERNEL_CONSTANT_WEIGHTS
-          ? memory::desc({k, n}, memory::data_type::f32, tag::any)
+          ? memory::desc(dims(k, n), memory::data_type::f32, tag::any)
           : prepared->userWeights;
   memory::desc biasDesc =
       flags & KILN_KERNEL_HAS_BIAS ? prepared->userBias : memory::desc();

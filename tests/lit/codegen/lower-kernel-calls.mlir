@@ -30,9 +30,9 @@ func.func @conv(%x: memref<?x3x8x8xf32>, %b: memref<4xf32>, %r: memref<?x4x8x8xf
 // operands are NULL. The first site has a residual (flags 2) and clips to
 // [0, 6] (activation 3, beta's bits 0x40c00000); in neither are the weights a
 // module constant.
-// CHECK: module attributes {kiln.kernels = [{kind = 2 : i32, num_params = 7 : i32, params = @__kiln_kernel_params{{.*}}, state = @__kiln_kernel_state{{.*}}}, {kind = 2 : i32, num_params = 7 : i32, params = @__kiln_kernel_params{{.*}}, state = @__kiln_kernel_state{{.*}}}]}
-// CHECK-DAG: dense<[4, 16, 10, 2, 3, 0, 1086324736]>
-// CHECK-DAG: dense<[4, 10, 16, 0, 0, 0, 0]>
+// CHECK: module attributes {kiln.kernels = [{kind = 2 : i32, num_params = 8 : i32, params = @__kiln_kernel_params{{.*}}, state = @__kiln_kernel_state{{.*}}}, {kind = 2 : i32, num_params = 8 : i32, params = @__kiln_kernel_params{{.*}}, state = @__kiln_kernel_state{{.*}}}]}
+// CHECK-DAG: dense<[4, 16, 10, 2, 3, 0, 1086324736, 0]>
+// CHECK-DAG: dense<[4, 10, 16, 0, 0, 0, 0, 0]>
 // CHECK-LABEL: func.func @matmuls
 // CHECK: %[[NULL:.+]] = llvm.mlir.zero : !llvm.ptr
 // CHECK: call @kiln_kernel_matmul(%{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %[[NULL]], %{{.+}}, %{{.+}})
@@ -47,5 +47,17 @@ func.func @matmuls(%a: memref<4x16xf32>, %b: memref<16x10xf32>, %c: memref<4x10x
   %s = memref.subview %t[0, 0] [4, 10] [1, 1] : memref<4x20xf32> to memref<4x10xf32, strided<[20, 1]>>
   %w = memref.subview %o[0, 0] [4, 16] [1, 1] : memref<4x32xf32> to memref<4x16xf32, strided<[32, 1]>>
   kiln_rt.matmul %s, %u outs(%w) : (memref<4x10xf32, strided<[20, 1]>>, memref<10x16xf32>, memref<4x16xf32, strided<[32, 1]>>) -> ()
+  return
+}
+
+// -----
+
+// A batch of products passes its batch as the last parameter (4 products of
+// [8, 16] x [16, 8]).
+// CHECK: memref.global "private" constant @__kiln_kernel_params : memref<8xi64> = dense<[8, 16, 8, 0, 0, 0, 0, 4]>
+// CHECK-LABEL: func.func @batched
+// CHECK: call @kiln_kernel_matmul
+func.func @batched(%a: memref<4x8x16xf32>, %b: memref<4x16x8xf32>, %o: memref<4x8x8xf32>) {
+  kiln_rt.matmul %a, %b outs(%o) : (memref<4x8x16xf32>, memref<4x16x8xf32>, memref<4x8x8xf32>) -> ()
   return
 }

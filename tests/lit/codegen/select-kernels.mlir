@@ -83,7 +83,8 @@ func.func @wrong_bias_dim(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x1x1xf32>, %b: 
 // -----
 
 // Matrix products with a row bias and sigmoid; rows may be dynamic. Batched
-// products, 3-D convolutions and f64 stay in generated code.
+// products with a dynamic dim or broadcast batch dims, 3-D convolutions and
+// f64 stay in generated code.
 // CHECK-LABEL: func.func @matmul_bias_sigmoid
 // CHECK-NOT: kiln.reshape
 // CHECK: kiln_rt.matmul %{{.+}}, %{{.+}} bias(%{{.+}}) outs(%{{.+}}) {activation = "sigmoid"} : (tensor<?x16xf32>, tensor<16x10xf32>, tensor<10xf32>, tensor<?x10xf32>) -> tensor<?x10xf32>
@@ -98,11 +99,11 @@ func.func @matmul_bias_sigmoid(%a: tensor<?x16xf32>, %b: tensor<16x10xf32>, %c: 
   %2 = kiln.sigmoid %1 : tensor<?x10xf32>
   return %2 : tensor<?x10xf32>
 }
-func.func @not_selected(%a: tensor<2x4x16xf32>, %b: tensor<2x16x10xf32>, %x: tensor<1x1x4x4x4xf32>, %w: tensor<1x1x2x2x2xf32>, %y: tensor<1x1x4x4xf64>, %v: tensor<1x1x2x2xf64>) -> (tensor<2x4x10xf32>, tensor<1x1x3x3x3xf32>, tensor<1x1x3x3xf64>) {
-  %0 = kiln.matmul %a, %b : (tensor<2x4x16xf32>, tensor<2x16x10xf32>) -> tensor<2x4x10xf32>
+func.func @not_selected(%a: tensor<?x4x16xf32>, %b: tensor<1x16x10xf32>, %x: tensor<1x1x4x4x4xf32>, %w: tensor<1x1x2x2x2xf32>, %y: tensor<1x1x4x4xf64>, %v: tensor<1x1x2x2xf64>) -> (tensor<?x4x10xf32>, tensor<1x1x3x3x3xf32>, tensor<1x1x3x3xf64>) {
+  %0 = kiln.matmul %a, %b : (tensor<?x4x16xf32>, tensor<1x16x10xf32>) -> tensor<?x4x10xf32>
   %1 = kiln.conv %x, %w : (tensor<1x1x4x4x4xf32>, tensor<1x1x2x2x2xf32>) -> tensor<1x1x3x3x3xf32>
   %2 = kiln.conv %y, %v : (tensor<1x1x4x4xf64>, tensor<1x1x2x2xf64>) -> tensor<1x1x3x3xf64>
-  return %0, %1, %2 : tensor<2x4x10xf32>, tensor<1x1x3x3x3xf32>, tensor<1x1x3x3xf64>
+  return %0, %1, %2 : tensor<?x4x10xf32>, tensor<1x1x3x3x3xf32>, tensor<1x1x3x3xf64>
 }
 
 // -----
@@ -119,4 +120,18 @@ func.func @linear_on_sequence(%x: tensor<?x5x16xf32>, %w: tensor<16x8xf32>, %b: 
   %1 = kiln.add %0, %b : (tensor<?x5x8xf32>, tensor<8xf32>) -> tensor<?x5x8xf32>
   %2 = kiln.add %1, %r : (tensor<?x5x8xf32>, tensor<?x5x8xf32>) -> tensor<?x5x8xf32>
   return %2 : tensor<?x5x8xf32>
+}
+
+// -----
+
+// Attention's batched products ([1, heads, S, D] x [1, heads, D, S]) fold
+// their leading dims into one batch of a single kernel.
+// CHECK-LABEL: func.func @attention_scores
+// CHECK: %[[Q:.+]] = kiln.reshape %arg0 {shape = array<i64: 4, 8, 16>} : (tensor<1x4x8x16xf32>) -> tensor<4x8x16xf32>
+// CHECK: %[[K:.+]] = kiln.reshape %arg1 {shape = array<i64: 4, 16, 8>} : (tensor<1x4x16x8xf32>) -> tensor<4x16x8xf32>
+// CHECK: %[[S:.+]] = kiln_rt.matmul %[[Q]], %[[K]] outs(%{{.+}}) : (tensor<4x8x16xf32>, tensor<4x16x8xf32>, tensor<4x8x8xf32>) -> tensor<4x8x8xf32>
+// CHECK: kiln.reshape %[[S]] {shape = array<i64: 1, 4, 8, 8>} : (tensor<4x8x8xf32>) -> tensor<1x4x8x8xf32>
+func.func @attention_scores(%q: tensor<1x4x8x16xf32>, %k: tensor<1x4x16x8xf32>) -> tensor<1x4x8x8xf32> {
+  %0 = kiln.matmul %q, %k : (tensor<1x4x8x16xf32>, tensor<1x4x16x8xf32>) -> tensor<1x4x8x8xf32>
+  return %0 : tensor<1x4x8x8xf32>
 }

@@ -198,6 +198,11 @@ SmallVector<int64_t> matmulParams(rt::MatMulOp matmul, int64_t flags) {
   ArrayRef<int64_t> lhs = cast<MemRefType>(matmul.getLhs().getType()).getShape();
   ArrayRef<int64_t> rhs = cast<MemRefType>(matmul.getRhs().getType()).getShape();
   SmallVector<int64_t> params(KILN_MATMUL_NUM_PARAMS, 0);
+  if (lhs.size() == 3) {
+    params[KILN_MATMUL_BATCH] = lhs[0];
+    lhs = lhs.drop_front();
+    rhs = rhs.drop_front();
+  }
   params[KILN_MATMUL_ROWS] = ShapedType::isDynamic(lhs[0]) ? -1 : lhs[0];
   params[KILN_MATMUL_INNER] = lhs[1];
   params[KILN_MATMUL_COLUMNS] = rhs[1];

@@ -291,6 +291,51 @@ void selectMatMul(MatMulOp matmul) {
   });
 }
 
+/// Batched products of static [..., M, K] and [..., K, N] tensors with the
+/// same leading dims (attention's QK^T and AV): one kernel over the leading
+/// dims folded into a batch.
+void selectBatchedMatMul(MatMulOp matmul) {
+  auto resultType = cast<RankedTensorType>(matmul.getType());
+  auto lhsType = cast<RankedTensorType>(matmul.getLhs().getType());
+  auto rhsType = cast<RankedTensorType>(matmul.getRhs().getType());
+  int64_t rank = resultType.getRank();
+  if (rank < 3 || lhsType.getRank() != rank || rhsType.getRank() != rank ||
+      !isF32(matmul.getLhs()) || !lhsType.hasStaticShape() ||
+      !rhsType.hasStaticShape() ||
+      lhsType.getShape().drop_back(2) != rhsType.getShape().drop_back(2))
+    return;
+  Epilogue epilogue = matchEpilogue(matmul.getResult(), rank - 1);
+  replaceWithKernel(matmul, epilogue, [&](OpBuilder &builder) -> Value {
+    Location loc = matmul.getLoc();
+    int64_t batch = 1;
+    for (int64_t size : lhsType.getShape().drop_back(2))
+      batch *= size;
+    int64_t rows = lhsType.getDimSize(rank - 2),
+            inner = lhsType.getDimSize(rank - 1),
+            columns = rhsType.getDimSize(rank - 1);
+    auto fold = [&](Value value, int64_t height, int64_t width) {
+      return reshape(builder, loc, value, {batch, height, width});
+    };
+    Value lhs = fold(matmul.getLhs(), rows, inner);
+    Value rhs = fold(matmul.getRhs(), inner, columns);
+    Value residual =
+        epilogue.residual ? fold(epilogue.residual, rows, columns) : Value();
+    Value bias = buildBias(builder, loc, epilogue.biases, columns);
+    auto batchedType = RankedTensorType::get({batch, rows, columns},
+                                             resultType.getElementType());
+    Value init = buildInit(builder, loc, batchedType, lhs);
+    Value result = rt::MatMulOp::create(
+                       builder, loc, TypeRange{batchedType}, lhs, rhs, bias,
+                       residual, init,
+                       builder.getStringAttr(epilogue.activation),
+                       builder.getF32FloatAttr(epilogue.alpha),
+                       builder.getF32FloatAttr(epilogue.beta))
+                       .getOperation()
+                       ->getResult(0);
+    return reshape(builder, loc, result, resultType.getShape());
+  });
+}
+
 struct SelectKernelsPass
     : impl::KilnSelectKernelsPassBase<SelectKernelsPass> {
   using Base::Base;
@@ -314,8 +359,11 @@ struct SelectKernelsPass
     for (Operation *op : candidates) {
       if (auto conv = dyn_cast<ConvOp>(op))
         selectConvolution(conv);
-      else
+      else if (cast<RankedTensorType>(cast<MatMulOp>(op).getRhs().getType())
+                   .getRank() == 2)
         selectMatMul(cast<MatMulOp>(op));
+      else
+        selectBatchedMatMul(cast<MatMulOp>(op));
     }
   }
 };

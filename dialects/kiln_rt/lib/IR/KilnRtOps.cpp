@@ -124,12 +124,22 @@ LogicalResult MatMulOp::verify() {
   if (failed(verifyKernelOp(*this, getInit(), getResultTypes(),
                             getActivation())))
     return failure();
-  if (failed(checkRank(*this, "lhs", getLhs(), 2)) ||
-      failed(checkRank(*this, "rhs", getRhs(), 2)) ||
-      failed(checkRank(*this, "init", getInit(), 2)))
+  // [M, K] x [K, N], or a batch of them: [B, M, K] x [B, K, N].
+  int64_t rank = static_cast<int64_t>(shapeOf(getInit()).size());
+  if (rank != 2 && rank != 3)
+    return emitOpError("init must have rank 2 or 3, not ") << rank;
+  if (failed(checkRank(*this, "lhs", getLhs(), rank)) ||
+      failed(checkRank(*this, "rhs", getRhs(), rank)))
     return failure();
   ArrayRef<int64_t> lhs = shapeOf(getLhs()), rhs = shapeOf(getRhs()),
                     output = shapeOf(getInit());
+  if (rank == 3) {
+    if (!compatible(lhs[0], rhs[0]) || !compatible(lhs[0], output[0]))
+      return emitOpError("lhs, rhs and init must have the same batch");
+    lhs = lhs.drop_front();
+    rhs = rhs.drop_front();
+    output = output.drop_front();
+  }
   if (!compatible(lhs[1], rhs[0]))
     return emitOpError("lhs has ") << lhs[1] << " columns but rhs has "
                                    << rhs[0] << " rows";

@@ -94,10 +94,11 @@ def KilnRt_MatMulOp : KilnRt_Op<"matmul", [
     AttrSizedOperandSegments,
     DestinationStyleOpInterface,
     DeclareOpInterfaceMethods<MemoryEffectsOpInterface>]> {
-  let summary = "Matrix product [M, K] x [K, N] with a fused epilogue";
+  let summary = "Matrix product [M, K] x [K, N] (or a batch of them) with a fused epilogue";
   let description = [{
     `init = activation(lhs x rhs + bias + residual)` with `lhs` `[M, K]`, `rhs`
-    `[K, N]`, `bias` `[N]` (added to every row) and `residual` `[M, N]`.
+    `[K, N]`, `bias` `[N]` (added to every row) and `residual` `[M, N]`; or
+    `B` independent products of `[B, M, K]` and `[B, K, N]` into `[B, M, N]`.
   }] # KilnRt_ActivationDoc # [{
 
     ```mlir
