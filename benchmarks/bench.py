@@ -217,8 +217,13 @@ def compare_outputs(case_dir, manifest, output_dir):
             return "output %d has %d elements, expected %d" % (index, actual.size, expected.size)
         if not np.all(np.isfinite(actual)):
             return "output %d has NaN or infinite values" % index
-        if not np.allclose(actual, expected, rtol=RTOL, atol=ATOL):
-            excess = np.max(np.abs(actual - expected) - RTOL * np.abs(expected))
+        # The absolute tolerance scales with the output's magnitude: with random
+        # weights ResNet-50's logits reach +-500, and float32 sums of that size
+        # differ by more than 1e-4 between correct implementations on the elements
+        # near zero (errors follow the partial sums, not each element).
+        atol = ATOL * max(1.0, float(np.max(np.abs(expected))))
+        if not np.allclose(actual, expected, rtol=RTOL, atol=atol):
+            excess = np.max(np.abs(actual - expected) - atol - RTOL * np.abs(expected))
             return "output %d differs from PyTorch: max |diff| %.3g, %.3g above the tolerance" % (
                 index, float(np.max(np.abs(actual - expected))), float(excess))
     return None
@@ -590,7 +595,8 @@ def write_results(path, machine, settings, thread_counts, results, compile_times
     lines += summary_table(results, thread_counts)
     lines += ["", "## Models", "",
               "Same seeded input for all three; each framework's output was compared with "
-              "PyTorch's (rtol %g, atol %g) before its time was accepted. Peak RSS is the "
+              "PyTorch's (rtol %g, atol %g times the output's largest magnitude, at least 1) "
+              "before its time was accepted. Peak RSS is the "
               "process's `ru_maxrss` (includes the framework's own footprint, see the baseline "
               "below)." % (RTOL, ATOL), ""]
     lines += model_table(results, thread_counts)
