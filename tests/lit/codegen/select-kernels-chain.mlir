@@ -18,3 +18,22 @@ func.func @chain(%x: tensor<1x4x8x8xf32>, %w1: tensor<4x4x3x3xf32>, %w2: tensor<
   %4 = kiln.relu %3 : tensor<1x4x8x8xf32>
   return %4 : tensor<1x4x8x8xf32>
 }
+
+// A concat of two kernels' outputs (SqueezeNet's fire module) concatenates
+// them in NHWC (channels are axis 3 there), so the next kernel reads it
+// without a layout change in between.
+// CHECK-LABEL: func.func @fire
+// CHECK: %[[S:.+]] = kiln_rt.conv2d
+// CHECK: %[[E1:.+]] = kiln_rt.conv2d %[[S]]
+// CHECK: %[[E3:.+]] = kiln_rt.conv2d %[[S]]
+// CHECK: %[[CAT:.+]] = kiln.concat %[[E1]], %[[E3]] {axis = 3 : i64} : (tensor<1x8x8x4xf32>, tensor<1x8x8x4xf32>) -> tensor<1x8x8x8xf32>
+// CHECK-NOT: kiln.transpose
+// CHECK: kiln_rt.conv2d %[[CAT]]
+func.func @fire(%x: tensor<1x4x8x8xf32>, %ws: tensor<2x4x1x1xf32>, %w1: tensor<4x2x1x1xf32>, %w3: tensor<4x2x3x3xf32>, %wn: tensor<4x8x1x1xf32>) -> tensor<1x4x8x8xf32> {
+  %s = kiln.conv %x, %ws : (tensor<1x4x8x8xf32>, tensor<2x4x1x1xf32>) -> tensor<1x2x8x8xf32>
+  %e1 = kiln.conv %s, %w1 : (tensor<1x2x8x8xf32>, tensor<4x2x1x1xf32>) -> tensor<1x4x8x8xf32>
+  %e3 = kiln.conv %s, %w3 {padding = array<i64: 1, 1, 1, 1>} : (tensor<1x2x8x8xf32>, tensor<4x2x3x3xf32>) -> tensor<1x4x8x8xf32>
+  %cat = kiln.concat %e1, %e3 {axis = 1 : i64} : (tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>) -> tensor<1x8x8x8xf32>
+  %n = kiln.conv %cat, %wn : (tensor<1x8x8x8xf32>, tensor<4x8x1x1xf32>) -> tensor<1x4x8x8xf32>
+  return %n : tensor<1x4x8x8xf32>
+}

@@ -16,6 +16,7 @@
 
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #include <limits>
 
@@ -336,6 +337,37 @@ void selectBatchedMatMul(MatMulOp matmul) {
   });
 }
 
+/// concat(transpose(a, p), transpose(b, p), ...) = transpose(concat(a, b,
+/// ...), p) with the axis mapped through p: one layout change instead of one
+/// per input. SqueezeNet's fire modules concatenate the NHWC outputs of two
+/// convolution kernels, which then stay NHWC for the next one.
+struct ConcatOfTransposes : OpRewritePattern<ConcatOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(ConcatOp concat,
+                                PatternRewriter &rewriter) const override {
+    SmallVector<Value> sources;
+    ArrayRef<int64_t> permutation;
+    for (Value input : concat.getInputs()) {
+      auto transpose = input.getDefiningOp<TransposeOp>();
+      if (!transpose || !transpose->hasOneUse() ||
+          (!permutation.empty() && transpose.getPermutation() != permutation))
+        return failure();
+      permutation = transpose.getPermutation();
+      sources.push_back(transpose.getInput());
+    }
+    if (sources.size() < 2)
+      return failure();
+    int64_t axis = permutation[concat.getAxis()];
+    auto joined = ConcatOp::create(rewriter, concat.getLoc(), sources,
+                                   rewriter.getI64IntegerAttr(axis));
+    rewriter.replaceOpWithNewOp<TransposeOp>(
+        concat, concat.getType(), joined.getResult(),
+        rewriter.getDenseI64ArrayAttr(permutation));
+    return success();
+  }
+};
+
 struct SelectKernelsPass
     : impl::KilnSelectKernelsPassBase<SelectKernelsPass> {
   using Base::Base;
@@ -365,6 +397,10 @@ struct SelectKernelsPass
       else
         selectBatchedMatMul(cast<MatMulOp>(op));
     }
+    RewritePatternSet patterns(&getContext());
+    patterns.add<ConcatOfTransposes>(&getContext());
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
   }
 };
 
