@@ -220,9 +220,8 @@ kiln_status *validateCall(const kiln_function &function,
             checkTensor(function, "input", i, function.inputs[i], inputs[i],
                         bindings.data()))
       return status;
-    if (kiln_status *status =
-            checkStringInput(function, i, inputs[i]->data,
-                             inputs[i]->elementCount))
+    if (kiln_status *status = checkStringInput(function, i, inputs[i]->data,
+                                               inputs[i]->elementCount))
       return status;
   }
   for (size_t i = 0; i < numOutputs; ++i) {

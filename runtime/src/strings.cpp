@@ -256,9 +256,7 @@ double parseForRun(const char *text, const char *site) {
 
 //===--- Run scope --------------------------------------------------------===//
 
-ActiveStringRun::ActiveStringRun() : previous(currentRun) {
-  currentRun = &run;
-}
+ActiveStringRun::ActiveStringRun() : previous(currentRun) { currentRun = &run; }
 
 ActiveStringRun::~ActiveStringRun() {
   currentRun = previous;
@@ -335,8 +333,8 @@ kiln_status *kiln_tensor_set_string(kiln_tensor *tensor, int64_t index,
                       "strings (kiln_tensor_wrap); set them in the caller's "
                       "array instead");
   if (index < 0 || index >= tensor->elementCount)
-    return makeError(KILN_OUT_OF_RANGE, "kiln_tensor_set_string: index ",
-                     index, " is outside the tensor's ", tensor->elementCount,
+    return makeError(KILN_OUT_OF_RANGE, "kiln_tensor_set_string: index ", index,
+                     " is outside the tensor's ", tensor->elementCount,
                      " elements");
   const char *copy = kEmptyString;
   if (*value != '\0') {

@@ -515,13 +515,14 @@ llvm::Error Compiler::compileToFile(ModuleOp module, StringRef outputPath,
     return writeMain(
         [&](llvm::raw_ostream &os) { os << (*archive)->getBuffer(); });
   }
-  // Calls of library kernels are declarations of kernel_abi.h's functions.
-  bool needsRuntime = llvm::any_of((*llvmModule)->functions(),
-                                   [](const llvm::Function &function) {
-                                     return function.isDeclaration() &&
-                                            function.getName().starts_with(
-                                                "kiln_kernel_");
-                                   });
+  // Calls of library kernels and string helpers are declarations of
+  // kernel_abi.h's and string_abi.h's functions.
+  bool needsRuntime = llvm::any_of(
+      (*llvmModule)->functions(), [](const llvm::Function &function) {
+        return function.isDeclaration() &&
+               (function.getName().starts_with("kiln_kernel_") ||
+                function.getName().starts_with("kiln_string_"));
+      });
   if (llvm::Error error = impl->timeStage(options, "link shared library", [&] {
         return linkSharedLibrary(*object, *mainOutput, options.linker,
                                  needsRuntime);

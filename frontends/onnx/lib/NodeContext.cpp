@@ -17,8 +17,10 @@ namespace kiln::onnx_import {
 char UnsupportedError::ID = 0;
 
 llvm::Expected<Type> elementTypeFromOnnx(MLIRContext *context,
-                                         int32_t onnxType) {
+                                         int32_t onnxType, bool allowString) {
   using onnx::TensorProto;
+  if (onnxType == TensorProto::STRING && allowString)
+    return StringType::get(context);
   switch (onnxType) {
   case TensorProto::FLOAT:
     return Float32Type::get(context);

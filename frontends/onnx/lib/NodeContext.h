@@ -124,8 +124,11 @@ private:
 };
 
 /// The element type Kiln uses for an ONNX element type, or an UnsupportedError.
+/// STRING (`!kiln.string`) only with `allowString`: for values (graph inputs
+/// and outputs, Cast targets), not for constants or generated data.
 llvm::Expected<mlir::Type> elementTypeFromOnnx(mlir::MLIRContext *context,
-                                               int32_t onnxType);
+                                               int32_t onnxType,
+                                               bool allowString = false);
 
 } // namespace kiln::onnx_import
 

@@ -147,8 +147,8 @@ KILN_API const char *kiln_tensor_string(const kiln_tensor *tensor,
  * NULL argument, another dtype or a borrowed (wrapped) tensor, with
  * KILN_OUT_OF_RANGE for an index out of range, and with KILN_OUT_OF_MEMORY.
  */
-KILN_API kiln_status *kiln_tensor_set_string(kiln_tensor *tensor,
-                                             int64_t index, const char *value);
+KILN_API kiln_status *kiln_tensor_set_string(kiln_tensor *tensor, int64_t index,
+                                             const char *value);
 
 /**
  * The checksum Kiln's tools print: the 64-bit FNV-1a hash of `size` bytes

@@ -132,13 +132,13 @@ public:
   /// (KILN_OUT_OF_RANGE) for an index out of range.
   const char *string(int64_t index) const {
     if (dtype() != KILN_DTYPE_STRING)
-      throw Error(KILN_INVALID_ARGUMENT,
-                  std::string("the tensor has dtype ") +
-                      kiln_dtype_name(dtype()) + ", not string");
+      throw Error(KILN_INVALID_ARGUMENT, std::string("the tensor has dtype ") +
+                                             kiln_dtype_name(dtype()) +
+                                             ", not string");
     const char *value = kiln_tensor_string(handle, index);
     if (!value)
-      throw Error(KILN_OUT_OF_RANGE, "string index " + std::to_string(index) +
-                                         " is out of range");
+      throw Error(KILN_OUT_OF_RANGE,
+                  "string index " + std::to_string(index) + " is out of range");
     return value;
   }
   /// Sets element `index` of an owned string tensor to a copy of `value`.

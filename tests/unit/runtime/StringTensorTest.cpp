@@ -80,8 +80,7 @@ const int64_t kDynamic[] = {-1};
 const kiln_abi_value kF32Four[] = {{"x", KILN_DTYPE_F32, 1, kFour}};
 const kiln_abi_value kStringFour[] = {{"s", KILN_DTYPE_STRING, 1, kFour}};
 const kiln_abi_value kF32FourOut[] = {{"y", KILN_DTYPE_F32, 1, kFour}};
-const kiln_abi_value kStringDynamic[] = {
-    {"s", KILN_DTYPE_STRING, 1, kDynamic}};
+const kiln_abi_value kStringDynamic[] = {{"s", KILN_DTYPE_STRING, 1, kDynamic}};
 const kiln_abi_value kStringDynamicOut[] = {
     {"t", KILN_DTYPE_STRING, 1, kDynamic}};
 
@@ -115,7 +114,8 @@ protected:
     TensorPtr x = makeF32({4}, values);
     kiln_tensor *s = nullptr;
     const kiln_tensor *inputs[] = {x.get()};
-    EXPECT_TRUE(succeeds(kiln_function_run(function("format"), inputs, 1, &s, 1)));
+    EXPECT_TRUE(
+        succeeds(kiln_function_run(function("format"), inputs, 1, &s, 1)));
     TensorPtr owned(s);
     std::vector<std::string> strings;
     for (int64_t i = 0; s && i < 4; ++i)
@@ -128,12 +128,13 @@ protected:
                      std::vector<float> &values) {
     kiln_tensor *s = nullptr, *y = nullptr;
     int64_t shape[] = {4};
-    EXPECT_TRUE(succeeds(kiln_tensor_wrap(KILN_DTYPE_STRING, 1, shape,
-                                          strings.data(),
-                                          4 * sizeof(const char *), &s)));
+    EXPECT_TRUE(
+        succeeds(kiln_tensor_wrap(KILN_DTYPE_STRING, 1, shape, strings.data(),
+                                  4 * sizeof(const char *), &s)));
     TensorPtr input(s);
     const kiln_tensor *inputs[] = {s};
-    kiln_status *status = kiln_function_run(function("parse"), inputs, 1, &y, 1);
+    kiln_status *status =
+        kiln_function_run(function("parse"), inputs, 1, &y, 1);
     TensorPtr output(y);
     if (y)
       values = f32Values(y);
@@ -207,9 +208,9 @@ TEST_F(StringTensorTest, ChecksumHashesTheStringsNotThePointers) {
 
 TEST_F(StringTensorTest, FormatsFloatsAsNumpyStr) {
   // Expected strings are str(numpy.float32(x)) from NumPy 1.24.
-  EXPECT_EQ(format({0.9767611f, 0.039187793f, 1.0f, -0.0f}),
-            (std::vector<std::string>{"0.9767611", "0.039187793", "1.0",
-                                      "-0.0"}));
+  EXPECT_EQ(
+      format({0.9767611f, 0.039187793f, 1.0f, -0.0f}),
+      (std::vector<std::string>{"0.9767611", "0.039187793", "1.0", "-0.0"}));
   EXPECT_EQ(format({1e-7f, 1.5e20f, 1e16f, 9.999999e15f}),
             (std::vector<std::string>{"1e-07", "1.5e+20", "1e+16",
                                       "9999999000000000.0"}));
@@ -229,7 +230,8 @@ TEST_F(StringTensorTest, ParsesStringsAsPythonFloat) {
   EXPECT_TRUE(std::isnan(values[1]));
   EXPECT_EQ(values[2], std::numeric_limits<float>::infinity());
   EXPECT_EQ(values[3], -std::numeric_limits<float>::infinity());
-  ASSERT_TRUE(succeeds(parse({" 1e-7\n", "1_000.5", "-Infinity", ".5"}, values)));
+  ASSERT_TRUE(
+      succeeds(parse({" 1e-7\n", "1_000.5", "-Infinity", ".5"}, values)));
   EXPECT_EQ(values, (std::vector<float>{1e-7f, 1000.5f,
                                         -std::numeric_limits<float>::infinity(),
                                         0.5f}));
@@ -248,8 +250,8 @@ TEST_F(StringTensorTest, ParsingRoundsThroughDouble) {
   // f32 conversion gives 1 + 2^-23; read as a double first (Python float,
   // then NumPy's cast) it becomes exactly 1 + 2^-24, which ties to even: 1.
   std::vector<float> values;
-  ASSERT_TRUE(succeeds(
-      parse({"1.00000005960464477550317832", "1", "2", "3"}, values)));
+  ASSERT_TRUE(
+      succeeds(parse({"1.00000005960464477550317832", "1", "2", "3"}, values)));
   EXPECT_EQ(values[0], 1.0f);
 }
 

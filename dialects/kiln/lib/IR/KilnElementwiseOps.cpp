@@ -136,11 +136,22 @@ LogicalResult CastOp::inferReturnTypes(MLIRContext *,
                                        SmallVectorImpl<Type> &inferred) {
   Type target = adaptor.getTo();
   auto integer = dyn_cast_if_present<IntegerType>(target);
-  if (!target || !(isa<FloatType>(target) || (integer && !integer.isSigned())))
+  bool isString = isa_and_present<StringType>(target);
+  if (!target || !(isa<FloatType>(target) || isString ||
+                   (integer && !integer.isSigned())))
     return emitOptionalError(loc, getOperationName(),
-                             " target must be a float or a signless or "
-                             "unsigned integer type, got ",
+                             " target must be a float, a signless or "
+                             "unsigned integer type or !kiln.string, got ",
                              target);
+  // Strings convert to and from f32 and f64 only (the runtime's helpers).
+  Type source = getElementTypeOrSelf(adaptor.getInput().getType());
+  if (isString != isa<StringType>(source) &&
+      !(isString ? source : target).isF32() &&
+      !(isString ? source : target).isF64())
+    return emitOptionalError(loc, getOperationName(),
+                             " converts strings only to and from f32 and "
+                             "f64, not ",
+                             isString ? source : target);
   return inferWithElementType(loc, getOperationName(), adaptor.getInput(),
                               target, inferred);
 }
