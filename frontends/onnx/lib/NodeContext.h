@@ -119,6 +119,9 @@ public:
 
 private:
   llvm::Expected<mlir::Value> finishInferredOp(mlir::OperationState &state);
+  /// Erases `op`, which did not verify, and returns the error: unsupported
+  /// when an operand is a string tensor, else invalid with `message`.
+  llvm::Error rejectOp(mlir::Operation *op, const std::string &message) const;
 
   GraphImporter &importer;
 };
