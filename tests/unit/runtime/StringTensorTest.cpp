@@ -33,6 +33,25 @@ int32_t formatEntry(void **descriptors) {
   return 0;
 }
 
+/// format_f64(x: f64[4]) -> s: string[4], s[i] = str(numpy.float64(x[i])).
+int32_t formatF64Entry(void **descriptors) {
+  auto &x = descriptorAt<MemRef<double, 1>>(descriptors, 0);
+  auto &s = descriptorAt<StringRef1>(descriptors, 1);
+  for (int64_t i = 0; i < 4; ++i)
+    s.aligned[s.offset + i] = kiln_string_from_f64(x.aligned[x.offset + i]);
+  return 0;
+}
+
+/// parse_f64(s: string[4]) -> y: f64[4].
+int32_t parseF64Entry(void **descriptors) {
+  auto &s = descriptorAt<StringRef1>(descriptors, 0);
+  auto &y = descriptorAt<MemRef<double, 1>>(descriptors, 1);
+  for (int64_t i = 0; i < 4; ++i)
+    y.aligned[y.offset + i] =
+        kiln_string_to_f64(s.aligned[s.offset + i], "parse_f64 site");
+  return 0;
+}
+
 /// parse(s: string[4]) -> y: f32[4].
 int32_t parseEntry(void **descriptors) {
   auto &s = descriptorAt<StringRef1>(descriptors, 0);
@@ -84,14 +103,21 @@ const kiln_abi_value kStringDynamic[] = {{"s", KILN_DTYPE_STRING, 1, kDynamic}};
 const kiln_abi_value kStringDynamicOut[] = {
     {"t", KILN_DTYPE_STRING, 1, kDynamic}};
 
+const kiln_abi_value kF64Four[] = {{"x", KILN_DTYPE_F64, 1, kFour}};
+const kiln_abi_value kF64FourOut[] = {{"y", KILN_DTYPE_F64, 1, kFour}};
+
 const kiln_abi_function kFunctions[] = {
     {"format", formatEntry, 1, 1, kF32Four, kStringFour},
+    {"format_f64", formatF64Entry, 1, 1, kF64Four, kStringFour},
+    {"parse_f64", parseF64Entry, 1, 1, kStringFour, kF64FourOut},
     {"parse", parseEntry, 1, 1, kStringFour, kF32FourOut},
     {"round_trip", roundTripEntry, 1, 1, kF32Four, kF32FourOut},
     {"echo", echoEntry, 1, 1, kStringDynamic, kStringDynamicOut},
 };
-const kiln_abi_module kModule = {KILN_ABI_MAGIC, KILN_ABI_VERSION, 4,
-                                 kFunctions, "kiln-test string module"};
+const kiln_abi_module kModule = {
+    KILN_ABI_MAGIC, KILN_ABI_VERSION,
+    static_cast<int32_t>(sizeof(kFunctions) / sizeof(kFunctions[0])),
+    kFunctions, "kiln-test string module"};
 
 class StringTensorTest : public ::testing::Test {
 protected:
@@ -220,6 +246,31 @@ TEST_F(StringTensorTest, FormatsFloatsAsNumpyStr) {
   float inf = std::numeric_limits<float>::infinity();
   EXPECT_EQ(format({std::nanf(""), inf, -inf, 3.4028235e38f}),
             (std::vector<std::string>{"nan", "inf", "-inf", "3.4028235e+38"}));
+}
+
+TEST_F(StringTensorTest, FormatsAndParsesDoubles) {
+  // Expected strings are str(numpy.float64(x)) from NumPy 1.24.
+  double values[4] = {1.0 / 3.0, 1e16, 2.5e-300, 9007199254740993.0};
+  kiln_tensor *x = nullptr, *s = nullptr, *y = nullptr;
+  ASSERT_TRUE(succeeds(
+      kiln_tensor_wrap(KILN_DTYPE_F64, 1, kFour, values, sizeof values, &x)));
+  TensorPtr input(x);
+  const kiln_tensor *inputs[] = {x};
+  ASSERT_TRUE(
+      succeeds(kiln_function_run(function("format_f64"), inputs, 1, &s, 1)));
+  TensorPtr strings(s);
+  EXPECT_STREQ(kiln_tensor_string(s, 0), "0.3333333333333333");
+  EXPECT_STREQ(kiln_tensor_string(s, 1), "1e+16");
+  EXPECT_STREQ(kiln_tensor_string(s, 2), "2.5e-300");
+  EXPECT_STREQ(kiln_tensor_string(s, 3), "9007199254740992.0");
+  // Reading them back gives the same doubles (shortest round trip).
+  const kiln_tensor *texts[] = {s};
+  ASSERT_TRUE(
+      succeeds(kiln_function_run(function("parse_f64"), texts, 1, &y, 1)));
+  TensorPtr parsed(y);
+  const auto *back = static_cast<const double *>(kiln_tensor_const_data(y));
+  for (int i = 0; i < 4; ++i)
+    EXPECT_EQ(back[i], i == 3 ? 9007199254740992.0 : values[i]) << i;
 }
 
 TEST_F(StringTensorTest, ParsesStringsAsPythonFloat) {
