@@ -227,6 +227,43 @@ bool parseLikePython(std::string_view text, double &value) {
   return true;
 }
 
+/// Parses `text` with Python int()'s grammar into an int64. Returns false
+/// when it is not an integer or does not fit.
+bool parseIntegerLikePython(std::string_view text, int64_t &value) {
+  while (!text.empty() && isSpace(text.front()))
+    text.remove_prefix(1);
+  while (!text.empty() && isSpace(text.back()))
+    text.remove_suffix(1);
+  std::string clean;
+  if (!text.empty() && (text.front() == '+' || text.front() == '-')) {
+    if (text.front() == '-')
+      clean += '-';
+    text.remove_prefix(1);
+  }
+  size_t i = 0;
+  if (!takeDigits(text, i, clean) || i != text.size())
+    return false;
+  auto [end, error] =
+      std::from_chars(clean.data(), clean.data() + clean.size(), value);
+  return error == std::errc() && end == clean.data() + clean.size();
+}
+
+/// Records that `text` is not a `what` at `site` in the current run.
+void recordParseError(const char *text, const char *site, const char *what) {
+  StringRun *run = currentRun;
+  if (!run)
+    return;
+  try {
+    std::string message =
+        std::string(site ? site : "a string conversion") + ": cannot convert ";
+    message += text ? "\"" + std::string(text) + "\"" : "a NULL string";
+    message += what;
+    recordError(*run, KILN_INVALID_ARGUMENT, std::move(message));
+  } catch (...) {
+    recordError(*run, KILN_OUT_OF_MEMORY, "");
+  }
+}
+
 /// Parses a string for kiln_string_to_*, recording a failure in the run.
 double parseForRun(const char *text, const char *site) {
   double value;
@@ -238,17 +275,7 @@ double parseForRun(const char *text, const char *site) {
       recordError(*currentRun, KILN_OUT_OF_MEMORY, "");
     return std::numeric_limits<double>::quiet_NaN();
   }
-  if (StringRun *run = currentRun) {
-    try {
-      std::string message = std::string(site ? site : "a string conversion") +
-                            ": cannot convert ";
-      message += text ? "\"" + std::string(text) + "\"" : "a NULL string";
-      message += " to a number";
-      recordError(*run, KILN_INVALID_ARGUMENT, std::move(message));
-    } catch (...) {
-      recordError(*run, KILN_OUT_OF_MEMORY, "");
-    }
-  }
+  recordParseError(text, site, " to a number");
   return std::numeric_limits<double>::quiet_NaN();
 }
 
@@ -379,6 +406,37 @@ const char *kiln_string_from_f64(double value) {
     recordError(*currentRun, KILN_OUT_OF_MEMORY, "");
     return kEmptyString;
   }
+}
+
+namespace {
+/// Formats an integer in decimal into the current run.
+template <typename Integer> const char *formatInteger(Integer value) {
+  char buffer[24];
+  auto [end, error] = std::to_chars(buffer, buffer + sizeof(buffer), value);
+  if (error != std::errc())
+    return kEmptyString; // cannot happen: 24 bytes hold any 64-bit integer
+  return makeRunString(std::string_view(buffer, end - buffer));
+}
+} // namespace
+
+const char *kiln_string_from_i64(int64_t value) { return formatInteger(value); }
+
+const char *kiln_string_from_u64(uint64_t value) {
+  return formatInteger(value);
+}
+
+int64_t kiln_string_to_i64(const char *text, const char *site) {
+  int64_t value = 0;
+  try {
+    if (text && parseIntegerLikePython(text, value))
+      return value;
+  } catch (...) {
+    if (currentRun)
+      recordError(*currentRun, KILN_OUT_OF_MEMORY, "");
+    return 0;
+  }
+  recordParseError(text, site, " to an integer (in the int64 range)");
+  return 0;
 }
 
 float kiln_string_to_f32(const char *text, const char *site) {

@@ -20,10 +20,11 @@
  * message naming the site and the string. The same holds for running out of
  * memory while formatting (KILN_OUT_OF_MEMORY).
  *
- * Formats follow ONNX's reference (NumPy): numbers are written as
+ * Formats follow ONNX's reference (NumPy): floats are written as
  * `str(numpy.float32(x))` writes them, the shortest digits that read back as
- * the same value ("0.1", "1.0", "1e-07", "nan", "-inf"), and strings are read
- * as Python's float() reads them, then rounded to the target type.
+ * the same value ("0.1", "1.0", "1e-07", "nan", "-inf"), integers in decimal;
+ * strings are read as Python's float() or int() reads them, then converted to
+ * the target type.
  *
  *===----------------------------------------------------------------------===*/
 
@@ -41,6 +42,24 @@ KILN_KERNEL_API const char *kiln_string_from_f32(float value);
 
 /** Formats an f64 as NumPy's str() does; the string belongs to the run. */
 KILN_KERNEL_API const char *kiln_string_from_f64(double value);
+
+/** Formats a signed integer in decimal ("-7"); the string belongs to the run.
+ * Narrower integers are sign-extended first. */
+KILN_KERNEL_API const char *kiln_string_from_i64(int64_t value);
+
+/** Formats an unsigned integer in decimal; the string belongs to the run.
+ * Narrower unsigned integers are zero-extended first. */
+KILN_KERNEL_API const char *kiln_string_from_u64(uint64_t value);
+
+/**
+ * Parses `text` as Python's int() does (surrounding whitespace, a sign,
+ * decimal digits with single underscores between them). A value outside the
+ * int64 range is an error, as in NumPy (which converts through a C long);
+ * compiled code truncates the result to narrower targets, wrapping as NumPy
+ * does. Anything else, including NULL, is an error of the run reported with
+ * `site`; the result is then 0.
+ */
+KILN_KERNEL_API int64_t kiln_string_to_i64(const char *text, const char *site);
 
 /**
  * Parses `text` as Python's float() does (surrounding whitespace, a sign,

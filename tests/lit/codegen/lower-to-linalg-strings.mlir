@@ -48,6 +48,28 @@ func.func @two_sites(%s: tensor<2x!kiln.string>) -> (tensor<2xf32>, tensor<2xf32
 
 // -----
 
+// Integers: formatted as 64-bit ones (extended by their signedness), parsed as
+// int64 and truncated.
+// CHECK-LABEL: func.func @integers
+// CHECK: ^bb0(%[[U8:.+]]: i8, %{{.+}}: i64):
+// CHECK-NEXT: %[[WIDE:.+]] = arith.extui %[[U8]] : i8 to i64
+// CHECK-NEXT: func.call @kiln_string_from_u64(%[[WIDE]]) : (i64) -> !llvm.ptr
+// CHECK: ^bb0(%[[I32:.+]]: i32, %{{.+}}: i64):
+// CHECK-NEXT: %[[SWIDE:.+]] = arith.extsi %[[I32]] : i32 to i64
+// CHECK-NEXT: func.call @kiln_string_from_i64(%[[SWIDE]]) : (i64) -> !llvm.ptr
+// CHECK: ^bb0(%[[S:.+]]: i64, %{{.+}}: i16):
+// CHECK: %[[PARSED:.+]] = func.call @kiln_string_to_i64(%{{.+}}, %{{.+}}) : (!llvm.ptr, !llvm.ptr) -> i64
+// CHECK-NEXT: %[[NARROW:.+]] = arith.trunci %[[PARSED]] : i64 to i16
+// CHECK-NEXT: linalg.yield %[[NARROW]] : i16
+func.func @integers(%x: tensor<2xui8>, %y: tensor<2xi32>) -> (tensor<2x!kiln.string>, tensor<2x!kiln.string>, tensor<2xi16>) {
+  %0 = kiln.cast %x to !kiln.string : tensor<2xui8>
+  %1 = kiln.cast %y to !kiln.string : tensor<2xi32>
+  %2 = kiln.cast %1 to i16 : tensor<2x!kiln.string>
+  return %0, %1, %2 : tensor<2x!kiln.string>, tensor<2x!kiln.string>, tensor<2xi16>
+}
+
+// -----
+
 // Ops that only move elements take strings as their i64 bits.
 // CHECK-LABEL: func.func @reshape_strings
 // CHECK-SAME: (%{{.+}}: tensor<2x3xi64>) -> tensor<6xi64>

@@ -1,17 +1,17 @@
 // The verifier's rules for string tensors, one case each: strings convert only to and
-// from f32 and f64, arithmetic does not take them, and the type has no parameters.
+// from f32, f64 and integers of 8 to 64 bits, arithmetic does not take them, and the type has no parameters.
 // RUN: kiln-opt %s -split-input-file -verify-diagnostics
 
-func.func @int_to_string(%x: tensor<4xi32>) {
-  // expected-error @+1 {{kiln.cast converts strings only to and from f32 and f64, not 'i32'}}
-  %0 = kiln.cast %x to !kiln.string : tensor<4xi32>
+func.func @bool_to_string(%x: tensor<4xi1>) {
+  // expected-error @+1 {{kiln.cast converts strings only to and from f32, f64 and integers of 8 to 64 bits, not 'i1'}}
+  %0 = kiln.cast %x to !kiln.string : tensor<4xi1>
   return
 }
 
 // -----
 
 func.func @string_to_bool(%s: tensor<4x!kiln.string>) {
-  // expected-error @+1 {{kiln.cast converts strings only to and from f32 and f64, not 'i1'}}
+  // expected-error @+1 {{kiln.cast converts strings only to and from f32, f64 and integers of 8 to 64 bits, not 'i1'}}
   %0 = kiln.cast %s to i1 : tensor<4x!kiln.string>
   return
 }
@@ -19,7 +19,7 @@ func.func @string_to_bool(%s: tensor<4x!kiln.string>) {
 // -----
 
 func.func @string_to_half(%s: tensor<4x!kiln.string>) {
-  // expected-error @+1 {{kiln.cast converts strings only to and from f32 and f64, not 'f16'}}
+  // expected-error @+1 {{kiln.cast converts strings only to and from f32, f64 and integers of 8 to 64 bits, not 'f16'}}
   %0 = kiln.cast %s to f16 : tensor<4x!kiln.string>
   return
 }

@@ -23,6 +23,17 @@ func.func @string_to_double(%s: tensor<?x!kiln.string>) -> tensor<?xf64> {
 
 // -----
 
+// CHECK-LABEL: func.func @integers_and_strings
+// CHECK: kiln.cast %{{.+}} to !kiln.string : tensor<2xui8>
+// CHECK: kiln.cast %{{.+}} to i16 : tensor<2x!kiln.string>
+func.func @integers_and_strings(%x: tensor<2xui8>) -> tensor<2xi16> {
+  %0 = kiln.cast %x to !kiln.string : tensor<2xui8>
+  %1 = kiln.cast %0 to i16 : tensor<2x!kiln.string>
+  return %1 : tensor<2xi16>
+}
+
+// -----
+
 // CHECK-LABEL: func.func @reshape_strings
 // CHECK: kiln.reshape %{{.+}} {shape = array<i64: 6>} : (tensor<2x3x!kiln.string>) -> tensor<6x!kiln.string>
 func.func @reshape_strings(%s: tensor<2x3x!kiln.string>) -> tensor<6x!kiln.string> {

@@ -378,13 +378,13 @@ TEST_F(MalformedModelTest, StringTensorWithTooFewStrings) {
   expectCompileFails(path, "error");
 }
 
-TEST_F(MalformedModelTest, CastFromIntegerToStringIsUnsupported) {
+TEST_F(MalformedModelTest, CastFromBoolToStringIsUnsupported) {
   onnx::ModelProto model = makeValidModel();
   onnx::GraphProto *graph = model.mutable_graph();
   graph->clear_node();
   graph->clear_initializer();
   graph->mutable_input(0)->mutable_type()->mutable_tensor_type()->set_elem_type(
-      onnx::TensorProto::INT32);
+      onnx::TensorProto::BOOL);
   graph->mutable_output(0)
       ->mutable_type()
       ->mutable_tensor_type()
@@ -400,9 +400,9 @@ TEST_F(MalformedModelTest, CastFromIntegerToStringIsUnsupported) {
   to->set_i(onnx::TensorProto::STRING);
   std::string path = writeModel(model);
   EXPECT_THAT(importError(path),
-              HasSubstr("casting from i32 to STRING is not supported yet"));
+              HasSubstr("casting from i1 to STRING is not supported yet"));
   EXPECT_THAT(importError(path), HasSubstr("to_text"));
-  expectCompileFails(path, "casting from i32 to STRING");
+  expectCompileFails(path, "casting from i1 to STRING");
 }
 
 TEST_F(MalformedModelTest, OpsetNewerThanSupported) {

@@ -52,6 +52,20 @@ int32_t parseF64Entry(void **descriptors) {
   return 0;
 }
 
+/// integers(s: string[4]) -> t: string[4]: each string parsed as an int64
+/// and formatted back, as signed and (for element 3) as unsigned.
+int32_t integersEntry(void **descriptors) {
+  auto &s = descriptorAt<StringRef1>(descriptors, 0);
+  auto &t = descriptorAt<StringRef1>(descriptors, 1);
+  for (int64_t i = 0; i < 4; ++i) {
+    int64_t value = kiln_string_to_i64(s.aligned[s.offset + i], "ints site");
+    t.aligned[t.offset + i] =
+        i == 3 ? kiln_string_from_u64(static_cast<uint64_t>(value))
+               : kiln_string_from_i64(value);
+  }
+  return 0;
+}
+
 /// parse(s: string[4]) -> y: f32[4].
 int32_t parseEntry(void **descriptors) {
   auto &s = descriptorAt<StringRef1>(descriptors, 0);
@@ -110,6 +124,7 @@ const kiln_abi_function kFunctions[] = {
     {"format", formatEntry, 1, 1, kF32Four, kStringFour},
     {"format_f64", formatF64Entry, 1, 1, kF64Four, kStringFour},
     {"parse_f64", parseF64Entry, 1, 1, kStringFour, kF64FourOut},
+    {"integers", integersEntry, 1, 1, kStringFour, kStringFour},
     {"parse", parseEntry, 1, 1, kStringFour, kF32FourOut},
     {"round_trip", roundTripEntry, 1, 1, kF32Four, kF32FourOut},
     {"echo", echoEntry, 1, 1, kStringDynamic, kStringDynamicOut},
@@ -273,6 +288,38 @@ TEST_F(StringTensorTest, FormatsAndParsesDoubles) {
     EXPECT_EQ(back[i], i == 3 ? 9007199254740992.0 : values[i]) << i;
 }
 
+TEST_F(StringTensorTest, IntegersParseAsPythonIntAndFormatInDecimal) {
+  auto run = [&](std::vector<const char *> strings,
+                 std::vector<std::string> &out) {
+    kiln_tensor *s = nullptr, *t = nullptr;
+    EXPECT_TRUE(
+        succeeds(kiln_tensor_wrap(KILN_DTYPE_STRING, 1, kFour, strings.data(),
+                                  4 * sizeof(const char *), &s)));
+    TensorPtr input(s);
+    const kiln_tensor *inputs[] = {s};
+    kiln_status *status =
+        kiln_function_run(function("integers"), inputs, 1, &t, 1);
+    TensorPtr output(t);
+    for (int64_t i = 0; t && i < 4; ++i)
+      out.push_back(kiln_tensor_string(t, i));
+    return status;
+  };
+  std::vector<std::string> out;
+  ASSERT_TRUE(
+      succeeds(run({" -12\t", "1_000", "-9223372036854775808", "-1"}, out)));
+  EXPECT_EQ(out,
+            (std::vector<std::string>{"-12", "1000", "-9223372036854775808",
+                                      "18446744073709551615"}));
+  for (const char *bad :
+       {"1.5", "9223372036854775808", "0x10", "", "1_", "+-1", "12a"}) {
+    out.clear();
+    EXPECT_TRUE(failsWith(
+        run({"1", "2", bad, "3"}, out), KILN_INVALID_ARGUMENT,
+        {"ints site", std::string("\"") + bad + "\"", "to an integer"}))
+        << bad;
+  }
+}
+
 TEST_F(StringTensorTest, ParsesStringsAsPythonFloat) {
   std::vector<float> values;
   ASSERT_TRUE(succeeds(parse({"0.47892547", "NaN", "+INF", "-INF"}, values)));
@@ -404,6 +451,9 @@ TEST_F(StringTensorTest, FunctionAllocatedOutputsCopyAliasedStrings) {
 TEST_F(StringTensorTest, HelpersOutsideARunAllocateNothing) {
   EXPECT_STREQ(kiln_string_from_f32(1.5f), "");
   EXPECT_STREQ(kiln_string_from_f64(1.5), "");
+  EXPECT_STREQ(kiln_string_from_i64(-3), "");
+  EXPECT_STREQ(kiln_string_from_u64(3), "");
+  EXPECT_EQ(kiln_string_to_i64("42", "site"), 42);
   EXPECT_EQ(kiln_string_to_f64("2.5", "site"), 2.5);
   EXPECT_TRUE(std::isnan(kiln_string_to_f32("x", "site")));
 }

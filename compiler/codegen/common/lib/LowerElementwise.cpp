@@ -177,8 +177,8 @@ Value shiftIntegers(OpBuilder &b, Location loc, Value lhs, Value rhs, bool left,
 }
 
 /// Declares the runtime function `name` (string_abi.h) in `op`'s module once.
-func::FuncOp declareRuntimeFunction(OpBuilder &b, Operation *op,
-                                    StringRef name, FunctionType type) {
+func::FuncOp declareRuntimeFunction(OpBuilder &b, Operation *op, StringRef name,
+                                    FunctionType type) {
   auto module = op->getParentOfType<ModuleOp>();
   if (auto existing = module.lookupSymbol<func::FuncOp>(name))
     return existing;
@@ -213,7 +213,7 @@ Value siteString(OpBuilder &b, Location loc, Operation *op) {
   return LLVM::AddressOfOp::create(b, loc, global);
 }
 
-/// Converts a scalar between a float and a string by a call of the runtime's
+/// Converts a scalar between a number and a string by a call of the runtime's
 /// helpers. Strings are i64 in lowered tensors (the bits of a pointer, since
 /// builtin memrefs cannot hold `!llvm.ptr`), so the pointer is converted at
 /// the call.
@@ -222,21 +222,45 @@ Value castString(OpBuilder &b, Location loc, CastOp op, Value value,
   Type ptr = LLVM::LLVMPointerType::get(b.getContext());
   Type i64 = b.getI64Type();
   if (isa<StringType>(target)) {
-    StringRef name =
-        source.isF32() ? "kiln_string_from_f32" : "kiln_string_from_f64";
-    func::FuncOp callee =
-        declareRuntimeFunction(b, op, name, b.getFunctionType({source}, {ptr}));
+    // Integers are formatted as 64-bit ones, extended by their signedness.
+    StringRef name = "kiln_string_from_i64";
+    if (source.isF32())
+      name = "kiln_string_from_f32";
+    else if (source.isF64())
+      name = "kiln_string_from_f64";
+    else if (source.isUnsignedInteger())
+      name = "kiln_string_from_u64";
+    Type argument = source;
+    if (auto integer = dyn_cast<IntegerType>(source)) {
+      argument = i64;
+      if (integer.getWidth() < 64 && integer.isUnsigned())
+        value = arith::ExtUIOp::create(b, loc, i64, value);
+      else if (integer.getWidth() < 64)
+        value = arith::ExtSIOp::create(b, loc, i64, value);
+    }
+    func::FuncOp callee = declareRuntimeFunction(
+        b, op, name, b.getFunctionType({argument}, {ptr}));
     Value text = func::CallOp::create(b, loc, callee, value).getResult(0);
     return LLVM::PtrToIntOp::create(b, loc, i64, text);
   }
-  StringRef name =
-      target.isF32() ? "kiln_string_to_f32" : "kiln_string_to_f64";
+  // Integers are parsed as int64 and truncated (wrapping, as NumPy does).
+  auto integer = dyn_cast<IntegerType>(target);
+  StringRef name = "kiln_string_to_i64";
+  if (target.isF32())
+    name = "kiln_string_to_f32";
+  else if (target.isF64())
+    name = "kiln_string_to_f64";
+  Type result = integer ? i64 : target;
   func::FuncOp callee = declareRuntimeFunction(
-      b, op, name, b.getFunctionType({ptr, ptr}, {target}));
+      b, op, name, b.getFunctionType({ptr, ptr}, {result}));
   Value text = LLVM::IntToPtrOp::create(b, loc, ptr, value);
   Value site = siteString(b, loc, op);
-  return func::CallOp::create(b, loc, callee, ValueRange{text, site})
-      .getResult(0);
+  Value parsed =
+      func::CallOp::create(b, loc, callee, ValueRange{text, site}).getResult(0);
+  if (integer && integer.getWidth() < 64)
+    return arith::TruncIOp::create(b, loc, b.getIntegerType(integer.getWidth()),
+                                   parsed);
+  return parsed;
 }
 
 /// Converts a scalar from `source` to `target` (the original element types;

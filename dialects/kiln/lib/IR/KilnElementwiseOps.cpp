@@ -130,6 +130,14 @@ static LogicalResult inferWithElementType(std::optional<Location> loc,
   return success();
 }
 
+bool kiln::isStringConvertible(Type type) {
+  if (type.isF32() || type.isF64())
+    return true;
+  auto integer = dyn_cast<IntegerType>(type);
+  return integer && !integer.isSigned() && integer.getWidth() >= 8 &&
+         integer.getWidth() <= 64;
+}
+
 LogicalResult CastOp::inferReturnTypes(MLIRContext *,
                                        std::optional<Location> loc,
                                        Adaptor adaptor,
@@ -143,14 +151,14 @@ LogicalResult CastOp::inferReturnTypes(MLIRContext *,
                              " target must be a float, a signless or "
                              "unsigned integer type or !kiln.string, got ",
                              target);
-  // Strings convert to and from f32 and f64 only (the runtime's helpers).
+  // Strings convert to and from f32, f64 and integers of 8 to 64 bits (the
+  // runtime's helpers).
   Type source = getElementTypeOrSelf(adaptor.getInput().getType());
   if (isString != isa<StringType>(source) &&
-      !(isString ? source : target).isF32() &&
-      !(isString ? source : target).isF64())
+      !isStringConvertible(isString ? source : target))
     return emitOptionalError(loc, getOperationName(),
-                             " converts strings only to and from f32 and "
-                             "f64, not ",
+                             " converts strings only to and from f32, f64 "
+                             "and integers of 8 to 64 bits, not ",
                              isString ? source : target);
   return inferWithElementType(loc, getOperationName(), adaptor.getInput(),
                               target, inferred);

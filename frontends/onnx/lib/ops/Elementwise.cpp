@@ -109,8 +109,8 @@ llvm::Error convertWhere(NodeContext &context) {
 }
 
 /// Casts `input` to `target`, or returns it when it already has that type.
-/// Strings convert to and from f32 and f64 (the runtime formats and parses
-/// them); other string casts are unsupported.
+/// Strings convert to and from f32, f64 and integers (the runtime formats and
+/// parses them); other string casts (bool, f16, bf16) are unsupported.
 llvm::Expected<Value> castTo(NodeContext &context, Value input, Type target) {
   Type source = elementTypeOf(input);
   if (source == target)
@@ -118,13 +118,13 @@ llvm::Expected<Value> castTo(NodeContext &context, Value input, Type target) {
   bool toString = isa<StringType>(target);
   if (toString != isa<StringType>(source)) {
     Type number = toString ? source : target;
-    if (!number.isF32() && !number.isF64()) {
+    if (!isStringConvertible(number)) {
       std::string name;
       llvm::raw_string_ostream(name) << number;
       return context.unsupported(
           llvm::Twine("casting ") + (toString ? "from " : "to ") + name +
           (toString ? " to" : " from") +
-          " STRING is not supported yet (only FLOAT and DOUBLE)");
+          " STRING is not supported yet (only FLOAT, DOUBLE and integers)");
     }
   }
   return context.create<CastOp>(input, TypeAttr::get(target));
