@@ -148,8 +148,7 @@ static double elementAsDouble(kiln_dtype dtype, const void *data,
 
 /// The summary of a string tensor: its first `limit` strings, quoted and
 /// escaped as C strings, and the checksum (no sum).
-static std::string formatStringSummary(const rt::Tensor &tensor,
-                                       size_t limit) {
+static std::string formatStringSummary(const rt::Tensor &tensor, size_t limit) {
   std::string text;
   llvm::raw_string_ostream os(text);
   os << formatType(tensor.dtype(), tensor.shape()) << " = [";

@@ -146,10 +146,10 @@ LogicalResult checkUnsignedSupport(ModuleOp module,
       return;
     // String tensors are pointer bits: ops that move elements take them as
     // they are, casts call the runtime, and nothing else may touch them.
-    bool supported = hasStringTypes(op)
-                         ? isa<CastOp, SelectOp>(op) || isSignednessAgnostic(op)
-                         : isLoweredWithUnsignedTypes(op) ||
-                               isSignednessAgnostic(op);
+    bool supported =
+        hasStringTypes(op)
+            ? isa<CastOp, SelectOp>(op) || isSignednessAgnostic(op)
+            : isLoweredWithUnsignedTypes(op) || isSignednessAgnostic(op);
     if (supported)
       return;
     if (hasStringTypes(op))

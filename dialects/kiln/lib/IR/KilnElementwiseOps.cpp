@@ -145,8 +145,8 @@ LogicalResult CastOp::inferReturnTypes(MLIRContext *,
   Type target = adaptor.getTo();
   auto integer = dyn_cast_if_present<IntegerType>(target);
   bool isString = isa_and_present<StringType>(target);
-  if (!target || !(isa<FloatType>(target) || isString ||
-                   (integer && !integer.isSigned())))
+  if (!target ||
+      !(isa<FloatType>(target) || isString || (integer && !integer.isSigned())))
     return emitOptionalError(loc, getOperationName(),
                              " target must be a float, a signless or "
                              "unsigned integer type or !kiln.string, got ",
