@@ -403,7 +403,8 @@ llvm::Expected<rt::Tensor> makeRandomTensor(const rt::ValueInfo &info,
   if (info.dtype == KILN_DTYPE_STRING) {
     // Numbers as text, so that string inputs that are parsed still parse.
     for (int64_t i = 0, e = tensor->elementCount(); i < e; ++i)
-      tensor->setString(i, llvm::formatv("{0:g}", real(engine)).str());
+      tensor->setString(
+          i, llvm::formatv("{0}", llvm::format("%.6g", real(engine))).str());
     return tensor;
   }
   for (int64_t i = 0, e = tensor->elementCount(); i < e; ++i) {
