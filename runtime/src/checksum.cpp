@@ -9,6 +9,8 @@
 
 #include "internal.h"
 
+#include <cstring>
+
 uint64_t kiln::internal::fnv1a64(const void *data, size_t size, uint64_t hash) {
   constexpr uint64_t kPrime = 0x100000001b3ull;
   const auto *bytes = static_cast<const unsigned char *>(data);
@@ -28,5 +30,16 @@ uint64_t kiln_checksum(const void *data, size_t size) {
 uint64_t kiln_tensor_checksum(const kiln_tensor *tensor) {
   if (!tensor)
     return kiln_checksum(nullptr, 0);
+  if (tensor->dtype == KILN_DTYPE_STRING) {
+    // The strings' bytes, each with its NUL, so that the checksum does not
+    // depend on where the strings happen to be.
+    auto *strings = static_cast<const char *const *>(tensor->data);
+    uint64_t hash = kiln::internal::fnv1a64(nullptr, 0);
+    for (int64_t i = 0; i < tensor->elementCount; ++i) {
+      const char *string = strings[i] ? strings[i] : "";
+      hash = kiln::internal::fnv1a64(string, std::strlen(string) + 1, hash);
+    }
+    return hash;
+  }
   return kiln_checksum(tensor->data, tensor->byteSize);
 }

@@ -8,7 +8,7 @@
 #include "internal.h"
 
 bool kiln::internal::isValidDtype(int64_t dtype) {
-  return dtype >= KILN_DTYPE_F32 && dtype <= KILN_DTYPE_U64;
+  return dtype >= KILN_DTYPE_F32 && dtype <= KILN_DTYPE_STRING;
 }
 
 size_t kiln_dtype_size(kiln_dtype dtype) {
@@ -17,6 +17,8 @@ size_t kiln_dtype_size(kiln_dtype dtype) {
   case KILN_DTYPE_I64:
   case KILN_DTYPE_U64:
     return 8;
+  case KILN_DTYPE_STRING:
+    return sizeof(const char *);
   case KILN_DTYPE_F32:
   case KILN_DTYPE_I32:
   case KILN_DTYPE_U32:
@@ -64,6 +66,8 @@ const char *kiln_dtype_name(kiln_dtype dtype) {
     return "u32";
   case KILN_DTYPE_U64:
     return "u64";
+  case KILN_DTYPE_STRING:
+    return "string";
   case KILN_DTYPE_INVALID:
     break;
   }

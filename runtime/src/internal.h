@@ -164,6 +164,53 @@ void freeModuleBuffer(void *pointer);
 kiln_status *adoptModuleBuffer(kiln_dtype dtype, size_t rank,
                                const int64_t *words, kiln_tensor **out);
 
+/// The empty string that owned string tensors hold in elements without a
+/// string of their own (kiln_tensor_create() fills them with it). It is never
+/// freed; every other element of an owned string tensor is a malloc'd copy.
+extern const char kEmptyString[1];
+
+/// Frees the strings an owned string tensor holds and points every element at
+/// kEmptyString. Does nothing for other tensors.
+void releaseStrings(kiln_tensor &tensor);
+
+/// Replaces every element of `strings` (`count` entries, NULL read as "") by
+/// a malloc'd copy, all or nothing: on failure every element is kEmptyString
+/// and no copy is left behind.
+kiln_status *copyStrings(const char **strings, int64_t count);
+
+/// Checks that every element of a string buffer is a string (not NULL);
+/// `what` names the value in the message.
+kiln_status *checkStringElements(const char *const *strings, int64_t count,
+                                 const std::string &what);
+
+/// The strings compiled code created during one run and the first error a
+/// string helper recorded. While an ActiveStringRun exists, the helpers of
+/// kiln/string_abi.h on its thread allocate into it.
+struct StringRun {
+  std::vector<char *> strings;
+  kiln_status_code errorCode = KILN_OK;
+  std::string error;
+};
+
+/// Makes `run` the current run of this thread for its lifetime, then frees
+/// every string created in it. Runs do not nest, but the previous run is
+/// restored anyway so that a misuse cannot leave a dangling pointer behind.
+class ActiveStringRun {
+public:
+  ActiveStringRun();
+  ~ActiveStringRun();
+  ActiveStringRun(const ActiveStringRun &) = delete;
+  ActiveStringRun &operator=(const ActiveStringRun &) = delete;
+
+  /// The first error a helper recorded, as a status of the function named
+  /// `function`; NULL when there was none.
+  kiln_status *takeError(const char *function);
+
+private:
+  StringRun run;
+  StringRun *previous;
+};
+
 /// Validates every field of an ABI table before the runtime trusts it.
 /// `origin` names the table's source in messages (e.g. the library path).
 kiln_status *validateModuleTable(const kiln_abi_module *abi,

@@ -189,6 +189,18 @@ kiln_status *checkOverlap(const kiln_function &function,
   return nullptr;
 }
 
+/// Checks that every element of string input `index` is a string; compiled
+/// code reads them without checking. Other inputs pass.
+kiln_status *checkStringInput(const kiln_function &function, size_t index,
+                              const void *data, int64_t elementCount) {
+  const ValueSignature &signature = function.inputs[index];
+  if (signature.dtype != KILN_DTYPE_STRING)
+    return nullptr;
+  return checkStringElements(static_cast<const char *const *>(data),
+                             elementCount,
+                             describe(function, "input", index, signature));
+}
+
 /// Checks everything about a call before any memory is allocated or any
 /// compiled code runs.
 kiln_status *validateCall(const kiln_function &function,
@@ -203,15 +215,25 @@ kiln_status *validateCall(const kiln_function &function,
   ScratchArray<SymbolBinding, kInlineValues> bindings(function.numSymbols);
   for (size_t s = 0; s < function.numSymbols; ++s)
     bindings[s] = SymbolBinding();
-  for (size_t i = 0; i < numInputs; ++i)
+  for (size_t i = 0; i < numInputs; ++i) {
     if (kiln_status *status =
             checkTensor(function, "input", i, function.inputs[i], inputs[i],
                         bindings.data()))
       return status;
+    if (kiln_status *status = checkStringInput(function, i, inputs[i]->data,
+                                               inputs[i]->elementCount))
+      return status;
+  }
   for (size_t i = 0; i < numOutputs; ++i) {
     const ValueSignature &signature = function.outputs[i];
     if (!outputs[i])
       continue;
+    if (signature.dtype == KILN_DTYPE_STRING && !outputs[i]->ownsData)
+      return makeError(
+          KILN_INVALID_ARGUMENT, describe(function, "output", i, signature),
+          " is a string tensor that borrows its storage: string outputs "
+          "own their strings, so pass NULL or a tensor from "
+          "kiln_tensor_create()");
     if (!signature.isStatic)
       return makeError(
           KILN_INVALID_ARGUMENT, describe(function, "output", i, signature),
@@ -283,10 +305,15 @@ kiln_status *invokeEntry(const kiln_function &function, void **descriptors) {
 kiln_status *callEntry(const kiln_function &function,
                        const kiln_tensor *const *inputs,
                        kiln_tensor *const *outputs, CreatedOutputs &created) {
+  // Owns the strings the compiled code creates until this call returns.
+  ActiveStringRun strings;
   size_t numInputs = function.inputs.size();
   size_t numValues = numInputs + function.outputs.size();
   ScratchArray<int64_t, kInlineWords> words(function.descriptorWords);
   ScratchArray<void *, kInlineValues> descriptors(numValues);
+  // Static string outputs are written to scratch arrays first: the strings
+  // there belong to the run, and are copied into the tensors on success.
+  std::vector<std::vector<const char *>> stringScratch;
 
   int64_t *next = words.data();
   for (size_t i = 0; i < numInputs; ++i) {
@@ -296,6 +323,16 @@ kiln_status *callEntry(const kiln_function &function,
   for (size_t i = 0; i < function.outputs.size(); ++i) {
     const ValueSignature &signature = function.outputs[i];
     descriptors[numInputs + i] = next;
+    if (signature.isStatic && signature.dtype == KILN_DTYPE_STRING) {
+      const kiln_tensor &output = outputs[i] ? *outputs[i] : *created[i];
+      if (stringScratch.empty())
+        stringScratch.resize(function.outputs.size());
+      stringScratch[i].assign(static_cast<size_t>(output.elementCount),
+                              nullptr);
+      next = writeDescriptor(next, stringScratch[i].data(), output.rank,
+                             output.shape);
+      continue;
+    }
     if (signature.isStatic) {
       next = writeDescriptor(next, outputs[i] ? *outputs[i] : *created[i]);
       continue;
@@ -318,12 +355,32 @@ kiln_status *callEntry(const kiln_function &function,
     kiln_status *status = adoptModuleBuffer(
         signature.dtype, signature.rank,
         static_cast<int64_t *>(descriptors[numInputs + i]), &created[i]);
+    // The tensor owns its strings from now on: copy them out of the run.
+    if (!status && signature.dtype == KILN_DTYPE_STRING)
+      status = copyStrings(static_cast<const char **>(created[i]->data),
+                           created[i]->elementCount);
     if (status && !firstError)
       firstError = status;
     else if (status)
       kiln_status_free(status);
   }
-  return firstError;
+  if (firstError)
+    return firstError;
+  if (kiln_status *status = strings.takeError(function.name))
+    return status;
+  for (size_t i = 0; i < stringScratch.size(); ++i) {
+    if (!function.outputs[i].isStatic ||
+        function.outputs[i].dtype != KILN_DTYPE_STRING)
+      continue;
+    std::vector<const char *> &scratch = stringScratch[i];
+    if (kiln_status *status = copyStrings(scratch.data(), scratch.size()))
+      return status;
+    kiln_tensor &output = outputs[i] ? *outputs[i] : *created[i];
+    releaseStrings(output);
+    std::memcpy(output.data, scratch.data(),
+                scratch.size() * sizeof(const char *));
+  }
+  return nullptr;
 }
 
 /// True when the byte ranges [a, a + aSize) and [b, b + bSize) intersect.
@@ -367,12 +424,22 @@ kiln_status *validateBufferCall(const kiln_function &function,
   if (kiln_status *status = checkCount(
           function, "output", function.outputs.size(), numOutputs, outputs))
     return status;
-  for (size_t i = 0; i < numInputs; ++i)
+  for (size_t i = 0; i < numInputs; ++i) {
+    const ValueSignature &input = function.inputs[i];
     if (kiln_status *status =
-            checkBuffer(function, "input", i, function.inputs[i], inputs[i]))
+            checkBuffer(function, "input", i, input, inputs[i]))
       return status;
+    if (kiln_status *status = checkStringInput(
+            function, i, inputs[i], input.byteSize / sizeof(const char *)))
+      return status;
+  }
   for (size_t i = 0; i < numOutputs; ++i) {
     const ValueSignature &output = function.outputs[i];
+    if (output.dtype == KILN_DTYPE_STRING)
+      return makeError(KILN_INVALID_ARGUMENT,
+                       describe(function, "output", i, output),
+                       " is a string tensor: plain buffers cannot own "
+                       "strings; use kiln_function_run() with tensors");
     if (kiln_status *status =
             checkBuffer(function, "output", i, output, outputs[i]))
       return status;
@@ -449,7 +516,10 @@ kiln_status *kiln_function_run_buffers(const kiln_function *function,
     descriptors[num_inputs + i] = next;
     next = writeDescriptor(next, outputs[i], signature.rank, signature.dims);
   }
-  return invokeEntry(*function, descriptors.data());
+  ActiveStringRun strings;
+  if (kiln_status *status = invokeEntry(*function, descriptors.data()))
+    return status;
+  return strings.takeError(function->name);
 } catch (...) {
   return outOfMemoryStatus();
 }

@@ -117,6 +117,12 @@ kiln_status *kiln_tensor_create(kiln_dtype dtype, size_t rank,
   tensor->data = data;
   tensor->ownsData = true;
   tensor->allocation = data;
+  // Elements of owned string tensors are never NULL: they start as "".
+  if (dtype == KILN_DTYPE_STRING) {
+    auto **strings = static_cast<const char **>(data);
+    for (int64_t i = 0; i < elementCount; ++i)
+      strings[i] = kEmptyString;
+  }
   *out = tensor;
   return nullptr;
 }
@@ -199,6 +205,7 @@ kiln_status *kiln::internal::adoptModuleBuffer(kiln_dtype dtype, size_t rank,
 void kiln_tensor_free(kiln_tensor *tensor) {
   if (!tensor)
     return;
+  releaseStrings(*tensor);
   if (tensor->ownsData)
     freeModuleBuffer(tensor->allocation);
   delete tensor;

@@ -160,9 +160,17 @@ std::string compare(const rt::Tensor &actual, const TensorData &expected,
   if (actual.shape() != expected.shape)
     return "shape " + shapeText(actual.shape()) + ", expected " +
            shapeText(expected.shape);
+  int64_t count = expected.elementCount();
+  if (expected.dtype == KILN_DTYPE_STRING) {
+    for (int64_t i = 0; i < count; ++i)
+      if (expected.strings[i] != actual.string(i))
+        return "element " + std::to_string(i) + " is \"" + actual.string(i) +
+               "\", expected \"" + expected.strings[i] +
+               "\" (exact comparison)";
+    return "";
+  }
   const auto *got =
       static_cast<const uint8_t *>(kiln_tensor_const_data(actual.get()));
-  int64_t count = expected.elementCount();
   if (!isFloat(expected.dtype)) {
     size_t size = kiln_dtype_size(expected.dtype);
     for (int64_t i = 0; i < count; ++i)
@@ -481,9 +489,17 @@ CaseResult runCase(const std::string &directory, Tolerance defaultTolerance,
           data.dtype = KILN_DTYPE_BF16;
       std::vector<rt::Tensor> inputs;
       std::vector<const rt::Tensor *> pointers;
-      for (TensorData &data : inputData)
-        inputs.push_back(rt::Tensor::wrap(
-            data.dtype, data.shape, data.bytes.data(), data.bytes.size()));
+      for (TensorData &data : inputData) {
+        if (data.dtype != KILN_DTYPE_STRING) {
+          inputs.push_back(rt::Tensor::wrap(
+              data.dtype, data.shape, data.bytes.data(), data.bytes.size()));
+          continue;
+        }
+        // String tensors own copies of the strings.
+        inputs.push_back(rt::Tensor::create(data.dtype, data.shape));
+        for (size_t i = 0; i < data.strings.size(); ++i)
+          inputs.back().setString(static_cast<int64_t>(i), data.strings[i]);
+      }
       for (const rt::Tensor &input : inputs)
         pointers.push_back(&input);
       std::vector<rt::Tensor> outputs = function.run(pointers);

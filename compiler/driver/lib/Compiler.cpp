@@ -524,13 +524,14 @@ llvm::Error Compiler::compileToFile(ModuleOp module, StringRef outputPath,
     return writeMain(
         [&](llvm::raw_ostream &os) { os << (*archive)->getBuffer(); });
   }
-  // Library kernels and the heap of generated code are kernel_abi.h's
-  // functions, in libkiln_runtime.
+  // Library kernels, the heap of generated code and the string helpers are
+  // kernel_abi.h's and string_abi.h's functions, in libkiln_runtime.
   bool needsRuntime = llvm::any_of(
       (*llvmModule)->functions(), [](const llvm::Function &function) {
         return function.isDeclaration() &&
                (function.getName().starts_with("kiln_kernel_") ||
-                function.getName().starts_with("_mlir_memref_to_llvm_"));
+                function.getName().starts_with("_mlir_memref_to_llvm_") ||
+                function.getName().starts_with("kiln_string_"));
       });
   if (llvm::Error error = impl->timeStage(options, "link shared library", [&] {
         return linkSharedLibrary(*object, *mainOutput, options.linker,

@@ -66,6 +66,7 @@ const char *cElementType(kiln_dtype dtype) {
   case KILN_DTYPE_U8:
   case KILN_DTYPE_BOOL:
     return "uint8_t";
+  case KILN_DTYPE_STRING: // functions with strings get no typed function
   case KILN_DTYPE_INVALID:
     break;
   }
@@ -100,6 +101,8 @@ const char *dtypeName(kiln_dtype dtype) {
     return "U32";
   case KILN_DTYPE_U64:
     return "U64";
+  case KILN_DTYPE_STRING:
+    return "STRING";
   case KILN_DTYPE_INVALID:
     break;
   }
@@ -108,6 +111,7 @@ const char *dtypeName(kiln_dtype dtype) {
 
 size_t elementBytes(kiln_dtype dtype) {
   switch (dtype) {
+  case KILN_DTYPE_STRING: // a `const char *` per element
   case KILN_DTYPE_F64:
   case KILN_DTYPE_I64:
   case KILN_DTYPE_U64:
@@ -211,7 +215,11 @@ struct HeaderFunction {
   std::string function; ///< e.g. "xor_predict"
   std::string macro;    ///< e.g. "XOR_PREDICT"
   std::vector<HeaderValue> inputs, outputs;
+  /// Every value has a static size and no value holds strings: the header
+  /// gets a typed function over plain buffers.
   bool isStatic = true;
+  /// Some value is a string tensor, which plain buffers cannot return.
+  bool hasStrings = false;
 };
 
 class HeaderWriter {
@@ -273,6 +281,11 @@ void HeaderWriter::planNames() {
       function.isStatic &= staticSize(value).has_value();
     for (const ValueSignature &value : signature.outputs)
       function.isStatic &= staticSize(value).has_value();
+    for (const ValueSignature &value : signature.inputs)
+      function.hasStrings |= value.dtype == KILN_DTYPE_STRING;
+    for (const ValueSignature &value : signature.outputs)
+      function.hasStrings |= value.dtype == KILN_DTYPE_STRING;
+    function.isStatic &= !function.hasStrings;
     functions.push_back(std::move(function));
   }
 }
@@ -506,6 +519,14 @@ void HeaderWriter::writeLoadAndFree() {
 
 void HeaderWriter::writeRun(const HeaderFunction &function) {
   const FunctionSignature &signature = *function.signature;
+  if (function.hasStrings) {
+    os << "/* " << describeSignature(signature)
+       << " has string values: run it with\n   kiln_function_run(model."
+       << function.member
+       << ", ...) on tensors (string outputs are tensors that own\n"
+          "   their strings). */\n\n";
+    return;
+  }
   if (!function.isStatic) {
     os << "/* " << describeSignature(signature)
        << " has dynamic dimensions: run it with\n   kiln_function_run(model."

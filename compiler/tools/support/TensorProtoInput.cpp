@@ -22,6 +22,12 @@ llvm::Expected<rt::Tensor> readTensorProtoFile(llvm::StringRef path) {
                                    "': " + llvm::toString(data.takeError()));
   try {
     rt::Tensor tensor = rt::Tensor::create(data->dtype, data->shape);
+    if (data->dtype == KILN_DTYPE_STRING) {
+      // The tensor owns copies of the strings (checked count: same shape).
+      for (size_t i = 0; i < data->strings.size(); ++i)
+        tensor.setString(static_cast<int64_t>(i), data->strings[i]);
+      return std::move(tensor);
+    }
     if (tensor.byteSize() != data->bytes.size())
       return llvm::createStringError(
           "the TensorProto file '" + path + "' holds " +

@@ -12,6 +12,7 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Process.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -145,7 +146,27 @@ static double elementAsDouble(kiln_dtype dtype, const void *data,
   }
 }
 
+/// The summary of a string tensor: its first `limit` strings, quoted and
+/// escaped as C strings, and the checksum (no sum).
+static std::string formatStringSummary(const rt::Tensor &tensor, size_t limit) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << formatType(tensor.dtype(), tensor.shape()) << " = [";
+  int64_t count = tensor.elementCount();
+  for (int64_t i = 0; i < count && static_cast<size_t>(i) < limit; ++i) {
+    os << (i ? ", " : "") << '"';
+    llvm::printEscapedString(tensor.string(i), os);
+    os << '"';
+  }
+  if (static_cast<size_t>(count) > limit)
+    os << ", ... (" << count << " values)";
+  os << "]  checksum=" << formatChecksum(tensor.checksum());
+  return text;
+}
+
 std::string formatTensorSummary(const rt::Tensor &tensor, size_t limit) {
+  if (tensor.dtype() == KILN_DTYPE_STRING)
+    return formatStringSummary(tensor, limit);
   std::string text;
   llvm::raw_string_ostream os(text);
   kiln_dtype dtype = tensor.dtype();
@@ -346,6 +367,12 @@ llvm::Expected<rt::Tensor> parseInlineTensor(const rt::ValueInfo &info,
         "input '" + info.name + "' of type " +
         formatType(info.dtype, info.dims) + " needs " + std::to_string(count) +
         " values, got " + std::to_string(items.size()));
+  if (info.dtype == KILN_DTYPE_STRING) {
+    // Each item is one string, taken as written.
+    for (auto [index, item] : llvm::enumerate(items))
+      tensor->setString(static_cast<int64_t>(index), item.str());
+    return tensor;
+  }
   void *data = kiln_tensor_data(tensor->get());
   for (auto [index, item] : llvm::enumerate(items)) {
     double value;
@@ -405,6 +432,13 @@ llvm::Expected<rt::Tensor> makeRandomTensor(const rt::ValueInfo &info,
   void *data = kiln_tensor_data(tensor->get());
   bool isFloat = info.dtype == KILN_DTYPE_F32 || info.dtype == KILN_DTYPE_F64 ||
                  info.dtype == KILN_DTYPE_F16 || info.dtype == KILN_DTYPE_BF16;
+  if (info.dtype == KILN_DTYPE_STRING) {
+    // Numbers as text, so that string inputs that are parsed still parse.
+    for (int64_t i = 0, e = tensor->elementCount(); i < e; ++i)
+      tensor->setString(
+          i, llvm::formatv("{0}", llvm::format("%.6g", real(engine))).str());
+    return tensor;
+  }
   for (int64_t i = 0, e = tensor->elementCount(); i < e; ++i) {
     double value = isFloat                         ? real(engine)
                    : info.dtype == KILN_DTYPE_BOOL ? small(engine) % 2

@@ -58,7 +58,8 @@ tensorTypeFromOnnx(MLIRContext &context, const onnx::TypeProto &type,
          " is not a tensor (sequences, maps and optionals are not supported)")
             .str());
   const auto &tensor = type.tensor_type();
-  auto elementType = elementTypeFromOnnx(&context, tensor.elem_type());
+  auto elementType = elementTypeFromOnnx(&context, tensor.elem_type(),
+                                         /*allowString=*/true);
   if (!elementType)
     return elementType.takeError();
   if (!tensor.has_shape())

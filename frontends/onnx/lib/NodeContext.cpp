@@ -8,6 +8,7 @@
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "mlir/IR/Verifier.h"
 
 using namespace mlir;
@@ -16,9 +17,11 @@ namespace kiln::onnx_import {
 
 char UnsupportedError::ID = 0;
 
-llvm::Expected<Type> elementTypeFromOnnx(MLIRContext *context,
-                                         int32_t onnxType) {
+llvm::Expected<Type> elementTypeFromOnnx(MLIRContext *context, int32_t onnxType,
+                                         bool allowString) {
   using onnx::TensorProto;
+  if (onnxType == TensorProto::STRING && allowString)
+    return StringType::get(context);
   switch (onnxType) {
   case TensorProto::FLOAT:
     return Float32Type::get(context);
@@ -264,6 +267,20 @@ struct CollectedDiagnostics {
 };
 } // namespace
 
+llvm::Error NodeContext::rejectOp(Operation *op,
+                                  const std::string &message) const {
+  // Most kiln ops take numbers only: on strings, that is a missing feature
+  // of Kiln, not a broken model.
+  bool onStrings = llvm::any_of(op->getOperandTypes(), [](Type type) {
+    return isa<StringType>(getElementTypeOrSelf(type));
+  });
+  std::string name = op->getName().getStringRef().str();
+  op->erase();
+  if (onStrings)
+    return unsupported(name + " on STRING tensors is not supported yet");
+  return invalid(message);
+}
+
 llvm::Expected<Value> NodeContext::finishInferredOp(OperationState &state) {
   Operation *op = Operation::create(state);
   builder.insert(op);
@@ -274,17 +291,14 @@ llvm::Expected<Value> NodeContext::finishInferredOp(OperationState &state) {
           builder.getContext(), op->getLoc(), op->getOperands(),
           op->getRawDictionaryAttrs(), op->getPropertiesStorage(),
           op->getRegions(), types)) ||
-      types.size() != 1) {
-    op->erase();
-    return invalid(diagnostics.text.empty()
-                       ? "its operands do not fit " + state.name.getStringRef()
-                       : diagnostics.text);
-  }
+      types.size() != 1)
+    return rejectOp(op, diagnostics.text.empty()
+                            ? "its operands do not fit " +
+                                  state.name.getStringRef().str()
+                            : diagnostics.text);
   op->getResult(0).setType(types.front());
-  if (failed(verify(op))) {
-    op->erase();
-    return invalid(diagnostics.text);
-  }
+  if (failed(verify(op)))
+    return rejectOp(op, diagnostics.text);
   SmallVector<Value> folded;
   if (succeeded(builder.tryFold(op, folded)) && !folded.empty()) {
     op->erase();

@@ -149,13 +149,19 @@ public:
 
 private:
   llvm::Expected<mlir::Value> finishInferredOp(mlir::OperationState &state);
+  /// Erases `op`, which did not verify, and returns the error: unsupported
+  /// when an operand is a string tensor, else invalid with `message`.
+  llvm::Error rejectOp(mlir::Operation *op, const std::string &message) const;
 
   GraphImporter &importer;
 };
 
 /// The element type Kiln uses for an ONNX element type, or an UnsupportedError.
+/// STRING (`!kiln.string`) only with `allowString`: for values (graph inputs
+/// and outputs, Cast targets), not for constants or generated data.
 llvm::Expected<mlir::Type> elementTypeFromOnnx(mlir::MLIRContext *context,
-                                               int32_t onnxType);
+                                               int32_t onnxType,
+                                               bool allowString = false);
 
 } // namespace kiln::onnx_import
 

@@ -73,6 +73,8 @@ llvm::Expected<kiln_dtype> dtypeFromOnnx(int32_t onnxType,
     return KILN_DTYPE_U64;
   case TensorProto::BOOL:
     return KILN_DTYPE_BOOL;
+  case TensorProto::STRING:
+    return KILN_DTYPE_STRING;
   default: {
     std::string name = TensorProto::DataType_IsValid(onnxType)
                            ? TensorProto::DataType_Name(
@@ -250,6 +252,21 @@ llvm::Expected<TensorData> readTensorProto(const onnx::TensorProto &tensor,
     return count.takeError();
   int64_t expectedBytes = *count * static_cast<int64_t>(elementSize);
 
+  if (data.dtype == KILN_DTYPE_STRING) {
+    // ONNX keeps strings in string_data only (never raw or external data).
+    if (tensor.data_location() == onnx::TensorProto::EXTERNAL ||
+        tensor.has_raw_data())
+      return llvm::createStringError(
+          what + " is a string tensor with raw or external data; strings "
+                 "belong in string_data");
+    if (tensor.string_data_size() != *count)
+      return llvm::createStringError(
+          what + " has " + llvm::Twine(tensor.string_data_size()) +
+          " strings but its dims need " + llvm::Twine(*count));
+    data.strings.assign(tensor.string_data().begin(),
+                        tensor.string_data().end());
+    return data;
+  }
   if (tensor.data_location() == onnx::TensorProto::EXTERNAL) {
     if (llvm::Error error = readExternalData(tensor, modelDirectory,
                                              expectedBytes, what, data.bytes))
@@ -283,6 +300,10 @@ llvm::Error internalizeExternalData(onnx::TensorProto &tensor,
   auto dtype = dtypeFromOnnx(tensor.data_type(), what);
   if (!dtype)
     return dtype.takeError();
+  if (*dtype == KILN_DTYPE_STRING)
+    return llvm::createStringError(what + " is a string tensor with external "
+                                          "data; strings belong in "
+                                          "string_data");
   std::vector<int64_t> shape(tensor.dims().begin(), tensor.dims().end());
   auto count = checkedElementCount(shape, kiln_dtype_size(*dtype), what);
   if (!count)

@@ -48,6 +48,9 @@ typedef enum kiln_dtype {
   KILN_DTYPE_U16 = 11,
   KILN_DTYPE_U32 = 12,
   KILN_DTYPE_U64 = 13,
+  /* One `const char *` per element: NUL-terminated UTF-8, never NULL. Who
+   * owns the strings is described at kiln_tensor_create() in runtime.h. */
+  KILN_DTYPE_STRING = 14,
 } kiln_dtype;
 
 /** One input or output of a function. */

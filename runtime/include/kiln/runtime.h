@@ -88,7 +88,11 @@ typedef struct kiln_tensor kiln_tensor;
 
 /**
  * Creates a tensor that owns zero-initialized, 64-byte-aligned storage (never
- * NULL, even for a tensor without elements).
+ * NULL, even for a tensor without elements). A string tensor
+ * (KILN_DTYPE_STRING) starts with every element the empty string "" and owns
+ * its strings too: set them with kiln_tensor_set_string(), which copies;
+ * kiln_tensor_free() frees them. Never write an element of an owned string
+ * tensor through kiln_tensor_data().
  * `shape` holds `rank` non-negative dimensions (NULL allowed when rank is 0).
  * Fails with KILN_OUT_OF_RANGE when the element count or byte size overflows,
  * with KILN_INVALID_ARGUMENT for an invalid dtype, a rank above
@@ -104,13 +108,17 @@ KILN_API kiln_status *kiln_tensor_create(kiln_dtype dtype, size_t rank,
  * memory and must keep it alive while the tensor is used. `byte_size` must
  * equal the size implied by dtype and shape (it guards against buffers that
  * are too small). `data` may be NULL only when the tensor has no elements.
- * The shape is checked as kiln_tensor_create() checks it.
+ * The shape is checked as kiln_tensor_create() checks it. For
+ * KILN_DTYPE_STRING, `data` is an array of `const char *`: the caller owns the
+ * array and the strings (NUL-terminated UTF-8, never NULL when the tensor is
+ * run), and such a tensor can only be an input.
  */
 KILN_API kiln_status *kiln_tensor_wrap(kiln_dtype dtype, size_t rank,
                                        const int64_t *shape, void *data,
                                        size_t byte_size, kiln_tensor **out);
 
-/** Releases the tensor (and its storage when owned); NULL is allowed. */
+/** Releases the tensor (and its storage and strings when owned); NULL is
+ * allowed. */
 KILN_API void kiln_tensor_free(kiln_tensor *tensor);
 
 KILN_API kiln_dtype kiln_tensor_dtype(const kiln_tensor *tensor);
@@ -126,12 +134,31 @@ KILN_API const void *kiln_tensor_const_data(const kiln_tensor *tensor);
 KILN_API int kiln_tensor_owns_data(const kiln_tensor *tensor);
 
 /**
+ * Element `index` (row-major) of a string tensor: borrowed, valid until the
+ * element is set again or the tensor is freed. NULL for another dtype or an
+ * index out of range.
+ */
+KILN_API const char *kiln_tensor_string(const kiln_tensor *tensor,
+                                        int64_t index);
+/**
+ * Sets element `index` of a string tensor that owns its storage
+ * (kiln_tensor_create(), or an output the runtime created) to a copy of
+ * `value`, freeing the string it held. Fails with KILN_INVALID_ARGUMENT for a
+ * NULL argument, another dtype or a borrowed (wrapped) tensor, with
+ * KILN_OUT_OF_RANGE for an index out of range, and with KILN_OUT_OF_MEMORY.
+ */
+KILN_API kiln_status *kiln_tensor_set_string(kiln_tensor *tensor, int64_t index,
+                                             const char *value);
+
+/**
  * The checksum Kiln's tools print: the 64-bit FNV-1a hash of `size` bytes
  * (offset basis 0xcbf29ce484222325, prime 0x100000001b3, one byte at a time).
  * `data` may be NULL only when `size` is 0.
  */
 KILN_API uint64_t kiln_checksum(const void *data, size_t size);
-/** kiln_checksum() of the tensor's data bytes (row-major, host byte order). */
+/** kiln_checksum() of the tensor's data bytes (row-major, host byte order).
+ * For a string tensor: of its strings' bytes, each with its terminating NUL,
+ * in row-major order (not of the pointers). */
 KILN_API uint64_t kiln_tensor_checksum(const kiln_tensor *tensor);
 
 /*===--- Modules and functions --------------------------------------------===*/
@@ -243,7 +270,15 @@ KILN_API kiln_status *kiln_function_output_info(const kiln_function *function,
  * dimension needs a caller-provided tensor. Output storage must not overlap
  * any input or other output. On failure, slots that were NULL stay NULL.
  *
- * Argument errors are KILN_INVALID_ARGUMENT; a compiled function that reports
+ * String outputs (KILN_DTYPE_STRING) own their strings: a NULL slot receives
+ * a tensor as kiln_tensor_create() makes it, and a caller-provided one must
+ * be such a tensor (not a wrapped one); its previous strings are freed when
+ * the run succeeds. The strings compiled code creates are freed when the call
+ * returns, so nothing else needs releasing. Every element of a string input
+ * must be a string (not NULL).
+ *
+ * Argument errors are KILN_INVALID_ARGUMENT (also a string input that a
+ * conversion cannot read as a number); a compiled function that reports
  * failure gives KILN_INTERNAL.
  */
 KILN_API kiln_status *kiln_function_run(const kiln_function *function,
@@ -258,7 +293,9 @@ KILN_API kiln_status *kiln_function_run(const kiln_function *function,
  * must be fully static (no -1 dimension). The caller owns every buffer; inputs
  * are only read and outputs are written in place. Nothing is allocated by the
  * runtime. A buffer may be NULL only when its value has no elements; output
- * buffers must not overlap inputs or each other. Thread rules are those of
+ * buffers must not overlap inputs or each other. A string input is an array
+ * of `const char *`; functions with string outputs need kiln_function_run(),
+ * which owns the strings it returns. Thread rules are those of
  * kiln_function_run(). This is what generated model headers call.
  */
 KILN_API kiln_status *kiln_function_run_buffers(const kiln_function *function,

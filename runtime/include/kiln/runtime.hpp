@@ -127,6 +127,25 @@ public:
     return static_cast<const T *>(kiln_tensor_const_data(handle));
   }
 
+  /// Element `index` of a string tensor (borrowed, see kiln_tensor_string()).
+  /// Throws an Error (KILN_INVALID_ARGUMENT) for another dtype and
+  /// (KILN_OUT_OF_RANGE) for an index out of range.
+  const char *string(int64_t index) const {
+    if (dtype() != KILN_DTYPE_STRING)
+      throw Error(KILN_INVALID_ARGUMENT, std::string("the tensor has dtype ") +
+                                             kiln_dtype_name(dtype()) +
+                                             ", not string");
+    const char *value = kiln_tensor_string(handle, index);
+    if (!value)
+      throw Error(KILN_OUT_OF_RANGE,
+                  "string index " + std::to_string(index) + " is out of range");
+    return value;
+  }
+  /// Sets element `index` of an owned string tensor to a copy of `value`.
+  void setString(int64_t index, const std::string &value) {
+    detail::check(kiln_tensor_set_string(handle, index, value.c_str()));
+  }
+
   /// The FNV-1a 64-bit checksum of the data bytes (see kiln_checksum()).
   uint64_t checksum() const noexcept { return kiln_tensor_checksum(handle); }
 

@@ -127,7 +127,7 @@ func.func @select_broadcast_mismatch(%c: tensor<2xi1>, %a: tensor<3xf32>, %b: te
 // -----
 
 func.func @cast_to_signed(%a: tensor<4xf32>) {
-  // expected-error @+1 {{kiln.cast target must be a float or a signless or unsigned integer type, got 'si32'}}
+  // expected-error @+1 {{kiln.cast target must be a float, a signless or unsigned integer type or !kiln.string, got 'si32'}}
   %0 = kiln.cast %a to si32 : tensor<4xf32>
   return
 }
@@ -135,7 +135,7 @@ func.func @cast_to_signed(%a: tensor<4xf32>) {
 // -----
 
 func.func @cast_to_index(%a: tensor<4xf32>) {
-  // expected-error @+1 {{kiln.cast target must be a float or a signless or unsigned integer type, got 'index'}}
+  // expected-error @+1 {{kiln.cast target must be a float, a signless or unsigned integer type or !kiln.string, got 'index'}}
   %0 = kiln.cast %a to index : tensor<4xf32>
   return
 }

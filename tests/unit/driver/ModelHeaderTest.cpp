@@ -140,6 +140,21 @@ TEST(ModelHeaderTest, DynamicDimensionsGetNoTypedFunction) {
   EXPECT_THAT(header, HasSubstr("has dynamic dimensions: run it with"));
 }
 
+TEST(ModelHeaderTest, StringValuesGetNoTypedFunction) {
+  // Plain buffers cannot own the strings a run returns.
+  ValueSignature text{"text", KILN_DTYPE_STRING, {4}};
+  std::string header = generate({{"format", {f32("x", {4})}, {text}},
+                                 {"sum", {f32("a", {2})}, {f32("b", {2})}}});
+  EXPECT_THAT(
+      header,
+      HasSubstr("#define NET_FORMAT_OUTPUT_TEXT_DTYPE KILN_DTYPE_STRING"));
+  EXPECT_THAT(header, HasSubstr("#define NET_FORMAT_OUTPUT_TEXT_BYTES 32"));
+  EXPECT_THAT(header, Not(HasSubstr("net_format(")));
+  EXPECT_THAT(header, HasSubstr("has string values: run it with"));
+  // Other functions of the model keep theirs.
+  EXPECT_THAT(header, HasSubstr("net_sum("));
+}
+
 TEST(ModelHeaderTest, BadModelNameIsAnError) {
   ModelHeaderOptions options;
   options.moduleName = "my-net";

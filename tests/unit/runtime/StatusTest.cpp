@@ -64,6 +64,7 @@ TEST(DtypeTest, SizesAndNames) {
       {KILN_DTYPE_U8, 1, "u8"},   {KILN_DTYPE_BOOL, 1, "bool"},
       {KILN_DTYPE_U16, 2, "u16"}, {KILN_DTYPE_U32, 4, "u32"},
       {KILN_DTYPE_U64, 8, "u64"},
+      {KILN_DTYPE_STRING, sizeof(const char *), "string"},
   };
   for (const Expected &entry : expected) {
     EXPECT_EQ(kiln_dtype_size(entry.dtype), entry.size) << entry.name;
@@ -74,8 +75,8 @@ TEST(DtypeTest, SizesAndNames) {
 TEST(DtypeTest, InvalidDtypes) {
   EXPECT_EQ(kiln_dtype_size(KILN_DTYPE_INVALID), 0u);
   EXPECT_STREQ(kiln_dtype_name(KILN_DTYPE_INVALID), "invalid");
-  EXPECT_EQ(kiln_dtype_size(static_cast<kiln_dtype>(14)), 0u);
-  EXPECT_STREQ(kiln_dtype_name(static_cast<kiln_dtype>(14)), "invalid");
+  EXPECT_EQ(kiln_dtype_size(static_cast<kiln_dtype>(15)), 0u);
+  EXPECT_STREQ(kiln_dtype_name(static_cast<kiln_dtype>(15)), "invalid");
 }
 
 } // namespace

@@ -14,6 +14,8 @@
 
 #include "kiln/Dialect/Kiln/IR/KilnOps.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -172,6 +174,93 @@ Value shiftIntegers(OpBuilder &b, Location loc, Value lhs, Value rhs, bool left,
                       ? arith::ShLIOp::create(b, loc, lhs, amount).getResult()
                       : arith::ShRUIOp::create(b, loc, lhs, amount).getResult();
   return select(b, loc, tooFar, zero, shifted);
+}
+
+/// Declares the runtime function `name` (string_abi.h) in `op`'s module once.
+func::FuncOp declareRuntimeFunction(OpBuilder &b, Operation *op, StringRef name,
+                                    FunctionType type) {
+  auto module = op->getParentOfType<ModuleOp>();
+  if (auto existing = module.lookupSymbol<func::FuncOp>(name))
+    return existing;
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(module.getBody());
+  auto function = func::FuncOp::create(b, module.getLoc(), name, type);
+  function.setPrivate();
+  return function;
+}
+
+/// The address of a NUL-terminated module constant that names `op` for the
+/// runtime's error message (what a failed conversion reports).
+Value siteString(OpBuilder &b, Location loc, Operation *op) {
+  auto module = op->getParentOfType<ModuleOp>();
+  std::string name;
+  for (unsigned i = 0;; ++i) {
+    name = "__kiln_string_site_" + std::to_string(i);
+    if (!module.lookupSymbol(name))
+      break;
+  }
+  std::string text = describeForCheck(op);
+  text.push_back('\0');
+  LLVM::GlobalOp global;
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(module.getBody());
+    auto type = LLVM::LLVMArrayType::get(b.getI8Type(), text.size());
+    global = LLVM::GlobalOp::create(b, loc, type, /*isConstant=*/true,
+                                    LLVM::Linkage::Internal, name,
+                                    b.getStringAttr(text));
+  }
+  return LLVM::AddressOfOp::create(b, loc, global);
+}
+
+/// Converts a scalar between a number and a string by a call of the runtime's
+/// helpers. Strings are i64 in lowered tensors (the bits of a pointer, since
+/// builtin memrefs cannot hold `!llvm.ptr`), so the pointer is converted at
+/// the call.
+Value castString(OpBuilder &b, Location loc, CastOp op, Value value,
+                 Type source, Type target) {
+  Type ptr = LLVM::LLVMPointerType::get(b.getContext());
+  Type i64 = b.getI64Type();
+  if (isa<StringType>(target)) {
+    // Integers are formatted as 64-bit ones, extended by their signedness.
+    StringRef name = "kiln_string_from_i64";
+    if (source.isF32())
+      name = "kiln_string_from_f32";
+    else if (source.isF64())
+      name = "kiln_string_from_f64";
+    else if (source.isUnsignedInteger())
+      name = "kiln_string_from_u64";
+    Type argument = source;
+    if (auto integer = dyn_cast<IntegerType>(source)) {
+      argument = i64;
+      if (integer.getWidth() < 64 && integer.isUnsigned())
+        value = arith::ExtUIOp::create(b, loc, i64, value);
+      else if (integer.getWidth() < 64)
+        value = arith::ExtSIOp::create(b, loc, i64, value);
+    }
+    func::FuncOp callee = declareRuntimeFunction(
+        b, op, name, b.getFunctionType({argument}, {ptr}));
+    Value text = func::CallOp::create(b, loc, callee, value).getResult(0);
+    return LLVM::PtrToIntOp::create(b, loc, i64, text);
+  }
+  // Integers are parsed as int64 and truncated (wrapping, as NumPy does).
+  auto integer = dyn_cast<IntegerType>(target);
+  StringRef name = "kiln_string_to_i64";
+  if (target.isF32())
+    name = "kiln_string_to_f32";
+  else if (target.isF64())
+    name = "kiln_string_to_f64";
+  Type result = integer ? i64 : target;
+  func::FuncOp callee = declareRuntimeFunction(
+      b, op, name, b.getFunctionType({ptr, ptr}, {result}));
+  Value text = LLVM::IntToPtrOp::create(b, loc, ptr, value);
+  Value site = siteString(b, loc, op);
+  Value parsed =
+      func::CallOp::create(b, loc, callee, ValueRange{text, site}).getResult(0);
+  if (integer && integer.getWidth() < 64)
+    return arith::TruncIOp::create(b, loc, b.getIntegerType(integer.getWidth()),
+                                   parsed);
+  return parsed;
 }
 
 /// Converts a scalar from `source` to `target` (the original element types;
@@ -482,6 +571,10 @@ void addLogicAndSelection(Registrar &r) {
   r.add<CastOp>([](OpBuilder &b, Location loc, CastOp op, ValueRange args) {
     Type source = getElementTypeOrSelf(op.getInput().getType());
     Type target = op.getTo();
+    if (source == target)
+      return args[0];
+    if (isa<StringType>(source) || isa<StringType>(target))
+      return castString(b, loc, op, args[0], source, target);
     Type convertedTarget = target;
     if (auto integer = dyn_cast<IntegerType>(target))
       convertedTarget = b.getIntegerType(integer.getWidth());

@@ -40,7 +40,8 @@ namespace kiln {
 namespace {
 
 /// Unsigned integers (alone or as tensor elements) become signless integers of
-/// the same width; every other type stays.
+/// the same width, and strings become i64 (the bits of their `const char *`:
+/// builtin memrefs cannot hold `!llvm.ptr`); every other type stays.
 class SignlessTypeConverter : public TypeConverter {
 public:
   SignlessTypeConverter() {
@@ -49,6 +50,9 @@ public:
       if (!type.isUnsigned())
         return type;
       return IntegerType::get(type.getContext(), type.getWidth());
+    });
+    addConversion([](StringType type) -> Type {
+      return IntegerType::get(type.getContext(), 64);
     });
     addConversion([this](RankedTensorType type) -> Type {
       Type element = convertType(type.getElementType());
@@ -83,6 +87,15 @@ Attribute toSignless(Attribute attribute) {
           IntegerType::get(type.getContext(), type.getWidth()), integer.getValue());
   }
   return attribute;
+}
+
+/// True when an operand or result of `op` is a string tensor.
+bool hasStringTypes(Operation *op) {
+  auto isString = [](Type type) {
+    return isa<StringType>(getElementTypeOrSelf(type));
+  };
+  return llvm::any_of(op->getOperandTypes(), isString) ||
+         llvm::any_of(op->getResultTypes(), isString);
 }
 
 bool hasUnsignedTypes(Operation *op, const TypeConverter &converter) {
@@ -129,12 +142,24 @@ LogicalResult checkUnsignedSupport(ModuleOp module,
                                    const TypeConverter &converter) {
   bool ok = true;
   module.walk([&](Operation *op) {
-    if (!isa<KilnDialect>(op->getDialect()) ||
-        !hasUnsignedTypes(op, converter) || isLoweredWithUnsignedTypes(op) ||
-        isSignednessAgnostic(op))
+    if (!isa<KilnDialect>(op->getDialect()) || !hasUnsignedTypes(op, converter))
       return;
-    op->emitOpError("on unsigned integer types is not supported by the CPU "
-                    "lowering yet; cast the operands to a signed type first");
+    // String tensors are pointer bits: ops that move elements take them as
+    // they are, casts call the runtime, and nothing else may touch them.
+    bool supported =
+        hasStringTypes(op)
+            ? isa<CastOp, SelectOp>(op) || isSignednessAgnostic(op)
+            : isLoweredWithUnsignedTypes(op) || isSignednessAgnostic(op);
+    if (supported)
+      return;
+    if (hasStringTypes(op))
+      op->emitOpError("on string tensors is not supported by the CPU "
+                      "lowering yet (strings convert to and from floats "
+                      "with kiln.cast)");
+    else
+      op->emitOpError("on unsigned integer types is not supported by the CPU "
+                      "lowering yet; cast the operands to a signed type "
+                      "first");
     ok = false;
   });
   return success(ok);

@@ -2,6 +2,8 @@
 
 #include "kiln/Codegen/RuntimeTypes.h"
 
+#include "kiln/Dialect/Kiln/IR/KilnDialect.h"
+
 #include "mlir/IR/BuiltinTypes.h"
 
 using namespace mlir;
@@ -15,6 +17,8 @@ std::optional<kiln_dtype> kiln::getRuntimeDtype(Type elementType) {
     return KILN_DTYPE_F16;
   if (elementType.isBF16())
     return KILN_DTYPE_BF16;
+  if (isa<kiln::StringType>(elementType))
+    return KILN_DTYPE_STRING;
   auto integer = dyn_cast<IntegerType>(elementType);
   if (!integer)
     return std::nullopt;

@@ -4,13 +4,22 @@
 #include "kiln/Dialect/Kiln/IR/KilnInterfaces.h"
 #include "kiln/Dialect/Kiln/IR/KilnOps.h"
 
+#include "llvm/ADT/TypeSwitch.h"
+
 using namespace mlir;
 using namespace kiln;
 
 #include "kiln/Dialect/Kiln/IR/KilnDialect.cpp.inc"
 #include "kiln/Dialect/Kiln/IR/KilnInterfaces.cpp.inc"
 
+#define GET_TYPEDEF_CLASSES
+#include "kiln/Dialect/Kiln/IR/KilnTypes.cpp.inc"
+
 void KilnDialect::initialize() {
+  addTypes<
+#define GET_TYPEDEF_LIST
+#include "kiln/Dialect/Kiln/IR/KilnTypes.cpp.inc"
+      >();
   addOperations<
 #define GET_OP_LIST
 #include "kiln/Dialect/Kiln/IR/KilnOps.cpp.inc"

@@ -130,17 +130,36 @@ static LogicalResult inferWithElementType(std::optional<Location> loc,
   return success();
 }
 
+bool kiln::isStringConvertible(Type type) {
+  if (type.isF32() || type.isF64())
+    return true;
+  auto integer = dyn_cast<IntegerType>(type);
+  return integer && !integer.isSigned() && integer.getWidth() >= 8 &&
+         integer.getWidth() <= 64;
+}
+
 LogicalResult CastOp::inferReturnTypes(MLIRContext *,
                                        std::optional<Location> loc,
                                        Adaptor adaptor,
                                        SmallVectorImpl<Type> &inferred) {
   Type target = adaptor.getTo();
   auto integer = dyn_cast_if_present<IntegerType>(target);
-  if (!target || !(isa<FloatType>(target) || (integer && !integer.isSigned())))
+  bool isString = isa_and_present<StringType>(target);
+  if (!target ||
+      !(isa<FloatType>(target) || isString || (integer && !integer.isSigned())))
     return emitOptionalError(loc, getOperationName(),
-                             " target must be a float or a signless or "
-                             "unsigned integer type, got ",
+                             " target must be a float, a signless or "
+                             "unsigned integer type or !kiln.string, got ",
                              target);
+  // Strings convert to and from f32, f64 and integers of 8 to 64 bits (the
+  // runtime's helpers).
+  Type source = getElementTypeOrSelf(adaptor.getInput().getType());
+  if (isString != isa<StringType>(source) &&
+      !isStringConvertible(isString ? source : target))
+    return emitOptionalError(loc, getOperationName(),
+                             " converts strings only to and from f32, f64 "
+                             "and integers of 8 to 64 bits, not ",
+                             isString ? source : target);
   return inferWithElementType(loc, getOperationName(), adaptor.getInput(),
                               target, inferred);
 }

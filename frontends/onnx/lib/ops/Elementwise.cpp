@@ -109,9 +109,24 @@ llvm::Error convertWhere(NodeContext &context) {
 }
 
 /// Casts `input` to `target`, or returns it when it already has that type.
+/// Strings convert to and from f32, f64 and integers (the runtime formats and
+/// parses them); other string casts (bool, f16, bf16) are unsupported.
 llvm::Expected<Value> castTo(NodeContext &context, Value input, Type target) {
-  if (elementTypeOf(input) == target)
+  Type source = elementTypeOf(input);
+  if (source == target)
     return input;
+  bool toString = isa<StringType>(target);
+  if (toString != isa<StringType>(source)) {
+    Type number = toString ? source : target;
+    if (!isStringConvertible(number)) {
+      std::string name;
+      llvm::raw_string_ostream(name) << number;
+      return context.unsupported(
+          llvm::Twine("casting ") + (toString ? "from " : "to ") + name +
+          (toString ? " to" : " from") +
+          " STRING is not supported yet (only FLOAT, DOUBLE and integers)");
+    }
+  }
   return context.create<CastOp>(input, TypeAttr::get(target));
 }
 
@@ -121,7 +136,8 @@ llvm::Error convertCast(NodeContext &context) {
     return context.invalid("attribute 'to' is required");
   KILN_ASSIGN_OR_RETURN(Type target,
                         elementTypeFromOnnx(context.builder.getContext(),
-                                            context.intAttribute("to", 0)));
+                                            context.intAttribute("to", 0),
+                                            /*allowString=*/true));
   KILN_ASSIGN_OR_RETURN(Value result, castTo(context, input, target));
   context.setOutput(0, result);
   return llvm::Error::success();

@@ -19,6 +19,8 @@ def KilnLowerToLinalgPass : Pass<"kiln-lower-to-linalg", "mlir::ModuleOp"> {
     `tensor.pad`, reductions become `linalg.reduce`, softmax becomes `linalg.softmax`,
     cumulative sums and top-k become `scf.for` loops over slices along their axis,
     and shape ops become `tensor` reshapes, `linalg.transpose` and `tensor.insert_slice`.
+    Casts between floats and strings (`!kiln.string`, then `i64` pointer bits)
+    call the runtime's `kiln_string_*` helpers.
     Any kiln op left over is an error that names the op and its location.
   }];
   let dependentDialects = [
@@ -29,6 +31,8 @@ def KilnLowerToLinalgPass : Pass<"kiln-lower-to-linalg", "mlir::ModuleOp"> {
     "mlir::scf::SCFDialect",
     // run-time checks that dims known only at run time agree
     "mlir::cf::ControlFlowDialect",
+    // string casts call the runtime's helpers (string_abi.h)
+    "mlir::func::FuncDialect", "mlir::LLVM::LLVMDialect",
   ];
 }
 

@@ -31,7 +31,10 @@ namespace kiln::onnx_import {
 struct TensorData {
   kiln_dtype dtype = KILN_DTYPE_INVALID;
   std::vector<int64_t> shape;
+  /// The elements, row-major, for every dtype but KILN_DTYPE_STRING.
   std::vector<uint8_t> bytes;
+  /// The elements of a KILN_DTYPE_STRING tensor (`bytes` is then empty).
+  std::vector<std::string> strings;
 
   int64_t elementCount() const;
 };

@@ -19,7 +19,26 @@ def Kiln_Dialect : Dialect {
     Every op infers its result type from its operands and attributes and verifies them.
   }];
   let hasConstantMaterializer = 1;
+  let useDefaultTypePrinterParser = 1;
   let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
+class Kiln_Type<string name, string typeMnemonic, list<Trait> traits = []>
+    : TypeDef<Kiln_Dialect, name, traits> {
+  let mnemonic = typeMnemonic;
+}
+
+def Kiln_StringType : Kiln_Type<"String", "string"> {
+  let summary = "A string of UTF-8 text, as a tensor element";
+  let description = [{
+    The element type of string tensors (ONNX's `STRING`): `tensor<3x4x!kiln.string>`.
+    At run time each element is a `const char *` to NUL-terminated UTF-8 text
+    (`KILN_DTYPE_STRING`); `kiln-lower-to-linalg` turns the type into `i64` holding
+    the pointer's bits, because builtin memrefs cannot hold `!llvm.ptr` elements.
+    Strings that generated code creates belong to the run (see
+    `runtime/include/kiln/string_abi.h`), so buffers of strings are freed like any
+    other buffer. Today `kiln.cast` converts f32 and f64 to and from strings.
+  }];
 }
 
 class Kiln_Op<string mnemonic, list<Trait> traits = []>
@@ -36,5 +55,10 @@ def Kiln_NumericTensor
     : RankedTensorOf<[AnyFloat, AnySignlessInteger, AnyUnsignedInteger]>;
 def Kiln_BoolTensor : RankedTensorOf<[I1]>;
 def Kiln_AnyTensor : RankedTensorOf<[AnyType]>;
+def Kiln_StringTensor : RankedTensorOf<[Kiln_StringType]>;
+// What kiln.cast converts between: numbers, and strings (to and from floats).
+def Kiln_CastableTensor
+    : RankedTensorOf<[AnyFloat, AnySignlessInteger, AnyUnsignedInteger,
+                      Kiln_StringType]>;
 
 #endif // KILN_DIALECT_KILN_IR_KILNBASE

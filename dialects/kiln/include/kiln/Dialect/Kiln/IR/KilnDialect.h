@@ -9,7 +9,11 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Dialect.h"
+#include "mlir/IR/DialectImplementation.h"
 
 #include "kiln/Dialect/Kiln/IR/KilnDialect.h.inc"
+
+#define GET_TYPEDEF_CLASSES
+#include "kiln/Dialect/Kiln/IR/KilnTypes.h.inc"
 
 #endif // KILN_DIALECT_KILN_IR_KILNDIALECT_H

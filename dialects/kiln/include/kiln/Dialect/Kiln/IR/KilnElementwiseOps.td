@@ -245,13 +245,22 @@ def Kiln_CastOp : Kiln_Op<"cast", [Pure, InferTypeOpAdaptorWithIsCompatible]> {
     unspecified value); integers to floats by rounding to nearest. Anything becomes i1
     as `x != 0` (NaN is true), and i1 becomes 0 or 1.
 
+    f32, f64 and integers of 8 to 64 bits also convert to and from `!kiln.string`,
+    as ONNX's reference (NumPy) does: a float becomes the shortest text that reads
+    back as the same value, laid out as `str(numpy.float32(x))` lays it out ("0.1",
+    "1.0", "1e-07", "nan", "-inf"), an integer its decimal digits; a string is read
+    as Python's `float()` (then rounded) or `int()` reads it (as an int64, then
+    truncated to narrower integers, wrapping as NumPy does). A string that is not
+    a number, or an integer beyond int64, fails the run with an error naming the op.
+
     ```mlir
     %0 = kiln.cast %x to i64 : tensor<2x3xf32>
     %1 = kiln.cast %mask to f32 : tensor<8xi1>
+    %2 = kiln.cast %x to !kiln.string : tensor<2x3xf32>
     ```
   }];
-  let arguments = (ins Kiln_NumericTensor:$input, TypeAttr:$to);
-  let results = (outs Kiln_NumericTensor:$result);
+  let arguments = (ins Kiln_CastableTensor:$input, TypeAttr:$to);
+  let results = (outs Kiln_CastableTensor:$result);
   let assemblyFormat = "$input `to` $to attr-dict `:` type($input)";
   let hasFolder = 1;
 }

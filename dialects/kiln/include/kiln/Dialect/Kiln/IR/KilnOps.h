@@ -59,6 +59,10 @@ computeWindowedOutputSize(int64_t input, int64_t kernel, int64_t stride,
 llvm::FailureOr<llvm::SmallVector<int64_t>>
 broadcastShapes(llvm::ArrayRef<int64_t> lhs, llvm::ArrayRef<int64_t> rhs);
 
+/// True when kiln.cast converts `type` to and from `!kiln.string`: f32, f64,
+/// and signless or unsigned integers of 8 to 64 bits (not i1).
+bool isStringConvertible(mlir::Type type);
+
 } // namespace kiln
 
 #endif // KILN_DIALECT_KILN_IR_KILNOPS_H
