@@ -10,8 +10,8 @@
 //
 // Each block starts with a header of at least 64 bytes that keeps the user
 // pointer aligned and ends, right before that pointer, with the block's size
-// and a magic word. freeModuleBuffer() also takes blocks of plain malloc (from
-// modules compiled before this allocator), which lack the magic.
+// and a magic word. Modules compiled before this allocator (module info
+// version 1) used malloc; the runtime frees their outputs with free().
 //
 //===----------------------------------------------------------------------===//
 
@@ -112,7 +112,9 @@ void freeModuleBuffer(void *pointer) {
   uint64_t magic;
   std::memcpy(&magic, &trailer->magic, sizeof(magic));
   if (magic != kMagic) {
-    std::free(pointer); // a block of plain malloc
+    // Not a block of this heap: a module that declares info version 2 but
+    // allocated with malloc (hand-written test modules do).
+    std::free(pointer);
     return;
   }
   Trailer copy = *trailer;

@@ -47,6 +47,9 @@ struct kiln_tensor {
   /// tensors the runtime allocated, the module's allocation for outputs a
   /// compiled function allocated (whose data may start after it).
   void *allocation;
+  /// Whether `allocation` came from the runtime's heap (freeModuleBuffer())
+  /// rather than malloc.
+  bool allocationOnKilnHeap = false;
 };
 
 /// One input or output of a function, copied from a validated ABI table.
@@ -80,6 +83,10 @@ struct kiln_function {
   size_t numErrors = 0;
   /// The module's arena size, which each session of this function allocates.
   size_t arenaSize = 0;
+  /// Whether the compiled code allocates from the runtime's heap
+  /// (allocator.cpp: modules with an info table of version 2 or later) rather
+  /// than with malloc, which decides how outputs it allocates are freed.
+  bool usesKilnHeap = false;
 };
 
 /// A loaded module. Owns either a dlopen handle or an (owner, release) pair
@@ -153,8 +160,8 @@ kiln_status *computeTensorSize(kiln_dtype dtype, size_t rank,
 /// The symbol of a dynamic dim (`dim` < 0).
 inline size_t symbolOf(int64_t dim) { return static_cast<size_t>(-(dim + 1)); }
 
-/// Frees a buffer that compiled code allocated (allocator.cpp) or that the
-/// runtime allocated with malloc.
+/// Frees a buffer that compiled code allocated from the runtime's heap
+/// (allocator.cpp).
 void freeModuleBuffer(void *pointer);
 
 /// Wraps a buffer a compiled function allocated for an output, described by
@@ -162,7 +169,8 @@ void freeModuleBuffer(void *pointer);
 /// as a tensor that owns it. Fails when the descriptor is not dense row-major
 /// data of a representable size; the buffer is then freed.
 kiln_status *adoptModuleBuffer(kiln_dtype dtype, size_t rank,
-                               const int64_t *words, kiln_tensor **out);
+                               const int64_t *words, bool onKilnHeap,
+                               kiln_tensor **out);
 
 /// The empty string that owned string tensors hold in elements without a
 /// string of their own (kiln_tensor_create() fills them with it). It is never

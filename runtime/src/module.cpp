@@ -114,8 +114,10 @@ kiln_status *adoptTables(const kiln_abi_module *abi,
     if (info) {
       module->arenaSize = static_cast<size_t>(info->arena_size);
       module->externalWeights = info->weights != nullptr;
-      for (kiln_function &function : module->functions)
+      for (kiln_function &function : module->functions) {
         function.arenaSize = module->arenaSize;
+        function.usesKilnHeap = info->version >= 2;
+      }
       if (info->version >= 2 && info->num_kernels > 0) {
         if (kiln_status *status =
                 prepareKernels(info->kernels, info->num_kernels, origin)) {

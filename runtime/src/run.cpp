@@ -354,7 +354,8 @@ kiln_status *callEntry(const kiln_function &function,
       continue;
     kiln_status *status = adoptModuleBuffer(
         signature.dtype, signature.rank,
-        static_cast<int64_t *>(descriptors[numInputs + i]), &created[i]);
+        static_cast<int64_t *>(descriptors[numInputs + i]),
+        function.usesKilnHeap, &created[i]);
     // The tensor owns its strings from now on: copy them out of the run.
     if (!status && signature.dtype == KILN_DTYPE_STRING)
       status = copyStrings(static_cast<const char **>(created[i]->data),

@@ -159,14 +159,22 @@ kiln_status *kiln_tensor_wrap(kiln_dtype dtype, size_t rank,
 
 kiln_status *kiln::internal::adoptModuleBuffer(kiln_dtype dtype, size_t rank,
                                                const int64_t *words,
+                                               bool onKilnHeap,
                                                kiln_tensor **out) {
+  // Buffers go back where the module took them from.
+  auto release = [onKilnHeap](void *buffer) {
+    if (onKilnHeap)
+      freeModuleBuffer(buffer);
+    else
+      std::free(buffer);
+  };
   void *allocated, *aligned;
   std::memcpy(&allocated, &words[0], sizeof(allocated));
   std::memcpy(&aligned, &words[1], sizeof(aligned));
   int64_t offset = words[2];
   const int64_t *sizes = words + 3, *strides = sizes + rank;
   auto reject = [&](const char *what) {
-    freeModuleBuffer(allocated);
+    release(allocated);
     return makeError(KILN_INTERNAL, "a compiled function returned an output ",
                      what, " (shape ", formatDims(sizes, rank), ")");
   };
@@ -177,7 +185,7 @@ kiln_status *kiln::internal::adoptModuleBuffer(kiln_dtype dtype, size_t rank,
       return reject("with a negative size");
   if (kiln_status *status =
           computeTensorSize(dtype, rank, sizes, elementCount, byteSize)) {
-    freeModuleBuffer(allocated);
+    release(allocated);
     return status;
   }
   // Dense row-major: each stride is the product of the sizes after it (dims
@@ -192,12 +200,13 @@ kiln_status *kiln::internal::adoptModuleBuffer(kiln_dtype dtype, size_t rank,
     return reject("without valid data");
   kiln_tensor *tensor = newTensor(dtype, rank, sizes, elementCount, byteSize);
   if (!tensor) {
-    freeModuleBuffer(allocated);
+    release(allocated);
     return outOfMemoryStatus();
   }
   tensor->data = static_cast<char *>(aligned) + offset * kiln_dtype_size(dtype);
   tensor->ownsData = true;
   tensor->allocation = allocated;
+  tensor->allocationOnKilnHeap = onKilnHeap;
   *out = tensor;
   return nullptr;
 }
@@ -206,8 +215,10 @@ void kiln_tensor_free(kiln_tensor *tensor) {
   if (!tensor)
     return;
   releaseStrings(*tensor);
-  if (tensor->ownsData)
+  if (tensor->ownsData && tensor->allocationOnKilnHeap)
     freeModuleBuffer(tensor->allocation);
+  else if (tensor->ownsData)
+    std::free(tensor->allocation);
   delete tensor;
 }
 

@@ -46,13 +46,6 @@ TEST(AllocatorTest, ImpossibleRequestsReturnNull) {
   _mlir_memref_to_llvm_free(nullptr);                              // no-op
 }
 
-TEST(AllocatorTest, PlainMallocBlocksAreFreedToo) {
-  // Modules compiled before the allocator hand the runtime malloc'ed outputs.
-  void *plain = std::malloc(4096);
-  ASSERT_NE(plain, nullptr);
-  _mlir_memref_to_llvm_free(plain);
-}
-
 TEST(AllocatorTest, BlocksMayBeFreedOnAnotherThread) {
   void *block = _mlir_memref_to_llvm_alloc(1 << 16);
   ASSERT_NE(block, nullptr);
