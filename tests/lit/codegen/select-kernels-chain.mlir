@@ -37,3 +37,15 @@ func.func @fire(%x: tensor<1x4x8x8xf32>, %ws: tensor<2x4x1x1xf32>, %w1: tensor<4
   %n = kiln.conv %cat, %wn : (tensor<1x8x8x8xf32>, tensor<4x8x1x1xf32>) -> tensor<1x4x8x8xf32>
   return %n : tensor<1x4x8x8xf32>
 }
+
+// Global average pooling after the last kernel reduces the NHWC tensor over
+// H and W (axes 1 and 2 there); only the [1, 1, 1, C] result is transposed.
+// CHECK-LABEL: func.func @global_pool
+// CHECK: %[[Y:.+]] = kiln_rt.conv2d
+// CHECK: %[[M:.+]] = kiln.reduce_mean %[[Y]] {axes = array<i64: 1, 2>, keep_dims = true} : (tensor<1x8x8x4xf32>) -> tensor<1x1x1x4xf32>
+// CHECK: kiln.transpose %[[M]] {permutation = array<i64: 0, 3, 1, 2>} : (tensor<1x1x1x4xf32>) -> tensor<1x4x1x1xf32>
+func.func @global_pool(%x: tensor<1x4x8x8xf32>, %w: tensor<4x4x1x1xf32>) -> tensor<1x4x1x1xf32> {
+  %0 = kiln.conv %x, %w : (tensor<1x4x8x8xf32>, tensor<4x4x1x1xf32>) -> tensor<1x4x8x8xf32>
+  %1 = kiln.reduce_mean %0 {axes = array<i64: 2, 3>, keep_dims = true} : (tensor<1x4x8x8xf32>) -> tensor<1x4x1x1xf32>
+  return %1 : tensor<1x4x1x1xf32>
+}

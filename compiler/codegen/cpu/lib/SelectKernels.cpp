@@ -368,6 +368,35 @@ struct ConcatOfTransposes : OpRewritePattern<ConcatOp> {
   }
 };
 
+/// reduce(transpose(x, p), axes) with kept dims = transpose(reduce(x,
+/// p[axes]), p): the global average pooling after the last convolution
+/// kernel reduces the NHWC tensor and transposes only the small result.
+template <typename ReduceOpTy>
+struct ReduceOfTranspose : OpRewritePattern<ReduceOpTy> {
+  using OpRewritePattern<ReduceOpTy>::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(ReduceOpTy reduce,
+                                PatternRewriter &rewriter) const override {
+    auto transpose = reduce.getInput().template getDefiningOp<TransposeOp>();
+    if (!transpose || !transpose->hasOneUse() || !reduce.getKeepDims())
+      return failure();
+    ArrayRef<int64_t> permutation = transpose.getPermutation();
+    int64_t rank = static_cast<int64_t>(permutation.size());
+    SmallVector<int64_t> axes;
+    for (int64_t axis : reduce.getAxes())
+      axes.push_back(permutation[axis < 0 ? axis + rank : axis]);
+    llvm::sort(axes);
+    auto reduced = ReduceOpTy::create(rewriter, reduce.getLoc(),
+                                      transpose.getInput(),
+                                      rewriter.getDenseI64ArrayAttr(axes),
+                                      rewriter.getBoolAttr(true));
+    rewriter.replaceOpWithNewOp<TransposeOp>(
+        reduce, reduce.getType(), reduced.getResult(),
+        rewriter.getDenseI64ArrayAttr(permutation));
+    return success();
+  }
+};
+
 struct SelectKernelsPass
     : impl::KilnSelectKernelsPassBase<SelectKernelsPass> {
   using Base::Base;
@@ -398,7 +427,8 @@ struct SelectKernelsPass
         selectBatchedMatMul(cast<MatMulOp>(op));
     }
     RewritePatternSet patterns(&getContext());
-    patterns.add<ConcatOfTransposes>(&getContext());
+    patterns.add<ConcatOfTransposes, ReduceOfTranspose<ReduceMeanOp>,
+                 ReduceOfTranspose<ReduceMaxOp>>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }
