@@ -164,9 +164,90 @@ static std::string formatStringSummary(const rt::Tensor &tensor, size_t limit) {
   return text;
 }
 
+/// Whether `dtype` holds integers (signed, unsigned or bool).
+static bool isIntegerDtype(kiln_dtype dtype) {
+  switch (dtype) {
+  case KILN_DTYPE_I8:
+  case KILN_DTYPE_I16:
+  case KILN_DTYPE_I32:
+  case KILN_DTYPE_I64:
+  case KILN_DTYPE_U8:
+  case KILN_DTYPE_U16:
+  case KILN_DTYPE_U32:
+  case KILN_DTYPE_U64:
+  case KILN_DTYPE_BOOL:
+    return true;
+  default:
+    return false;
+  }
+}
+
+/// Element `index` of an integer tensor of `dtype`, exactly.
+static __int128 integerElement(kiln_dtype dtype, const void *data,
+                               int64_t index) {
+  switch (dtype) {
+  case KILN_DTYPE_I8:
+    return static_cast<const int8_t *>(data)[index];
+  case KILN_DTYPE_I16:
+    return static_cast<const int16_t *>(data)[index];
+  case KILN_DTYPE_I32:
+    return static_cast<const int32_t *>(data)[index];
+  case KILN_DTYPE_I64:
+    return static_cast<const int64_t *>(data)[index];
+  case KILN_DTYPE_U16:
+    return static_cast<const uint16_t *>(data)[index];
+  case KILN_DTYPE_U32:
+    return static_cast<const uint32_t *>(data)[index];
+  case KILN_DTYPE_U64:
+    return static_cast<const uint64_t *>(data)[index];
+  default: // u8 and bool
+    return static_cast<const uint8_t *>(data)[index];
+  }
+}
+
+/// The decimal digits of `value`.
+static std::string formatInt128(__int128 value) {
+  bool negative = value < 0;
+  unsigned __int128 magnitude =
+      negative ? -static_cast<unsigned __int128>(value) : value;
+  std::string digits;
+  do {
+    digits.insert(digits.begin(), static_cast<char>('0' + magnitude % 10));
+    magnitude /= 10;
+  } while (magnitude != 0);
+  return negative ? "-" + digits : digits;
+}
+
+/// Integers are printed, and summed, exactly (int64 values above 2^53 would
+/// not survive a double).
+static std::string formatIntegerSummary(const rt::Tensor &tensor,
+                                        size_t limit) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  kiln_dtype dtype = tensor.dtype();
+  os << formatType(dtype, tensor.shape()) << " = [";
+  const void *data = kiln_tensor_const_data(tensor.get());
+  int64_t count = tensor.elementCount();
+  // At most 2^62 elements of magnitude below 2^64: the sum fits 128 bits.
+  __int128 sum = 0;
+  for (int64_t i = 0; i < count; ++i) {
+    __int128 value = integerElement(dtype, data, i);
+    sum += value;
+    if (static_cast<size_t>(i) < limit)
+      os << (i ? ", " : "") << formatInt128(value);
+  }
+  if (static_cast<size_t>(count) > limit)
+    os << ", ... (" << count << " values)";
+  os << "]  sum=" << formatInt128(sum)
+     << "  checksum=" << formatChecksum(tensor.checksum());
+  return text;
+}
+
 std::string formatTensorSummary(const rt::Tensor &tensor, size_t limit) {
   if (tensor.dtype() == KILN_DTYPE_STRING)
     return formatStringSummary(tensor, limit);
+  if (isIntegerDtype(tensor.dtype()))
+    return formatIntegerSummary(tensor, limit);
   std::string text;
   llvm::raw_string_ostream os(text);
   kiln_dtype dtype = tensor.dtype();
@@ -218,6 +299,41 @@ static uint16_t floatToHalf(float value) {
   }
   uint32_t rounded = magnitude + 0xfffu + ((magnitude >> 13) & 1);
   return sign | static_cast<uint16_t>((rounded - 0x38000000u) >> 13);
+}
+
+/// Parses `text` as an integer of `dtype` and writes it into element `index`;
+/// an error says why it is not one (not an integer, or out of range).
+static llvm::Error storeInteger(kiln_dtype dtype, void *data, int64_t index,
+                                llvm::StringRef text) {
+  size_t bytes = kiln_dtype_size(dtype);
+  bool isSigned = dtype == KILN_DTYPE_I8 || dtype == KILN_DTYPE_I16 ||
+                  dtype == KILN_DTYPE_I32 || dtype == KILN_DTYPE_I64;
+  if (isSigned) {
+    int64_t value;
+    if (text.getAsInteger(10, value))
+      return llvm::createStringError("is not an integer in int64's range");
+    int64_t limit = bytes == 8 ? INT64_MAX : (int64_t(1) << (8 * bytes - 1)) - 1;
+    if (value > limit || value < -limit - 1)
+      return llvm::createStringError("does not fit in " +
+                                     std::to_string(8 * bytes) + " bits");
+    std::memcpy(static_cast<char *>(data) + index * bytes, &value, bytes);
+    return llvm::Error::success();
+  }
+  uint64_t value;
+  if (text.getAsInteger(10, value))
+    return llvm::createStringError(
+        "is not a non-negative integer in uint64's range");
+  uint64_t limit = dtype == KILN_DTYPE_BOOL ? 1
+                   : bytes == 8             ? UINT64_MAX
+                                            : (uint64_t(1) << (8 * bytes)) - 1;
+  if (value > limit)
+    return llvm::createStringError(
+        dtype == KILN_DTYPE_BOOL
+            ? std::string("is not 0 or 1")
+            : "does not fit in " + std::to_string(8 * bytes) + " bits");
+  // Little-endian: the low bytes of the value are the element.
+  std::memcpy(static_cast<char *>(data) + index * bytes, &value, bytes);
+  return llvm::Error::success();
 }
 
 /// Writes `value` into element `index` of a tensor of `dtype`.
@@ -375,11 +491,22 @@ llvm::Expected<rt::Tensor> parseInlineTensor(const rt::ValueInfo &info,
   }
   void *data = kiln_tensor_data(tensor->get());
   for (auto [index, item] : llvm::enumerate(items)) {
-    double value;
-    if (item.trim().getAsDouble(value))
+    auto fail = [&](const char *why) {
       return llvm::createStringError("input '" + info.name + "' value " +
                                      std::to_string(index) + " ('" +
-                                     item.str() + "') is not a number");
+                                     item.str() + "') " + why);
+    };
+    llvm::StringRef text = item.trim();
+    if (isIntegerDtype(info.dtype)) {
+      // Read as an integer, not through a double: int64 values above 2^53
+      // would be rounded, and values out of range must not wrap silently.
+      if (llvm::Error error = storeInteger(info.dtype, data, index, text))
+        return fail(llvm::toString(std::move(error)).c_str());
+      continue;
+    }
+    double value;
+    if (text.getAsDouble(value))
+      return fail("is not a number");
     storeElement(info.dtype, data, index, value);
   }
   return tensor;
