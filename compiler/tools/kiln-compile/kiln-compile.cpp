@@ -185,10 +185,8 @@ static int compile() {
   if (optLevel > 3)
     return tools::reportError(kTool,
                               createStringError("-O must be 0, 1, 2 or 3"));
-  if (cpuKernels != "auto" && cpuKernels != "onednn" && cpuKernels != "codegen")
-    return tools::reportError(
-        kTool, createStringError("--cpu-kernels must be auto, onednn or "
-                                 "codegen, not '" + cpuKernels + "'"));
+  if (llvm::Error error = tools::checkCpuKernelsOption(cpuKernels))
+    return tools::reportError(kTool, std::move(error));
   driver::ImportOptions importOptions;
   for (const std::string &shape : shapes) {
     auto parsed = tools::parseShapeOption(shape);

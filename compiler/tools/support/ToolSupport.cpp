@@ -218,54 +218,53 @@ static std::string formatInt128(__int128 value) {
   return negative ? "-" + digits : digits;
 }
 
-/// Integers are printed, and summed, exactly (int64 values above 2^53 would
-/// not survive a double).
-static std::string formatIntegerSummary(const rt::Tensor &tensor,
-                                        size_t limit) {
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  kiln_dtype dtype = tensor.dtype();
-  os << formatType(dtype, tensor.shape()) << " = [";
-  const void *data = kiln_tensor_const_data(tensor.get());
-  int64_t count = tensor.elementCount();
-  // At most 2^62 elements of magnitude below 2^64: the sum fits 128 bits.
-  __int128 sum = 0;
-  for (int64_t i = 0; i < count; ++i) {
-    __int128 value = integerElement(dtype, data, i);
-    sum += value;
-    if (static_cast<size_t>(i) < limit)
-      os << (i ? ", " : "") << formatInt128(value);
-  }
-  if (static_cast<size_t>(count) > limit)
-    os << ", ... (" << count << " values)";
-  os << "]  sum=" << formatInt128(sum)
-     << "  checksum=" << formatChecksum(tensor.checksum());
-  return text;
-}
-
 std::string formatTensorSummary(const rt::Tensor &tensor, size_t limit) {
   if (tensor.dtype() == KILN_DTYPE_STRING)
     return formatStringSummary(tensor, limit);
-  if (isIntegerDtype(tensor.dtype()))
-    return formatIntegerSummary(tensor, limit);
   std::string text;
   llvm::raw_string_ostream os(text);
   kiln_dtype dtype = tensor.dtype();
   os << formatType(dtype, tensor.shape()) << " = [";
   const void *data = kiln_tensor_const_data(tensor.get());
   int64_t count = tensor.elementCount();
+  // Integers are printed, and summed, exactly (int64 values above 2^53 would
+  // not survive a double); at most 2^62 elements of magnitude below 2^64 keep
+  // the sum within 128 bits.
+  bool integer = isIntegerDtype(dtype);
   double sum = 0;
+  __int128 integerSum = 0;
   for (int64_t i = 0; i < count; ++i) {
-    double value = elementAsDouble(dtype, data, i);
-    sum += value;
-    if (static_cast<size_t>(i) < limit)
-      os << (i ? ", " : "") << llvm::format("%.6g", value);
+    bool shown = static_cast<size_t>(i) < limit;
+    if (shown && i)
+      os << ", ";
+    if (integer) {
+      __int128 value = integerElement(dtype, data, i);
+      integerSum += value;
+      if (shown)
+        os << formatInt128(value);
+    } else {
+      double value = elementAsDouble(dtype, data, i);
+      sum += value;
+      if (shown)
+        os << llvm::format("%.6g", value);
+    }
   }
   if (static_cast<size_t>(count) > limit)
     os << ", ... (" << count << " values)";
-  os << "]  sum=" << llvm::format("%.9g", sum)
-     << "  checksum=" << formatChecksum(tensor.checksum());
+  os << "]  sum=";
+  if (integer)
+    os << formatInt128(integerSum);
+  else
+    os << llvm::format("%.9g", sum);
+  os << "  checksum=" << formatChecksum(tensor.checksum());
   return text;
+}
+
+llvm::Error checkCpuKernelsOption(llvm::StringRef value) {
+  if (value == "auto" || value == "onednn" || value == "codegen")
+    return llvm::Error::success();
+  return llvm::createStringError(
+      "--cpu-kernels must be auto, onednn or codegen, not '" + value + "'");
 }
 
 std::string formatChecksum(uint64_t checksum) {

@@ -58,6 +58,9 @@ void setVersionPrinter(llvm::StringRef toolName);
 /// Prints `message` as "<tool>: error: <message>" on stderr and returns 1.
 int reportError(llvm::StringRef toolName, llvm::Error error);
 
+/// Checks the value of a tool's --cpu-kernels option.
+llvm::Error checkCpuKernelsOption(llvm::StringRef value);
+
 /// "f32[4x2]": dtype and shape.
 std::string formatType(kiln_dtype dtype, const std::vector<int64_t> &dims);
 

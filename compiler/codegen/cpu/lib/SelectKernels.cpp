@@ -235,6 +235,21 @@ void selectConvolution(ConvOp conv) {
   });
 }
 
+/// A kiln_rt.matmul of `type` into a fresh init, with `epilogue`'s
+/// activation.
+Value buildMatMulKernel(OpBuilder &builder, Location loc, RankedTensorType type,
+                        Value lhs, Value rhs, Value bias, Value residual,
+                        const Epilogue &epilogue) {
+  Value init = buildInit(builder, loc, type, lhs);
+  return rt::MatMulOp::create(builder, loc, TypeRange{type}, lhs, rhs, bias,
+                              residual, init,
+                              builder.getStringAttr(epilogue.activation),
+                              builder.getF32FloatAttr(epilogue.alpha),
+                              builder.getF32FloatAttr(epilogue.beta))
+      .getOperation()
+      ->getResult(0);
+}
+
 /// `value` reshaped to `shape`, where -1 stands for the leading dim that is
 /// known only at run time.
 Value reshape(OpBuilder &builder, Location loc, Value value,
@@ -274,15 +289,8 @@ void selectMatMul(MatMulOp matmul) {
     Value residual =
         epilogue.residual ? flatten(epilogue.residual, columns) : Value();
     Value bias = buildBias(builder, loc, epilogue.biases, columns);
-    Value init = buildInit(builder, loc, flatType, lhs);
-    Value result = rt::MatMulOp::create(
-                       builder, loc, TypeRange{flatType}, lhs, matmul.getRhs(),
-                       bias, residual, init,
-                       builder.getStringAttr(epilogue.activation),
-                       builder.getF32FloatAttr(epilogue.alpha),
-                       builder.getF32FloatAttr(epilogue.beta))
-                       .getOperation()
-                       ->getResult(0);
+    Value result = buildMatMulKernel(builder, loc, flatType, lhs,
+                                     matmul.getRhs(), bias, residual, epilogue);
     if (rank == 2)
       return result;
     SmallVector<int64_t> shape(resultType.getShape());
@@ -324,15 +332,8 @@ void selectBatchedMatMul(MatMulOp matmul) {
     Value bias = buildBias(builder, loc, epilogue.biases, columns);
     auto batchedType = RankedTensorType::get({batch, rows, columns},
                                              resultType.getElementType());
-    Value init = buildInit(builder, loc, batchedType, lhs);
-    Value result = rt::MatMulOp::create(
-                       builder, loc, TypeRange{batchedType}, lhs, rhs, bias,
-                       residual, init,
-                       builder.getStringAttr(epilogue.activation),
-                       builder.getF32FloatAttr(epilogue.alpha),
-                       builder.getF32FloatAttr(epilogue.beta))
-                       .getOperation()
-                       ->getResult(0);
+    Value result = buildMatMulKernel(builder, loc, batchedType, lhs, rhs, bias,
+                                     residual, epilogue);
     return reshape(builder, loc, result, resultType.getShape());
   });
 }
