@@ -413,6 +413,62 @@ readDataValues(const std::string &dataSet, llvm::StringRef prefix,
   return values;
 }
 
+/// What the function returned for one graph output, decoded as the test data
+/// is read: the tensors (the elements of a sequence), and for an optional
+/// decided at run time whether it holds them.
+struct ReturnedValue {
+  std::optional<bool> present;
+  std::vector<rt::Tensor> tensors;
+};
+
+/// Whether function output `output` holds (part of) graph output `name`:
+/// "name", "name[i]" or the run-time forms of runtime.h.
+bool belongsTo(llvm::StringRef output, llvm::StringRef name) {
+  if (!output.consume_front(name))
+    return false;
+  return output.empty() || output.starts_with("[") ||
+         output == ".has_value" || output == ".values" || output == ".index";
+}
+
+/// Groups the function's outputs by graph output and decodes sequences and
+/// optionals that the model decided at run time.
+llvm::Expected<std::vector<ReturnedValue>>
+decodeOutputs(const std::vector<rt::ValueInfo> &infos,
+              std::vector<rt::Tensor> &outputs,
+              const std::vector<onnx::ValueInfoProto> &graphOutputs) {
+  std::vector<ReturnedValue> returned;
+  size_t next = 0;
+  for (const onnx::ValueInfoProto &graphOutput : graphOutputs) {
+    const std::string &name = graphOutput.name();
+    ReturnedValue value;
+    rt::Tensor *sequenceValues = nullptr;
+    for (; next < outputs.size() && belongsTo(infos[next].name, name);
+         ++next) {
+      llvm::StringRef suffix = llvm::StringRef(infos[next].name).substr(
+          name.size());
+      if (suffix == ".has_value") {
+        value.present = *outputs[next].data<bool>();
+      } else if (suffix == ".values") {
+        sequenceValues = &outputs[next];
+      } else if (suffix == ".index") {
+        if (!sequenceValues)
+          return llvm::createStringError("output '" + infos[next].name +
+                                         "' does not follow its values");
+        value.tensors = rt::sequenceElements(*sequenceValues, outputs[next]);
+      } else {
+        value.tensors.push_back(std::move(outputs[next]));
+      }
+    }
+    if (value.present == false)
+      value.tensors.clear(); // placeholders
+    returned.push_back(std::move(value));
+  }
+  if (next != outputs.size())
+    return llvm::createStringError("function output '" + infos[next].name +
+                                   "' belongs to no graph output");
+  return returned;
+}
+
 } // namespace
 
 CaseResult runCase(const std::string &directory, Tolerance defaultTolerance,
@@ -510,25 +566,42 @@ CaseResult runCase(const std::string &directory, Tolerance defaultTolerance,
         return unsupported("expected outputs that Kiln cannot read (" +
                                llvm::toString(expectedValues.takeError()) + ")",
                            ops);
-      std::vector<TensorData> expected;
-      for (DataValue &value : *expectedValues)
-        for (TensorData &tensor : value.tensors)
-          expected.push_back(std::move(tensor));
-      if (expected.size() != outputs.size())
-        return fail(setName + " has " + std::to_string(expected.size()) +
-                        " expected output tensors but the function returns " +
-                        std::to_string(outputs.size()),
+      auto returned =
+          decodeOutputs(function.outputs(), outputs, signature->outputs);
+      if (!returned)
+        return fail(setName + ": " + llvm::toString(returned.takeError()),
                     ops);
-      for (size_t i = 0; i < outputs.size(); ++i) {
-        if (expected[i].dtype == KILN_DTYPE_U16 &&
-            outputs[i].dtype() == KILN_DTYPE_BF16)
-          expected[i].dtype = KILN_DTYPE_BF16; // bfloat16 bits, as for inputs
-        std::string difference = compare(
-            outputs[i], expected[i], toleranceFor(caseName, defaultTolerance));
-        if (!difference.empty())
-          return fail(setName + " output " + std::to_string(i) + ": " +
-                          difference,
+      for (size_t k = 0; k < returned->size(); ++k) {
+        ReturnedValue &got = (*returned)[k];
+        DataValue &want = (*expectedValues)[k];
+        std::string which = setName + " output " + std::to_string(k);
+        bool wantPresent = want.kind != DataValue::EmptyOptional;
+        if (got.present && *got.present != wantPresent)
+          return fail(which + ": the optional " +
+                          (wantPresent ? "is empty but should hold a value"
+                                       : "holds a value but should be empty"),
                       ops);
+        if (got.tensors.size() != want.tensors.size())
+          return fail(which + " has " + std::to_string(got.tensors.size()) +
+                          " tensors but " + std::to_string(want.tensors.size()) +
+                          " are expected",
+                      ops);
+        for (size_t i = 0; i < got.tensors.size(); ++i) {
+          TensorData &expected = want.tensors[i];
+          if (expected.dtype == KILN_DTYPE_U16 &&
+              got.tensors[i].dtype() == KILN_DTYPE_BF16)
+            expected.dtype = KILN_DTYPE_BF16; // bfloat16 bits, as for inputs
+          std::string difference =
+              compare(got.tensors[i], expected,
+                      toleranceFor(caseName, defaultTolerance));
+          if (!difference.empty())
+            return fail(which +
+                            (got.tensors.size() > 1
+                                 ? " element " + std::to_string(i)
+                                 : std::string()) +
+                            ": " + difference,
+                        ops);
+        }
       }
     }
   } catch (const rt::Error &error) {

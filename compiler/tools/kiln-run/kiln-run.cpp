@@ -304,9 +304,30 @@ static void printHuman(const rt::Function &function,
            << formatDuration(latencies.min()) << ", mean "
            << formatDuration(latencies.mean()) << ")\n";
   std::vector<rt::ValueInfo> signature = function.outputs();
-  for (size_t i = 0; i < outputs.size(); ++i)
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    // A sequence the model decided at run time ("NAME.values" and
+    // "NAME.index", runtime.h) is printed element by element, as NAME[k].
+    StringRef name = signature[i].name;
+    if (name.consume_back(".values") && i + 1 < outputs.size() &&
+        signature[i + 1].name == (name + ".index").str()) {
+      try {
+        std::vector<rt::Tensor> elements =
+            rt::sequenceElements(outputs[i], outputs[i + 1]);
+        outs() << "output " << name << ": a sequence of " << elements.size()
+               << " tensors\n";
+        for (size_t k = 0; k < elements.size(); ++k)
+          outs() << "output " << name << "[" << k << "]: "
+                 << tools::formatTensorSummary(elements[k], printLimit)
+                 << "\n";
+        ++i;
+        continue;
+      } catch (const rt::Error &) {
+        // Not a well-formed sequence: show the tensors as they are.
+      }
+    }
     outs() << "output " << signature[i].name << ": "
            << tools::formatTensorSummary(outputs[i], printLimit) << "\n";
+  }
 }
 
 static Expected<rt::Function> chooseFunction(const rt::Module &module) {

@@ -30,6 +30,7 @@
 #include "GraphImporter.h"
 
 #include "NodeContext.h"
+#include "RunTimeValues.h"
 #include "ops/ConverterUtils.h"
 
 #include "kiln/Dialect/Kiln/IR/KilnOps.h"
@@ -166,9 +167,10 @@ llvm::Error GraphImporter::importControlFlow(NodeContext &context) {
   return importLoop(context);
 }
 
-llvm::Expected<SmallVector<Value>>
-GraphImporter::importTensorSubgraph(const onnx::GraphProto &graph,
-                                    ValueRange inputs, llvm::StringRef what) {
+llvm::Expected<SmallVector<ImportedValue>>
+GraphImporter::importValueSubgraph(const onnx::GraphProto &graph,
+                                   ArrayRef<ImportedValue> inputs,
+                                   llvm::StringRef what) {
   if (graph.input_size() != static_cast<int>(inputs.size()))
     return llvm::createStringError(
         what + " has " + llvm::Twine(graph.input_size()) + " inputs where " +
@@ -191,7 +193,7 @@ GraphImporter::importTensorSubgraph(const onnx::GraphProto &graph,
         declaredTypes[value.name()] = type;
     }
   for (auto [input, value] : llvm::zip(graph.input(), inputs))
-    define(input.name(), value);
+    defineValue(input.name(), value);
   for (const auto &initializer : graph.initializer()) {
     auto value = convertTensor(initializer);
     if (!value)
@@ -208,21 +210,97 @@ GraphImporter::importTensorSubgraph(const onnx::GraphProto &graph,
       return withContext(describeNode(node, index) + " of " + what,
                          std::move(error));
   }
-  SmallVector<Value> outputs;
+  SmallVector<ImportedValue> outputs;
   for (const auto &output : graph.output()) {
-    Value value = lookup(output.name());
-    if (!value && lookupValue(output.name()))
-      return llvm::make_error<UnsupportedError>(
-          (what + ": output '" + output.name() +
-           "' is a sequence or an optional; branches and loop bodies that "
-           "yield them are not supported")
-              .str());
+    std::optional<ImportedValue> value = lookupValue(output.name());
     if (!value)
       return llvm::createStringError(what + ": output '" + output.name() +
                                      "' is not produced by any node");
-    outputs.push_back(value);
+    outputs.push_back(*value);
   }
   return outputs;
+}
+
+llvm::Expected<SmallVector<Value>>
+GraphImporter::importTensorSubgraph(const onnx::GraphProto &graph,
+                                    ValueRange inputs, llvm::StringRef what) {
+  SmallVector<ImportedValue> bound;
+  for (Value input : inputs)
+    bound.push_back(ImportedValue::ofTensor(input));
+  KILN_ASSIGN_OR_RETURN(SmallVector<ImportedValue> outputs,
+                        importValueSubgraph(graph, bound, what));
+  SmallVector<Value> tensors;
+  for (auto [index, output] : llvm::enumerate(outputs)) {
+    if (output.kind != ImportedValue::Tensor)
+      return llvm::make_error<UnsupportedError>(
+          (what + ": output '" + graph.output(index).name() +
+           "' is a sequence or an optional, which Kiln does not take here")
+              .str());
+    tensors.push_back(output.tensor);
+  }
+  return tensors;
+}
+
+llvm::Error GraphImporter::importIfOfValues(NodeContext &context,
+                                            Value condition,
+                                            const onnx::GraphProto &thenGraph,
+                                            const onnx::GraphProto &elseGraph) {
+  KILN_ASSIGN_OR_RETURN(Value flag,
+                        extractCondition(context, condition, "cond"));
+  const size_t numOutputs = context.numOutputs();
+  DetachedBlock thenBlock, elseBlock;
+  SmallVector<ImportedValue> thenOutputs, elseOutputs;
+  {
+    OpBuilder::InsertionGuard guard(builder);
+    builder.setInsertionPointToEnd(thenBlock.get());
+    KILN_ASSIGN_OR_RETURN(thenOutputs,
+                          importValueSubgraph(thenGraph, {}, "then_branch"));
+    builder.setInsertionPointToEnd(elseBlock.get());
+    KILN_ASSIGN_OR_RETURN(elseOutputs,
+                          importValueSubgraph(elseGraph, {}, "else_branch"));
+  }
+  // One layout per output that both branches can yield: sequences of one
+  // length stay lists, others are held in tensors; an optional that one
+  // branch leaves empty gets a run-time flag.
+  SmallVector<ValueLayout> layouts;
+  SmallVector<Type> resultTypes;
+  for (size_t i = 0; i < numOutputs; ++i) {
+    KILN_ASSIGN_OR_RETURN(
+        ValueLayout layout,
+        joinLayouts(context, layoutOf(thenOutputs[i]),
+                    layoutOf(elseOutputs[i]), /*listsAsTensors=*/false,
+                    "output " + llvm::Twine(i) + " of the branches"));
+    llvm::append_range(resultTypes, layout.tensorTypes());
+    layouts.push_back(std::move(layout));
+  }
+  for (auto [block, outputs] : {std::pair(thenBlock.get(), &thenOutputs),
+                                std::pair(elseBlock.get(), &elseOutputs)}) {
+    OpBuilder::InsertionGuard guard(builder);
+    builder.setInsertionPointToEnd(block);
+    SmallVector<Value> yields;
+    for (size_t i = 0; i < numOutputs; ++i) {
+      KILN_ASSIGN_OR_RETURN(
+          SmallVector<Value> tensors,
+          passAs(context, (*outputs)[i], layouts[i],
+                 "output " + llvm::Twine(i) + " of the " +
+                     (block == thenBlock.get() ? "then" : "else") +
+                     " branch"));
+      llvm::append_range(yields, tensors);
+    }
+    scf::YieldOp::create(builder, context.loc, yields);
+  }
+  auto ifOp = scf::IfOp::create(builder, context.loc, resultTypes, flag,
+                                /*addThenBlock=*/false,
+                                /*addElseBlock=*/false);
+  ifOp.getThenRegion().push_back(thenBlock.release());
+  ifOp.getElseRegion().push_back(elseBlock.release());
+  ValueRange results = ifOp.getResults();
+  for (size_t i = 0; i < numOutputs; ++i) {
+    size_t count = layouts[i].tensorTypes().size();
+    context.setValueOutput(i, receiveAs(results.take_front(count), layouts[i]));
+    results = results.drop_front(count);
+  }
+  return llvm::Error::success();
 }
 
 llvm::Error GraphImporter::importIf(NodeContext &context) {
@@ -238,60 +316,18 @@ llvm::Error GraphImporter::importIf(NodeContext &context) {
                            "the node (" +
                            llvm::Twine(numOutputs) + ")");
 
-  // A condition known now: only the taken branch exists.
+  // A condition known now: only the taken branch exists, and it may yield
+  // anything.
   if (std::optional<bool> known = constantBool(condition)) {
     KILN_ASSIGN_OR_RETURN(
-        SmallVector<Value> outputs,
-        importTensorSubgraph(*known ? *thenGraph : *elseGraph, {},
-                       *known ? "then_branch" : "else_branch"));
+        SmallVector<ImportedValue> outputs,
+        importValueSubgraph(*known ? *thenGraph : *elseGraph, {},
+                            *known ? "then_branch" : "else_branch"));
     for (auto [index, value] : llvm::enumerate(outputs))
-      context.setOutput(index, value);
+      context.setValueOutput(index, value);
     return llvm::Error::success();
   }
-
-  KILN_ASSIGN_OR_RETURN(Value flag,
-                        extractCondition(context, condition, "cond"));
-  DetachedBlock thenBlock, elseBlock;
-  SmallVector<Value> thenOutputs, elseOutputs;
-  {
-    OpBuilder::InsertionGuard guard(builder);
-    builder.setInsertionPointToEnd(thenBlock.get());
-    KILN_ASSIGN_OR_RETURN(thenOutputs,
-                          importTensorSubgraph(*thenGraph, {}, "then_branch"));
-    builder.setInsertionPointToEnd(elseBlock.get());
-    KILN_ASSIGN_OR_RETURN(elseOutputs,
-                          importTensorSubgraph(*elseGraph, {}, "else_branch"));
-  }
-  // Both branches must yield the same types; a dim one branch leaves dynamic
-  // takes the other's static size.
-  SmallVector<Type> resultTypes;
-  for (size_t i = 0; i < numOutputs; ++i) {
-    Type thenType = thenOutputs[i].getType(),
-         elseType = elseOutputs[i].getType();
-    auto thenTensor = cast<RankedTensorType>(thenType);
-    resultTypes.push_back(thenTensor.hasStaticShape() ? thenType : elseType);
-  }
-  for (auto [block, outputs] : {std::pair(thenBlock.get(), &thenOutputs),
-                                std::pair(elseBlock.get(), &elseOutputs)}) {
-    OpBuilder::InsertionGuard guard(builder);
-    builder.setInsertionPointToEnd(block);
-    for (size_t i = 0; i < numOutputs; ++i) {
-      KILN_ASSIGN_OR_RETURN(
-          (*outputs)[i],
-          castTo(context, (*outputs)[i], resultTypes[i],
-                 "output " + llvm::Twine(i) + " of the " +
-                     (block == thenBlock.get() ? "then" : "else") + " branch"));
-    }
-    scf::YieldOp::create(builder, context.loc, *outputs);
-  }
-  auto ifOp = scf::IfOp::create(builder, context.loc, resultTypes, flag,
-                                /*addThenBlock=*/false,
-                                /*addElseBlock=*/false);
-  ifOp.getThenRegion().push_back(thenBlock.release());
-  ifOp.getElseRegion().push_back(elseBlock.release());
-  for (auto [index, result] : llvm::enumerate(ifOp.getResults()))
-    context.setOutput(index, result);
-  return llvm::Error::success();
+  return importIfOfValues(context, condition, *thenGraph, *elseGraph);
 }
 
 //===--- Loop -------------------------------------------------------------===//
@@ -306,6 +342,11 @@ struct LoopPlan {
   /// cond is a constant true).
   Value condition;
   std::optional<bool> constantCondition = true;
+  /// The loop-carried values as the node receives them, how each is carried
+  /// (a sequence in tensors, an optional with a run-time flag), and the
+  /// tensors that carry them into the first iteration.
+  SmallVector<ImportedValue> carriedValues;
+  SmallVector<ValueLayout> carriedLayouts;
   SmallVector<Value> carriedInits;
   int64_t numScans = 0;
 };
@@ -314,6 +355,9 @@ struct LoopPlan {
 /// iteration number (an index) and the loop-carried values.
 struct LoopBody {
   Value conditionOut; ///< what the body returns as the next condition
+  /// What the body returns for the loop-carried values, and the tensors that
+  /// carry them to the next iteration (once the layouts are settled).
+  SmallVector<ImportedValue> carriedValues;
   SmallVector<Value> carriedOutputs, scanOutputs;
   SmallVector<std::string> scanNames;
 };
@@ -338,23 +382,6 @@ Value extractScalar(OpBuilder &builder, Location loc, Value value) {
   Value zero = arith::ConstantIndexOp::create(builder, loc, 0);
   SmallVector<Value> indices(type.getRank(), zero);
   return tensor::ExtractOp::create(builder, loc, value, indices);
-}
-
-/// The node's name as its location carries it ("node 'x' (Loop, #3)"), for
-/// the messages of run-time checks.
-std::string nodeName(NodeContext &context) {
-  if (auto name = dyn_cast<NameLoc>(context.loc))
-    return name.getName().str();
-  return "Loop";
-}
-
-/// Emits a run-time check that `condition` holds: the same `cf.assert` that
-/// emitRunTimeCheck (in codegen, which the frontend does not link) builds; the
-/// CPU back end turns it into an error return of the call with `message`.
-void emitCheck(NodeContext &context, Value condition,
-               const llvm::Twine &message) {
-  context.builder.getContext()->getOrLoadDialect<cf::ControlFlowDialect>();
-  cf::AssertOp::create(context.builder, context.loc, condition, message.str());
 }
 
 llvm::Expected<LoopPlan> planLoop(NodeContext &context) {
@@ -385,8 +412,19 @@ llvm::Expected<LoopPlan> planLoop(NodeContext &context) {
   if (numCarried < 0)
     return context.invalid("Loop needs inputs M and cond (either may be '')");
   for (int64_t i = 0; i < numCarried; ++i) {
-    KILN_ASSIGN_OR_RETURN(Value init, context.input(2 + i));
-    plan.carriedInits.push_back(init);
+    KILN_ASSIGN_OR_RETURN(ImportedValue init, context.valueInput(2 + i));
+    // A tensor keeps its type; a sequence changes length, so it is carried
+    // in tensors.
+    ValueLayout layout = layoutOf(init);
+    if (init.kind != ImportedValue::Tensor) {
+      KILN_ASSIGN_OR_RETURN(layout,
+                            joinLayouts(context, layout, layout,
+                                        /*listsAsTensors=*/true,
+                                        "loop-carried value " +
+                                            llvm::Twine(i)));
+    }
+    plan.carriedValues.push_back(std::move(init));
+    plan.carriedLayouts.push_back(std::move(layout));
   }
   plan.numScans = plan.body->output_size() - 1 - numCarried;
   if (plan.body->input_size() != numCarried + 2 || plan.numScans < 0)
@@ -515,11 +553,10 @@ Value runTimeTripCount(NodeContext &context, const LoopPlan &plan,
     count = arith::SelectOp::create(
         builder, loc, extractScalar(builder, loc, plan.condition), count, zero);
   if (!body.scanOutputs.empty()) {
-    emitCheck(context,
+    context.emitCheck(
               arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::sge,
                                     count, zero),
-              nodeName(context) +
-                  ": the trip count M is negative; a Loop with scan outputs "
+              "the trip count M is negative; a Loop with scan outputs "
                   "needs M >= 0");
     // Bytes per iteration of the largest scan output bound M.
     int64_t rowBytes = 1;
@@ -532,11 +569,10 @@ Value runTimeTripCount(NodeContext &context, const LoopPlan &plan,
     }
     Value limit = arith::ConstantIntOp::create(
         builder, loc, std::numeric_limits<int64_t>::max() / rowBytes, 64);
-    emitCheck(context,
+    context.emitCheck(
               arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::sle,
                                     count, limit),
-              nodeName(context) +
-                  ": the trip count M is so large that the scan outputs' "
+              "the trip count M is so large that the scan outputs' "
                   "size overflows");
   }
   return arith::IndexCastOp::create(builder, loc, builder.getIndexType(),
@@ -689,44 +725,132 @@ llvm::Expected<LoopBody> GraphImporter::importLoopBody(NodeContext &context,
                    scalarInputType(declaredTypeOf(getContext(), body.input(1)),
                                    builder.getI1Type()),
                    true)));
-  for (Value init : plan.carriedInits)
-    bodyInputs.push_back(block->addArgument(init.getType(), loc));
-  KILN_ASSIGN_OR_RETURN(SmallVector<Value> outputs,
-                        importTensorSubgraph(body, bodyInputs, "the body"));
-  LoopBody result;
-  result.conditionOut = outputs.front();
-  for (auto [index, init] : llvm::enumerate(plan.carriedInits)) {
-    KILN_ASSIGN_OR_RETURN(
-        Value carried,
-        castTo(context, outputs[1 + index], init.getType(),
-               "loop-carried value '" + body.output(1 + index).name() + "'"));
-    result.carriedOutputs.push_back(carried);
+  SmallVector<ImportedValue> boundInputs;
+  for (Value input : bodyInputs)
+    boundInputs.push_back(ImportedValue::ofTensor(input));
+  for (const ValueLayout &layout : plan.carriedLayouts) {
+    SmallVector<Value> arguments;
+    for (Type type : layout.tensorTypes())
+      arguments.push_back(block->addArgument(type, loc));
+    boundInputs.push_back(receiveAs(arguments, layout));
   }
-  for (size_t index = 1 + plan.carriedInits.size(); index < outputs.size();
-       ++index) {
-    result.scanOutputs.push_back(outputs[index]);
+  KILN_ASSIGN_OR_RETURN(SmallVector<ImportedValue> outputs,
+                        importValueSubgraph(body, boundInputs, "the body"));
+  LoopBody result;
+  if (outputs.front().kind != ImportedValue::Tensor)
+    return context.invalid("the body's condition output must be a tensor");
+  result.conditionOut = outputs.front().tensor;
+  const size_t numCarried = plan.carriedLayouts.size();
+  result.carriedValues.assign(outputs.begin() + 1,
+                              outputs.begin() + 1 + numCarried);
+  for (size_t index = 1 + numCarried; index < outputs.size(); ++index) {
+    if (outputs[index].kind != ImportedValue::Tensor)
+      return context.unsupported("scan output '" + body.output(index).name() +
+                                 "' of a Loop body is not a tensor");
+    result.scanOutputs.push_back(outputs[index].tensor);
     result.scanNames.push_back(body.output(index).name());
   }
   return result;
 }
 
+namespace {
+
+/// The layouts that carry both what enters the loop (`plan`) and what the
+/// body returns: a sequence may gain elements of other ranks, an optional
+/// may become present.
+llvm::Expected<SmallVector<ValueLayout>>
+settleLayouts(NodeContext &context, const LoopPlan &plan,
+              const LoopBody &body) {
+  SmallVector<ValueLayout> layouts;
+  for (auto [index, layout] : llvm::enumerate(plan.carriedLayouts)) {
+    if (layout.kind == ImportedValue::Tensor) {
+      layouts.push_back(layout); // cast to the initial type, as before
+      continue;
+    }
+    KILN_ASSIGN_OR_RETURN(
+        ValueLayout joined,
+        joinLayouts(context, layout, layoutOf(body.carriedValues[index]),
+                    /*listsAsTensors=*/true,
+                    "loop-carried value '" +
+                        plan.body->output(1 + index).name() + "'"));
+    layouts.push_back(std::move(joined));
+  }
+  return layouts;
+}
+
+} // namespace
+
+llvm::Expected<LoopBody>
+GraphImporter::importLoopBodyAndLayouts(NodeContext &context, LoopPlan &plan,
+                                        Block *&block,
+                                        std::unique_ptr<Block> &owner) {
+  // A body whose carried sequences or optionals change kind (an element of
+  // another rank, an optional that becomes present) is imported again with
+  // the wider layout; each try widens it, so this ends.
+  for (int attempt = 0;; ++attempt) {
+    owner = std::make_unique<Block>();
+    block = owner.get();
+    KILN_ASSIGN_OR_RETURN(LoopBody body, importLoopBody(context, plan, block));
+    KILN_ASSIGN_OR_RETURN(SmallVector<ValueLayout> layouts,
+                          settleLayouts(context, plan, body));
+    if (layouts != plan.carriedLayouts) {
+      if (attempt == 8)
+        return context.unsupported("the loop-carried sequences and optionals "
+                                   "do not settle on one type");
+      plan.carriedLayouts = std::move(layouts);
+      continue;
+    }
+    OpBuilder::InsertionGuard guard(builder);
+    builder.setInsertionPointToEnd(block);
+    for (auto [index, layout] : llvm::enumerate(plan.carriedLayouts)) {
+      KILN_ASSIGN_OR_RETURN(
+          SmallVector<Value> tensors,
+          passAs(context, body.carriedValues[index], layout,
+                 "loop-carried value '" + plan.body->output(1 + index).name() +
+                     "'"));
+      llvm::append_range(body.carriedOutputs, tensors);
+    }
+    return body;
+  }
+}
+
 llvm::Error GraphImporter::importLoop(NodeContext &context) {
   KILN_ASSIGN_OR_RETURN(LoopPlan plan, planLoop(context));
-  DetachedBlock block;
-  KILN_ASSIGN_OR_RETURN(LoopBody body,
-                        importLoopBody(context, plan, block.get()));
+  Block *bodyBlock = nullptr;
+  std::unique_ptr<Block> bodyOwner;
+  KILN_ASSIGN_OR_RETURN(
+      LoopBody body,
+      importLoopBodyAndLayouts(context, plan, bodyBlock, bodyOwner));
+  for (auto [index, layout] : llvm::enumerate(plan.carriedLayouts)) {
+    KILN_ASSIGN_OR_RETURN(
+        SmallVector<Value> tensors,
+        passAs(context, plan.carriedValues[index], layout,
+               "loop-carried value " + llvm::Twine(index)));
+    llvm::append_range(plan.carriedInits, tensors);
+  }
+  // The emitters move the body's ops into the loop; the emptied block is
+  // freed with bodyOwner.
   if (llvm::Error error = checkScanShapes(context, body))
     return error;
   // Without cond the Loop is a for loop and ignores the body's condition.
   bool staysTrue =
       !plan.condition || constantBool(body.conditionOut).value_or(false);
+  // scf.for's canonicalization gives a carried value the static type of its
+  // initial tensor (folding the tensor.cast), which a growing sequence does
+  // not keep: loops that carry sequences or optionals in tensors are
+  // scf.while loops.
+  bool carriesRunTimeValues =
+      llvm::any_of(plan.carriedLayouts, [](const ValueLayout &layout) {
+        return layout.kind != ImportedValue::Tensor;
+      });
   SmallVector<Value> results;
-  if (!staysTrue) {
+  if (!staysTrue || (carriesRunTimeValues && plan.tripCount &&
+                     plan.constantCondition != false)) {
     KILN_ASSIGN_OR_RETURN(results,
-                          emitWhileLoop(context, plan, body, block.get()));
+                          emitWhileLoop(context, plan, body, bodyBlock));
   } else if (plan.constantCondition == false) {
     results =
-        emitForLoop(context, plan, body, block.get(),
+        emitForLoop(context, plan, body, bodyBlock,
                     arith::ConstantIndexOp::create(builder, context.loc, 0));
   } else if (!plan.tripCount) {
     return context.unsupported(
@@ -743,14 +867,21 @@ llvm::Error GraphImporter::importLoop(NodeContext &context) {
         return count.takeError();
     }
     results = emitForLoop(
-        context, plan, body, block.get(),
+        context, plan, body, bodyBlock,
         arith::ConstantIndexOp::create(builder, context.loc, tripCount));
   } else {
-    results = emitForLoop(context, plan, body, block.get(),
+    results = emitForLoop(context, plan, body, bodyBlock,
                           runTimeTripCount(context, plan, body));
   }
-  for (auto [index, result] : llvm::enumerate(results))
-    context.setOutput(index, result);
+  ValueRange remaining = results;
+  for (auto [index, layout] : llvm::enumerate(plan.carriedLayouts)) {
+    size_t count = layout.tensorTypes().size();
+    context.setValueOutput(index,
+                           receiveAs(remaining.take_front(count), layout));
+    remaining = remaining.drop_front(count);
+  }
+  for (auto [index, result] : llvm::enumerate(remaining))
+    context.setOutput(plan.carriedLayouts.size() + index, result);
   return llvm::Error::success();
 }
 

@@ -20,6 +20,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringSet.h"
 
@@ -533,9 +534,18 @@ llvm::Error GraphImporter::importNode(const onnx::NodeProto &node,
   ConverterFn converter =
       ConverterRegistry::get().lookup(node.domain(), node.op_type());
   bool controlFlow = isControlFlow(node);
-  // If and Loop compile to scf ops on tensors; a Loop that carries sequences
-  // or optionals goes to the converter that unrolls it, when there is one.
-  if (controlFlow && converter &&
+  // If and Loop compile to scf ops on tensors. A Loop that carries sequences
+  // or optionals and whose trip count and condition are known now goes to
+  // the converter that unrolls it, when there is one: its body may then
+  // index them with the iteration number. Otherwise they are carried in
+  // tensors (RunTimeValues.h).
+  auto knownNow = [&](int index) {
+    if (index >= node.input_size() || node.input(index).empty())
+      return true;
+    Value value = lookup(node.input(index));
+    return value && matchPattern(value, m_Constant());
+  };
+  if (controlFlow && converter && knownNow(0) && knownNow(1) &&
       llvm::any_of(node.input(), [&](const std::string &input) {
         return !input.empty() && !lookup(input);
       }))
@@ -601,7 +611,8 @@ llvm::Error GraphImporter::importGraph(std::vector<UnsupportedNode> *collect) {
 
 llvm::Error GraphImporter::finishFunction() {
   // A sequence output becomes one result per element ("name[i]"); an empty
-  // optional becomes none.
+  // optional becomes none; sequences and optionals decided at run time
+  // become the tensors that hold them.
   SmallVector<Value> results;
   SmallVector<std::string> resultNames;
   SmallVector<const onnx::TypeProto *> resultProtos;
@@ -631,6 +642,26 @@ llvm::Error GraphImporter::finishFunction() {
       break;
     case ImportedValue::EmptyOptional:
       break;
+    case ImportedValue::RunTimeSequence:
+    case ImportedValue::RunTimeOptional: {
+      // Decided at run time: the tensors that hold it, named as runtime.h
+      // describes ("NAME.has_value", "NAME.values", "NAME.index").
+      auto add = [&](Value result, const std::string &suffix) {
+        results.push_back(result);
+        resultNames.push_back(output.name() + suffix);
+        resultProtos.push_back(nullptr);
+      };
+      if (value->kind == ImportedValue::RunTimeOptional)
+        add(value->present, ".has_value");
+      if (value->kind == ImportedValue::RunTimeSequence ||
+          value->holdsSequence) {
+        add(value->sequenceTensors.values, ".values");
+        add(value->sequenceTensors.index, ".index");
+      } else {
+        add(value->tensor, "");
+      }
+      break;
+    }
     }
   }
   func::ReturnOp::create(builder, fileLoc, results);

@@ -6,6 +6,7 @@
 
 #include "kiln/Dialect/Kiln/IR/KilnOps.h"
 
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/TypeUtilities.h"
@@ -88,6 +89,11 @@ llvm::Expected<ImportedSequence> NodeContext::sequenceInput(size_t i) const {
   auto value = valueInput(i);
   if (!value)
     return value.takeError();
+  if (value->kind == ImportedValue::RunTimeSequence)
+    return unsupported("input " + llvm::Twine(i) + " ('" + node.input(i) +
+                       "') is a sequence whose length is known only at run "
+                       "time, which Kiln's converter for " + node.op_type() +
+                       " does not take");
   if (value->kind != ImportedValue::Sequence)
     return invalid("input " + llvm::Twine(i) + " ('" + node.input(i) +
                    "') must be a sequence");
@@ -248,6 +254,15 @@ Value NodeContext::scalar(Type elementType, double value, int64_t rank) {
 
 llvm::Error NodeContext::unsupported(const llvm::Twine &reason) const {
   return llvm::make_error<UnsupportedError>(reason.str());
+}
+
+void NodeContext::emitCheck(Value condition, const llvm::Twine &message) {
+  // The node's name as its location carries it ("node 'x' (Loop, #3)").
+  std::string name = node.op_type();
+  if (auto named = dyn_cast<NameLoc>(loc))
+    name = named.getName().str();
+  builder.getContext()->getOrLoadDialect<cf::ControlFlowDialect>();
+  cf::AssertOp::create(builder, loc, condition, name + ": " + message.str());
 }
 
 llvm::Error NodeContext::invalid(const llvm::Twine &reason) const {

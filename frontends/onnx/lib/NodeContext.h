@@ -146,6 +146,10 @@ public:
   llvm::Error unsupported(const llvm::Twine &reason) const;
   /// "This node is invalid".
   llvm::Error invalid(const llvm::Twine &reason) const;
+  /// Emits a run-time check that the i1 `condition` holds: a `cf.assert`,
+  /// which the CPU back end turns into an error return of the call whose
+  /// message names this node and says `message`.
+  void emitCheck(mlir::Value condition, const llvm::Twine &message);
 
 private:
   llvm::Expected<mlir::Value> finishInferredOp(mlir::OperationState &state);

@@ -150,6 +150,43 @@ KILN_API const char *kiln_tensor_string(const kiln_tensor *tensor,
 KILN_API kiln_status *kiln_tensor_set_string(kiln_tensor *tensor, int64_t index,
                                              const char *value);
 
+/*===--- Sequences of a length known only at run time ---------------------===*
+ *
+ * An ONNX sequence whose length a model decides at run time (a Loop that
+ * grows it, an If whose branches yield different ones) is returned as two
+ * outputs, "NAME.values" and "NAME.index" (see docs/onnx.md):
+ *
+ *   values: rank 1, the elements' data one after another, each row-major;
+ *   index:  KILN_DTYPE_I64 of shape [n, KILN_SEQUENCE_INDEX_COLUMNS], one row
+ *           per element: its offset into `values` (in elements), its rank r,
+ *           its r dims, then zeros.
+ *
+ * An optional whose presence is decided at run time is returned as a
+ * KILN_DTYPE_BOOL scalar "NAME.has_value" followed by its content's outputs
+ * (which hold placeholders when it is false).
+ */
+#define KILN_SEQUENCE_INDEX_COLUMNS (2 + KILN_ABI_MAX_RANK)
+
+/**
+ * The number of elements of the sequence that `index` describes. Fails with
+ * KILN_INVALID_ARGUMENT when `index` is not an i64 tensor of shape
+ * [n, KILN_SEQUENCE_INDEX_COLUMNS].
+ */
+KILN_API kiln_status *kiln_sequence_length(const kiln_tensor *index,
+                                           int64_t *out);
+
+/**
+ * Element `position` (in [0, n)) of the sequence held in `values` and
+ * `index`, as a new tensor that owns a copy of its data. Every entry of the
+ * index row is checked: a rank or dim out of range, or data past the end of
+ * `values`, fails with KILN_INVALID_ARGUMENT; a position out of range with
+ * KILN_OUT_OF_RANGE. String sequences are not supported.
+ */
+KILN_API kiln_status *kiln_sequence_element(const kiln_tensor *values,
+                                            const kiln_tensor *index,
+                                            int64_t position,
+                                            kiln_tensor **out);
+
 /**
  * The checksum Kiln's tools print: the 64-bit FNV-1a hash of `size` bytes
  * (offset basis 0xcbf29ce484222325, prime 0x100000001b3, one byte at a time).

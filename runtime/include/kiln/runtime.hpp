@@ -171,6 +171,21 @@ private:
   kiln_tensor *handle = nullptr;
 };
 
+/// The elements of a sequence returned as "NAME.values" and "NAME.index"
+/// (kiln_sequence_element() in runtime.h), each a tensor of its own.
+inline std::vector<Tensor> sequenceElements(const Tensor &values,
+                                            const Tensor &index) {
+  int64_t length = 0;
+  detail::check(kiln_sequence_length(index.get(), &length));
+  std::vector<Tensor> elements;
+  for (int64_t i = 0; i < length; ++i) {
+    kiln_tensor *element = nullptr;
+    detail::check(kiln_sequence_element(values.get(), index.get(), i, &element));
+    elements.emplace_back(element);
+  }
+  return elements;
+}
+
 /// One function of a module. A Function shares ownership of its module, so
 /// it stays usable after the Module it came from is destroyed. Copies are
 /// cheap and may be used from many threads at once.

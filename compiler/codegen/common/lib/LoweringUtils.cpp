@@ -108,7 +108,15 @@ void emitBroadcastChecks(OpBuilder &builder, Operation *op,
 
 Value createEmptyTensor(OpBuilder &builder, Location loc, RankedTensorType type,
                         ArrayRef<OpFoldResult> sizes) {
-  return tensor::EmptyOp::create(builder, loc, sizes, type.getElementType());
+  // A dim the result type leaves dynamic stays dynamic even when its size is
+  // known here (an input cast from a static type), so that the tensor has
+  // exactly the op's result type; canonicalization makes it static later.
+  SmallVector<OpFoldResult> matching(sizes);
+  for (auto [dim, size] : llvm::enumerate(matching))
+    if (type.isDynamicDim(dim))
+      if (std::optional<int64_t> known = getConstantIntValue(size))
+        size = arith::ConstantIndexOp::create(builder, loc, *known).getResult();
+  return tensor::EmptyOp::create(builder, loc, matching, type.getElementType());
 }
 
 Value createFilledTensor(OpBuilder &builder, Location loc,

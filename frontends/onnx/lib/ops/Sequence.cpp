@@ -29,8 +29,11 @@
 //===----------------------------------------------------------------------===//
 
 #include "../ConverterRegistry.h"
+#include "../RunTimeValues.h"
 #include "CompositionHelpers.h"
+#include "DynamicShapeHelpers.h"
 
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Matchers.h"
 
 using namespace mlir;
@@ -198,7 +201,27 @@ insertAtRunTime(NodeContext &context, ImportedSequence sequence, Value tensor) {
   return sequence;
 }
 
+/// The sequence held in tensors that input 0 is, if it is one.
+std::optional<SequenceTensors> runTimeSequenceInput(NodeContext &context) {
+  auto value = context.valueInput(0);
+  if (!value) {
+    llvm::consumeError(value.takeError());
+    return std::nullopt;
+  }
+  if (value->kind != ImportedValue::RunTimeSequence)
+    return std::nullopt;
+  return value->sequenceTensors;
+}
+
 llvm::Error convertSequenceInsert(NodeContext &context) {
+  if (std::optional<SequenceTensors> held = runTimeSequenceInput(context)) {
+    KILN_ASSIGN_OR_RETURN(Value tensor, context.input(1));
+    KILN_ASSIGN_OR_RETURN(
+        SequenceTensors result,
+        insertIntoSequence(context, *held, tensor, context.optionalInput(2)));
+    context.setValueOutput(0, ImportedValue::ofSequenceTensors(result));
+    return llvm::Error::success();
+  }
   KILN_ASSIGN_OR_RETURN(ImportedSequence sequence, context.sequenceInput(0));
   KILN_ASSIGN_OR_RETURN(Value tensor, context.input(1));
   if (llvm::Error error =
@@ -206,6 +229,18 @@ llvm::Error convertSequenceInsert(NodeContext &context) {
     return error;
   size_t position = sequence.elements.size();
   if (context.hasInput(2) && !context.constantInts(2)) {
+    if (llvm::Error error =
+            checkOneStaticType(context, sequence, tensor, "SequenceInsert")) {
+      // Elements of different shapes: the result is held in tensors.
+      llvm::consumeError(std::move(error));
+      KILN_ASSIGN_OR_RETURN(
+          SequenceTensors held,
+          toSequenceTensors(context, ImportedValue::ofSequence(sequence)));
+      KILN_ASSIGN_OR_RETURN(held, insertIntoSequence(context, held, tensor,
+                                                     context.optionalInput(2)));
+      context.setValueOutput(0, ImportedValue::ofSequenceTensors(held));
+      return llvm::Error::success();
+    }
     KILN_ASSIGN_OR_RETURN(
         sequence, insertAtRunTime(context, std::move(sequence), tensor));
     context.setSequenceOutput(0, std::move(sequence));
@@ -222,6 +257,13 @@ llvm::Error convertSequenceInsert(NodeContext &context) {
 }
 
 llvm::Error convertSequenceErase(NodeContext &context) {
+  if (std::optional<SequenceTensors> held = runTimeSequenceInput(context)) {
+    KILN_ASSIGN_OR_RETURN(
+        SequenceTensors result,
+        eraseFromSequence(context, *held, context.optionalInput(1)));
+    context.setValueOutput(0, ImportedValue::ofSequenceTensors(result));
+    return llvm::Error::success();
+  }
   KILN_ASSIGN_OR_RETURN(ImportedSequence sequence, context.sequenceInput(0));
   if (sequence.elements.empty())
     return context.invalid("SequenceErase of an empty sequence");
@@ -237,6 +279,11 @@ llvm::Error convertSequenceErase(NodeContext &context) {
 }
 
 llvm::Error convertSequenceLength(NodeContext &context) {
+  if (std::optional<SequenceTensors> held = runTimeSequenceInput(context)) {
+    KILN_ASSIGN_OR_RETURN(Value length, sequenceLength(context, *held));
+    context.setOutput(0, length);
+    return llvm::Error::success();
+  }
   KILN_ASSIGN_OR_RETURN(ImportedSequence sequence, context.sequenceInput(0));
   context.setOutput(
       0, context.scalar(context.builder.getI64Type(),
@@ -288,8 +335,14 @@ llvm::Expected<Value> elementAtRunTime(NodeContext &context,
 }
 
 llvm::Error convertSequenceAt(NodeContext &context) {
-  KILN_ASSIGN_OR_RETURN(ImportedSequence sequence, context.sequenceInput(0));
   KILN_ASSIGN_OR_RETURN(Value position, context.input(1));
+  if (std::optional<SequenceTensors> held = runTimeSequenceInput(context)) {
+    KILN_ASSIGN_OR_RETURN(Value element,
+                          sequenceElementAt(context, *held, position));
+    context.setOutput(0, refineToDeclared(context, element, 0));
+    return llvm::Error::success();
+  }
+  KILN_ASSIGN_OR_RETURN(ImportedSequence sequence, context.sequenceInput(0));
   Value element;
   if (context.constantInts(1)) {
     KILN_ASSIGN_OR_RETURN(size_t index,
@@ -678,6 +731,10 @@ llvm::Error convertOptionalHasElement(NodeContext &context) {
   bool present = false;
   if (context.hasInput(0)) {
     KILN_ASSIGN_OR_RETURN(ImportedValue input, context.valueInput(0));
+    if (input.kind == ImportedValue::RunTimeOptional) {
+      context.setOutput(0, input.present);
+      return llvm::Error::success();
+    }
     present = input.kind != ImportedValue::EmptyOptional;
   }
   context.setOutput(0, context.scalar(context.builder.getI1Type(), present));
@@ -688,6 +745,14 @@ llvm::Error convertOptionalGetElement(NodeContext &context) {
   KILN_ASSIGN_OR_RETURN(ImportedValue input, context.valueInput(0));
   if (input.kind == ImportedValue::EmptyOptional)
     return context.invalid("OptionalGetElement of an optional that is empty");
+  if (input.kind == ImportedValue::RunTimeOptional) {
+    OpBuilder &builder = context.builder;
+    context.emitCheck(
+        tensor::ExtractOp::create(builder, context.loc, input.present,
+                                  ValueRange{}),
+        "OptionalGetElement of an optional that is empty");
+    input = input.content();
+  }
   context.setValueOutput(0, std::move(input));
   return llvm::Error::success();
 }
