@@ -82,8 +82,8 @@ kiln_status *kiln_sequence_element(const kiln_tensor *values,
   if (byteSize > 0)
     std::memcpy(element->data,
                 static_cast<const char *>(values->data) +
-                    offset * static_cast<int64_t>(
-                                 kiln_dtype_size(values->dtype)),
+                    offset *
+                        static_cast<int64_t>(kiln_dtype_size(values->dtype)),
                 byteSize);
   *out = element;
   return nullptr;

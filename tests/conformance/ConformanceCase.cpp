@@ -426,8 +426,8 @@ struct ReturnedValue {
 bool belongsTo(llvm::StringRef output, llvm::StringRef name) {
   if (!output.consume_front(name))
     return false;
-  return output.empty() || output.starts_with("[") ||
-         output == ".has_value" || output == ".values" || output == ".index";
+  return output.empty() || output.starts_with("[") || output == ".has_value" ||
+         output == ".values" || output == ".index";
 }
 
 /// Groups the function's outputs by graph output and decodes sequences and
@@ -442,10 +442,9 @@ decodeOutputs(const std::vector<rt::ValueInfo> &infos,
     const std::string &name = graphOutput.name();
     ReturnedValue value;
     rt::Tensor *sequenceValues = nullptr;
-    for (; next < outputs.size() && belongsTo(infos[next].name, name);
-         ++next) {
-      llvm::StringRef suffix = llvm::StringRef(infos[next].name).substr(
-          name.size());
+    for (; next < outputs.size() && belongsTo(infos[next].name, name); ++next) {
+      llvm::StringRef suffix =
+          llvm::StringRef(infos[next].name).substr(name.size());
       if (suffix == ".has_value") {
         value.present = *outputs[next].data<bool>();
       } else if (suffix == ".values") {
@@ -569,8 +568,7 @@ CaseResult runCase(const std::string &directory, Tolerance defaultTolerance,
       auto returned =
           decodeOutputs(function.outputs(), outputs, signature->outputs);
       if (!returned)
-        return fail(setName + ": " + llvm::toString(returned.takeError()),
-                    ops);
+        return fail(setName + ": " + llvm::toString(returned.takeError()), ops);
       for (size_t k = 0; k < returned->size(); ++k) {
         ReturnedValue &got = (*returned)[k];
         DataValue &want = (*expectedValues)[k];
@@ -583,8 +581,8 @@ CaseResult runCase(const std::string &directory, Tolerance defaultTolerance,
                       ops);
         if (got.tensors.size() != want.tensors.size())
           return fail(which + " has " + std::to_string(got.tensors.size()) +
-                          " tensors but " + std::to_string(want.tensors.size()) +
-                          " are expected",
+                          " tensors but " +
+                          std::to_string(want.tensors.size()) + " are expected",
                       ops);
         for (size_t i = 0; i < got.tensors.size(); ++i) {
           TensorData &expected = want.tensors[i];

@@ -829,7 +829,9 @@ TEST_F(ControlFlowNumericsTest, LoopWithAFalseConditionRunsNoIteration) {
   EXPECT_TRUE(allClose(outputs[0], v, {0, 0}));
 }
 
-TEST_F(ControlFlowNumericsTest, IfBranchesOfDifferentShapesAreUnsupported) {
+TEST_F(ControlFlowNumericsTest, IfBranchesOfDifferentShapesGiveRunTimeDims) {
+  // ONNX lets the branches' shapes differ: the result's dims are `?` and each
+  // call returns the taken branch's shape.
   onnx::ModelProto model = newModel(17);
   GraphWriter graph(*model.mutable_graph());
   graph.input("cond", onnx::TensorProto::BOOL, std::vector<int64_t>{});
@@ -842,9 +844,43 @@ TEST_F(ControlFlowNumericsTest, IfBranchesOfDifferentShapesAreUnsupported) {
   GraphWriter elseGraph(setGraph(node, "else_branch"));
   elseGraph.node("Transpose", {"x"}, {"else_y"});
   elseGraph.outputOfRank("else_y", onnx::TensorProto::FLOAT, 2);
+  ref::Tensor x = ref::random({2, 3}, engine);
+  for (bool condition : {true, false}) {
+    std::vector<ref::Tensor> outputs =
+        run(model, {Input::boolean("cond", condition), Input::of("x", x)});
+    ASSERT_EQ(outputs.size(), 1u);
+    ref::Tensor expected = x;
+    if (!condition) {
+      expected = ref::Tensor({3, 2});
+      for (int64_t i = 0; i < 2; ++i)
+        for (int64_t j = 0; j < 3; ++j)
+          expected.data[j * 2 + i] = x.data[i * 3 + j];
+    }
+    EXPECT_EQ(outputs[0].shape, expected.shape) << "cond = " << condition;
+    EXPECT_TRUE(allClose(outputs[0], expected, kElementwiseTolerance))
+        << "cond = " << condition;
+  }
+}
+
+TEST_F(ControlFlowNumericsTest, IfBranchesOfDifferentRanksAreErrors) {
+  onnx::ModelProto model = newModel(17);
+  GraphWriter graph(*model.mutable_graph());
+  graph.input("cond", onnx::TensorProto::BOOL, std::vector<int64_t>{});
+  graph.input("x", onnx::TensorProto::FLOAT, std::vector<int64_t>{2, 3});
+  onnx::TensorProto flat = int64Scalar("flat", 6);
+  flat.add_dims(1);
+  graph.constant("flat", flat);
+  onnx::NodeProto &node = graph.node("If", {"cond"}, {"y"});
+  GraphWriter thenGraph(setGraph(node, "then_branch"));
+  thenGraph.node("Identity", {"x"}, {"then_y"});
+  thenGraph.outputOfRank("then_y", onnx::TensorProto::FLOAT, 2);
+  GraphWriter elseGraph(setGraph(node, "else_branch"));
+  elseGraph.node("Reshape", {"x", "flat"}, {"else_y"});
+  elseGraph.outputOfRank("else_y", onnx::TensorProto::FLOAT, 1);
+  graph.outputOfRank("y", onnx::TensorProto::FLOAT, 2);
   std::string error = importError(model);
-  EXPECT_NE(error.find("output 0 of the else branch has type "
-                       "tensor<3x2xf32> where tensor<2x3xf32> is needed"),
+  EXPECT_NE(error.find("output 0 of the branches is a tensor<2x3xf32> in one "
+                       "place and a tensor<6xf32> in the other"),
             std::string::npos)
       << error;
 }

@@ -316,8 +316,8 @@ static void printHuman(const rt::Function &function,
         outs() << "output " << name << ": a sequence of " << elements.size()
                << " tensors\n";
         for (size_t k = 0; k < elements.size(); ++k)
-          outs() << "output " << name << "[" << k << "]: "
-                 << tools::formatTensorSummary(elements[k], printLimit)
+          outs() << "output " << name << "[" << k
+                 << "]: " << tools::formatTensorSummary(elements[k], printLimit)
                  << "\n";
         ++i;
         continue;

@@ -6,7 +6,9 @@
 //
 //   * If with a condition known at import time imports the taken branch
 //     inline; otherwise both branches go into the regions of an `scf.if` on
-//     tensors, which must then produce the same types.
+//     tensors, each output passed in a layout both branches fit
+//     (RunTimeValues.h: `?` where dims differ, sequences and optionals held
+//     in tensors where the branches disagree on them).
 //   * Loop whose body passes the condition on unchanged (or that has no
 //     condition) becomes an `scf.for` that carries the loop-carried values;
 //     each scan output is collected into a tensor of the trip count with
@@ -16,7 +18,8 @@
 //     sizes the scan outputs' first dim.
 //   * Loop whose body computes the condition becomes an `scf.while` carrying
 //     the iteration number and the condition; scan outputs grow by doubling
-//     and keep the rows of the iterations that ran.
+//     and keep the rows of the iterations that ran. So does a Loop whose
+//     loop-carried sequences or optionals are held in tensors.
 //   * Scan (opset 9 and later) becomes an `scf.for` over the static length of
 //     its scan inputs, slicing each input and collecting each output along
 //     its axis, in either direction.
@@ -182,7 +185,7 @@ GraphImporter::importValueSubgraph(const onnx::GraphProto &graph,
   // names and types when it is done.
   llvm::StringMap<ImportedValue> outerValues = values;
   llvm::StringMap<RankedTensorType> outerTypes = declaredTypes;
-  auto restore = llvm::make_scope_exit([&] {
+  llvm::scope_exit restore([&] {
     values = std::move(outerValues);
     declaredTypes = std::move(outerTypes);
   });
@@ -241,10 +244,10 @@ GraphImporter::importTensorSubgraph(const onnx::GraphProto &graph,
   return tensors;
 }
 
-llvm::Error GraphImporter::importIfOfValues(NodeContext &context,
-                                            Value condition,
-                                            const onnx::GraphProto &thenGraph,
-                                            const onnx::GraphProto &elseGraph) {
+llvm::Error GraphImporter::importRunTimeIf(NodeContext &context,
+                                           Value condition,
+                                           const onnx::GraphProto &thenGraph,
+                                           const onnx::GraphProto &elseGraph) {
   KILN_ASSIGN_OR_RETURN(Value flag,
                         extractCondition(context, condition, "cond"));
   const size_t numOutputs = context.numOutputs();
@@ -267,8 +270,8 @@ llvm::Error GraphImporter::importIfOfValues(NodeContext &context,
   for (size_t i = 0; i < numOutputs; ++i) {
     KILN_ASSIGN_OR_RETURN(
         ValueLayout layout,
-        joinLayouts(context, layoutOf(thenOutputs[i]),
-                    layoutOf(elseOutputs[i]), /*listsAsTensors=*/false,
+        joinLayouts(context, layoutOf(thenOutputs[i]), layoutOf(elseOutputs[i]),
+                    /*listsAsTensors=*/false,
                     "output " + llvm::Twine(i) + " of the branches"));
     llvm::append_range(resultTypes, layout.tensorTypes());
     layouts.push_back(std::move(layout));
@@ -283,8 +286,7 @@ llvm::Error GraphImporter::importIfOfValues(NodeContext &context,
           SmallVector<Value> tensors,
           passAs(context, (*outputs)[i], layouts[i],
                  "output " + llvm::Twine(i) + " of the " +
-                     (block == thenBlock.get() ? "then" : "else") +
-                     " branch"));
+                     (block == thenBlock.get() ? "then" : "else") + " branch"));
       llvm::append_range(yields, tensors);
     }
     scf::YieldOp::create(builder, context.loc, yields);
@@ -327,7 +329,7 @@ llvm::Error GraphImporter::importIf(NodeContext &context) {
       context.setValueOutput(index, value);
     return llvm::Error::success();
   }
-  return importIfOfValues(context, condition, *thenGraph, *elseGraph);
+  return importRunTimeIf(context, condition, *thenGraph, *elseGraph);
 }
 
 //===--- Loop -------------------------------------------------------------===//
@@ -417,11 +419,10 @@ llvm::Expected<LoopPlan> planLoop(NodeContext &context) {
     // in tensors.
     ValueLayout layout = layoutOf(init);
     if (init.kind != ImportedValue::Tensor) {
-      KILN_ASSIGN_OR_RETURN(layout,
-                            joinLayouts(context, layout, layout,
-                                        /*listsAsTensors=*/true,
-                                        "loop-carried value " +
-                                            llvm::Twine(i)));
+      KILN_ASSIGN_OR_RETURN(
+          layout, joinLayouts(context, layout, layout,
+                              /*listsAsTensors=*/true,
+                              "loop-carried value " + llvm::Twine(i)));
     }
     plan.carriedValues.push_back(std::move(init));
     plan.carriedLayouts.push_back(std::move(layout));
@@ -553,11 +554,10 @@ Value runTimeTripCount(NodeContext &context, const LoopPlan &plan,
     count = arith::SelectOp::create(
         builder, loc, extractScalar(builder, loc, plan.condition), count, zero);
   if (!body.scanOutputs.empty()) {
-    context.emitCheck(
-              arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::sge,
-                                    count, zero),
-              "the trip count M is negative; a Loop with scan outputs "
-                  "needs M >= 0");
+    context.emitCheck(arith::CmpIOp::create(
+                          builder, loc, arith::CmpIPredicate::sge, count, zero),
+                      "the trip count M is negative; a Loop with scan outputs "
+                      "needs M >= 0");
     // Bytes per iteration of the largest scan output bound M.
     int64_t rowBytes = 1;
     for (Value scan : body.scanOutputs) {
@@ -569,11 +569,11 @@ Value runTimeTripCount(NodeContext &context, const LoopPlan &plan,
     }
     Value limit = arith::ConstantIntOp::create(
         builder, loc, std::numeric_limits<int64_t>::max() / rowBytes, 64);
-    context.emitCheck(
-              arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::sle,
-                                    count, limit),
-              "the trip count M is so large that the scan outputs' "
-                  "size overflows");
+    context.emitCheck(arith::CmpIOp::create(builder, loc,
+                                            arith::CmpIPredicate::sle, count,
+                                            limit),
+                      "the trip count M is so large that the scan outputs' "
+                      "size overflows");
   }
   return arith::IndexCastOp::create(builder, loc, builder.getIndexType(),
                                     count);
@@ -758,9 +758,9 @@ namespace {
 /// The layouts that carry both what enters the loop (`plan`) and what the
 /// body returns: a sequence may gain elements of other ranks, an optional
 /// may become present.
-llvm::Expected<SmallVector<ValueLayout>>
-settleLayouts(NodeContext &context, const LoopPlan &plan,
-              const LoopBody &body) {
+llvm::Expected<SmallVector<ValueLayout>> settleLayouts(NodeContext &context,
+                                                       const LoopPlan &plan,
+                                                       const LoopBody &body) {
   SmallVector<ValueLayout> layouts;
   for (auto [index, layout] : llvm::enumerate(plan.carriedLayouts)) {
     if (layout.kind == ImportedValue::Tensor) {
@@ -803,11 +803,11 @@ GraphImporter::importLoopBodyAndLayouts(NodeContext &context, LoopPlan &plan,
     OpBuilder::InsertionGuard guard(builder);
     builder.setInsertionPointToEnd(block);
     for (auto [index, layout] : llvm::enumerate(plan.carriedLayouts)) {
-      KILN_ASSIGN_OR_RETURN(
-          SmallVector<Value> tensors,
-          passAs(context, body.carriedValues[index], layout,
-                 "loop-carried value '" + plan.body->output(1 + index).name() +
-                     "'"));
+      KILN_ASSIGN_OR_RETURN(SmallVector<Value> tensors,
+                            passAs(context, body.carriedValues[index], layout,
+                                   "loop-carried value '" +
+                                       plan.body->output(1 + index).name() +
+                                       "'"));
       llvm::append_range(body.carriedOutputs, tensors);
     }
     return body;
@@ -822,10 +822,9 @@ llvm::Error GraphImporter::importLoop(NodeContext &context) {
       LoopBody body,
       importLoopBodyAndLayouts(context, plan, bodyBlock, bodyOwner));
   for (auto [index, layout] : llvm::enumerate(plan.carriedLayouts)) {
-    KILN_ASSIGN_OR_RETURN(
-        SmallVector<Value> tensors,
-        passAs(context, plan.carriedValues[index], layout,
-               "loop-carried value " + llvm::Twine(index)));
+    KILN_ASSIGN_OR_RETURN(SmallVector<Value> tensors,
+                          passAs(context, plan.carriedValues[index], layout,
+                                 "loop-carried value " + llvm::Twine(index)));
     llvm::append_range(plan.carriedInits, tensors);
   }
   // The emitters move the body's ops into the loop; the emptied block is
@@ -1098,8 +1097,9 @@ llvm::Error GraphImporter::importScan(NodeContext &context) {
       bodyInputs.push_back(block.get()->addArgument(init.getType(), loc));
     llvm::append_range(
         bodyInputs, sliceScanInputs(builder, loc, plan, induction, reversed));
-    KILN_ASSIGN_OR_RETURN(SmallVector<Value> outputs,
-                          importTensorSubgraph(*plan.body, bodyInputs, "the body"));
+    KILN_ASSIGN_OR_RETURN(
+        SmallVector<Value> outputs,
+        importTensorSubgraph(*plan.body, bodyInputs, "the body"));
     for (auto [index, init] : llvm::enumerate(plan.stateInits)) {
       KILN_ASSIGN_OR_RETURN(
           Value state,

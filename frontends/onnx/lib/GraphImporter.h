@@ -89,11 +89,11 @@ private:
   static bool isControlFlow(const onnx::NodeProto &node);
   llvm::Error importControlFlow(NodeContext &context);
   llvm::Error importIf(NodeContext &context);
-  /// An If under a run-time condition whose branches may yield sequences and
-  /// optionals.
-  llvm::Error importIfOfValues(NodeContext &context, mlir::Value condition,
-                               const onnx::GraphProto &thenGraph,
-                               const onnx::GraphProto &elseGraph);
+  /// An If under a run-time condition: an scf.if (whose branches may yield
+  /// sequences and optionals).
+  llvm::Error importRunTimeIf(NodeContext &context, mlir::Value condition,
+                              const onnx::GraphProto &thenGraph,
+                              const onnx::GraphProto &elseGraph);
   llvm::Error importLoop(NodeContext &context);
   llvm::Error importScan(NodeContext &context);
   /// Imports the body of the Loop `plan` describes into `block`, whose
@@ -105,9 +105,10 @@ private:
   /// Imports the body of a Loop into a new block (owned by `owner`), widening
   /// the layouts of `plan`'s loop-carried sequences and optionals until the
   /// body's outputs fit them, and passes those outputs as tensors.
-  llvm::Expected<LoopBody> importLoopBodyAndLayouts(
-      NodeContext &context, LoopPlan &plan, mlir::Block *&block,
-      std::unique_ptr<mlir::Block> &owner);
+  llvm::Expected<LoopBody>
+  importLoopBodyAndLayouts(NodeContext &context, LoopPlan &plan,
+                           mlir::Block *&block,
+                           std::unique_ptr<mlir::Block> &owner);
   /// Imports `graph` as importTensorSubgraph does, but its inputs and
   /// outputs may be sequences and optionals too.
   llvm::Expected<llvm::SmallVector<ImportedValue>>

@@ -92,8 +92,8 @@ llvm::Expected<ImportedSequence> NodeContext::sequenceInput(size_t i) const {
   if (value->kind == ImportedValue::RunTimeSequence)
     return unsupported("input " + llvm::Twine(i) + " ('" + node.input(i) +
                        "') is a sequence whose length is known only at run "
-                       "time, which Kiln's converter for " + node.op_type() +
-                       " does not take");
+                       "time, which Kiln's converter for " +
+                       node.op_type() + " does not take");
   if (value->kind != ImportedValue::Sequence)
     return invalid("input " + llvm::Twine(i) + " ('" + node.input(i) +
                    "') must be a sequence");

@@ -99,11 +99,10 @@ llvm::Expected<Value> valueCount(NodeContext &context, Value values) {
 /// The element offsets followed by the number of values: n + 1 entries.
 llvm::Expected<Value> offsetsWithEnd(NodeContext &context,
                                      const SequenceTensors &sequence) {
-  KILN_ASSIGN_OR_RETURN(
-      Value column,
-      context.create<SliceOp>(sequence.index, ArrayRef<int64_t>{0, 0},
-                              ArrayRef<int64_t>{-1, 1},
-                              ArrayRef<int64_t>{1, 1}));
+  KILN_ASSIGN_OR_RETURN(Value column,
+                        context.create<SliceOp>(
+                            sequence.index, ArrayRef<int64_t>{0, 0},
+                            ArrayRef<int64_t>{-1, 1}, ArrayRef<int64_t>{1, 1}));
   KILN_ASSIGN_OR_RETURN(column, context.create<DynamicReshapeOp>(
                                     column, int64Vector(context, {-1})));
   KILN_ASSIGN_OR_RETURN(Value total, valueCount(context, sequence.values));
@@ -122,9 +121,8 @@ llvm::Expected<Value> entryAt(NodeContext &context, Value vector,
 /// values[start, end) or index rows [start, end), for tensor<1xi64> bounds.
 llvm::Expected<Value> rangeOf(NodeContext &context, Value tensor, Value start,
                               Value end) {
-  return context.create<DynamicSliceOp>(tensor, start, end,
-                                        int64Vector(context, {0}),
-                                        int64Vector(context, {1}));
+  return context.create<DynamicSliceOp>(
+      tensor, start, end, int64Vector(context, {0}), int64Vector(context, {1}));
 }
 
 /// `position` (a one-element integer tensor) as a rank-0 i64 in [0, n) (or
@@ -141,10 +139,9 @@ llvm::Expected<Value> checkedPosition(NodeContext &context, Value position,
   KILN_ASSIGN_OR_RETURN(
       position, context.create<ReshapeOp>(position, ArrayRef<int64_t>{}));
   KILN_ASSIGN_OR_RETURN(position, castElements(context, position, i64));
-  KILN_ASSIGN_OR_RETURN(Value negative,
-                        context.create<CompareOp>(ComparisonPredicate::lt,
-                                                  position,
-                                                  context.scalar(i64, 0)));
+  KILN_ASSIGN_OR_RETURN(Value negative, context.create<CompareOp>(
+                                            ComparisonPredicate::lt, position,
+                                            context.scalar(i64, 0)));
   KILN_ASSIGN_OR_RETURN(Value fromEnd, context.create<AddOp>(position, length));
   KILN_ASSIGN_OR_RETURN(position,
                         context.create<SelectOp>(negative, fromEnd, position));
@@ -155,14 +152,15 @@ llvm::Expected<Value> checkedPosition(NodeContext &context, Value position,
   Value zero = arith::ConstantIntOp::create(builder, loc, 0, 64);
   Value aboveStart =
       arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::sge, at, zero);
-  Value belowEnd = arith::CmpIOp::create(
-      builder, loc,
-      allowEnd ? arith::CmpIPredicate::sle : arith::CmpIPredicate::slt, at,
-      size);
+  Value belowEnd = arith::CmpIOp::create(builder, loc,
+                                         allowEnd ? arith::CmpIPredicate::sle
+                                                  : arith::CmpIPredicate::slt,
+                                         at, size);
   context.emitCheck(
       arith::AndIOp::create(builder, loc, aboveStart, belowEnd),
-      op + " position is out of range for the sequence's length (it must be "
-           "in [-n, n" +
+      op +
+          " position is out of range for the sequence's length (it must be "
+          "in [-n, n" +
           (allowEnd ? "]" : ")") + ")");
   return position;
 }
@@ -180,8 +178,8 @@ llvm::Expected<Value> shiftOffsets(NodeContext &context, Value rows,
   SmallVector<Value> parts{
       delta, int64Vector(context, SmallVector<int64_t>(kIndexColumns - 1, 0))};
   KILN_ASSIGN_OR_RETURN(Value shift, context.create<ConcatOp>(parts, 0));
-  KILN_ASSIGN_OR_RETURN(
-      shift, context.create<ReshapeOp>(shift, ArrayRef<int64_t>{1, kIndexColumns}));
+  KILN_ASSIGN_OR_RETURN(shift, context.create<ReshapeOp>(
+                                   shift, ArrayRef<int64_t>{1, kIndexColumns}));
   return context.create<AddOp>(rows, shift);
 }
 
@@ -192,10 +190,10 @@ llvm::Expected<SequenceTensors> canonical(NodeContext &context,
                         castTo(context, sequence.values,
                                valuesType(sequence.elementType),
                                "the sequence's values"));
-  KILN_ASSIGN_OR_RETURN(
-      sequence.index,
-      castTo(context, sequence.index, indexType(context.builder.getContext()),
-             "the sequence's index"));
+  KILN_ASSIGN_OR_RETURN(sequence.index,
+                        castTo(context, sequence.index,
+                               indexType(context.builder.getContext()),
+                               "the sequence's index"));
   return sequence;
 }
 
@@ -214,8 +212,7 @@ llvm::Expected<SequenceTensors> emptySequenceTensors(NodeContext &context,
                                "only at run time");
   SequenceTensors sequence;
   sequence.elementType = elementType;
-  sequence.values =
-      context.splat(RankedTensorType::get({0}, elementType), 0);
+  sequence.values = context.splat(RankedTensorType::get({0}, elementType), 0);
   sequence.index = context.splat(
       RankedTensorType::get({0, kIndexColumns}, context.builder.getI64Type()),
       0);
@@ -245,23 +242,21 @@ llvm::Expected<SequenceTensors> insertIntoSequence(NodeContext &context,
                                                    Value tensor,
                                                    Value position) {
   if (elementTypeOf(tensor) != sequence.elementType)
-    return context.invalid("a sequence of " +
-                           typeText(sequence.elementType) +
+    return context.invalid("a sequence of " + typeText(sequence.elementType) +
                            " tensors cannot hold a " +
                            typeText(elementTypeOf(tensor)) + " tensor");
   KILN_ASSIGN_OR_RETURN(Value flat, flatten(context, tensor));
   KILN_ASSIGN_OR_RETURN(Value size, valueCount(context, flat));
   sequence.ranks |= rankBit(tensor);
   if (!position) {
-    KILN_ASSIGN_OR_RETURN(Value offset,
-                          valueCount(context, sequence.values));
+    KILN_ASSIGN_OR_RETURN(Value offset, valueCount(context, sequence.values));
     KILN_ASSIGN_OR_RETURN(Value row, indexRow(context, tensor, offset));
-    KILN_ASSIGN_OR_RETURN(sequence.values,
-                          context.create<ConcatOp>(
-                              ValueRange{sequence.values, flat}, 0));
-    KILN_ASSIGN_OR_RETURN(sequence.index,
-                          context.create<ConcatOp>(
-                              ValueRange{sequence.index, row}, 0));
+    KILN_ASSIGN_OR_RETURN(
+        sequence.values,
+        context.create<ConcatOp>(ValueRange{sequence.values, flat}, 0));
+    KILN_ASSIGN_OR_RETURN(
+        sequence.index,
+        context.create<ConcatOp>(ValueRange{sequence.index, row}, 0));
     return canonical(context, sequence);
   }
   KILN_ASSIGN_OR_RETURN(Value length, sequenceLength(context, sequence));
@@ -270,8 +265,8 @@ llvm::Expected<SequenceTensors> insertIntoSequence(NodeContext &context,
                                         /*allowEnd=*/true, "SequenceInsert"));
   KILN_ASSIGN_OR_RETURN(Value offsets, offsetsWithEnd(context, sequence));
   KILN_ASSIGN_OR_RETURN(Value offset, entryAt(context, offsets, position));
-  KILN_ASSIGN_OR_RETURN(Value at, context.create<ReshapeOp>(
-                                      position, ArrayRef<int64_t>{1}));
+  KILN_ASSIGN_OR_RETURN(
+      Value at, context.create<ReshapeOp>(position, ArrayRef<int64_t>{1}));
   Value start = int64Vector(context, {0});
   Value end = int64Vector(context, {INT64_MAX});
   KILN_ASSIGN_OR_RETURN(Value valuesBefore,
@@ -298,23 +293,22 @@ llvm::Expected<SequenceTensors> eraseFromSequence(NodeContext &context,
                                                   Value position) {
   KILN_ASSIGN_OR_RETURN(Value length, sequenceLength(context, sequence));
   if (!position) {
-    KILN_ASSIGN_OR_RETURN(position,
-                          context.create<AddOp>(
-                              length, context.scalar(
-                                          context.builder.getI64Type(), -1)));
+    KILN_ASSIGN_OR_RETURN(
+        position,
+        context.create<AddOp>(
+            length, context.scalar(context.builder.getI64Type(), -1)));
   }
   KILN_ASSIGN_OR_RETURN(position,
                         checkedPosition(context, position, length,
                                         /*allowEnd=*/false, "SequenceErase"));
   KILN_ASSIGN_OR_RETURN(Value offsets, offsetsWithEnd(context, sequence));
   KILN_ASSIGN_OR_RETURN(Value offset, entryAt(context, offsets, position));
-  KILN_ASSIGN_OR_RETURN(Value at, context.create<ReshapeOp>(
-                                      position, ArrayRef<int64_t>{1}));
+  KILN_ASSIGN_OR_RETURN(
+      Value at, context.create<ReshapeOp>(position, ArrayRef<int64_t>{1}));
   KILN_ASSIGN_OR_RETURN(Value next, plus(context, at, 1));
-  KILN_ASSIGN_OR_RETURN(Value nextRank0, context.create<ReshapeOp>(
-                                             next, ArrayRef<int64_t>{}));
-  KILN_ASSIGN_OR_RETURN(Value nextOffset,
-                        entryAt(context, offsets, nextRank0));
+  KILN_ASSIGN_OR_RETURN(Value nextRank0,
+                        context.create<ReshapeOp>(next, ArrayRef<int64_t>{}));
+  KILN_ASSIGN_OR_RETURN(Value nextOffset, entryAt(context, offsets, nextRank0));
   Value start = int64Vector(context, {0});
   Value end = int64Vector(context, {INT64_MAX});
   KILN_ASSIGN_OR_RETURN(Value valuesBefore,
@@ -340,10 +334,10 @@ llvm::Expected<SequenceTensors> eraseFromSequence(NodeContext &context,
 llvm::Expected<Value> sequenceLength(NodeContext &context,
                                      const SequenceTensors &sequence) {
   KILN_ASSIGN_OR_RETURN(Value shape, context.create<ShapeOfOp>(sequence.index));
-  KILN_ASSIGN_OR_RETURN(
-      Value rows,
-      context.create<SliceOp>(shape, ArrayRef<int64_t>{0},
-                              ArrayRef<int64_t>{1}, ArrayRef<int64_t>{1}));
+  KILN_ASSIGN_OR_RETURN(Value rows,
+                        context.create<SliceOp>(shape, ArrayRef<int64_t>{0},
+                                                ArrayRef<int64_t>{1},
+                                                ArrayRef<int64_t>{1}));
   return context.create<ReshapeOp>(rows, ArrayRef<int64_t>{});
 }
 
@@ -362,19 +356,19 @@ llvm::Expected<Value> sequenceElementAt(NodeContext &context,
                                         /*allowEnd=*/false, "SequenceAt"));
   KILN_ASSIGN_OR_RETURN(Value offsets, offsetsWithEnd(context, sequence));
   KILN_ASSIGN_OR_RETURN(Value offset, entryAt(context, offsets, position));
-  KILN_ASSIGN_OR_RETURN(Value next, context.create<AddOp>(
-                                        position,
-                                        context.scalar(
-                                            context.builder.getI64Type(), 1)));
+  KILN_ASSIGN_OR_RETURN(
+      Value next,
+      context.create<AddOp>(position,
+                            context.scalar(context.builder.getI64Type(), 1)));
   KILN_ASSIGN_OR_RETURN(Value end, entryAt(context, offsets, next));
   KILN_ASSIGN_OR_RETURN(Value flat,
                         rangeOf(context, sequence.values, offset, end));
   KILN_ASSIGN_OR_RETURN(Value row,
                         context.create<GatherOp>(sequence.index, position, 0));
-  KILN_ASSIGN_OR_RETURN(
-      Value dims, context.create<SliceOp>(row, ArrayRef<int64_t>{2},
-                                          ArrayRef<int64_t>{*rank},
-                                          ArrayRef<int64_t>{1}));
+  KILN_ASSIGN_OR_RETURN(Value dims,
+                        context.create<SliceOp>(row, ArrayRef<int64_t>{2},
+                                                ArrayRef<int64_t>{*rank},
+                                                ArrayRef<int64_t>{1}));
   return context.create<DynamicReshapeOp>(flat, dims, /*allow_zero=*/true);
 }
 
@@ -484,11 +478,9 @@ std::optional<ValueLayout> contentOf(const ValueLayout &layout) {
 
 } // namespace
 
-llvm::Expected<ValueLayout> joinLayouts(NodeContext &context,
-                                        const ValueLayout &a,
-                                        const ValueLayout &b,
-                                        bool listsAsTensors,
-                                        const llvm::Twine &what) {
+llvm::Expected<ValueLayout>
+joinLayouts(NodeContext &context, const ValueLayout &a, const ValueLayout &b,
+            bool listsAsTensors, const llvm::Twine &what) {
   using Kind = ImportedValue::Kind;
   if (isOptional(a) || isOptional(b)) {
     if (a.kind == Kind::EmptyOptional && b.kind == Kind::EmptyOptional)
@@ -496,12 +488,11 @@ llvm::Expected<ValueLayout> joinLayouts(NodeContext &context,
     std::optional<ValueLayout> left = contentOf(a), right = contentOf(b);
     ValueLayout content = left ? *left : *right;
     if (left && right) {
-      KILN_ASSIGN_OR_RETURN(content, joinLayouts(context, *left, *right,
-                                                 /*listsAsTensors=*/true,
-                                                 what));
+      KILN_ASSIGN_OR_RETURN(content,
+                            joinLayouts(context, *left, *right,
+                                        /*listsAsTensors=*/true, what));
     }
-    if (content.kind != Kind::Tensor &&
-        content.kind != Kind::RunTimeSequence)
+    if (content.kind != Kind::Tensor && content.kind != Kind::RunTimeSequence)
       return context.unsupported(what + " is an optional of an optional");
     ValueLayout result = content;
     result.kind = Kind::RunTimeOptional;
@@ -518,10 +509,10 @@ llvm::Expected<ValueLayout> joinLayouts(NodeContext &context,
     result.types = {type};
     return result;
   }
-  bool aIsSequence = a.kind == Kind::Sequence ||
-                     a.kind == Kind::RunTimeSequence,
-       bIsSequence = b.kind == Kind::Sequence ||
-                     b.kind == Kind::RunTimeSequence;
+  bool aIsSequence =
+           a.kind == Kind::Sequence || a.kind == Kind::RunTimeSequence,
+       bIsSequence =
+           b.kind == Kind::Sequence || b.kind == Kind::RunTimeSequence;
   if (!aIsSequence || !bIsSequence)
     return context.invalid(what + " is a tensor in one place and a sequence "
                                   "in the other");
@@ -529,8 +520,8 @@ llvm::Expected<ValueLayout> joinLayouts(NodeContext &context,
     return context.invalid(what + " is a sequence of " +
                            typeText(a.elementType) + " in one place and of " +
                            typeText(b.elementType) + " in the other");
-  if (!listsAsTensors && a.kind == Kind::Sequence &&
-      b.kind == Kind::Sequence && a.types.size() == b.types.size()) {
+  if (!listsAsTensors && a.kind == Kind::Sequence && b.kind == Kind::Sequence &&
+      a.types.size() == b.types.size()) {
     ValueLayout result = a;
     result.ranks |= b.ranks;
     bool joined = true;
@@ -558,8 +549,8 @@ llvm::Expected<SmallVector<Value>> passAs(NodeContext &context,
   case Kind::Tensor: {
     if (value.kind != Kind::Tensor)
       return context.invalid(what + " must be a tensor");
-    KILN_ASSIGN_OR_RETURN(Value cast, castTo(context, value.tensor,
-                                             layout.types.front(), what));
+    KILN_ASSIGN_OR_RETURN(
+        Value cast, castTo(context, value.tensor, layout.types.front(), what));
     result.push_back(cast);
     break;
   }
@@ -592,8 +583,8 @@ llvm::Expected<SmallVector<Value>> passAs(NodeContext &context,
   case Kind::RunTimeOptional: {
     Type i1 = context.builder.getI1Type();
     ValueLayout contentLayout = layout;
-    contentLayout.kind = layout.holdsSequence ? Kind::RunTimeSequence
-                                              : Kind::Tensor;
+    contentLayout.kind =
+        layout.holdsSequence ? Kind::RunTimeSequence : Kind::Tensor;
     ImportedValue content = value;
     if (value.kind == Kind::EmptyOptional) {
       result.push_back(context.scalar(i1, 0));
@@ -652,8 +643,8 @@ ImportedValue receiveAs(ValueRange tensors, const ValueLayout &layout) {
     return sequenceFrom(tensors);
   case Kind::RunTimeOptional:
     return ImportedValue::ofRunTimeOptional(
-        tensors.front(),
-        layout.holdsSequence ? sequenceFrom(tensors.drop_front())
+        tensors.front(), layout.holdsSequence
+                             ? sequenceFrom(tensors.drop_front())
                              : ImportedValue::ofTensor(tensors[1]));
   }
   llvm_unreachable("unknown value kind");

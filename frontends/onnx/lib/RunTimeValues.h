@@ -86,11 +86,9 @@ ValueLayout layoutOf(const ImportedValue &value);
 /// carried value before and after an iteration) can be passed as. Lists of
 /// one length and ranks stay lists unless `listsAsTensors` (a Loop's
 /// sequences change length); `what` names the value in errors.
-llvm::Expected<ValueLayout> joinLayouts(NodeContext &context,
-                                        const ValueLayout &a,
-                                        const ValueLayout &b,
-                                        bool listsAsTensors,
-                                        const llvm::Twine &what);
+llvm::Expected<ValueLayout>
+joinLayouts(NodeContext &context, const ValueLayout &a, const ValueLayout &b,
+            bool listsAsTensors, const llvm::Twine &what);
 
 /// The tensors that pass `value` as `layout`, built at the builder's insertion
 /// point (converting a list to tensors, making placeholders for an empty

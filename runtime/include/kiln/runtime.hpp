@@ -180,7 +180,8 @@ inline std::vector<Tensor> sequenceElements(const Tensor &values,
   std::vector<Tensor> elements;
   for (int64_t i = 0; i < length; ++i) {
     kiln_tensor *element = nullptr;
-    detail::check(kiln_sequence_element(values.get(), index.get(), i, &element));
+    detail::check(
+        kiln_sequence_element(values.get(), index.get(), i, &element));
     elements.emplace_back(element);
   }
   return elements;

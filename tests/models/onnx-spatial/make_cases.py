@@ -214,12 +214,16 @@ def pool_cases(out):
                                  strides=[2, 2, 2])],
                [("x", x)], [("y", y)])
 
-    # MaxUnpool with output_shape from an initializer: the pooled values return to
-    # their places in a larger output.
-    x = RNG.standard_normal((1, 2, 5, 5)).astype(np.float32)
+    # MaxUnpool with output_shape from an initializer, as ONNX's reference
+    # (onnx/reference/ops/op_max_unpool.py) and its test data define it: the
+    # indices address the shape that kernel_shape and strides infer (4x4 here),
+    # and that result sits at the start of the larger output_shape.
+    x = RNG.standard_normal((1, 2, 4, 4)).astype(np.float32)
     values, indices = max_pool_reference(x, 2, 2, column_major=False)
-    expected = np.zeros((1, 2, 6, 5), np.float32).reshape(-1)
-    expected[indices.reshape(-1)] = values.reshape(-1)
+    unpooled = np.zeros((1, 2, 4, 4), np.float32).reshape(-1)
+    unpooled[indices.reshape(-1)] = values.reshape(-1)
+    expected = np.zeros((1, 2, 6, 5), np.float32)
+    expected[:, :, :4, :4] = unpooled.reshape(1, 2, 4, 4)
     write_case(out, "maxunpool_constant_output_shape",
                [helper.make_node("MaxUnpool", ["v", "i", "shape"], ["y"],
                                  kernel_shape=[2, 2], strides=[2, 2])],

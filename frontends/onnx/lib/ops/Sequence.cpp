@@ -747,10 +747,9 @@ llvm::Error convertOptionalGetElement(NodeContext &context) {
     return context.invalid("OptionalGetElement of an optional that is empty");
   if (input.kind == ImportedValue::RunTimeOptional) {
     OpBuilder &builder = context.builder;
-    context.emitCheck(
-        tensor::ExtractOp::create(builder, context.loc, input.present,
-                                  ValueRange{}),
-        "OptionalGetElement of an optional that is empty");
+    context.emitCheck(tensor::ExtractOp::create(builder, context.loc,
+                                                input.present, ValueRange{}),
+                      "OptionalGetElement of an optional that is empty");
     input = input.content();
   }
   context.setValueOutput(0, std::move(input));

@@ -1,18 +1,23 @@
 //===- Spatial.cpp - ONNX sampling, unpooling, transforms and Det to kiln -===//
 //
 // GridSample, RoiAlign, DFT and Det map to one kiln op each. MaxUnpool is a
-// kiln.scatter_elements into a flat zero tensor; STFT gathers its frames with
-// one constant index table, applies the window and takes a kiln.dft;
-// MelWeightMatrix, whose inputs are all scalars, is computed here as a
-// constant. Sizes that ONNX passes as inputs (dft_length, frame_step,
-// MaxUnpool's output_shape, MelWeightMatrix's inputs) must be known when the
-// model is compiled: Kiln's shapes are static. NonMaxSuppression, whose output
+// kiln.scatter_elements into a flat zero tensor, padded to output_shape; STFT
+// gathers its frames with one constant index table, applies the window and
+// takes a kiln.dft; MelWeightMatrix, whose inputs are all scalars, is computed
+// here as a constant. Sizes that ONNX passes as inputs (dft_length, frame_step,
+// MelWeightMatrix's inputs) must be known when the model is compiled;
+// MaxUnpool's output_shape may be a run-time value (the output's dims are
+// then `?`). NonMaxSuppression, whose output
 // size depends on the data, is reported as unsupported.
 //
 //===----------------------------------------------------------------------===//
 
 #include "../ConverterRegistry.h"
 #include "ConverterUtils.h"
+#include "DynamicShapeHelpers.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 #include <cmath>
 
@@ -201,8 +206,55 @@ llvm::Error convertSTFT(NodeContext &context) {
   return llvm::Error::success();
 }
 
-/// MaxUnpool: zeros of the output shape with X written at the flat positions
-/// that I holds (a kiln.scatter_elements on the flattened tensors).
+/// MaxUnpool's output_shape known only at run time: `unpooled` (of the
+/// inferred shape) padded at the end of each dim up to it, with the padded
+/// amounts (and that output_shape repeats X's N and C) checked at run time.
+llvm::Error padToRunTimeShape(NodeContext &context, Value unpooled) {
+  auto type = cast<RankedTensorType>(unpooled.getType());
+  KILN_ASSIGN_OR_RETURN(int64_t length,
+                        requireStaticLength(context, 2, "output_shape"));
+  if (length != type.getRank())
+    return context.invalid("output_shape must have one entry per dim of X");
+  KILN_ASSIGN_OR_RETURN(Value shape, context.input(2));
+  if (!cast<RankedTensorType>(shape.getType()).getElementType().isInteger(64))
+    return context.invalid("output_shape must be an int64 tensor");
+  OpBuilder &builder = context.builder;
+  Location loc = context.loc;
+  Value fits;
+  for (int64_t dim = 0; dim < type.getRank(); ++dim) {
+    Value position = arith::ConstantIndexOp::create(builder, loc, dim);
+    Value size = tensor::ExtractOp::create(builder, loc, shape, position);
+    Value inferred =
+        arith::ConstantIntOp::create(builder, loc, type.getDimSize(dim), 64);
+    // N and C stay; the spatial dims may only grow.
+    Value ok = arith::CmpIOp::create(builder, loc,
+                                     dim < 2 ? arith::CmpIPredicate::eq
+                                             : arith::CmpIPredicate::sge,
+                                     size, inferred);
+    fits = dim == 0 ? ok
+                    : arith::AndIOp::create(builder, loc, fits, ok).getResult();
+  }
+  context.emitCheck(fits, "output_shape must repeat X's N and C and be at "
+                          "least the unpooled size in every spatial dim");
+  KILN_ASSIGN_OR_RETURN(
+      Value high,
+      context.create<SubOp>(shape, int64Vector(context, type.getShape())));
+  KILN_ASSIGN_OR_RETURN(
+      Value pads, context.create<ConcatOp>(
+                      ValueRange{int64Vector(context, SmallVector<int64_t>(
+                                                          type.getRank(), 0)),
+                                 high},
+                      0));
+  KILN_ASSIGN_OR_RETURN(Value result, context.create<DynamicPadOp>(
+                                          unpooled, pads, Value(), "constant"));
+  context.setOutput(0, refineToDeclared(context, result, 0));
+  return llvm::Error::success();
+}
+
+/// MaxUnpool as ONNX's reference computes it: zeros of the shape that
+/// kernel_shape, strides and pads infer, with X written at the flat positions
+/// I (a kiln.scatter_elements into the flattened zeros), then, with
+/// output_shape, placed at the start of a zero tensor of that shape.
 llvm::Error convertMaxUnpool(NodeContext &context) {
   KILN_ASSIGN_OR_RETURN(Value input, context.input(0));
   KILN_ASSIGN_OR_RETURN(Value indices, context.input(1));
@@ -214,44 +266,31 @@ llvm::Error convertMaxUnpool(NodeContext &context) {
   int64_t rank = type.getRank(), spatialRank = rank - 2;
   if (spatialRank < 1)
     return context.invalid("X must be [N, C, spatial...]");
-  SmallVector<int64_t> outputShape;
-  if (context.hasInput(2)) {
-    KILN_ASSIGN_OR_RETURN(outputShape,
-                          context.requireConstantInts(2, "output_shape"));
-    if (static_cast<int64_t>(outputShape.size()) != rank ||
-        outputShape[0] != type.getDimSize(0) ||
-        outputShape[1] != type.getDimSize(1) ||
-        llvm::any_of(outputShape, [](int64_t d) { return d < 0; }))
-      return context.invalid("output_shape must be [N, C, spatial...] with X's "
-                             "N and C");
-  } else {
-    SmallVector<int64_t> kernel = context.intsAttribute("kernel_shape");
-    SmallVector<int64_t> strides =
-        context.intsAttribute("strides", SmallVector<int64_t>(spatialRank, 1));
-    SmallVector<int64_t> pads =
-        context.intsAttribute("pads", SmallVector<int64_t>(2 * spatialRank, 0));
-    if (static_cast<int64_t>(kernel.size()) != spatialRank ||
-        static_cast<int64_t>(strides.size()) != spatialRank ||
-        static_cast<int64_t>(pads.size()) != 2 * spatialRank)
-      return context.invalid("kernel_shape, strides and pads must have one "
-                             "entry per spatial dimension, pads two");
-    outputShape.assign(type.getShape().take_front(2).begin(),
-                       type.getShape().take_front(2).end());
-    for (int64_t i = 0; i < spatialRank; ++i) {
-      int64_t size = (type.getDimSize(2 + i) - 1) * strides[i] + kernel[i] -
-                     pads[i] - pads[spatialRank + i];
-      if (size < 0)
-        return context.invalid("the pads leave no output");
-      outputShape.push_back(size);
-    }
+  SmallVector<int64_t> kernel = context.intsAttribute("kernel_shape");
+  SmallVector<int64_t> strides =
+      context.intsAttribute("strides", SmallVector<int64_t>(spatialRank, 1));
+  SmallVector<int64_t> pads =
+      context.intsAttribute("pads", SmallVector<int64_t>(2 * spatialRank, 0));
+  if (static_cast<int64_t>(kernel.size()) != spatialRank ||
+      static_cast<int64_t>(strides.size()) != spatialRank ||
+      static_cast<int64_t>(pads.size()) != 2 * spatialRank)
+    return context.invalid("kernel_shape, strides and pads must have one "
+                           "entry per spatial dimension, pads two");
+  SmallVector<int64_t> inferredShape(type.getShape().take_front(2));
+  for (int64_t i = 0; i < spatialRank; ++i) {
+    int64_t size = (type.getDimSize(2 + i) - 1) * strides[i] + kernel[i] -
+                   pads[i] - pads[spatialRank + i];
+    if (size < 0)
+      return context.invalid("the pads leave no output");
+    inferredShape.push_back(size);
   }
-  int64_t outputSize = 1;
-  for (int64_t d : outputShape)
-    if (llvm::MulOverflow(outputSize, d, outputSize))
+  int64_t inferredSize = 1;
+  for (int64_t d : inferredShape)
+    if (llvm::MulOverflow(inferredSize, d, inferredSize))
       return context.invalid("the output's element count overflows int64");
 
   Value zeros = context.splat(
-      RankedTensorType::get({outputSize}, type.getElementType()), 0.0);
+      RankedTensorType::get({inferredSize}, type.getElementType()), 0.0);
   KILN_ASSIGN_OR_RETURN(Value flatInput,
                         context.create<ReshapeOp>(
                             input, ArrayRef<int64_t>{type.getNumElements()}));
@@ -261,9 +300,30 @@ llvm::Error convertMaxUnpool(NodeContext &context) {
   KILN_ASSIGN_OR_RETURN(
       Value scattered, context.create<ScatterElementsOp>(zeros, flatIndices,
                                                          flatInput, 0, "none"));
-  KILN_ASSIGN_OR_RETURN(Value result,
-                        context.create<ReshapeOp>(scattered, outputShape));
-  context.setOutput(0, result);
+  KILN_ASSIGN_OR_RETURN(Value unpooled,
+                        context.create<ReshapeOp>(scattered, inferredShape));
+  if (isRunTimeInput(context, 2))
+    return padToRunTimeShape(context, unpooled);
+  if (context.hasInput(2)) {
+    KILN_ASSIGN_OR_RETURN(SmallVector<int64_t> outputShape,
+                          context.requireConstantInts(2, "output_shape"));
+    if (static_cast<int64_t>(outputShape.size()) != rank ||
+        outputShape[0] != type.getDimSize(0) ||
+        outputShape[1] != type.getDimSize(1))
+      return context.invalid("output_shape must be [N, C, spatial...] with X's "
+                             "N and C");
+    SmallVector<int64_t> low(rank, 0), high;
+    for (auto [wanted, inferred] : llvm::zip(outputShape, inferredShape)) {
+      if (wanted < inferred)
+        return context.invalid("output_shape must be at least the unpooled "
+                               "size in every spatial dim");
+      high.push_back(wanted - inferred);
+    }
+    KILN_ASSIGN_OR_RETURN(
+        unpooled,
+        context.create<PadOp>(unpooled, low, high, "constant", TypedAttr()));
+  }
+  context.setOutput(0, unpooled);
   return llvm::Error::success();
 }
 
