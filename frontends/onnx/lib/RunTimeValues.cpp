@@ -131,20 +131,7 @@ llvm::Expected<Value> rangeOf(NodeContext &context, Value tensor, Value start,
 llvm::Expected<Value> checkedPosition(NodeContext &context, Value position,
                                       Value length, bool allowEnd,
                                       StringRef op) {
-  auto type = cast<RankedTensorType>(position.getType());
-  if (!isa<IntegerType>(type.getElementType()) || !type.hasStaticShape() ||
-      type.getNumElements() != 1)
-    return context.invalid("the position must be a single integer");
-  Type i64 = context.builder.getI64Type();
-  KILN_ASSIGN_OR_RETURN(
-      position, context.create<ReshapeOp>(position, ArrayRef<int64_t>{}));
-  KILN_ASSIGN_OR_RETURN(position, castElements(context, position, i64));
-  KILN_ASSIGN_OR_RETURN(Value negative, context.create<CompareOp>(
-                                            ComparisonPredicate::lt, position,
-                                            context.scalar(i64, 0)));
-  KILN_ASSIGN_OR_RETURN(Value fromEnd, context.create<AddOp>(position, length));
-  KILN_ASSIGN_OR_RETURN(position,
-                        context.create<SelectOp>(negative, fromEnd, position));
+  KILN_ASSIGN_OR_RETURN(position, positionFromEnd(context, position, length));
   OpBuilder &builder = context.builder;
   Location loc = context.loc;
   Value at = tensor::ExtractOp::create(builder, loc, position, ValueRange{});
@@ -197,6 +184,41 @@ llvm::Expected<SequenceTensors> canonical(NodeContext &context,
   return sequence;
 }
 
+/// A half-open range [first, second) of rows or values, as tensor<1xi64>
+/// bounds.
+using Range = std::pair<Value, Value>;
+
+/// `sequence` with index rows `rows` and values `values` replaced by `row` and
+/// `flat` (nothing when they are null), and the offsets of the rows after
+/// them moved by `shift` (a tensor<1xi64>).
+llvm::Expected<SequenceTensors> splice(NodeContext &context,
+                                       SequenceTensors sequence, Range rows,
+                                       Range values, Value shift, Value row,
+                                       Value flat) {
+  Value start = int64Vector(context, {0});
+  Value end = int64Vector(context, {INT64_MAX});
+  KILN_ASSIGN_OR_RETURN(Value valuesBefore,
+                        rangeOf(context, sequence.values, start, values.first));
+  KILN_ASSIGN_OR_RETURN(Value valuesAfter,
+                        rangeOf(context, sequence.values, values.second, end));
+  KILN_ASSIGN_OR_RETURN(Value rowsBefore,
+                        rangeOf(context, sequence.index, start, rows.first));
+  KILN_ASSIGN_OR_RETURN(Value rowsAfter,
+                        rangeOf(context, sequence.index, rows.second, end));
+  KILN_ASSIGN_OR_RETURN(rowsAfter, shiftOffsets(context, rowsAfter, shift));
+  SmallVector<Value> allValues{valuesBefore}, allRows{rowsBefore};
+  if (flat) {
+    allValues.push_back(flat);
+    allRows.push_back(row);
+  }
+  allValues.push_back(valuesAfter);
+  allRows.push_back(rowsAfter);
+  KILN_ASSIGN_OR_RETURN(sequence.values,
+                        context.create<ConcatOp>(allValues, 0));
+  KILN_ASSIGN_OR_RETURN(sequence.index, context.create<ConcatOp>(allRows, 0));
+  return canonical(context, sequence);
+}
+
 uint32_t rankBit(Value tensor) {
   return 1u << cast<RankedTensorType>(tensor.getType()).getRank();
 }
@@ -204,6 +226,23 @@ uint32_t rankBit(Value tensor) {
 } // namespace
 
 //===--- Sequences held in tensors ----------------------------------------===//
+
+llvm::Expected<Value> positionFromEnd(NodeContext &context, Value position,
+                                      Value length) {
+  auto type = cast<RankedTensorType>(position.getType());
+  if (!isa<IntegerType>(type.getElementType()) || !type.hasStaticShape() ||
+      type.getNumElements() != 1)
+    return context.invalid("the position must be a single integer");
+  Type i64 = context.builder.getI64Type();
+  KILN_ASSIGN_OR_RETURN(
+      position, context.create<ReshapeOp>(position, ArrayRef<int64_t>{}));
+  KILN_ASSIGN_OR_RETURN(position, castElements(context, position, i64));
+  KILN_ASSIGN_OR_RETURN(Value negative, context.create<CompareOp>(
+                                            ComparisonPredicate::lt, position,
+                                            context.scalar(i64, 0)));
+  KILN_ASSIGN_OR_RETURN(Value fromEnd, context.create<AddOp>(position, length));
+  return context.create<SelectOp>(negative, fromEnd, position);
+}
 
 llvm::Expected<SequenceTensors> emptySequenceTensors(NodeContext &context,
                                                      Type elementType) {
@@ -267,25 +306,8 @@ llvm::Expected<SequenceTensors> insertIntoSequence(NodeContext &context,
   KILN_ASSIGN_OR_RETURN(Value offset, entryAt(context, offsets, position));
   KILN_ASSIGN_OR_RETURN(
       Value at, context.create<ReshapeOp>(position, ArrayRef<int64_t>{1}));
-  Value start = int64Vector(context, {0});
-  Value end = int64Vector(context, {INT64_MAX});
-  KILN_ASSIGN_OR_RETURN(Value valuesBefore,
-                        rangeOf(context, sequence.values, start, offset));
-  KILN_ASSIGN_OR_RETURN(Value valuesAfter,
-                        rangeOf(context, sequence.values, offset, end));
-  KILN_ASSIGN_OR_RETURN(Value rowsBefore,
-                        rangeOf(context, sequence.index, start, at));
-  KILN_ASSIGN_OR_RETURN(Value rowsAfter,
-                        rangeOf(context, sequence.index, at, end));
-  KILN_ASSIGN_OR_RETURN(rowsAfter, shiftOffsets(context, rowsAfter, size));
   KILN_ASSIGN_OR_RETURN(Value row, indexRow(context, tensor, offset));
-  KILN_ASSIGN_OR_RETURN(
-      sequence.values,
-      context.create<ConcatOp>(ValueRange{valuesBefore, flat, valuesAfter}, 0));
-  KILN_ASSIGN_OR_RETURN(
-      sequence.index,
-      context.create<ConcatOp>(ValueRange{rowsBefore, row, rowsAfter}, 0));
-  return canonical(context, sequence);
+  return splice(context, sequence, {at, at}, {offset, offset}, size, row, flat);
 }
 
 llvm::Expected<SequenceTensors> eraseFromSequence(NodeContext &context,
@@ -309,26 +331,10 @@ llvm::Expected<SequenceTensors> eraseFromSequence(NodeContext &context,
   KILN_ASSIGN_OR_RETURN(Value nextRank0,
                         context.create<ReshapeOp>(next, ArrayRef<int64_t>{}));
   KILN_ASSIGN_OR_RETURN(Value nextOffset, entryAt(context, offsets, nextRank0));
-  Value start = int64Vector(context, {0});
-  Value end = int64Vector(context, {INT64_MAX});
-  KILN_ASSIGN_OR_RETURN(Value valuesBefore,
-                        rangeOf(context, sequence.values, start, offset));
-  KILN_ASSIGN_OR_RETURN(Value valuesAfter,
-                        rangeOf(context, sequence.values, nextOffset, end));
-  KILN_ASSIGN_OR_RETURN(Value rowsBefore,
-                        rangeOf(context, sequence.index, start, at));
-  KILN_ASSIGN_OR_RETURN(Value rowsAfter,
-                        rangeOf(context, sequence.index, next, end));
   KILN_ASSIGN_OR_RETURN(Value removed,
                         context.create<SubOp>(offset, nextOffset));
-  KILN_ASSIGN_OR_RETURN(rowsAfter, shiftOffsets(context, rowsAfter, removed));
-  KILN_ASSIGN_OR_RETURN(
-      sequence.values,
-      context.create<ConcatOp>(ValueRange{valuesBefore, valuesAfter}, 0));
-  KILN_ASSIGN_OR_RETURN(
-      sequence.index,
-      context.create<ConcatOp>(ValueRange{rowsBefore, rowsAfter}, 0));
-  return canonical(context, sequence);
+  return splice(context, sequence, {at, next}, {offset, nextOffset}, removed,
+                Value(), Value());
 }
 
 llvm::Expected<Value> sequenceLength(NodeContext &context,

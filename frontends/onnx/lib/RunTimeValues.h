@@ -26,6 +26,11 @@ namespace kiln::onnx_import {
 
 //===--- Sequences held in tensors ----------------------------------------===//
 
+/// `position` (a one-element integer tensor) as a rank-0 i64, plus `length`
+/// (a rank-0 i64) when it is negative: ONNX's positions from the end.
+llvm::Expected<mlir::Value>
+positionFromEnd(NodeContext &context, mlir::Value position, mlir::Value length);
+
 /// A sequence without elements, of `elementType` tensors.
 llvm::Expected<SequenceTensors> emptySequenceTensors(NodeContext &context,
                                                      mlir::Type elementType);

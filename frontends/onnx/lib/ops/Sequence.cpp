@@ -142,23 +142,10 @@ llvm::Error checkOneStaticType(NodeContext &context,
 llvm::Expected<Value> runTimePosition(NodeContext &context, size_t input,
                                       int64_t size) {
   KILN_ASSIGN_OR_RETURN(Value position, context.input(input));
-  auto type = cast<RankedTensorType>(position.getType());
-  if (!isa<IntegerType>(type.getElementType()) || !type.hasStaticShape() ||
-      type.getNumElements() != 1)
-    return context.invalid("the position must be a single integer");
   Type i64 = context.builder.getI64Type();
   KILN_ASSIGN_OR_RETURN(
-      position, context.create<ReshapeOp>(position, ArrayRef<int64_t>{}));
-  KILN_ASSIGN_OR_RETURN(position, castElements(context, position, i64));
+      position, positionFromEnd(context, position, context.scalar(i64, size)));
   Value zero = context.scalar(i64, 0);
-  KILN_ASSIGN_OR_RETURN(
-      Value negative,
-      context.create<CompareOp>(ComparisonPredicate::lt, position, zero));
-  KILN_ASSIGN_OR_RETURN(
-      Value fromEnd,
-      context.create<AddOp>(position, context.scalar(i64, size)));
-  KILN_ASSIGN_OR_RETURN(position,
-                        context.create<SelectOp>(negative, fromEnd, position));
   KILN_ASSIGN_OR_RETURN(position, context.create<MaxOp>(position, zero));
   return context.create<MinOp>(position, context.scalar(i64, size));
 }
