@@ -2,6 +2,8 @@
 
 #include "kiln/Driver/Registration.h"
 
+#include "kiln/Autodiff/Autodiff.h"
+#include "kiln/Autodiff/Passes.h"
 #include "kiln/Codegen/CPU/Passes.h"
 #include "kiln/Codegen/CPU/Pipeline.h"
 #include "kiln/Codegen/Passes.h"
@@ -20,6 +22,7 @@ namespace kiln {
 void registerKilnDialects(mlir::DialectRegistry &registry) {
   registry.insert<KilnDialect, rt::KilnRtDialect>();
   rt::registerBufferizableOpInterfaceExternalModels(registry);
+  registerGradientRules(registry);
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
   mlir::registerBuiltinDialectTranslation(registry);
@@ -30,6 +33,7 @@ void registerKilnPasses() {
   static bool registered = [] {
     mlir::registerAllPasses();
     registerKilnTransformsPasses();
+    registerKilnAutodiffPasses();
     registerKilnCodegenPasses();
     registerKilnCpuPasses();
     registerCpuPipeline();

@@ -1,0 +1,28 @@
+//===- GradientUtils.h - Helpers shared by the gradient rules -------------===//
+
+#ifndef KILN_AUTODIFF_GRADIENTUTILS_H
+#define KILN_AUTODIFF_GRADIENTUTILS_H
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Value.h"
+
+namespace kiln::autodiff {
+
+/// `gradient` (of a broadcast result) summed over the dims along which an
+/// operand of type `target` was broadcast, and reshaped to `target`: NumPy
+/// broadcasting's adjoint.
+mlir::Value sumToShape(mlir::OpBuilder &builder, mlir::Location loc,
+                       mlir::Value gradient, mlir::RankedTensorType target);
+
+/// A tensor of zeros with `value`'s type (read at run time for `?` dims).
+mlir::Value zerosLike(mlir::OpBuilder &builder, mlir::Location loc,
+                      mlir::Value value);
+
+/// A rank-0 constant of `elementType` (a float type) holding `number`.
+mlir::Value scalarConstant(mlir::OpBuilder &builder, mlir::Location loc,
+                           mlir::Type elementType, double number);
+
+} // namespace kiln::autodiff
+
+#endif // KILN_AUTODIFF_GRADIENTUTILS_H

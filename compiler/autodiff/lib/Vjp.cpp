@@ -1,0 +1,180 @@
+//===- Vjp.cpp - The vector-Jacobian product of a kiln function -----------===//
+//
+// Reverse-mode differentiation in one sweep over a copy of the function: the
+// forward ops are cloned, then, walking them backwards, each op that has a
+// gradient flowing into one of its results asks its gradient rule
+// (GradientOpInterface) for the gradients of its operands, which are added to
+// what those operands already received. Values with no path to a result get
+// no gradient ops at all.
+//
+//===----------------------------------------------------------------------===//
+
+#include "kiln/Autodiff/Autodiff.h"
+
+#include "GradientUtils.h"
+
+#include "kiln/Dialect/Kiln/IR/KilnInterfaces.h"
+#include "kiln/Dialect/Kiln/IR/KilnOps.h"
+
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/TypeUtilities.h"
+
+using namespace mlir;
+
+namespace kiln {
+namespace {
+
+bool isFloatTensor(Type type) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  return tensor && isa<FloatType>(tensor.getElementType());
+}
+
+/// The gradients of the values of one function, added up as they arrive.
+class GradientMap {
+public:
+  GradientMap(OpBuilder &builder) : builder(builder) {}
+
+  Value lookup(Value value) const { return gradients.lookup(value); }
+
+  /// Adds `gradient` to what `value` has received.
+  void accumulate(Value value, Value gradient) {
+    Value &slot = gradients[value];
+    slot = slot ? AddOp::create(builder, value.getLoc(), slot, gradient)
+                      .getResult()
+                : gradient;
+  }
+
+private:
+  OpBuilder &builder;
+  DenseMap<Value, Value> gradients;
+};
+
+/// Whether any operand of `op` can carry a gradient.
+bool hasDifferentiableOperand(Operation *op) {
+  return llvm::any_of(op->getOperandTypes(), isFloatTensor);
+}
+
+/// Asks `op`'s gradient rule for its operands' gradients and accumulates
+/// them. Ops without a rule and without float operands (constants, shape
+/// computations) pass nothing on.
+LogicalResult propagate(Operation *op, OpBuilder &builder,
+                        GradientMap &gradients) {
+  SmallVector<Value> resultGradients;
+  bool reached = false;
+  for (Value result : op->getResults()) {
+    resultGradients.push_back(gradients.lookup(result));
+    reached |= static_cast<bool>(resultGradients.back());
+  }
+  if (!reached || !hasDifferentiableOperand(op))
+    return success();
+  if (auto cast = dyn_cast<tensor::CastOp>(op)) {
+    Value gradient = tensor::CastOp::create(builder, op->getLoc(),
+                                            cast.getSource().getType(),
+                                            resultGradients.front());
+    gradients.accumulate(cast.getSource(), gradient);
+    return success();
+  }
+  auto rule = dyn_cast<GradientOpInterface>(op);
+  if (!rule)
+    return op->emitError() << "'" << op->getName()
+                           << "' has no gradient rule, so Kiln cannot "
+                              "differentiate through it";
+  // Rules may assume a gradient for every float result: give zeros to those
+  // that reach nothing.
+  for (unsigned i = 0; i < op->getNumResults(); ++i)
+    if (!resultGradients[i] && isFloatTensor(op->getResult(i).getType()))
+      resultGradients[i] =
+          autodiff::zerosLike(builder, op->getLoc(), op->getResult(i));
+  SmallVector<Value> operandGradients;
+  if (failed(rule.buildGradients(builder, resultGradients, operandGradients)))
+    return op->emitError() << "the gradient rule of '" << op->getName()
+                           << "' does not apply to this op";
+  if (operandGradients.size() != op->getNumOperands())
+    return op->emitError() << "internal error: the gradient rule of '"
+                           << op->getName() << "' gave "
+                           << operandGradients.size() << " gradients for "
+                           << op->getNumOperands() << " operands";
+  for (auto [index, gradient] : llvm::enumerate(operandGradients)) {
+    Value operand = op->getOperand(index);
+    if (!gradient || !isFloatTensor(operand.getType()) ||
+        !rule.isOperandDifferentiable(index))
+      continue;
+    if (gradient.getType() != operand.getType())
+      return op->emitError() << "internal error: the gradient rule of '"
+                             << op->getName() << "' gave a "
+                             << gradient.getType() << " for operand #"
+                             << index << " of type " << operand.getType();
+    gradients.accumulate(operand, gradient);
+  }
+  return success();
+}
+
+} // namespace
+
+FailureOr<func::FuncOp> buildVjp(func::FuncOp function, StringRef name) {
+  if (!function.getBody().hasOneBlock())
+    return function.emitError() << "autodiff needs a function of one block";
+  Block &body = function.getBody().front();
+  auto returnOp = dyn_cast<func::ReturnOp>(body.getTerminator());
+  if (!returnOp)
+    return function.emitError() << "autodiff needs a func.return";
+  for (Operation &op : body.without_terminator())
+    if (op.getNumRegions() > 0 && hasDifferentiableOperand(&op))
+      return op.emitError() << "Kiln cannot differentiate through '"
+                            << op.getName() << "' (control flow) yet";
+
+  FunctionType forwardType = function.getFunctionType();
+  SmallVector<Type> inputs(forwardType.getInputs());
+  llvm::append_range(inputs, forwardType.getResults());
+  SmallVector<Type> results(forwardType.getResults());
+  for (Type type : forwardType.getInputs())
+    if (isFloatTensor(type))
+      results.push_back(type);
+
+  OpBuilder builder(function);
+  builder.setInsertionPointAfter(function);
+  auto vjp = func::FuncOp::create(builder, function.getLoc(), name,
+                                  builder.getFunctionType(inputs, results));
+  Block *entry = vjp.addEntryBlock();
+  builder.setInsertionPointToEnd(entry);
+
+  IRMapping mapping;
+  mapping.map(body.getArguments(),
+              entry->getArguments().take_front(body.getNumArguments()));
+  SmallVector<Operation *> forwardOps;
+  for (Operation &op : body.without_terminator())
+    forwardOps.push_back(builder.clone(op, mapping));
+
+  GradientMap gradients(builder);
+  ValueRange cotangents =
+      entry->getArguments().drop_front(body.getNumArguments());
+  SmallVector<Value> forwardResults;
+  for (auto [result, cotangent] :
+       llvm::zip(returnOp.getOperands(), cotangents)) {
+    Value mapped = mapping.lookupOrDefault(result);
+    forwardResults.push_back(mapped);
+    if (isFloatTensor(mapped.getType()))
+      gradients.accumulate(mapped, cotangent);
+  }
+  for (Operation *op : llvm::reverse(forwardOps))
+    if (failed(propagate(op, builder, gradients))) {
+      vjp.erase();
+      return failure();
+    }
+
+  SmallVector<Value> returned(forwardResults);
+  for (BlockArgument argument :
+       entry->getArguments().take_front(body.getNumArguments())) {
+    if (!isFloatTensor(argument.getType()))
+      continue;
+    Value gradient = gradients.lookup(argument);
+    returned.push_back(gradient ? gradient
+                                : autodiff::zerosLike(builder, vjp.getLoc(),
+                                                      argument));
+  }
+  func::ReturnOp::create(builder, returnOp.getLoc(), returned);
+  return vjp;
+}
+
+} // namespace kiln
