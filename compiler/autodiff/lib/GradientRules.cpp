@@ -10,6 +10,9 @@ namespace kiln {
 void registerGradientRules(mlir::DialectRegistry &registry) {
   registry.addExtension(+[](mlir::MLIRContext *context, KilnDialect *) {
     autodiff::attachElementwiseGradients(context);
+    autodiff::attachReductionGradients(context);
+    autodiff::attachShapeGradients(context);
+    autodiff::attachNNGradients(context);
   });
 }
 

@@ -15,6 +15,12 @@ namespace kiln::autodiff {
 
 /// Arithmetic, activations and other elementwise ops.
 void attachElementwiseGradients(mlir::MLIRContext *context);
+/// Reductions (sum, mean, max, min, prod), cumulative sums.
+void attachReductionGradients(mlir::MLIRContext *context);
+/// Reshapes, transposes, slicing, padding, concatenation, gathers.
+void attachShapeGradients(mlir::MLIRContext *context);
+/// Matrix products, convolutions, pooling, softmax.
+void attachNNGradients(mlir::MLIRContext *context);
 
 } // namespace kiln::autodiff
 

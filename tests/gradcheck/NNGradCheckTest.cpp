@@ -1,0 +1,3 @@
+//===- NNGradCheckTest.cpp - NN rules vs finite differences ---===//
+
+#include "GradCheck.h"

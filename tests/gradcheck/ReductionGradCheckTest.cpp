@@ -1,0 +1,3 @@
+//===- ReductionGradCheckTest.cpp - Reduction rules vs finite differences ---===//
+
+#include "GradCheck.h"

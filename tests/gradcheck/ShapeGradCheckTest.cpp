@@ -1,0 +1,3 @@
+//===- ShapeGradCheckTest.cpp - Shape rules vs finite differences ---===//
+
+#include "GradCheck.h"
