@@ -15,8 +15,7 @@ using namespace mlir;
 namespace kiln {
 namespace {
 
-struct DifferentiatePass
-    : impl::KilnDifferentiatePassBase<DifferentiatePass> {
+struct DifferentiatePass : impl::KilnDifferentiatePassBase<DifferentiatePass> {
   using KilnDifferentiatePassBase::KilnDifferentiatePassBase;
 
   void runOnOperation() override {

@@ -57,8 +57,8 @@ struct SubRule {
 };
 
 struct MulRule {
-  static std::pair<Value, Value> gradients(OpBuilder &b, Location loc,
-                                           MulOp op, Value g) {
+  static std::pair<Value, Value> gradients(OpBuilder &b, Location loc, MulOp op,
+                                           Value g) {
     return {MulOp::create(b, loc, g, op.getRhs()),
             MulOp::create(b, loc, g, op.getLhs())};
   }
@@ -66,8 +66,8 @@ struct MulRule {
 
 struct DivRule {
   // d(a / b) = g / b, -g * a / b^2 = -(g / b) * (a / b).
-  static std::pair<Value, Value> gradients(OpBuilder &b, Location loc,
-                                           DivOp op, Value g) {
+  static std::pair<Value, Value> gradients(OpBuilder &b, Location loc, DivOp op,
+                                           Value g) {
     Value overRhs = DivOp::create(b, loc, g, op.getRhs());
     Value quotient = op.getResult();
     Value rhs = NegOp::create(b, loc, MulOp::create(b, loc, overRhs, quotient));
@@ -122,8 +122,7 @@ struct TanhRule {
   static Value gradient(OpBuilder &b, Location loc, TanhOp op, Value g) {
     Value y = op.getResult();
     Value one = scalarConstant(b, loc, typeOf(y).getElementType(), 1);
-    Value slope =
-        SubOp::create(b, loc, one, MulOp::create(b, loc, y, y));
+    Value slope = SubOp::create(b, loc, one, MulOp::create(b, loc, y, y));
     return MulOp::create(b, loc, g, slope);
   }
 };

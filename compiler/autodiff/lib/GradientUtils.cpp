@@ -34,8 +34,7 @@ Value zerosLike(OpBuilder &builder, Location loc, Value value) {
   auto type = cast<RankedTensorType>(value.getType());
   Attribute zero = builder.getZeroAttr(type.getElementType());
   if (type.hasStaticShape())
-    return ConstantOp::create(builder, loc,
-                              DenseElementsAttr::get(type, zero));
+    return ConstantOp::create(builder, loc, DenseElementsAttr::get(type, zero));
   Value shape = ShapeOfOp::create(builder, loc, value);
   return ConstantOfShapeOp::create(builder, loc, type, shape,
                                    cast<TypedAttr>(zero));

@@ -11,6 +11,7 @@
 
 #include "kiln/Autodiff/Autodiff.h"
 
+#include "Backward.h"
 #include "GradientUtils.h"
 
 #include "kiln/Dialect/Kiln/IR/KilnInterfaces.h"
@@ -40,9 +41,10 @@ public:
   /// Adds `gradient` to what `value` has received.
   void accumulate(Value value, Value gradient) {
     Value &slot = gradients[value];
-    slot = slot ? AddOp::create(builder, value.getLoc(), slot, gradient)
-                      .getResult()
-                : gradient;
+    slot =
+        slot
+            ? AddOp::create(builder, value.getLoc(), slot, gradient).getResult()
+            : gradient;
   }
 
 private:
@@ -59,7 +61,7 @@ bool hasDifferentiableOperand(Operation *op) {
 /// them. Ops without a rule and without float operands (constants, shape
 /// computations) pass nothing on.
 LogicalResult propagate(Operation *op, OpBuilder &builder,
-                        GradientMap &gradients) {
+                        GradientMap &gradients, const DenseSet<Value> &active) {
   SmallVector<Value> resultGradients;
   bool reached = false;
   for (Value result : op->getResults()) {
@@ -72,7 +74,8 @@ LogicalResult propagate(Operation *op, OpBuilder &builder,
     Value gradient = tensor::CastOp::create(builder, op->getLoc(),
                                             cast.getSource().getType(),
                                             resultGradients.front());
-    gradients.accumulate(cast.getSource(), gradient);
+    if (active.contains(cast.getSource()))
+      gradients.accumulate(cast.getSource(), gradient);
     return success();
   }
   auto rule = dyn_cast<GradientOpInterface>(op);
@@ -98,19 +101,55 @@ LogicalResult propagate(Operation *op, OpBuilder &builder,
   for (auto [index, gradient] : llvm::enumerate(operandGradients)) {
     Value operand = op->getOperand(index);
     if (!gradient || !isFloatTensor(operand.getType()) ||
-        !rule.isOperandDifferentiable(index))
+        !active.contains(operand) || !rule.isOperandDifferentiable(index))
       continue;
     if (gradient.getType() != operand.getType())
-      return op->emitError() << "internal error: the gradient rule of '"
-                             << op->getName() << "' gave a "
-                             << gradient.getType() << " for operand #"
-                             << index << " of type " << operand.getType();
+      return op->emitError()
+             << "internal error: the gradient rule of '" << op->getName()
+             << "' gave a " << gradient.getType() << " for operand #" << index
+             << " of type " << operand.getType();
     gradients.accumulate(operand, gradient);
   }
   return success();
 }
 
+/// The values computed from `wrt` by `ops`: only they need gradients.
+DenseSet<Value> activeValues(ArrayRef<Operation *> ops, ArrayRef<Value> wrt) {
+  DenseSet<Value> active(wrt.begin(), wrt.end());
+  for (Operation *op : ops)
+    if (llvm::any_of(op->getOperands(),
+                     [&](Value operand) { return active.contains(operand); }))
+      active.insert(op->result_begin(), op->result_end());
+  return active;
+}
+
 } // namespace
+
+FailureOr<SmallVector<Value>>
+autodiff::emitBackward(OpBuilder &builder, ArrayRef<Operation *> ops,
+                       ArrayRef<std::pair<Value, Value>> seeds,
+                       ArrayRef<Value> wrt) {
+  DenseSet<Value> active = activeValues(ops, wrt);
+  GradientMap gradients(builder);
+  for (auto [value, seed] : seeds)
+    if (active.contains(value) && isFloatTensor(value.getType()))
+      gradients.accumulate(value, seed);
+  for (Operation *op : llvm::reverse(ops)) {
+    if (llvm::none_of(op->getOperands(),
+                      [&](Value operand) { return active.contains(operand); }))
+      continue;
+    if (failed(propagate(op, builder, gradients, active)))
+      return failure();
+  }
+  SmallVector<Value> result;
+  for (Value value : wrt) {
+    Value gradient = gradients.lookup(value);
+    result.push_back(gradient
+                         ? gradient
+                         : autodiff::zerosLike(builder, value.getLoc(), value));
+  }
+  return result;
+}
 
 FailureOr<func::FuncOp> buildVjp(func::FuncOp function, StringRef name) {
   if (!function.getBody().hasOneBlock())
@@ -146,33 +185,29 @@ FailureOr<func::FuncOp> buildVjp(func::FuncOp function, StringRef name) {
   for (Operation &op : body.without_terminator())
     forwardOps.push_back(builder.clone(op, mapping));
 
-  GradientMap gradients(builder);
   ValueRange cotangents =
       entry->getArguments().drop_front(body.getNumArguments());
   SmallVector<Value> forwardResults;
+  SmallVector<std::pair<Value, Value>> seeds;
   for (auto [result, cotangent] :
        llvm::zip(returnOp.getOperands(), cotangents)) {
     Value mapped = mapping.lookupOrDefault(result);
     forwardResults.push_back(mapped);
-    if (isFloatTensor(mapped.getType()))
-      gradients.accumulate(mapped, cotangent);
+    seeds.emplace_back(mapped, cotangent);
   }
-  for (Operation *op : llvm::reverse(forwardOps))
-    if (failed(propagate(op, builder, gradients))) {
-      vjp.erase();
-      return failure();
-    }
-
-  SmallVector<Value> returned(forwardResults);
+  SmallVector<Value> wrt;
   for (BlockArgument argument :
-       entry->getArguments().take_front(body.getNumArguments())) {
-    if (!isFloatTensor(argument.getType()))
-      continue;
-    Value gradient = gradients.lookup(argument);
-    returned.push_back(gradient ? gradient
-                                : autodiff::zerosLike(builder, vjp.getLoc(),
-                                                      argument));
+       entry->getArguments().take_front(body.getNumArguments()))
+    if (isFloatTensor(argument.getType()))
+      wrt.push_back(argument);
+  FailureOr<SmallVector<Value>> gradients =
+      autodiff::emitBackward(builder, forwardOps, seeds, wrt);
+  if (failed(gradients)) {
+    vjp.erase();
+    return failure();
   }
+  SmallVector<Value> returned(forwardResults);
+  llvm::append_range(returned, *gradients);
   func::ReturnOp::create(builder, returnOp.getLoc(), returned);
   return vjp;
 }

@@ -442,11 +442,15 @@ llvm::Error GraphImporter::createFunction() {
     auto value = convertTensor(initializer);
     if (!value)
       return value.takeError();
-    define(initializer.name(),
-           constant(
-               builder,
-               NameLoc::get(builder.getStringAttr(initializer.name()), fileLoc),
-               *value));
+    Value weight = constant(
+        builder,
+        NameLoc::get(builder.getStringAttr(initializer.name()), fileLoc),
+        *value);
+    // Training finds the model's weights by this name (and writes them back
+    // to the initializer of that name).
+    weight.getDefiningOp()->setAttr(kInitializerAttrName,
+                                    builder.getStringAttr(initializer.name()));
+    define(initializer.name(), weight);
   }
   return llvm::Error::success();
 }

@@ -12,8 +12,13 @@
 #define KILN_AUTODIFF_AUTODIFF_H
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "llvm/ADT/StringRef.h"
+
+#include <string>
+#include <vector>
 
 namespace kiln {
 
@@ -28,6 +33,52 @@ void registerGradientRules(mlir::DialectRegistry &registry);
 /// error at the op that cannot be differentiated and fails.
 mlir::FailureOr<mlir::func::FuncOp> buildVjp(mlir::func::FuncOp function,
                                              llvm::StringRef name);
+
+/// What a training step computes: the loss, the optimizer and its settings.
+/// The learning rate is an argument of the step (schedules need no
+/// recompilation); the rest is compiled in.
+struct TrainStepOptions {
+  /// The function to train, and which of its results is the prediction.
+  std::string forward = "forward";
+  unsigned output = 0;
+  /// cross_entropy (logits [N, C], i64 class indices [N]), bce_with_logits,
+  /// mse or l1 (targets of the prediction's type); all averaged.
+  std::string loss = "cross_entropy";
+  /// sgd (with momentum, Nesterov and weight decay as PyTorch's SGD), adam
+  /// or adamw.
+  std::string optimizer = "sgd";
+  double momentum = 0;
+  bool nesterov = false;
+  double weightDecay = 0;
+  double beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8;
+  /// Scale the gradients so that their global L2 norm is at most this (0:
+  /// no clipping).
+  double clipNorm = 0;
+  /// Glob patterns of weight names that are not trained.
+  std::vector<std::string> frozen;
+};
+
+/// A weight that the train step updates: its name (the ONNX initializer's)
+/// and its value in the model.
+struct TrainableParameter {
+  std::string name;
+  mlir::DenseElementsAttr initial;
+};
+
+/// Adds `predict` and `train_step` to `module` next to `options.forward`,
+/// whose float constants named by kiln.initializer (minus the frozen ones)
+/// become parameters:
+///
+///   predict(inputs..., params...) -> the forward results
+///   train_step(inputs..., target, learning_rate, step, params...,
+///              state...) -> (loss, prediction, params'..., state'...)
+///
+/// `step` counts from 1 (Adam's bias correction); the state is one tensor
+/// per parameter and slot (SGD with momentum: the velocity; Adam: m, then
+/// v), zeros before the first step. Returns the parameters in argument
+/// order; emits an error and fails when the model cannot be trained so.
+mlir::FailureOr<llvm::SmallVector<TrainableParameter>>
+buildTrainStep(mlir::ModuleOp module, const TrainStepOptions &options);
 
 } // namespace kiln
 

@@ -27,4 +27,33 @@ def KilnDifferentiatePass : Pass<"kiln-differentiate", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::tensor::TensorDialect"];
 }
 
+def KilnBuildTrainStepPass : Pass<"kiln-build-train-step", "mlir::ModuleOp"> {
+  let summary = "Add predict and train_step functions for training a function";
+  let description = [{
+    Turns the float constants of `@forward` that hold named weights
+    (`kiln.initializer`) into parameters and adds `@predict` (the forward pass
+    with the parameters as arguments) and `@train_step` (forward pass, loss,
+    reverse sweep, gradient clipping, optimizer update), as
+    `kiln::buildTrainStep` describes. kiln-train and `kiln-compile --train`
+    build the same functions.
+  }];
+  let options = [
+    Option<"function", "function", "std::string", /*default=*/"\"forward\"",
+           "The function to train">,
+    Option<"output", "output", "unsigned", /*default=*/"0",
+           "Which result is the prediction">,
+    Option<"loss", "loss", "std::string", /*default=*/"\"cross_entropy\"",
+           "cross_entropy, bce_with_logits, mse or l1">,
+    Option<"optimizer", "optimizer", "std::string", /*default=*/"\"sgd\"",
+           "sgd, adam or adamw">,
+    Option<"momentum", "momentum", "double", /*default=*/"0", "SGD momentum">,
+    Option<"nesterov", "nesterov", "bool", /*default=*/"false",
+           "Nesterov momentum">,
+    Option<"weightDecay", "weight-decay", "double", /*default=*/"0",
+           "Weight decay">,
+    Option<"clipNorm", "clip-norm", "double", /*default=*/"0",
+           "Clip the gradients' global norm to this (0: no clipping)">,
+  ];
+}
+
 #endif // KILN_AUTODIFF_PASSES

@@ -16,4 +16,13 @@
 #define GET_TYPEDEF_CLASSES
 #include "kiln/Dialect/Kiln/IR/KilnTypes.h.inc"
 
+namespace kiln {
+
+/// On a `kiln.constant`: the name of the model weight (an ONNX initializer, a
+/// GraphBuilder parameter) it holds. Training turns such constants into
+/// parameters and writes them back under this name.
+inline constexpr llvm::StringLiteral kInitializerAttrName = "kiln.initializer";
+
+} // namespace kiln
+
 #endif // KILN_DIALECT_KILN_IR_KILNDIALECT_H
