@@ -364,6 +364,19 @@ static llvm::Error checkDeclaredDims(const onnx::GraphProto &graph) {
   return llvm::Error::success();
 }
 
+llvm::Expected<onnx::ModelProto> readModelWithData(llvm::StringRef path) {
+  onnx::ModelProto model;
+  if (llvm::Error error = parseModel(path, model))
+    return std::move(error);
+  llvm::SmallString<256> directory(path);
+  llvm::sys::path::remove_filename(directory);
+  if (llvm::Error error = internalizeAll(
+          *model.mutable_graph(), directory.empty() ? "." : directory.str()))
+    return llvm::createStringError("'" + path +
+                                   "': " + llvm::toString(std::move(error)));
+  return model;
+}
+
 llvm::Expected<std::unique_ptr<LoadedModel>>
 loadModelFile(llvm::StringRef path, const HasConverterFn &hasConverter) {
   auto loaded = std::make_unique<LoadedModel>();

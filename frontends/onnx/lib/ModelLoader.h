@@ -33,6 +33,11 @@ struct LoadedModel {
 using HasConverterFn =
     std::function<bool(const std::string &domain, const std::string &opType)>;
 
+/// Reads the model at `path` as it is (no conversion or inference), with its
+/// external data read into the initializers, under the same checks as
+/// loadModelFile.
+llvm::Expected<onnx::ModelProto> readModelWithData(llvm::StringRef path);
+
 /// Reads and prepares the model at `path`.
 llvm::Expected<std::unique_ptr<LoadedModel>>
 loadModelFile(llvm::StringRef path, const HasConverterFn &hasConverter);

@@ -1,0 +1,84 @@
+//===- Trainer.h - Training a model with a compiled train step ------------===//
+//
+// A Trainer imports a model with its batch size fixed, builds `train_step`
+// and `predict` (kiln::buildTrainStep), compiles them, and keeps the
+// parameters and the optimizer state between steps. kiln-train is a thin
+// shell around it; programs and tests can use it directly.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_DRIVER_TRAINER_H
+#define KILN_DRIVER_TRAINER_H
+
+#include "kiln/Autodiff/Autodiff.h"
+#include "kiln/Driver/Compiler.h"
+#include "kiln/runtime.hpp"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace kiln::driver {
+
+struct TrainerOptions {
+  /// The model input the data feeds (empty: the model's only input) and the
+  /// shape of one sample; the batch is prepended.
+  std::string inputName;
+  std::vector<int64_t> sampleShape;
+  int64_t batch = 32;
+  /// The trained output (empty: the first), the loss and the optimizer.
+  std::string outputName;
+  TrainStepOptions step;
+  CompileOptions compile;
+};
+
+class Trainer {
+public:
+  /// Imports, builds and compiles the training functions of the ONNX model
+  /// at `modelPath`.
+  static llvm::Expected<std::unique_ptr<Trainer>>
+  create(Compiler &compiler, llvm::StringRef modelPath,
+         const TrainerOptions &options);
+
+  /// One optimizer step on a batch; returns the loss and, when `prediction`
+  /// is given, the batch's prediction.
+  llvm::Expected<float> step(const rt::Tensor &input, const rt::Tensor &target,
+                             float learningRate,
+                             rt::Tensor *prediction = nullptr);
+
+  /// The trained output for a batch, with the current parameters.
+  llvm::Expected<rt::Tensor> predict(const rt::Tensor &input);
+
+  /// The trained weights, by initializer name, in argument order.
+  const std::vector<std::string> &parameterNames() const { return names; }
+  const std::vector<rt::Tensor> &parameters() const { return weights; }
+  /// Replaces the weights (e.g. to restore a checkpoint); same shapes.
+  llvm::Error setParameters(std::vector<rt::Tensor> values);
+  /// Steps taken so far.
+  int64_t steps() const { return stepCount; }
+
+  /// Writes the model at `path`: the original ONNX file with the trained
+  /// initializers, checked by the ONNX checker, all or nothing.
+  llvm::Error save(llvm::StringRef path) const;
+
+  /// The input's full shape (the batch first) and the target's.
+  const rt::ValueInfo &inputInfo() const { return input; }
+  const rt::ValueInfo &targetInfo() const { return target; }
+
+private:
+  Trainer() = default;
+
+  std::string modelPath;
+  std::optional<rt::Module> module;
+  std::optional<rt::Function> trainStep, predictFunction;
+  rt::ValueInfo input, target;
+  std::vector<std::string> names;
+  std::vector<rt::Tensor> weights, state;
+  unsigned outputIndex = 0;
+  int64_t stepCount = 0;
+};
+
+} // namespace kiln::driver
+
+#endif // KILN_DRIVER_TRAINER_H

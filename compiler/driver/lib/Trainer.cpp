@@ -1,0 +1,219 @@
+//===- Trainer.cpp - Training a model with a compiled train step ----------===//
+
+#include "kiln/Driver/Trainer.h"
+
+#include "kiln/Driver/OutputFiles.h"
+#include "kiln/Frontends/ONNX/WriteWeights.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstring>
+#include <map>
+
+namespace kiln::driver {
+namespace {
+
+/// A rank-0 f32 tensor.
+rt::Tensor scalarTensor(float value) {
+  rt::Tensor tensor = rt::Tensor::create(KILN_DTYPE_F32, {});
+  *tensor.data<float>() = value;
+  return tensor;
+}
+
+/// A tensor holding `values` (float32 elements).
+llvm::Expected<rt::Tensor> tensorOf(mlir::DenseElementsAttr values,
+                                    llvm::StringRef name) {
+  auto type = llvm::cast<mlir::RankedTensorType>(values.getType());
+  if (!type.getElementType().isF32())
+    return llvm::createStringError("weight '" + name +
+                                   "' is not float32, which Kiln trains");
+  rt::Tensor tensor = rt::Tensor::create(
+      KILN_DTYPE_F32, std::vector<int64_t>(type.getShape().begin(),
+                                           type.getShape().end()));
+  float *data = tensor.data<float>();
+  int64_t i = 0;
+  for (float value : values.getValues<float>())
+    data[i++] = value;
+  return tensor;
+}
+
+} // namespace
+
+llvm::Expected<std::unique_ptr<Trainer>>
+Trainer::create(Compiler &compiler, llvm::StringRef modelPath,
+                const TrainerOptions &options) {
+  if (options.batch < 1)
+    return llvm::createStringError("the batch size must be at least 1");
+  std::unique_ptr<Trainer> trainer(new Trainer());
+  trainer->modelPath = modelPath.str();
+
+  // Find the input's name first, to fix its batch dim.
+  std::string inputName = options.inputName;
+  if (inputName.empty()) {
+    auto probe = compiler.loadModel(modelPath);
+    if (!probe)
+      return probe.takeError();
+    auto forward = (*probe)->lookupSymbol<mlir::func::FuncOp>("forward");
+    if (!forward || forward.getNumArguments() != 1)
+      return llvm::createStringError(
+          "'" + modelPath +
+          "' has several inputs: say which one the data feeds (--input NAME)");
+    if (auto name = forward.getArgAttrOfType<mlir::StringAttr>(0, "kiln.name"))
+      inputName = name.str();
+  }
+  ImportOptions import;
+  std::vector<int64_t> shape{options.batch};
+  llvm::append_range(shape, options.sampleShape);
+  import.inputShapes.emplace_back(inputName, shape);
+  auto module = compiler.loadModel(modelPath, import);
+  if (!module)
+    return module.takeError();
+  auto forward = (*module)->lookupSymbol<mlir::func::FuncOp>("forward");
+  if (!forward)
+    return llvm::createStringError("'" + modelPath +
+                                   "' has no forward function");
+  if (forward.getNumArguments() != 1)
+    return llvm::createStringError(
+        "'" + modelPath + "' has " + llvm::Twine(forward.getNumArguments()) +
+        " inputs; kiln-train feeds models of one input");
+
+  TrainStepOptions step = options.step;
+  step.output = 0;
+  if (!options.outputName.empty()) {
+    bool found = false;
+    for (unsigned i = 0; i < forward.getNumResults(); ++i)
+      if (auto name =
+              forward.getResultAttrOfType<mlir::StringAttr>(i, "kiln.name");
+          name && name.getValue() == options.outputName) {
+        step.output = i;
+        found = true;
+      }
+    if (!found)
+      return llvm::createStringError("'" + modelPath + "' has no output '" +
+                                     options.outputName + "'");
+  }
+
+  std::string diagnostics;
+  mlir::FailureOr<llvm::SmallVector<TrainableParameter>> parameters;
+  {
+    mlir::ScopedDiagnosticHandler handler(
+        &compiler.getContext(), [&](mlir::Diagnostic &diagnostic) {
+          llvm::raw_string_ostream os(diagnostics);
+          // An ONNX node's location is its description ("node 'x' (Gemm,
+          // #9)"): say that, not MLIR's spelling of the location.
+          if (auto name = llvm::dyn_cast<mlir::NameLoc>(
+                  diagnostic.getLocation()))
+            os << name.getName().getValue() << ": ";
+          os << diagnostic << "\n";
+          return mlir::success();
+        });
+    parameters = buildTrainStep(**module, step);
+  }
+  if (mlir::failed(parameters))
+    return llvm::createStringError("'" + modelPath +
+                                   "' cannot be trained: " + diagnostics);
+  trainer->outputIndex = step.output;
+  // The training functions replace forward.
+  forward.erase();
+
+  for (const TrainableParameter &parameter : *parameters) {
+    auto tensor = tensorOf(parameter.initial, parameter.name);
+    if (!tensor)
+      return tensor.takeError();
+    trainer->names.push_back(parameter.name);
+    trainer->weights.push_back(std::move(*tensor));
+  }
+
+  auto loaded = compiler.compileToJit(**module, options.compile);
+  if (!loaded)
+    return loaded.takeError();
+  trainer->module.emplace(std::move(*loaded));
+  try {
+    trainer->trainStep.emplace(trainer->module->function("train_step"));
+    trainer->predictFunction.emplace(trainer->module->function("predict"));
+  } catch (const rt::Error &error) {
+    return llvm::createStringError(error.what());
+  }
+  std::vector<rt::ValueInfo> inputs = trainer->trainStep->inputs();
+  trainer->input = inputs[0];
+  trainer->target = inputs[1];
+  size_t stateCount = inputs.size() - 4 - trainer->weights.size();
+  for (size_t i = 0; i < stateCount; ++i) {
+    const rt::ValueInfo &info = inputs[4 + trainer->weights.size() + i];
+    trainer->state.push_back(rt::Tensor::create(info.dtype, info.dims));
+  }
+  return trainer;
+}
+
+llvm::Expected<float> Trainer::step(const rt::Tensor &input,
+                                    const rt::Tensor &target,
+                                    float learningRate,
+                                    rt::Tensor *prediction) {
+  rt::Tensor rate = scalarTensor(learningRate);
+  rt::Tensor count = scalarTensor(static_cast<float>(stepCount + 1));
+  std::vector<const rt::Tensor *> arguments{&input, &target, &rate, &count};
+  for (const rt::Tensor &weight : weights)
+    arguments.push_back(&weight);
+  for (const rt::Tensor &slot : state)
+    arguments.push_back(&slot);
+  std::vector<rt::Tensor> results;
+  try {
+    results = trainStep->run(arguments);
+  } catch (const rt::Error &error) {
+    return llvm::createStringError(error.what());
+  }
+  float loss = *results[0].data<float>();
+  if (prediction)
+    *prediction = std::move(results[1]);
+  for (size_t i = 0; i < weights.size(); ++i)
+    weights[i] = std::move(results[2 + i]);
+  for (size_t i = 0; i < state.size(); ++i)
+    state[i] = std::move(results[2 + weights.size() + i]);
+  ++stepCount;
+  return loss;
+}
+
+llvm::Expected<rt::Tensor> Trainer::predict(const rt::Tensor &batch) {
+  std::vector<const rt::Tensor *> arguments{&batch};
+  for (const rt::Tensor &weight : weights)
+    arguments.push_back(&weight);
+  try {
+    std::vector<rt::Tensor> results = predictFunction->run(arguments);
+    return std::move(results.at(outputIndex));
+  } catch (const rt::Error &error) {
+    return llvm::createStringError(error.what());
+  }
+}
+
+llvm::Error Trainer::setParameters(std::vector<rt::Tensor> values) {
+  if (values.size() != weights.size())
+    return llvm::createStringError("expected " + llvm::Twine(weights.size()) +
+                                   " weights, got " +
+                                   llvm::Twine(values.size()));
+  for (size_t i = 0; i < values.size(); ++i)
+    if (values[i].shape() != weights[i].shape() ||
+        values[i].dtype() != weights[i].dtype())
+      return llvm::createStringError("weight '" + names[i] +
+                                     "' has another shape or type");
+  weights = std::move(values);
+  return llvm::Error::success();
+}
+
+llvm::Error Trainer::save(llvm::StringRef path) const {
+  std::map<std::string, std::vector<float>> trained;
+  for (size_t i = 0; i < weights.size(); ++i) {
+    const float *data = weights[i].data<float>();
+    trained[names[i]].assign(data, data + weights[i].elementCount());
+  }
+  auto bytes = onnx_import::replaceInitializers(modelPath, trained);
+  if (!bytes)
+    return bytes.takeError();
+  OutputFiles files;
+  if (llvm::Error error =
+          files.write(path, llvm::ArrayRef<char>(bytes->data(), bytes->size())))
+    return error;
+  return files.commit();
+}
+
+} // namespace kiln::driver

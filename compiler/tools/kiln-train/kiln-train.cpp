@@ -1,0 +1,431 @@
+//===- kiln-train.cpp - Train an ONNX model with a compiled train step ----===//
+//
+// A thin shell around driver::Trainer: reads the data (.npy), splits off a
+// validation set, runs epochs of compiled train steps with a progress bar,
+// reports loss and accuracy, and writes the trained model back as ONNX (plus
+// an optional CSV log and SVG loss curve).
+//
+//===----------------------------------------------------------------------===//
+
+#include "TrainingReport.h"
+
+#include "kiln/Driver/Trainer.h"
+#include "Npy.h"
+#include "ToolSupport.h"
+
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <numeric>
+#include <random>
+
+using namespace llvm;
+using namespace kiln;
+
+static constexpr StringLiteral kTool = "kiln-train";
+
+static cl::OptionCategory category("kiln-train options");
+static cl::opt<std::string> modelPath(cl::Positional, cl::desc("<model.onnx>"),
+                                      cl::Required, cl::cat(category));
+static cl::opt<std::string>
+    inputOption("input",
+                cl::desc("The training inputs: NAME=FILE.npy, one sample per "
+                         "row of the first dim (NAME may be left out for a "
+                         "model of one input)"),
+                cl::value_desc("name=file"), cl::Required, cl::cat(category));
+static cl::opt<std::string>
+    targetPath("target",
+               cl::desc("The targets (.npy), one per sample: class indices "
+                        "for cross_entropy, else values of the output's shape"),
+               cl::value_desc("file"), cl::Required, cl::cat(category));
+static cl::opt<std::string>
+    lossName("loss",
+             cl::desc("cross_entropy (logits, class indices), bce_with_logits, "
+                      "mse or l1 (default cross_entropy)"),
+             cl::init("cross_entropy"), cl::cat(category));
+static cl::opt<std::string>
+    outputName("output", cl::desc("The model output to train (default: the "
+                                  "first)"),
+               cl::value_desc("name"), cl::cat(category));
+static cl::opt<std::string>
+    optimizerName("optimizer", cl::desc("sgd, adam or adamw (default adam)"),
+                  cl::init("adam"), cl::cat(category));
+static cl::opt<double> learningRate("lr",
+                                    cl::desc("Learning rate (default 1e-3)"),
+                                    cl::init(1e-3), cl::cat(category));
+static cl::opt<double> momentum("momentum",
+                                cl::desc("SGD momentum (default 0)"),
+                                cl::init(0), cl::cat(category));
+static cl::opt<bool> nesterov("nesterov", cl::desc("Nesterov momentum (SGD)"),
+                              cl::cat(category));
+static cl::opt<double> weightDecay("weight-decay",
+                                   cl::desc("Weight decay (default 0)"),
+                                   cl::init(0), cl::cat(category));
+static cl::opt<double>
+    clipNorm("clip-norm",
+             cl::desc("Clip the gradients' global L2 norm to this (default: "
+                      "no clipping)"),
+             cl::init(0), cl::cat(category));
+static cl::opt<int64_t> batchSize("batch",
+                                  cl::desc("Samples per step (default 32)"),
+                                  cl::init(32), cl::cat(category));
+static cl::opt<unsigned> epochs("epochs", cl::desc("Epochs (default 10)"),
+                                cl::init(10), cl::cat(category));
+static cl::opt<double>
+    validationSplit("validation-split",
+                    cl::desc("Fraction of the samples held out for validation "
+                             "(default 0.2)"),
+                    cl::init(0.2), cl::cat(category));
+static cl::opt<uint64_t> seed("seed",
+                              cl::desc("Seed of the shuffles (default 0)"),
+                              cl::init(0), cl::cat(category));
+static cl::list<std::string>
+    freeze("freeze",
+           cl::desc("Do not train the weights whose names match this glob "
+                    "pattern (repeatable)"),
+           cl::value_desc("pattern"), cl::cat(category));
+static cl::opt<std::string>
+    savePath("save",
+             cl::desc("Write the trained model here (ONNX, checked by ONNX's "
+                      "checker)"),
+             cl::value_desc("file.onnx"), cl::cat(category));
+static cl::opt<std::string>
+    logPath("log", cl::desc("Write one CSV row of figures per epoch here"),
+            cl::value_desc("file.csv"), cl::cat(category));
+static cl::opt<std::string>
+    plotPath("plot", cl::desc("Draw the loss curves here (SVG)"),
+             cl::value_desc("file.svg"), cl::cat(category));
+static cl::opt<std::string>
+    cpuKernels("cpu-kernels",
+               cl::desc("Who runs convolutions and matrix products: auto "
+                        "(default), onednn or codegen"),
+               cl::init("auto"), cl::cat(category));
+
+namespace {
+
+/// The samples of the data set: inputs and targets, as read.
+struct DataSet {
+  rt::Tensor inputs, targets;
+  int64_t count = 0;
+  size_t inputRowBytes = 0, targetRowBytes = 0;
+};
+
+llvm::Expected<DataSet> readData(StringRef inputPath) {
+  DataSet data;
+  auto inputs = tools::npy::readFile(inputPath);
+  if (!inputs)
+    return inputs.takeError();
+  auto targets = tools::npy::readFile(targetPath);
+  if (!targets)
+    return targets.takeError();
+  if (inputs->dtype() != KILN_DTYPE_F32 || inputs->rank() < 1)
+    return createStringError("'" + inputPath +
+                             "' must hold float32 samples along its first "
+                             "dim");
+  if (targets->rank() < 1 || targets->shape()[0] != inputs->shape()[0])
+    return createStringError("'" + targetPath + "' must hold one target per " +
+                             "sample (" + Twine(inputs->shape()[0]) + ")");
+  if (lossName == "cross_entropy") {
+    if (targets->rank() != 1 || (targets->dtype() != KILN_DTYPE_I64 &&
+                                 targets->dtype() != KILN_DTYPE_I32))
+      return createStringError("'" + targetPath +
+                               "' must hold one integer class index per "
+                               "sample for cross_entropy");
+    if (targets->dtype() == KILN_DTYPE_I32) {
+      rt::Tensor widened =
+          rt::Tensor::create(KILN_DTYPE_I64, targets->shape());
+      for (int64_t i = 0; i < targets->elementCount(); ++i)
+        widened.data<int64_t>()[i] = targets->data<int32_t>()[i];
+      *targets = std::move(widened);
+    }
+  } else if (targets->dtype() != KILN_DTYPE_F32) {
+    return createStringError("'" + targetPath + "' must hold float32 values");
+  }
+  data.count = inputs->shape()[0];
+  data.inputRowBytes = inputs->byteSize() / std::max<int64_t>(data.count, 1);
+  data.targetRowBytes =
+      targets->byteSize() / std::max<int64_t>(data.count, 1);
+  data.inputs = std::move(*inputs);
+  data.targets = std::move(*targets);
+  return data;
+}
+
+/// Copies rows `rows` of `source` (rows of `rowBytes`) into a batch tensor
+/// of `info`'s shape; rows past the end of `rows` stay zero.
+rt::Tensor gatherRows(const rt::Tensor &source, size_t rowBytes,
+                      ArrayRef<int64_t> rows, const rt::ValueInfo &info) {
+  rt::Tensor batch = rt::Tensor::create(info.dtype, info.dims);
+  auto *to = static_cast<char *>(kiln_tensor_data(batch.get()));
+  const auto *from =
+      static_cast<const char *>(kiln_tensor_const_data(source.get()));
+  for (size_t i = 0; i < rows.size(); ++i)
+    std::memcpy(to + i * rowBytes, from + rows[i] * rowBytes, rowBytes);
+  return batch;
+}
+
+/// The class with the largest logit in row `row` of a [N, C] prediction.
+int64_t argmaxRow(const rt::Tensor &logits, int64_t row) {
+  int64_t classes = logits.shape()[1];
+  const float *values = logits.data<float>() + row * classes;
+  return std::max_element(values, values + classes) - values;
+}
+
+/// The loss of row `row` (of `size` values) as the compiled step computes it.
+double rowLoss(const float *prediction, const rt::Tensor &targets,
+               int64_t sample, int64_t size) {
+  if (lossName == "cross_entropy") {
+    double maximum = *std::max_element(prediction, prediction + size);
+    double sum = 0;
+    for (int64_t c = 0; c < size; ++c)
+      sum += std::exp(prediction[c] - maximum);
+    int64_t target = targets.data<int64_t>()[sample];
+    return std::log(sum) + maximum - prediction[target];
+  }
+  const float *target = targets.data<float>() + sample * size;
+  double total = 0;
+  for (int64_t i = 0; i < size; ++i) {
+    double z = prediction[i], t = target[i], d = z - t;
+    if (lossName == "mse")
+      total += d * d;
+    else if (lossName == "l1")
+      total += std::abs(d);
+    else
+      total += std::max(z, 0.0) - z * t + std::log1p(std::exp(-std::abs(z)));
+  }
+  return total / size;
+}
+
+/// A progress bar on stderr, redrawn at most ten times a second when stderr
+/// is a terminal.
+class ProgressBar {
+public:
+  ProgressBar(unsigned epoch, int64_t total)
+      : epoch(epoch), total(total),
+        interactive(sys::Process::StandardErrIsDisplayed()),
+        start(Clock::now()) {}
+
+  void update(int64_t done, double loss, double accuracy, int64_t samples) {
+    if (!interactive)
+      return;
+    auto now = Clock::now();
+    if (done < total && now - lastDraw < std::chrono::milliseconds(100))
+      return;
+    lastDraw = now;
+    double seconds = std::chrono::duration<double>(now - start).count();
+    double rate = seconds > 0 ? samples / seconds : 0;
+    double eta = done > 0 ? seconds * (total - done) / done : 0;
+    constexpr int kWidth = 30;
+    int filled = static_cast<int>(kWidth * done / std::max<int64_t>(total, 1));
+    std::string bar(filled, '=');
+    if (filled < kWidth)
+      bar += '>' + std::string(kWidth - filled - 1, ' ');
+    errs() << format("\repoch %u/%u [%s] %lld/%lld loss %.4f", epoch,
+                     unsigned(epochs), bar.c_str(), (long long)done,
+                     (long long)total, loss);
+    if (accuracy >= 0)
+      errs() << format(" acc %.1f%%", 100 * accuracy);
+    errs() << format(" %.0f samples/s ETA %.1f s ", rate, eta);
+  }
+
+  void finish() {
+    if (interactive)
+      errs() << "\r" << std::string(100, ' ') << "\r";
+  }
+
+private:
+  using Clock = std::chrono::steady_clock;
+  unsigned epoch;
+  int64_t total;
+  bool interactive;
+  Clock::time_point start, lastDraw;
+};
+
+Error run() {
+  if (Error error = tools::checkCpuKernelsOption(cpuKernels))
+    return error;
+  if (batchSize < 1)
+    return createStringError("--batch must be at least 1");
+  if (validationSplit < 0 || validationSplit >= 1)
+    return createStringError("--validation-split must be in [0, 1)");
+  StringRef inputText = inputOption;
+  std::string inputName;
+  StringRef inputFile = inputText;
+  if (auto [name, file] = inputText.split('='); !file.empty()) {
+    inputName = name.str();
+    inputFile = file;
+  }
+  auto data = readData(inputFile);
+  if (!data)
+    return data.takeError();
+
+  // A seeded shuffle picks the validation samples once.
+  std::vector<int64_t> order(data->count);
+  std::iota(order.begin(), order.end(), 0);
+  std::mt19937_64 engine(seed);
+  std::shuffle(order.begin(), order.end(), engine);
+  int64_t validationCount =
+      static_cast<int64_t>(std::llround(validationSplit * data->count));
+  std::vector<int64_t> validation(order.end() - validationCount, order.end());
+  std::vector<int64_t> training(order.begin(), order.end() - validationCount);
+  if (static_cast<int64_t>(training.size()) < batchSize)
+    return createStringError(
+        "only " + Twine(training.size()) + " training samples for a batch of " +
+        Twine(int64_t(batchSize)));
+
+  driver::TrainerOptions options;
+  options.inputName = inputName;
+  std::vector<int64_t> sampleShape = data->inputs.shape();
+  options.sampleShape.assign(sampleShape.begin() + 1, sampleShape.end());
+  options.batch = batchSize;
+  options.outputName = outputName;
+  options.step.loss = lossName;
+  options.step.optimizer = optimizerName;
+  options.step.momentum = momentum;
+  options.step.nesterov = nesterov;
+  options.step.weightDecay = weightDecay;
+  options.step.clipNorm = clipNorm;
+  options.step.frozen.assign(freeze.begin(), freeze.end());
+  options.compile.cpuKernels = cpuKernels;
+
+  driver::Compiler compiler;
+  auto start = std::chrono::steady_clock::now();
+  errs() << "compiling the training step of " << modelPath << "...\n";
+  auto trainer = driver::Trainer::create(compiler, modelPath, options);
+  if (!trainer)
+    return trainer.takeError();
+  int64_t weightCount = 0;
+  for (const rt::Tensor &weight : (*trainer)->parameters())
+    weightCount += weight.elementCount();
+  outs() << "compiled in "
+         << format("%.2f s", std::chrono::duration<double>(
+                                 std::chrono::steady_clock::now() - start)
+                                 .count())
+         << ": " << (*trainer)->parameters().size() << " weights ("
+         << weightCount << " values) trained with " << optimizerName
+         << " on " << lossName << "; " << training.size()
+         << " training and " << validation.size()
+         << " validation samples, batches of " << batchSize << "\n";
+  const int64_t stepsPerEpoch = training.size() / batchSize;
+  if (training.size() % batchSize != 0)
+    outs() << "(each epoch leaves out the " << training.size() % batchSize
+           << " shuffled samples that do not fill a batch)\n";
+
+  const rt::ValueInfo &inputInfo = (*trainer)->inputInfo();
+  const rt::ValueInfo &targetInfo = (*trainer)->targetInfo();
+  bool classification = lossName == "cross_entropy";
+  TrainingReport report;
+  for (unsigned epoch = 1; epoch <= epochs; ++epoch) {
+    std::mt19937_64 shuffler(seed + epoch);
+    std::shuffle(training.begin(), training.end(), shuffler);
+    ProgressBar bar(epoch, stepsPerEpoch);
+    auto epochStart = std::chrono::steady_clock::now();
+    double lossSum = 0;
+    int64_t correct = 0, seen = 0;
+    for (int64_t s = 0; s < stepsPerEpoch; ++s) {
+      ArrayRef<int64_t> rows(training.data() + s * batchSize, batchSize);
+      rt::Tensor input =
+          gatherRows(data->inputs, data->inputRowBytes, rows, inputInfo);
+      rt::Tensor target =
+          gatherRows(data->targets, data->targetRowBytes, rows, targetInfo);
+      rt::Tensor prediction;
+      auto loss = (*trainer)->step(input, target,
+                                   static_cast<float>(learningRate),
+                                   &prediction);
+      if (!loss)
+        return loss.takeError();
+      if (!std::isfinite(*loss))
+        return createStringError("the loss is not finite (" +
+                                 std::to_string(*loss) +
+                                 ") at epoch " + Twine(epoch) + ", step " +
+                                 Twine(s + 1) +
+                                 ": try a smaller --lr or --clip-norm");
+      lossSum += *loss;
+      seen += batchSize;
+      if (classification)
+        for (int64_t i = 0; i < batchSize; ++i)
+          correct += argmaxRow(prediction, i) ==
+                     data->targets.data<int64_t>()[rows[i]];
+      bar.update(s + 1, lossSum / (s + 1),
+                 classification ? double(correct) / seen : -1, seen);
+    }
+    bar.finish();
+    double seconds = std::chrono::duration<double>(
+                         std::chrono::steady_clock::now() - epochStart)
+                         .count();
+    EpochFigures figures;
+    figures.epoch = epoch;
+    figures.trainLoss = lossSum / std::max<int64_t>(stepsPerEpoch, 1);
+    figures.trainAccuracy = classification ? double(correct) / seen : -1;
+    figures.seconds = seconds;
+    figures.samplesPerSecond = seen / std::max(seconds, 1e-9);
+    // Validation in batches; the last one is padded with zero samples that
+    // are not counted.
+    if (!validation.empty()) {
+      double validationLoss = 0;
+      int64_t validationCorrect = 0;
+      for (size_t first = 0; first < validation.size(); first += batchSize) {
+        size_t count = std::min<size_t>(batchSize, validation.size() - first);
+        ArrayRef<int64_t> rows(validation.data() + first, count);
+        rt::Tensor input =
+            gatherRows(data->inputs, data->inputRowBytes, rows, inputInfo);
+        auto prediction = (*trainer)->predict(input);
+        if (!prediction)
+          return prediction.takeError();
+        int64_t rowSize = prediction->elementCount() / batchSize;
+        for (size_t i = 0; i < count; ++i) {
+          validationLoss += rowLoss(prediction->data<float>() + i * rowSize,
+                                    data->targets, rows[i], rowSize);
+          if (classification)
+            validationCorrect += argmaxRow(*prediction, i) ==
+                                 data->targets.data<int64_t>()[rows[i]];
+        }
+      }
+      figures.validationLoss = validationLoss / validation.size();
+      figures.validationAccuracy =
+          classification ? double(validationCorrect) / validation.size() : -1;
+    }
+    outs() << formatEpoch(figures, epochs) << "\n";
+    outs().flush();
+    report.add(figures);
+  }
+  if (!logPath.empty())
+    if (Error error = report.writeCsv(logPath))
+      return error;
+  if (!plotPath.empty())
+    if (Error error = report.writeSvg(plotPath, lossName))
+      return error;
+  if (!savePath.empty()) {
+    if (Error error = (*trainer)->save(savePath))
+      return error;
+    outs() << "wrote " << savePath << "\n";
+  }
+  return Error::success();
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(category);
+  tools::setVersionPrinter(kTool);
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "kiln-train: train an ONNX model with a compiled training step\n\n"
+      "  kiln-train model.onnx --input x=images.npy --target labels.npy \\\n"
+      "      --loss cross_entropy --optimizer adam --lr 1e-3 --batch 32 \\\n"
+      "      --epochs 10 --validation-split 0.2 --seed 0 --save trained.onnx\n\n"
+      "Every float initializer is trained (--freeze PATTERN excludes some).\n"
+      "The forward pass, the loss, the backward pass and the optimizer "
+      "update are\ncompiled into one function; each epoch prints the "
+      "training loss and accuracy\n(classification), the validation figures "
+      "and the throughput.\n");
+  if (Error error = run())
+    return tools::reportError(kTool, std::move(error));
+  return 0;
+}
