@@ -29,8 +29,8 @@ llvm::Expected<rt::Tensor> tensorOf(mlir::DenseElementsAttr values,
     return llvm::createStringError("weight '" + name +
                                    "' is not float32, which Kiln trains");
   rt::Tensor tensor = rt::Tensor::create(
-      KILN_DTYPE_F32, std::vector<int64_t>(type.getShape().begin(),
-                                           type.getShape().end()));
+      KILN_DTYPE_F32,
+      std::vector<int64_t>(type.getShape().begin(), type.getShape().end()));
   float *data = tensor.data<float>();
   int64_t i = 0;
   for (float value : values.getValues<float>())
@@ -102,8 +102,8 @@ Trainer::create(Compiler &compiler, llvm::StringRef modelPath,
           llvm::raw_string_ostream os(diagnostics);
           // An ONNX node's location is its description ("node 'x' (Gemm,
           // #9)"): say that, not MLIR's spelling of the location.
-          if (auto name = llvm::dyn_cast<mlir::NameLoc>(
-                  diagnostic.getLocation()))
+          if (auto name =
+                  llvm::dyn_cast<mlir::NameLoc>(diagnostic.getLocation()))
             os << name.getName().getValue() << ": ";
           os << diagnostic << "\n";
           return mlir::success();

@@ -9,9 +9,10 @@
 
 #include "TrainingReport.h"
 
-#include "kiln/Driver/Trainer.h"
 #include "Npy.h"
 #include "ToolSupport.h"
+#include "kiln/Driver/OutputFiles.h"
+#include "kiln/Driver/Trainer.h"
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
@@ -50,8 +51,9 @@ static cl::opt<std::string>
                       "mse or l1 (default cross_entropy)"),
              cl::init("cross_entropy"), cl::cat(category));
 static cl::opt<std::string>
-    outputName("output", cl::desc("The model output to train (default: the "
-                                  "first)"),
+    outputName("output",
+               cl::desc("The model output to train (default: the "
+                        "first)"),
                cl::value_desc("name"), cl::cat(category));
 static cl::opt<std::string>
     optimizerName("optimizer", cl::desc("sgd, adam or adamw (default adam)"),
@@ -101,6 +103,10 @@ static cl::opt<std::string>
 static cl::opt<std::string>
     plotPath("plot", cl::desc("Draw the loss curves here (SVG)"),
              cl::value_desc("file.svg"), cl::cat(category));
+static cl::opt<std::string> validationIndicesPath(
+    "validation-indices",
+    cl::desc("Write the indices of the held-out samples here (.npy, int64)"),
+    cl::value_desc("file.npy"), cl::cat(category));
 static cl::opt<std::string>
     cpuKernels("cpu-kernels",
                cl::desc("Who runs convolutions and matrix products: auto "
@@ -138,8 +144,7 @@ llvm::Expected<DataSet> readData(StringRef inputPath) {
                                "' must hold one integer class index per "
                                "sample for cross_entropy");
     if (targets->dtype() == KILN_DTYPE_I32) {
-      rt::Tensor widened =
-          rt::Tensor::create(KILN_DTYPE_I64, targets->shape());
+      rt::Tensor widened = rt::Tensor::create(KILN_DTYPE_I64, targets->shape());
       for (int64_t i = 0; i < targets->elementCount(); ++i)
         widened.data<int64_t>()[i] = targets->data<int32_t>()[i];
       *targets = std::move(widened);
@@ -149,8 +154,7 @@ llvm::Expected<DataSet> readData(StringRef inputPath) {
   }
   data.count = inputs->shape()[0];
   data.inputRowBytes = inputs->byteSize() / std::max<int64_t>(data.count, 1);
-  data.targetRowBytes =
-      targets->byteSize() / std::max<int64_t>(data.count, 1);
+  data.targetRowBytes = targets->byteSize() / std::max<int64_t>(data.count, 1);
   data.inputs = std::move(*inputs);
   data.targets = std::move(*targets);
   return data;
@@ -273,10 +277,24 @@ Error run() {
       static_cast<int64_t>(std::llround(validationSplit * data->count));
   std::vector<int64_t> validation(order.end() - validationCount, order.end());
   std::vector<int64_t> training(order.begin(), order.end() - validationCount);
+  if (!validationIndicesPath.empty()) {
+    rt::Tensor indices = rt::Tensor::create(
+        KILN_DTYPE_I64, {static_cast<int64_t>(validation.size())});
+    std::copy(validation.begin(), validation.end(), indices.data<int64_t>());
+    auto bytes = tools::npy::serialize(indices);
+    if (!bytes)
+      return bytes.takeError();
+    driver::OutputFiles files;
+    if (Error error = files.write(validationIndicesPath,
+                                  ArrayRef<char>(bytes->data(), bytes->size())))
+      return error;
+    if (Error error = files.commit())
+      return error;
+  }
   if (static_cast<int64_t>(training.size()) < batchSize)
-    return createStringError(
-        "only " + Twine(training.size()) + " training samples for a batch of " +
-        Twine(int64_t(batchSize)));
+    return createStringError("only " + Twine(training.size()) +
+                             " training samples for a batch of " +
+                             Twine(int64_t(batchSize)));
 
   driver::TrainerOptions options;
   options.inputName = inputName;
@@ -307,10 +325,10 @@ Error run() {
                                  std::chrono::steady_clock::now() - start)
                                  .count())
          << ": " << (*trainer)->parameters().size() << " weights ("
-         << weightCount << " values) trained with " << optimizerName
-         << " on " << lossName << "; " << training.size()
-         << " training and " << validation.size()
-         << " validation samples, batches of " << batchSize << "\n";
+         << weightCount << " values) trained with " << optimizerName << " on "
+         << lossName << "; " << training.size() << " training and "
+         << validation.size() << " validation samples, batches of " << batchSize
+         << "\n";
   const int64_t stepsPerEpoch = training.size() / batchSize;
   if (training.size() % batchSize != 0)
     outs() << "(each epoch leaves out the " << training.size() % batchSize
@@ -334,16 +352,14 @@ Error run() {
       rt::Tensor target =
           gatherRows(data->targets, data->targetRowBytes, rows, targetInfo);
       rt::Tensor prediction;
-      auto loss = (*trainer)->step(input, target,
-                                   static_cast<float>(learningRate),
-                                   &prediction);
+      auto loss = (*trainer)->step(
+          input, target, static_cast<float>(learningRate), &prediction);
       if (!loss)
         return loss.takeError();
       if (!std::isfinite(*loss))
         return createStringError("the loss is not finite (" +
-                                 std::to_string(*loss) +
-                                 ") at epoch " + Twine(epoch) + ", step " +
-                                 Twine(s + 1) +
+                                 std::to_string(*loss) + ") at epoch " +
+                                 Twine(epoch) + ", step " + Twine(s + 1) +
                                  ": try a smaller --lr or --clip-norm");
       lossSum += *loss;
       seen += batchSize;
@@ -419,7 +435,8 @@ int main(int argc, char **argv) {
       "kiln-train: train an ONNX model with a compiled training step\n\n"
       "  kiln-train model.onnx --input x=images.npy --target labels.npy \\\n"
       "      --loss cross_entropy --optimizer adam --lr 1e-3 --batch 32 \\\n"
-      "      --epochs 10 --validation-split 0.2 --seed 0 --save trained.onnx\n\n"
+      "      --epochs 10 --validation-split 0.2 --seed 0 --save "
+      "trained.onnx\n\n"
       "Every float initializer is trained (--freeze PATTERN excludes some).\n"
       "The forward pass, the loss, the backward pass and the optimizer "
       "update are\ncompiled into one function; each epoch prints the "

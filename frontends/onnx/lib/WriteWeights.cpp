@@ -29,8 +29,8 @@ replaceInitializers(llvm::StringRef modelPath,
         count != static_cast<int64_t>(found->second.size()))
       return llvm::createStringError(
           "'" + modelPath + "': initializer '" + initializer.name() +
-          "' is not a float32 tensor of " +
-          llvm::Twine(found->second.size()) + " elements");
+          "' is not a float32 tensor of " + llvm::Twine(found->second.size()) +
+          " elements");
     // Little-endian float32, as ONNX's raw_data is.
     std::string raw(found->second.size() * sizeof(float), '\0');
     std::memcpy(raw.data(), found->second.data(), raw.size());
@@ -49,7 +49,8 @@ replaceInitializers(llvm::StringRef modelPath,
     onnx::checker::check_model(*model);
   } catch (const std::exception &error) {
     return llvm::createStringError(
-        "the trained model fails the ONNX checker: " + std::string(error.what()));
+        "the trained model fails the ONNX checker: " +
+        std::string(error.what()));
   }
   std::string bytes;
   if (!model->SerializeToString(&bytes))
