@@ -142,8 +142,9 @@ double weightedSum(const std::vector<rt::Tensor> &results,
       write(inputs[a], i, original);
       double numeric = (above - below) / (2 * options.step);
       double analytic = read(gradient, i);
-      if (std::abs(analytic - numeric) >
-          options.atol + options.rtol * std::abs(numeric)) {
+      // Written so that a NaN on either side is a mismatch.
+      if (!(std::abs(analytic - numeric) <=
+            options.atol + options.rtol * std::abs(numeric))) {
         if (++mismatches <= 5)
           failures << "\n  argument " << a << " ('"
                    << forward.inputs()[a].name << "') element " << i
