@@ -461,6 +461,78 @@ TEST(NNGradCheck, SoftmaxOfLogitsFromMatMul) {
 }
 
 //===----------------------------------------------------------------------===//
+// resize
+//===----------------------------------------------------------------------===//
+
+TEST(NNGradCheck, ResizeNearestUpsample) {
+  // PyTorch's nearest upsampling (asymmetric, floor) by 2, and ONNX's default
+  // (half_pixel, round_prefer_floor) by 1.5 along W.
+  EXPECT_TRUE(checkGradients(R"(
+    func.func @forward(%x: tensor<1x2x3x4xf64>) -> (tensor<1x2x6x8xf64>, tensor<1x2x3x6xf64>) {
+      %0 = kiln.resize %x {mode = "nearest", coordinate_transformation_mode = "asymmetric",
+                           nearest_mode = "floor", scales = array<f64: 1.0, 1.0, 2.0, 2.0>,
+                           sizes = array<i64: 1, 2, 6, 8>}
+          : (tensor<1x2x3x4xf64>) -> tensor<1x2x6x8xf64>
+      %1 = kiln.resize %x {mode = "nearest", scales = array<f64: 1.0, 1.0, 1.0, 1.5>,
+                           sizes = array<i64: 1, 2, 3, 6>}
+          : (tensor<1x2x3x4xf64>) -> tensor<1x2x3x6xf64>
+      return %0, %1 : tensor<1x2x6x8xf64>, tensor<1x2x3x6xf64>
+    })"));
+}
+
+TEST(NNGradCheck, ResizeNearestDownsample) {
+  // Input elements no output reads get no gradient.
+  EXPECT_TRUE(checkGradients(R"(
+    func.func @forward(%x: tensor<2x1x6x5xf64>) -> tensor<2x1x3x2xf64> {
+      %0 = kiln.resize %x {mode = "nearest", nearest_mode = "round_prefer_ceil",
+                           scales = array<f64: 1.0, 1.0, 0.5, 0.4>, sizes = array<i64: 2, 1, 3, 2>}
+          : (tensor<2x1x6x5xf64>) -> tensor<2x1x3x2xf64>
+      return %0 : tensor<2x1x3x2xf64>
+    })"));
+}
+
+TEST(NNGradCheck, ResizeLinear) {
+  // Bilinear upsampling (half_pixel, whose edge taps clamp; align_corners)
+  // and downsampling (pytorch_half_pixel).
+  EXPECT_TRUE(checkGradients(R"(
+    func.func @forward(%x: tensor<1x2x3x4xf64>)
+        -> (tensor<1x2x6x8xf64>, tensor<1x2x5x7xf64>, tensor<1x2x2x2xf64>) {
+      %0 = kiln.resize %x {mode = "linear", coordinate_transformation_mode = "half_pixel",
+                           scales = array<f64: 1.0, 1.0, 2.0, 2.0>, sizes = array<i64: 1, 2, 6, 8>}
+          : (tensor<1x2x3x4xf64>) -> tensor<1x2x6x8xf64>
+      %1 = kiln.resize %x {mode = "linear", coordinate_transformation_mode = "align_corners",
+                           scales = array<f64: 1.0, 1.0, 1.6666666666666667, 1.75>,
+                           sizes = array<i64: 1, 2, 5, 7>}
+          : (tensor<1x2x3x4xf64>) -> tensor<1x2x5x7xf64>
+      %2 = kiln.resize %x {mode = "linear", coordinate_transformation_mode = "pytorch_half_pixel",
+                           scales = array<f64: 1.0, 1.0, 0.6666666666666666, 0.5>,
+                           sizes = array<i64: 1, 2, 2, 2>}
+          : (tensor<1x2x3x4xf64>) -> tensor<1x2x2x2xf64>
+      return %0, %1, %2 : tensor<1x2x6x8xf64>, tensor<1x2x5x7xf64>, tensor<1x2x2x2xf64>
+    })"));
+}
+
+TEST(NNGradCheck, ResizeCubicAndCropAndResize) {
+  // Bicubic with exclude_outside, a 1-D linear resize, and tf_crop_and_resize,
+  // whose positions outside the input hold extrapolation_value.
+  EXPECT_TRUE(checkGradients(R"(
+    func.func @forward(%x: tensor<1x1x4x4xf64>, %v: tensor<5xf64>)
+        -> (tensor<1x1x6x6xf64>, tensor<8xf64>, tensor<1x1x3x3xf64>) {
+      %0 = kiln.resize %x {mode = "cubic", exclude_outside = true,
+                           scales = array<f64: 1.0, 1.0, 1.5, 1.5>, sizes = array<i64: 1, 1, 6, 6>}
+          : (tensor<1x1x4x4xf64>) -> tensor<1x1x6x6xf64>
+      %1 = kiln.resize %v {mode = "linear", scales = array<f64: 1.6>, sizes = array<i64: 8>}
+          : (tensor<5xf64>) -> tensor<8xf64>
+      %2 = kiln.resize %x {mode = "linear", coordinate_transformation_mode = "tf_crop_and_resize",
+                           roi = array<f64: 0.0, 0.0, 0.4, -0.2, 1.0, 1.0, 1.2, 0.6>,
+                           extrapolation_value = 2.0,
+                           scales = array<f64: 1.0, 1.0, 0.75, 0.75>, sizes = array<i64: 1, 1, 3, 3>}
+          : (tensor<1x1x4x4xf64>) -> tensor<1x1x3x3xf64>
+      return %0, %1, %2 : tensor<1x1x6x6xf64>, tensor<8xf64>, tensor<1x1x3x3xf64>
+    })"));
+}
+
+//===----------------------------------------------------------------------===//
 // f32, where convolutions and matrix products (the forward ones and those of
 // the gradients) run in oneDNN's kernels, with fused bias epilogues. The
 // functions are linear in each argument, so a large step is exact up to f32

@@ -1,6 +1,7 @@
 //===- NNGradients.cpp - Gradient rules of kiln NN ops --------------------===//
 //
-// Matrix products, convolutions, pooling and softmax, written with kiln ops:
+// Matrix products, convolutions, pooling, softmax and resizing, written with
+// kiln ops:
 //
 // * matmul: dA = dC B^T, dB = A^T dC, summed back over broadcast batch dims.
 // * conv: the input's gradient is a conv_transpose of dY with the same filter
@@ -18,6 +19,8 @@
 //   as the lowering does) and spread over the window by a transposed
 //   convolution with a filter of ones.
 // * softmax: dX = y * (g - sum(g * y)) along the axis.
+// * resize: a linear map per resized dim (its matrix computed here from the
+//   taps the lowering uses), so the gradient multiplies by each transpose.
 //
 //===----------------------------------------------------------------------===//
 
@@ -29,7 +32,10 @@
 
 #include "mlir/IR/BuiltinAttributes.h"
 
+#include <algorithm>
+#include <cmath>
 #include <numeric>
+#include <optional>
 
 using namespace mlir;
 
@@ -476,6 +482,175 @@ struct SoftmaxGradient
   }
 };
 
+//===----------------------------------------------------------------------===//
+// resize
+//===----------------------------------------------------------------------===//
+
+/// The ONNX input coordinate of output position `x` of dim `d`, or nullopt
+/// where tf_crop_and_resize puts it outside the input (and the result holds
+/// extrapolation_value). As kiln-lower-to-linalg computes it
+/// (LowerResize.cpp).
+std::optional<double> resizeSourceCoordinate(ResizeOp op, int64_t d, int64_t x,
+                                             int64_t inputSize) {
+  StringRef mode = op.getCoordinateTransformationMode();
+  double scale = op.getScales()[d];
+  double n = static_cast<double>(inputSize);
+  double length = scale * n;
+  double position = static_cast<double>(x);
+  if (mode == "align_corners")
+    return length == 1 ? 0.0 : position * (n - 1) / (length - 1);
+  if (mode == "asymmetric")
+    return position / scale;
+  if (mode == "tf_half_pixel_for_nn")
+    return (position + 0.5) / scale;
+  if (mode == "pytorch_half_pixel" && length == 1)
+    return -0.5;
+  if (mode == "tf_crop_and_resize") {
+    ArrayRef<double> roi = *op.getRoi();
+    int64_t rank = op.getScales().size();
+    double start = roi[d], end = roi[rank + d];
+    double coordinate = length == 1
+                            ? (end - start) * (n - 1) / 2
+                            : position * (end - start) * (n - 1) / (length - 1);
+    coordinate += start * (n - 1);
+    if (coordinate < 0 || coordinate > n - 1)
+      return std::nullopt;
+    return coordinate;
+  }
+  return (position + 0.5) / scale - 0.5; // half_pixel, pytorch_half_pixel
+}
+
+/// The weights of the neighbours of a coordinate `ratio` (in (0, 1]) past its
+/// left neighbour, as ONNX (and the lowering) define them.
+SmallVector<double> resizeWeights(ResizeOp op, double ratio) {
+  StringRef mode = op.getMode();
+  if (mode == "linear")
+    return {1 - ratio, ratio};
+  if (mode == "cubic") {
+    double a = op.getCubicCoeffA().convertToDouble();
+    double r = ratio, s = 1 - ratio;
+    return {((a * (r + 1) - 5 * a) * (r + 1) + 8 * a) * (r + 1) - 4 * a,
+            ((a + 2) * r - (a + 3)) * r * r + 1,
+            ((a + 2) * s - (a + 3)) * s * s + 1,
+            ((a * (s + 1) - 5 * a) * (s + 1) + 8 * a) * (s + 1) - 4 * a};
+  }
+  if (ratio == 1)
+    return {0, 1};
+  StringRef rounding = op.getNearestMode();
+  bool right = rounding == "ceil" ||
+               (rounding == "round_prefer_floor" && ratio > 0.5) ||
+               (rounding == "round_prefer_ceil" && ratio >= 0.5);
+  return {right ? 0.0 : 1.0, right ? 1.0 : 0.0};
+}
+
+/// Resizing dim `d` is a linear map from its `n` input positions to its
+/// `outputSize` ones: this is its matrix, row-major [outputSize, n] (taps
+/// clamped to the edge add up; positions outside the input have a row of
+/// zeros, since extrapolation_value does not depend on the input).
+SmallVector<double> resizeMatrix(ResizeOp op, int64_t d, int64_t n,
+                                 int64_t outputSize) {
+  SmallVector<double> matrix(outputSize * n, 0.0);
+  bool nearest = op.getMode() == "nearest";
+  for (int64_t o = 0; o < outputSize; ++o) {
+    std::optional<double> coordinate = resizeSourceCoordinate(op, d, o, n);
+    if (!coordinate)
+      continue;
+    double floor = std::floor(*coordinate);
+    bool integral = floor == *coordinate;
+    double ratio = integral ? 1.0 : *coordinate - floor;
+    SmallVector<double> weights = resizeWeights(op, ratio);
+    int64_t count = weights.size();
+    int64_t first =
+        static_cast<int64_t>(floor) - (integral ? 1 : 0) - (count / 2 - 1);
+    if (op.getExcludeOutside()) {
+      double sum = 0;
+      for (int64_t k = 0; k < count; ++k) {
+        if (first + k < 0 || first + k >= n)
+          weights[k] = 0;
+        sum += weights[k];
+      }
+      if (sum != 0)
+        for (double &weight : weights)
+          weight /= sum;
+    }
+    auto clamped = [&](int64_t index) {
+      return std::clamp<int64_t>(index, 0, n - 1);
+    };
+    if (nearest) {
+      matrix[o * n + clamped(first + (weights[1] == 1 ? 1 : 0))] = 1.0;
+      continue;
+    }
+    for (int64_t k = 0; k < count; ++k)
+      matrix[o * n + clamped(first + k)] += weights[k];
+  }
+  return matrix;
+}
+
+/// Whether `matrix` ([n, n]) is the identity.
+bool isIdentityMatrix(ArrayRef<double> matrix, int64_t n) {
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < n; ++j)
+      if (matrix[i * n + j] != (i == j ? 1.0 : 0.0))
+        return false;
+  return true;
+}
+
+struct ResizeGradient
+    : GradientOpInterface::ExternalModel<ResizeGradient, ResizeOp> {
+  // The resize applies one linear map per dim, so the gradient applies their
+  // transposes: per resized dim, g moved to the last dim, flattened to
+  // [rest, out], times the [out, in] matrix, and moved back.
+  LogicalResult buildGradients(Operation *op, OpBuilder &b,
+                               ValueRange resultGradients,
+                               SmallVectorImpl<Value> &operandGradients) const {
+    auto resize = cast<ResizeOp>(op);
+    Location loc = op->getLoc();
+    RankedTensorType inputType = typeOf(resize.getInput());
+    if (!inputType.hasStaticShape())
+      return op->emitError() << "the gradient of 'kiln.resize' needs a static "
+                                "input shape, got "
+                             << inputType;
+    Type elementType = inputType.getElementType();
+    int64_t rank = inputType.getRank();
+    ArrayRef<int64_t> sizes = resize.getSizes();
+    Value g = resultGradients.front();
+    for (int64_t d = 0; d < rank; ++d) {
+      int64_t n = inputType.getDimSize(d), outputSize = sizes[d];
+      SmallVector<double> matrix = resizeMatrix(resize, d, n, outputSize);
+      if (n == outputSize && isIdentityMatrix(matrix, n))
+        continue;
+      SmallVector<Attribute> values;
+      for (double value : matrix)
+        values.push_back(b.getFloatAttr(elementType, value));
+      Value weights = ConstantOp::create(
+          b, loc,
+          DenseElementsAttr::get(
+              RankedTensorType::get({outputSize, n}, elementType), values));
+      // Dim d last, then [rest, out] x [out, in].
+      SmallVector<int64_t> permutation;
+      for (int64_t i = 0; i < rank; ++i)
+        if (i != d)
+          permutation.push_back(i);
+      permutation.push_back(d);
+      SmallVector<int64_t> inverse(rank);
+      for (int64_t i = 0; i < rank; ++i)
+        inverse[permutation[i]] = i;
+      RankedTensorType gType = typeOf(g);
+      Value moved = rank == 1 ? g : TransposeOp::create(b, loc, g, permutation);
+      Value flat =
+          ReshapeOp::create(b, loc, moved, ArrayRef<int64_t>{-1, outputSize});
+      Value product = MatMulOp::create(b, loc, flat, weights);
+      SmallVector<int64_t> movedShape;
+      for (int64_t i : permutation)
+        movedShape.push_back(i == d ? n : gType.getDimSize(i));
+      Value unflat = ReshapeOp::create(b, loc, product, movedShape);
+      g = rank == 1 ? unflat : TransposeOp::create(b, loc, unflat, inverse);
+    }
+    operandGradients.push_back(g);
+    return success();
+  }
+};
+
 } // namespace
 
 void attachNNGradients(MLIRContext *context) {
@@ -486,6 +661,7 @@ void attachNNGradients(MLIRContext *context) {
   MaxPoolWithIndicesOp::attachInterface<MaxPoolWithIndicesGradient>(*context);
   AvgPoolOp::attachInterface<AvgPoolGradient>(*context);
   SoftmaxOp::attachInterface<SoftmaxGradient>(*context);
+  ResizeOp::attachInterface<ResizeGradient>(*context);
 }
 
 } // namespace kiln::autodiff
