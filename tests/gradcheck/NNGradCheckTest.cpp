@@ -533,6 +533,29 @@ TEST(NNGradCheck, ResizeCubicAndCropAndResize) {
 }
 
 //===----------------------------------------------------------------------===//
+// dft
+//===----------------------------------------------------------------------===//
+
+TEST(NNGradCheck, DFTRealAndComplex) {
+  // A real signal along axis 1 (full and onesided spectra, even and odd
+  // lengths) and a complex one along axis 0, forward and inverse.
+  EXPECT_TRUE(checkGradients(R"(
+    func.func @forward(%x: tensor<2x6x3x1xf64>, %z: tensor<5x2x2xf64>, %o: tensor<2x5x1xf64>)
+        -> (tensor<2x6x3x2xf64>, tensor<2x4x3x2xf64>, tensor<5x2x2xf64>, tensor<5x2x2xf64>,
+            tensor<2x3x2xf64>, tensor<2x3x2xf64>) {
+      %0 = kiln.dft %x {axis = 1 : i64} : (tensor<2x6x3x1xf64>) -> tensor<2x6x3x2xf64>
+      %1 = kiln.dft %x {axis = 1 : i64, onesided = true} : (tensor<2x6x3x1xf64>) -> tensor<2x4x3x2xf64>
+      %2 = kiln.dft %z {axis = 0 : i64} : (tensor<5x2x2xf64>) -> tensor<5x2x2xf64>
+      %3 = kiln.dft %z {axis = 0 : i64, inverse = true} : (tensor<5x2x2xf64>) -> tensor<5x2x2xf64>
+      %4 = kiln.dft %o {axis = 1 : i64, onesided = true} : (tensor<2x5x1xf64>) -> tensor<2x3x2xf64>
+      %5 = kiln.dft %o {axis = 1 : i64, onesided = true, inverse = true}
+          : (tensor<2x5x1xf64>) -> tensor<2x3x2xf64>
+      return %0, %1, %2, %3, %4, %5 : tensor<2x6x3x2xf64>, tensor<2x4x3x2xf64>, tensor<5x2x2xf64>,
+                                      tensor<5x2x2xf64>, tensor<2x3x2xf64>, tensor<2x3x2xf64>
+    })"));
+}
+
+//===----------------------------------------------------------------------===//
 // f32, where convolutions and matrix products (the forward ones and those of
 // the gradients) run in oneDNN's kernels, with fused bias epilogues. The
 // functions are linear in each argument, so a large step is exact up to f32

@@ -21,6 +21,7 @@
 // * softmax: dX = y * (g - sum(g * y)) along the axis.
 // * resize: a linear map per resized dim (its matrix computed here from the
 //   taps the lowering uses), so the gradient multiplies by each transpose.
+// * dft: its adjoint, L times the inverse DFT of the (zero-padded) gradient.
 //
 //===----------------------------------------------------------------------===//
 
@@ -651,6 +652,59 @@ struct ResizeGradient
   }
 };
 
+//===----------------------------------------------------------------------===//
+// dft
+//===----------------------------------------------------------------------===//
+
+struct DFTGradient : GradientOpInterface::ExternalModel<DFTGradient, DFTOp> {
+  // The DFT is linear: y_k = sum_j x_j w^(jk), w = exp(-2 pi i / L) (times
+  // 1 / L and with w conjugated when inverse). Its adjoint for the real inner
+  // product of the components is the conjugate transpose, sum_k g_k w^(-jk):
+  // L times the inverse DFT of g (or, for an inverse DFT, a forward DFT over
+  // L). The frequencies a onesided DFT leaves out get zero gradient (g padded
+  // with zeros to L), and a real input keeps the real component.
+  LogicalResult buildGradients(Operation *op, OpBuilder &b,
+                               ValueRange resultGradients,
+                               SmallVectorImpl<Value> &operandGradients) const {
+    auto dft = cast<DFTOp>(op);
+    Location loc = op->getLoc();
+    RankedTensorType inputType = typeOf(dft.getInput());
+    int64_t axis = dft.getAxis(), rank = inputType.getRank();
+    int64_t length = inputType.getDimSize(axis);
+    if (ShapedType::isDynamic(length))
+      return op->emitError() << "the gradient of 'kiln.dft' needs a static "
+                                "signal length, got "
+                             << inputType;
+    Value g = resultGradients.front();
+    int64_t kept = typeOf(g).getDimSize(axis);
+    if (kept != length) {
+      SmallVector<int64_t> low(rank, 0), high(rank, 0);
+      high[axis] = length - kept;
+      g = PadOp::create(b, loc, g, b.getDenseI64ArrayAttr(low),
+                        b.getDenseI64ArrayAttr(high),
+                        b.getStringAttr("constant"), TypedAttr());
+    }
+    Value adjoint =
+        DFTOp::create(b, loc, g, b.getI64IntegerAttr(axis),
+                      b.getBoolAttr(!dft.getInverse()), b.getBoolAttr(false));
+    Type elementType = inputType.getElementType();
+    double scale = dft.getInverse() ? 1.0 / static_cast<double>(length)
+                                    : static_cast<double>(length);
+    adjoint = MulOp::create(b, loc, adjoint,
+                            scalarConstant(b, loc, elementType, scale));
+    if (inputType.getShape().back() == 1) {
+      SmallVector<int64_t> offsets(rank, 0), sizes(inputType.getShape()),
+          steps(rank, 1);
+      for (int64_t &size : sizes)
+        if (ShapedType::isDynamic(size))
+          size = -1;
+      adjoint = SliceOp::create(b, loc, adjoint, offsets, sizes, steps);
+    }
+    operandGradients.push_back(adjoint);
+    return success();
+  }
+};
+
 } // namespace
 
 void attachNNGradients(MLIRContext *context) {
@@ -662,6 +716,7 @@ void attachNNGradients(MLIRContext *context) {
   AvgPoolOp::attachInterface<AvgPoolGradient>(*context);
   SoftmaxOp::attachInterface<SoftmaxGradient>(*context);
   ResizeOp::attachInterface<ResizeGradient>(*context);
+  DFTOp::attachInterface<DFTGradient>(*context);
 }
 
 } // namespace kiln::autodiff
