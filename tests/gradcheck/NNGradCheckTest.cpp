@@ -556,6 +556,35 @@ TEST(NNGradCheck, DFTRealAndComplex) {
 }
 
 //===----------------------------------------------------------------------===//
+// det
+//===----------------------------------------------------------------------===//
+
+TEST(NNGradCheck, Det) {
+  // A batch of 4x4 and 3x3 matrices, 2x2 and 1x1 ones.
+  EXPECT_TRUE(checkGradients(R"(
+    func.func @forward(%a: tensor<2x3x4x4xf64>, %b: tensor<3x3xf64>, %c: tensor<2x2xf64>,
+                       %d: tensor<3x1x1xf64>)
+        -> (tensor<2x3xf64>, tensor<f64>, tensor<f64>, tensor<3xf64>) {
+      %0 = kiln.det %a : (tensor<2x3x4x4xf64>) -> tensor<2x3xf64>
+      %1 = kiln.det %b : (tensor<3x3xf64>) -> tensor<f64>
+      %2 = kiln.det %c : (tensor<2x2xf64>) -> tensor<f64>
+      %3 = kiln.det %d : (tensor<3x1x1xf64>) -> tensor<3xf64>
+      return %0, %1, %2, %3 : tensor<2x3xf64>, tensor<f64>, tensor<f64>, tensor<3xf64>
+    })"));
+}
+
+TEST(NNGradCheck, DetOfSingularMatrix) {
+  // U V with U 3x2 and V 2x3 has rank 2: its det is 0, but the gradient (the
+  // cofactor matrix) is not, and reaches U and V through the matmul.
+  EXPECT_TRUE(checkGradients(R"(
+    func.func @forward(%u: tensor<3x2xf64>, %v: tensor<2x3xf64>) -> tensor<f64> {
+      %0 = kiln.matmul %u, %v : (tensor<3x2xf64>, tensor<2x3xf64>) -> tensor<3x3xf64>
+      %1 = kiln.det %0 : (tensor<3x3xf64>) -> tensor<f64>
+      return %1 : tensor<f64>
+    })"));
+}
+
+//===----------------------------------------------------------------------===//
 // f32, where convolutions and matrix products (the forward ones and those of
 // the gradients) run in oneDNN's kernels, with fused bias epilogues. The
 // functions are linear in each argument, so a large step is exact up to f32

@@ -22,6 +22,7 @@
 // * resize: a linear map per resized dim (its matrix computed here from the
 //   taps the lowering uses), so the gradient multiplies by each transpose.
 // * dft: its adjoint, L times the inverse DFT of the (zero-padded) gradient.
+// * det: g times the cofactor matrix (determinants of all minors at once).
 //
 //===----------------------------------------------------------------------===//
 
@@ -705,6 +706,72 @@ struct DFTGradient : GradientOpInterface::ExternalModel<DFTGradient, DFTOp> {
   }
 };
 
+//===----------------------------------------------------------------------===//
+// det
+//===----------------------------------------------------------------------===//
+
+struct DetGradient : GradientOpInterface::ExternalModel<DetGradient, DetOp> {
+  // d det(A) / dA is A's cofactor matrix, C[i, j] = (-1)^(i + j) det(A
+  // without row i and column j), which needs no inverse and is right for
+  // singular matrices too. All M^2 minors come from two gathers of A with
+  // constant index tables ([M, M - 1]: the rows or columns other than i) and
+  // one batched kiln.det.
+  LogicalResult buildGradients(Operation *op, OpBuilder &b,
+                               ValueRange resultGradients,
+                               SmallVectorImpl<Value> &operandGradients) const {
+    auto det = cast<DetOp>(op);
+    Location loc = op->getLoc();
+    Value input = det.getInput();
+    RankedTensorType inputType = typeOf(input);
+    if (!inputType.hasStaticShape())
+      return op->emitError() << "the gradient of 'kiln.det' needs a static "
+                                "input shape, got "
+                             << inputType;
+    int64_t rank = inputType.getRank(), size = inputType.getDimSize(rank - 1);
+    Type elementType = inputType.getElementType();
+    SmallVector<int64_t> spread(typeOf(det.getResult()).getShape());
+    spread.append({1, 1});
+    Value g = ReshapeOp::create(b, loc, resultGradients.front(), spread);
+    if (size <= 1) {
+      // det of a 1 x 1 matrix is its element; of a 0 x 0 one, constant.
+      operandGradients.push_back(size == 1 ? g : zerosLike(b, loc, input));
+      return success();
+    }
+    SmallVector<int64_t> others;
+    for (int64_t i = 0; i < size; ++i)
+      for (int64_t k = 0; k < size; ++k)
+        if (k != i)
+          others.push_back(k);
+    Value table = ConstantOp::create(
+        b, loc,
+        DenseIntElementsAttr::get(
+            RankedTensorType::get({size, size - 1}, b.getI64Type()), others));
+    // [..., M, M] -> [..., i, k, M] -> [..., i, k, j, l] -> [..., i, j, k, l]
+    Value rows =
+        GatherOp::create(b, loc, input, table, b.getI64IntegerAttr(rank - 2));
+    Value minors =
+        GatherOp::create(b, loc, rows, table, b.getI64IntegerAttr(rank));
+    SmallVector<int64_t> permutation;
+    for (int64_t d = 0; d < rank - 2; ++d)
+      permutation.push_back(d);
+    for (int64_t d : {0, 2, 1, 3})
+      permutation.push_back(rank - 2 + d);
+    minors = TransposeOp::create(b, loc, minors, permutation);
+    Value minorDets = DetOp::create(b, loc, minors);
+    SmallVector<Attribute> signs;
+    for (int64_t i = 0; i < size; ++i)
+      for (int64_t j = 0; j < size; ++j)
+        signs.push_back(b.getFloatAttr(elementType, (i + j) % 2 ? -1.0 : 1.0));
+    Value signTensor = ConstantOp::create(
+        b, loc,
+        DenseElementsAttr::get(RankedTensorType::get({size, size}, elementType),
+                               signs));
+    Value cofactors = MulOp::create(b, loc, minorDets, signTensor);
+    operandGradients.push_back(MulOp::create(b, loc, g, cofactors));
+    return success();
+  }
+};
+
 } // namespace
 
 void attachNNGradients(MLIRContext *context) {
@@ -717,6 +784,7 @@ void attachNNGradients(MLIRContext *context) {
   SoftmaxOp::attachInterface<SoftmaxGradient>(*context);
   ResizeOp::attachInterface<ResizeGradient>(*context);
   DFTOp::attachInterface<DFTGradient>(*context);
+  DetOp::attachInterface<DetGradient>(*context);
 }
 
 } // namespace kiln::autodiff
