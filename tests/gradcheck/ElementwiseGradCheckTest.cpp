@@ -50,15 +50,17 @@ TEST(ElementwiseGradCheck, LogAndSqrtOnPositiveInputs) {
 }
 
 TEST(ElementwiseGradCheck, MissingRuleIsAnErrorNamingTheOp) {
-  // kiln.det has no rule (yet): any op without one would do.
+  // Random draws have no derivative with respect to the tensor they take
+  // their shape from: kiln.random_uniform_like never gets a rule.
   ::testing::AssertionResult result = checkGradients(R"(
-    func.func @forward(%x: tensor<3x2x2xf64>) -> tensor<3xf64> {
-      %0 = kiln.det %x : (tensor<3x2x2xf64>) -> tensor<3xf64>
-      return %0 : tensor<3xf64>
+    func.func @forward(%x: tensor<3xf64>) -> tensor<3xf64> {
+      %0 = kiln.random_uniform_like %x {seed = 0 : i64} : (tensor<3xf64>) -> tensor<3xf64>
+      %1 = kiln.add %0, %x : (tensor<3xf64>, tensor<3xf64>) -> tensor<3xf64>
+      return %1 : tensor<3xf64>
     })");
   ASSERT_FALSE(result);
-  EXPECT_NE(std::string(result.message()).find("'kiln.det' has no gradient "
-                                               "rule"),
+  EXPECT_NE(std::string(result.message())
+                .find("'kiln.random_uniform_like' has no gradient rule"),
             std::string::npos)
       << result.message();
 }
