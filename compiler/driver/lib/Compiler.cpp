@@ -17,6 +17,7 @@
 #include "kiln/Codegen/CPU/Pipeline.h"
 #include "kiln/Codegen/CPU/Weights.h"
 #include "kiln/Codegen/Passes.h"
+#include "kiln/Dialect/Kiln/IR/KilnDialect.h"
 #include "kiln/Driver/ModelHeader.h"
 #include "kiln/Driver/OutputFiles.h"
 #include "kiln/Driver/Registration.h"
@@ -140,6 +141,9 @@ llvm::Expected<OwningOpRef<ModuleOp>> Compiler::Impl::lowerToLLVMDialect(
   if (llvm::Error error = checkHasEntryPoints(module))
     return std::move(error);
   OwningOpRef<ModuleOp> lowered = module.clone();
+  // Weight names serve training (kiln::buildTrainStep), which is done by
+  // now; left on the constants they would keep equal ones from merging.
+  lowered->walk([](Operation *op) { op->removeAttr(kInitializerAttrName); });
   for (CpuStage stage : kCpuStages) {
     if (llvm::Error error = runStage(*lowered, stage, options, lowering))
       return std::move(error);
