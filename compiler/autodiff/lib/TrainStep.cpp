@@ -314,6 +314,37 @@ cloneWithParameters(OpBuilder &b, func::FuncOp function, ValueRange arguments,
   return {ops, results};
 }
 
+/// The forward ops (weights replaced by `parameters`), the loss against
+/// `target` and the parameters' gradients, emitted at the builder's insertion
+/// point.
+struct LossAndGradients {
+  Value loss, prediction;
+  SmallVector<Value> gradients;
+};
+
+FailureOr<LossAndGradients>
+emitLossAndGradients(OpBuilder &b, func::FuncOp forward,
+                     const TrainStepOptions &options,
+                     ArrayRef<ConstantOp> trainable, ValueRange inputs,
+                     Value target, ValueRange parameters) {
+  Location loc = forward.getLoc();
+  auto [forwardOps, results] =
+      cloneWithParameters(b, forward, inputs, trainable, parameters);
+  Value predicted = results[options.output];
+  FailureOr<LossValue> loss =
+      options.loss == "cross_entropy"
+          ? crossEntropy(b, loc, predicted, target)
+          : elementwiseLoss(b, loc, options.loss, predicted, target);
+  if (failed(loss))
+    return failure();
+  FailureOr<SmallVector<Value>> gradients =
+      autodiff::emitBackward(b, forwardOps, {{predicted, loss->gradient}},
+                             SmallVector<Value>(parameters));
+  if (failed(gradients))
+    return failure();
+  return LossAndGradients{loss->loss, predicted, *gradients};
+}
+
 } // namespace
 
 FailureOr<SmallVector<TrainableParameter>>
@@ -415,27 +446,17 @@ buildTrainStep(ModuleOp module, const TrainStepOptions &options) {
   ValueRange parameterValues = arguments.slice(numInputs + 3, numParameters);
   ValueRange stateValues = arguments.drop_front(numInputs + 3 + numParameters);
 
-  auto [forwardOps, results] = cloneWithParameters(
-      b, forward, arguments.take_front(numInputs), trainable, parameterValues);
-  Value predicted = results[options.output];
-  FailureOr<LossValue> loss =
-      options.loss == "cross_entropy"
-          ? crossEntropy(b, loc, predicted, targetValue)
-          : elementwiseLoss(b, loc, options.loss, predicted, targetValue);
-  if (failed(loss)) {
+  FailureOr<LossAndGradients> computed = emitLossAndGradients(
+      b, forward, options, trainable, arguments.take_front(numInputs),
+      targetValue, parameterValues);
+  if (failed(computed)) {
     trainStep.erase();
     predict.erase();
     return failure();
   }
-  FailureOr<SmallVector<Value>> gradients =
-      autodiff::emitBackward(b, forwardOps, {{predicted, loss->gradient}},
-                             SmallVector<Value>(parameterValues));
-  if (failed(gradients)) {
-    trainStep.erase();
-    predict.erase();
-    return failure();
-  }
-  SmallVector<Value> clipped = *gradients;
+  Value predicted = computed->prediction;
+  Value lossValue = computed->loss;
+  SmallVector<Value> clipped = computed->gradients;
   if (options.clipNorm > 0)
     clipped = clipByGlobalNorm(b, loc, clipped, options.clipNorm);
 
@@ -450,10 +471,43 @@ buildTrainStep(ModuleOp module, const TrainStepOptions &options) {
     for (unsigned slot = 0; slot < slots; ++slot)
       newState[slot * numParameters + p] = update.state[slot];
   }
-  SmallVector<Value> returned{loss->loss, predicted};
+  SmallVector<Value> returned{lossValue, predicted};
   llvm::append_range(returned, newParameters);
   llvm::append_range(returned, newState);
   func::ReturnOp::create(b, loc, returned);
+
+  // gradients(inputs..., target, params...) -> (loss, gradients...)
+  func::FuncOp gradientsFunction;
+  if (options.gradientsFunction) {
+    SmallVector<Type> inputs(forwardType.getInputs());
+    inputs.push_back(*target);
+    llvm::append_range(inputs, parameterTypes);
+    SmallVector<Type> results{scalarType};
+    llvm::append_range(results, parameterTypes);
+    b.setInsertionPointAfter(trainStep);
+    gradientsFunction = func::FuncOp::create(
+        b, loc, "gradients", b.getFunctionType(inputs, results));
+    Block *block = gradientsFunction.addEntryBlock();
+    b.setInsertionPointToEnd(block);
+    FailureOr<LossAndGradients> computed =
+        emitLossAndGradients(b, forward, options, trainable,
+                             block->getArguments().take_front(numInputs),
+                             block->getArgument(numInputs),
+                             block->getArguments().drop_front(numInputs + 1));
+    if (failed(computed))
+      return failure();
+    SmallVector<Value> returned{computed->loss};
+    llvm::append_range(returned, computed->gradients);
+    func::ReturnOp::create(b, loc, returned);
+    for (unsigned p = 0; p < numParameters; ++p) {
+      gradientsFunction.setArgAttr(numInputs + 1 + p, "kiln.name",
+                                   b.getStringAttr(parameters[p].name));
+      gradientsFunction.setResultAttr(
+          1 + p, "kiln.name",
+          b.getStringAttr(parameters[p].name + ".gradient"));
+    }
+    gradientsFunction.setResultAttr(0, "kiln.name", b.getStringAttr("loss"));
+  }
 
   // Names for the runtime and the tools.
   auto nameArgument = [&](func::FuncOp function, unsigned index,

@@ -132,6 +132,9 @@ Trainer::create(Compiler &compiler, llvm::StringRef modelPath,
   try {
     trainer->trainStep.emplace(trainer->module->function("train_step"));
     trainer->predictFunction.emplace(trainer->module->function("predict"));
+    if (step.gradientsFunction)
+      trainer->gradientsFunction.emplace(
+          trainer->module->function("gradients"));
   } catch (const rt::Error &error) {
     return llvm::createStringError(error.what());
   }
@@ -172,6 +175,26 @@ llvm::Expected<float> Trainer::step(const rt::Tensor &input,
     state[i] = std::move(results[2 + weights.size() + i]);
   ++stepCount;
   return loss;
+}
+
+llvm::Expected<BatchGradients> Trainer::gradients(const rt::Tensor &input,
+                                                  const rt::Tensor &target) {
+  if (!gradientsFunction)
+    return llvm::createStringError(
+        "the trainer was built without its gradients function");
+  std::vector<const rt::Tensor *> arguments{&input, &target};
+  for (const rt::Tensor &weight : weights)
+    arguments.push_back(&weight);
+  try {
+    std::vector<rt::Tensor> results = gradientsFunction->run(arguments);
+    BatchGradients batch;
+    batch.loss = *results[0].data<float>();
+    for (size_t i = 1; i < results.size(); ++i)
+      batch.gradients.push_back(std::move(results[i]));
+    return batch;
+  } catch (const rt::Error &error) {
+    return llvm::createStringError(error.what());
+  }
 }
 
 llvm::Expected<rt::Tensor> Trainer::predict(const rt::Tensor &batch) {

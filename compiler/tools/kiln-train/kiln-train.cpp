@@ -14,8 +14,11 @@
 #include "kiln/Driver/OutputFiles.h"
 #include "kiln/Driver/Trainer.h"
 
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -103,6 +106,13 @@ static cl::opt<std::string>
 static cl::opt<std::string>
     plotPath("plot", cl::desc("Draw the loss curves here (SVG)"),
              cl::value_desc("file.svg"), cl::cat(category));
+static cl::opt<std::string> gradientsDir(
+    "write-gradients",
+    cl::desc("Do not train: write the loss's gradient with respect to each "
+             "weight, for the first --batch samples in file order and the "
+             "initial weights, as DIR/<weight>.npy (and the loss as "
+             "DIR/loss.npy), to compare with another framework"),
+    cl::value_desc("dir"), cl::cat(category));
 static cl::opt<std::string> validationIndicesPath(
     "validation-indices",
     cl::desc("Write the indices of the held-out samples here (.npy, int64)"),
@@ -250,6 +260,48 @@ private:
   Clock::time_point start, lastDraw;
 };
 
+/// --write-gradients: the first batch's gradients as .npy files.
+Error writeGradients(driver::Trainer &trainer, const DataSet &data) {
+  std::vector<int64_t> rows(batchSize);
+  std::iota(rows.begin(), rows.end(), 0);
+  rt::Tensor input =
+      gatherRows(data.inputs, data.inputRowBytes, rows, trainer.inputInfo());
+  rt::Tensor target =
+      gatherRows(data.targets, data.targetRowBytes, rows, trainer.targetInfo());
+  auto computed = trainer.gradients(input, target);
+  if (!computed)
+    return computed.takeError();
+  if (std::error_code error = sys::fs::create_directories(gradientsDir))
+    return createStringError("cannot create '" + gradientsDir +
+                             "': " + error.message());
+  driver::OutputFiles files;
+  auto writeNpy = [&](StringRef name, const rt::Tensor &tensor) -> Error {
+    std::string file;
+    for (char c : name)
+      file += isAlnum(c) || c == '.' || c == '_' || c == '-' ? c : '_';
+    SmallString<256> path(gradientsDir);
+    sys::path::append(path, file + ".npy");
+    auto bytes = tools::npy::serialize(tensor);
+    if (!bytes)
+      return bytes.takeError();
+    return files.write(path, ArrayRef<char>(bytes->data(), bytes->size()));
+  };
+  rt::Tensor loss = rt::Tensor::create(KILN_DTYPE_F32, {});
+  *loss.data<float>() = computed->loss;
+  if (Error error = writeNpy("loss", loss))
+    return error;
+  for (size_t i = 0; i < computed->gradients.size(); ++i)
+    if (Error error =
+            writeNpy(trainer.parameterNames()[i], computed->gradients[i]))
+      return error;
+  if (Error error = files.commit())
+    return error;
+  outs() << "loss " << format("%.6g", computed->loss) << " on the first "
+         << batchSize << " samples; wrote " << computed->gradients.size()
+         << " gradients to " << gradientsDir << "\n";
+  return Error::success();
+}
+
 Error run() {
   if (Error error = tools::checkCpuKernelsOption(cpuKernels))
     return error;
@@ -310,6 +362,7 @@ Error run() {
   options.step.clipNorm = clipNorm;
   options.step.frozen.assign(freeze.begin(), freeze.end());
   options.compile.cpuKernels = cpuKernels;
+  options.step.gradientsFunction = !gradientsDir.empty();
 
   driver::Compiler compiler;
   auto start = std::chrono::steady_clock::now();
@@ -329,6 +382,8 @@ Error run() {
          << lossName << "; " << training.size() << " training and "
          << validation.size() << " validation samples, batches of " << batchSize
          << "\n";
+  if (!gradientsDir.empty())
+    return writeGradients(**trainer, *data);
   const int64_t stepsPerEpoch = training.size() / batchSize;
   if (training.size() % batchSize != 0)
     outs() << "(each epoch leaves out the " << training.size() % batchSize

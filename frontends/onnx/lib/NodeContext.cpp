@@ -314,8 +314,17 @@ llvm::Expected<Value> NodeContext::finishInferredOp(OperationState &state) {
   op->getResult(0).setType(types.front());
   if (failed(verify(op)))
     return rejectOp(op, diagnostics.text);
+  // Ops on the model's float weights stay ops, so that training can
+  // differentiate through them (BatchNormalization's scale computed from its
+  // gamma and variance); compiling folds them later all the same.
+  bool readsWeights = llvm::any_of(op->getOperands(), [](Value operand) {
+    auto constant = operand.getDefiningOp<ConstantOp>();
+    return constant && constant->hasAttr(kInitializerAttrName) &&
+           isa<FloatType>(getElementTypeOrSelf(operand.getType()));
+  });
   SmallVector<Value> folded;
-  if (succeeded(builder.tryFold(op, folded)) && !folded.empty()) {
+  if (!readsWeights && succeeded(builder.tryFold(op, folded)) &&
+      !folded.empty()) {
     op->erase();
     return folded.front();
   }

@@ -172,6 +172,24 @@ double toDouble(APFloat value) {
   return value.convertToDouble();
 }
 
+/// Whether input `index` is one of the model's weights (an initializer),
+/// which training differentiates: then scale and B stay operands of kiln ops.
+bool isWeight(NodeContext &context, size_t index) {
+  Value value = context.optionalInput(index);
+  auto constant = value ? value.getDefiningOp<ConstantOp>() : ConstantOp();
+  return constant && constant->hasAttr(kInitializerAttrName);
+}
+
+/// The running mean and variance are statistics, not trained weights: drop
+/// their initializer names so that training leaves them alone (and ops on
+/// them fold as on any constant).
+void markStatistics(NodeContext &context) {
+  for (size_t index : {3, 4})
+    if (Value value = context.optionalInput(index))
+      if (auto constant = value.getDefiningOp<ConstantOp>())
+        constant->removeAttr(kInitializerAttrName);
+}
+
 /// Inference with constant statistics: k and the offset computed in double
 /// at import time, as [1, C, 1, ...] constants. Null when a statistic is not a
 /// constant.
@@ -182,7 +200,8 @@ foldedScaleAndOffset(NodeContext &context, RankedTensorType type,
                     bias = context.constantInput(2),
                     mean = context.constantInput(3),
                     variance = context.constantInput(4);
-  if (!scale || !bias || !mean || !variance)
+  if (!scale || !bias || !mean || !variance || isWeight(context, 1) ||
+      isWeight(context, 2))
     return std::make_pair(Value(), Value());
   int64_t channels = type.getDimSize(1);
   for (DenseElementsAttr parameter : {scale, bias, mean, variance})
@@ -301,6 +320,7 @@ llvm::Error convertBatchNormalization(NodeContext &context) {
   }
   double epsilon = context.floatAttribute("epsilon", 1e-5f);
   bool training = context.intAttribute("training_mode", 0) != 0;
+  markStatistics(context);
   if (!training && (context.hasOutput(1) || context.hasOutput(2)))
     return context.invalid("running_mean and running_var are outputs of "
                            "training mode only");

@@ -56,6 +56,9 @@ struct TrainStepOptions {
   double clipNorm = 0;
   /// Glob patterns of weight names that are not trained.
   std::vector<std::string> frozen;
+  /// Also add `gradients(inputs..., target, params...) -> (loss,
+  /// gradients...)`, for checking gradients against other frameworks.
+  bool gradientsFunction = false;
 };
 
 /// A weight that the train step updates: its name (the ONNX initializer's)

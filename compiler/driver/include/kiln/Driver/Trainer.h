@@ -33,6 +33,13 @@ struct TrainerOptions {
   CompileOptions compile;
 };
 
+/// The loss of one batch and the gradient of each weight (parameterNames()
+/// order).
+struct BatchGradients {
+  float loss = 0;
+  std::vector<rt::Tensor> gradients;
+};
+
 class Trainer {
 public:
   /// Imports, builds and compiles the training functions of the ONNX model
@@ -46,6 +53,11 @@ public:
   llvm::Expected<float> step(const rt::Tensor &input, const rt::Tensor &target,
                              float learningRate,
                              rt::Tensor *prediction = nullptr);
+
+  /// The loss and the weights' gradients for a batch, without a step (needs
+  /// TrainerOptions::step.gradientsFunction).
+  llvm::Expected<BatchGradients> gradients(const rt::Tensor &input,
+                                           const rt::Tensor &target);
 
   /// The trained output for a batch, with the current parameters.
   llvm::Expected<rt::Tensor> predict(const rt::Tensor &input);
@@ -71,7 +83,7 @@ private:
 
   std::string modelPath;
   std::optional<rt::Module> module;
-  std::optional<rt::Function> trainStep, predictFunction;
+  std::optional<rt::Function> trainStep, predictFunction, gradientsFunction;
   rt::ValueInfo input, target;
   std::vector<std::string> names;
   std::vector<rt::Tensor> weights, state;
