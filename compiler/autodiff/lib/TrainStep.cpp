@@ -353,7 +353,9 @@ buildTrainStep(ModuleOp module, const TrainStepOptions &options) {
   if (!forward)
     return module.emitError()
            << "no function '" << options.forward << "' to train";
-  for (StringRef name : {"train_step", "predict"})
+  for (StringRef name :
+       {StringRef(options.trainStepName), StringRef(options.predictName),
+        StringRef(options.gradientsName)})
     if (SymbolTable::lookupSymbolIn(module, name))
       return module.emitError() << "the module already has '" << name << "'";
   if (!forward.getBody().hasOneBlock())
@@ -408,7 +410,7 @@ buildTrainStep(ModuleOp module, const TrainStepOptions &options) {
   SmallVector<Type> predictInputs(forwardType.getInputs());
   llvm::append_range(predictInputs, parameterTypes);
   auto predict = func::FuncOp::create(
-      b, loc, "predict",
+      b, loc, options.predictName,
       b.getFunctionType(predictInputs, forwardType.getResults()));
   {
     OpBuilder::InsertionGuard guard(b);
@@ -433,8 +435,9 @@ buildTrainStep(ModuleOp module, const TrainStepOptions &options) {
   for (unsigned slot = 0; slot < slots; ++slot)
     llvm::append_range(stepResults, parameterTypes);
   b.setInsertionPointAfter(predict);
-  auto trainStep = func::FuncOp::create(
-      b, loc, "train_step", b.getFunctionType(stepInputs, stepResults));
+  auto trainStep =
+      func::FuncOp::create(b, loc, options.trainStepName,
+                           b.getFunctionType(stepInputs, stepResults));
   Block *entry = trainStep.addEntryBlock();
   b.setInsertionPointToEnd(entry);
   const unsigned numInputs = forwardType.getNumInputs();
@@ -486,7 +489,7 @@ buildTrainStep(ModuleOp module, const TrainStepOptions &options) {
     llvm::append_range(results, parameterTypes);
     b.setInsertionPointAfter(trainStep);
     gradientsFunction = func::FuncOp::create(
-        b, loc, "gradients", b.getFunctionType(inputs, results));
+        b, loc, options.gradientsName, b.getFunctionType(inputs, results));
     Block *block = gradientsFunction.addEntryBlock();
     b.setInsertionPointToEnd(block);
     FailureOr<LossAndGradients> computed =

@@ -59,6 +59,11 @@ struct TrainStepOptions {
   /// Also add `gradients(inputs..., target, params...) -> (loss,
   /// gradients...)`, for checking gradients against other frameworks.
   bool gradientsFunction = false;
+  /// The names of the functions built (several train steps can live in one
+  /// module, e.g. a GAN's generator and discriminator steps).
+  std::string trainStepName = "train_step";
+  std::string predictName = "predict";
+  std::string gradientsName = "gradients";
 };
 
 /// A weight that the train step updates: its name (the ONNX initializer's)
