@@ -8,10 +8,12 @@ the C program (`run_digits.c`) that classifies them with the compiled model.
   /usr/bin/python3 examples/digits/make_digits_cnn.py examples/digits
 
 Writes OUT/digits_cnn.onnx (opset 13; input `image` f32[batch x 1 x 8 x 8] holding
-pixel / 16, output `logits` f32[batch x 10], the batch left symbolic) and
-OUT/test_digits.bin: a little-endian uint32 count N, then N records of 64 pixel bytes
-(0..16, row by row) and one label byte. Both are reproducible bit for bit: running
-the script again writes the same bytes.
+pixel / 16, output `logits` f32[batch x 10], the batch left symbolic), trained here
+with PyTorch; OUT/digits_cnn_untrained.onnx, the same network with its initial random
+weights, which `make run` trains with kiln-train; and OUT/train_digits.bin and
+OUT/test_digits.bin: each a little-endian uint32 count N, then N records of 64 pixel
+bytes (0..16, row by row) and one label byte. All are reproducible bit for bit:
+running the script again writes the same bytes.
 """
 import os
 import struct
@@ -47,6 +49,10 @@ def main():
     train, test = order[:split], order[split:]
 
     model = DigitsCNN()
+    torch.onnx.export(model, torch.zeros(1, 1, 8, 8),
+                      os.path.join(out, "digits_cnn_untrained.onnx"),
+                      opset_version=13, input_names=["image"], output_names=["logits"],
+                      dynamic_axes={"image": {0: "batch"}, "logits": {0: "batch"}})
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
     x = torch.from_numpy(images[train]).unsqueeze(1)
     y = torch.from_numpy(labels[train])
@@ -68,11 +74,12 @@ def main():
     torch.onnx.export(model, torch.zeros(1, 1, 8, 8), os.path.join(out, "digits_cnn.onnx"),
                       opset_version=13, input_names=["image"], output_names=["logits"],
                       dynamic_axes={"image": {0: "batch"}, "logits": {0: "batch"}})
-    with open(os.path.join(out, "test_digits.bin"), "wb") as f:
-        f.write(struct.pack("<I", len(test)))
-        for index in test:
-            f.write(bytes(digits.images[index].astype(np.uint8).flatten()))
-            f.write(bytes([labels[index]]))
+    for name, indices in (("train_digits.bin", train), ("test_digits.bin", test)):
+        with open(os.path.join(out, name), "wb") as f:
+            f.write(struct.pack("<I", len(indices)))
+            for index in indices:
+                f.write(bytes(digits.images[index].astype(np.uint8).flatten()))
+                f.write(bytes([labels[index]]))
 
 
 if __name__ == "__main__":

@@ -1,10 +1,11 @@
 /* run_digits.c - classifies handwritten digits with a model compiled by Kiln.
  *
- * `make run` compiles digits_cnn.onnx (a small CNN trained by
- * make_digits_cnn.py on scikit-learn's 8x8 digits) into digits_cnn.so and
- * digits_cnn.h, builds this program against that header and runs it:
+ * `make run` trains digits_cnn_untrained.onnx (a small CNN exported by
+ * make_digits_cnn.py) with kiln-train on scikit-learn's 8x8 digits, compiles
+ * the trained model into digits_cnn.so and digits_cnn.h, builds this program
+ * against that header and runs it:
  *
- *   kiln-compile digits_cnn.onnx --shape image=1x1x8x8 -o digits_cnn.so
+ *   kiln-compile digits_cnn_trained.onnx --shape image=1x1x8x8 -o digits_cnn.so
  *   cc run_digits.c -I<kiln>/runtime/include -I. -L<kiln>/build/lib \
  *      -lkiln_runtime -o run_digits
  *   ./run_digits digits_cnn.so test_digits.bin
