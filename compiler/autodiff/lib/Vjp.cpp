@@ -151,6 +151,12 @@ autodiff::emitBackward(OpBuilder &builder, ArrayRef<Operation *> ops,
   return result;
 }
 
+FailureOr<SmallVector<Value>>
+emitGradients(OpBuilder &builder, ArrayRef<Operation *> ops,
+              ArrayRef<std::pair<Value, Value>> seeds, ArrayRef<Value> wrt) {
+  return autodiff::emitBackward(builder, ops, seeds, wrt);
+}
+
 FailureOr<func::FuncOp> buildVjp(func::FuncOp function, StringRef name) {
   if (!function.getBody().hasOneBlock())
     return function.emitError() << "autodiff needs a function of one block";

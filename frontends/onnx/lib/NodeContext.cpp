@@ -100,6 +100,10 @@ llvm::Expected<ImportedSequence> NodeContext::sequenceInput(size_t i) const {
   return value->sequence;
 }
 
+Value NodeContext::tensorNamed(StringRef name) const {
+  return importer.lookup(name);
+}
+
 Value NodeContext::optionalInput(size_t i) const {
   return hasInput(i) ? importer.lookup(node.input(i)) : Value();
 }

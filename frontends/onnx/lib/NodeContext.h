@@ -63,6 +63,9 @@ public:
   llvm::Expected<llvm::SmallVector<int64_t>>
   requireConstantInts(size_t i, llvm::StringRef what) const;
 
+  /// The tensor an ONNX name in scope stands for, or null (for ops such as
+  /// Gradient that name values in attributes).
+  mlir::Value tensorNamed(llvm::StringRef name) const;
   /// Input `i` whatever it is (tensor, sequence, empty optional), or an error
   /// when it is missing. Only converters registered with
   /// ConverterRegistry::addTakingNonTensors see anything but tensors.

@@ -10,7 +10,8 @@
 // 0, in X's element type; conditions on T (T > 0) become kiln.select.
 //
 // Ops Kiln reports as unsupported here, with the reason:
-// - Gradient: autodiff belongs to Kiln's training pipeline.
+// - Gradient: Kiln's autodiff (compiler/autodiff) over the ops imported so
+//   far.
 // - The random generators (RandomUniform/Normal and their -Like forms,
 //   Multinomial, and Bernoulli, which ONNX defines with RandomUniformLike):
 //   they draw at run time, which Kiln does not (and ONNX's Bernoulli tests
@@ -21,6 +22,9 @@
 #include "../ConverterRegistry.h"
 #include "CompositionHelpers.h"
 
+#include "kiln/Autodiff/Autodiff.h"
+
+#include "mlir/IR/Diagnostics.h"
 
 using namespace mlir;
 
@@ -307,9 +311,53 @@ llvm::Error convertMomentum(NodeContext &context) {
 // Unsupported on purpose
 //===----------------------------------------------------------------------===//
 
+/// Gradient: the derivative of y with respect to each of xs, by Kiln's
+/// autodiff over the ops imported so far in this graph (y's gradient seeded
+/// with ones, as ONNX defines it for a y of any shape).
 llvm::Error convertGradient(NodeContext &context) {
-  return context.unsupported("gradients are computed by Kiln's training "
-                             "pipeline, not by the Gradient op");
+  const onnx::AttributeProto *xs = context.attribute("xs");
+  std::string yName = context.stringAttribute("y", "");
+  if (!xs || xs->strings_size() == 0 || yName.empty())
+    return context.invalid("Gradient needs attributes xs and y");
+  if (static_cast<int>(context.numOutputs()) != xs->strings_size())
+    return context.invalid("Gradient has one output per name in xs");
+  Value y = context.tensorNamed(yName);
+  if (!y)
+    return context.invalid("y ('" + yName +
+                           "') is not a tensor defined "
+                           "before the Gradient node");
+  SmallVector<Value> wrt;
+  for (const std::string &name : xs->strings()) {
+    Value x = context.tensorNamed(name);
+    if (!x)
+      return context.invalid("xs entry '" + name +
+                             "' is not a tensor defined before the node");
+    wrt.push_back(x);
+  }
+  auto yType = dyn_cast<RankedTensorType>(y.getType());
+  if (!yType || !yType.hasStaticShape())
+    return context.unsupported("Gradient of a y of dynamic shape");
+  SmallVector<Operation *> ops;
+  Block *block = context.builder.getInsertionBlock();
+  for (Operation &op :
+       llvm::make_range(block->begin(), context.builder.getInsertionPoint()))
+    ops.push_back(&op);
+  std::string diagnostics;
+  mlir::FailureOr<SmallVector<Value>> gradients;
+  {
+    ScopedDiagnosticHandler handler(context.builder.getContext(),
+                                    [&](Diagnostic &diagnostic) {
+                                      diagnostics += diagnostic.str();
+                                      return success();
+                                    });
+    gradients = emitGradients(context.builder, ops,
+                              {{y, context.splat(yType, 1.0)}}, wrt);
+  }
+  if (failed(gradients))
+    return context.unsupported(diagnostics);
+  for (auto [index, gradient] : llvm::enumerate(*gradients))
+    context.setOutput(index, gradient);
+  return llvm::Error::success();
 }
 
 llvm::Error convertRandom(NodeContext &context) {

@@ -34,6 +34,16 @@ void registerGradientRules(mlir::DialectRegistry &registry);
 mlir::FailureOr<mlir::func::FuncOp> buildVjp(mlir::func::FuncOp function,
                                              llvm::StringRef name);
 
+/// Emits, at the builder's insertion point, the gradients of
+/// sum_i <seeds[i].first, seeds[i].second> with respect to each of `wrt`,
+/// differentiating `ops` (already emitted, in program order; only those
+/// computed from `wrt` matter). Zeros where nothing flows. Emits an error at
+/// an op without a usable rule and fails. (ONNX's Gradient op uses this.)
+mlir::FailureOr<llvm::SmallVector<mlir::Value>>
+emitGradients(mlir::OpBuilder &builder, llvm::ArrayRef<mlir::Operation *> ops,
+              llvm::ArrayRef<std::pair<mlir::Value, mlir::Value>> seeds,
+              llvm::ArrayRef<mlir::Value> wrt);
+
 /// What a training step computes: the loss, the optimizer and its settings.
 /// The learning rate is an argument of the step (schedules need no
 /// recompilation); the rest is compiled in.
