@@ -113,6 +113,19 @@ static cl::opt<std::string> gradientsDir(
              "initial weights, as DIR/<weight>.npy (and the loss as "
              "DIR/loss.npy), to compare with another framework"),
     cl::value_desc("dir"), cl::cat(category));
+static cl::opt<bool> checkGradientsOption(
+    "check-gradients",
+    cl::desc("Do not train: compare the compiled gradients on the first "
+             "--batch samples with central differences of the loss, for up "
+             "to 8 random entries of every weight, and report the worst "
+             "(exit status 1 when one is off)"),
+    cl::cat(category));
+static cl::opt<unsigned>
+    benchmarkSteps("benchmark",
+                   cl::desc("Do not train: time N train steps on the first "
+                            "batch (after 3 untimed ones) and print the "
+                            "median"),
+                   cl::value_desc("N"), cl::init(0), cl::cat(category));
 static cl::opt<std::string> validationIndicesPath(
     "validation-indices",
     cl::desc("Write the indices of the held-out samples here (.npy, int64)"),
@@ -302,9 +315,118 @@ Error writeGradients(driver::Trainer &trainer, const DataSet &data) {
   return Error::success();
 }
 
+/// The first --batch samples in file order, as the model's input and target.
+std::pair<rt::Tensor, rt::Tensor> firstBatch(driver::Trainer &trainer,
+                                             const DataSet &data) {
+  std::vector<int64_t> rows(batchSize);
+  std::iota(rows.begin(), rows.end(), 0);
+  return {
+      gatherRows(data.inputs, data.inputRowBytes, rows, trainer.inputInfo()),
+      gatherRows(data.targets, data.targetRowBytes, rows,
+                 trainer.targetInfo())};
+}
+
+/// --check-gradients. The model is float32, so the differences are taken
+/// with steps of 1e-2 and 1e-3 and compared loosely (|analytic - numeric| <=
+/// 1e-3 + 5e-2 |numeric|): float32 rounding of the loss alone moves a
+/// difference quotient by about 1e-4 at the smaller step.
+Error checkGradients(driver::Trainer &trainer, const DataSet &data) {
+  auto [input, target] = firstBatch(trainer, data);
+  auto computed = trainer.gradients(input, target);
+  if (!computed)
+    return computed.takeError();
+  auto lossAt = [&]() -> Expected<double> {
+    auto again = trainer.gradients(input, target);
+    if (!again)
+      return again.takeError();
+    return again->loss;
+  };
+  constexpr double kSteps[] = {1e-2, 1e-3}, kAtol = 1e-3, kRtol = 5e-2;
+  std::mt19937_64 engine(seed);
+  int64_t checked = 0, off = 0;
+  for (size_t w = 0; w < trainer.parameters().size(); ++w) {
+    rt::Tensor &weight = trainer.parameter(w);
+    const rt::Tensor &gradient = computed->gradients[w];
+    int64_t count = weight.elementCount();
+    std::uniform_int_distribution<int64_t> pick(0, count - 1);
+    double worst = 0;
+    for (int sample = 0; sample < std::min<int64_t>(8, count); ++sample) {
+      int64_t i = count <= 8 ? sample : pick(engine);
+      float original = weight.data<float>()[i];
+      double analytic = gradient.data<float>()[i];
+      // A step that crosses a ReLU kink or a max-pooling tie changes the
+      // slope: an entry passes when either step size agrees.
+      double error = 0, numeric = 0;
+      bool agrees = false;
+      for (double step : kSteps) {
+        weight.data<float>()[i] = original + static_cast<float>(step);
+        auto above = lossAt();
+        weight.data<float>()[i] = original - static_cast<float>(step);
+        auto below = lossAt();
+        weight.data<float>()[i] = original;
+        if (!above)
+          return above.takeError();
+        if (!below)
+          return below.takeError();
+        numeric = (*above - *below) / (2 * step);
+        error = std::abs(analytic - numeric);
+        if (error <= kAtol + kRtol * std::abs(numeric)) {
+          agrees = true;
+          break;
+        }
+      }
+      worst = std::max(worst, agrees ? error : std::abs(analytic - numeric));
+      ++checked;
+      if (!agrees) {
+        ++off;
+        outs() << "  " << trainer.parameterNames()[w] << "[" << i
+               << "]: compiled " << format("%.6g", analytic)
+               << ", central difference " << format("%.6g", numeric) << "\n";
+      }
+    }
+    outs() << trainer.parameterNames()[w] << ": largest difference "
+           << format("%.3g", worst) << "\n";
+  }
+  outs() << checked << " gradient entries checked, " << off
+         << " outside |analytic - numeric| <= 1e-3 + 5e-2 |numeric|\n";
+  if (off > 0)
+    return createStringError(Twine(off) + " gradient entries do not match "
+                                          "their central differences");
+  return Error::success();
+}
+
+/// --benchmark: the median time of a train step on the first batch.
+Error benchmark(driver::Trainer &trainer, const DataSet &data) {
+  auto [input, target] = firstBatch(trainer, data);
+  std::vector<double> times;
+  for (unsigned i = 0; i < benchmarkSteps + 3; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    auto loss = trainer.step(input, target, static_cast<float>(learningRate));
+    if (!loss)
+      return loss.takeError();
+    if (i >= 3)
+      times.push_back(std::chrono::duration<double>(
+                          std::chrono::steady_clock::now() - start)
+                          .count());
+  }
+  std::sort(times.begin(), times.end());
+  outs() << "train step: " << format("%.3f", 1e3 * times[times.size() / 2])
+         << " ms median of " << times.size() << " steps of a batch of "
+         << batchSize << " (min " << format("%.3f", 1e3 * times.front())
+         << " ms)\n";
+  return Error::success();
+}
+
 Error run() {
   if (Error error = tools::checkCpuKernelsOption(cpuKernels))
     return error;
+  if (!is_contained({"cross_entropy", "bce_with_logits", "mse", "l1"},
+                    StringRef(lossName)))
+    return createStringError("unknown loss '" + lossName +
+                             "' (cross_entropy, bce_with_logits, mse, l1)");
+  if (!is_contained({"sgd", "adam", "adamw"}, StringRef(optimizerName)))
+    return createStringError("unknown optimizer '" + optimizerName +
+                             "' (sgd, adam, adamw)");
   if (batchSize < 1)
     return createStringError("--batch must be at least 1");
   if (validationSplit < 0 || validationSplit >= 1)
@@ -362,7 +484,8 @@ Error run() {
   options.step.clipNorm = clipNorm;
   options.step.frozen.assign(freeze.begin(), freeze.end());
   options.compile.cpuKernels = cpuKernels;
-  options.step.gradientsFunction = !gradientsDir.empty();
+  options.step.gradientsFunction =
+      !gradientsDir.empty() || checkGradientsOption;
 
   driver::Compiler compiler;
   auto start = std::chrono::steady_clock::now();
@@ -384,6 +507,10 @@ Error run() {
          << "\n";
   if (!gradientsDir.empty())
     return writeGradients(**trainer, *data);
+  if (checkGradientsOption)
+    return checkGradients(**trainer, *data);
+  if (benchmarkSteps > 0)
+    return benchmark(**trainer, *data);
   const int64_t stepsPerEpoch = training.size() / batchSize;
   if (training.size() % batchSize != 0)
     outs() << "(each epoch leaves out the " << training.size() % batchSize

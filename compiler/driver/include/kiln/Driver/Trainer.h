@@ -65,6 +65,8 @@ public:
   /// The trained weights, by initializer name, in argument order.
   const std::vector<std::string> &parameterNames() const { return names; }
   const std::vector<rt::Tensor> &parameters() const { return weights; }
+  /// Weight `index`, to change in place (e.g. to perturb one entry).
+  rt::Tensor &parameter(size_t index) { return weights.at(index); }
   /// Replaces the weights (e.g. to restore a checkpoint); same shapes.
   llvm::Error setParameters(std::vector<rt::Tensor> values);
   /// Steps taken so far.
