@@ -12,8 +12,8 @@ whose scale and shift stay trainable). Kiln's step is `kiln-train
 --benchmark` (forward, loss, backward and update compiled into one function;
 the median of --steps steps after 3 untimed ones); PyTorch's is zero_grad,
 forward, loss, backward and optimizer.step, timed the same way, with
-torch.set_num_threads(threads). Kiln's thread count is --threads of
-kiln-train's sessions (oneDNN's OpenMP threads). Writes a Markdown table with
+torch.set_num_threads(threads). Kiln's thread count is kiln-train --threads
+(oneDNN's OpenMP threads; generated loops run on one thread today). Writes a Markdown table with
 the machine and the date to --out.
 """
 import argparse
@@ -44,13 +44,14 @@ def torch_step_ms(model, x, y, threads, steps):
 
 
 def kiln_step_ms(build, work, threads, batch, steps):
-    env = dict(os.environ, OMP_NUM_THREADS=str(threads))
+    env = dict(os.environ)
     command = [os.path.join(build, "bin", "kiln-train"),
                os.path.join(work, "resnet18.onnx"),
                "--input", "x=" + os.path.join(work, "x.npy"),
                "--target", os.path.join(work, "y.npy"),
                "--batch", str(batch), "--optimizer", "sgd", "--lr", "0.01",
-               "--validation-split", "0", "--benchmark", str(steps)]
+               "--validation-split", "0", "--benchmark", str(steps),
+               "--threads", str(threads)]
     result = subprocess.run(command, capture_output=True, text=True, env=env)
     match = re.search(r"train step: ([0-9.]+) ms median", result.stdout)
     if result.returncode != 0 or not match:

@@ -135,6 +135,13 @@ Trainer::create(Compiler &compiler, llvm::StringRef modelPath,
     if (step.gradientsFunction)
       trainer->gradientsFunction.emplace(
           trainer->module->function("gradients"));
+    if (options.threads > 0) {
+      rt::SessionOptions session{options.threads};
+      trainer->trainSession.emplace(*trainer->trainStep, session);
+      trainer->predictSession.emplace(*trainer->predictFunction, session);
+      if (trainer->gradientsFunction)
+        trainer->gradientsSession.emplace(*trainer->gradientsFunction, session);
+    }
   } catch (const rt::Error &error) {
     return llvm::createStringError(error.what());
   }
@@ -162,7 +169,8 @@ llvm::Expected<float> Trainer::step(const rt::Tensor &input,
     arguments.push_back(&slot);
   std::vector<rt::Tensor> results;
   try {
-    results = trainStep->run(arguments);
+    results =
+        trainSession ? trainSession->run(arguments) : trainStep->run(arguments);
   } catch (const rt::Error &error) {
     return llvm::createStringError(error.what());
   }
@@ -186,7 +194,9 @@ llvm::Expected<BatchGradients> Trainer::gradients(const rt::Tensor &input,
   for (const rt::Tensor &weight : weights)
     arguments.push_back(&weight);
   try {
-    std::vector<rt::Tensor> results = gradientsFunction->run(arguments);
+    std::vector<rt::Tensor> results = gradientsSession
+                                          ? gradientsSession->run(arguments)
+                                          : gradientsFunction->run(arguments);
     BatchGradients batch;
     batch.loss = *results[0].data<float>();
     for (size_t i = 1; i < results.size(); ++i)
@@ -202,7 +212,9 @@ llvm::Expected<rt::Tensor> Trainer::predict(const rt::Tensor &batch) {
   for (const rt::Tensor &weight : weights)
     arguments.push_back(&weight);
   try {
-    std::vector<rt::Tensor> results = predictFunction->run(arguments);
+    std::vector<rt::Tensor> results = predictSession
+                                          ? predictSession->run(arguments)
+                                          : predictFunction->run(arguments);
     return std::move(results.at(outputIndex));
   } catch (const rt::Error &error) {
     return llvm::createStringError(error.what());

@@ -130,6 +130,12 @@ static cl::opt<std::string> validationIndicesPath(
     "validation-indices",
     cl::desc("Write the indices of the held-out samples here (.npy, int64)"),
     cl::value_desc("file.npy"), cl::cat(category));
+static cl::opt<int32_t>
+    threads("threads",
+            cl::desc("Threads of the library kernels (oneDNN) during steps "
+                     "(default: OpenMP's own setting, every core unless "
+                     "OMP_NUM_THREADS says otherwise)"),
+            cl::init(0), cl::cat(category));
 static cl::opt<std::string>
     cpuKernels("cpu-kernels",
                cl::desc("Who runs convolutions and matrix products: auto "
@@ -429,6 +435,8 @@ Error run() {
                              "' (sgd, adam, adamw)");
   if (batchSize < 1)
     return createStringError("--batch must be at least 1");
+  if (threads < 0 || threads > 4096)
+    return createStringError("--threads must be in [0, 4096]");
   if (validationSplit < 0 || validationSplit >= 1)
     return createStringError("--validation-split must be in [0, 1)");
   StringRef inputText = inputOption;
@@ -484,6 +492,7 @@ Error run() {
   options.step.clipNorm = clipNorm;
   options.step.frozen.assign(freeze.begin(), freeze.end());
   options.compile.cpuKernels = cpuKernels;
+  options.threads = threads;
   options.step.gradientsFunction =
       !gradientsDir.empty() || checkGradientsOption;
 

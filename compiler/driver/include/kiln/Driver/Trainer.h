@@ -31,6 +31,9 @@ struct TrainerOptions {
   std::string outputName;
   TrainStepOptions step;
   CompileOptions compile;
+  /// Threads of the library kernels (oneDNN's OpenMP threads) during steps;
+  /// 0 leaves OpenMP's own setting (OMP_NUM_THREADS, else every core).
+  int32_t threads = 0;
 };
 
 /// The loss of one batch and the gradient of each weight (parameterNames()
@@ -86,6 +89,8 @@ private:
   std::string modelPath;
   std::optional<rt::Module> module;
   std::optional<rt::Function> trainStep, predictFunction, gradientsFunction;
+  /// With TrainerOptions::threads, the sessions the functions run in.
+  std::optional<rt::Session> trainSession, predictSession, gradientsSession;
   rt::ValueInfo input, target;
   std::vector<std::string> names;
   std::vector<rt::Tensor> weights, state;
