@@ -116,17 +116,10 @@ static cl::opt<bool> timings("timings",
 static constexpr const char *kTool = "kiln-run";
 
 static void registerThreads() {
-  auto &registered = cl::getRegisteredOptions();
-  auto existing = registered.find("threads");
-  if (existing != registered.end())
-    existing->second->removeArgument();
-  static cl::opt<int32_t> threads(
-      "threads",
-      cl::desc("Threads for the runtime session (default 1): the oneDNN "
-               "kernels (convolutions, matrix products) use that many; "
-               "generated code runs on the calling thread"),
-      cl::value_desc("T"), cl::init(0), cl::cat(category));
-  threadsOption = &threads;
+  threadsOption = &tools::registerThreadsOption(
+      category, "Threads for the runtime session (default 1): the oneDNN "
+                "kernels (convolutions, matrix products) use that many; "
+                "generated code runs on the calling thread");
 }
 
 /// --input NAME=VALUE, by name.

@@ -130,12 +130,8 @@ static cl::opt<std::string> validationIndicesPath(
     "validation-indices",
     cl::desc("Write the indices of the held-out samples here (.npy, int64)"),
     cl::value_desc("file.npy"), cl::cat(category));
-static cl::opt<int32_t>
-    threads("threads",
-            cl::desc("Threads of the library kernels (oneDNN) during steps "
-                     "(default: OpenMP's own setting, every core unless "
-                     "OMP_NUM_THREADS says otherwise)"),
-            cl::init(0), cl::cat(category));
+/// --threads, created in main() (see tools::registerThreadsOption).
+static cl::opt<int32_t> *threadsOption = nullptr;
 static cl::opt<std::string>
     cpuKernels("cpu-kernels",
                cl::desc("Who runs convolutions and matrix products: auto "
@@ -435,7 +431,7 @@ Error run() {
                              "' (sgd, adam, adamw)");
   if (batchSize < 1)
     return createStringError("--batch must be at least 1");
-  if (threads < 0 || threads > 4096)
+  if (*threadsOption < 0 || *threadsOption > 4096)
     return createStringError("--threads must be in [0, 4096]");
   if (validationSplit < 0 || validationSplit >= 1)
     return createStringError("--validation-split must be in [0, 1)");
@@ -492,7 +488,7 @@ Error run() {
   options.step.clipNorm = clipNorm;
   options.step.frozen.assign(freeze.begin(), freeze.end());
   options.compile.cpuKernels = cpuKernels;
-  options.threads = threads;
+  options.threads = *threadsOption;
   options.step.gradientsFunction =
       !gradientsDir.empty() || checkGradientsOption;
 
@@ -619,6 +615,10 @@ Error run() {
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
+  threadsOption = &tools::registerThreadsOption(
+      category, "Threads of the library kernels (oneDNN) during steps "
+                "(default: OpenMP's own setting, every core unless "
+                "OMP_NUM_THREADS says otherwise)");
   cl::HideUnrelatedOptions(category);
   tools::setVersionPrinter(kTool);
   cl::ParseCommandLineOptions(

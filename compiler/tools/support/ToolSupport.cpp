@@ -260,6 +260,19 @@ std::string formatTensorSummary(const rt::Tensor &tensor, size_t limit) {
   return text;
 }
 
+llvm::cl::opt<int32_t> &
+registerThreadsOption(llvm::cl::OptionCategory &category,
+                      llvm::StringRef description) {
+  auto &registered = llvm::cl::getRegisteredOptions();
+  auto existing = registered.find("threads");
+  if (existing != registered.end())
+    existing->second->removeArgument();
+  static llvm::cl::opt<int32_t> threads(
+      "threads", llvm::cl::desc(description), llvm::cl::value_desc("T"),
+      llvm::cl::init(0), llvm::cl::cat(category));
+  return threads;
+}
+
 llvm::Error checkCpuKernelsOption(llvm::StringRef value) {
   if (value == "auto" || value == "onednn" || value == "codegen")
     return llvm::Error::success();
@@ -311,7 +324,8 @@ static llvm::Error storeInteger(kiln_dtype dtype, void *data, int64_t index,
     int64_t value;
     if (text.getAsInteger(10, value))
       return llvm::createStringError("is not an integer in int64's range");
-    int64_t limit = bytes == 8 ? INT64_MAX : (int64_t(1) << (8 * bytes - 1)) - 1;
+    int64_t limit =
+        bytes == 8 ? INT64_MAX : (int64_t(1) << (8 * bytes - 1)) - 1;
     if (value > limit || value < -limit - 1)
       return llvm::createStringError("does not fit in " +
                                      std::to_string(8 * bytes) + " bits");

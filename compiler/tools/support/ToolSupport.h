@@ -6,6 +6,7 @@
 #include "kiln/Driver/Compiler.h"
 #include "kiln/runtime.hpp"
 
+#include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -57,6 +58,13 @@ void setVersionPrinter(llvm::StringRef toolName);
 
 /// Prints `message` as "<tool>: error: <message>" on stderr and returns 1.
 int reportError(llvm::StringRef toolName, llvm::Error error);
+
+/// Registers the tool's --threads option in `category` (call in main(),
+/// before parsing). libLLVM registers an unrelated option of that name,
+/// which is removed first.
+llvm::cl::opt<int32_t> &
+registerThreadsOption(llvm::cl::OptionCategory &category,
+                      llvm::StringRef description);
 
 /// Checks the value of a tool's --cpu-kernels option.
 llvm::Error checkCpuKernelsOption(llvm::StringRef value);
