@@ -512,6 +512,23 @@ buildTrainStep(ModuleOp module, const TrainStepOptions &options) {
     gradientsFunction.setResultAttr(0, "kiln.name", b.getStringAttr("loss"));
   }
 
+  // initial_weights() -> (params...)
+  if (options.initialWeightsFunction) {
+    b.setInsertionPointAfter(trainStep);
+    auto initial = func::FuncOp::create(b, loc, options.initialWeightsName,
+                                        b.getFunctionType({}, parameterTypes));
+    Block *block = initial.addEntryBlock();
+    b.setInsertionPointToEnd(block);
+    SmallVector<Value> weights;
+    for (ConstantOp constant : trainable)
+      weights.push_back(
+          ConstantOp::create(b, loc, constant.getValue()).getResult());
+    func::ReturnOp::create(b, loc, weights);
+    for (unsigned p = 0; p < numParameters; ++p)
+      initial.setResultAttr(p, "kiln.name",
+                            b.getStringAttr(parameters[p].name));
+  }
+
   // Names for the runtime and the tools.
   auto nameArgument = [&](func::FuncOp function, unsigned index,
                           StringRef name) {

@@ -38,7 +38,40 @@ llvm::Expected<rt::Tensor> tensorOf(mlir::DenseElementsAttr values,
   return tensor;
 }
 
+/// kiln::buildTrainStep with its diagnostics (an ONNX node's description
+/// first, not MLIR's spelling of its location) as the error's text.
+llvm::Expected<llvm::SmallVector<TrainableParameter>>
+buildCapturingDiagnostics(Compiler &compiler, mlir::ModuleOp module,
+                          const TrainStepOptions &step) {
+  std::string diagnostics;
+  mlir::FailureOr<llvm::SmallVector<TrainableParameter>> parameters;
+  {
+    mlir::ScopedDiagnosticHandler handler(
+        &compiler.getContext(), [&](mlir::Diagnostic &diagnostic) {
+          llvm::raw_string_ostream os(diagnostics);
+          if (auto name =
+                  llvm::dyn_cast<mlir::NameLoc>(diagnostic.getLocation()))
+            os << name.getName().getValue() << ": ";
+          os << diagnostic << "\n";
+          return mlir::success();
+        });
+    parameters = buildTrainStep(module, step);
+  }
+  if (mlir::failed(parameters))
+    return llvm::createStringError(llvm::StringRef(diagnostics).rtrim());
+  return std::move(*parameters);
+}
+
 } // namespace
+
+llvm::Error addTrainingFunctions(Compiler &compiler, mlir::ModuleOp module,
+                                 const TrainStepOptions &step) {
+  auto parameters = buildCapturingDiagnostics(compiler, module, step);
+  if (!parameters)
+    return llvm::createStringError("the model cannot be trained: " +
+                                   llvm::toString(parameters.takeError()));
+  return llvm::Error::success();
+}
 
 llvm::Expected<std::unique_ptr<Trainer>>
 Trainer::create(Compiler &compiler, llvm::StringRef modelPath,
@@ -94,25 +127,10 @@ Trainer::create(Compiler &compiler, llvm::StringRef modelPath,
                                      options.outputName + "'");
   }
 
-  std::string diagnostics;
-  mlir::FailureOr<llvm::SmallVector<TrainableParameter>> parameters;
-  {
-    mlir::ScopedDiagnosticHandler handler(
-        &compiler.getContext(), [&](mlir::Diagnostic &diagnostic) {
-          llvm::raw_string_ostream os(diagnostics);
-          // An ONNX node's location is its description ("node 'x' (Gemm,
-          // #9)"): say that, not MLIR's spelling of the location.
-          if (auto name =
-                  llvm::dyn_cast<mlir::NameLoc>(diagnostic.getLocation()))
-            os << name.getName().getValue() << ": ";
-          os << diagnostic << "\n";
-          return mlir::success();
-        });
-    parameters = buildTrainStep(**module, step);
-  }
-  if (mlir::failed(parameters))
-    return llvm::createStringError("'" + modelPath +
-                                   "' cannot be trained: " + diagnostics);
+  auto parameters = buildCapturingDiagnostics(compiler, **module, step);
+  if (!parameters)
+    return llvm::createStringError("'" + modelPath + "' cannot be trained: " +
+                                   llvm::toString(parameters.takeError()));
   trainer->outputIndex = step.output;
   // The training functions replace forward.
   forward.erase();

@@ -15,6 +15,7 @@
 
 #include "kiln/Driver/Compiler.h"
 #include "kiln/Driver/ModelHeader.h"
+#include "kiln/Driver/Trainer.h"
 
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/CommandLine.h"
@@ -108,6 +109,31 @@ static cl::opt<bool> listUnsupported(
 static cl::opt<bool> timings("timings",
                              cl::desc("Print the time of every stage"),
                              cl::cat(category));
+
+static cl::opt<bool>
+    train("train",
+          cl::desc("Also compile training functions (ONNX models): predict, "
+                   "train_step and initial_weights (docs/training.md); forward "
+                   "stays"),
+          cl::cat(category));
+static cl::opt<std::string>
+    trainLoss("loss",
+              cl::desc("With --train: cross_entropy (default), "
+                       "bce_with_logits, mse or l1"),
+              cl::init("cross_entropy"), cl::cat(category));
+static cl::opt<std::string>
+    trainOptimizer("optimizer",
+                   cl::desc("With --train: sgd (default), adam or adamw"),
+                   cl::init("sgd"), cl::cat(category));
+static cl::opt<double> trainMomentum("momentum",
+                                     cl::desc("With --train: SGD momentum"),
+                                     cl::init(0), cl::cat(category));
+static cl::opt<double> trainWeightDecay("weight-decay",
+                                        cl::desc("With --train: weight decay"),
+                                        cl::init(0), cl::cat(category));
+static cl::list<std::string>
+    trainFreeze("freeze", cl::desc("With --train: weights (glob) not to train"),
+                cl::value_desc("pattern"), cl::cat(category));
 
 static constexpr const char *kTool = "kiln-compile";
 
@@ -216,6 +242,18 @@ static int compile() {
       [&] { return compiler.loadModel(modelPath, importOptions); });
   if (!module)
     return tools::reportError(kTool, module.takeError());
+
+  if (train) {
+    kiln::TrainStepOptions step;
+    step.loss = trainLoss;
+    step.optimizer = trainOptimizer;
+    step.momentum = trainMomentum;
+    step.weightDecay = trainWeightDecay;
+    step.frozen.assign(trainFreeze.begin(), trainFreeze.end());
+    step.initialWeightsFunction = true;
+    if (Error error = driver::addTrainingFunctions(compiler, **module, step))
+      return tools::reportError(kTool, std::move(error));
+  }
 
   driver::CompileOptions options;
   options.optLevel = optLevel;

@@ -74,6 +74,10 @@ struct TrainStepOptions {
   std::string trainStepName = "train_step";
   std::string predictName = "predict";
   std::string gradientsName = "gradients";
+  /// Also add `initial_weights() -> (params...)`, the model's weights, for
+  /// programs that start training from a compiled module alone.
+  bool initialWeightsFunction = false;
+  std::string initialWeightsName = "initial_weights";
 };
 
 /// A weight that the train step updates: its name (the ONNX initializer's)

@@ -43,6 +43,11 @@ struct BatchGradients {
   std::vector<rt::Tensor> gradients;
 };
 
+/// Adds predict, train_step (and whatever else `step` asks for) to `module`
+/// (kiln::buildTrainStep), with the diagnostics as the error's text.
+llvm::Error addTrainingFunctions(Compiler &compiler, mlir::ModuleOp module,
+                                 const TrainStepOptions &step);
+
 class Trainer {
 public:
   /// Imports, builds and compiles the training functions of the ONNX model
