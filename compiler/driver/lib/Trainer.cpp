@@ -170,6 +170,7 @@ Trainer::create(Compiler &compiler, llvm::StringRef modelPath,
   for (size_t i = 0; i < stateCount; ++i) {
     const rt::ValueInfo &info = inputs[4 + trainer->weights.size() + i];
     trainer->state.push_back(rt::Tensor::create(info.dtype, info.dims));
+    trainer->stateNames.push_back(info.name);
   }
   return trainer;
 }
@@ -250,6 +251,28 @@ llvm::Error Trainer::setParameters(std::vector<rt::Tensor> values) {
       return llvm::createStringError("weight '" + names[i] +
                                      "' has another shape or type");
   weights = std::move(values);
+  return llvm::Error::success();
+}
+
+std::vector<std::string> Trainer::optimizerStateNames() const {
+  return stateNames;
+}
+
+llvm::Error Trainer::restoreState(std::vector<rt::Tensor> values,
+                                  int64_t steps) {
+  if (values.size() != state.size())
+    return llvm::createStringError("expected " + llvm::Twine(state.size()) +
+                                   " optimizer state tensors, got " +
+                                   llvm::Twine(values.size()));
+  for (size_t i = 0; i < values.size(); ++i)
+    if (values[i].shape() != state[i].shape() ||
+        values[i].dtype() != state[i].dtype())
+      return llvm::createStringError("optimizer state '" + stateNames[i] +
+                                     "' has another shape or type");
+  if (steps < 0)
+    return llvm::createStringError("a negative step count");
+  state = std::move(values);
+  stepCount = steps;
   return llvm::Error::success();
 }
 

@@ -126,6 +126,17 @@ static cl::opt<unsigned>
                             "batch (after 3 untimed ones) and print the "
                             "median"),
                    cl::value_desc("N"), cl::init(0), cl::cat(category));
+static cl::opt<std::string> checkpointDir(
+    "checkpoint",
+    cl::desc("After every epoch, write the weights, the optimizer state and "
+             "the step count here (DIR/weights/*.npy, DIR/state/*.npy, "
+             "DIR/steps.npy), replacing the previous checkpoint"),
+    cl::value_desc("dir"), cl::cat(category));
+static cl::opt<std::string> resumeDir(
+    "resume",
+    cl::desc("Start from a checkpoint written by --checkpoint (same model "
+             "and options)"),
+    cl::value_desc("dir"), cl::cat(category));
 static cl::opt<std::string> validationIndicesPath(
     "validation-indices",
     cl::desc("Write the indices of the held-out samples here (.npy, int64)"),
@@ -315,6 +326,84 @@ Error writeGradients(driver::Trainer &trainer, const DataSet &data) {
          << batchSize << " samples; wrote " << computed->gradients.size()
          << " gradients to " << gradientsDir << "\n";
   return Error::success();
+}
+
+/// The .npy file for tensor `name` under `folder`.
+std::string npyPath(StringRef folder, StringRef name) {
+  std::string file;
+  for (char c : name)
+    file += isAlnum(c) || c == '.' || c == '_' || c == '-' ? c : '_';
+  SmallString<256> path(folder);
+  sys::path::append(path, file + ".npy");
+  return path.str().str();
+}
+
+/// --checkpoint: the weights, the optimizer state and the step count, all
+/// written or none.
+Error writeCheckpoint(const driver::Trainer &trainer) {
+  for (StringRef sub : {"weights", "state"}) {
+    SmallString<256> folder(checkpointDir);
+    sys::path::append(folder, sub);
+    if (std::error_code error = sys::fs::create_directories(folder))
+      return createStringError("cannot create '" + folder +
+                               "': " + error.message());
+  }
+  driver::OutputFiles files;
+  auto write = [&](StringRef sub, StringRef name,
+                   const rt::Tensor &tensor) -> Error {
+    SmallString<256> folder(checkpointDir);
+    sys::path::append(folder, sub);
+    auto bytes = tools::npy::serialize(tensor);
+    if (!bytes)
+      return bytes.takeError();
+    return files.write(npyPath(folder, name),
+                       ArrayRef<char>(bytes->data(), bytes->size()));
+  };
+  for (size_t i = 0; i < trainer.parameters().size(); ++i)
+    if (Error error = write("weights", trainer.parameterNames()[i],
+                            trainer.parameters()[i]))
+      return error;
+  std::vector<std::string> stateNames = trainer.optimizerStateNames();
+  for (size_t i = 0; i < stateNames.size(); ++i)
+    if (Error error =
+            write("state", stateNames[i], trainer.optimizerState()[i]))
+      return error;
+  rt::Tensor steps = rt::Tensor::create(KILN_DTYPE_I64, {});
+  *steps.data<int64_t>() = trainer.steps();
+  if (Error error = write("", "steps", steps))
+    return error;
+  return files.commit();
+}
+
+/// --resume: reads what writeCheckpoint wrote.
+Error readCheckpoint(driver::Trainer &trainer) {
+  auto read = [&](StringRef sub, StringRef name) {
+    SmallString<256> folder(resumeDir);
+    sys::path::append(folder, sub);
+    return tools::npy::readFile(npyPath(folder, name));
+  };
+  std::vector<rt::Tensor> weights, state;
+  for (const std::string &name : trainer.parameterNames()) {
+    auto tensor = read("weights", name);
+    if (!tensor)
+      return tensor.takeError();
+    weights.push_back(std::move(*tensor));
+  }
+  for (const std::string &name : trainer.optimizerStateNames()) {
+    auto tensor = read("state", name);
+    if (!tensor)
+      return tensor.takeError();
+    state.push_back(std::move(*tensor));
+  }
+  auto steps = read("", "steps");
+  if (!steps)
+    return steps.takeError();
+  if (steps->dtype() != KILN_DTYPE_I64 || steps->elementCount() != 1)
+    return createStringError("'" + resumeDir +
+                             "' holds no int64 step count (steps.npy)");
+  if (Error error = trainer.setParameters(std::move(weights)))
+    return error;
+  return trainer.restoreState(std::move(state), *steps->data<int64_t>());
 }
 
 /// The first --batch samples in file order, as the model's input and target.
@@ -510,6 +599,13 @@ Error run() {
          << lossName << "; " << training.size() << " training and "
          << validation.size() << " validation samples, batches of " << batchSize
          << "\n";
+  if (!resumeDir.empty()) {
+    if (Error error = readCheckpoint(**trainer))
+      return createStringError("cannot resume from '" + resumeDir +
+                               "': " + toString(std::move(error)));
+    outs() << "resumed from " << resumeDir << " after " << (*trainer)->steps()
+           << " steps\n";
+  }
   if (!gradientsDir.empty())
     return writeGradients(**trainer, *data);
   if (checkGradientsOption)
@@ -596,6 +692,9 @@ Error run() {
     outs() << formatEpoch(figures, epochs) << "\n";
     outs().flush();
     report.add(figures);
+    if (!checkpointDir.empty())
+      if (Error error = writeCheckpoint(**trainer))
+        return error;
   }
   if (!logPath.empty())
     if (Error error = report.writeCsv(logPath))

@@ -77,6 +77,13 @@ public:
   rt::Tensor &parameter(size_t index) { return weights.at(index); }
   /// Replaces the weights (e.g. to restore a checkpoint); same shapes.
   llvm::Error setParameters(std::vector<rt::Tensor> values);
+  /// The optimizer state (one tensor per weight and slot: SGD momentum's
+  /// velocity; Adam's m, then v) and its names, in train_step's order.
+  const std::vector<rt::Tensor> &optimizerState() const { return state; }
+  std::vector<std::string> optimizerStateNames() const;
+  /// Replaces the optimizer state and the step count (restoring a
+  /// checkpoint); same shapes.
+  llvm::Error restoreState(std::vector<rt::Tensor> values, int64_t steps);
   /// Steps taken so far.
   int64_t steps() const { return stepCount; }
 
@@ -99,6 +106,7 @@ private:
   rt::ValueInfo input, target;
   std::vector<std::string> names;
   std::vector<rt::Tensor> weights, state;
+  std::vector<std::string> stateNames;
   unsigned outputIndex = 0;
   int64_t stepCount = 0;
 };
