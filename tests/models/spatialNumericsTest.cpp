@@ -13,7 +13,9 @@
 
 #include "mlir/IR/Verifier.h"
 
+#include <algorithm>
 #include <cmath>
+#include <string>
 #include <type_traits>
 
 using namespace mlir;
@@ -211,6 +213,135 @@ INSTANTIATE_TEST_SUITE_P(
         ConvCase{{2, 3, 5}, {3, 2, 3}, {{3}, {1, 1}, {}, {2}}, 1},
         // 1-D grouped
         ConvCase{{1, 4, 4}, {4, 3, 2}, {{2}, {}, {}, {}}, 2}));
+
+/// 2-D f32 transposed convolutions with the epilogues a oneDNN kernel absorbs
+/// (kiln-select-kernels turns them into kiln_rt.conv2d {transposed}). ctest
+/// runs them on the kernel and, in e2e_tests.codegen_kernels, on the
+/// generated loops, both against the reference.
+struct ConvTransposeKernelCase {
+  std::vector<int64_t> input, filter;
+  ref::WindowND window;
+  int64_t groups;
+  bool bias, residual;
+  std::string activation; // none, relu or tanh
+  /// A module constant (reordered once by the runtime) or an argument (as
+  /// the filters of a training step's input gradients: reordered per call).
+  bool constantFilter;
+};
+
+void PrintTo(const ConvTransposeKernelCase &c, std::ostream *os) {
+  *os << "input " << ::testing::PrintToString(c.input) << " filter "
+      << ::testing::PrintToString(c.filter) << " groups " << c.groups
+      << (c.bias ? " bias" : "") << (c.residual ? " residual" : "") << " "
+      << c.activation << (c.constantFilter ? " constant filter" : "");
+}
+
+class ConvTranspose2DKernelTest
+    : public SpatialNumericsTest,
+      public ::testing::WithParamInterface<ConvTransposeKernelCase> {};
+
+TEST_P(ConvTranspose2DKernelTest, MatchesReference) {
+  const ConvTransposeKernelCase &c = GetParam();
+  ref::Tensor x = ref::random(c.input, engine),
+              w = ref::random(c.filter, engine);
+  ref::Tensor expected = ref::convTransposeND(x, w, c.window, c.groups);
+  int64_t features = expected.shape[1];
+  ref::Tensor bias = ref::random({1, features, 1, 1}, engine);
+  ref::Tensor residual = ref::random(expected.shape, engine);
+  auto add = [](double a, double b) { return a + b; };
+  if (c.bias)
+    expected = ref::binary(expected, bias, add);
+  if (c.residual)
+    expected = ref::binary(expected, residual, add);
+  if (c.activation == "relu")
+    expected = ref::unary(expected, [](double v) { return std::max(v, 0.0); });
+  else if (c.activation == "tanh")
+    expected = ref::unary(expected, [](double v) { return std::tanh(v); });
+
+  // Arguments: the input, the filter unless it is a constant, the residual.
+  std::vector<ref::Tensor> inputs = {x};
+  if (!c.constantFilter)
+    inputs.push_back(w);
+  if (c.residual)
+    inputs.push_back(residual);
+  expectMatches(
+      inputs,
+      [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
+        Value filter = c.constantFilter ? buildConstant(b, loc, w) : args[1];
+        Value y = ConvTransposeOp::create(
+            b, loc, args[0], filter, c.window.strides, c.window.padding,
+            c.window.dilations, c.window.outputPadding, c.groups);
+        if (c.bias)
+          y = AddOp::create(b, loc, y, buildConstant(b, loc, bias));
+        if (c.residual)
+          y = AddOp::create(b, loc, y, args.back());
+        if (c.activation == "relu")
+          y = ReluOp::create(b, loc, y);
+        else if (c.activation == "tanh")
+          y = TanhOp::create(b, loc, y);
+        return y;
+      },
+      expected, kContractionTolerance);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Epilogues, ConvTranspose2DKernelTest,
+    ::testing::Values(
+        // stride 2, padding 1, output padding 1, 2 groups, bias + relu
+        ConvTransposeKernelCase{{1, 4, 5, 5},
+                                {4, 3, 3, 3},
+                                {{2, 2}, {1, 1, 1, 1}, {}, {1, 1}},
+                                2,
+                                true,
+                                false,
+                                "relu",
+                                true},
+        // the same at batch 3, non-square, bias + tanh, filter an argument
+        ConvTransposeKernelCase{{3, 4, 5, 6},
+                                {4, 3, 3, 3},
+                                {{2, 2}, {1, 1, 1, 1}, {}, {1, 1}},
+                                2,
+                                true,
+                                false,
+                                "tanh",
+                                false},
+        // DCGAN's upsampling layers: 4x4 kernel, stride 2, padding 1
+        ConvTransposeKernelCase{{3, 6, 4, 4},
+                                {6, 4, 4, 4},
+                                {{2, 2}, {1, 1, 1, 1}, {}, {}},
+                                1,
+                                true,
+                                false,
+                                "relu",
+                                true},
+        // output padding beyond the end padding: oneDNN's end padding is -1
+        ConvTransposeKernelCase{{1, 4, 5, 5},
+                                {4, 2, 3, 3},
+                                {{2, 2}, {}, {}, {1, 1}},
+                                1,
+                                false,
+                                false,
+                                "tanh",
+                                true},
+        // asymmetric strides, padding, dilation and output padding, 2
+        // groups, a residual addition
+        ConvTransposeKernelCase{{2, 4, 4, 4},
+                                {4, 2, 3, 3},
+                                {{1, 2}, {1, 0, 2, 1}, {2, 1}, {0, 1}},
+                                2,
+                                false,
+                                true,
+                                "relu",
+                                false},
+        // depthwise (a group per channel), no epilogue
+        ConvTransposeKernelCase{{3, 4, 5, 5},
+                                {4, 1, 3, 3},
+                                {{2, 2}, {1, 1, 1, 1}, {}, {1, 1}},
+                                4,
+                                false,
+                                false,
+                                "none",
+                                true}));
 
 //===--- pooling ----------------------------------------------------------===//
 

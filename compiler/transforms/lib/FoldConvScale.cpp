@@ -1,7 +1,8 @@
 //===- FoldConvScale.cpp - The kiln-fold-conv-scale pass ------------------===//
 //
 // Inference BatchNormalization arrives as `conv * k + c` with per-channel
-// constants k and c. Multiplying the filter by k once, when compiling, leaves
+// constants k and c (after a convolution or a transposed one, as in DCGAN's
+// generator). Multiplying the filter by k once, when compiling, leaves
 // `conv' + c`, a convolution with a bias, which library kernels and fusion
 // handle in one pass over the output. The filter is computed here directly:
 // the generic constant folders stop at small tensors, and filters are large.
@@ -15,6 +16,8 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <type_traits>
 
 namespace kiln {
 #define GEN_PASS_DEF_KILNFOLDCONVSCALEPASS
@@ -49,13 +52,31 @@ SmallVector<APFloat> perChannelConstant(Value value, int64_t rank,
   return values;
 }
 
-/// The constant `filter` (F x ...) with slice f multiplied by scale[f].
+/// The output channel that element `index` (row-major) of a filter of
+/// `shape` contributes to: [F, C / groups, K...] for kiln.conv, and
+/// [C, F / groups, K...] for kiln.conv_transpose, whose row c belongs to group
+/// c / (C / groups).
+int64_t outputChannelOf(int64_t index, ArrayRef<int64_t> shape, int64_t groups,
+                        bool transposed) {
+  int64_t window = 1;
+  for (int64_t size : shape.drop_front(2))
+    window *= size;
+  if (!transposed)
+    return index / (shape[1] * window);
+  int64_t row = index / (shape[1] * window);
+  int64_t column = index / window % shape[1];
+  return row / (shape[0] / groups) * shape[1] + column;
+}
+
+/// The constant `filter` with every weight that feeds output channel f
+/// multiplied by scale[f].
 DenseElementsAttr scaleFilter(DenseFPElementsAttr filter,
-                              ArrayRef<APFloat> scale) {
+                              ArrayRef<APFloat> scale, int64_t groups,
+                              bool transposed) {
   SmallVector<APFloat> values(filter.getValues<APFloat>());
-  int64_t perFilter = values.size() / scale.size();
+  ArrayRef<int64_t> shape = filter.getType().getShape();
   for (size_t i = 0; i < values.size(); ++i) {
-    APFloat factor = scale[i / perFilter];
+    APFloat factor = scale[outputChannelOf(i, shape, groups, transposed)];
     bool losesInfo;
     factor.convert(values[i].getSemantics(), APFloat::rmNearestTiesToEven,
                    &losesInfo);
@@ -65,14 +86,16 @@ DenseElementsAttr scaleFilter(DenseFPElementsAttr filter,
 }
 
 /// `conv(x, W) * k` -> `conv(x, W * k)` for a constant filter W and a
-/// per-channel constant k, when nothing else reads the convolution.
+/// per-channel constant k, when nothing else reads the convolution (a
+/// kiln.conv or kiln.conv_transpose).
+template <typename ConvOpTy>
 struct FoldScaleIntoConv : OpRewritePattern<MulOp> {
   using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(MulOp mul,
                                 PatternRewriter &rewriter) const override {
     for (int side = 0; side < 2; ++side) {
-      auto conv = mul->getOperand(side).getDefiningOp<ConvOp>();
+      auto conv = mul->getOperand(side).template getDefiningOp<ConvOpTy>();
       if (!conv || !conv->hasOneUse() || mul.getType() != conv.getType())
         continue;
       DenseFPElementsAttr filter;
@@ -85,10 +108,12 @@ struct FoldScaleIntoConv : OpRewritePattern<MulOp> {
           mul->getOperand(1 - side), type.getRank(), type.getDimSize(1));
       if (scale.empty())
         continue;
-      Value scaled = ConstantOp::create(rewriter, conv.getLoc(),
-                                        scaleFilter(filter, scale));
-      rewriter.modifyOpInPlace(
-          conv, [&] { conv.getFilterMutable().assign(scaled); });
+      Value scaled = ConstantOp::create(
+          rewriter, conv.getLoc(),
+          scaleFilter(filter, scale, conv.getGroups(),
+                      std::is_same_v<ConvOpTy, ConvTransposeOp>));
+      rewriter.modifyOpInPlace(conv,
+                               [&] { conv.getFilterMutable().assign(scaled); });
       rewriter.replaceOp(mul, conv.getResult());
       return success();
     }
@@ -114,9 +139,10 @@ struct ScaleBeforeBias : OpRewritePattern<MulOp> {
           perChannelConstant(scale, type.getRank(), channels).empty())
         continue;
       for (int addSide = 0; addSide < 2; ++addSide) {
-        Value inner = add->getOperand(addSide), bias = add->getOperand(1 - addSide);
+        Value inner = add->getOperand(addSide),
+              bias = add->getOperand(1 - addSide);
         if (inner.getType() != mul.getType() ||
-            !inner.getDefiningOp<ConvOp>() ||
+            !isa_and_nonnull<ConvOp, ConvTransposeOp>(inner.getDefiningOp()) ||
             perChannelConstant(bias, type.getRank(), channels).empty())
           continue;
         Location loc = mul.getLoc();
@@ -130,11 +156,11 @@ struct ScaleBeforeBias : OpRewritePattern<MulOp> {
   }
 };
 
-struct FoldConvScalePass
-    : impl::KilnFoldConvScalePassBase<FoldConvScalePass> {
+struct FoldConvScalePass : impl::KilnFoldConvScalePassBase<FoldConvScalePass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<FoldScaleIntoConv, ScaleBeforeBias>(&getContext());
+    patterns.add<FoldScaleIntoConv<ConvOp>, FoldScaleIntoConv<ConvTransposeOp>,
+                 ScaleBeforeBias>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

@@ -33,6 +33,10 @@ extern "C" {
 /** Kinds of library kernels (kiln_abi_kernel::kind). */
 #define KILN_KERNEL_CONV2D 1
 #define KILN_KERNEL_MATMUL 2
+/* A transposed convolution (ONNX ConvTranspose); parameters as CONV2D's. A
+   kind of its own, so that a runtime without it rejects the module instead of
+   running a plain convolution. */
+#define KILN_KERNEL_CONV_TRANSPOSE2D 3
 
 /** Activations applied last, after bias and residual (parameter ACTIVATION). */
 #define KILN_ACTIVATION_NONE 0
@@ -53,7 +57,11 @@ extern "C" {
 #define KILN_KERNEL_NHWC 8
 
 /** Parameters of KILN_KERNEL_CONV2D (NCHW input and output, or NHWC with
-    KILN_KERNEL_NHWC; FCHW filter).
+    KILN_KERNEL_NHWC; FCHW filter) and of KILN_KERNEL_CONV_TRANSPOSE2D (the
+    same layouts, with a [CHANNELS, FILTERS / GROUPS, KERNEL_H, KERNEL_W]
+    filter, as ONNX's ConvTranspose). CHANNELS are the input's channels and
+    FILTERS the output's either way; a transposed convolution's output padding
+    is implied by OUT_H and OUT_W.
     BATCH is -1 when it is known only at run time (then it is an argument). */
 enum {
   KILN_CONV2D_BATCH,
@@ -118,6 +126,15 @@ KILN_KERNEL_API int32_t kiln_kernel_conv2d(const int64_t *params, void **state,
                                            const float *bias,
                                            const float *residual,
                                            float *output);
+
+/**
+ * Runs a transposed convolution: `output = act(conv_transpose(input, filter) +
+ * bias + residual)`, with the arguments of kiln_kernel_conv2d.
+ */
+KILN_KERNEL_API int32_t kiln_kernel_conv_transpose2d(
+    const int64_t *params, void **state, int64_t batch, const float *input,
+    const float *filter, const float *bias, const float *residual,
+    float *output);
 
 /** Runs a matrix product: `output = act(lhs x rhs + bias + residual)`. */
 KILN_KERNEL_API int32_t kiln_kernel_matmul(const int64_t *params, void **state,

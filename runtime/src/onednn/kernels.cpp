@@ -1,7 +1,8 @@
 //===- kernels.cpp - Library kernels on oneDNN ----------------------------===//
 //
-// The kernels compiled modules call (kiln/kernel_abi.h): convolution and
-// matrix product with fused epilogues, on oneDNN primitives.
+// The kernels compiled modules call (kiln/kernel_abi.h): convolution,
+// transposed convolution and matrix product with fused epilogues, on oneDNN
+// primitives.
 //
 // A call site's state (KernelState, kept in the module's state word) holds one
 // prepared primitive per batch size: the primitive itself, created once; its
@@ -16,8 +17,8 @@
 
 #include "internal.h"
 
-#include <oneapi/dnnl/dnnl.hpp>
 #include <omp.h>
+#include <oneapi/dnnl/dnnl.hpp>
 
 #include <cstdlib>
 #include <cstring>
@@ -132,6 +133,19 @@ struct Prepared {
   std::once_flag weightsOnce;
   memory constantWeights;
 
+  /// Takes the layouts `primitiveDesc` chose, creates its primitive and the
+  /// reorders around it.
+  template <typename Primitive>
+  void adopt(const typename Primitive::primitive_desc &primitiveDesc) {
+    src = primitiveDesc.src_desc();
+    weights = primitiveDesc.weights_desc();
+    dst = primitiveDesc.dst_desc();
+    scratchpad = primitiveDesc.scratchpad_desc();
+    primitive = Primitive(primitiveDesc);
+    createReorders();
+  }
+
+private:
   /// Creates the reorders once the layouts are known.
   void createReorders() {
     auto make = [](const memory::desc &from, const memory::desc &to) {
@@ -144,6 +158,12 @@ struct Prepared {
     dstReorder = make(dst, userDst);
   }
 };
+
+/// Whether a kernel kind is a (plain or transposed) convolution, whose
+/// parameters are KILN_CONV2D_*.
+bool isConvolution(int32_t kind) {
+  return kind == KILN_KERNEL_CONV2D || kind == KILN_KERNEL_CONV_TRANSPOSE2D;
+}
 
 /// The state of one call site.
 class KernelState {
@@ -163,15 +183,14 @@ public:
     std::lock_guard<std::mutex> lock(mutex);
     std::unique_ptr<Prepared> &slot = prepared[{batch, threads}];
     if (!slot)
-      slot = kind == KILN_KERNEL_CONV2D ? prepareConv2D(batch)
-                                        : prepareMatMul(batch);
+      slot = isConvolution(kind) ? prepareConv2D(batch) : prepareMatMul(batch);
     return *slot;
   }
 
   /// The batch fixed when compiling, or -1.
   int64_t staticBatch() const {
-    return params[kind == KILN_KERNEL_CONV2D ? KILN_CONV2D_BATCH
-                                             : KILN_MATMUL_ROWS];
+    return params[isConvolution(kind) ? int{KILN_CONV2D_BATCH}
+                                      : int{KILN_MATMUL_ROWS}];
   }
 
 private:
@@ -184,16 +203,20 @@ private:
 
 std::unique_ptr<Prepared> KernelState::prepareConv2D(int64_t n) const {
   auto p = [&](int index) { return params[index]; };
+  bool transposed = kind == KILN_KERNEL_CONV_TRANSPOSE2D;
   int64_t groups = p(KILN_CONV2D_GROUPS);
   int64_t c = p(KILN_CONV2D_CHANNELS), f = p(KILN_CONV2D_FILTERS);
+  int64_t kh = p(KILN_CONV2D_KERNEL_H), kw = p(KILN_CONV2D_KERNEL_W);
   memory::dims srcDims = {n, c, p(KILN_CONV2D_HEIGHT), p(KILN_CONV2D_WIDTH)};
   memory::dims dstDims = {n, f, p(KILN_CONV2D_OUT_H), p(KILN_CONV2D_OUT_W)};
+  // oneDNN names weight dims (output channels, input channels, ...) for both
+  // primitives. A convolution's filter holds them in that order; a transposed
+  // one, [C, F / groups, KH, KW], holds the input channels first.
   memory::dims weightDims =
-      groups == 1 ? memory::dims{f, c, p(KILN_CONV2D_KERNEL_H),
-                                 p(KILN_CONV2D_KERNEL_W)}
-                  : memory::dims{groups, f / groups, c / groups,
-                                 p(KILN_CONV2D_KERNEL_H),
-                                 p(KILN_CONV2D_KERNEL_W)};
+      groups == 1 ? memory::dims{f, c, kh, kw}
+                  : memory::dims{groups, f / groups, c / groups, kh, kw};
+  tag weightTag = transposed ? (groups == 1 ? tag::iohw : tag::giohw)
+                             : (groups == 1 ? tag::oihw : tag::goihw);
   int64_t flags = p(KILN_CONV2D_FLAGS);
   // Activations in NHWC are given to the primitive as they are (oneDNN's
   // direct convolutions on x86 work in NHWC); NCHW ones go to the layout it
@@ -201,17 +224,21 @@ std::unique_ptr<Prepared> KernelState::prepareConv2D(int64_t n) const {
   bool nhwc = flags & KILN_KERNEL_NHWC;
   tag activationTag = nhwc ? tag::nhwc : tag::nchw;
   auto prepared = std::make_unique<Prepared>();
-  prepared->userSrc = memory::desc(srcDims, memory::data_type::f32, activationTag);
-  prepared->userDst = memory::desc(dstDims, memory::data_type::f32, activationTag);
-  prepared->userWeights = memory::desc(weightDims, memory::data_type::f32,
-                                       groups == 1 ? tag::oihw : tag::goihw);
+  prepared->userSrc =
+      memory::desc(srcDims, memory::data_type::f32, activationTag);
+  prepared->userDst =
+      memory::desc(dstDims, memory::data_type::f32, activationTag);
+  prepared->userWeights =
+      memory::desc(weightDims, memory::data_type::f32, weightTag);
   prepared->userBias = memory::desc({f}, memory::data_type::f32, tag::x);
   prepared->userResidual = prepared->userDst;
 
   // Constant weights go to whatever layout the primitive likes best; others
-  // stay as they are (reordering them every call would cost more).
+  // stay as they are (reordering them every call would cost more), except
+  // those of a transposed convolution: oneDNN reads a plain transposed filter
+  // only in its reference loops, far slower than a reorder per call.
   memory::desc weightsAny =
-      flags & KILN_KERNEL_CONSTANT_WEIGHTS
+      (flags & KILN_KERNEL_CONSTANT_WEIGHTS) || transposed
           ? memory::desc(weightDims, memory::data_type::f32, tag::any)
           : prepared->userWeights;
   memory::desc srcAny =
@@ -222,27 +249,47 @@ std::unique_ptr<Prepared> KernelState::prepareConv2D(int64_t n) const {
            : memory::desc(dstDims, memory::data_type::f32, tag::any);
   memory::desc biasDesc =
       flags & KILN_KERNEL_HAS_BIAS ? prepared->userBias : memory::desc();
-  dnnl::convolution_forward::desc desc(
-      dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
-      srcAny, weightsAny, biasDesc, dstAny,
-      {p(KILN_CONV2D_STRIDE_H), p(KILN_CONV2D_STRIDE_W)},
-      // oneDNN counts dilation from 0 (no dilation), Kiln from 1.
-      {p(KILN_CONV2D_DILATION_H) - 1, p(KILN_CONV2D_DILATION_W) - 1},
-      {p(KILN_CONV2D_PAD_TOP), p(KILN_CONV2D_PAD_LEFT)},
-      {p(KILN_CONV2D_PAD_BOTTOM), p(KILN_CONV2D_PAD_RIGHT)});
+  memory::dims strides = {p(KILN_CONV2D_STRIDE_H), p(KILN_CONV2D_STRIDE_W)};
+  // oneDNN counts dilation from 0 (no dilation), Kiln from 1.
+  memory::dims dilations = {p(KILN_CONV2D_DILATION_H) - 1,
+                            p(KILN_CONV2D_DILATION_W) - 1};
+  memory::dims padBegin = {p(KILN_CONV2D_PAD_TOP), p(KILN_CONV2D_PAD_LEFT)};
+  memory::dims padEnd = {p(KILN_CONV2D_PAD_BOTTOM), p(KILN_CONV2D_PAD_RIGHT)};
+  if (transposed) {
+    // oneDNN checks a deconvolution's shapes as those of the convolution it
+    // inverts, which has no output padding: the end padding that makes the
+    // output exactly as large as asked is the ONNX end padding minus the
+    // output padding (possibly negative, which oneDNN accepts above
+    // -stride).
+    for (int dim = 0; dim < 2; ++dim) {
+      int64_t extent = (dilations[dim] + 1) * ((dim == 0 ? kh : kw) - 1) + 1;
+      padEnd[dim] = (srcDims[2 + dim] - 1) * strides[dim] + extent -
+                    dstDims[2 + dim] - padBegin[dim];
+    }
+  }
   dnnl::primitive_attr attributes;
   attributes.set_scratchpad_mode(dnnl::scratchpad_mode::user);
-  attributes.set_post_ops(makeEpilogue(
-      flags, p(KILN_CONV2D_ACTIVATION), floatFromBits(p(KILN_CONV2D_ALPHA_BITS)),
-      floatFromBits(p(KILN_CONV2D_BETA_BITS)), prepared->userResidual));
-  dnnl::convolution_forward::primitive_desc primitiveDesc(desc, attributes,
-                                                          cpuEngine());
-  prepared->src = primitiveDesc.src_desc();
-  prepared->weights = primitiveDesc.weights_desc();
-  prepared->dst = primitiveDesc.dst_desc();
-  prepared->scratchpad = primitiveDesc.scratchpad_desc();
-  prepared->primitive = dnnl::convolution_forward(primitiveDesc);
-  prepared->createReorders();
+  attributes.set_post_ops(makeEpilogue(flags, p(KILN_CONV2D_ACTIVATION),
+                                       floatFromBits(p(KILN_CONV2D_ALPHA_BITS)),
+                                       floatFromBits(p(KILN_CONV2D_BETA_BITS)),
+                                       prepared->userResidual));
+  if (transposed) {
+    dnnl::deconvolution_forward::desc desc(
+        dnnl::prop_kind::forward_inference,
+        dnnl::algorithm::deconvolution_direct, srcAny, weightsAny, biasDesc,
+        dstAny, strides, dilations, padBegin, padEnd);
+    prepared->adopt<dnnl::deconvolution_forward>(
+        dnnl::deconvolution_forward::primitive_desc(desc, attributes,
+                                                    cpuEngine()));
+  } else {
+    dnnl::convolution_forward::desc desc(dnnl::prop_kind::forward_inference,
+                                         dnnl::algorithm::convolution_direct,
+                                         srcAny, weightsAny, biasDesc, dstAny,
+                                         strides, dilations, padBegin, padEnd);
+    prepared->adopt<dnnl::convolution_forward>(
+        dnnl::convolution_forward::primitive_desc(desc, attributes,
+                                                  cpuEngine()));
+  }
   return prepared;
 }
 
@@ -261,9 +308,9 @@ std::unique_ptr<Prepared> KernelState::prepareMatMul(int64_t m) const {
   prepared->userWeights =
       memory::desc(dims(k, n), memory::data_type::f32, plain);
   prepared->userDst = memory::desc(dims(m, n), memory::data_type::f32, plain);
-  prepared->userBias = memory::desc(batch > 0 ? memory::dims{1, 1, n}
-                                              : memory::dims{1, n},
-                                    memory::data_type::f32, plain);
+  prepared->userBias =
+      memory::desc(batch > 0 ? memory::dims{1, 1, n} : memory::dims{1, n},
+                   memory::data_type::f32, plain);
   prepared->userResidual = prepared->userDst;
   int64_t flags = p(KILN_MATMUL_FLAGS);
   memory::desc weightsAny =
@@ -276,16 +323,12 @@ std::unique_ptr<Prepared> KernelState::prepareMatMul(int64_t m) const {
                           prepared->userDst);
   dnnl::primitive_attr attributes;
   attributes.set_scratchpad_mode(dnnl::scratchpad_mode::user);
-  attributes.set_post_ops(makeEpilogue(
-      flags, p(KILN_MATMUL_ACTIVATION), floatFromBits(p(KILN_MATMUL_ALPHA_BITS)),
-      floatFromBits(p(KILN_MATMUL_BETA_BITS)), prepared->userResidual));
-  dnnl::matmul::primitive_desc primitiveDesc(desc, attributes, cpuEngine());
-  prepared->src = primitiveDesc.src_desc();
-  prepared->weights = primitiveDesc.weights_desc();
-  prepared->dst = primitiveDesc.dst_desc();
-  prepared->scratchpad = primitiveDesc.scratchpad_desc();
-  prepared->primitive = dnnl::matmul(primitiveDesc);
-  prepared->createReorders();
+  attributes.set_post_ops(makeEpilogue(flags, p(KILN_MATMUL_ACTIVATION),
+                                       floatFromBits(p(KILN_MATMUL_ALPHA_BITS)),
+                                       floatFromBits(p(KILN_MATMUL_BETA_BITS)),
+                                       prepared->userResidual));
+  prepared->adopt<dnnl::matmul>(
+      dnnl::matmul::primitive_desc(desc, attributes, cpuEngine()));
   return prepared;
 }
 
@@ -309,9 +352,9 @@ memory inLayout(const memory::desc &user, const memory::desc &wanted,
 int32_t run(KernelState &state, int64_t batch, const float *input,
             const float *weights, const float *bias, const float *residual,
             float *output) {
-  int64_t flags = state.params[state.kind == KILN_KERNEL_CONV2D
-                                   ? KILN_CONV2D_FLAGS
-                                   : KILN_MATMUL_FLAGS];
+  int64_t flags =
+      state.params[isConvolution(state.kind) ? int{KILN_CONV2D_FLAGS}
+                                             : int{KILN_MATMUL_FLAGS}];
   if (state.staticBatch() >= 0)
     batch = state.staticBatch();
   if (batch < 0)
@@ -337,16 +380,16 @@ int32_t run(KernelState &state, int64_t batch, const float *input,
     });
     weightMemory = prepared.constantWeights;
   } else {
-    weightMemory = inLayout(prepared.userWeights, prepared.weights,
-                            prepared.weightsReorder, weights, kWeightsSlot,
-                            stream);
+    weightMemory =
+        inLayout(prepared.userWeights, prepared.weights,
+                 prepared.weightsReorder, weights, kWeightsSlot, stream);
   }
   memory userDst(prepared.userDst, cpuEngine(), output);
-  memory dst = !prepared.dstReorder
-                   ? userDst
-                   : memory(prepared.dst, cpuEngine(),
-                            threadScratch().get(kDstSlot,
-                                                prepared.dst.get_size()));
+  memory dst =
+      !prepared.dstReorder
+          ? userDst
+          : memory(prepared.dst, cpuEngine(),
+                   threadScratch().get(kDstSlot, prepared.dst.get_size()));
 
   std::unordered_map<int, memory> args = {
       {DNNL_ARG_SRC, src},
@@ -408,9 +451,10 @@ kiln_status *validateKernels(const kiln_abi_kernel *kernels, int32_t count,
                      count, " entries at ", static_cast<const void *>(kernels));
   for (int32_t i = 0; i < count; ++i) {
     const kiln_abi_kernel &kernel = kernels[i];
-    int32_t expected = kernel.kind == KILN_KERNEL_CONV2D   ? KILN_CONV2D_NUM_PARAMS
-                       : kernel.kind == KILN_KERNEL_MATMUL ? KILN_MATMUL_NUM_PARAMS
-                                                           : -1;
+    int32_t expected = isConvolution(kernel.kind) ? KILN_CONV2D_NUM_PARAMS
+                       : kernel.kind == KILN_KERNEL_MATMUL
+                           ? KILN_MATMUL_NUM_PARAMS
+                           : -1;
     if (expected < 0)
       return makeError(KILN_INVALID_MODULE, origin, "kernel ", i,
                        " has unknown kind ", kernel.kind);
@@ -474,6 +518,20 @@ extern "C" int32_t kiln_kernel_conv2d(const int64_t *, void **state,
                                       const float *filter, const float *bias,
                                       const float *residual, float *output) {
   return guarded("convolution", [&]() -> int32_t {
+    KernelState *kernel = stateOf(state);
+    if (!kernel)
+      throw std::runtime_error("the kernel was not prepared: load the module "
+                               "with its info table");
+    return run(*kernel, batch, input, filter, bias, residual, output);
+  });
+}
+
+extern "C" int32_t
+kiln_kernel_conv_transpose2d(const int64_t *, void **state, int64_t batch,
+                             const float *input, const float *filter,
+                             const float *bias, const float *residual,
+                             float *output) {
+  return guarded("transposed convolution", [&]() -> int32_t {
     KernelState *kernel = stateOf(state);
     if (!kernel)
       throw std::runtime_error("the kernel was not prepared: load the module "

@@ -61,3 +61,20 @@ func.func @batched(%a: memref<4x8x16xf32>, %b: memref<4x16x8xf32>, %o: memref<4x
   kiln_rt.matmul %a, %b outs(%o) : (memref<4x8x16xf32>, memref<4x16x8xf32>, memref<4x8x8xf32>) -> ()
   return
 }
+
+// -----
+
+// A transposed convolution is a kernel of kind 3 with a convolution's
+// parameters, CHANNELS the input's (4) and FILTERS the output's (6: 2 groups
+// of 3); its output padding shows only in the output size (10 = (5 - 1) * 2 -
+// 2 + 3 + 1). Flags 9: bias, NHWC; activation 5: tanh.
+// CHECK: module attributes {kiln.kernels = [{kind = 3 : i32, num_params = 22 : i32, params = @__kiln_kernel_params, state = @__kiln_kernel_state}]}
+// CHECK-DAG: memref.global "private" constant @__kiln_kernel_params : memref<22xi64> = dense<[-1, 4, 5, 5, 6, 3, 3, 10, 10, 2, 2, 1, 1, 1, 1, 1, 1, 2, 9, 5, 0, 0]>
+// CHECK-DAG: func.func private @kiln_kernel_conv_transpose2d(!llvm.ptr, !llvm.ptr, i64, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr) -> i32
+// CHECK-LABEL: func.func @conv_transpose
+// CHECK: call @kiln_kernel_conv_transpose2d
+// CHECK: cf.assert %{{.+}}, "kiln_rt.conv2d ({{.+}}): the oneDNN kernel failed"
+func.func @conv_transpose(%x: memref<?x5x5x4xf32>, %w: memref<4x3x3x3xf32>, %b: memref<6xf32>, %y: memref<?x10x10x6xf32>) {
+  kiln_rt.conv2d %x, %w bias(%b) outs(%y) {transposed, strides = array<i64: 2, 2>, padding = array<i64: 1, 1, 1, 1>, output_padding = array<i64: 1, 1>, groups = 2 : i64, layout = "nhwc", activation = "tanh"} : (memref<?x5x5x4xf32>, memref<4x3x3x3xf32>, memref<6xf32>, memref<?x10x10x6xf32>) -> ()
+  return
+}

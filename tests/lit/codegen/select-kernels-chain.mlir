@@ -49,3 +49,21 @@ func.func @global_pool(%x: tensor<1x4x8x8xf32>, %w: tensor<4x4x1x1xf32>) -> tens
   %1 = kiln.reduce_mean %0 {axes = array<i64: 2, 3>, keep_dims = true} : (tensor<1x4x8x8xf32>) -> tensor<1x4x1x1xf32>
   return %1 : tensor<1x4x1x1xf32>
 }
+
+// DCGAN's generator: transposed convolutions, each with its folded BatchNorm
+// bias and relu, then tanh. Between the kernels the activations stay NHWC.
+// CHECK-LABEL: func.func @generator
+// CHECK: %[[IN:.+]] = kiln.transpose %arg0 {permutation = array<i64: 0, 2, 3, 1>}
+// CHECK: %[[A:.+]] = kiln_rt.conv2d %[[IN]], %{{.+}} bias(%{{.+}}) outs(%{{.+}}) {activation = "relu", layout = "nhwc", transposed}
+// CHECK-NOT: kiln.transpose
+// CHECK: %[[B:.+]] = kiln_rt.conv2d %[[A]], %{{.+}} outs(%{{.+}}) {activation = "tanh", layout = "nhwc", padding = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>, transposed}
+// CHECK: %[[OUT:.+]] = kiln.transpose %[[B]] {permutation = array<i64: 0, 3, 1, 2>}
+// CHECK: return %[[OUT]]
+func.func @generator(%z: tensor<1x8x1x1xf32>, %w1: tensor<8x4x4x4xf32>, %b1: tensor<1x4x1x1xf32>, %w2: tensor<4x3x4x4xf32>) -> tensor<1x3x8x8xf32> {
+  %0 = kiln.conv_transpose %z, %w1 : (tensor<1x8x1x1xf32>, tensor<8x4x4x4xf32>) -> tensor<1x4x4x4xf32>
+  %1 = kiln.add %0, %b1 : (tensor<1x4x4x4xf32>, tensor<1x4x1x1xf32>) -> tensor<1x4x4x4xf32>
+  %2 = kiln.relu %1 : tensor<1x4x4x4xf32>
+  %3 = kiln.conv_transpose %2, %w2 {strides = array<i64: 2, 2>, padding = array<i64: 1, 1, 1, 1>} : (tensor<1x4x4x4xf32>, tensor<4x3x4x4xf32>) -> tensor<1x3x8x8xf32>
+  %4 = kiln.tanh %3 : tensor<1x3x8x8xf32>
+  return %4 : tensor<1x3x8x8xf32>
+}

@@ -58,6 +58,63 @@ func.func @conv_two_biases_relu6(%x: tensor<1x2x8x8xf32>, %w: tensor<2x1x3x3xf32
 
 // -----
 
+// A transposed convolution becomes a kiln_rt.conv2d marked `transposed`, with
+// its filter as it is ([C, F / groups, KH, KW]), its strides, padding, output
+// padding and groups, and the same epilogue and NHWC layout as a convolution.
+// CHECK-LABEL: func.func @conv_transpose_bias_tanh
+// CHECK-SAME: (%[[X:.+]]: tensor<?x4x5x5xf32>, %[[W:.+]]: tensor<4x3x3x3xf32>, %[[B:.+]]: tensor<1x6x1x1xf32>)
+// CHECK: %[[FLAT:.+]] = kiln.reshape %[[B]] {shape = array<i64: 6>}
+// CHECK: %[[XT:.+]] = kiln.transpose %[[X]] {permutation = array<i64: 0, 2, 3, 1>} : (tensor<?x4x5x5xf32>) -> tensor<?x5x5x4xf32>
+// CHECK: %[[INIT:.+]] = tensor.empty(%{{.+}}) : tensor<?x10x10x6xf32>
+// CHECK: %[[Y:.+]] = kiln_rt.conv2d %[[XT]], %[[W]] bias(%[[FLAT]]) outs(%[[INIT]])
+// CHECK-SAME: {activation = "tanh", groups = 2 : i64, layout = "nhwc", output_padding = array<i64: 1, 1>, padding = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>, transposed}
+// CHECK-SAME: (tensor<?x5x5x4xf32>, tensor<4x3x3x3xf32>, tensor<6xf32>, tensor<?x10x10x6xf32>) -> tensor<?x10x10x6xf32>
+// CHECK-NOT: kiln.tanh
+// CHECK: %[[YT:.+]] = kiln.transpose %[[Y]] {permutation = array<i64: 0, 3, 1, 2>} : (tensor<?x10x10x6xf32>) -> tensor<?x6x10x10xf32>
+// CHECK: return %[[YT]]
+// CODEGEN-LABEL: func.func @conv_transpose_bias_tanh
+// CODEGEN-NOT: kiln_rt
+// CODEGEN: kiln.conv_transpose
+func.func @conv_transpose_bias_tanh(%x: tensor<?x4x5x5xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<1x6x1x1xf32>) -> tensor<?x6x10x10xf32> {
+  %0 = kiln.conv_transpose %x, %w {strides = array<i64: 2, 2>, padding = array<i64: 1, 1, 1, 1>, output_padding = array<i64: 1, 1>, groups = 2 : i64} : (tensor<?x4x5x5xf32>, tensor<4x3x3x3xf32>) -> tensor<?x6x10x10xf32>
+  %1 = kiln.add %0, %b : (tensor<?x6x10x10xf32>, tensor<1x6x1x1xf32>) -> tensor<?x6x10x10xf32>
+  %2 = kiln.tanh %1 : tensor<?x6x10x10xf32>
+  return %2 : tensor<?x6x10x10xf32>
+}
+
+// -----
+
+// A residual addition and relu are absorbed as for a convolution (DCGAN's
+// first layer: a 1x1 latent to a 4x4 image; default attributes stay
+// implicit).
+// CHECK-LABEL: func.func @conv_transpose_residual_relu
+// CHECK: kiln_rt.conv2d %{{.+}}, %{{.+}} residual(%{{.+}}) outs(%{{.+}}) {activation = "relu", layout = "nhwc", transposed} : (tensor<1x1x1x8xf32>, tensor<8x4x4x4xf32>, tensor<1x4x4x4xf32>, tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32>
+// CHECK-NOT: kiln.relu
+func.func @conv_transpose_residual_relu(%x: tensor<1x8x1x1xf32>, %w: tensor<8x4x4x4xf32>, %r: tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32> {
+  %0 = kiln.conv_transpose %x, %w : (tensor<1x8x1x1xf32>, tensor<8x4x4x4xf32>) -> tensor<1x4x4x4xf32>
+  %1 = kiln.add %0, %r : (tensor<1x4x4x4xf32>, tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32>
+  %2 = kiln.relu %1 : tensor<1x4x4x4xf32>
+  return %2 : tensor<1x4x4x4xf32>
+}
+
+// -----
+
+// Not selected: a 1-D or f64 transposed convolution, and one whose output
+// padding exceeds its end padding by a stride or more (oneDNN checks a
+// transposed convolution as the convolution it inverts, whose end padding,
+// here 0 - 2, must exceed -stride, here -1).
+// CHECK-LABEL: func.func @conv_transpose_not_selected
+// CHECK-NOT: kiln_rt
+// CHECK-COUNT-3: kiln.conv_transpose
+func.func @conv_transpose_not_selected(%x: tensor<1x2x4xf32>, %w: tensor<2x2x3xf32>, %y: tensor<1x2x4x4xf64>, %v: tensor<2x2x3x3xf64>, %z: tensor<1x2x4x4xf32>, %u: tensor<2x2x3x3xf32>) -> (tensor<1x2x6xf32>, tensor<1x2x6x6xf64>, tensor<1x2x12x12xf32>) {
+  %0 = kiln.conv_transpose %x, %w : (tensor<1x2x4xf32>, tensor<2x2x3xf32>) -> tensor<1x2x6xf32>
+  %1 = kiln.conv_transpose %y, %v : (tensor<1x2x4x4xf64>, tensor<2x2x3x3xf64>) -> tensor<1x2x6x6xf64>
+  %2 = kiln.conv_transpose %z, %u {dilations = array<i64: 3, 3>, output_padding = array<i64: 2, 2>} : (tensor<1x2x4x4xf32>, tensor<2x2x3x3xf32>) -> tensor<1x2x12x12xf32>
+  return %0, %1, %2 : tensor<1x2x6xf32>, tensor<1x2x6x6xf64>, tensor<1x2x12x12xf32>
+}
+
+// -----
+
 // A product whose result has another user keeps its epilogue in generated
 // code; a bias along the wrong dim ([8] broadcasts along W) is not absorbed.
 // CHECK-LABEL: func.func @shared_result

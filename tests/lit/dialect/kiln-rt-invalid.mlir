@@ -32,6 +32,47 @@ func.func @bias(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<1x4
 
 // -----
 
+func.func @output_size(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %y: tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32> {
+  // expected-error @+1 {{init has 8 positions in spatial dim 0, expected 6}}
+  %0 = kiln_rt.conv2d %x, %w outs(%y) : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
+  return %0 : tensor<1x4x8x8xf32>
+}
+
+// -----
+
+func.func @output_padding(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %y: tensor<1x4x6x6xf32>) -> tensor<1x4x6x6xf32> {
+  // expected-error @+1 {{has output padding but is not transposed}}
+  %0 = kiln_rt.conv2d %x, %w outs(%y) {output_padding = array<i64: 1, 0>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<1x4x6x6xf32>) -> tensor<1x4x6x6xf32>
+  return %0 : tensor<1x4x6x6xf32>
+}
+
+// -----
+
+// A transposed filter is [C, F / groups, KH, KW].
+func.func @transposed_filter_rows(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %y: tensor<1x3x10x10xf32>) -> tensor<1x3x10x10xf32> {
+  // expected-error @+1 {{transposed filter must have one row per input channel}}
+  %0 = kiln_rt.conv2d %x, %w outs(%y) {transposed} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<1x3x10x10xf32>) -> tensor<1x3x10x10xf32>
+  return %0 : tensor<1x3x10x10xf32>
+}
+
+// -----
+
+func.func @transposed_outputs(%x: tensor<1x4x8x8xf32>, %w: tensor<4x3x3x3xf32>, %y: tensor<1x3x10x10xf32>) -> tensor<1x3x10x10xf32> {
+  // expected-error @+1 {{output channels 3 do not match 2 groups of transposed filters with 3 outputs}}
+  %0 = kiln_rt.conv2d %x, %w outs(%y) {transposed, groups = 2 : i64} : (tensor<1x4x8x8xf32>, tensor<4x3x3x3xf32>, tensor<1x3x10x10xf32>) -> tensor<1x3x10x10xf32>
+  return %0 : tensor<1x3x10x10xf32>
+}
+
+// -----
+
+func.func @transposed_output_size(%x: tensor<1x4x8x8xf32>, %w: tensor<4x3x3x3xf32>, %y: tensor<1x3x16x16xf32>) -> tensor<1x3x16x16xf32> {
+  // expected-error @+1 {{init has 16 positions in spatial dim 0, expected 15}}
+  %0 = kiln_rt.conv2d %x, %w outs(%y) {transposed, strides = array<i64: 2, 2>, padding = array<i64: 1, 1, 1, 1>} : (tensor<1x4x8x8xf32>, tensor<4x3x3x3xf32>, tensor<1x3x16x16xf32>) -> tensor<1x3x16x16xf32>
+  return %0 : tensor<1x3x16x16xf32>
+}
+
+// -----
+
 func.func @result_type(%a: tensor<3x4xf32>, %b: tensor<4x5xf32>, %o: tensor<3x5xf32>) -> tensor<3x6xf32> {
   // expected-error @+1 {{on tensors returns one result of init's type 'tensor<3x5xf32>'}}
   %0 = kiln_rt.matmul %a, %b outs(%o) : (tensor<3x4xf32>, tensor<4x5xf32>, tensor<3x5xf32>) -> tensor<3x6xf32>

@@ -20,3 +20,12 @@ func.func @on_buffers(%x: memref<2x4x9x9xf32>, %w: memref<6x2x3x3xf32>, %y: memr
   kiln_rt.matmul %a, %b bias(%c) outs(%o) {activation = "tanh"} : (memref<3x4xf32>, memref<4x5xf32>, memref<5xf32>, memref<3x5xf32>) -> ()
   return
 }
+
+// A transposed convolution: the filter is [C, F / groups, KH, KW] and the
+// output grows by the output padding.
+// CHECK-LABEL: func.func @transposed
+// CHECK: kiln_rt.conv2d %{{.+}}, %{{.+}} bias(%{{.+}}) outs(%{{.+}}) {groups = 2 : i64, layout = "nhwc", output_padding = array<i64: 1, 1>, padding = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>, transposed} : (memref<3x5x5x4xf32>, memref<4x3x3x3xf32>, memref<6xf32>, memref<3x10x10x6xf32>) -> ()
+func.func @transposed(%x: memref<3x5x5x4xf32>, %w: memref<4x3x3x3xf32>, %b: memref<6xf32>, %y: memref<3x10x10x6xf32>) {
+  kiln_rt.conv2d %x, %w bias(%b) outs(%y) {transposed, strides = array<i64: 2, 2>, padding = array<i64: 1, 1, 1, 1>, output_padding = array<i64: 1, 1>, groups = 2 : i64, layout = "nhwc"} : (memref<3x5x5x4xf32>, memref<4x3x3x3xf32>, memref<6xf32>, memref<3x10x10x6xf32>) -> ()
+  return
+}

@@ -40,3 +40,25 @@ func.func @not_folded(%x: tensor<1x1x4x4xf32>, %v: tensor<2x1x1x2xf32>) -> (tens
   %5 = kiln.mul %4, %k : (tensor<1x2x4x3xf32>, tensor<1x2x1x1xf32>) -> tensor<1x2x4x3xf32>
   return %1, %3, %4, %5 : tensor<1x2x4x3xf32>, tensor<1x2x4x3xf32>, tensor<1x2x4x3xf32>, tensor<1x2x4x3xf32>
 }
+
+// -----
+
+// After a transposed convolution (DCGAN's generator), the filter is
+// [C, F / groups, K...]: the weight at [c, j] feeds output channel
+// (c / (C / groups)) * (F / groups) + j and is scaled by that channel's k.
+// With 2 groups, rows 0 and 1 feed channels 0 and 1, rows 2 and 3 channels 2
+// and 3.
+// CHECK-LABEL: func.func @batchnorm_after_conv_transpose
+// CHECK: %[[W:.+]] = kiln.constant dense<{{\[\[\[\[}}1.000000e+00]], {{\[\[}}4.000000e+00]]], {{\[\[\[}}3.000000e+00]], {{\[\[}}8.000000e+00]]], {{\[\[\[}}1.500000e+01]], {{\[\[}}2.400000e+01]]], {{\[\[\[}}2.100000e+01]], {{\[\[}}3.200000e+01]]]]> : tensor<4x2x1x1xf32>
+// CHECK: %[[CONV:.+]] = kiln.conv_transpose %arg0, %[[W]] {groups = 2 : i64}
+// CHECK: kiln.add %[[CONV]], %{{.+}}
+// CHECK-NOT: kiln.mul
+func.func @batchnorm_after_conv_transpose(%x: tensor<1x4x2x2xf32>) -> tensor<1x4x2x2xf32> {
+  %w = arith.constant dense<[[[[1.0]], [[2.0]]], [[[3.0]], [[4.0]]], [[[5.0]], [[6.0]]], [[[7.0]], [[8.0]]]]> : tensor<4x2x1x1xf32>
+  %k = arith.constant dense<[[[[1.0]], [[2.0]], [[3.0]], [[4.0]]]]> : tensor<1x4x1x1xf32>
+  %c = arith.constant dense<[[[[0.5]], [[0.25]], [[1.0]], [[2.0]]]]> : tensor<1x4x1x1xf32>
+  %0 = kiln.conv_transpose %x, %w {groups = 2 : i64} : (tensor<1x4x2x2xf32>, tensor<4x2x1x1xf32>) -> tensor<1x4x2x2xf32>
+  %1 = kiln.mul %0, %k : (tensor<1x4x2x2xf32>, tensor<1x4x1x1xf32>) -> tensor<1x4x2x2xf32>
+  %2 = kiln.add %1, %c : (tensor<1x4x2x2xf32>, tensor<1x4x1x1xf32>) -> tensor<1x4x2x2xf32>
+  return %2 : tensor<1x4x2x2xf32>
+}

@@ -28,6 +28,7 @@ namespace kiln {
 namespace {
 
 constexpr StringLiteral kConvFunction = "kiln_kernel_conv2d";
+constexpr StringLiteral kConvTransposeFunction = "kiln_kernel_conv_transpose2d";
 constexpr StringLiteral kMatMulFunction = "kiln_kernel_matmul";
 
 int64_t floatBits(APFloat value) {
@@ -97,7 +98,8 @@ Value CallSiteBuilder::pointerTo(
     SmallVector<Value> dynamicSizes;
     for (int64_t dim = 0; dim < type.getRank(); ++dim)
       if (type.isDynamicDim(dim))
-        dynamicSizes.push_back(memref::DimOp::create(builder, loc, buffer, dim));
+        dynamicSizes.push_back(
+            memref::DimOp::create(builder, loc, buffer, dim));
     auto denseType = MemRefType::get(type.getShape(), type.getElementType());
     dense = memref::AllocOp::create(builder, loc, denseType, dynamicSizes,
                                     builder.getI64IntegerAttr(64));
@@ -108,8 +110,8 @@ Value CallSiteBuilder::pointerTo(
   }
   Value address =
       memref::ExtractAlignedPointerAsIndexOp::create(builder, loc, dense);
-  Value asInteger = arith::IndexCastOp::create(builder, loc,
-                                               builder.getI64Type(), address);
+  Value asInteger =
+      arith::IndexCastOp::create(builder, loc, builder.getI64Type(), address);
   return LLVM::IntToPtrOp::create(
       builder, loc, LLVM::LLVMPointerType::get(builder.getContext()),
       asInteger);
@@ -117,8 +119,7 @@ Value CallSiteBuilder::pointerTo(
 
 FlatSymbolRefAttr CallSiteBuilder::createGlobal(StringRef prefix,
                                                 ArrayRef<int64_t> values,
-                                                bool isConstant,
-                                                Location loc) {
+                                                bool isConstant, Location loc) {
   OpBuilder builder(module.getBodyRegion());
   builder.setInsertionPointToStart(module.getBody());
   auto type = MemRefType::get({static_cast<int64_t>(values.size())},
@@ -149,7 +150,8 @@ func::FuncOp CallSiteBuilder::getOrDeclare(StringRef name, Location loc) {
   return func;
 }
 
-/// The parameter vector of a convolution (KILN_CONV2D_* order).
+/// The parameter vector of a convolution or transposed convolution
+/// (KILN_CONV2D_* order).
 SmallVector<int64_t> convParams(rt::Conv2DOp conv, int64_t flags) {
   // Shapes in NCHW order whatever the layout.
   bool nhwc = conv.getLayout() == "nhwc";
@@ -172,7 +174,9 @@ SmallVector<int64_t> convParams(rt::Conv2DOp conv, int64_t flags) {
   params[KILN_CONV2D_CHANNELS] = input[1];
   params[KILN_CONV2D_HEIGHT] = input[2];
   params[KILN_CONV2D_WIDTH] = input[3];
-  params[KILN_CONV2D_FILTERS] = filter[0];
+  // The output's channels: a transposed filter is [C, F / groups, KH, KW].
+  params[KILN_CONV2D_FILTERS] =
+      conv.getTransposed() ? filter[1] * conv.getGroups() : filter[0];
   params[KILN_CONV2D_KERNEL_H] = filter[2];
   params[KILN_CONV2D_KERNEL_W] = filter[3];
   params[KILN_CONV2D_OUT_H] = output[2];
@@ -195,8 +199,10 @@ SmallVector<int64_t> convParams(rt::Conv2DOp conv, int64_t flags) {
 
 /// The parameter vector of a matrix product (KILN_MATMUL_* order).
 SmallVector<int64_t> matmulParams(rt::MatMulOp matmul, int64_t flags) {
-  ArrayRef<int64_t> lhs = cast<MemRefType>(matmul.getLhs().getType()).getShape();
-  ArrayRef<int64_t> rhs = cast<MemRefType>(matmul.getRhs().getType()).getShape();
+  ArrayRef<int64_t> lhs =
+      cast<MemRefType>(matmul.getLhs().getType()).getShape();
+  ArrayRef<int64_t> rhs =
+      cast<MemRefType>(matmul.getRhs().getType()).getShape();
   SmallVector<int64_t> params(KILN_MATMUL_NUM_PARAMS, 0);
   if (lhs.size() == 3) {
     params[KILN_MATMUL_BATCH] = lhs[0];
@@ -236,14 +242,15 @@ void CallSiteBuilder::lower(Operation *op) {
       createGlobal("__kiln_kernel_params", params, /*isConstant=*/true, loc);
   FlatSymbolRefAttr stateSymbol =
       createGlobal("__kiln_kernel_state", {0}, /*isConstant=*/false, loc);
-  int64_t kind = conv ? KILN_KERNEL_CONV2D : KILN_KERNEL_MATMUL;
+  int64_t kind = !conv                  ? KILN_KERNEL_MATMUL
+                 : conv.getTransposed() ? KILN_KERNEL_CONV_TRANSPOSE2D
+                                        : KILN_KERNEL_CONV2D;
   Builder attrs(module.getContext());
   callSites.push_back(DictionaryAttr::get(
       module.getContext(),
       {attrs.getNamedAttr("kind", attrs.getI32IntegerAttr(kind)),
        attrs.getNamedAttr("params", paramsSymbol),
-       attrs.getNamedAttr("num_params",
-                          attrs.getI32IntegerAttr(params.size())),
+       attrs.getNamedAttr("num_params", attrs.getI32IntegerAttr(params.size())),
        attrs.getNamedAttr("state", stateSymbol)}));
 
   OpBuilder builder(op);
@@ -255,8 +262,8 @@ void CallSiteBuilder::lower(Operation *op) {
     return pointerTo(builder, loc, buffer, none, /*isOutput=*/false);
   };
   SmallVector<std::pair<Value, Value>> copiesBack;
-  SmallVector<Value> arguments = {
-      globalPointer(paramsSymbol, params.size()), globalPointer(stateSymbol, 1)};
+  SmallVector<Value> arguments = {globalPointer(paramsSymbol, params.size()),
+                                  globalPointer(stateSymbol, 1)};
   Value leading = memref::DimOp::create(builder, loc, input, 0);
   arguments.push_back(
       arith::IndexCastOp::create(builder, loc, builder.getI64Type(), leading));
@@ -267,12 +274,15 @@ void CallSiteBuilder::lower(Operation *op) {
   arguments.push_back(
       pointerTo(builder, loc, output, copiesBack, /*isOutput=*/true));
 
-  func::FuncOp callee = getOrDeclare(conv ? kConvFunction : kMatMulFunction, loc);
+  StringRef function = !conv                  ? kMatMulFunction
+                       : conv.getTransposed() ? kConvTransposeFunction
+                                              : kConvFunction;
+  func::FuncOp callee = getOrDeclare(function, loc);
   Value status =
       func::CallOp::create(builder, loc, callee, arguments).getResult(0);
   Value zero = arith::ConstantIntOp::create(builder, loc, 0, 32);
-  Value succeeded = arith::CmpIOp::create(builder, loc, arith::CmpIPredicate::eq,
-                                          status, zero);
+  Value succeeded = arith::CmpIOp::create(
+      builder, loc, arith::CmpIPredicate::eq, status, zero);
   emitRunTimeCheck(builder, loc, succeeded,
                    describeForCheck(op) + ": the oneDNN kernel failed");
   for (auto [dense, target] : copiesBack)

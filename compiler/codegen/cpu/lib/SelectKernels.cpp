@@ -1,11 +1,12 @@
 //===- SelectKernels.cpp - The kiln-select-kernels pass -------------------===//
 //
-// Chooses, per convolution and matrix product, between Kiln's generated loops
-// and a oneDNN kernel of the runtime. A chosen op becomes a kiln_rt op that
-// also absorbs the epilogue oneDNN can apply before the output leaves the
-// cache: bias additions, one residual addition and one activation. The
-// epilogue is matched on kiln ops (before lowering), where `conv + bias` is
-// still one add of a per-channel tensor rather than a fused loop nest.
+// Chooses, per convolution (plain or transposed) and matrix product, between
+// Kiln's generated loops and a oneDNN kernel of the runtime. A chosen op
+// becomes a kiln_rt op that also absorbs the epilogue oneDNN can apply before
+// the output leaves the cache: bias additions, one residual addition and one
+// activation. The epilogue is matched on kiln ops (before lowering), where
+// `conv + bias` is still one add of a per-channel tensor rather than a fused
+// loop nest.
 //
 //===----------------------------------------------------------------------===//
 
@@ -19,6 +20,7 @@
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #include <limits>
+#include <type_traits>
 
 namespace kiln {
 #define GEN_PASS_DEF_KILNSELECTKERNELSPASS
@@ -192,7 +194,10 @@ Value transpose(OpBuilder &builder, Location loc, Value value,
 constexpr int64_t kToNhwc[] = {0, 2, 3, 1};
 constexpr int64_t kToNchw[] = {0, 3, 1, 2};
 
-void selectConvolution(ConvOp conv) {
+/// Replaces a 2-D f32 convolution or transposed convolution (static beyond
+/// the batch) and its epilogue by a kiln_rt.conv2d.
+template <typename ConvOpTy> void selectConvolution(ConvOpTy conv) {
+  constexpr bool transposed = std::is_same_v<ConvOpTy, ConvTransposeOp>;
   auto inputType = cast<RankedTensorType>(conv.getInput().getType());
   auto resultType = cast<RankedTensorType>(conv.getType());
   if (inputType.getRank() != 4 || !isF32(conv.getInput()) ||
@@ -200,15 +205,27 @@ void selectConvolution(ConvOp conv) {
       !cast<RankedTensorType>(conv.getFilter().getType()).hasStaticShape() ||
       !staticBeyondLeading(conv.getResult()))
     return;
+  SmallVector<int64_t> strides = conv.getSpatialStrides(),
+                       padding = conv.getSpatialPadding(),
+                       outputPadding = {0, 0};
+  if constexpr (transposed) {
+    outputPadding = conv.getSpatialOutputPadding();
+    // oneDNN checks a transposed convolution as the convolution it inverts,
+    // whose end padding (ours minus the output padding) must exceed -stride.
+    for (int64_t dim = 0; dim < 2; ++dim)
+      if (padding[2 + dim] - outputPadding[dim] <= -strides[dim])
+        return;
+  }
   Epilogue epilogue = matchEpilogue(conv.getResult(), /*channelDim=*/1);
-  // The kernel works in NHWC, which oneDNN's direct convolutions read and
-  // write without reordering. The transposes around it cancel between
-  // consecutive convolutions when canonicalized; only those at the edges of a
-  // chain of convolutions remain.
+  // The kernel works in NHWC, which oneDNN's direct convolutions (and the
+  // backward-data ones behind its transposed convolutions) read and write
+  // without reordering. The transposes around it cancel between consecutive
+  // convolutions when canonicalized; only those at the edges of a chain of
+  // convolutions remain.
   replaceWithKernel(conv, epilogue, [&](OpBuilder &builder) -> Value {
     Location loc = conv.getLoc();
-    Value bias = buildBias(builder, loc, epilogue.biases,
-                           resultType.getDimSize(1));
+    Value bias =
+        buildBias(builder, loc, epilogue.biases, resultType.getDimSize(1));
     Value input = transpose(builder, loc, conv.getInput(), kToNhwc);
     Value residual = epilogue.residual
                          ? transpose(builder, loc, epilogue.residual, kToNhwc)
@@ -220,11 +237,12 @@ void selectConvolution(ConvOp conv) {
     Value result =
         rt::Conv2DOp::create(
             builder, loc, TypeRange{nhwcType}, input, conv.getFilter(), bias,
-            residual, init,
-            builder.getDenseI64ArrayAttr(conv.getSpatialStrides()),
-            builder.getDenseI64ArrayAttr(conv.getSpatialPadding()),
+            residual, init, builder.getDenseI64ArrayAttr(strides),
+            builder.getDenseI64ArrayAttr(padding),
             builder.getDenseI64ArrayAttr(conv.getSpatialDilations()),
             builder.getI64IntegerAttr(conv.getGroups()),
+            transposed ? builder.getUnitAttr() : UnitAttr(),
+            builder.getDenseI64ArrayAttr(outputPadding),
             builder.getStringAttr("nhwc"),
             builder.getStringAttr(epilogue.activation),
             builder.getF32FloatAttr(epilogue.alpha),
@@ -277,8 +295,8 @@ void selectMatMul(MatMulOp matmul) {
     int64_t rows = ShapedType::kDynamic;
     if (lhsType.hasStaticShape())
       rows = lhsType.getNumElements() / std::max<int64_t>(inner, 1);
-    auto flatType = RankedTensorType::get({rows, columns},
-                                          resultType.getElementType());
+    auto flatType =
+        RankedTensorType::get({rows, columns}, resultType.getElementType());
     auto flatten = [&](Value value, int64_t width) {
       if (rank == 2)
         return value;
@@ -387,10 +405,9 @@ struct ReduceOfTranspose : OpRewritePattern<ReduceOpTy> {
     for (int64_t axis : reduce.getAxes())
       axes.push_back(permutation[axis < 0 ? axis + rank : axis]);
     llvm::sort(axes);
-    auto reduced = ReduceOpTy::create(rewriter, reduce.getLoc(),
-                                      transpose.getInput(),
-                                      rewriter.getDenseI64ArrayAttr(axes),
-                                      rewriter.getBoolAttr(true));
+    auto reduced = ReduceOpTy::create(
+        rewriter, reduce.getLoc(), transpose.getInput(),
+        rewriter.getDenseI64ArrayAttr(axes), rewriter.getBoolAttr(true));
     rewriter.replaceOpWithNewOp<TransposeOp>(
         reduce, reduce.getType(), reduced.getResult(),
         rewriter.getDenseI64ArrayAttr(permutation));
@@ -398,8 +415,7 @@ struct ReduceOfTranspose : OpRewritePattern<ReduceOpTy> {
   }
 };
 
-struct SelectKernelsPass
-    : impl::KilnSelectKernelsPassBase<SelectKernelsPass> {
+struct SelectKernelsPass : impl::KilnSelectKernelsPassBase<SelectKernelsPass> {
   using Base::Base;
 
   void runOnOperation() override {
@@ -415,12 +431,14 @@ struct SelectKernelsPass
       return;
     SmallVector<Operation *> candidates;
     getOperation().walk([&](Operation *op) {
-      if (isa<ConvOp, MatMulOp>(op))
+      if (isa<ConvOp, ConvTransposeOp, MatMulOp>(op))
         candidates.push_back(op);
     });
     for (Operation *op : candidates) {
       if (auto conv = dyn_cast<ConvOp>(op))
         selectConvolution(conv);
+      else if (auto convTranspose = dyn_cast<ConvTransposeOp>(op))
+        selectConvolution(convTranspose);
       else if (cast<RankedTensorType>(cast<MatMulOp>(op).getRhs().getType())
                    .getRank() == 2)
         selectMatMul(cast<MatMulOp>(op));

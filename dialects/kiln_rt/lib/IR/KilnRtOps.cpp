@@ -1,9 +1,10 @@
-//===- KilnRtOps.cpp - Verifiers and effects of the kiln_rt ops ------------===//
+//===- KilnRtOps.cpp - Verifiers and effects of the kiln_rt ops -----------===//
 
 #include "kiln/Dialect/KilnRt/IR/KilnRtDialect.h"
 
 #include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/StringSwitch.h"
+#include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
 
@@ -24,8 +25,7 @@ LogicalResult verifyKernelOp(Operation *op, Value init, TypeRange results,
   bool onTensors = isa<RankedTensorType>(init.getType());
   for (Value operand : op->getOperands())
     if (isa<RankedTensorType>(operand.getType()) != onTensors)
-      return op->emitOpError(
-          "takes tensors or buffers, not a mix of the two");
+      return op->emitOpError("takes tensors or buffers, not a mix of the two");
   if (onTensors && (results.size() != 1 || results[0] != init.getType()))
     return op->emitOpError("on tensors returns one result of init's type ")
            << init.getType();
@@ -70,19 +70,41 @@ void getKernelEffects(
                        SideEffects::DefaultResource::get());
 }
 
+/// The size of one spatial output dim of a convolution, or of a transposed
+/// convolution, whose input has size `input` there (the kiln ops' formulas).
+int64_t outputSize(bool transposed, int64_t input, int64_t kernel,
+                   int64_t stride, int64_t padBegin, int64_t padEnd,
+                   int64_t dilation, int64_t outputPadding) {
+  int64_t extent = dilation * (kernel - 1) + 1;
+  if (transposed)
+    return (input - 1) * stride - padBegin - padEnd + extent + outputPadding;
+  return llvm::divideFloorSigned(input + padBegin + padEnd - extent, stride) +
+         1;
+}
+
 } // namespace
 
 LogicalResult Conv2DOp::verify() {
-  if (failed(verifyKernelOp(*this, getInit(), getResultTypes(),
-                            getActivation())))
+  if (failed(
+          verifyKernelOp(*this, getInit(), getResultTypes(), getActivation())))
     return failure();
   if (failed(checkRank(*this, "input", getInput(), 4)) ||
       failed(checkRank(*this, "filter", getFilter(), 4)) ||
       failed(checkRank(*this, "init", getInit(), 4)))
     return failure();
-  if (getStrides().size() != 2 || getDilations().size() != 2 ||
-      getPadding().size() != 4)
-    return emitOpError("needs 2 strides, 4 paddings and 2 dilations");
+  ArrayRef<int64_t> strides = getStrides(), padding = getPadding(),
+                    dilations = getDilations(),
+                    outputPadding = getOutputPadding();
+  if (strides.size() != 2 || dilations.size() != 2 || padding.size() != 4 ||
+      outputPadding.size() != 2)
+    return emitOpError("needs 2 strides, 4 paddings, 2 dilations and 2 output "
+                       "paddings");
+  if (llvm::any_of(llvm::concat<const int64_t>(strides, dilations),
+                   [](int64_t value) { return value < 1; }))
+    return emitOpError("needs strides and dilations of at least 1");
+  if (!getTransposed() &&
+      llvm::any_of(outputPadding, [](int64_t value) { return value != 0; }))
+    return emitOpError("has output padding but is not transposed");
   if (getGroups() < 1)
     return emitOpError("needs at least one group");
   if (getLayout() != "nchw" && getLayout() != "nhwc")
@@ -97,14 +119,46 @@ LogicalResult Conv2DOp::verify() {
   SmallVector<int64_t> input = inNchw(shapeOf(getInput())),
                        output = inNchw(shapeOf(getInit()));
   ArrayRef<int64_t> filter = shapeOf(getFilter());
-  if (!compatible(input[0], output[0]) || !compatible(filter[0], output[1]))
-    return emitOpError("init must have the batch of the input and one channel "
-                       "per filter");
-  if (!ShapedType::isDynamic(input[1]) && !ShapedType::isDynamic(filter[1]) &&
-      input[1] != filter[1] * getGroups())
-    return emitOpError("input channels ")
-           << input[1] << " do not match " << getGroups()
-           << " groups of filters with " << filter[1] << " channels";
+  if (!compatible(input[0], output[0]))
+    return emitOpError("init must have the batch of the input");
+  // A filter is [F, C / groups, KH, KW], or [C, F / groups, KH, KW] when
+  // transposed (as kiln.conv_transpose's and ONNX's).
+  if (!getTransposed()) {
+    if (!compatible(filter[0], output[1]))
+      return emitOpError("init must have one channel per filter");
+    if (!ShapedType::isDynamic(input[1]) && !ShapedType::isDynamic(filter[1]) &&
+        input[1] != filter[1] * getGroups())
+      return emitOpError("input channels ")
+             << input[1] << " do not match " << getGroups()
+             << " groups of filters with " << filter[1] << " channels";
+  } else {
+    if (!compatible(filter[0], input[1]))
+      return emitOpError("transposed filter must have one row per input "
+                         "channel");
+    if (!ShapedType::isDynamic(input[1]) && input[1] % getGroups() != 0)
+      return emitOpError("input channels ")
+             << input[1] << " do not split into " << getGroups() << " groups";
+    if (!ShapedType::isDynamic(output[1]) &&
+        !ShapedType::isDynamic(filter[1]) &&
+        output[1] != filter[1] * getGroups())
+      return emitOpError("output channels ")
+             << output[1] << " do not match " << getGroups()
+             << " groups of transposed filters with " << filter[1]
+             << " outputs";
+  }
+  for (int64_t dim = 0; dim < 2; ++dim) {
+    int64_t in = input[2 + dim], kernel = filter[2 + dim],
+            out = output[2 + dim];
+    if (ShapedType::isDynamic(in) || ShapedType::isDynamic(kernel) ||
+        ShapedType::isDynamic(out))
+      continue;
+    int64_t expected =
+        outputSize(getTransposed(), in, kernel, strides[dim], padding[dim],
+                   padding[2 + dim], dilations[dim], outputPadding[dim]);
+    if (out != expected)
+      return emitOpError("init has ") << out << " positions in spatial dim "
+                                      << dim << ", expected " << expected;
+  }
   if (Value bias = getBias())
     if (shapeOf(bias).size() != 1 || !compatible(shapeOf(bias)[0], output[1]))
       return emitOpError("bias must be one value per output channel");
@@ -121,8 +175,8 @@ void Conv2DOp::getEffects(
 }
 
 LogicalResult MatMulOp::verify() {
-  if (failed(verifyKernelOp(*this, getInit(), getResultTypes(),
-                            getActivation())))
+  if (failed(
+          verifyKernelOp(*this, getInit(), getResultTypes(), getActivation())))
     return failure();
   // [M, K] x [K, N], or a batch of them: [B, M, K] x [B, K, N].
   int64_t rank = static_cast<int64_t>(shapeOf(getInit()).size());
@@ -141,8 +195,8 @@ LogicalResult MatMulOp::verify() {
     output = output.drop_front();
   }
   if (!compatible(lhs[1], rhs[0]))
-    return emitOpError("lhs has ") << lhs[1] << " columns but rhs has "
-                                   << rhs[0] << " rows";
+    return emitOpError("lhs has ")
+           << lhs[1] << " columns but rhs has " << rhs[0] << " rows";
   if (!compatible(lhs[0], output[0]) || !compatible(rhs[1], output[1]))
     return emitOpError("init must be [M, N] of lhs [M, K] and rhs [K, N]");
   if (Value bias = getBias())

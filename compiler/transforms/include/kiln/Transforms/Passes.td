@@ -21,14 +21,15 @@ def KilnInferShapesPass : Pass<"kiln-infer-shapes", "mlir::ModuleOp"> {
 }
 
 def KilnFoldConvScalePass : Pass<"kiln-fold-conv-scale", "mlir::ModuleOp"> {
-  let summary = "Fold per-channel scales (inference BatchNorm) into convolution filters";
+  let summary = "Fold per-channel scales (inference BatchNorm) into (transposed) convolution filters";
   let description = [{
     `kiln.mul(kiln.conv(x, W), k)` with a constant filter `W` and a constant `k`
     that varies only along the channel dim becomes `kiln.conv(x, W * k)`, the
-    filter computed when compiling; `(conv + c) * k` first becomes
-    `conv * k + c * k`. Inference BatchNormalization, imported as `x * k + c`,
-    thus leaves a convolution followed by a per-channel bias, which the back ends
-    fuse. The convolution must have no other user.
+    filter computed when compiling (each weight scaled by the `k` of the output
+    channel it feeds), and likewise for `kiln.conv_transpose`; `(conv + c) * k`
+    first becomes `conv * k + c * k`. Inference BatchNormalization, imported as
+    `x * k + c`, thus leaves a convolution followed by a per-channel bias, which
+    the back ends fuse. The convolution must have no other user.
   }];
 }
 

@@ -141,7 +141,8 @@ def KilnSelectKernelsPass : Pass<"kiln-select-kernels", "mlir::ModuleOp"> {
     Runs on kiln ops, before `kiln-lower-to-linalg`. With `kernels=onednn` (or
     `auto`, which picks oneDNN for every op it supports: on x86 its JIT kernels
     beat Kiln's generated loops on every shape measured so far), a 2-D f32
-    `kiln.conv` and a 2-D f32 `kiln.matmul` become `kiln_rt.conv2d` and
+    `kiln.conv` becomes a `kiln_rt.conv2d`, a 2-D f32 `kiln.conv_transpose` a
+    `kiln_rt.conv2d` marked `transposed`, and a 2-D f32 `kiln.matmul` a
     `kiln_rt.matmul`, absorbing the epilogue oneDNN applies while the output
     is in cache: per-channel bias additions, then one residual addition of a
     tensor of the result's shape, then one activation (relu, leaky_relu,

@@ -21,12 +21,13 @@ def KilnRt_Dialect : Dialect {
   let cppNamespace = "::kiln::rt";
   let summary = "Library kernels of Kiln's runtime, called from generated code";
   let description = [{
-    Kernel selection (`kiln-select-kernels`) replaces a kiln convolution or matrix
-    product, together with the epilogue it can absorb (bias, a residual addition,
-    an activation), by one `kiln_rt` op. The runtime implements it with oneDNN:
-    the primitive is created when the module loads, constant weights are reordered
-    once to the layout the primitive prefers, and the epilogue runs as oneDNN
-    post-ops on the output while it is still in cache.
+    Kernel selection (`kiln-select-kernels`) replaces a kiln convolution (plain
+    or transposed) or matrix product, together with the epilogue it can absorb
+    (bias, a residual addition, an activation), by one `kiln_rt` op. The runtime
+    implements it with oneDNN: the primitive is created when the module loads,
+    constant weights are reordered once to the layout the primitive prefers, and
+    the epilogue runs as oneDNN post-ops on the output while it is still in
+    cache.
   }];
 }
 
@@ -47,14 +48,17 @@ def KilnRt_Conv2DOp : KilnRt_Op<"conv2d", [
     AttrSizedOperandSegments,
     DestinationStyleOpInterface,
     DeclareOpInterfaceMethods<MemoryEffectsOpInterface>]> {
-  let summary = "2-D convolution (NCHW or NHWC, FCHW filter) with a fused epilogue";
+  let summary = "2-D convolution or transposed convolution (NCHW or NHWC) with a fused epilogue";
   let description = [{
     `init = activation(conv(input, filter) + bias + residual)`, where the
-    convolution is a 2-D `kiln.conv`'s (same attributes), `bias` has shape `[F]`
-    and is added to every output channel, and `residual` has the result's shape.
-    With `layout = "nhwc"` the input, `residual` and `init` hold their channels
-    last (`[N, H, W, C]`), the layout oneDNN's direct convolutions read and write
-    without reordering; the filter is `[F, C / groups, KH, KW]` either way.
+    convolution is a 2-D `kiln.conv`'s (same attributes) or, with `transposed`,
+    a 2-D `kiln.conv_transpose`'s (same attributes, `output_padding` included);
+    `bias` has shape `[F]` and is added to every output channel, and `residual`
+    has the result's shape. With `layout = "nhwc"` the input, `residual` and
+    `init` hold their channels last (`[N, H, W, C]`), the layout oneDNN's direct
+    convolutions read and write without reordering. The filter is as in the kiln
+    op either way: `[F, C / groups, KH, KW]`, or `[C, F / groups, KH, KW]` when
+    `transposed`. `output_padding` is zero unless `transposed`.
   }] # KilnRt_ActivationDoc # [{
 
     ```mlir
@@ -62,6 +66,11 @@ def KilnRt_Conv2DOp : KilnRt_Op<"conv2d", [
         {padding = array<i64: 1, 1, 1, 1>, activation = "relu"}
         : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>, tensor<1x4x8x8xf32>)
         -> tensor<1x4x8x8xf32>
+    %u = kiln_rt.conv2d %x, %v outs(%up)
+        {transposed, strides = array<i64: 2, 2>, padding = array<i64: 1, 1, 1, 1>,
+         output_padding = array<i64: 1, 1>, groups = 3 : i64, activation = "tanh"}
+        : (tensor<1x3x8x8xf32>, tensor<3x2x3x3xf32>, tensor<1x6x16x16xf32>)
+        -> tensor<1x6x16x16xf32>
     ```
   }];
   let arguments = (ins
@@ -74,6 +83,8 @@ def KilnRt_Conv2DOp : KilnRt_Op<"conv2d", [
     DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0, 0, 0}">:$padding,
     DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$dilations,
     DefaultValuedAttr<I64Attr, "1">:$groups,
+    UnitAttr:$transposed,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0}">:$output_padding,
     DefaultValuedStrAttr<StrAttr, "nchw">:$layout,
     DefaultValuedStrAttr<StrAttr, "none">:$activation,
     DefaultValuedAttr<F32Attr, "0.0f">:$alpha,
