@@ -19,8 +19,8 @@ mlir::Value defaultParameter(GraphBuilder &graph, const std::string &name,
                              llvm::ArrayRef<int64_t> shape, int64_t fanIn);
 
 /// `value` with `shape` (same element count).
-mlir::Value reshape(GraphBuilder &graph, mlir::Value value,
-                    llvm::ArrayRef<int64_t> shape);
+mlir::Value reshapeTo(GraphBuilder &graph, mlir::Value value,
+                      llvm::ArrayRef<int64_t> shape);
 
 /// `value` with its dims permuted (result dim i is input dim permutation[i]).
 mlir::Value transpose(GraphBuilder &graph, mlir::Value value,

@@ -25,7 +25,7 @@ Value defaultParameter(GraphBuilder &graph, const std::string &name,
       name, shape, Initializer::uniform(-bound, bound, graph.seedFor(name)));
 }
 
-Value reshape(GraphBuilder &graph, Value value, ArrayRef<int64_t> shape) {
+Value reshapeTo(GraphBuilder &graph, Value value, ArrayRef<int64_t> shape) {
   if (graph.shapeOf(value) == shape)
     return value;
   return graph.create<ReshapeOp>(value, shape);
@@ -39,7 +39,7 @@ Value transpose(GraphBuilder &graph, Value value,
 Value alongChannels(GraphBuilder &graph, Value vector, int64_t rank) {
   SmallVector<int64_t> shape(rank, 1);
   shape[1] = graph.shapeOf(vector)[0];
-  return reshape(graph, vector, shape);
+  return reshapeTo(graph, vector, shape);
 }
 
 void checkName(GraphBuilder &graph, StringRef name) {
@@ -67,16 +67,38 @@ Value linear(GraphBuilder &graph, StringRef name, Value x, int64_t outFeatures,
       graph, name.str() + ".weight", {outFeatures, inFeatures}, inFeatures);
   // matmul contracts [..., M, K] with [K, N]: a rank-1 input becomes one row.
   Value rows =
-      shape.size() == 1 ? detail::reshape(graph, x, {1, inFeatures}) : x;
+      shape.size() == 1 ? detail::reshapeTo(graph, x, {1, inFeatures}) : x;
   Value y =
       graph.create<MatMulOp>(rows, detail::transpose(graph, weight, {1, 0}));
   if (shape.size() == 1)
-    y = detail::reshape(graph, y, {outFeatures});
+    y = detail::reshapeTo(graph, y, {outFeatures});
   if (bias)
     y = graph.create<AddOp>(
         y, detail::defaultParameter(graph, name.str() + ".bias", {outFeatures},
                                     inFeatures));
   return y;
+}
+
+Value reshape(GraphBuilder &graph, Value x, ArrayRef<int64_t> shape) {
+  GraphBuilder::Layer layer(graph, "reshape", "");
+  ArrayRef<int64_t> from = graph.shapeOf(x, "the input");
+  int64_t count = 1, target = 1;
+  for (int64_t dim : from)
+    count *= dim;
+  for (int64_t dim : shape) {
+    if (dim < 1)
+      graph.fail("every dim must be 1 or more, not " +
+                 detail::formatShape(shape));
+    if (target > count / dim)
+      target = count + 1; // more than the input has, without overflowing
+    else
+      target *= dim;
+  }
+  if (target != count)
+    graph.fail("cannot reshape " + detail::formatShape(from) + " (" +
+               std::to_string(count) + " elements) to " +
+               detail::formatShape(shape));
+  return detail::reshapeTo(graph, x, shape);
 }
 
 Value flatten(GraphBuilder &graph, Value x, int64_t startDim) {
@@ -93,7 +115,7 @@ Value flatten(GraphBuilder &graph, Value x, int64_t startDim) {
   for (int64_t dim : shape.drop_front(start))
     merged *= dim;
   result.push_back(merged);
-  return detail::reshape(graph, x, result);
+  return detail::reshapeTo(graph, x, result);
 }
 
 } // namespace kiln::native

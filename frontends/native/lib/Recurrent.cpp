@@ -54,7 +54,7 @@ Value initialState(GraphBuilder &graph, Value states, int64_t layer,
                    int64_t batch, int64_t hidden) {
   if (!states)
     return graph.constant({batch, hidden}, {0.0f});
-  return detail::reshape(
+  return detail::reshapeTo(
       graph, slice(graph, states, {layer, 0, 0}, {1, batch, hidden}),
       {batch, hidden});
 }
@@ -103,7 +103,7 @@ LstmResult lstm(GraphBuilder &graph, StringRef name, Value x,
         detail::defaultParameter(graph, name.str() + ".weight_hh" + suffix,
                                  {4 * hidden, hidden}, hidden);
     Value projection = graph.create<MatMulOp>(
-        detail::reshape(graph, sequence, {steps * batch, inFeatures}),
+        detail::reshapeTo(graph, sequence, {steps * batch, inFeatures}),
         detail::transpose(graph, inputWeight, {1, 0}));
     if (options.bias) {
       Value inputBias = detail::defaultParameter(
@@ -113,7 +113,8 @@ LstmResult lstm(GraphBuilder &graph, StringRef name, Value x,
       projection = graph.create<AddOp>(
           projection, graph.create<AddOp>(inputBias, recurrentBias));
     }
-    projection = detail::reshape(graph, projection, {steps, batch, 4 * hidden});
+    projection =
+        detail::reshapeTo(graph, projection, {steps, batch, 4 * hidden});
     Value recurrentTransposed =
         detail::transpose(graph, recurrentWeight, {1, 0});
 
@@ -121,7 +122,7 @@ LstmResult lstm(GraphBuilder &graph, StringRef name, Value x,
     Value c = initialState(graph, options.initialCell, l, batch, hidden);
     SmallVector<Value> outputs;
     for (int64_t t = 0; t < steps; ++t) {
-      Value row = detail::reshape(
+      Value row = detail::reshapeTo(
           graph, slice(graph, projection, {t, 0, 0}, {1, batch, 4 * hidden}),
           {batch, 4 * hidden});
       Value gates = graph.create<AddOp>(
@@ -136,11 +137,11 @@ LstmResult lstm(GraphBuilder &graph, StringRef name, Value x,
       c = graph.create<AddOp>(graph.create<MulOp>(forget, c),
                               graph.create<MulOp>(input, candidate));
       h = graph.create<MulOp>(output, graph.create<TanhOp>(c));
-      outputs.push_back(detail::reshape(graph, h, {1, batch, hidden}));
+      outputs.push_back(detail::reshapeTo(graph, h, {1, batch, hidden}));
     }
     sequence = concatInGroups(graph, outputs, 0);
-    lastHidden.push_back(detail::reshape(graph, h, {1, batch, hidden}));
-    lastCell.push_back(detail::reshape(graph, c, {1, batch, hidden}));
+    lastHidden.push_back(detail::reshapeTo(graph, h, {1, batch, hidden}));
+    lastCell.push_back(detail::reshapeTo(graph, c, {1, batch, hidden}));
   }
   LstmResult result;
   result.output = options.batchFirst

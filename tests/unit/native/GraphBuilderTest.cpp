@@ -159,6 +159,10 @@ TEST_F(GraphBuilderTest, BadShapesAreErrorsThatNameTheLayer) {
               HasSubstr("lstm 'rnn': the input must be [T, N, features]"));
   EXPECT_THAT(errorOf([&] { softmax(g, flat, 2); }),
               HasSubstr("softmax: axis 2 is out of range"));
+  EXPECT_EQ(errorOf([&] {
+              reshape(g, flat, {5, 2});
+            }),
+            "reshape: cannot reshape [4, 3] (12 elements) to [5, 2]");
   EXPECT_THAT(errorOf([&] { flatten(g, flat, 5); }),
               HasSubstr("flatten: start dim 5 is out of range"));
   // An op's own type inference failing is an error too, not an abort.

@@ -337,12 +337,15 @@ TEST_F(LayersTest, LstmBatchFirstKeepsTheLayout) {
   options.batchFirst = true;
   LstmResult result = lstm(g, "rnn", g.input("x", {2, 6, 3}), 4, options);
   g.output("output", result.output);
+  // A classifier on the last hidden state, as in docs/training.md.
+  g.output("logits", linear(g, "fc", reshape(g, result.hidden, {2, 4}), 3));
   auto module = g.finish();
-  auto output = module->lookupSymbol<mlir::func::FuncOp>("forward")
-                    .getFunctionType()
-                    .getResult(0);
-  EXPECT_EQ(llvm::cast<mlir::RankedTensorType>(output).getShape(),
+  auto type =
+      module->lookupSymbol<mlir::func::FuncOp>("forward").getFunctionType();
+  EXPECT_EQ(llvm::cast<mlir::RankedTensorType>(type.getResult(0)).getShape(),
             (llvm::ArrayRef<int64_t>{2, 6, 4}));
+  EXPECT_EQ(llvm::cast<mlir::RankedTensorType>(type.getResult(1)).getShape(),
+            (llvm::ArrayRef<int64_t>{2, 3}));
 }
 
 TEST_F(LayersTest, MlpTrainsWithACompiledTrainStep) {

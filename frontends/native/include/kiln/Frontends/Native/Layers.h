@@ -44,6 +44,11 @@ struct Size2 {
 mlir::Value linear(GraphBuilder &graph, llvm::StringRef name, mlir::Value x,
                    int64_t outFeatures, bool bias = true);
 
+/// `x` with `shape` (the same element count, every dim 1 or more), e.g. an
+/// LSTM's last hidden state [1, N, H] as [N, H].
+mlir::Value reshape(GraphBuilder &graph, mlir::Value x,
+                    llvm::ArrayRef<int64_t> shape);
+
 /// Merges dims `startDim` to the last into one (nn.Flatten: [N, C, H, W] ->
 /// [N, C*H*W] by default). A negative `startDim` counts from the end.
 mlir::Value flatten(GraphBuilder &graph, mlir::Value x, int64_t startDim = 1);
