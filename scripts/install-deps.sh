@@ -18,6 +18,9 @@ packages=(
   libdnnl-dev
   # Unit tests.
   libgtest-dev
+  # examples/gan: PNG output through zlib; its test reads the digits from
+  # scikit-learn and the PNG with PIL.
+  zlib1g-dev python3-sklearn python3-pil
   # `lit` runs on Debian's Python; binutils gives readelf for the runtime dependency check.
   python3 binutils
 )
