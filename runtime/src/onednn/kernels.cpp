@@ -233,14 +233,13 @@ std::unique_ptr<Prepared> KernelState::prepareConv2D(int64_t n) const {
   prepared->userBias = memory::desc({f}, memory::data_type::f32, tag::x);
   prepared->userResidual = prepared->userDst;
 
-  // Constant weights go to whatever layout the primitive likes best; others
-  // stay as they are (reordering them every call would cost more), except
-  // those of a transposed convolution: oneDNN reads a plain transposed filter
-  // only in its reference loops, far slower than a reorder per call.
+  // Weights always go to whatever layout the primitive likes best: constant
+  // ones once, others (a training step's) on every call. oneDNN reads plain
+  // oihw or iohw filters with NHWC activations only in its reference loops
+  // (a 64-channel 3x3 convolution at 28x28: 89 ms against 0.2 ms with the
+  // reorder).
   memory::desc weightsAny =
-      (flags & KILN_KERNEL_CONSTANT_WEIGHTS) || transposed
-          ? memory::desc(weightDims, memory::data_type::f32, tag::any)
-          : prepared->userWeights;
+      memory::desc(weightDims, memory::data_type::f32, tag::any);
   memory::desc srcAny =
       nhwc ? prepared->userSrc
            : memory::desc(srcDims, memory::data_type::f32, tag::any);
