@@ -13,7 +13,8 @@
 // digits.npy ([M, 1, 8, 8] float32 in [-1, 1]) comes from
 // make_digits_npy.py. --weights DIR starts from DIR/<weight name>.npy
 // instead of the builder's initialization; --dump DIR writes the first
-// step's inputs, losses and gradients (for checking against PyTorch).
+// step's inputs, losses, gradients and updated weights (for checking against
+// PyTorch).
 //
 //===----------------------------------------------------------------------===//
 
@@ -52,7 +53,7 @@ static cl::opt<int64_t> batch("batch", cl::desc("Images per batch"),
 static cl::opt<int64_t> noiseSize("noise", cl::desc("The noise's size"),
                                   cl::init(16));
 static cl::opt<double> learningRate("lr", cl::desc("Adam's learning rate"),
-                                    cl::init(2e-3));
+                                    cl::init(1e-3));
 static cl::opt<uint64_t> seed("seed",
                               cl::desc("Seed of weights, noise and "
                                        "shuffling"),
@@ -310,6 +311,19 @@ int run() {
     return predictGenerator.run(arguments);
   };
 
+  // Runs a gradients function and writes its loss as `lossName` and each
+  // weight's gradient as gradient.<name>.
+  auto dumpGradients = [&](const char *function,
+                           const std::vector<const rt::Tensor *> &arguments,
+                           const std::string &lossName,
+                           const std::vector<std::string> &names) {
+    std::vector<rt::Tensor> results =
+        compiled->function(function).run(arguments);
+    writeNpy(dumpDirectory, lossName, results[0]);
+    for (size_t i = 0; i < names.size(); ++i)
+      writeNpy(dumpDirectory, "gradient." + names[i], results[1 + i]);
+  };
+
   RealImages real(std::move(*images));
   rt::Tensor pair = rt::Tensor::create(KILN_DTYPE_F32, {2 * batch, 1, 8, 8});
   double lossD = 0, lossG = 0, realRight = 0, fakeRight = 0;
@@ -322,8 +336,11 @@ int run() {
                 pair.data<float>() + batch * 64);
     rt::Tensor generatorNoise = noiseBatch(2 * step + 1);
 
-    if (step == 1 && !dumpDirectory.empty()) {
-      // The first step's losses and gradients, before any update.
+    // --dump: the first step's inputs, each step's loss and gradients
+    // just before it updates (the generator's after the discriminator's
+    // update, as training sees it), and the weights after both.
+    const bool dump = step == 1 && !dumpDirectory.empty();
+    if (dump) {
       if (std::error_code error =
               llvm::sys::fs::create_directories(dumpDirectory))
         throw Failure("cannot create " + dumpDirectory + ": " +
@@ -334,33 +351,29 @@ int run() {
       std::vector<const rt::Tensor *> arguments{&pair, &discriminatorTarget};
       for (const rt::Tensor &weight : discriminator.weights)
         arguments.push_back(&weight);
-      std::vector<rt::Tensor> gradients =
-          compiled->function(examples::kGradientsDiscriminator).run(arguments);
-      writeNpy(dumpDirectory, "discriminator_loss", gradients[0]);
-      for (size_t i = 0; i < discriminator.names.size(); ++i)
-        writeNpy(dumpDirectory, "gradient." + discriminator.names[i],
-                 gradients[1 + i]);
-      arguments = {&generatorNoise};
-      for (const rt::Tensor &weight : discriminator.weights)
-        arguments.push_back(&weight);
-      arguments.push_back(&generatorTarget);
-      for (const rt::Tensor &weight : generator.weights)
-        arguments.push_back(&weight);
-      gradients =
-          compiled->function(examples::kGradientsGenerator).run(arguments);
-      writeNpy(dumpDirectory, "generator_loss", gradients[0]);
-      for (size_t i = 0; i < generator.names.size(); ++i)
-        writeNpy(dumpDirectory, "gradient." + generator.names[i],
-                 gradients[1 + i]);
+      dumpGradients(examples::kGradientsDiscriminator, arguments,
+                    "discriminator_loss", discriminator.names);
     }
-
     auto [dLoss, logits] = trainStep(
         trainDiscriminator, {&pair, &discriminatorTarget}, discriminator);
+
     std::vector<const rt::Tensor *> arguments{&generatorNoise};
     for (const rt::Tensor &weight : discriminator.weights)
       arguments.push_back(&weight);
     arguments.push_back(&generatorTarget);
+    if (dump) {
+      std::vector<const rt::Tensor *> withWeights = arguments;
+      for (const rt::Tensor &weight : generator.weights)
+        withWeights.push_back(&weight);
+      dumpGradients(examples::kGradientsGenerator, withWeights,
+                    "generator_loss", generator.names);
+    }
     auto [gLoss, judged] = trainStep(trainGenerator, arguments, generator);
+    if (dump)
+      for (const Step *trained : {&discriminator, &generator})
+        for (size_t i = 0; i < trained->names.size(); ++i)
+          writeNpy(dumpDirectory, "trained." + trained->names[i],
+                   trained->weights[i]);
 
     lossD += dLoss;
     lossG += gLoss;
