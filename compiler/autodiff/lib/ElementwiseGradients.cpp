@@ -21,10 +21,6 @@ using namespace mlir;
 namespace kiln::autodiff {
 namespace {
 
-RankedTensorType typeOf(Value value) {
-  return cast<RankedTensorType>(value.getType());
-}
-
 /// A rule for a binary op: `lhsGradient` and `rhsGradient` compute the
 /// gradients before they are summed back to the operands' shapes.
 template <typename Op, typename Derived>

@@ -4,6 +4,7 @@
 
 #include "kiln/Dialect/Kiln/IR/KilnOps.h"
 
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinAttributes.h"
 
 using namespace mlir;
@@ -28,6 +29,19 @@ Value sumToShape(OpBuilder &builder, Location loc, Value gradient,
   if (summed.getType() == target)
     return summed;
   return ReshapeOp::create(builder, loc, summed, target.getShape());
+}
+
+Value fit(OpBuilder &builder, Location loc, Value value, Type type) {
+  if (value.getType() == type)
+    return value;
+  return tensor::CastOp::create(builder, loc, type, value);
+}
+
+Value i64Vector(OpBuilder &builder, Location loc, ArrayRef<int64_t> values) {
+  auto type = RankedTensorType::get({static_cast<int64_t>(values.size())},
+                                    builder.getI64Type());
+  return ConstantOp::create(builder, loc,
+                            DenseIntElementsAttr::get(type, values));
 }
 
 Value zerosLike(OpBuilder &builder, Location loc, Value value) {

@@ -9,6 +9,21 @@
 
 namespace kiln::autodiff {
 
+/// `value`'s type, which every value a rule handles has.
+inline mlir::RankedTensorType typeOf(mlir::Value value) {
+  return llvm::cast<mlir::RankedTensorType>(value.getType());
+}
+
+/// `value` with exactly `type` (a tensor.cast when only static sizes differ):
+/// rules build ops with inferred types, which may be less static than the
+/// operand's declared type.
+mlir::Value fit(mlir::OpBuilder &builder, mlir::Location loc, mlir::Value value,
+                mlir::Type type);
+
+/// A 1-D i64 constant.
+mlir::Value i64Vector(mlir::OpBuilder &builder, mlir::Location loc,
+                      llvm::ArrayRef<int64_t> values);
+
 /// `gradient` (of a broadcast result) summed over the dims along which an
 /// operand of type `target` was broadcast, and reshaped to `target`: NumPy
 /// broadcasting's adjoint.

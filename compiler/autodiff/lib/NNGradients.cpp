@@ -44,10 +44,6 @@ using namespace mlir;
 namespace kiln::autodiff {
 namespace {
 
-RankedTensorType typeOf(Value value) {
-  return cast<RankedTensorType>(value.getType());
-}
-
 /// The identity permutation of `rank` dims with dims `a` and `b` swapped.
 SmallVector<int64_t> swapDims(int64_t rank, int64_t a, int64_t b) {
   SmallVector<int64_t> permutation(rank);

@@ -25,23 +25,6 @@ using namespace mlir;
 namespace kiln::autodiff {
 namespace {
 
-RankedTensorType typeOf(Value value) {
-  return cast<RankedTensorType>(value.getType());
-}
-
-/// `value` with exactly `type` (a tensor.cast when only static sizes differ).
-Value fit(OpBuilder &b, Location loc, Value value, Type type) {
-  if (value.getType() == type)
-    return value;
-  return tensor::CastOp::create(b, loc, type, value);
-}
-
-Value i64Vector(OpBuilder &b, Location loc, ArrayRef<int64_t> values) {
-  auto type = RankedTensorType::get({static_cast<int64_t>(values.size())},
-                                    b.getI64Type());
-  return ConstantOp::create(b, loc, DenseIntElementsAttr::get(type, values));
-}
-
 /// The result (or its gradient) of a reduction of `input` over `axes`, with
 /// the reduced dims present as size 1.
 Value withReducedDims(OpBuilder &b, Location loc, Value reduced, Value input,

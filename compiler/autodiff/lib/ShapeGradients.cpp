@@ -29,26 +29,6 @@ using namespace mlir;
 namespace kiln::autodiff {
 namespace {
 
-RankedTensorType typeOf(Value value) {
-  return cast<RankedTensorType>(value.getType());
-}
-
-/// `value` with exactly `type` (a tensor.cast when only static sizes differ):
-/// rules build ops with inferred types, which may be less static than the
-/// operand's declared type.
-Value fit(OpBuilder &b, Location loc, Value value, Type type) {
-  if (value.getType() == type)
-    return value;
-  return tensor::CastOp::create(b, loc, type, value);
-}
-
-/// A 1-D i64 constant.
-Value i64Vector(OpBuilder &b, Location loc, ArrayRef<int64_t> values) {
-  auto type = RankedTensorType::get({static_cast<int64_t>(values.size())},
-                                    b.getI64Type());
-  return ConstantOp::create(b, loc, DenseIntElementsAttr::get(type, values));
-}
-
 /// A constant of integer `type` holding `values` (row-major).
 Value integerConstant(OpBuilder &b, Location loc, RankedTensorType type,
                       ArrayRef<int64_t> values) {

@@ -29,13 +29,10 @@
 #include "llvm/Support/GlobPattern.h"
 
 using namespace mlir;
+using kiln::autodiff::typeOf;
 
 namespace kiln {
 namespace {
-
-RankedTensorType typeOf(Value value) {
-  return cast<RankedTensorType>(value.getType());
-}
 
 /// A rank-0 float constant of the prediction's element type.
 Value scalar(OpBuilder &b, Location loc, Type elementType, double number) {
