@@ -50,12 +50,13 @@ SmallVector<TrainableParameter> trainStep(ModuleOp module,
                                     diagnostics += diagnostic.str() + "\n";
                                     return success();
                                   });
-  FailureOr<SmallVector<TrainableParameter>> parameters =
-      buildTrainStep(module, options);
-  if (failed(parameters))
+  FailureOr<TrainStepSignature> signature = buildTrainStep(module, options);
+  if (failed(signature))
     throw std::runtime_error("cannot build " + options.trainStepName + ": " +
                              diagnostics);
-  return *parameters;
+  // The native layers update no buffers (batch_norm2d in training mode keeps
+  // no running statistics).
+  return signature->parameters;
 }
 
 } // namespace

@@ -3,9 +3,15 @@
 // buildTrainStep() turns a model's `forward` into two functions whose weights
 // are arguments instead of constants:
 //
-//   predict(inputs..., params...) -> forward's results
-//   train_step(inputs..., target, learning_rate, step, params..., state...)
-//       -> (loss, prediction, params'..., state'...)
+//   predict(inputs..., params..., buffers...) -> forward's results
+//   train_step(inputs..., target, learning_rate, step, params..., state...,
+//              buffers...) -> (loss, prediction, params'..., state'...,
+//                              buffers'...)
+//
+// Buffers are weights the forward pass updates itself (BatchNormalization's
+// running statistics in training mode); predict may run another copy of the
+// graph than train_step (evaluation vs training semantics), matched to it by
+// weight names.
 //
 // train_step runs the forward ops, computes the loss and its gradient with
 // respect to the prediction directly (softmax - one-hot for cross-entropy, as
@@ -288,21 +294,24 @@ bool isFrozen(StringRef name, ArrayRef<std::string> patterns) {
 }
 
 /// Copies `function`'s ops into the block at the builder's insertion point,
-/// with its arguments mapped to `arguments` and the trainable constants to
-/// `parameters`; returns the copied ops (in order) and the mapped results.
+/// with its arguments mapped to `arguments` and each constant that holds a
+/// weight named in `weights` (kiln.initializer) to that value; returns the
+/// copied ops (in order) and the mapped results.
 std::pair<SmallVector<Operation *>, SmallVector<Value>>
-cloneWithParameters(OpBuilder &b, func::FuncOp function, ValueRange arguments,
-                    ArrayRef<ConstantOp> trainable, ValueRange parameters) {
+cloneWithWeights(OpBuilder &b, func::FuncOp function, ValueRange arguments,
+                 const llvm::StringMap<Value> &weights) {
   IRMapping mapping;
   Block &body = function.getBody().front();
   mapping.map(body.getArguments(), arguments);
-  for (auto [constant, parameter] : llvm::zip(trainable, parameters))
-    mapping.map(ConstantOp(constant).getResult(), parameter);
   SmallVector<Operation *> ops;
   for (Operation &op : body.without_terminator()) {
-    if (auto constant = dyn_cast<ConstantOp>(op);
-        constant && mapping.contains(constant.getResult()))
-      continue;
+    if (auto constant = dyn_cast<ConstantOp>(op)) {
+      auto name = constant->getAttrOfType<StringAttr>(kInitializerAttrName);
+      if (name && weights.contains(name.getValue())) {
+        mapping.map(constant.getResult(), weights.lookup(name.getValue()));
+        continue;
+      }
+    }
     ops.push_back(b.clone(op, mapping));
   }
   SmallVector<Value> results;
@@ -311,22 +320,101 @@ cloneWithParameters(OpBuilder &b, func::FuncOp function, ValueRange arguments,
   return {ops, results};
 }
 
-/// The forward ops (weights replaced by `parameters`), the loss against
-/// `target` and the parameters' gradients, emitted at the builder's insertion
-/// point.
+/// The weights of a model as a train step sees them.
+struct ModelWeights {
+  /// Trained: float initializers, minus the frozen ones and the buffers.
+  SmallVector<TrainableParameter> parameters;
+  /// Updated by the training forward itself (kiln.updates results).
+  SmallVector<TrainableParameter> buffers;
+  /// The training forward's results that update each buffer.
+  SmallVector<unsigned> bufferResults;
+
+  /// Each weight's name bound to the value it takes: parameters first, then
+  /// buffers.
+  llvm::StringMap<Value> bind(ValueRange parameterValues,
+                              ValueRange bufferValues = {}) const {
+    llvm::StringMap<Value> bound;
+    for (auto [parameter, value] : llvm::zip(parameters, parameterValues))
+      bound[parameter.name] = value;
+    for (auto [buffer, value] : llvm::zip(buffers, bufferValues))
+      bound[buffer.name] = value;
+    return bound;
+  }
+};
+
+/// Finds the buffers (from `training`'s kiln.updates results) and the
+/// trainable weights of `training`.
+FailureOr<ModelWeights> findWeights(func::FuncOp training,
+                                    ArrayRef<std::string> frozen) {
+  ModelWeights weights;
+  llvm::StringMap<unsigned> updated;
+  for (unsigned i = 0; i < training.getNumResults(); ++i)
+    if (auto name = training.getResultAttrOfType<StringAttr>(i, kUpdatesAttrName))
+      updated[name.getValue()] = i;
+  llvm::StringMap<DenseElementsAttr> bufferValues;
+  training.walk([&](ConstantOp constant) {
+    auto name = constant->getAttrOfType<StringAttr>(kInitializerAttrName);
+    auto type = typeOf(constant.getResult());
+    auto value = dyn_cast<DenseElementsAttr>(constant.getValue());
+    if (!name || !value || !isa<FloatType>(type.getElementType()))
+      return;
+    if (updated.contains(name.getValue()))
+      bufferValues[name.getValue()] = value;
+    else if (!isFrozen(name.getValue(), frozen))
+      weights.parameters.push_back({name.str(), value});
+  });
+  // Buffers in result order, so train_step's layout follows the graph's.
+  for (unsigned i = 0; i < training.getNumResults(); ++i) {
+    auto name = training.getResultAttrOfType<StringAttr>(i, kUpdatesAttrName);
+    if (!name)
+      continue;
+    DenseElementsAttr value = bufferValues.lookup(name.getValue());
+    if (!value || value.getType() != training.getResultTypes()[i])
+      return training.emitError()
+             << "result #" << i << " updates '" << name.getValue()
+             << "', which is not a float weight of the result's type";
+    weights.buffers.push_back({name.str(), value});
+    weights.bufferResults.push_back(i);
+  }
+  return weights;
+}
+
+/// The arguments for `training`'s own arguments: the graph inputs, and the
+/// step number (as i64) for a dropout seed.
+SmallVector<Value> trainingArguments(OpBuilder &b, func::FuncOp training,
+                                     ValueRange inputs, Value step) {
+  SmallVector<Value> arguments;
+  unsigned next = 0;
+  for (unsigned i = 0; i < training.getNumArguments(); ++i) {
+    if (training.getArgAttr(i, kDropoutSeedAttrName)) {
+      arguments.push_back(
+          CastOp::create(b, training.getLoc(), step, b.getI64Type()));
+      continue;
+    }
+    arguments.push_back(inputs[next++]);
+  }
+  return arguments;
+}
+
+/// The forward ops (weights bound to values), the loss against `target` and
+/// the parameters' gradients, emitted at the builder's insertion point.
 struct LossAndGradients {
   Value loss, prediction;
   SmallVector<Value> gradients;
+  /// The buffers' next values.
+  SmallVector<Value> bufferUpdates;
 };
 
 FailureOr<LossAndGradients>
-emitLossAndGradients(OpBuilder &b, func::FuncOp forward,
+emitLossAndGradients(OpBuilder &b, func::FuncOp training,
                      const TrainStepOptions &options,
-                     ArrayRef<ConstantOp> trainable, ValueRange inputs,
-                     Value target, ValueRange parameters) {
-  Location loc = forward.getLoc();
-  auto [forwardOps, results] =
-      cloneWithParameters(b, forward, inputs, trainable, parameters);
+                     const ModelWeights &weights, ValueRange inputs,
+                     Value target, Value step, ValueRange parameters,
+                     ValueRange buffers) {
+  Location loc = training.getLoc();
+  auto [forwardOps, results] = cloneWithWeights(
+      b, training, trainingArguments(b, training, inputs, step),
+      weights.bind(parameters, buffers));
   Value predicted = results[options.output];
   FailureOr<LossValue> loss =
       options.loss == "cross_entropy"
@@ -339,24 +427,35 @@ emitLossAndGradients(OpBuilder &b, func::FuncOp forward,
                              SmallVector<Value>(parameters));
   if (failed(gradients))
     return failure();
-  return LossAndGradients{loss->loss, predicted, *gradients};
+  LossAndGradients computed{loss->loss, predicted, *gradients, {}};
+  for (unsigned index : weights.bufferResults)
+    computed.bufferUpdates.push_back(results[index]);
+  return computed;
 }
 
 } // namespace
 
-FailureOr<SmallVector<TrainableParameter>>
-buildTrainStep(ModuleOp module, const TrainStepOptions &options) {
+FailureOr<TrainStepSignature> buildTrainStep(ModuleOp module,
+                                             const TrainStepOptions &options) {
   auto forward = module.lookupSymbol<func::FuncOp>(options.forward);
   if (!forward)
     return module.emitError()
            << "no function '" << options.forward << "' to train";
+  func::FuncOp training = forward;
+  if (!options.trainingForward.empty()) {
+    training = module.lookupSymbol<func::FuncOp>(options.trainingForward);
+    if (!training)
+      return module.emitError() << "no function '" << options.trainingForward
+                                << "' to train";
+  }
   for (StringRef name :
        {StringRef(options.trainStepName), StringRef(options.predictName),
         StringRef(options.gradientsName)})
     if (SymbolTable::lookupSymbolIn(module, name))
       return module.emitError() << "the module already has '" << name << "'";
-  if (!forward.getBody().hasOneBlock())
-    return forward.emitError() << "training needs a function of one block";
+  for (func::FuncOp function : {forward, training})
+    if (!function.getBody().hasOneBlock())
+      return function.emitError() << "training needs a function of one block";
   FunctionType forwardType = forward.getFunctionType();
   if (options.output >= forwardType.getNumResults())
     return forward.emitError()
@@ -368,6 +467,12 @@ buildTrainStep(ModuleOp module, const TrainStepOptions &options) {
     return forward.emitError()
            << "the trained result must be a float tensor of static shape, not "
            << forwardType.getResult(options.output);
+  if (training != forward &&
+      (training.getNumResults() <= options.output ||
+       training.getResultTypes()[options.output] != prediction))
+    return training.emitError()
+           << "the training function's result #" << options.output
+           << " is not of the prediction's type " << prediction;
   if (options.optimizer != "sgd" && options.optimizer != "adam" &&
       options.optimizer != "adamw")
     return forward.emitError() << "unknown optimizer '" << options.optimizer
@@ -378,34 +483,31 @@ buildTrainStep(ModuleOp module, const TrainStepOptions &options) {
   if (failed(target))
     return failure();
 
-  // The weights: float constants that hold a named initializer.
-  SmallVector<ConstantOp> trainable;
-  SmallVector<TrainableParameter> parameters;
-  forward.walk([&](ConstantOp constant) {
-    auto name = constant->getAttrOfType<StringAttr>(kInitializerAttrName);
-    auto type = typeOf(constant.getResult());
-    auto value = dyn_cast<DenseElementsAttr>(constant.getValue());
-    if (!name || !value || !isa<FloatType>(type.getElementType()) ||
-        isFrozen(name.getValue(), options.frozen))
-      return;
-    trainable.push_back(constant);
-    parameters.push_back({name.str(), value});
-  });
-  if (trainable.empty())
+  FailureOr<ModelWeights> found = findWeights(training, options.frozen);
+  if (failed(found))
+    return failure();
+  const ModelWeights &weights = *found;
+  if (weights.parameters.empty())
     return forward.emitError() << "the model has no trainable weights (float "
                                   "initializers that are not frozen)";
 
   OpBuilder b(module.getContext());
-  b.setInsertionPointAfter(forward);
+  b.setInsertionPointAfter(training);
   Type elementType = prediction.getElementType();
   auto scalarType = RankedTensorType::get({}, elementType);
-  SmallVector<Type> parameterTypes;
-  for (ConstantOp constant : trainable)
-    parameterTypes.push_back(constant.getType());
+  SmallVector<Type> parameterTypes, bufferTypes;
+  for (const TrainableParameter &parameter : weights.parameters)
+    parameterTypes.push_back(parameter.initial.getType());
+  for (const TrainableParameter &buffer : weights.buffers)
+    bufferTypes.push_back(buffer.initial.getType());
+  const unsigned numInputs = forwardType.getNumInputs();
+  const unsigned numParameters = weights.parameters.size();
+  const unsigned numBuffers = weights.buffers.size();
 
-  // predict(inputs..., params...)
+  // predict(inputs..., params..., buffers...)
   SmallVector<Type> predictInputs(forwardType.getInputs());
   llvm::append_range(predictInputs, parameterTypes);
+  llvm::append_range(predictInputs, bufferTypes);
   auto predict = func::FuncOp::create(
       b, loc, options.predictName,
       b.getFunctionType(predictInputs, forwardType.getResults()));
@@ -413,49 +515,48 @@ buildTrainStep(ModuleOp module, const TrainStepOptions &options) {
     OpBuilder::InsertionGuard guard(b);
     Block *entry = predict.addEntryBlock();
     b.setInsertionPointToEnd(entry);
-    unsigned numInputs = forwardType.getNumInputs();
-    auto [ops, results] = cloneWithParameters(
-        b, forward, entry->getArguments().take_front(numInputs), trainable,
-        entry->getArguments().drop_front(numInputs));
+    ValueRange arguments = entry->getArguments();
+    auto [ops, results] = cloneWithWeights(
+        b, forward, arguments.take_front(numInputs),
+        weights.bind(arguments.slice(numInputs, numParameters),
+                     arguments.drop_front(numInputs + numParameters)));
     func::ReturnOp::create(b, loc, results);
   }
 
-  // train_step(inputs..., target, learning_rate, step, params..., state...)
+  // train_step(inputs..., target, learning_rate, step, params..., state...,
+  //            buffers...)
   const unsigned slots = stateSlots(options.optimizer, options.momentum);
   SmallVector<Type> stepInputs(forwardType.getInputs());
   stepInputs.append({*target, scalarType, scalarType});
-  llvm::append_range(stepInputs, parameterTypes);
-  for (unsigned slot = 0; slot < slots; ++slot)
-    llvm::append_range(stepInputs, parameterTypes);
   SmallVector<Type> stepResults{scalarType, prediction};
-  llvm::append_range(stepResults, parameterTypes);
-  for (unsigned slot = 0; slot < slots; ++slot)
-    llvm::append_range(stepResults, parameterTypes);
+  for (SmallVector<Type> *list : {&stepInputs, &stepResults}) {
+    for (unsigned slot = 0; slot <= slots; ++slot)
+      llvm::append_range(*list, parameterTypes);
+    llvm::append_range(*list, bufferTypes);
+  }
   b.setInsertionPointAfter(predict);
   auto trainStep =
       func::FuncOp::create(b, loc, options.trainStepName,
                            b.getFunctionType(stepInputs, stepResults));
   Block *entry = trainStep.addEntryBlock();
   b.setInsertionPointToEnd(entry);
-  const unsigned numInputs = forwardType.getNumInputs();
-  const unsigned numParameters = trainable.size();
   ValueRange arguments = entry->getArguments();
   Value targetValue = arguments[numInputs];
   Value learningRate = arguments[numInputs + 1];
   Value step = arguments[numInputs + 2];
   ValueRange parameterValues = arguments.slice(numInputs + 3, numParameters);
-  ValueRange stateValues = arguments.drop_front(numInputs + 3 + numParameters);
+  ValueRange stateValues =
+      arguments.slice(numInputs + 3 + numParameters, slots * numParameters);
+  ValueRange bufferValues = arguments.take_back(numBuffers);
 
   FailureOr<LossAndGradients> computed = emitLossAndGradients(
-      b, forward, options, trainable, arguments.take_front(numInputs),
-      targetValue, parameterValues);
+      b, training, options, weights, arguments.take_front(numInputs),
+      targetValue, step, parameterValues, bufferValues);
   if (failed(computed)) {
     trainStep.erase();
     predict.erase();
     return failure();
   }
-  Value predicted = computed->prediction;
-  Value lossValue = computed->loss;
   SmallVector<Value> clipped = computed->gradients;
   if (options.clipNorm > 0)
     clipped = clipByGlobalNorm(b, loc, clipped, options.clipNorm);
@@ -471,13 +572,14 @@ buildTrainStep(ModuleOp module, const TrainStepOptions &options) {
     for (unsigned slot = 0; slot < slots; ++slot)
       newState[slot * numParameters + p] = update.state[slot];
   }
-  SmallVector<Value> returned{lossValue, predicted};
+  SmallVector<Value> returned{computed->loss, computed->prediction};
   llvm::append_range(returned, newParameters);
   llvm::append_range(returned, newState);
+  llvm::append_range(returned, computed->bufferUpdates);
   func::ReturnOp::create(b, loc, returned);
 
-  // gradients(inputs..., target, params...) -> (loss, gradients...)
-  func::FuncOp gradientsFunction;
+  // gradients(inputs..., target, params...) -> (loss, gradients...), with
+  // the buffers' initial values and the first step's dropout masks.
   if (options.gradientsFunction) {
     SmallVector<Type> inputs(forwardType.getInputs());
     inputs.push_back(*target);
@@ -485,45 +587,48 @@ buildTrainStep(ModuleOp module, const TrainStepOptions &options) {
     SmallVector<Type> results{scalarType};
     llvm::append_range(results, parameterTypes);
     b.setInsertionPointAfter(trainStep);
-    gradientsFunction = func::FuncOp::create(
+    auto gradientsFunction = func::FuncOp::create(
         b, loc, options.gradientsName, b.getFunctionType(inputs, results));
     Block *block = gradientsFunction.addEntryBlock();
     b.setInsertionPointToEnd(block);
-    FailureOr<LossAndGradients> computed =
-        emitLossAndGradients(b, forward, options, trainable,
-                             block->getArguments().take_front(numInputs),
-                             block->getArgument(numInputs),
-                             block->getArguments().drop_front(numInputs + 1));
+    Value firstStep = scalar(b, loc, elementType, 1);
+    FailureOr<LossAndGradients> computed = emitLossAndGradients(
+        b, training, options, weights,
+        block->getArguments().take_front(numInputs),
+        block->getArgument(numInputs), firstStep,
+        block->getArguments().drop_front(numInputs + 1), {});
     if (failed(computed))
       return failure();
     SmallVector<Value> returned{computed->loss};
     llvm::append_range(returned, computed->gradients);
     func::ReturnOp::create(b, loc, returned);
     for (unsigned p = 0; p < numParameters; ++p) {
+      const std::string &name = weights.parameters[p].name;
       gradientsFunction.setArgAttr(numInputs + 1 + p, "kiln.name",
-                                   b.getStringAttr(parameters[p].name));
-      gradientsFunction.setResultAttr(
-          1 + p, "kiln.name",
-          b.getStringAttr(parameters[p].name + ".gradient"));
+                                   b.getStringAttr(name));
+      gradientsFunction.setResultAttr(1 + p, "kiln.name",
+                                      b.getStringAttr(name + ".gradient"));
     }
     gradientsFunction.setResultAttr(0, "kiln.name", b.getStringAttr("loss"));
   }
 
-  // initial_weights() -> (params...)
+  // initial_weights() -> (params..., buffers...)
   if (options.initialWeightsFunction) {
     b.setInsertionPointAfter(trainStep);
+    SmallVector<Type> types(parameterTypes);
+    llvm::append_range(types, bufferTypes);
     auto initial = func::FuncOp::create(b, loc, options.initialWeightsName,
-                                        b.getFunctionType({}, parameterTypes));
+                                        b.getFunctionType({}, types));
     Block *block = initial.addEntryBlock();
     b.setInsertionPointToEnd(block);
-    SmallVector<Value> weights;
-    for (ConstantOp constant : trainable)
-      weights.push_back(
-          ConstantOp::create(b, loc, constant.getValue()).getResult());
-    func::ReturnOp::create(b, loc, weights);
-    for (unsigned p = 0; p < numParameters; ++p)
-      initial.setResultAttr(p, "kiln.name",
-                            b.getStringAttr(parameters[p].name));
+    SmallVector<Value> values;
+    for (const auto *list : {&weights.parameters, &weights.buffers})
+      for (const TrainableParameter &weight : *list) {
+        values.push_back(ConstantOp::create(b, loc, weight.initial));
+        initial.setResultAttr(values.size() - 1, "kiln.name",
+                              b.getStringAttr(weight.name));
+      }
+    func::ReturnOp::create(b, loc, values);
   }
 
   // Names for the runtime and the tools.
@@ -553,7 +658,7 @@ buildTrainStep(ModuleOp module, const TrainStepOptions &options) {
     return slot == 0 ? "adam_m" : "adam_v";
   };
   for (unsigned p = 0; p < numParameters; ++p) {
-    const std::string &name = parameters[p].name;
+    const std::string &name = weights.parameters[p].name;
     nameArgument(predict, numInputs + p, name);
     nameArgument(trainStep, numInputs + 3 + p, name);
     nameResult(trainStep, 2 + p, name);
@@ -564,7 +669,16 @@ buildTrainStep(ModuleOp module, const TrainStepOptions &options) {
       nameResult(trainStep, 2 + (1 + slot) * numParameters + p, stateName);
     }
   }
-  return parameters;
+  const unsigned firstBufferArgument =
+      numInputs + 3 + (1 + slots) * numParameters;
+  const unsigned firstBufferResult = 2 + (1 + slots) * numParameters;
+  for (unsigned i = 0; i < numBuffers; ++i) {
+    const std::string &name = weights.buffers[i].name;
+    nameArgument(predict, numInputs + numParameters + i, name);
+    nameArgument(trainStep, firstBufferArgument + i, name);
+    nameResult(trainStep, firstBufferResult + i, name);
+  }
+  return TrainStepSignature{weights.parameters, weights.buffers};
 }
 
 } // namespace kiln

@@ -237,6 +237,8 @@ Compiler::loadModel(StringRef path, const ImportOptions &options) {
     importOptions.inputShapes = options.inputShapes;
     importOptions.sequenceInputs = options.sequenceInputs;
     importOptions.emptyOptionalInputs = options.emptyOptionalInputs;
+    importOptions.mode =
+        static_cast<onnx_import::ImportOptions::Mode>(options.mode);
     DiagnosticCollector diagnostics(&impl->context);
     auto module = onnx_import::importModel(impl->context, path, importOptions);
     if (!module)

@@ -39,12 +39,13 @@ llvm::Expected<rt::Tensor> tensorOf(mlir::DenseElementsAttr values,
 }
 
 /// kiln::buildTrainStep with its diagnostics (an ONNX node's description
-/// first, not MLIR's spelling of its location) as the error's text.
-llvm::Expected<llvm::SmallVector<TrainableParameter>>
+/// first, not MLIR's spelling of its location) as the error's text. The
+/// training forward, when separate, is erased afterwards.
+llvm::Expected<TrainStepSignature>
 buildCapturingDiagnostics(Compiler &compiler, mlir::ModuleOp module,
                           const TrainStepOptions &step) {
   std::string diagnostics;
-  mlir::FailureOr<llvm::SmallVector<TrainableParameter>> parameters;
+  mlir::FailureOr<TrainStepSignature> signature;
   {
     mlir::ScopedDiagnosticHandler handler(
         &compiler.getContext(), [&](mlir::Diagnostic &diagnostic) {
@@ -55,21 +56,50 @@ buildCapturingDiagnostics(Compiler &compiler, mlir::ModuleOp module,
           os << diagnostic << "\n";
           return mlir::success();
         });
-    parameters = buildTrainStep(module, step);
+    signature = buildTrainStep(module, step);
   }
-  if (mlir::failed(parameters))
+  if (!step.trainingForward.empty() && step.trainingForward != step.forward)
+    if (auto training =
+            module.lookupSymbol<mlir::func::FuncOp>(step.trainingForward))
+      training.erase();
+  if (mlir::failed(signature))
     return llvm::createStringError(llvm::StringRef(diagnostics).rtrim());
-  return std::move(*parameters);
+  return std::move(*signature);
 }
 
 } // namespace
 
+llvm::Error addTrainingForward(Compiler &compiler, mlir::ModuleOp module,
+                               llvm::StringRef modelPath,
+                               ImportOptions options, TrainStepOptions &step) {
+  // Other formats carry no training semantics of their own.
+  if (!modelPath.ends_with(".onnx"))
+    return llvm::Error::success();
+  options.mode = ImportOptions::Mode::Training;
+  auto training = compiler.loadModel(modelPath, options);
+  if (!training)
+    return training.takeError();
+  auto function = (*training)->lookupSymbol<mlir::func::FuncOp>(step.forward);
+  if (!function)
+    return llvm::createStringError("'" + modelPath + "' has no function '" +
+                                   step.forward + "'");
+  std::string name = step.forward + "_train";
+  if (module.lookupSymbol(name))
+    return llvm::createStringError("the module already has '" + name + "'");
+  function->remove();
+  function.setName(name);
+  function.setPrivate();
+  module.push_back(function);
+  step.trainingForward = name;
+  return llvm::Error::success();
+}
+
 llvm::Error addTrainingFunctions(Compiler &compiler, mlir::ModuleOp module,
                                  const TrainStepOptions &step) {
-  auto parameters = buildCapturingDiagnostics(compiler, module, step);
-  if (!parameters)
+  auto signature = buildCapturingDiagnostics(compiler, module, step);
+  if (!signature)
     return llvm::createStringError("the model cannot be trained: " +
-                                   llvm::toString(parameters.takeError()));
+                                   llvm::toString(signature.takeError()));
   return llvm::Error::success();
 }
 
@@ -99,6 +129,10 @@ Trainer::create(Compiler &compiler, llvm::StringRef modelPath,
   std::vector<int64_t> shape{options.batch};
   llvm::append_range(shape, options.sampleShape);
   import.inputShapes.emplace_back(inputName, shape);
+  // predict runs the graph as model.eval() would, train_step as
+  // model.train() would (a second import of the same file).
+  import.mode = options.trainingMode ? ImportOptions::Mode::Evaluation
+                                     : ImportOptions::Mode::Inference;
   auto module = compiler.loadModel(modelPath, import);
   if (!module)
     return module.takeError();
@@ -127,20 +161,31 @@ Trainer::create(Compiler &compiler, llvm::StringRef modelPath,
                                      options.outputName + "'");
   }
 
-  auto parameters = buildCapturingDiagnostics(compiler, **module, step);
-  if (!parameters)
+  if (options.trainingMode)
+    if (llvm::Error error =
+            addTrainingForward(compiler, **module, modelPath, import, step))
+      return std::move(error);
+  auto signature = buildCapturingDiagnostics(compiler, **module, step);
+  if (!signature)
     return llvm::createStringError("'" + modelPath + "' cannot be trained: " +
-                                   llvm::toString(parameters.takeError()));
+                                   llvm::toString(signature.takeError()));
   trainer->outputIndex = step.output;
   // The training functions replace forward.
   forward.erase();
 
-  for (const TrainableParameter &parameter : *parameters) {
+  for (const TrainableParameter &parameter : signature->parameters) {
     auto tensor = tensorOf(parameter.initial, parameter.name);
     if (!tensor)
       return tensor.takeError();
     trainer->names.push_back(parameter.name);
     trainer->weights.push_back(std::move(*tensor));
+  }
+  std::vector<rt::Tensor> buffers;
+  for (const TrainableParameter &buffer : signature->buffers) {
+    auto tensor = tensorOf(buffer.initial, buffer.name);
+    if (!tensor)
+      return tensor.takeError();
+    buffers.push_back(std::move(*tensor));
   }
 
   auto loaded = compiler.compileToJit(**module, options.compile);
@@ -166,12 +211,17 @@ Trainer::create(Compiler &compiler, llvm::StringRef modelPath,
   std::vector<rt::ValueInfo> inputs = trainer->trainStep->inputs();
   trainer->input = inputs[0];
   trainer->target = inputs[1];
+  // The optimizer state (zeros), then the buffers (their initial values).
   size_t stateCount = inputs.size() - 4 - trainer->weights.size();
+  size_t optimizerSlots = stateCount - buffers.size();
   for (size_t i = 0; i < stateCount; ++i) {
     const rt::ValueInfo &info = inputs[4 + trainer->weights.size() + i];
-    trainer->state.push_back(rt::Tensor::create(info.dtype, info.dims));
+    trainer->state.push_back(
+        i < optimizerSlots ? rt::Tensor::create(info.dtype, info.dims)
+                           : std::move(buffers[i - optimizerSlots]));
     trainer->stateNames.push_back(info.name);
   }
+  trainer->bufferCount = buffers.size();
   return trainer;
 }
 
@@ -230,6 +280,8 @@ llvm::Expected<rt::Tensor> Trainer::predict(const rt::Tensor &batch) {
   std::vector<const rt::Tensor *> arguments{&batch};
   for (const rt::Tensor &weight : weights)
     arguments.push_back(&weight);
+  for (size_t i = state.size() - bufferCount; i < state.size(); ++i)
+    arguments.push_back(&state[i]);
   try {
     std::vector<rt::Tensor> results = predictSession
                                           ? predictSession->run(arguments)
@@ -281,6 +333,10 @@ llvm::Error Trainer::save(llvm::StringRef path) const {
   for (size_t i = 0; i < weights.size(); ++i) {
     const float *data = weights[i].data<float>();
     trained[names[i]].assign(data, data + weights[i].elementCount());
+  }
+  for (size_t i = state.size() - bufferCount; i < state.size(); ++i) {
+    const float *data = state[i].data<float>();
+    trained[stateNames[i]].assign(data, data + state[i].elementCount());
   }
   auto bytes = onnx_import::replaceInitializers(modelPath, trained);
   if (!bytes)

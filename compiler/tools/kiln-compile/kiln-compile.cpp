@@ -134,6 +134,13 @@ static cl::opt<double> trainWeightDecay("weight-decay",
 static cl::list<std::string>
     trainFreeze("freeze", cl::desc("With --train: weights (glob) not to train"),
                 cl::value_desc("pattern"), cl::cat(category));
+static cl::opt<bool> trainEvalMode(
+    "eval-mode",
+    cl::desc("With --train: train_step runs BatchNormalization on its running "
+             "statistics and Dropout off (PyTorch's model.eval()); by default "
+             "as under model.train(), with the running statistics as extra "
+             "arguments and results of predict and train_step"),
+    cl::cat(category));
 
 static constexpr const char *kTool = "kiln-compile";
 
@@ -238,6 +245,10 @@ static int compile() {
 
   driver::Compiler compiler;
   tools::StageReporter reporter(kTool, /*showProgress=*/true);
+  // A training program's predict reads the running statistics train_step
+  // updates, so they stay weights (evaluation semantics).
+  if (train && !trainEvalMode)
+    importOptions.mode = driver::ImportOptions::Mode::Evaluation;
   auto module = reporter.timeImport(
       [&] { return compiler.loadModel(modelPath, importOptions); });
   if (!module)
@@ -251,6 +262,11 @@ static int compile() {
     step.weightDecay = trainWeightDecay;
     step.frozen.assign(trainFreeze.begin(), trainFreeze.end());
     step.initialWeightsFunction = true;
+    if (!trainEvalMode)
+      if (Error error = driver::addTrainingForward(compiler, **module,
+                                                   modelPath, importOptions,
+                                                   step))
+        return tools::reportError(kTool, std::move(error));
     if (Error error = driver::addTrainingFunctions(compiler, **module, step))
       return tools::reportError(kTool, std::move(error));
   }

@@ -95,6 +95,14 @@ static cl::list<std::string>
            cl::desc("Do not train the weights whose names match this glob "
                     "pattern (repeatable)"),
            cl::value_desc("pattern"), cl::cat(category));
+static cl::opt<bool> evalMode(
+    "eval-mode",
+    cl::desc("Train with BatchNormalization on its running statistics and "
+             "Dropout off, as PyTorch's model.eval(); by default they run as "
+             "under model.train(): batch statistics, running statistics "
+             "updated every step (and saved), dropout masks drawn from the "
+             "step number"),
+    cl::cat(category));
 static cl::opt<std::string>
     savePath("save",
              cl::desc("Write the trained model here (ONNX, checked by ONNX's "
@@ -576,6 +584,7 @@ Error run() {
   options.step.weightDecay = weightDecay;
   options.step.clipNorm = clipNorm;
   options.step.frozen.assign(freeze.begin(), freeze.end());
+  options.trainingMode = !evalMode;
   options.compile.cpuKernels = cpuKernels;
   options.threads = *threadsOption;
   options.step.gradientsFunction =

@@ -668,6 +668,13 @@ llvm::Error GraphImporter::finishFunction() {
     }
     }
   }
+  // Training mode's updated running statistics follow the graph's outputs.
+  size_t firstUpdate = results.size();
+  for (const auto &[name, next] : initializerUpdates) {
+    results.push_back(next);
+    resultNames.push_back(name + ".next");
+    resultProtos.push_back(nullptr);
+  }
   func::ReturnOp::create(builder, fileLoc, results);
   function.setType(builder.getFunctionType(function.getArgumentTypes(),
                                            ValueRange(results).getTypes()));
@@ -678,7 +685,33 @@ llvm::Error GraphImporter::finishFunction() {
                                             results[index].getType()))
         function.setResultAttr(index, kDimNamesAttr, dimNames);
   }
+  for (auto [offset, update] : llvm::enumerate(initializerUpdates))
+    function.setResultAttr(firstUpdate + offset, kUpdatesAttrName,
+                           builder.getStringAttr(update.first));
   return llvm::Error::success();
+}
+
+bool GraphImporter::addInitializerUpdate(StringRef name, Value next) {
+  if (llvm::any_of(initializerUpdates,
+                   [&](const auto &update) { return update.first == name; }))
+    return false;
+  initializerUpdates.emplace_back(name.str(), next);
+  return true;
+}
+
+Value GraphImporter::dropoutSeed() {
+  if (dropoutSeedArgument)
+    return dropoutSeedArgument;
+  unsigned index = function.getNumArguments();
+  auto type = RankedTensorType::get({}, builder.getI64Type());
+  NamedAttribute attributes[] = {
+      builder.getNamedAttr("kiln.name", builder.getStringAttr("dropout_seed")),
+      builder.getNamedAttr(kDropoutSeedAttrName, builder.getUnitAttr())};
+  if (failed(function.insertArgument(
+          index, type, builder.getDictionaryAttr(attributes), fileLoc)))
+    llvm::report_fatal_error("internal error: cannot add the dropout seed");
+  dropoutSeedArgument = function.getArgument(index);
+  return dropoutSeedArgument;
 }
 
 llvm::Expected<SmallVector<ImportedValue>>

@@ -66,6 +66,18 @@ public:
 
   mlir::MLIRContext &getContext() { return context; }
 
+  //===--- Training (ImportOptions::mode) ---------------------------------===//
+
+  ImportOptions::Mode mode() const { return options.mode; }
+  /// Whether a subgraph (If, Loop, Scan body) is being imported.
+  bool inSubgraph() const { return !scopes.empty(); }
+  /// Returns `next` from the function as the next value of initializer
+  /// `name` (a result marked kiln.updates); false when `name` already has
+  /// one.
+  bool addInitializerUpdate(llvm::StringRef name, mlir::Value next);
+  /// The argument seeding Dropout masks in training mode, added on first use.
+  mlir::Value dropoutSeed();
+
 private:
   /// Runs every node; with `collect` set, records unsupported nodes instead of
   /// stopping at the first.
@@ -139,6 +151,9 @@ private:
   llvm::StringMap<mlir::TensorType> declaredSequenceElementTypes;
   /// The subgraphs being imported, outermost first, for diagnostics.
   llvm::SmallVector<std::string> scopes;
+  /// Training mode's extra results: initializer names and their next values.
+  llvm::SmallVector<std::pair<std::string, mlir::Value>> initializerUpdates;
+  mlir::Value dropoutSeedArgument;
   /// Nodes imported from subgraphs so far (each Loop iteration and SequenceMap
   /// element imports its body again), and the most that may be.
   int64_t subgraphNodesImported = 0;

@@ -260,6 +260,35 @@ llvm::Error NodeContext::unsupported(const llvm::Twine &reason) const {
   return llvm::make_error<UnsupportedError>(reason.str());
 }
 
+ImportOptions::Mode NodeContext::mode() const { return importer.mode(); }
+
+llvm::Error NodeContext::updateInitializer(size_t index, Value next) {
+  Value input = optionalInput(index);
+  auto constant = input ? input.getDefiningOp<ConstantOp>() : ConstantOp();
+  auto name = constant
+                  ? constant->getAttrOfType<StringAttr>(kInitializerAttrName)
+                  : StringAttr();
+  if (!name)
+    return unsupported("training mode needs input " + llvm::Twine(index) +
+                       " to be an initializer, whose value a train step "
+                       "updates");
+  if (importer.inSubgraph())
+    return unsupported("training mode cannot update running statistics "
+                       "inside an If, Loop or Scan body");
+  if (!importer.addInitializerUpdate(name.getValue(), next))
+    return unsupported("initializer '" + name.getValue() +
+                       "' is the running statistic of two nodes (an exporter "
+                       "merged equal initializers?), so training mode cannot "
+                       "update it; train with evaluation semantics instead");
+  return llvm::Error::success();
+}
+
+void NodeContext::redefineInput(size_t index, Value value) {
+  importer.define(node.input(index), value);
+}
+
+Value NodeContext::dropoutSeed() { return importer.dropoutSeed(); }
+
 void NodeContext::emitCheck(Value condition, const llvm::Twine &message) {
   // The node's name as its location carries it ("node 'x' (Loop, #3)").
   std::string name = node.op_type();

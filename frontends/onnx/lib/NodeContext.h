@@ -122,6 +122,22 @@ public:
   importSubgraph(const onnx::GraphProto &graph,
                  llvm::ArrayRef<ImportedValue> inputs);
 
+  //===--- Training (ImportOptions::mode) ---------------------------------===//
+
+  /// The semantics the graph is imported with.
+  ImportOptions::Mode mode() const;
+  /// Makes `next` (a training-mode BatchNormalization's updated running
+  /// statistic) a result of the function, as the next value of the
+  /// initializer that input `index` reads. An error when that input is not
+  /// an initializer or the node is inside a subgraph.
+  llvm::Error updateInitializer(size_t index, mlir::Value next);
+  /// Binds the ONNX name of input `index` to `value` from here on (for this
+  /// node and every later reader).
+  void redefineInput(size_t index, mlir::Value value);
+  /// The rank-0 i64 argument that seeds training-mode Dropout masks (added
+  /// to the function on first use).
+  mlir::Value dropoutSeed();
+
   //===--- Building ops ---------------------------------------------------===//
 
   /// Builds a single-result op whose result type it infers, then folds it when

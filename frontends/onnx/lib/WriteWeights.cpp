@@ -7,8 +7,66 @@
 #include "onnx/checker.h"
 
 #include <cstring>
+#include <optional>
 
 namespace kiln::onnx_import {
+namespace {
+
+/// The dims of the float tensor a main-graph Identity (of an initializer) or
+/// Constant node `node` produces, or nothing.
+std::optional<std::vector<int64_t>> producedDims(const onnx::GraphProto &graph,
+                                                 const onnx::NodeProto &node) {
+  const onnx::TensorProto *tensor = nullptr;
+  if (node.op_type() == "Identity" && node.input_size() == 1) {
+    for (const onnx::TensorProto &initializer : graph.initializer())
+      if (initializer.name() == node.input(0))
+        tensor = &initializer;
+  } else if (node.op_type() == "Constant") {
+    for (const onnx::AttributeProto &attribute : node.attribute())
+      if (attribute.name() == "value" && attribute.has_t())
+        tensor = &attribute.t();
+  }
+  if (!tensor || tensor->data_type() != onnx::TensorProto::FLOAT)
+    return std::nullopt;
+  return std::vector<int64_t>(tensor->dims().begin(), tensor->dims().end());
+}
+
+/// Writes `values` as the value called `name` that a main-graph Identity or
+/// Constant node produces (exporters alias equal initializers so, e.g. a
+/// fresh running_var and its layer's weight): the node gives way to an
+/// initializer of that name.
+llvm::Error replaceProducer(onnx::GraphProto &graph, const std::string &name,
+                            const std::vector<float> &values) {
+  auto *nodes = graph.mutable_node();
+  for (int i = 0; i < nodes->size(); ++i) {
+    const onnx::NodeProto &node = nodes->Get(i);
+    if (node.output_size() != 1 || node.output(0) != name)
+      continue;
+    auto dims = producedDims(graph, node);
+    int64_t count = 1;
+    for (int64_t dim : dims ? *dims : std::vector<int64_t>{})
+      count *= dim;
+    if (!dims || count != static_cast<int64_t>(values.size()))
+      break;
+    onnx::TensorProto *initializer = graph.add_initializer();
+    initializer->set_name(name);
+    initializer->set_data_type(onnx::TensorProto::FLOAT);
+    for (int64_t dim : *dims)
+      initializer->add_dims(dim);
+    std::string raw(values.size() * sizeof(float), '\0');
+    std::memcpy(raw.data(), values.data(), raw.size());
+    initializer->set_raw_data(std::move(raw));
+    nodes->DeleteSubrange(i, 1);
+    return llvm::Error::success();
+  }
+  return llvm::createStringError("no float initializer '" + name +
+                                 "' to write (nor an Identity or Constant "
+                                 "node of " +
+                                 llvm::Twine(values.size()) +
+                                 " floats producing it)");
+}
+
+} // namespace
 
 llvm::Expected<std::string>
 replaceInitializers(llvm::StringRef modelPath,
@@ -42,9 +100,10 @@ replaceInitializers(llvm::StringRef modelPath,
   }
   for (const auto &[name, values] : weights)
     if (!written.count(name))
-      return llvm::createStringError("'" + modelPath +
-                                     "' has no float initializer '" + name +
-                                     "' to write");
+      if (llvm::Error error =
+              replaceProducer(*model->mutable_graph(), name, values))
+        return llvm::createStringError("'" + modelPath + "': " +
+                                       llvm::toString(std::move(error)));
   try {
     onnx::checker::check_model(*model);
   } catch (const std::exception &error) {

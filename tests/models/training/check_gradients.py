@@ -3,14 +3,18 @@
 
   /usr/bin/python3 check_gradients.py MODEL BIN_DIR OUT_DIR
 
-MODEL is resnet18 (torchvision, random weights, batch 4 of 3x64x64 images; eval
-mode, so BatchNormalization uses its running statistics in both frameworks),
+MODEL is resnet18 (torchvision, random weights, batch 4 of 3x64x64 images),
 lstm (a 2-layer LSTM classifier over 8 steps of 16 features, batch 4) or
 digits (the digits CNN of export_digits_cnn.py). The model is exported to
-ONNX (weights as initializers, no constant folding), kiln-train
+ONNX in eval mode (weights as initializers, no constant folding), kiln-train
 --write-gradients computes the cross-entropy gradients of every weight on
-the batch, and PyTorch computes the same with autograd. Every entry must
-satisfy |kiln - torch| <= 1e-5 + 1e-3 |torch| (the acceptance tolerance).
+the batch in training mode (its default), and PyTorch computes the same with
+autograd under model.train(): BatchNormalization normalizes with the batch's
+statistics in both. Every entry must satisfy |kiln - torch| <= 1e-5 +
+1e-3 |torch| (the acceptance tolerance). Then one kiln-train step on the
+batch is saved, and the running statistics in the saved model must be
+PyTorch's after its forward pass (momentum 0.1, unbiased variance), same
+tolerance.
 Without constant folding the initializers are PyTorch's parameters under their
 own names (the LSTM's gate reordering stays in the graph as Slice and Concat).
 """
@@ -20,6 +24,7 @@ import sys
 
 import numpy as np
 import onnx
+import onnx.numpy_helper
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -65,7 +70,37 @@ def make(model_name):
         x = torch.rand(4, 1, 8, 8)
         classes = 10
     y = torch.randint(0, classes, (4,))
-    return model.eval(), x, y
+    return model, x, y
+
+
+def check_running_statistics(bin_dir, out, path, expected):
+    """One kiln-train step on the batch; the saved running statistics must be
+    `expected` (PyTorch's after one forward pass in training mode)."""
+    saved = os.path.join(out, "one_step.onnx")
+    command = [os.path.join(bin_dir, "kiln-train"), path,
+               "--input", "x=" + os.path.join(out, "x.npy"),
+               "--target", os.path.join(out, "y.npy"), "--optimizer", "sgd",
+               "--batch", "4", "--epochs", "1", "--validation-split", "0",
+               "--save", saved]
+    print(" ".join(command), flush=True)
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        return ["kiln-train (one step) exited with %d: %s"
+                % (result.returncode, result.stderr)]
+    initializers = {t.name: onnx.numpy_helper.to_array(t)
+                    for t in onnx.load(saved).graph.initializer}
+    failures, worst = [], 0.0
+    for name, want in expected.items():
+        if name not in initializers:
+            failures.append("no initializer holds " + name)
+            continue
+        got = initializers[name].reshape(want.shape)
+        worst = max(worst, float(np.max(np.abs(got - want))))
+        if np.any(np.abs(got - want) > ATOL + RTOL * np.abs(want)):
+            failures.append("running statistic %s differs" % name)
+    print("%d running statistics after one step compared, largest absolute "
+          "difference %.3g" % (len(expected), worst))
+    return failures
 
 
 def main():
@@ -73,14 +108,19 @@ def main():
     os.makedirs(out, exist_ok=True)
     model, x, y = make(model_name)
     path = os.path.join(out, model_name + ".onnx")
+    model.eval()
     torch.onnx.export(model, x, path, input_names=["x"], output_names=["logits"],
                       opset_version=13, do_constant_folding=False,
                       training=torch.onnx.TrainingMode.PRESERVE)
     np.save(os.path.join(out, "x.npy"), x.numpy())
     np.save(os.path.join(out, "y.npy"), y.numpy().astype(np.int64))
 
+    model.train()
     loss = torch.nn.functional.cross_entropy(model(x), y)
     loss.backward()
+    # The forward pass above updated the running statistics once.
+    statistics = {name: b.numpy().copy() for name, b in model.named_buffers()
+                  if "running" in name}
     onnx_model = onnx.load(path)
     # Without constant folding the initializers are PyTorch's parameters, under
     # their names (the exporter's gate reordering for LSTM stays in the graph).
@@ -122,6 +162,8 @@ def main():
                                            got.size, i, got.flat[i], want.flat[i]))
     print("%d weights compared, largest absolute difference %.3g"
           % (len(trained), worst))
+    if statistics:
+        failures += check_running_statistics(bin_dir, out, path, statistics)
     if failures:
         sys.exit("FAIL:\n  " + "\n  ".join(failures))
 

@@ -364,8 +364,10 @@ TEST_F(LayersTest, MlpTrainsWithACompiledTrainStep) {
   options.loss = "cross_entropy";
   options.optimizer = "sgd";
   options.momentum = 0.9;
-  auto parameters = buildTrainStep(*module, options);
-  ASSERT_TRUE(mlir::succeeded(parameters));
+  auto signature = buildTrainStep(*module, options);
+  ASSERT_TRUE(mlir::succeeded(signature));
+  ASSERT_TRUE(signature->buffers.empty());
+  const auto *parameters = &signature->parameters;
   ASSERT_EQ(parameters->size(), 4u);
   auto loaded = test::compile(compiler, *module);
   ASSERT_TRUE(loaded);

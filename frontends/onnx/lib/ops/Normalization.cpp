@@ -190,6 +190,32 @@ void markStatistics(NodeContext &context) {
         constant->removeAttr(kInitializerAttrName);
 }
 
+/// Evaluation and training: the statistics (inputs 3 and 4) as constants
+/// named by their ONNX names (kiln.initializer), the names a train step
+/// updates and saves. Exporters alias equal initializers through Identity
+/// nodes (a fresh PyTorch running_var is its layer's weight, all ones), so a
+/// statistic may arrive as another weight's constant: it then gets a
+/// constant of its own, and its name is rebound to it.
+void nameStatistics(NodeContext &context) {
+  for (size_t index : {3, 4}) {
+    Value value = context.optionalInput(index);
+    auto constant = value ? value.getDefiningOp<ConstantOp>() : ConstantOp();
+    if (!constant)
+      continue;
+    const std::string &name = context.node.input(index);
+    auto current = constant->getAttrOfType<StringAttr>(kInitializerAttrName);
+    if (current && current.getValue() == name)
+      continue;
+    auto elements = dyn_cast<DenseElementsAttr>(constant.getValue());
+    if (!elements)
+      continue;
+    Value own = context.constant(elements);
+    own.getDefiningOp()->setAttr(kInitializerAttrName,
+                                 context.builder.getStringAttr(name));
+    context.redefineInput(index, own);
+  }
+}
+
 /// Inference with constant statistics: k and the offset computed in double
 /// at import time, as [1, C, 1, ...] constants. Null when a statistic is not a
 /// constant.
@@ -200,8 +226,9 @@ foldedScaleAndOffset(NodeContext &context, RankedTensorType type,
                     bias = context.constantInput(2),
                     mean = context.constantInput(3),
                     variance = context.constantInput(4);
-  if (!scale || !bias || !mean || !variance || isWeight(context, 1) ||
-      isWeight(context, 2))
+  if (!scale || !bias || !mean || !variance ||
+      llvm::any_of(llvm::seq<size_t>(1, 5),
+                   [&](size_t index) { return isWeight(context, index); }))
     return std::make_pair(Value(), Value());
   int64_t channels = type.getDimSize(1);
   for (DenseElementsAttr parameter : {scale, bias, mean, variance})
@@ -279,10 +306,41 @@ llvm::Expected<Value> normalizeWithInputStatistics(NodeContext &context,
   return context.create<AddOp>(scaled, offset);
 }
 
+/// The running statistics of a node that ImportOptions::Mode::Training runs
+/// in training mode: the next values of its mean and var initializers, as
+/// PyTorch updates them (the variance's estimate unbiased, n / (n - 1)).
+llvm::Error updateRunningStatistics(NodeContext &context, Value x,
+                                    const Moments &moments, double momentum) {
+  auto type = cast<RankedTensorType>(x.getType());
+  if (!type.hasStaticShape())
+    return context.unsupported("training mode needs the input's shape known "
+                               "at compile time");
+  int64_t perChannel = type.getNumElements() / type.getDimSize(1);
+  if (perChannel < 2)
+    return context.invalid("training mode needs more than one value per "
+                           "channel to estimate a variance");
+  Type elementType = type.getElementType();
+  KILN_ASSIGN_OR_RETURN(
+      Value unbiased,
+      context.create<MulOp>(
+          moments.variance,
+          context.scalar(elementType, static_cast<double>(perChannel) /
+                                          static_cast<double>(perChannel - 1))));
+  KILN_ASSIGN_OR_RETURN(Value mean,
+                        runningStatistic(context, 3, moments.mean, momentum));
+  KILN_ASSIGN_OR_RETURN(Value variance,
+                        runningStatistic(context, 4, unbiased, momentum));
+  if (llvm::Error error = context.updateInitializer(3, mean))
+    return error;
+  return context.updateInitializer(4, variance);
+}
+
 /// Training: normalizes with the batch's statistics (over every dim but 1)
-/// and sets the running statistics' outputs.
+/// and sets the running statistics' outputs (ONNX's training mode, population
+/// variance), or with `updateInitializers` returns them from the function.
 llvm::Expected<Value> normalizeWithBatchStatistics(NodeContext &context,
-                                                   Value x, double epsilon) {
+                                                   Value x, double epsilon,
+                                                   bool updateInitializers) {
   int64_t rank = cast<RankedTensorType>(x.getType()).getRank();
   KILN_ASSIGN_OR_RETURN(Moments moments,
                         momentsOf(context, x, dimsExcept(rank, 0, 1)));
@@ -293,6 +351,10 @@ llvm::Expected<Value> normalizeWithBatchStatistics(NodeContext &context,
                         context.create<MulOp>(moments.centered, k));
   KILN_ASSIGN_OR_RETURN(Value result, context.create<AddOp>(scaled, bias));
   double momentum = context.floatAttribute("momentum", 0.9f);
+  if (updateInitializers)
+    if (llvm::Error error =
+            updateRunningStatistics(context, x, moments, momentum))
+      return std::move(error);
   if (context.hasOutput(1)) {
     KILN_ASSIGN_OR_RETURN(Value runningMean,
                           runningStatistic(context, 3, moments.mean, momentum));
@@ -320,14 +382,23 @@ llvm::Error convertBatchNormalization(NodeContext &context) {
   }
   double epsilon = context.floatAttribute("epsilon", 1e-5f);
   bool training = context.intAttribute("training_mode", 0) != 0;
-  markStatistics(context);
   if (!training && (context.hasOutput(1) || context.hasOutput(2)))
     return context.invalid("running_mean and running_var are outputs of "
                            "training mode only");
+  // Evaluation and training keep the statistics' initializer names: a train
+  // step passes them in (and, in training mode, gets their next values).
+  ImportOptions::Mode mode = context.mode();
+  if (mode == ImportOptions::Mode::Inference)
+    markStatistics(context);
+  else
+    nameStatistics(context);
+  bool updateInitializers = mode == ImportOptions::Mode::Training && !training;
   KILN_ASSIGN_OR_RETURN(
-      Value result, training
-                        ? normalizeWithBatchStatistics(context, x, epsilon)
-                        : normalizeWithInputStatistics(context, x, epsilon));
+      Value result,
+      training || updateInitializers
+          ? normalizeWithBatchStatistics(context, x, epsilon,
+                                         updateInitializers)
+          : normalizeWithInputStatistics(context, x, epsilon));
   context.setOutput(0, result);
   return llvm::Error::success();
 }

@@ -51,6 +51,12 @@ struct TrainStepOptions {
   /// The function to train, and which of its results is the prediction.
   std::string forward = "forward";
   unsigned output = 0;
+  /// The function the train step runs when it differs from `forward` (which
+  /// predict runs): the same graph imported in training mode (batch
+  /// statistics, dropout), whose extra results marked kiln.updates are the
+  /// next values of buffers and whose argument marked kiln.dropout_seed
+  /// takes the step number. Empty: `forward`.
+  std::string trainingForward;
   /// cross_entropy (logits [N, C], i64 class indices [N]), bce_with_logits,
   /// mse or l1 (targets of the prediction's type); all averaged.
   std::string loss = "cross_entropy";
@@ -87,19 +93,29 @@ struct TrainableParameter {
   mlir::DenseElementsAttr initial;
 };
 
+/// The weights of a train step: the trained parameters, then the buffers
+/// (BatchNormalization's running statistics) that the step updates without
+/// gradients.
+struct TrainStepSignature {
+  llvm::SmallVector<TrainableParameter> parameters;
+  llvm::SmallVector<TrainableParameter> buffers;
+};
+
 /// Adds `predict` and `train_step` to `module` next to `options.forward`,
 /// whose float constants named by kiln.initializer (minus the frozen ones)
-/// become parameters:
+/// become parameters, and those that the training forward updates buffers:
 ///
-///   predict(inputs..., params...) -> the forward results
+///   predict(inputs..., params..., buffers...) -> the forward results
 ///   train_step(inputs..., target, learning_rate, step, params...,
-///              state...) -> (loss, prediction, params'..., state'...)
+///              state..., buffers...)
+///       -> (loss, prediction, params'..., state'..., buffers'...)
 ///
-/// `step` counts from 1 (Adam's bias correction); the state is one tensor
-/// per parameter and slot (SGD with momentum: the velocity; Adam: m, then
-/// v), zeros before the first step. Returns the parameters in argument
-/// order; emits an error and fails when the model cannot be trained so.
-mlir::FailureOr<llvm::SmallVector<TrainableParameter>>
+/// `step` counts from 1 (Adam's bias correction; dropout seeds); the state is
+/// one tensor per parameter and slot (SGD with momentum: the velocity; Adam:
+/// m, then v), zeros before the first step. Returns the parameters and the
+/// buffers in argument order; emits an error and fails when the model cannot
+/// be trained so.
+mlir::FailureOr<TrainStepSignature>
 buildTrainStep(mlir::ModuleOp module, const TrainStepOptions &options);
 
 } // namespace kiln

@@ -56,6 +56,12 @@ struct ImportOptions {
       sequenceInputs;
   /// ONNX inputs that are optionals holding nothing.
   std::vector<std::string> emptyOptionalInputs;
+  /// The semantics an ONNX graph is imported with (see
+  /// onnx_import::ImportOptions::Mode): Inference; Evaluation (running
+  /// statistics stay named weights); Training (PyTorch's model.train():
+  /// batch statistics with running-statistic updates, Dropout on).
+  enum class Mode { Inference, Evaluation, Training };
+  Mode mode = Mode::Inference;
 };
 
 /// A node of an ONNX model that Kiln cannot import, and why.

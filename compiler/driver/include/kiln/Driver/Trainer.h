@@ -31,6 +31,11 @@ struct TrainerOptions {
   std::string outputName;
   TrainStepOptions step;
   CompileOptions compile;
+  /// Run BatchNormalization and Dropout as PyTorch's model.train() does
+  /// (batch statistics, running statistics updated each step, dropout
+  /// masks seeded by the step number); false: as model.eval() (running
+  /// statistics fixed, no dropout). predict always runs them as model.eval().
+  bool trainingMode = true;
   /// Threads of the library kernels (oneDNN's OpenMP threads) during steps;
   /// 0 leaves OpenMP's own setting (OMP_NUM_THREADS, else every core).
   int32_t threads = 0;
@@ -44,9 +49,19 @@ struct BatchGradients {
 };
 
 /// Adds predict, train_step (and whatever else `step` asks for) to `module`
-/// (kiln::buildTrainStep), with the diagnostics as the error's text.
+/// (kiln::buildTrainStep), with the diagnostics as the error's text. A
+/// separate training forward (step.trainingForward) is removed afterwards.
 llvm::Error addTrainingFunctions(Compiler &compiler, mlir::ModuleOp module,
                                  const TrainStepOptions &step);
+
+/// Imports the ONNX model at `modelPath` again with training semantics
+/// (ImportOptions::Mode::Training; `options` gives the shapes) into `module`
+/// as `<step.forward>_train`, and points step.trainingForward at it. Load
+/// `module` itself with ImportOptions::Mode::Evaluation, so that predict
+/// reads the running statistics the train step updates.
+llvm::Error addTrainingForward(Compiler &compiler, mlir::ModuleOp module,
+                               llvm::StringRef modelPath, ImportOptions options,
+                               TrainStepOptions &step);
 
 class Trainer {
 public:
@@ -78,7 +93,8 @@ public:
   /// Replaces the weights (e.g. to restore a checkpoint); same shapes.
   llvm::Error setParameters(std::vector<rt::Tensor> values);
   /// The optimizer state (one tensor per weight and slot: SGD momentum's
-  /// velocity; Adam's m, then v) and its names, in train_step's order.
+  /// velocity; Adam's m, then v), then the running statistics that training
+  /// mode updates, and their names, in train_step's order.
   const std::vector<rt::Tensor> &optimizerState() const { return state; }
   std::vector<std::string> optimizerStateNames() const;
   /// Replaces the optimizer state and the step count (restoring a
@@ -107,6 +123,9 @@ private:
   std::vector<std::string> names;
   std::vector<rt::Tensor> weights, state;
   std::vector<std::string> stateNames;
+  /// How many of `state`'s last tensors are running statistics (buffers),
+  /// which predict reads and save writes.
+  size_t bufferCount = 0;
   unsigned outputIndex = 0;
   int64_t stepCount = 0;
 };

@@ -55,6 +55,17 @@ struct ImportOptions {
   /// Graph inputs that are optionals holding nothing; every other optional
   /// input holds its element (a tensor input, or a sequence as above).
   std::vector<std::string> emptyOptionalInputs;
+  /// The semantics the graph is imported with. Inference: as written, with
+  /// BatchNormalization's running statistics as constants. Evaluation: the
+  /// same, but the running statistics stay named initializers (so a trainer
+  /// can pass in their updated values), as PyTorch's model.eval() inside a
+  /// training program. Training: as PyTorch's model.train(): every
+  /// BatchNormalization normalizes with the batch's statistics and the
+  /// function returns its updated running statistics as extra results
+  /// (marked kiln.updates); every Dropout with a non-zero ratio drops, with
+  /// masks seeded by an extra argument (marked kiln.dropout_seed).
+  enum class Mode { Inference, Evaluation, Training };
+  Mode mode = Mode::Inference;
 };
 
 /// A node Kiln cannot import, and why.

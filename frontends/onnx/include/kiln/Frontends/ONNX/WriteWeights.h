@@ -20,7 +20,10 @@ namespace kiln::onnx_import {
 
 /// The serialized model at `modelPath` with each initializer named in
 /// `weights` holding those float32 values instead (same element count; the
-/// initializer must be FLOAT). The result passes the ONNX checker.
+/// initializer must be FLOAT). A name that is no initializer but the output
+/// of a main-graph Identity (of a float initializer) or Constant node, as
+/// exporters alias equal initializers, becomes an initializer in that node's
+/// place. The result passes the ONNX checker.
 llvm::Expected<std::string>
 replaceInitializers(llvm::StringRef modelPath,
                     const std::map<std::string, std::vector<float>> &weights);

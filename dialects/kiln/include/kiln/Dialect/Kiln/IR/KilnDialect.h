@@ -23,6 +23,16 @@ namespace kiln {
 /// parameters and writes them back under this name.
 inline constexpr llvm::StringLiteral kInitializerAttrName = "kiln.initializer";
 
+/// On a function result: the name of the initializer (a BatchNormalization
+/// running statistic) whose next value this result is. A train step feeds the
+/// statistic in and writes the result back, as PyTorch updates its buffers.
+inline constexpr llvm::StringLiteral kUpdatesAttrName = "kiln.updates";
+
+/// On a function argument: a rank-0 i64 that seeds the Dropout masks of a
+/// training-mode graph; a train step feeds it the step number, so every step
+/// draws new, reproducible masks.
+inline constexpr llvm::StringLiteral kDropoutSeedAttrName = "kiln.dropout_seed";
+
 } // namespace kiln
 
 #endif // KILN_DIALECT_KILN_IR_KILNDIALECT_H
