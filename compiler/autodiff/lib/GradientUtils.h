@@ -9,6 +9,13 @@
 
 namespace kiln::autodiff {
 
+/// Whether `type` is a ranked tensor of floats: the values that carry
+/// gradients.
+inline bool isFloatTensor(mlir::Type type) {
+  auto tensor = llvm::dyn_cast<mlir::RankedTensorType>(type);
+  return tensor && llvm::isa<mlir::FloatType>(tensor.getElementType());
+}
+
 /// `value`'s type, which every value a rule handles has.
 inline mlir::RankedTensorType typeOf(mlir::Value value) {
   return llvm::cast<mlir::RankedTensorType>(value.getType());

@@ -5,7 +5,8 @@
 // gradient flowing into one of its results asks its gradient rule
 // (GradientOpInterface) for the gradients of its operands, which are added to
 // what those operands already received. Values with no path to a result get
-// no gradient ops at all.
+// no gradient ops at all. Control flow (scf.if, and scf.for loops, which are
+// unrolled first) goes through ControlFlowGradients.cpp.
 //
 //===----------------------------------------------------------------------===//
 
@@ -26,10 +27,7 @@ using namespace mlir;
 namespace kiln {
 namespace {
 
-bool isFloatTensor(Type type) {
-  auto tensor = dyn_cast<RankedTensorType>(type);
-  return tensor && isa<FloatType>(tensor.getElementType());
-}
+using autodiff::isFloatTensor;
 
 /// The gradients of the values of one function, added up as they arrive.
 class GradientMap {
@@ -68,7 +66,14 @@ LogicalResult propagate(Operation *op, OpBuilder &builder,
     resultGradients.push_back(gradients.lookup(result));
     reached |= static_cast<bool>(resultGradients.back());
   }
-  if (!reached || !hasDifferentiableOperand(op))
+  if (!reached)
+    return success();
+  if (autodiff::isControlFlowOp(op))
+    return autodiff::propagateControlFlow(
+        op, builder, resultGradients, active, [&](Value value, Value gradient) {
+          gradients.accumulate(value, gradient);
+        });
+  if (!hasDifferentiableOperand(op))
     return success();
   if (auto cast = dyn_cast<tensor::CastOp>(op)) {
     Value gradient = tensor::CastOp::create(builder, op->getLoc(),
@@ -113,30 +118,45 @@ LogicalResult propagate(Operation *op, OpBuilder &builder,
   return success();
 }
 
-/// The values computed from `wrt` by `ops`: only they need gradients.
+/// The values computed from `wrt` by `ops` (through operands, or values that
+/// regions capture): only they need gradients.
 DenseSet<Value> activeValues(ArrayRef<Operation *> ops, ArrayRef<Value> wrt) {
   DenseSet<Value> active(wrt.begin(), wrt.end());
   for (Operation *op : ops)
-    if (llvm::any_of(op->getOperands(),
-                     [&](Value operand) { return active.contains(operand); }))
+    if (autodiff::readsActive(op, active))
       active.insert(op->result_begin(), op->result_end());
   return active;
+}
+
+/// `value`, or what replaced it when its loop was unrolled.
+Value replacement(const DenseMap<Value, Value> &replaced, Value value) {
+  Value other = replaced.lookup(value);
+  return other ? other : value;
 }
 
 } // namespace
 
 FailureOr<SmallVector<Value>>
-autodiff::emitBackward(OpBuilder &builder, ArrayRef<Operation *> ops,
+autodiff::emitBackward(OpBuilder &builder, ArrayRef<Operation *> forwardOps,
                        ArrayRef<std::pair<Value, Value>> seeds,
-                       ArrayRef<Value> wrt) {
+                       ArrayRef<Value> wrtValues) {
+  // The reverse sweep needs every iteration's intermediates.
+  SmallVector<Operation *> ops(forwardOps);
+  DenseMap<Value, Value> replaced;
+  if (failed(autodiff::unrollActiveLoops(ops, wrtValues, replaced)))
+    return failure();
+  SmallVector<Value> wrt;
+  for (Value value : wrtValues)
+    wrt.push_back(replacement(replaced, value));
   DenseSet<Value> active = activeValues(ops, wrt);
   GradientMap gradients(builder);
-  for (auto [value, seed] : seeds)
+  for (auto [forwardValue, seed] : seeds) {
+    Value value = replacement(replaced, forwardValue);
     if (active.contains(value) && isFloatTensor(value.getType()))
       gradients.accumulate(value, seed);
+  }
   for (Operation *op : llvm::reverse(ops)) {
-    if (llvm::none_of(op->getOperands(),
-                      [&](Value operand) { return active.contains(operand); }))
+    if (!autodiff::readsActive(op, active))
       continue;
     if (failed(propagate(op, builder, gradients, active)))
       return failure();
@@ -164,10 +184,6 @@ FailureOr<func::FuncOp> buildVjp(func::FuncOp function, StringRef name) {
   auto returnOp = dyn_cast<func::ReturnOp>(body.getTerminator());
   if (!returnOp)
     return function.emitError() << "autodiff needs a func.return";
-  for (Operation &op : body.without_terminator())
-    if (op.getNumRegions() > 0 && hasDifferentiableOperand(&op))
-      return op.emitError() << "Kiln cannot differentiate through '"
-                            << op.getName() << "' (control flow) yet";
 
   FunctionType forwardType = function.getFunctionType();
   SmallVector<Type> inputs(forwardType.getInputs());
@@ -215,6 +231,9 @@ FailureOr<func::FuncOp> buildVjp(func::FuncOp function, StringRef name) {
   SmallVector<Value> returned(forwardResults);
   llvm::append_range(returned, *gradients);
   func::ReturnOp::create(builder, returnOp.getLoc(), returned);
+  // The loops unrolled for the reverse sweep; the results returned above may
+  // be theirs.
+  autodiff::foldEmptiedLoops(vjp.getBody());
   return vjp;
 }
 

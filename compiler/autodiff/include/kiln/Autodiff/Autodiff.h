@@ -26,7 +26,8 @@ namespace kiln {
 /// effect when the kiln dialect loads, or at once if it is loaded).
 void registerGradientRules(mlir::DialectRegistry &registry);
 
-/// Builds `name` next to `function` (one block of ops without regions): it
+/// Builds `name` next to `function` (one block of ops; control flow as
+/// scf.if, and scf.for of a trip count known at compile time): it
 /// takes `function`'s arguments and then one cotangent per result, and returns
 /// the results followed by the gradient of sum_i <result_i, cotangent_i> with
 /// respect to each floating-point tensor argument, in argument order. Emits an

@@ -16,7 +16,10 @@ def KilnDifferentiatePass : Pass<"kiln-differentiate", "mlir::ModuleOp"> {
     gradient rules (kiln's GradientOpInterface, attached by
     `kiln::registerGradientRules`) build, in reverse order, with the gradients
     of values used more than once added up. An op on the path from an argument
-    to a result that has no rule is an error naming it.
+    to a result that has no rule is an error naming it. Control flow: `scf.if`
+    gets a backward `scf.if` on the same condition, `scf.for` loops of a trip
+    count known at compile time are unrolled in `@<function>_vjp`, and other
+    loops (`scf.while`, run-time trip counts) are errors.
   }];
   let options = [
     Option<"function", "function", "std::string", /*default=*/"\"forward\"",
