@@ -17,6 +17,7 @@
 
 #include "mlir/IR/Verifier.h"
 
+#include <optional>
 #include <stdexcept>
 
 using namespace mlir;
@@ -393,6 +394,81 @@ TEST_F(DynamicShapeNumericsTest, RandomUniformLikeDrawsAsNumPyDoes) {
     for (int64_t i = 0; i < like.size(); ++i)
       ASSERT_EQ(actual[i], expected[i]) << "seed " << seed << ", draw " << i;
   }
+}
+
+/// With a run-time seed_offset the generator is seeded with
+/// (seed + offset) mod 2^32 when the function runs: offset 0 gives the draws
+/// of the seed alone, seed 3 with offset 4 those of seed 7, and each offset
+/// (a training step) other numbers. 800 draws twist the state three times.
+TEST_F(DynamicShapeNumericsTest, RandomUniformLikeSeedOffsetIsAddedToTheSeed) {
+  ref::Tensor like = ref::random({400, 2}, engine);
+  const int64_t count = like.size();
+  rt::Tensor input = toRuntime(like);
+  auto draws = [&](const rt::Module &module,
+                   std::optional<int64_t> offset) -> std::vector<double> {
+    std::vector<const rt::Tensor *> inputs = {&input};
+    rt::Tensor offsetTensor =
+        rt::Tensor::create(KILN_DTYPE_I64, std::vector<int64_t>{});
+    if (offset) {
+      *offsetTensor.data<int64_t>() = *offset;
+      inputs.push_back(&offsetTensor);
+    }
+    std::vector<rt::Tensor> outputs = module.function("main").run(inputs);
+    if (outputs.size() != 1 || outputs[0].shape() != like.shape)
+      throw std::runtime_error("expected one output of the input's shape");
+    const double *data = outputs[0].data<double>();
+    return std::vector<double>(data, data + count);
+  };
+  auto withOffset = [&](uint32_t seed) {
+    return compile(
+        {Operand::data(like), Operand::scalar(int64_t(0))},
+        [&](OpBuilder &b, Location loc, ValueRange args) -> SmallVector<Value> {
+          return {RandomUniformLikeOp::create(b, loc, args[0], args[1], seed)};
+        });
+  };
+  auto seedOnly = [&](uint32_t seed) {
+    return compile(
+        {Operand::data(like)},
+        [&](OpBuilder &b, Location loc, ValueRange args) -> SmallVector<Value> {
+          return {RandomUniformLikeOp::create(b, loc, args[0], seed)};
+        });
+  };
+  rt::Module three = withOffset(3);
+
+  // (a) Offset 0 is the seed alone, and NumPy's numbers:
+  // np.random.RandomState(3).random_sample(4).
+  std::vector<double> zero = draws(three, 0);
+  EXPECT_EQ(zero, draws(seedOnly(3), std::nullopt));
+  EXPECT_EQ(zero, ref::numpyRandomSample(3, count));
+  const double numpySeed3[] = {0.5507979025745755, 0.7081478226181048,
+                               0.2909047389129443, 0.510827605197663};
+  for (int i = 0; i < 4; ++i)
+    EXPECT_EQ(zero[i], numpySeed3[i]) << "draw " << i;
+
+  // (b) Seed 3 with offset 4 is seed 7:
+  // np.random.RandomState(7).random_sample(4).
+  std::vector<double> four = draws(three, 4);
+  EXPECT_EQ(four, draws(seedOnly(7), std::nullopt));
+  EXPECT_EQ(four, ref::numpyRandomSample(7, count));
+  const double numpySeed7[] = {0.07630828937395717, 0.7799187922401146,
+                               0.4384092314408935, 0.7234651778309412};
+  for (int i = 0; i < 4; ++i)
+    EXPECT_EQ(four[i], numpySeed7[i]) << "draw " << i;
+
+  // (c) Steps 1 and 2 draw different numbers (those of seeds 4 and 5), and
+  // the same step always the same ones.
+  std::vector<double> one = draws(three, 1), two = draws(three, 2);
+  EXPECT_NE(one, two);
+  EXPECT_EQ(one, ref::numpyRandomSample(4, count));
+  EXPECT_EQ(two, ref::numpyRandomSample(5, count));
+  EXPECT_EQ(one, draws(three, 1));
+
+  // The sum is taken modulo 2^32, for negative and large offsets too.
+  EXPECT_EQ(draws(three, -4), ref::numpyRandomSample(4294967295u, count));
+  EXPECT_EQ(draws(three, (int64_t(1) << 32) + 2),
+            ref::numpyRandomSample(5, count));
+  EXPECT_EQ(draws(withOffset(4294967295u), 1),
+            ref::numpyRandomSample(0, count));
 }
 
 //===--- Reductions along run-time axes ----------------------------------===//

@@ -1027,14 +1027,20 @@ struct RangeLowering : OpConversionPattern<RangeOp> {
 constexpr int64_t kStateWords = 624;
 constexpr int64_t kMiddleWord = 397;
 constexpr uint32_t kMatrixA = 0x9908b0dfu;
+/// init_genrand's multiplier: word i is
+/// kSeedMultiplier * (word[i-1] ^ (word[i-1] >> 30)) + i, modulo 2^32.
+constexpr uint32_t kSeedMultiplier = 1812433253u;
 
-/// The state `init_genrand(seed)` leaves, before the first twist.
+/// The state `init_genrand(seed)` leaves, before the first twist, when the
+/// seed is known when compiling (Mersenne::seededState computes the same at
+/// run time).
 SmallVector<int32_t> seededState(uint32_t seed) {
   SmallVector<int32_t> state;
   uint32_t word = seed;
   for (int64_t i = 0; i < kStateWords; ++i) {
     state.push_back(static_cast<int32_t>(word));
-    word = 1812433253u * (word ^ (word >> 30)) + static_cast<uint32_t>(i + 1);
+    word =
+        kSeedMultiplier * (word ^ (word >> 30)) + static_cast<uint32_t>(i + 1);
   }
   return state;
 }
@@ -1050,6 +1056,32 @@ struct Mersenne {
   }
   Value index(int64_t value) {
     return arith::ConstantIndexOp::create(b, loc, value);
+  }
+
+  /// The state `init_genrand(seed)` leaves for an i32 `seed` known only at
+  /// run time: word 0 is the seed, then one scf.for over words 1 to 623
+  /// carries the previous word (seededState's recurrence in i32 arithmetic,
+  /// which wraps modulo 2^32 as uint32_t does).
+  Value seededState(Value seed) {
+    Value empty = tensor::EmptyOp::create(
+        b, loc, ArrayRef<int64_t>{kStateWords}, b.getI32Type());
+    Value first = tensor::InsertOp::create(b, loc, seed, empty, index(0));
+    auto loop = scf::ForOp::create(
+        b, loc, index(1), index(kStateWords), index(1), ValueRange{first, seed},
+        [&](OpBuilder &lb, Location l, Value i, ValueRange args) {
+          Mersenne m{lb, l};
+          Value previous = args[1];
+          Value shifted = arith::ShRUIOp::create(lb, l, previous, m.word(30));
+          Value mixed = arith::XOrIOp::create(lb, l, previous, shifted);
+          Value product =
+              arith::MulIOp::create(lb, l, m.word(kSeedMultiplier), mixed);
+          Value position =
+              arith::IndexCastUIOp::create(lb, l, lb.getI32Type(), i);
+          Value word = arith::AddIOp::create(lb, l, product, position);
+          Value state = tensor::InsertOp::create(lb, l, word, args[0], i);
+          scf::YieldOp::create(lb, l, ValueRange{state, word});
+        });
+    return loop.getResult(0);
   }
 
   /// The next 624 words, computed in place as the reference does (words past
@@ -1138,7 +1170,10 @@ struct Mersenne {
 
 /// The draws are sequential: one scf.for over the elements in row-major order
 /// carries the generator's state (a tensor<624xi32> that bufferizes in place)
-/// and writes a flat tensor, which is then reshaped to the result.
+/// and writes a flat tensor, which is then reshaped to the result. The initial
+/// state is a constant computed when compiling, or, with a `seed_offset`,
+/// computed at run time from (seed + offset) mod 2^32; the draws are the same
+/// code either way.
 struct RandomUniformLikeLowering : OpConversionPattern<RandomUniformLikeOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -1156,14 +1191,24 @@ struct RandomUniformLikeLowering : OpConversionPattern<RandomUniformLikeOp> {
       // Cannot overflow: `like` exists with these dims.
       count = shapes.mul(count, dims.back());
     }
-    auto stateType =
-        RankedTensorType::get({kStateWords}, rewriter.getI32Type());
-    Value seeded = arith::ConstantOp::create(
-        rewriter, loc,
-        DenseIntElementsAttr::get(
-            stateType,
-            ArrayRef(seededState(static_cast<uint32_t>(op.getSeed())))));
     Mersenne m{rewriter, loc};
+    Value seeded;
+    if (Value offset = adaptor.getSeedOffset()) {
+      // i64 addition wraps modulo 2^64, a multiple of 2^32, so truncating the
+      // sum gives (seed + offset) mod 2^32 for negative offsets too.
+      Value offsetValue = tensor::ExtractOp::create(rewriter, loc, offset);
+      Value sum = shapes.add(shapes.constant(op.getSeed()), offsetValue);
+      seeded = m.seededState(
+          arith::TruncIOp::create(rewriter, loc, rewriter.getI32Type(), sum));
+    } else {
+      auto stateType =
+          RankedTensorType::get({kStateWords}, rewriter.getI32Type());
+      seeded = arith::ConstantOp::create(
+          rewriter, loc,
+          DenseIntElementsAttr::get(
+              stateType,
+              ArrayRef(seededState(static_cast<uint32_t>(op.getSeed())))));
+    }
     Value flat = tensor::EmptyOp::create(
         rewriter, loc, ArrayRef<OpFoldResult>{shapes.toIndex(count)},
         rewriter.getF64Type());

@@ -726,6 +726,30 @@ LogicalResult RandomUniformLikeOp::verify() {
   // NumPy's legacy seeding takes seeds in [0, 2^32).
   if (getSeed() < 0 || getSeed() > int64_t(UINT32_MAX))
     return emitOpError("seed must be in [0, 2^32), got ") << getSeed();
+  // The run-time offset added to the seed: one signless 64-bit integer.
+  if (Value offset = getSeedOffset()) {
+    auto type = cast<RankedTensorType>(offset.getType());
+    if (type.getRank() != 0 || !type.getElementType().isSignlessInteger(64))
+      return emitOpError("seed_offset must be a rank-0 tensor<i64>, got ")
+             << type;
+  }
+  return success();
+}
+
+/// A constant offset moves into the seed: the generator's state is then
+/// computed when compiling.
+LogicalResult RandomUniformLikeOp::canonicalize(RandomUniformLikeOp op,
+                                                PatternRewriter &rewriter) {
+  if (!op.getSeedOffset())
+    return failure();
+  std::optional<SmallVector<int64_t>> offset = constantInts(op.getSeedOffset());
+  if (!offset || offset->size() != 1)
+    return failure();
+  // (seed + offset) mod 2^32, as the lowering computes it at run time.
+  uint32_t seed = static_cast<uint32_t>(static_cast<uint64_t>(op.getSeed()) +
+                                        static_cast<uint64_t>((*offset)[0]));
+  rewriter.replaceOpWithNewOp<RandomUniformLikeOp>(
+      op, op.getType(), op.getLike(), /*seed_offset=*/Value(), uint64_t(seed));
   return success();
 }
 

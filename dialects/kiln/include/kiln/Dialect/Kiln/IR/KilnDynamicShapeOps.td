@@ -301,20 +301,45 @@ def Kiln_RandomUniformLikeOp : Kiln_Op<"random_uniform_like",
     `((a >> 5) * 2^26 + (b >> 6)) / 2^53` from consecutive 32-bit outputs `a`, `b`
     of MT19937 seeded with `seed` (Matsumoto and Nishimura's `init_genrand`). ONNX's
     reference implementation of Dropout draws its mask this way, so Kiln
-    reproduces its results. Every call gives the same numbers (the op is pure):
+    reproduces its results. The draws are sequential, about 10 ns per element.
+
+    Without `seed_offset`, every call gives the same numbers (the op is pure):
     a call-to-call random stream would need state the compiled function does not
-    have. The draws are sequential, about 10 ns per element.
+    have, and the generator's initial state is computed when compiling. The
+    optional `seed_offset`, a rank-0 `tensor<i64>` read at run time (a training
+    step counter, say), makes the seed `(seed + seed_offset) mod 2^32`: offset 0
+    gives the numbers of `seed` alone, and seed `s` with offset `k` those of seed
+    `s + k`, so each step draws a different, reproducible mask. The generator is
+    then seeded at run time, 624 words of `init_genrand` per call; a constant
+    `seed_offset` canonicalizes into `seed`.
 
     ```mlir
     %u = kiln.random_uniform_like %x {seed = 0 : i64}
         : (tensor<3x4xf32>) -> tensor<3x4xf64>
+    %v = kiln.random_uniform_like %x, %step {seed = 3 : i64}
+        : (tensor<3x4xf32>, tensor<i64>) -> tensor<3x4xf64>
     ```
   }];
   let arguments = (ins Kiln_AnyTensor:$like,
+                   Optional<Kiln_AnyTensor>:$seed_offset,
                    DefaultValuedAttr<I64Attr, "0">:$seed);
   let results = (outs RankedTensorOf<[F64]>:$result);
-  let assemblyFormat = "$like attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = "$like (`,` $seed_offset^)? attr-dict `:` "
+                       "functional-type(operands, results)";
+  // The draws of `seed` alone, as before `seed_offset` existed (the generated
+  // builders take the optional operand, which may be null, before the seed).
+  let builders = [
+    OpBuilder<(ins "::mlir::Value":$like, CArg<"uint64_t", "0">:$seed), [{
+      build($_builder, $_state, like, /*seed_offset=*/::mlir::Value(), seed);
+    }]>,
+    OpBuilder<(ins "::mlir::Type":$result, "::mlir::Value":$like,
+                   CArg<"uint64_t", "0">:$seed), [{
+      build($_builder, $_state, result, like, /*seed_offset=*/::mlir::Value(),
+            seed);
+    }]>
+  ];
   let hasVerifier = 1;
+  let hasCanonicalizeMethod = 1;
 }
 
 //===----------------------------------------------------------------------===//
