@@ -360,7 +360,8 @@ FailureOr<ModelWeights> findWeights(func::FuncOp training,
       return;
     if (updated.contains(name.getValue()))
       bufferValues[name.getValue()] = value;
-    else if (!isFrozen(name.getValue(), frozen))
+    else if (!constant->hasAttr(kStatisticAttrName) &&
+             !isFrozen(name.getValue(), frozen))
       weights.parameters.push_back({name.str(), value});
   });
   // Buffers in result order, so train_step's layout follows the graph's.

@@ -131,8 +131,7 @@ Trainer::create(Compiler &compiler, llvm::StringRef modelPath,
   import.inputShapes.emplace_back(inputName, shape);
   // predict runs the graph as model.eval() would, train_step as
   // model.train() would (a second import of the same file).
-  import.mode = options.trainingMode ? ImportOptions::Mode::Evaluation
-                                     : ImportOptions::Mode::Inference;
+  import.mode = ImportOptions::Mode::Evaluation;
   auto module = compiler.loadModel(modelPath, import);
   if (!module)
     return module.takeError();

@@ -247,7 +247,7 @@ static int compile() {
   tools::StageReporter reporter(kTool, /*showProgress=*/true);
   // A training program's predict reads the running statistics train_step
   // updates, so they stay weights (evaluation semantics).
-  if (train && !trainEvalMode)
+  if (train)
     importOptions.mode = driver::ImportOptions::Mode::Evaluation;
   auto module = reporter.timeImport(
       [&] { return compiler.loadModel(modelPath, importOptions); });

@@ -5,7 +5,9 @@
 // transposes, kiln.matmul, scaling and kiln.add. (BatchNormalization is in
 // Normalization.cpp.) Dropout in training mode draws its mask with
 // kiln.random_uniform_like, NumPy's generator, as ONNX's reference
-// implementation does.
+// implementation does. ImportOptions::Mode::Training turns on every Dropout
+// of a non-zero ratio, its generator seeded from the step number (a run-time
+// seed_offset) so that each training step draws a new mask.
 //
 //===----------------------------------------------------------------------===//
 
@@ -539,7 +541,7 @@ bool isConstantScalar(NodeContext &context, size_t i, double value) {
 /// time, a kiln.select picks the identity (mask all true) when training is
 /// off or the ratio is 0; both sides are computed.
 llvm::Error convertTrainingDropout(NodeContext &context, Value input,
-                                   bool trainingKnown) {
+                                   bool trainingKnown, Value seedOffset) {
   auto type = cast<RankedTensorType>(input.getType());
   if (!isa<FloatType>(type.getElementType()))
     return context.invalid("Dropout of a non-float tensor");
@@ -556,8 +558,9 @@ llvm::Error convertTrainingDropout(NodeContext &context, Value input,
       !isa<FloatType>(ratioType.getElementType()))
     return context.invalid("ratio must be a float tensor of one element");
   Type f64 = context.builder.getF64Type();
-  KILN_ASSIGN_OR_RETURN(Value draws, context.create<RandomUniformLikeOp>(
-                                         input, static_cast<uint64_t>(seed)));
+  KILN_ASSIGN_OR_RETURN(Value draws,
+                        context.create<RandomUniformLikeOp>(
+                            input, seedOffset, static_cast<uint64_t>(seed)));
   KILN_ASSIGN_OR_RETURN(Value wideRatio,
                         context.create<CastOp>(ratio, TypeAttr::get(f64)));
   KILN_ASSIGN_OR_RETURN(
@@ -607,6 +610,18 @@ llvm::Error convertTrainingDropout(NodeContext &context, Value input,
   return llvm::Error::success();
 }
 
+/// ImportOptions::Mode::Training's dropout seed offset: the step number (the
+/// function's kiln.dropout_seed argument) times a large odd number, and the
+/// node's index, so that every node and every step draws its own mask.
+Value trainStepSeedOffset(NodeContext &context) {
+  auto i64 = context.builder.getI64Type();
+  Value step = MulOp::create(context.builder, context.loc,
+                             context.dropoutSeed(),
+                             context.scalar(i64, 1000003.0));
+  return AddOp::create(context.builder, context.loc, step,
+                       context.scalar(i64, 7919.0 * (context.index + 1)));
+}
+
 /// Dropout: the identity in inference mode (training_mode absent or a
 /// constant false) or with a constant ratio of 0, with a mask of all true;
 /// otherwise convertTrainingDropout.
@@ -620,10 +635,18 @@ llvm::Error convertDropout(NodeContext &context) {
     trainingKnown = given.has_value();
     training = given && (*given)[0] != 0;
   }
-  bool identity = (trainingKnown && !training) ||
-                  (context.hasInput(1) && isConstantScalar(context, 1, 0.0));
+  // ImportOptions::Mode::Evaluation and Training override a constant
+  // training_mode, as model.eval() and model.train() do.
+  bool zeroRatio = context.hasInput(1) && isConstantScalar(context, 1, 0.0);
+  ImportOptions::Mode mode = context.mode();
+  if (mode == ImportOptions::Mode::Evaluation && trainingKnown)
+    training = false;
+  if (mode == ImportOptions::Mode::Training && !zeroRatio)
+    return convertTrainingDropout(context, input, trainingKnown,
+                                  trainStepSeedOffset(context));
+  bool identity = (trainingKnown && !training) || zeroRatio;
   if (!identity)
-    return convertTrainingDropout(context, input, trainingKnown);
+    return convertTrainingDropout(context, input, trainingKnown, Value());
   context.setOutput(0, input);
   if (context.hasOutput(1)) {
     KILN_ASSIGN_OR_RETURN(Value mask, keepEverything(context, input));

@@ -180,38 +180,39 @@ bool isWeight(NodeContext &context, size_t index) {
   return constant && constant->hasAttr(kInitializerAttrName);
 }
 
-/// The running mean and variance are statistics, not trained weights: drop
-/// their initializer names so that training leaves them alone (and ops on
-/// them fold as on any constant).
-void markStatistics(NodeContext &context) {
-  for (size_t index : {3, 4})
-    if (Value value = context.optionalInput(index))
-      if (auto constant = value.getDefiningOp<ConstantOp>())
-        constant->removeAttr(kInitializerAttrName);
-}
-
-/// Evaluation and training: the statistics (inputs 3 and 4) as constants
-/// named by their ONNX names (kiln.initializer), the names a train step
-/// updates and saves. Exporters alias equal initializers through Identity
-/// nodes (a fresh PyTorch running_var is its layer's weight, all ones), so a
-/// statistic may arrive as another weight's constant: it then gets a
-/// constant of its own, and its name is rebound to it.
-void nameStatistics(NodeContext &context) {
+/// Gives the statistics (inputs 3 and 4, when constants) constants of their
+/// own: named by their ONNX names (kiln.initializer) with `named`, the names
+/// a train step updates and saves; else unnamed, so that training leaves
+/// them alone and ops on them fold as on any constant. Exporters alias equal
+/// initializers through Identity nodes (a fresh PyTorch running_var is its
+/// layer's weight, all ones), so a statistic may arrive as a weight's own
+/// constant, which must stay that weight's.
+void separateStatistics(NodeContext &context, bool named) {
   for (size_t index : {3, 4}) {
     Value value = context.optionalInput(index);
     auto constant = value ? value.getDefiningOp<ConstantOp>() : ConstantOp();
-    if (!constant)
+    auto elements =
+        constant ? dyn_cast<DenseElementsAttr>(constant.getValue()) : nullptr;
+    if (!elements)
       continue;
     const std::string &name = context.node.input(index);
     auto current = constant->getAttrOfType<StringAttr>(kInitializerAttrName);
-    if (current && current.getValue() == name)
+    if (current && current.getValue() == name) {
+      if (named)
+        constant->setAttr(kStatisticAttrName, context.builder.getUnitAttr());
+      else
+        constant->removeAttr(kInitializerAttrName);
       continue;
-    auto elements = dyn_cast<DenseElementsAttr>(constant.getValue());
-    if (!elements)
+    }
+    if (!current && !named)
       continue;
     Value own = context.constant(elements);
-    own.getDefiningOp()->setAttr(kInitializerAttrName,
-                                 context.builder.getStringAttr(name));
+    if (named) {
+      own.getDefiningOp()->setAttr(kInitializerAttrName,
+                                   context.builder.getStringAttr(name));
+      own.getDefiningOp()->setAttr(kStatisticAttrName,
+                                   context.builder.getUnitAttr());
+    }
     context.redefineInput(index, own);
   }
 }
@@ -387,12 +388,20 @@ llvm::Error convertBatchNormalization(NodeContext &context) {
                            "training mode only");
   // Evaluation and training keep the statistics' initializer names: a train
   // step passes them in (and, in training mode, gets their next values).
+  // Either overrides the node's own mode, as model.eval() and model.train()
+  // do, whichever mode the model was exported in.
   ImportOptions::Mode mode = context.mode();
-  if (mode == ImportOptions::Mode::Inference)
-    markStatistics(context);
-  else
-    nameStatistics(context);
-  bool updateInitializers = mode == ImportOptions::Mode::Training && !training;
+  separateStatistics(context, mode != ImportOptions::Mode::Inference);
+  if (mode == ImportOptions::Mode::Evaluation && training) {
+    // The running statistics stay as they are.
+    for (size_t index : {1, 2})
+      if (context.hasOutput(index)) {
+        KILN_ASSIGN_OR_RETURN(Value statistic, context.input(index + 2));
+        context.setOutput(index, statistic);
+      }
+    training = false;
+  }
+  bool updateInitializers = mode == ImportOptions::Mode::Training;
   KILN_ASSIGN_OR_RETURN(
       Value result,
       training || updateInitializers

@@ -57,9 +57,10 @@ struct ImportOptions {
   /// ONNX inputs that are optionals holding nothing.
   std::vector<std::string> emptyOptionalInputs;
   /// The semantics an ONNX graph is imported with (see
-  /// onnx_import::ImportOptions::Mode): Inference; Evaluation (running
-  /// statistics stay named weights); Training (PyTorch's model.train():
-  /// batch statistics with running-statistic updates, Dropout on).
+  /// onnx_import::ImportOptions::Mode, same order): Inference, as written;
+  /// Evaluation, as PyTorch's model.eval() (running statistics stay named
+  /// weights, never trained); Training, as model.train() (batch statistics
+  /// with running-statistic updates, Dropout on).
   enum class Mode { Inference, Evaluation, Training };
   Mode mode = Mode::Inference;
 };

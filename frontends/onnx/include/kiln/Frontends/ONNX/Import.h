@@ -56,14 +56,16 @@ struct ImportOptions {
   /// input holds its element (a tensor input, or a sequence as above).
   std::vector<std::string> emptyOptionalInputs;
   /// The semantics the graph is imported with. Inference: as written, with
-  /// BatchNormalization's running statistics as constants. Evaluation: the
-  /// same, but the running statistics stay named initializers (so a trainer
-  /// can pass in their updated values), as PyTorch's model.eval() inside a
-  /// training program. Training: as PyTorch's model.train(): every
-  /// BatchNormalization normalizes with the batch's statistics and the
-  /// function returns its updated running statistics as extra results
-  /// (marked kiln.updates); every Dropout with a non-zero ratio drops, with
-  /// masks seeded by an extra argument (marked kiln.dropout_seed).
+  /// BatchNormalization's running statistics as constants. Evaluation: as
+  /// PyTorch's model.eval(), whatever mode the nodes were exported in
+  /// (BatchNormalization on its running statistics, Dropout off); the
+  /// running statistics stay named initializers marked kiln.statistic (never
+  /// trained), so a trainer can pass in their updated values. Training: as
+  /// PyTorch's model.train(): every BatchNormalization normalizes with the
+  /// batch's statistics and the function returns its updated running
+  /// statistics as extra results (marked kiln.updates); every Dropout with a
+  /// non-zero ratio drops, with masks seeded by an extra argument (marked
+  /// kiln.dropout_seed).
   enum class Mode { Inference, Evaluation, Training };
   Mode mode = Mode::Inference;
 };

@@ -23,6 +23,11 @@ namespace kiln {
 /// parameters and writes them back under this name.
 inline constexpr llvm::StringLiteral kInitializerAttrName = "kiln.initializer";
 
+/// On a `kiln.constant` that has kiln.initializer: the weight is a statistic
+/// (BatchNormalization's running mean or variance), never trained by
+/// gradients; a training-mode graph may update it (kiln.updates).
+inline constexpr llvm::StringLiteral kStatisticAttrName = "kiln.statistic";
+
 /// On a function result: the name of the initializer (a BatchNormalization
 /// running statistic) whose next value this result is. A train step feeds the
 /// statistic in and writes the result back, as PyTorch updates its buffers.
