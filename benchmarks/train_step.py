@@ -6,9 +6,11 @@
 
 The model is torchvision's ResNet-18 (random weights, seed 0, 1000 classes),
 batch 8 of random images, cross-entropy against random labels, plain SGD (lr
-0.01). BatchNormalization runs with its running statistics in both
-frameworks (PyTorch in eval mode; Kiln trains the exported inference graph,
-whose scale and shift stay trainable). Kiln's step is `kiln-train
+0.01). Both frameworks train as under model.train(): BatchNormalization
+normalizes with the batch's statistics and updates its running statistics
+(kiln-train's default training mode, on the graph exported under
+model.eval()). `--eval-mode` runs both with the running statistics fixed
+instead (PyTorch's model.eval(), kiln-train --eval-mode). Kiln's step is `kiln-train
 --benchmark` (forward, loss, backward and update compiled into one function;
 the median of --steps steps after 3 untimed ones); PyTorch's is zero_grad,
 forward, loss, backward and optimizer.step, timed the same way, with
@@ -29,8 +31,9 @@ import torch
 import torchvision
 
 
-def torch_step_ms(model, x, y, threads, steps):
+def torch_step_ms(model, x, y, threads, steps, mode):
     torch.set_num_threads(threads)
+    model.train(mode == "train")
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
     times = []
     for i in range(steps + 3):
@@ -43,7 +46,7 @@ def torch_step_ms(model, x, y, threads, steps):
     return 1e3 * float(np.median(times))
 
 
-def kiln_step_ms(build, work, threads, batch, steps):
+def kiln_step_ms(build, work, threads, batch, steps, mode):
     env = dict(os.environ)
     command = [os.path.join(build, "bin", "kiln-train"),
                os.path.join(work, "resnet18.onnx"),
@@ -52,6 +55,8 @@ def kiln_step_ms(build, work, threads, batch, steps):
                "--batch", str(batch), "--optimizer", "sgd", "--lr", "0.01",
                "--validation-split", "0", "--benchmark", str(steps),
                "--threads", str(threads)]
+    if mode == "eval":
+        command.append("--eval-mode")
     result = subprocess.run(command, capture_output=True, text=True, env=env)
     match = re.search(r"train step: ([0-9.]+) ms median", result.stdout)
     if result.returncode != 0 or not match:
@@ -67,12 +72,15 @@ def main():
     parser.add_argument("--steps", type=int, default=5)
     parser.add_argument("--threads", default="1,2")
     parser.add_argument("--out", default="benchmarks/TRAIN_STEP.md")
+    parser.add_argument("--eval-mode", action="store_true",
+                        help="BatchNormalization on running statistics")
     args = parser.parse_args()
     work = os.path.join(args.build, "benchmarks", "train_step")
     os.makedirs(work, exist_ok=True)
 
     torch.manual_seed(0)
     model = torchvision.models.resnet18(num_classes=1000).eval()
+    mode = "eval" if args.eval_mode else "train"
     x = torch.randn(args.batch, 3, args.size, args.size)
     y = torch.randint(0, 1000, (args.batch,))
     torch.onnx.export(model, x, os.path.join(work, "resnet18.onnx"),
@@ -84,8 +92,9 @@ def main():
 
     rows = []
     for threads in [int(t) for t in args.threads.split(",")]:
-        kiln = kiln_step_ms(args.build, work, threads, args.batch, args.steps)
-        reference = torch_step_ms(model, x, y, threads, args.steps)
+        kiln = kiln_step_ms(args.build, work, threads, args.batch, args.steps,
+                            mode)
+        reference = torch_step_ms(model, x, y, threads, args.steps, mode)
         rows.append((threads, kiln, reference))
         print("threads %d: Kiln %.1f ms, PyTorch %.1f ms, ratio %.2f"
               % (threads, kiln, reference, kiln / reference), flush=True)
@@ -99,10 +108,11 @@ def main():
     with open(args.out, "w") as f:
         f.write("# ResNet-18 training step: Kiln vs PyTorch\n\n")
         f.write("Written by `benchmarks/train_step.py` on %s (%s, %d cores), "
-                "PyTorch %s. Batch %d of %dx%d images, cross-entropy, SGD; "
-                "median of %d steps after 3 untimed ones.\n\n"
+                "PyTorch %s. Batch %d of %dx%d images, cross-entropy, SGD, "
+                "model.%s() semantics; median of %d steps after 3 untimed "
+                "ones.\n\n"
                 % (datetime.date.today().isoformat(), cpu, os.cpu_count(),
-                   torch.__version__, args.batch, args.size, args.size,
+                   torch.__version__, args.batch, args.size, args.size, mode,
                    args.steps))
         f.write("| threads | Kiln (ms) | PyTorch eager (ms) | Kiln / PyTorch |\n")
         f.write("|---|---|---|---|\n")

@@ -84,12 +84,14 @@ func.func @conv_transpose_bias_tanh(%x: tensor<?x4x5x5xf32>, %w: tensor<4x3x3x3x
 
 // -----
 
-// A residual addition and relu are absorbed as for a convolution (DCGAN's
-// first layer: a 1x1 latent to a 4x4 image; default attributes stay
-// implicit).
+// A residual addition is not absorbed by a transposed convolution (oneDNN's
+// binary post-op makes its backward-data kernels several times slower), so
+// the addition and the relu after it stay generated loops (DCGAN's first
+// layer: a 1x1 latent to a 4x4 image; default attributes stay implicit).
 // CHECK-LABEL: func.func @conv_transpose_residual_relu
-// CHECK: kiln_rt.conv2d %{{.+}}, %{{.+}} residual(%{{.+}}) outs(%{{.+}}) {activation = "relu", layout = "nhwc", transposed} : (tensor<1x1x1x8xf32>, tensor<8x4x4x4xf32>, tensor<1x4x4x4xf32>, tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32>
-// CHECK-NOT: kiln.relu
+// CHECK: %[[Y:.+]] = kiln_rt.conv2d %{{.+}}, %{{.+}} outs(%{{.+}}) {layout = "nhwc", transposed} : (tensor<1x1x1x8xf32>, tensor<8x4x4x4xf32>, tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32>
+// CHECK: kiln.add %{{.+}}, %arg2
+// CHECK: kiln.relu
 func.func @conv_transpose_residual_relu(%x: tensor<1x8x1x1xf32>, %w: tensor<8x4x4x4xf32>, %r: tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32> {
   %0 = kiln.conv_transpose %x, %w : (tensor<1x8x1x1xf32>, tensor<8x4x4x4xf32>) -> tensor<1x4x4x4xf32>
   %1 = kiln.add %0, %r : (tensor<1x4x4x4xf32>, tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32>
