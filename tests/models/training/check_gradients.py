@@ -4,7 +4,8 @@
   /usr/bin/python3 check_gradients.py MODEL BIN_DIR OUT_DIR
 
 MODEL is resnet18 (torchvision, random weights, batch 4 of 3x64x64 images),
-lstm (a 2-layer LSTM classifier over 8 steps of 16 features, batch 4) or
+lstm, gru, rnn (a 2-layer LSTM, GRU or tanh RNN classifier over 8 steps of
+16 features, batch 4: backpropagation through time) or
 digits (the digits CNN of export_digits_cnn.py). The model is exported to
 ONNX in eval mode (weights as initializers, no constant folding), kiln-train
 --write-gradients computes the cross-entropy gradients of every weight on
@@ -31,12 +32,16 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from export_digits_cnn import DigitsCNN  # noqa: E402
 
 RTOL, ATOL = 1e-3, 1e-5
+RECURRENT = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU, "rnn": torch.nn.RNN}
 
 
-class LstmClassifier(torch.nn.Module):
-    def __init__(self):
+class RecurrentClassifier(torch.nn.Module):
+    """A 2-layer LSTM, GRU or RNN over the steps, then a linear head on the
+    last step's output."""
+
+    def __init__(self, layer):
         super().__init__()
-        self.lstm = torch.nn.LSTM(16, 32, num_layers=2, batch_first=True)
+        self.lstm = layer(16, 32, num_layers=2, batch_first=True)
         self.head = torch.nn.Linear(32, 5)
 
     def forward(self, x):
@@ -61,8 +66,8 @@ def make(model_name):
                     module.bias.uniform_(-0.2, 0.2)
         x = torch.randn(4, 3, 64, 64)
         classes = 10
-    elif model_name == "lstm":
-        model = LstmClassifier()
+    elif model_name in RECURRENT:
+        model = RecurrentClassifier(RECURRENT[model_name])
         x = torch.randn(4, 8, 16)
         classes = 5
     else:
