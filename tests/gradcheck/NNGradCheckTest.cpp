@@ -3,11 +3,11 @@
 // Every rule of NNGradients.cpp against central differences, in f64 (where
 // kiln-expand-filter-gradients computes the filter gradients of convolutions
 // in generated loops), and the convolutions, matrix products and pooling
-// again in f32, where oneDNN's kernels run them. The window attributes cover
-// what ResNet-18, MobileNetV2 and a DCGAN use (strides 2, padding 1, kernels 3
-// and 4, depthwise groups, overlapping pooling windows) plus dilation,
-// asymmetric padding, positions the forward op leaves unused, ceil mode, and
-// 1-D and 3-D ops.
+// again in f32, where oneDNN's kernels run them (filter gradients on its
+// backward-weights kernel). The window attributes cover what ResNet-18,
+// MobileNetV2 and a DCGAN use (strides 2, padding 1, kernels 3 and 4, depthwise
+// groups, overlapping pooling windows) plus dilation, asymmetric padding,
+// positions the forward op leaves unused, ceil mode, and 1-D and 3-D ops.
 //
 //===----------------------------------------------------------------------===//
 
@@ -663,6 +663,33 @@ TEST(NNGradCheck, F32ConvTransposeDCGAN) {
       %0 = kiln.conv_transpose %x, %w {strides = array<i64: 2, 2>, padding = array<i64: 1, 1, 1, 1>}
           : (tensor<2x4x4x4xf32>, tensor<4x3x4x4xf32>) -> tensor<2x3x8x8xf32>
       return %0 : tensor<2x3x8x8xf32>
+    })",
+                             linearF32()));
+}
+
+TEST(NNGradCheck, F32GroupedStridedDilatedConvThroughOneDNN) {
+  // The filter gradient on oneDNN's backward-weights kernel with groups,
+  // stride 2, dilation 2 and asymmetric padding, batch 3.
+  EXPECT_TRUE(checkGradients(R"(
+    func.func @forward(%x: tensor<3x4x9x9xf32>, %w: tensor<6x2x3x3xf32>) -> tensor<3x6x4x4xf32> {
+      %0 = kiln.conv %x, %w {strides = array<i64: 2, 2>, dilations = array<i64: 2, 2>,
+                             padding = array<i64: 1, 2, 1, 0>, groups = 2 : i64}
+          : (tensor<3x4x9x9xf32>, tensor<6x2x3x3xf32>) -> tensor<3x6x4x4xf32>
+      return %0 : tensor<3x6x4x4xf32>
+    })",
+                             linearF32()));
+}
+
+TEST(NNGradCheck, F32ConvTransposeOutputPaddingBeyondStrideThroughOneDNN) {
+  // The transposed convolution itself stays in generated loops (oneDNN
+  // cannot take its output padding), its filter gradient goes to oneDNN.
+  EXPECT_TRUE(checkGradients(R"(
+    func.func @forward(%x: tensor<2x2x3x3xf32>, %w: tensor<2x2x3x3xf32>) -> tensor<2x2x11x13xf32> {
+      %0 = kiln.conv_transpose %x, %w {strides = array<i64: 2, 2>, dilations = array<i64: 3, 3>,
+                                       padding = array<i64: 0, 0, 2, 0>,
+                                       output_padding = array<i64: 2, 2>}
+          : (tensor<2x2x3x3xf32>, tensor<2x2x3x3xf32>) -> tensor<2x2x11x13xf32>
+      return %0 : tensor<2x2x11x13xf32>
     })",
                              linearF32()));
 }

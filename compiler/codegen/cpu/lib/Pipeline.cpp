@@ -34,12 +34,13 @@ std::string getCpuStagePipeline(CpuStage stage,
   case CpuStage::LowerToLinalg:
     // Entry points are recorded first, while tensor types still say what they
     // are. Kernel selection matches epilogues on kiln ops, before lowering;
-    // the convolution filter gradients no kernel took become kiln ops for
-    // generated code. Canonicalizing after it cancels the layout transposes
-    // between consecutive kernels.
+    // the filter gradients it did not take become kiln ops for generated
+    // code. Canonicalizing after it cancels the layout transposes between
+    // consecutive kernels, and cse merges those that several kernels read (a
+    // forward convolution's input, which its filter gradient reads too).
     return "kiln-prepare-entry-points,kiln-select-kernels{kernels=" +
            options.cpuKernels +
-           "},kiln-expand-filter-gradients,canonicalize,"
+           "},kiln-expand-filter-gradients,canonicalize,cse,"
            "kiln-lower-to-linalg," +
            "canonicalize," +
            (optimize ? "linalg-fuse-elementwise-ops," : "") +
