@@ -1,11 +1,13 @@
 //===- NNGradCheckTest.cpp - NN rules vs finite differences ---------------===//
 //
-// Every rule of NNGradients.cpp against central differences, in f64, and the
-// convolutions, matrix products and pooling again in f32, where oneDNN's
-// kernels run them. The window attributes cover what ResNet-18, MobileNetV2
-// and a DCGAN use (strides 2, padding 1, kernels 3 and 4, depthwise groups,
-// overlapping pooling windows) plus dilation, asymmetric padding, positions
-// the forward op leaves unused, ceil mode, and 1-D and 3-D ops.
+// Every rule of NNGradients.cpp against central differences, in f64 (where
+// kiln-expand-filter-gradients computes the filter gradients of convolutions
+// in generated loops), and the convolutions, matrix products and pooling
+// again in f32, where oneDNN's kernels run them (filter gradients on its
+// backward-weights kernel). The window attributes cover what ResNet-18,
+// MobileNetV2 and a DCGAN use (strides 2, padding 1, kernels 3 and 4, depthwise
+// groups, overlapping pooling windows) plus dilation, asymmetric padding,
+// positions the forward op leaves unused, ceil mode, and 1-D and 3-D ops.
 //
 //===----------------------------------------------------------------------===//
 
@@ -146,6 +148,20 @@ TEST(NNGradCheck, Conv2DGroups2) {
     })"));
 }
 
+TEST(NNGradCheck, Conv2DGroupsStrideDilationAsymmetricPadding) {
+  // 2 groups of 2 input and 3 output channels, stride 2, dilation 2 and
+  // asymmetric padding in 2-D: (9 + 1 + 1 - 5) / 2 + 1 = 4 rows and
+  // (9 + 2 + 0 - 5) / 2 + 1 = 4 columns; the filter's gradient is a
+  // kiln.conv_filter_gradient with all four attributes.
+  EXPECT_TRUE(checkGradients(R"(
+    func.func @forward(%x: tensor<2x4x9x9xf64>, %w: tensor<6x2x3x3xf64>) -> tensor<2x6x4x4xf64> {
+      %0 = kiln.conv %x, %w {strides = array<i64: 2, 2>, dilations = array<i64: 2, 2>,
+                             padding = array<i64: 1, 2, 1, 0>, groups = 2 : i64}
+          : (tensor<2x4x9x9xf64>, tensor<6x2x3x3xf64>) -> tensor<2x6x4x4xf64>
+      return %0 : tensor<2x6x4x4xf64>
+    })"));
+}
+
 TEST(NNGradCheck, Conv2DDepthwise) {
   // MobileNetV2's depthwise 3x3 convolutions, stride 1 and 2.
   EXPECT_TRUE(checkGradients(R"(
@@ -253,6 +269,22 @@ TEST(NNGradCheck, ConvTransposeOutputPaddingBeyondStride) {
                                        output_padding = array<i64: 2>}
           : (tensor<1x2x4xf64>, tensor<2x2x3xf64>) -> tensor<1x2x15xf64>
       return %0 : tensor<1x2x15xf64>
+    })"));
+}
+
+TEST(NNGradCheck, ConvTransposeOutputPaddingBeyondStrideWithEndPadding) {
+  // Output padding 2 = one stride: rows (3 - 1) * 2 - 0 - 2 + 3 * 2 + 2 + 1
+  // = 11, columns (3 - 1) * 2 + 3 * 2 + 2 + 1 = 13. The filter's gradient is
+  // the filter gradient of the convolution from 11x13 to 3x3 + 1 extra
+  // position per dim: along the rows the end padding (2) gives one stride
+  // back, along the columns a zero column is appended to the input.
+  EXPECT_TRUE(checkGradients(R"(
+    func.func @forward(%x: tensor<1x2x3x3xf64>, %w: tensor<2x2x3x3xf64>) -> tensor<1x2x11x13xf64> {
+      %0 = kiln.conv_transpose %x, %w {strides = array<i64: 2, 2>, dilations = array<i64: 3, 3>,
+                                       padding = array<i64: 0, 0, 2, 0>,
+                                       output_padding = array<i64: 2, 2>}
+          : (tensor<1x2x3x3xf64>, tensor<2x2x3x3xf64>) -> tensor<1x2x11x13xf64>
+      return %0 : tensor<1x2x11x13xf64>
     })"));
 }
 
@@ -631,6 +663,33 @@ TEST(NNGradCheck, F32ConvTransposeDCGAN) {
       %0 = kiln.conv_transpose %x, %w {strides = array<i64: 2, 2>, padding = array<i64: 1, 1, 1, 1>}
           : (tensor<2x4x4x4xf32>, tensor<4x3x4x4xf32>) -> tensor<2x3x8x8xf32>
       return %0 : tensor<2x3x8x8xf32>
+    })",
+                             linearF32()));
+}
+
+TEST(NNGradCheck, F32GroupedStridedDilatedConvThroughOneDNN) {
+  // The filter gradient on oneDNN's backward-weights kernel with groups,
+  // stride 2, dilation 2 and asymmetric padding, batch 3.
+  EXPECT_TRUE(checkGradients(R"(
+    func.func @forward(%x: tensor<3x4x9x9xf32>, %w: tensor<6x2x3x3xf32>) -> tensor<3x6x4x4xf32> {
+      %0 = kiln.conv %x, %w {strides = array<i64: 2, 2>, dilations = array<i64: 2, 2>,
+                             padding = array<i64: 1, 2, 1, 0>, groups = 2 : i64}
+          : (tensor<3x4x9x9xf32>, tensor<6x2x3x3xf32>) -> tensor<3x6x4x4xf32>
+      return %0 : tensor<3x6x4x4xf32>
+    })",
+                             linearF32()));
+}
+
+TEST(NNGradCheck, F32ConvTransposeOutputPaddingBeyondStrideThroughOneDNN) {
+  // The transposed convolution itself stays in generated loops (oneDNN
+  // cannot take its output padding), its filter gradient goes to oneDNN.
+  EXPECT_TRUE(checkGradients(R"(
+    func.func @forward(%x: tensor<2x2x3x3xf32>, %w: tensor<2x2x3x3xf32>) -> tensor<2x2x11x13xf32> {
+      %0 = kiln.conv_transpose %x, %w {strides = array<i64: 2, 2>, dilations = array<i64: 3, 3>,
+                                       padding = array<i64: 0, 0, 2, 0>,
+                                       output_padding = array<i64: 2, 2>}
+          : (tensor<2x2x3x3xf32>, tensor<2x2x3x3xf32>) -> tensor<2x2x11x13xf32>
+      return %0 : tensor<2x2x11x13xf32>
     })",
                              linearF32()));
 }

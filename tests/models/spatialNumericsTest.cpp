@@ -1,10 +1,10 @@
 //===- spatialNumericsTest.cpp - The spatial family, compiled and run -----===//
 //
-// N-D conv, conv_transpose and pooling (1-D, 3-D, grouped, beyond linalg's
-// named ops), max_pool_with_indices, grid_sample, roi_align, dft and det, each
-// compiled (JIT) and run through the runtime against the plain loops of
-// spatialReference.h, for every attribute that changes the generated code.
-// Indices must match exactly.
+// N-D conv, conv_filter_gradient, conv_transpose and pooling (1-D, 3-D,
+// grouped, beyond linalg's named ops), max_pool_with_indices, grid_sample,
+// roi_align, dft and det, each compiled (JIT) and run through the runtime
+// against the plain loops of spatialReference.h, for every attribute that
+// changes the generated code. Indices must match exactly.
 //
 //===----------------------------------------------------------------------===//
 
@@ -342,6 +342,101 @@ INSTANTIATE_TEST_SUITE_P(
                                 false,
                                 "none",
                                 true}));
+
+//===--- conv_filter_gradient ---------------------------------------------===//
+
+/// Filter gradients of convolutions (kiln.conv_filter_gradient, which a
+/// training step's conv rules build). 2-D f32 ones run on oneDNN's
+/// backward-weights kernel (kiln_rt.conv2d_backward_filter); ctest runs them
+/// again in e2e_tests.codegen_kernels on the generated loops that
+/// kiln-expand-filter-gradients makes, where the 1-D and 3-D ones always run.
+struct ConvFilterGradientCase {
+  std::vector<int64_t> input, kernel;
+  int64_t filters;
+  ref::WindowND window;
+  int64_t groups;
+};
+
+void PrintTo(const ConvFilterGradientCase &c, std::ostream *os) {
+  *os << "input " << ::testing::PrintToString(c.input) << " kernel "
+      << ::testing::PrintToString(c.kernel) << " filters " << c.filters
+      << " groups " << c.groups;
+}
+
+/// Each element sums batch x output positions (up to 8 x 8 x 8 = 512)
+/// products of values in [-1, 1]: float32 accumulation in another order
+/// than the reference's double sum is off by up to about terms * 6e-8 (3e-5
+/// for 512) of the largest term, within atol 1e-4.
+constexpr Tolerance kFilterGradientTolerance{1e-5, 1e-4};
+
+class ConvFilterGradientTest
+    : public SpatialNumericsTest,
+      public ::testing::WithParamInterface<ConvFilterGradientCase> {};
+
+TEST_P(ConvFilterGradientTest, MatchesReference) {
+  const ConvFilterGradientCase &c = GetParam();
+  size_t spatialRank = c.kernel.size();
+  auto entry = [](const std::vector<int64_t> &values, size_t i, int64_t fill) {
+    return values.empty() ? fill : values[i];
+  };
+  // The output gradient has the forward convolution's output shape.
+  std::vector<int64_t> outShape = {c.input[0], c.filters};
+  for (size_t i = 0; i < spatialRank; ++i) {
+    int64_t padded = c.input[2 + i] + entry(c.window.padding, i, 0) +
+                     entry(c.window.padding, spatialRank + i, 0);
+    int64_t extent = entry(c.window.dilations, i, 1) * (c.kernel[i] - 1) + 1;
+    outShape.push_back((padded - extent) / entry(c.window.strides, i, 1) + 1);
+  }
+  ref::Tensor x = ref::random(c.input, engine),
+              dy = ref::random(outShape, engine);
+  expectMatches(
+      {x, dy},
+      [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
+        return ConvFilterGradientOp::create(b, loc, args[0], args[1], c.kernel,
+                                            c.window.strides, c.window.padding,
+                                            c.window.dilations, c.groups);
+      },
+      ref::convFilterGradientND(x, dy, c.kernel, c.window, c.groups),
+      kFilterGradientTolerance);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Shapes, ConvFilterGradientTest,
+    ::testing::Values(
+        // batch 1, stride 1, padding 1 (a 3x3 "same" convolution)
+        ConvFilterGradientCase{
+            {1, 3, 8, 8}, {3, 3}, 4, {{}, {1, 1, 1, 1}, {}, {}}, 1},
+        // batch 8, stride 2, padding 1 (ResNet's downsampling 3x3)
+        ConvFilterGradientCase{
+            {8, 4, 9, 9}, {3, 3}, 6, {{2, 2}, {1, 1, 1, 1}, {}, {}}, 1},
+        // dilation 2
+        ConvFilterGradientCase{
+            {2, 4, 10, 10}, {3, 3}, 4, {{}, {2, 2, 2, 2}, {2, 2}, {}}, 1},
+        // 2 groups, stride 2, asymmetric padding
+        ConvFilterGradientCase{
+            {2, 4, 8, 8}, {3, 3}, 6, {{2, 2}, {1, 0, 1, 1}, {}, {}}, 2},
+        // depthwise (a group per channel)
+        ConvFilterGradientCase{
+            {2, 4, 6, 6}, {3, 3}, 4, {{}, {1, 1, 1, 1}, {}, {}}, 4},
+        // 1x1, stride 2, batch 8 (ResNet's shortcut)
+        ConvFilterGradientCase{
+            {8, 16, 7, 7}, {1, 1}, 8, {{2, 2}, {}, {}, {}}, 1},
+        // 7x7, stride 2, padding 3, batch 8 (ResNet's stem)
+        ConvFilterGradientCase{
+            {8, 3, 14, 14}, {7, 7}, 8, {{2, 2}, {3, 3, 3, 3}, {}, {}}, 1},
+        // non-square, different strides and dilations per dim, 2 groups
+        ConvFilterGradientCase{
+            {3, 2, 7, 9}, {2, 3}, 4, {{1, 2}, {0, 1, 1, 0}, {2, 1}, {}}, 2},
+        // stride 3 leaves the last input position unused
+        ConvFilterGradientCase{
+            {2, 3, 9, 9}, {2, 2}, 2, {{3, 3}, {}, {}, {}}, 1},
+        // 1-D grouped, strided and dilated; 3-D padded (generated loops only)
+        ConvFilterGradientCase{{2, 4, 10}, {3}, 6, {{2}, {}, {2}, {}}, 2},
+        ConvFilterGradientCase{{1, 2, 5, 4, 4},
+                               {2, 2, 2},
+                               3,
+                               {{}, {1, 0, 0, 0, 1, 0}, {}, {}},
+                               1}));
 
 //===--- pooling ----------------------------------------------------------===//
 

@@ -125,6 +125,48 @@ Tensor convND(const Tensor &input, const Tensor &filter, const WindowND &window,
   return result;
 }
 
+Tensor convFilterGradientND(const Tensor &input, const Tensor &outputGradient,
+                            const std::vector<int64_t> &kernel,
+                            const WindowND &window, int64_t groups) {
+  std::vector<int64_t> inSpatial = spatialOf(input.shape),
+                       outSpatial = spatialOf(outputGradient.shape);
+  size_t k = kernel.size();
+  Geometry g = geometryOf(window, k);
+  int64_t batch = input.shape[0], channels = input.shape[1],
+          features = outputGradient.shape[1];
+  int64_t groupChannels = channels / groups;
+  int64_t featuresPerGroup = features / groups;
+  assert(outputGradient.shape[0] == batch);
+  for (size_t i = 0; i < k; ++i)
+    assert(outSpatial[i] == windowedSize(inSpatial[i], kernel[i], g.strides[i],
+                                         g.dilations[i], g.padBegin[i],
+                                         g.padEnd[i], false));
+  std::vector<int64_t> shape = {features, groupChannels};
+  shape.insert(shape.end(), kernel.begin(), kernel.end());
+  Tensor result(shape);
+  forEachIndex(shape, [&](const std::vector<int64_t> &w) {
+    int64_t group = w[0] / featuresPerGroup;
+    double sum = 0;
+    for (int64_t n = 0; n < batch; ++n)
+      forEachIndex(outSpatial, [&](const std::vector<int64_t> &out) {
+        std::vector<int64_t> in = {n, group * groupChannels + w[1]};
+        for (size_t i = 0; i < k; ++i) {
+          int64_t position =
+              out[i] * g.strides[i] - g.padBegin[i] + w[2 + i] * g.dilations[i];
+          if (position < 0 || position >= inSpatial[i])
+            return; // zero padding
+          in.push_back(position);
+        }
+        std::vector<int64_t> o = {n, w[0]};
+        o.insert(o.end(), out.begin(), out.end());
+        sum += double(input.data[offsetOf(input.shape, in)]) *
+               outputGradient.data[offsetOf(outputGradient.shape, o)];
+      });
+    result.data[offsetOf(shape, w)] = static_cast<float>(sum);
+  });
+  return result;
+}
+
 Tensor convTransposeND(const Tensor &input, const Tensor &filter,
                        const WindowND &window, int64_t groups) {
   std::vector<int64_t> inSpatial = spatialOf(input.shape),

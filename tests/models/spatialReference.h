@@ -34,6 +34,14 @@ struct WindowND {
 Tensor convND(const Tensor &input, const Tensor &filter, const WindowND &window,
               int64_t groups);
 
+/// The gradient of ONNX Conv's filter ([F, C / groups, K...], `kernel` the
+/// K...) for its [N, C, D...] input and the [N, F, O...] gradient of its
+/// output: the sum over the batch and the output positions of the output
+/// gradient times the input each filter tap read.
+Tensor convFilterGradientND(const Tensor &input, const Tensor &outputGradient,
+                            const std::vector<int64_t> &kernel,
+                            const WindowND &window, int64_t groups);
+
 /// ONNX ConvTranspose: [N, C, D...] input, [C, F / groups, K...] filter.
 Tensor convTransposeND(const Tensor &input, const Tensor &filter,
                        const WindowND &window, int64_t groups);

@@ -6,12 +6,13 @@
 // * matmul: dA = dC B^T, dB = A^T dC, summed back over broadcast batch dims.
 // * conv: the input's gradient is a conv_transpose of dY with the same filter
 //   and attributes (output_padding restores the input's exact size); the
-//   filter's is a correlation of X with dY, itself a kiln.conv with N and C
-//   swapped (stride and dilation trade places). Groups are kept: the input's
-//   channels of one group form the batch of that correlation, and its groups
-//   pair them with the filters of the same group.
+//   filter's is a kiln.conv_filter_gradient of X and dY with the same
+//   attributes, which kernel selection runs on oneDNN's backward-weights
+//   kernel and kiln-expand-filter-gradients otherwise rewrites into a
+//   correlation (a kiln.conv with N and C swapped).
 // * conv_transpose: the same two formulas with the roles of input and result
-//   swapped (its input's gradient is a kiln.conv).
+//   swapped (its input's gradient is a kiln.conv, its filter's the filter
+//   gradient of the convolution from its result to its input).
 // * max_pool: each window's gradient goes to its arg-max
 //   (kiln.max_pool_with_indices), added up with a scatter so that
 //   overlapping windows accumulate.
@@ -127,67 +128,15 @@ struct ConvWindow {
 };
 
 /// The gradient of the filter (of type `filterType`, [F, C / G, K...]) of a
-/// convolution of `input` ([N, C, D...]) whose result has gradient `outGrad`
-/// ([N, F, O...]):
-///
-///   dW[f, c, k...] = sum_{n, o...} outGrad[n, f, o...]
-///                    * input[n, g(f) * C/G + c, o * stride + k * dilation
-///                                               - pad_begin ...]
-///
-/// This is a kiln.conv of input^T ([C/G, G * N, D...]: channel g * N + n of
-/// batch c is input[n, g * C/G + c]) with outGrad^T ([F, N, O...]) in G
-/// groups, with stride and dilation swapped, giving [C/G, F, K'...] (K' >= K;
-/// the extra positions, which the forward op never reached, are sliced off),
-/// then transposed to [F, C/G, K...].
+/// convolution of `input` ([N, C, D...]) with `window` whose result has
+/// gradient `outGrad` ([N, F, O...], O the convolution's output size): a
+/// kiln.conv_filter_gradient.
 FailureOr<Value> convFilterGradient(OpBuilder &b, Location loc, Value input,
                                     Value outGrad, RankedTensorType filterType,
                                     const ConvWindow &window) {
-  RankedTensorType inputType = typeOf(input), gradType = typeOf(outGrad);
-  int64_t rank = inputType.getRank(), spatialRank = rank - 2;
-  int64_t groups = window.groups;
-  ArrayRef<int64_t> kernel = filterType.getShape().drop_front(2);
-  int64_t groupChannels = filterType.getDimSize(1);
-
-  Value inputT;
-  if (groups == 1) {
-    inputT = TransposeOp::create(b, loc, input, swapDims(rank, 0, 1));
-  } else {
-    // [N, C, D...] -> [N, G, C/G, D...] -> [C/G, G, N, D...]
-    //   -> [C/G, G * N, D...]
-    SmallVector<int64_t> split = {inputType.getDimSize(0), groups,
-                                  groupChannels};
-    llvm::append_range(split, inputType.getShape().drop_front(2));
-    Value grouped =
-        reshapeTo(b, loc, input,
-                  RankedTensorType::get(split, inputType.getElementType()));
-    SmallVector<int64_t> permutation = {2, 1, 0};
-    for (int64_t d = 3; d < rank + 1; ++d)
-      permutation.push_back(d);
-    Value moved = TransposeOp::create(b, loc, grouped, permutation);
-    SmallVector<int64_t> merged = {groupChannels, -1};
-    llvm::append_range(merged, inputType.getShape().drop_front(2));
-    inputT = ReshapeOp::create(b, loc, moved, merged);
-  }
-  Value gradT = TransposeOp::create(b, loc, outGrad, swapDims(rank, 0, 1));
-
-  // End pads that make the result exactly K wide where possible: the forward
-  // op's last window ends r positions before the padded input does.
-  SmallVector<int64_t> padding(window.padding);
-  for (int64_t i = 0; i < spatialRank; ++i) {
-    int64_t inSize = inputType.getDimSize(2 + i);
-    int64_t outSize = gradType.getDimSize(2 + i);
-    int64_t unused = inSize + window.padding[i] +
-                     window.padding[spatialRank + i] -
-                     window.dilations[i] * (kernel[i] - 1) - 1 -
-                     window.strides[i] * (outSize - 1);
-    padding[spatialRank + i] =
-        std::max<int64_t>(0, window.padding[spatialRank + i] - unused);
-  }
-  Value correlation =
-      ConvOp::create(b, loc, inputT, gradT, /*strides=*/window.dilations,
-                     padding, /*dilations=*/window.strides, groups);
-  Value sliced = sliceSpatial(b, loc, correlation, kernel);
-  Value gradient = TransposeOp::create(b, loc, sliced, swapDims(rank, 0, 1));
+  Value gradient = ConvFilterGradientOp::create(
+      b, loc, input, outGrad, filterType.getShape().drop_front(2),
+      window.strides, window.padding, window.dilations, window.groups);
   if (gradient.getType() != filterType)
     return failure();
   return gradient;
@@ -280,10 +229,31 @@ struct ConvTransposeGradient
     inputGradient =
         sliceSpatial(b, loc, inputGradient, inputType.getShape().drop_front(2));
     // The forward op is the input gradient of a convolution from its result
-    // to its input with this filter: its filter gradient correlates dY (that
-    // convolution's input) with X (its result's gradient).
+    // to its input with this filter: its filter gradient is that
+    // convolution's, with dY as the input and X as the output gradient. X must
+    // be that convolution's whole output, which an output padding of q
+    // strides or more makes q positions longer than X. Those positions lie
+    // past the forward op's last window and get no gradient: taking q strides
+    // off the end padding drops them where the padding allows (the windows
+    // before stay the same), and zeros appended to X stand for the rest.
+    int64_t spatialRank = convT.getSpatialRank();
+    SmallVector<int64_t> outputPadding = convT.getSpatialOutputPadding();
+    ConvWindow filterWindow = window;
+    SmallVector<int64_t> zerosAfter(inputType.getRank(), 0);
+    for (int64_t i = 0; i < spatialRank; ++i) {
+      int64_t extra = outputPadding[i] / window.strides[i];
+      int64_t &padEnd = filterWindow.padding[spatialRank + i];
+      int64_t dropped = std::min(extra, padEnd / window.strides[i]);
+      padEnd -= dropped * window.strides[i];
+      zerosAfter[2 + i] = extra - dropped;
+    }
+    Value outGrad = input;
+    if (llvm::any_of(zerosAfter, [](int64_t size) { return size != 0; }))
+      outGrad = PadOp::create(b, loc, input,
+                              SmallVector<int64_t>(inputType.getRank(), 0),
+                              zerosAfter, "constant", TypedAttr());
     auto filterGradient =
-        convFilterGradient(b, loc, g, input, filterType, window);
+        convFilterGradient(b, loc, g, outGrad, filterType, filterWindow);
     if (failed(filterGradient))
       return op->emitError() << "internal error: the filter gradient of "
                                 "'kiln.conv_transpose' has the wrong shape";

@@ -37,6 +37,11 @@ extern "C" {
    kind of its own, so that a runtime without it rejects the module instead of
    running a plain convolution. */
 #define KILN_KERNEL_CONV_TRANSPOSE2D 3
+/* The gradient of a convolution's filter (a training step's): parameters as
+   CONV2D's for the forward convolution (HEIGHT and WIDTH the input's, OUT_H
+   and OUT_W the output gradient's, FILTERS its channels; no bias, residual or
+   activation), see kiln_kernel_conv2d_backward_filter. */
+#define KILN_KERNEL_CONV2D_BACKWARD_FILTER 4
 
 /** Activations applied last, after bias and residual (parameter ACTIVATION). */
 #define KILN_ACTIVATION_NONE 0
@@ -61,7 +66,9 @@ extern "C" {
     same layouts, with a [CHANNELS, FILTERS / GROUPS, KERNEL_H, KERNEL_W]
     filter, as ONNX's ConvTranspose). CHANNELS are the input's channels and
     FILTERS the output's either way; a transposed convolution's output padding
-    is implied by OUT_H and OUT_W.
+    is implied by OUT_H and OUT_W. KILN_KERNEL_CONV2D_BACKWARD_FILTER has the
+    parameters of the convolution whose filter gradient it computes (its
+    output gradient in the output's layout, the filter gradient FCHW).
     BATCH is -1 when it is known only at run time (then it is an argument). */
 enum {
   KILN_CONV2D_BATCH,
@@ -135,6 +142,18 @@ KILN_KERNEL_API int32_t kiln_kernel_conv_transpose2d(
     const int64_t *params, void **state, int64_t batch, const float *input,
     const float *filter, const float *bias, const float *residual,
     float *output);
+
+/**
+ * Computes the gradient of a convolution's filter: `filter_gradient` (plain
+ * [FILTERS, CHANNELS / GROUPS, KERNEL_H, KERNEL_W]) = d(sum(conv(input, W) *
+ * output_gradient)) / dW, from the convolution's `input` and the gradient of
+ * its output, `output_gradient` (both NHWC with KILN_KERNEL_NHWC, else NCHW).
+ * `batch` is the run-time batch (used when BATCH is -1). Returns 0, or a
+ * non-zero code as kiln_kernel_conv2d.
+ */
+KILN_KERNEL_API int32_t kiln_kernel_conv2d_backward_filter(
+    const int64_t *params, void **state, int64_t batch, const float *input,
+    const float *output_gradient, float *filter_gradient);
 
 /** Runs a matrix product: `output = act(lhs x rhs + bias + residual)`. */
 KILN_KERNEL_API int32_t kiln_kernel_matmul(const int64_t *params, void **state,

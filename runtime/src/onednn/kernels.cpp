@@ -1,8 +1,8 @@
 //===- kernels.cpp - Library kernels on oneDNN ----------------------------===//
 //
 // The kernels compiled modules call (kiln/kernel_abi.h): convolution,
-// transposed convolution and matrix product with fused epilogues, on oneDNN
-// primitives.
+// transposed convolution and matrix product with fused epilogues, and the
+// filter gradient of a convolution, on oneDNN primitives.
 //
 // A call site's state (KernelState, kept in the module's state word) holds one
 // prepared primitive per batch size: the primitive itself, created once; its
@@ -20,6 +20,7 @@
 #include <omp.h>
 #include <oneapi/dnnl/dnnl.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -123,7 +124,8 @@ struct Prepared {
   memory::desc userSrc, userWeights, userDst, userBias, userResidual;
   memory::desc src, weights, dst;
   // The conversions between the two, created with the primitive (empty when
-  // the layouts agree).
+  // the layouts agree). A filter gradient's primitive reads its output
+  // gradient (`dst`) and writes its weights: those two go the other way.
   dnnl::reorder srcReorder, weightsReorder, dstReorder;
   // The primitive's scratchpad, which the runtime provides per thread:
   // oneDNN's own is shared by all primitives and not safe to use from
@@ -142,27 +144,40 @@ struct Prepared {
     dst = primitiveDesc.dst_desc();
     scratchpad = primitiveDesc.scratchpad_desc();
     primitive = Primitive(primitiveDesc);
-    createReorders();
+    srcReorder = makeReorder(userSrc, src);
+    weightsReorder = makeReorder(userWeights, weights);
+    dstReorder = makeReorder(dst, userDst);
+  }
+
+  /// The same for a convolution's backward-weights primitive, which reads
+  /// `src` and `dst` (the output gradient) and writes `weights`.
+  void adoptBackwardWeights(
+      const dnnl::convolution_backward_weights::primitive_desc &primitiveDesc) {
+    src = primitiveDesc.src_desc();
+    weights = primitiveDesc.diff_weights_desc();
+    dst = primitiveDesc.diff_dst_desc();
+    scratchpad = primitiveDesc.scratchpad_desc();
+    primitive = dnnl::convolution_backward_weights(primitiveDesc);
+    srcReorder = makeReorder(userSrc, src);
+    weightsReorder = makeReorder(weights, userWeights);
+    dstReorder = makeReorder(userDst, dst);
   }
 
 private:
-  /// Creates the reorders once the layouts are known.
-  void createReorders() {
-    auto make = [](const memory::desc &from, const memory::desc &to) {
-      return from == to ? dnnl::reorder()
-                        : dnnl::reorder(dnnl::reorder::primitive_desc(
-                              cpuEngine(), from, cpuEngine(), to));
-    };
-    srcReorder = make(userSrc, src);
-    weightsReorder = make(userWeights, weights);
-    dstReorder = make(dst, userDst);
+  /// A conversion from one layout to another (empty when they agree).
+  static dnnl::reorder makeReorder(const memory::desc &from,
+                                   const memory::desc &to) {
+    return from == to ? dnnl::reorder()
+                      : dnnl::reorder(dnnl::reorder::primitive_desc(
+                            cpuEngine(), from, cpuEngine(), to));
   }
 };
 
-/// Whether a kernel kind is a (plain or transposed) convolution, whose
-/// parameters are KILN_CONV2D_*.
+/// Whether a kernel kind is a (plain or transposed) convolution or a
+/// convolution's filter gradient, whose parameters are KILN_CONV2D_*.
 bool isConvolution(int32_t kind) {
-  return kind == KILN_KERNEL_CONV2D || kind == KILN_KERNEL_CONV_TRANSPOSE2D;
+  return kind == KILN_KERNEL_CONV2D || kind == KILN_KERNEL_CONV_TRANSPOSE2D ||
+         kind == KILN_KERNEL_CONV2D_BACKWARD_FILTER;
 }
 
 /// The state of one call site.
@@ -183,7 +198,10 @@ public:
     std::lock_guard<std::mutex> lock(mutex);
     std::unique_ptr<Prepared> &slot = prepared[{batch, threads}];
     if (!slot)
-      slot = isConvolution(kind) ? prepareConv2D(batch) : prepareMatMul(batch);
+      slot = kind == KILN_KERNEL_CONV2D_BACKWARD_FILTER
+                 ? prepareBackwardFilter(batch)
+             : isConvolution(kind) ? prepareConv2D(batch)
+                                   : prepareMatMul(batch);
     return *slot;
   }
 
@@ -195,6 +213,7 @@ public:
 
 private:
   std::unique_ptr<Prepared> prepareConv2D(int64_t batch) const;
+  std::unique_ptr<Prepared> prepareBackwardFilter(int64_t batch) const;
   std::unique_ptr<Prepared> prepareMatMul(int64_t rows) const;
 
   std::mutex mutex;
@@ -289,6 +308,61 @@ std::unique_ptr<Prepared> KernelState::prepareConv2D(int64_t n) const {
         dnnl::convolution_forward::primitive_desc(desc, attributes,
                                                   cpuEngine()));
   }
+  return prepared;
+}
+
+std::unique_ptr<Prepared> KernelState::prepareBackwardFilter(int64_t n) const {
+  auto p = [&](int index) { return params[index]; };
+  int64_t groups = p(KILN_CONV2D_GROUPS);
+  int64_t c = p(KILN_CONV2D_CHANNELS), f = p(KILN_CONV2D_FILTERS);
+  int64_t kh = p(KILN_CONV2D_KERNEL_H), kw = p(KILN_CONV2D_KERNEL_W);
+  memory::dims srcDims = {n, c, p(KILN_CONV2D_HEIGHT), p(KILN_CONV2D_WIDTH)};
+  memory::dims dstDims = {n, f, p(KILN_CONV2D_OUT_H), p(KILN_CONV2D_OUT_W)};
+  // Kiln's filter layout, [F, C / groups, KH, KW], is oneDNN's plain oihw
+  // (goihw with groups: the same bytes).
+  memory::dims weightDims =
+      groups == 1 ? memory::dims{f, c, kh, kw}
+                  : memory::dims{groups, f / groups, c / groups, kh, kw};
+  tag weightTag = groups == 1 ? tag::oihw : tag::goihw;
+  bool nhwc = p(KILN_CONV2D_FLAGS) & KILN_KERNEL_NHWC;
+  tag activationTag = nhwc ? tag::nhwc : tag::nchw;
+  auto prepared = std::make_unique<Prepared>();
+  prepared->userSrc =
+      memory::desc(srcDims, memory::data_type::f32, activationTag);
+  prepared->userDst =
+      memory::desc(dstDims, memory::data_type::f32, activationTag);
+  prepared->userWeights =
+      memory::desc(weightDims, memory::data_type::f32, weightTag);
+
+  // NHWC activations are read as they are (the forward kernels' layout);
+  // the gradient comes in the layout the primitive prefers (blocked) and is
+  // reordered into Kiln's plain filter once computed.
+  memory::desc srcAny =
+      nhwc ? prepared->userSrc
+           : memory::desc(srcDims, memory::data_type::f32, tag::any);
+  memory::desc dstAny =
+      nhwc ? prepared->userDst
+           : memory::desc(dstDims, memory::data_type::f32, tag::any);
+  memory::desc weightsAny(weightDims, memory::data_type::f32, tag::any);
+  memory::dims strides = {p(KILN_CONV2D_STRIDE_H), p(KILN_CONV2D_STRIDE_W)};
+  memory::dims dilations = {p(KILN_CONV2D_DILATION_H) - 1,
+                            p(KILN_CONV2D_DILATION_W) - 1};
+  memory::dims padBegin = {p(KILN_CONV2D_PAD_TOP), p(KILN_CONV2D_PAD_LEFT)};
+  memory::dims padEnd = {p(KILN_CONV2D_PAD_BOTTOM), p(KILN_CONV2D_PAD_RIGHT)};
+  // oneDNN creates a backward primitive from the forward one it belongs to
+  // (a hint of the layouts the forward pass used).
+  dnnl::convolution_forward::desc forwardDesc(
+      dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct,
+      srcAny, weightsAny, dstAny, strides, dilations, padBegin, padEnd);
+  dnnl::convolution_forward::primitive_desc forward(forwardDesc, cpuEngine());
+  dnnl::convolution_backward_weights::desc desc(
+      dnnl::algorithm::convolution_direct, srcAny, weightsAny, dstAny, strides,
+      dilations, padBegin, padEnd);
+  dnnl::primitive_attr attributes;
+  attributes.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  prepared->adoptBackwardWeights(
+      dnnl::convolution_backward_weights::primitive_desc(desc, attributes,
+                                                         cpuEngine(), forward));
   return prepared;
 }
 
@@ -407,6 +481,51 @@ int32_t run(KernelState &state, int64_t batch, const float *input,
   prepared.primitive.execute(stream, args);
   if (prepared.dstReorder)
     prepared.dstReorder.execute(stream, dst, userDst);
+  stream.wait();
+  return 0;
+}
+
+/// Computes a convolution's filter gradient
+/// (KILN_KERNEL_CONV2D_BACKWARD_FILTER).
+int32_t runBackwardFilter(KernelState &state, int64_t batch, const float *input,
+                          const float *outputGradient, float *filterGradient) {
+  if (state.staticBatch() >= 0)
+    batch = state.staticBatch();
+  if (batch < 0)
+    throw std::runtime_error("negative batch " + std::to_string(batch));
+  if (batch == 0) {
+    // Nothing to sum over: a zero gradient.
+    auto p = [&](int index) { return state.params[index]; };
+    std::fill_n(filterGradient,
+                p(KILN_CONV2D_FILTERS) *
+                    (p(KILN_CONV2D_CHANNELS) / p(KILN_CONV2D_GROUPS)) *
+                    p(KILN_CONV2D_KERNEL_H) * p(KILN_CONV2D_KERNEL_W),
+                0.0f);
+    return 0;
+  }
+  Prepared &prepared = state.preparedFor(batch);
+  dnnl::stream &stream = threadStream();
+  memory src = inLayout(prepared.userSrc, prepared.src, prepared.srcReorder,
+                        input, kSrcSlot, stream);
+  memory diffDst = inLayout(prepared.userDst, prepared.dst, prepared.dstReorder,
+                            outputGradient, kDstSlot, stream);
+  memory userDiffWeights(prepared.userWeights, cpuEngine(), filterGradient);
+  memory diffWeights =
+      !prepared.weightsReorder
+          ? userDiffWeights
+          : memory(
+                prepared.weights, cpuEngine(),
+                threadScratch().get(kWeightsSlot, prepared.weights.get_size()));
+  prepared.primitive.execute(
+      stream, {{DNNL_ARG_SRC, src},
+               {DNNL_ARG_DIFF_DST, diffDst},
+               {DNNL_ARG_DIFF_WEIGHTS, diffWeights},
+               {DNNL_ARG_SCRATCHPAD,
+                memory(prepared.scratchpad, cpuEngine(),
+                       threadScratch().get(kScratchpadSlot,
+                                           prepared.scratchpad.get_size()))}});
+  if (prepared.weightsReorder)
+    prepared.weightsReorder.execute(stream, diffWeights, userDiffWeights);
   stream.wait();
   return 0;
 }
@@ -536,6 +655,19 @@ kiln_kernel_conv_transpose2d(const int64_t *, void **state, int64_t batch,
       throw std::runtime_error("the kernel was not prepared: load the module "
                                "with its info table");
     return run(*kernel, batch, input, filter, bias, residual, output);
+  });
+}
+
+extern "C" int32_t kiln_kernel_conv2d_backward_filter(
+    const int64_t *, void **state, int64_t batch, const float *input,
+    const float *output_gradient, float *filter_gradient) {
+  return guarded("convolution filter gradient", [&]() -> int32_t {
+    KernelState *kernel = stateOf(state);
+    if (!kernel)
+      throw std::runtime_error("the kernel was not prepared: load the module "
+                               "with its info table");
+    return runBackwardFilter(*kernel, batch, input, output_gradient,
+                             filter_gradient);
   });
 }
 

@@ -78,3 +78,23 @@ func.func @conv_transpose(%x: memref<?x5x5x4xf32>, %w: memref<4x3x3x3xf32>, %b: 
   kiln_rt.conv2d %x, %w bias(%b) outs(%y) {transposed, strides = array<i64: 2, 2>, padding = array<i64: 1, 1, 1, 1>, output_padding = array<i64: 1, 1>, groups = 2 : i64, layout = "nhwc", activation = "tanh"} : (memref<?x5x5x4xf32>, memref<4x3x3x3xf32>, memref<6xf32>, memref<?x10x10x6xf32>) -> ()
   return
 }
+
+// -----
+
+// The filter gradient of a convolution is a kernel of kind 4 with a
+// convolution's parameters: the input's shape (NHWC: flags 8), FILTERS and
+// OUT_H/W the output gradient's, the kernel the filter gradient's. Its entry
+// point takes the input, the output gradient and the filter gradient.
+// CHECK: module attributes {kiln.kernels = [{kind = 4 : i32, num_params = 22 : i32, params = @__kiln_kernel_params, state = @__kiln_kernel_state}]}
+// CHECK-DAG: memref.global "private" constant @__kiln_kernel_params : memref<22xi64> = dense<[-1, 4, 8, 8, 6, 3, 3, 4, 4, 2, 2, 1, 1, 1, 1, 1, 1, 2, 8, 0, 0, 0]>
+// CHECK-DAG: func.func private @kiln_kernel_conv2d_backward_filter(!llvm.ptr, !llvm.ptr, i64, !llvm.ptr, !llvm.ptr, !llvm.ptr) -> i32
+// CHECK-LABEL: func.func @backward_filter
+// CHECK: %[[N:.+]] = memref.dim %arg0, %{{.+}} : memref<?x8x8x4xf32>
+// CHECK: %[[N64:.+]] = arith.index_cast %[[N]] : index to i64
+// CHECK: %[[STATUS:.+]] = call @kiln_kernel_conv2d_backward_filter(%{{.+}}, %{{.+}}, %[[N64]], %{{.+}}, %{{.+}}, %{{.+}}) : (!llvm.ptr, !llvm.ptr, i64, !llvm.ptr, !llvm.ptr, !llvm.ptr) -> i32
+// CHECK: cf.assert %{{.+}}, "kiln_rt.conv2d_backward_filter ({{.+}}): the oneDNN kernel failed"
+// CHECK-NOT: kiln_rt.conv2d_backward_filter
+func.func @backward_filter(%x: memref<?x8x8x4xf32>, %dy: memref<?x4x4x6xf32>, %dw: memref<6x2x3x3xf32>) {
+  kiln_rt.conv2d_backward_filter %x, %dy outs(%dw) {strides = array<i64: 2, 2>, padding = array<i64: 1, 1, 1, 1>, groups = 2 : i64, layout = "nhwc"} : (memref<?x8x8x4xf32>, memref<?x4x4x6xf32>, memref<6x2x3x3xf32>) -> ()
+  return
+}

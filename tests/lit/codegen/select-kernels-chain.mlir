@@ -19,6 +19,22 @@ func.func @chain(%x: tensor<1x4x8x8xf32>, %w1: tensor<4x4x3x3xf32>, %w2: tensor<
   return %4 : tensor<1x4x8x8xf32>
 }
 
+// In a training step the filter gradient of a convolution reads the NHWC
+// output of the kernel before it as it is: the transposes between the two
+// cancel.
+// CHECK-LABEL: func.func @filter_gradient_of_chain
+// CHECK: %[[A:.+]] = kiln_rt.conv2d %{{.+}}, %{{.+}} outs(%{{.+}}) {activation = "relu", layout = "nhwc"
+// CHECK: %[[DY:.+]] = kiln.transpose %arg2 {permutation = array<i64: 0, 2, 3, 1>}
+// CHECK: %[[DW:.+]] = kiln_rt.conv2d_backward_filter %[[A]], %[[DY]] outs(%{{.+}}) {layout = "nhwc", padding = array<i64: 1, 1, 1, 1>} : (tensor<2x8x8x4xf32>, tensor<2x8x8x4xf32>, tensor<4x4x3x3xf32>) -> tensor<4x4x3x3xf32>
+// CHECK: return %[[DW]]
+func.func @filter_gradient_of_chain(%x: tensor<2x4x8x8xf32>, %w: tensor<4x4x3x3xf32>, %dy: tensor<2x4x8x8xf32>) -> tensor<4x4x3x3xf32> {
+  %0 = kiln.conv %x, %w {padding = array<i64: 1, 1, 1, 1>} : (tensor<2x4x8x8xf32>, tensor<4x4x3x3xf32>) -> tensor<2x4x8x8xf32>
+  %1 = kiln.relu %0 : tensor<2x4x8x8xf32>
+  %2 = kiln.conv_filter_gradient %1, %dy {kernel = array<i64: 3, 3>, padding = array<i64: 1, 1, 1, 1>}
+      : (tensor<2x4x8x8xf32>, tensor<2x4x8x8xf32>) -> tensor<4x4x3x3xf32>
+  return %2 : tensor<4x4x3x3xf32>
+}
+
 // A concat of two kernels' outputs (SqueezeNet's fire module) concatenates
 // them in NHWC (channels are axis 3 there), so the next kernel reads it
 // without a layout change in between.

@@ -117,6 +117,45 @@ func.func @conv_transpose_not_selected(%x: tensor<1x2x4xf32>, %w: tensor<2x2x3xf
 
 // -----
 
+// The filter gradient of a convolution (kiln.conv_filter_gradient, which the
+// conv rules of autodiff build) becomes a kiln_rt.conv2d_backward_filter: the
+// input and the output gradient go to NHWC, as the forward and input-gradient
+// kernels read them (the transposes are shared or cancel there), and the
+// result is the plain [F, C / groups, KH, KW] filter gradient. The batch may
+// be dynamic.
+// CHECK-LABEL: func.func @conv_filter_gradient
+// CHECK-SAME: (%[[X:.+]]: tensor<?x4x8x8xf32>, %[[DY:.+]]: tensor<?x6x4x4xf32>)
+// CHECK: %[[XT:.+]] = kiln.transpose %[[X]] {permutation = array<i64: 0, 2, 3, 1>} : (tensor<?x4x8x8xf32>) -> tensor<?x8x8x4xf32>
+// CHECK: %[[DYT:.+]] = kiln.transpose %[[DY]] {permutation = array<i64: 0, 2, 3, 1>} : (tensor<?x6x4x4xf32>) -> tensor<?x4x4x6xf32>
+// CHECK: %[[INIT:.+]] = tensor.empty() : tensor<6x2x3x3xf32>
+// CHECK: %[[DW:.+]] = kiln_rt.conv2d_backward_filter %[[XT]], %[[DYT]] outs(%[[INIT]]) {groups = 2 : i64, layout = "nhwc", padding = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<?x8x8x4xf32>, tensor<?x4x4x6xf32>, tensor<6x2x3x3xf32>) -> tensor<6x2x3x3xf32>
+// CHECK-NOT: kiln.conv_filter_gradient
+// CHECK: return %[[DW]]
+// CODEGEN-LABEL: func.func @conv_filter_gradient
+// CODEGEN-NOT: kiln_rt
+// CODEGEN: kiln.conv_filter_gradient
+func.func @conv_filter_gradient(%x: tensor<?x4x8x8xf32>, %dy: tensor<?x6x4x4xf32>) -> tensor<6x2x3x3xf32> {
+  %0 = kiln.conv_filter_gradient %x, %dy {kernel = array<i64: 3, 3>, strides = array<i64: 2, 2>, padding = array<i64: 1, 1, 1, 1>, groups = 2 : i64}
+      : (tensor<?x4x8x8xf32>, tensor<?x6x4x4xf32>) -> tensor<6x2x3x3xf32>
+  return %0 : tensor<6x2x3x3xf32>
+}
+
+// -----
+
+// Not selected: 1-D, 3-D and f64 filter gradients (kiln-expand-filter-gradients
+// turns them into generated loops).
+// CHECK-LABEL: func.func @conv_filter_gradient_not_selected
+// CHECK-NOT: kiln_rt
+// CHECK-COUNT-3: kiln.conv_filter_gradient
+func.func @conv_filter_gradient_not_selected(%x: tensor<2x3x10xf32>, %dx: tensor<2x4x8xf32>, %y: tensor<1x2x4x4x4xf32>, %dy: tensor<1x2x3x3x3xf32>, %z: tensor<2x3x8x8xf64>, %dz: tensor<2x4x6x6xf64>) -> (tensor<4x3x3xf32>, tensor<2x2x2x2x2xf32>, tensor<4x3x3x3xf64>) {
+  %0 = kiln.conv_filter_gradient %x, %dx {kernel = array<i64: 3>} : (tensor<2x3x10xf32>, tensor<2x4x8xf32>) -> tensor<4x3x3xf32>
+  %1 = kiln.conv_filter_gradient %y, %dy {kernel = array<i64: 2, 2, 2>} : (tensor<1x2x4x4x4xf32>, tensor<1x2x3x3x3xf32>) -> tensor<2x2x2x2x2xf32>
+  %2 = kiln.conv_filter_gradient %z, %dz {kernel = array<i64: 3, 3>} : (tensor<2x3x8x8xf64>, tensor<2x4x6x6xf64>) -> tensor<4x3x3x3xf64>
+  return %0, %1, %2 : tensor<4x3x3xf32>, tensor<2x2x2x2x2xf32>, tensor<4x3x3x3xf64>
+}
+
+// -----
+
 // A product whose result has another user keeps its epilogue in generated
 // code; a bias along the wrong dim ([8] broadcasts along W) is not absorbed.
 // CHECK-LABEL: func.func @shared_result

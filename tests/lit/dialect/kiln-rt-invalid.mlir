@@ -94,3 +94,43 @@ func.func @residual(%a: memref<3x4xf32>, %b: memref<4x5xf32>, %r: memref<5x3xf32
   kiln_rt.matmul %a, %b residual(%r) outs(%o) : (memref<3x4xf32>, memref<4x5xf32>, memref<5x3xf32>, memref<3x5xf32>) -> ()
   return
 }
+
+// -----
+
+func.func @backward_filter_batch(%x: memref<2x3x8x8xf32>, %dy: memref<3x4x6x6xf32>, %dw: memref<4x3x3x3xf32>) {
+  // expected-error @+1 {{input and output gradient must have the same batch}}
+  kiln_rt.conv2d_backward_filter %x, %dy outs(%dw) : (memref<2x3x8x8xf32>, memref<3x4x6x6xf32>, memref<4x3x3x3xf32>) -> ()
+  return
+}
+
+// -----
+
+func.func @backward_filter_filters(%x: memref<2x3x8x8xf32>, %dy: memref<2x4x6x6xf32>, %dw: memref<5x3x3x3xf32>) {
+  // expected-error @+1 {{init must have one filter per output gradient channel}}
+  kiln_rt.conv2d_backward_filter %x, %dy outs(%dw) : (memref<2x3x8x8xf32>, memref<2x4x6x6xf32>, memref<5x3x3x3xf32>) -> ()
+  return
+}
+
+// -----
+
+func.func @backward_filter_channels(%x: memref<2x8x8x4xf32>, %dy: memref<2x6x6x4xf32>, %dw: memref<4x4x3x3xf32>) {
+  // expected-error @+1 {{input channels 4 do not match 2 groups of filters with 4 channels}}
+  kiln_rt.conv2d_backward_filter %x, %dy outs(%dw) {groups = 2 : i64, layout = "nhwc"} : (memref<2x8x8x4xf32>, memref<2x6x6x4xf32>, memref<4x4x3x3xf32>) -> ()
+  return
+}
+
+// -----
+
+func.func @backward_filter_positions(%x: memref<2x3x8x8xf32>, %dy: memref<2x4x8x8xf32>, %dw: memref<4x3x3x3xf32>) {
+  // expected-error @+1 {{output gradient has 8 positions in spatial dim 0, expected 6}}
+  kiln_rt.conv2d_backward_filter %x, %dy outs(%dw) : (memref<2x3x8x8xf32>, memref<2x4x8x8xf32>, memref<4x3x3x3xf32>) -> ()
+  return
+}
+
+// -----
+
+func.func @backward_filter_result(%x: tensor<2x3x8x8xf32>, %dy: tensor<2x4x6x6xf32>, %dw: tensor<4x3x3x3xf32>) -> tensor<4x3x3x3xf32> {
+  // expected-error @+1 {{on tensors returns one result of init's type 'tensor<4x3x3x3xf32>'}}
+  %0 = kiln_rt.conv2d_backward_filter %x, %dy outs(%dw) : (tensor<2x3x8x8xf32>, tensor<2x4x6x6xf32>, tensor<4x3x3x3xf32>) -> tensor<4x3x2x2xf32>
+  return %dw : tensor<4x3x3x3xf32>
+}

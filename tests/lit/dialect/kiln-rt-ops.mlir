@@ -29,3 +29,15 @@ func.func @transposed(%x: memref<3x5x5x4xf32>, %w: memref<4x3x3x3xf32>, %b: memr
   kiln_rt.conv2d %x, %w bias(%b) outs(%y) {transposed, strides = array<i64: 2, 2>, padding = array<i64: 1, 1, 1, 1>, output_padding = array<i64: 1, 1>, groups = 2 : i64, layout = "nhwc"} : (memref<3x5x5x4xf32>, memref<4x3x3x3xf32>, memref<6xf32>, memref<3x10x10x6xf32>) -> ()
   return
 }
+
+// The filter gradient of a convolution: the input and the output gradient
+// (NHWC here) in, the plain [F, C / groups, KH, KW] filter gradient out.
+// CHECK-LABEL: func.func @backward_filter
+// CHECK: kiln_rt.conv2d_backward_filter %{{.+}}, %{{.+}} outs(%{{.+}}) {groups = 2 : i64, layout = "nhwc", padding = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<?x8x8x4xf32>, tensor<?x4x4x6xf32>, tensor<6x2x3x3xf32>) -> tensor<6x2x3x3xf32>
+// CHECK: kiln_rt.conv2d_backward_filter %{{.+}}, %{{.+}} outs(%{{.+}}) {dilations = array<i64: 2, 2>} : (memref<2x3x9x9xf32>, memref<2x4x5x5xf32>, memref<4x3x3x3xf32>) -> ()
+func.func @backward_filter(%x: tensor<?x8x8x4xf32>, %dy: tensor<?x4x4x6xf32>, %a: memref<2x3x9x9xf32>, %b: memref<2x4x5x5xf32>, %c: memref<4x3x3x3xf32>) -> tensor<6x2x3x3xf32> {
+  %init = tensor.empty() : tensor<6x2x3x3xf32>
+  %0 = kiln_rt.conv2d_backward_filter %x, %dy outs(%init) {strides = array<i64: 2, 2>, padding = array<i64: 1, 1, 1, 1>, groups = 2 : i64, layout = "nhwc"} : (tensor<?x8x8x4xf32>, tensor<?x4x4x6xf32>, tensor<6x2x3x3xf32>) -> tensor<6x2x3x3xf32>
+  kiln_rt.conv2d_backward_filter %a, %b outs(%c) {dilations = array<i64: 2, 2>} : (memref<2x3x9x9xf32>, memref<2x4x5x5xf32>, memref<4x3x3x3xf32>) -> ()
+  return %0 : tensor<6x2x3x3xf32>
+}

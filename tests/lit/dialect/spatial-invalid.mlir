@@ -53,6 +53,108 @@ func.func @conv_3d_does_not_fit(%x: tensor<1x3x8x8x2xf32>, %w: tensor<4x3x3x3x3x
 
 // -----
 
+func.func @conv_filter_gradient_rank(%x: tensor<1x3x8x8xf32>, %dy: tensor<1x4x6xf32>) {
+  // expected-error @+2 {{kiln.conv_filter_gradient expects an [N, C, spatial...] input with at least one spatial dimension and an [N, F, spatial...] output gradient of the same rank}}
+  // expected-error @+1 {{'kiln.conv_filter_gradient' op failed to infer returned types}}
+  %0 = kiln.conv_filter_gradient %x, %dy {kernel = array<i64: 3, 3>}
+      : (tensor<1x3x8x8xf32>, tensor<1x4x6xf32>) -> tensor<4x3x3x3xf32>
+  return
+}
+
+// -----
+
+func.func @conv_filter_gradient_kernel_length(%x: tensor<1x3x8x8xf32>, %dy: tensor<1x4x6x6xf32>) {
+  // expected-error @+2 {{kiln.conv_filter_gradient 'kernel' must have 2 entries, got 1}}
+  // expected-error @+1 {{'kiln.conv_filter_gradient' op failed to infer returned types}}
+  %0 = kiln.conv_filter_gradient %x, %dy {kernel = array<i64: 3>}
+      : (tensor<1x3x8x8xf32>, tensor<1x4x6x6xf32>) -> tensor<4x3x3x3xf32>
+  return
+}
+
+// -----
+
+func.func @conv_filter_gradient_kernel_zero(%x: tensor<1x3x8x8xf32>, %dy: tensor<1x4x9x6xf32>) {
+  // expected-error @+2 {{kiln.conv_filter_gradient 'kernel' entries must be at least 1, got 0}}
+  // expected-error @+1 {{'kiln.conv_filter_gradient' op failed to infer returned types}}
+  %0 = kiln.conv_filter_gradient %x, %dy {kernel = array<i64: 0, 3>}
+      : (tensor<1x3x8x8xf32>, tensor<1x4x9x6xf32>) -> tensor<4x3x0x3xf32>
+  return
+}
+
+// -----
+
+func.func @conv_filter_gradient_groups_zero(%x: tensor<1x3x8x8xf32>, %dy: tensor<1x4x6x6xf32>) {
+  // expected-error @+2 {{kiln.conv_filter_gradient groups must be at least 1, got 0}}
+  // expected-error @+1 {{'kiln.conv_filter_gradient' op failed to infer returned types}}
+  %0 = kiln.conv_filter_gradient %x, %dy {kernel = array<i64: 3, 3>, groups = 0 : i64}
+      : (tensor<1x3x8x8xf32>, tensor<1x4x6x6xf32>) -> tensor<4x3x3x3xf32>
+  return
+}
+
+// -----
+
+func.func @conv_filter_gradient_batch(%x: tensor<2x3x8x8xf32>, %dy: tensor<3x4x6x6xf32>) {
+  // expected-error @+2 {{kiln.conv_filter_gradient input has batch 2 but the output gradient has batch 3}}
+  // expected-error @+1 {{'kiln.conv_filter_gradient' op failed to infer returned types}}
+  %0 = kiln.conv_filter_gradient %x, %dy {kernel = array<i64: 3, 3>}
+      : (tensor<2x3x8x8xf32>, tensor<3x4x6x6xf32>) -> tensor<4x3x3x3xf32>
+  return
+}
+
+// -----
+
+func.func @conv_filter_gradient_input_channels_groups(%x: tensor<1x3x8x8xf32>, %dy: tensor<1x4x6x6xf32>) {
+  // expected-error @+2 {{kiln.conv_filter_gradient input has 3 channels, which cannot be split into 2 groups}}
+  // expected-error @+1 {{'kiln.conv_filter_gradient' op failed to infer returned types}}
+  %0 = kiln.conv_filter_gradient %x, %dy {kernel = array<i64: 3, 3>, groups = 2 : i64}
+      : (tensor<1x3x8x8xf32>, tensor<1x4x6x6xf32>) -> tensor<4x1x3x3xf32>
+  return
+}
+
+// -----
+
+func.func @conv_filter_gradient_filters_groups(%x: tensor<1x4x8x8xf32>, %dy: tensor<1x3x6x6xf32>) {
+  // expected-error @+2 {{kiln.conv_filter_gradient output gradient has 3 channels (filters), which cannot be split into 2 groups}}
+  // expected-error @+1 {{'kiln.conv_filter_gradient' op failed to infer returned types}}
+  %0 = kiln.conv_filter_gradient %x, %dy {kernel = array<i64: 3, 3>, groups = 2 : i64}
+      : (tensor<1x4x8x8xf32>, tensor<1x3x6x6xf32>) -> tensor<3x2x3x3xf32>
+  return
+}
+
+// -----
+
+func.func @conv_filter_gradient_does_not_fit(%x: tensor<1x3x8x8xf32>, %dy: tensor<1x4x1x1xf32>) {
+  // expected-error @+2 {{kiln.conv_filter_gradient kernel [9, 9] does not fit the padded input [1, 3, 8, 8] in spatial dimension 0}}
+  // expected-error @+1 {{'kiln.conv_filter_gradient' op failed to infer returned types}}
+  %0 = kiln.conv_filter_gradient %x, %dy {kernel = array<i64: 9, 9>}
+      : (tensor<1x3x8x8xf32>, tensor<1x4x1x1xf32>) -> tensor<4x3x9x9xf32>
+  return
+}
+
+// -----
+
+func.func @conv_filter_gradient_output_size(%x: tensor<1x3x8x8xf32>, %dy: tensor<1x4x8x8xf32>) {
+  // The output gradient of a 3x3 stride-2 convolution of 8x8 with padding 1 is 4x4.
+  // expected-error @+2 {{kiln.conv_filter_gradient output gradient [1, 4, 8, 8] has 8 positions in spatial dimension 0 but the convolution of input [1, 3, 8, 8] has 4}}
+  // expected-error @+1 {{'kiln.conv_filter_gradient' op failed to infer returned types}}
+  %0 = kiln.conv_filter_gradient %x, %dy {kernel = array<i64: 3, 3>, strides = array<i64: 2, 2>, padding = array<i64: 1, 1, 1, 1>}
+      : (tensor<1x3x8x8xf32>, tensor<1x4x8x8xf32>) -> tensor<4x3x3x3xf32>
+  return
+}
+
+// -----
+
+func.func @conv_filter_gradient_result_type(%x: tensor<1x4x8x8xf32>, %dy: tensor<1x6x6x6xf32>) {
+  // The result is [F, C / groups, kernel...].
+  // expected-error @+2 {{'kiln.conv_filter_gradient' op inferred type(s) 'tensor<6x2x3x3xf32>' are incompatible with return type(s) of operation 'tensor<6x4x3x3xf32>'}}
+  // expected-error @+1 {{'kiln.conv_filter_gradient' op failed to infer returned types}}
+  %0 = kiln.conv_filter_gradient %x, %dy {kernel = array<i64: 3, 3>, groups = 2 : i64}
+      : (tensor<1x4x8x8xf32>, tensor<1x6x6x6xf32>) -> tensor<6x4x3x3xf32>
+  return
+}
+
+// -----
+
 func.func @conv_transpose_filter_rank(%x: tensor<1x4x3x3x3xf32>, %w: tensor<4x2x3x3xf32>) {
   // expected-error @+2 {{kiln.conv_transpose expects an [N, C, spatial...] input with at least one spatial dimension and a [C, F / groups, kernel...] filter of the same rank}}
   // expected-error @+1 {{'kiln.conv_transpose' op failed to infer returned types}}

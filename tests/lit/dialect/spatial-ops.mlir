@@ -1,6 +1,6 @@
 // Round trip of the spatial family's ops through the custom and the generic
-// assembly forms: N-D conv, conv_transpose and pooling (1-D, 3-D, grouped,
-// integer max pooling), max_pool_with_indices, grid_sample, roi_align, dft and
+// assembly forms: N-D conv, conv_filter_gradient, conv_transpose and pooling
+// (1-D, 3-D, grouped, integer max pooling), max_pool_with_indices, grid_sample, roi_align, dft and
 // det. Empty window attributes (the defaults) are elided, explicit ones kept,
 // dynamic dims survive, and inferred result types are accepted.
 // RUN: kiln-opt %s -split-input-file | kiln-opt -split-input-file | FileCheck %s
@@ -25,6 +25,28 @@ func.func @conv_ranks(%x1: tensor<2x3x10xf32>, %w1: tensor<4x3x3xf32>, %x3: tens
   // Explicit defaults are kept as written (they are not the empty default).
   %4 = kiln.conv %x2, %w2 {strides = array<i64: 1, 1>} : (tensor<1x4x6x6xf32>, tensor<2x4x3x3xf32>) -> tensor<1x2x4x4xf32>
   return %0, %1, %2, %3, %4 : tensor<2x4x8xf32>, tensor<2x4x3xf32>, tensor<1x6x5x2x5xf32>, tensor<?x2x5x6x7xf32>, tensor<1x2x4x4xf32>
+}
+
+// -----
+
+// The filter gradient of a convolution: [F, C / groups, kernel...] from the
+// input and the output gradient, with kiln.conv's window attributes.
+// CHECK-LABEL: func.func @conv_filter_gradient_ranks
+// CHECK: kiln.conv_filter_gradient %{{.+}}, %{{.+}} {kernel = array<i64: 3, 3>, padding = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<8x16x32x32xf32>, tensor<8x32x16x16xf32>) -> tensor<32x16x3x3xf32>
+// CHECK: kiln.conv_filter_gradient %{{.+}}, %{{.+}} {groups = 2 : i64, kernel = array<i64: 3>} : (tensor<4x4x10xf32>, tensor<4x6x8xf32>) -> tensor<6x2x3xf32>
+// CHECK: kiln.conv_filter_gradient %{{.+}}, %{{.+}} {dilations = array<i64: 2, 1, 1>, kernel = array<i64: 2, 2, 2>, padding = array<i64: 0, 1, 0, 0, 0, 1>} : (tensor<?x3x5x4x4xf64>, tensor<?x2x3x4x4xf64>) -> tensor<2x3x2x2x2xf64>
+func.func @conv_filter_gradient_ranks(%x: tensor<8x16x32x32xf32>, %dy: tensor<8x32x16x16xf32>,
+                                      %s: tensor<4x4x10xf32>, %g: tensor<4x6x8xf32>,
+                                      %v: tensor<?x3x5x4x4xf64>, %h: tensor<?x2x3x4x4xf64>)
+    -> (tensor<32x16x3x3xf32>, tensor<6x2x3xf32>, tensor<2x3x2x2x2xf64>) {
+  %0 = kiln.conv_filter_gradient %x, %dy {kernel = array<i64: 3, 3>, strides = array<i64: 2, 2>, padding = array<i64: 1, 1, 1, 1>}
+      : (tensor<8x16x32x32xf32>, tensor<8x32x16x16xf32>) -> tensor<32x16x3x3xf32>
+  %1 = kiln.conv_filter_gradient %s, %g {kernel = array<i64: 3>, groups = 2 : i64}
+      : (tensor<4x4x10xf32>, tensor<4x6x8xf32>) -> tensor<6x2x3xf32>
+  // A dynamic batch; O = (5 - 2 * 1 - 1) + 1 = 3, (4 + 1 - 1 - 1) + 1 = 4 twice.
+  %2 = kiln.conv_filter_gradient %v, %h {kernel = array<i64: 2, 2, 2>, dilations = array<i64: 2, 1, 1>, padding = array<i64: 0, 1, 0, 0, 0, 1>}
+      : (tensor<?x3x5x4x4xf64>, tensor<?x2x3x4x4xf64>) -> tensor<2x3x2x2x2xf64>
+  return %0, %1, %2 : tensor<32x16x3x3xf32>, tensor<6x2x3xf32>, tensor<2x3x2x2x2xf64>
 }
 
 // -----

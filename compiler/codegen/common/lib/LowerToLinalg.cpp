@@ -3,7 +3,8 @@
 // Runs the pattern families of LowerElementwise, LowerContractions,
 // LowerPooling, LowerShapeOps and LowerReductions as one partial conversion:
 // the kiln dialect is illegal afterwards, so an op no pattern can lower fails
-// the pass with its location.
+// the pass with its location. Convolution filter gradients are expanded into
+// kiln ops first (ExpandFilterGradients.cpp), which these then lower.
 //
 // arith works on signless integers only, so the same conversion turns unsigned
 // tensor types (ONNX's uint8..uint64) into signless ones: function signatures,
@@ -183,6 +184,7 @@ struct LowerToLinalgPass : impl::KilnLowerToLinalgPassBase<LowerToLinalgPass> {
     populateSpatialLoweringPatterns(patterns);
     populateDynamicShapeLoweringPatterns(patterns);
     populateDataDependentLoweringPatterns(patterns);
+    populateFilterGradientExpansionPatterns(patterns);
     patterns.add<SignlessRetyping>(converter, context);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);

@@ -38,6 +38,9 @@ void populateDynamicShapeLoweringPatterns(mlir::RewritePatternSet &patterns);
 void addCheckedCastLegality(mlir::ConversionTarget &target,
                             const mlir::TypeConverter &converter);
 void populateDataDependentLoweringPatterns(mlir::RewritePatternSet &patterns);
+/// kiln.conv_filter_gradient expanded into kiln ops (the pattern of
+/// kiln-expand-filter-gradients), which the other families then lower.
+void populateFilterGradientExpansionPatterns(mlir::RewritePatternSet &patterns);
 
 /// Whether `op`'s lowering pattern handles unsigned element types itself
 /// (choosing unsigned arithmetic from the op's own types).

@@ -29,6 +29,8 @@ namespace {
 
 constexpr StringLiteral kConvFunction = "kiln_kernel_conv2d";
 constexpr StringLiteral kConvTransposeFunction = "kiln_kernel_conv_transpose2d";
+constexpr StringLiteral kBackwardFilterFunction =
+    "kiln_kernel_conv2d_backward_filter";
 constexpr StringLiteral kMatMulFunction = "kiln_kernel_matmul";
 
 int64_t floatBits(APFloat value) {
@@ -74,7 +76,7 @@ private:
   Value nullPointer(OpBuilder &builder, Location loc);
   FlatSymbolRefAttr createGlobal(StringRef prefix, ArrayRef<int64_t> values,
                                  bool isConstant, Location loc);
-  func::FuncOp getOrDeclare(StringRef name, Location loc);
+  func::FuncOp getOrDeclare(StringRef name, unsigned numBuffers, Location loc);
 
   ModuleOp module;
   SymbolTable &symbols;
@@ -134,51 +136,49 @@ FlatSymbolRefAttr CallSiteBuilder::createGlobal(StringRef prefix,
   return FlatSymbolRefAttr::get(global.getSymNameAttr());
 }
 
-func::FuncOp CallSiteBuilder::getOrDeclare(StringRef name, Location loc) {
+/// Declares (once) the entry point `name`: (params, state, leading dim,
+/// `numBuffers` buffers) -> status.
+func::FuncOp CallSiteBuilder::getOrDeclare(StringRef name, unsigned numBuffers,
+                                           Location loc) {
   if (auto existing = symbols.lookup<func::FuncOp>(name))
     return existing;
   OpBuilder builder(module.getBodyRegion());
   builder.setInsertionPointToStart(module.getBody());
   Type ptr = LLVM::LLVMPointerType::get(builder.getContext());
   Type i64 = builder.getI64Type();
-  // (params, state, leading dim, four operands or NULL, output) -> status
-  auto type = builder.getFunctionType({ptr, ptr, i64, ptr, ptr, ptr, ptr, ptr},
-                                      {builder.getI32Type()});
+  SmallVector<Type> inputs = {ptr, ptr, i64};
+  inputs.append(numBuffers, ptr);
+  auto type = builder.getFunctionType(inputs, {builder.getI32Type()});
   auto func = func::FuncOp::create(builder, loc, name, type);
   func.setPrivate();
   symbols.insert(func);
   return func;
 }
 
-/// The parameter vector of a convolution or transposed convolution
-/// (KILN_CONV2D_* order).
-SmallVector<int64_t> convParams(rt::Conv2DOp conv, int64_t flags) {
-  // Shapes in NCHW order whatever the layout.
-  bool nhwc = conv.getLayout() == "nhwc";
-  auto inNchw = [&](Value value) -> SmallVector<int64_t> {
-    ArrayRef<int64_t> shape = cast<MemRefType>(value.getType()).getShape();
-    if (!nhwc)
-      return SmallVector<int64_t>(shape);
-    return {shape[0], shape[3], shape[1], shape[2]};
-  };
-  SmallVector<int64_t> input = inNchw(conv.getInput()),
-                       output = inNchw(conv.getInit());
-  ArrayRef<int64_t> filter =
-      cast<MemRefType>(conv.getFilter().getType()).getShape();
-  if (nhwc)
-    flags |= KILN_KERNEL_NHWC;
-  ArrayRef<int64_t> strides = conv.getStrides(), padding = conv.getPadding(),
-                    dilations = conv.getDilations();
+/// A 4-D activation buffer's shape in NCHW order, whatever its layout.
+SmallVector<int64_t> shapeInNchw(Value buffer, bool nhwc) {
+  ArrayRef<int64_t> shape = cast<MemRefType>(buffer.getType()).getShape();
+  if (!nhwc)
+    return SmallVector<int64_t>(shape);
+  return {shape[0], shape[3], shape[1], shape[2]};
+}
+
+/// The parameter vector of a convolution (KILN_CONV2D_* order) from the
+/// shapes of its input and output (NCHW order), its output channels and
+/// kernel size, and its window attributes; no epilogue.
+SmallVector<int64_t>
+convParams(ArrayRef<int64_t> input, ArrayRef<int64_t> output, int64_t filters,
+           int64_t kernelH, int64_t kernelW, ArrayRef<int64_t> strides,
+           ArrayRef<int64_t> padding, ArrayRef<int64_t> dilations,
+           int64_t groups, int64_t flags) {
   SmallVector<int64_t> params(KILN_CONV2D_NUM_PARAMS, 0);
   params[KILN_CONV2D_BATCH] = ShapedType::isDynamic(input[0]) ? -1 : input[0];
   params[KILN_CONV2D_CHANNELS] = input[1];
   params[KILN_CONV2D_HEIGHT] = input[2];
   params[KILN_CONV2D_WIDTH] = input[3];
-  // The output's channels: a transposed filter is [C, F / groups, KH, KW].
-  params[KILN_CONV2D_FILTERS] =
-      conv.getTransposed() ? filter[1] * conv.getGroups() : filter[0];
-  params[KILN_CONV2D_KERNEL_H] = filter[2];
-  params[KILN_CONV2D_KERNEL_W] = filter[3];
+  params[KILN_CONV2D_FILTERS] = filters;
+  params[KILN_CONV2D_KERNEL_H] = kernelH;
+  params[KILN_CONV2D_KERNEL_W] = kernelW;
   params[KILN_CONV2D_OUT_H] = output[2];
   params[KILN_CONV2D_OUT_W] = output[3];
   params[KILN_CONV2D_STRIDE_H] = strides[0];
@@ -189,12 +189,44 @@ SmallVector<int64_t> convParams(rt::Conv2DOp conv, int64_t flags) {
   params[KILN_CONV2D_PAD_RIGHT] = padding[3];
   params[KILN_CONV2D_DILATION_H] = dilations[0];
   params[KILN_CONV2D_DILATION_W] = dilations[1];
-  params[KILN_CONV2D_GROUPS] = conv.getGroups();
+  params[KILN_CONV2D_GROUPS] = groups;
   params[KILN_CONV2D_FLAGS] = flags;
+  params[KILN_CONV2D_ACTIVATION] = KILN_ACTIVATION_NONE;
+  return params;
+}
+
+/// The parameter vector of a convolution or transposed convolution.
+SmallVector<int64_t> convParams(rt::Conv2DOp conv, int64_t flags) {
+  bool nhwc = conv.getLayout() == "nhwc";
+  if (nhwc)
+    flags |= KILN_KERNEL_NHWC;
+  ArrayRef<int64_t> filter =
+      cast<MemRefType>(conv.getFilter().getType()).getShape();
+  // The output's channels: a transposed filter is [C, F / groups, KH, KW].
+  int64_t filters =
+      conv.getTransposed() ? filter[1] * conv.getGroups() : filter[0];
+  SmallVector<int64_t> params = convParams(
+      shapeInNchw(conv.getInput(), nhwc), shapeInNchw(conv.getInit(), nhwc),
+      filters, filter[2], filter[3], conv.getStrides(), conv.getPadding(),
+      conv.getDilations(), conv.getGroups(), flags);
   params[KILN_CONV2D_ACTIVATION] = activationCode(conv.getActivation());
   params[KILN_CONV2D_ALPHA_BITS] = floatBits(conv.getAlphaAttr().getValue());
   params[KILN_CONV2D_BETA_BITS] = floatBits(conv.getBetaAttr().getValue());
   return params;
+}
+
+/// The parameter vector of a convolution's filter gradient: the forward
+/// convolution's, whose output is the output gradient and whose filter has
+/// the filter gradient's shape.
+SmallVector<int64_t> backwardFilterParams(rt::Conv2DBackwardFilterOp op) {
+  bool nhwc = op.getLayout() == "nhwc";
+  ArrayRef<int64_t> filter =
+      cast<MemRefType>(op.getInit().getType()).getShape();
+  return convParams(shapeInNchw(op.getInput(), nhwc),
+                    shapeInNchw(op.getOutputGradient(), nhwc), filter[0],
+                    filter[2], filter[3], op.getStrides(), op.getPadding(),
+                    op.getDilations(), op.getGroups(),
+                    nhwc ? KILN_KERNEL_NHWC : 0);
 }
 
 /// The parameter vector of a matrix product (KILN_MATMUL_* order).
@@ -219,8 +251,24 @@ SmallVector<int64_t> matmulParams(rt::MatMulOp matmul, int64_t flags) {
   return params;
 }
 
-void CallSiteBuilder::lower(Operation *op) {
-  Location loc = op->getLoc();
+/// What a call passes for one kiln_rt op: its kernel kind, entry point,
+/// parameter vector and buffers (the output last; null for an absent
+/// operand).
+struct CallSite {
+  int32_t kind;
+  StringRef function;
+  SmallVector<int64_t> params;
+  SmallVector<Value> inputs;
+  Value output;
+};
+
+CallSite describeCallSite(Operation *op, SymbolTable &symbols) {
+  if (auto filterGradient = dyn_cast<rt::Conv2DBackwardFilterOp>(op))
+    return {KILN_KERNEL_CONV2D_BACKWARD_FILTER,
+            kBackwardFilterFunction,
+            backwardFilterParams(filterGradient),
+            {filterGradient.getInput(), filterGradient.getOutputGradient()},
+            filterGradient.getInit()};
   auto conv = dyn_cast<rt::Conv2DOp>(op);
   auto matmul = dyn_cast<rt::MatMulOp>(op);
   Value input = conv ? conv.getInput() : matmul.getLhs();
@@ -236,15 +284,34 @@ void CallSiteBuilder::lower(Operation *op) {
     flags |= KILN_KERNEL_HAS_RESIDUAL;
   if (isConstantBuffer(weights, symbols))
     flags |= KILN_KERNEL_CONSTANT_WEIGHTS;
-  SmallVector<int64_t> params =
-      conv ? convParams(conv, flags) : matmulParams(matmul, flags);
+  if (!conv)
+    return {KILN_KERNEL_MATMUL,
+            kMatMulFunction,
+            matmulParams(matmul, flags),
+            {input, weights, bias, residual},
+            output};
+  if (conv.getTransposed())
+    return {KILN_KERNEL_CONV_TRANSPOSE2D,
+            kConvTransposeFunction,
+            convParams(conv, flags),
+            {input, weights, bias, residual},
+            output};
+  return {KILN_KERNEL_CONV2D,
+          kConvFunction,
+          convParams(conv, flags),
+          {input, weights, bias, residual},
+          output};
+}
+
+void CallSiteBuilder::lower(Operation *op) {
+  Location loc = op->getLoc();
+  CallSite site = describeCallSite(op, symbols);
+  SmallVector<int64_t> &params = site.params;
   FlatSymbolRefAttr paramsSymbol =
       createGlobal("__kiln_kernel_params", params, /*isConstant=*/true, loc);
   FlatSymbolRefAttr stateSymbol =
       createGlobal("__kiln_kernel_state", {0}, /*isConstant=*/false, loc);
-  int64_t kind = !conv                  ? KILN_KERNEL_MATMUL
-                 : conv.getTransposed() ? KILN_KERNEL_CONV_TRANSPOSE2D
-                                        : KILN_KERNEL_CONV2D;
+  int64_t kind = site.kind;
   Builder attrs(module.getContext());
   callSites.push_back(DictionaryAttr::get(
       module.getContext(),
@@ -264,20 +331,18 @@ void CallSiteBuilder::lower(Operation *op) {
   SmallVector<std::pair<Value, Value>> copiesBack;
   SmallVector<Value> arguments = {globalPointer(paramsSymbol, params.size()),
                                   globalPointer(stateSymbol, 1)};
-  Value leading = memref::DimOp::create(builder, loc, input, 0);
+  Value leading = memref::DimOp::create(builder, loc, site.inputs.front(), 0);
   arguments.push_back(
       arith::IndexCastOp::create(builder, loc, builder.getI64Type(), leading));
-  for (Value operand : {input, weights, bias, residual})
+  for (Value operand : site.inputs)
     arguments.push_back(operand ? pointerTo(builder, loc, operand, copiesBack,
                                             /*isOutput=*/false)
                                 : nullPointer(builder, loc));
   arguments.push_back(
-      pointerTo(builder, loc, output, copiesBack, /*isOutput=*/true));
+      pointerTo(builder, loc, site.output, copiesBack, /*isOutput=*/true));
 
-  StringRef function = !conv                  ? kMatMulFunction
-                       : conv.getTransposed() ? kConvTransposeFunction
-                                              : kConvFunction;
-  func::FuncOp callee = getOrDeclare(function, loc);
+  func::FuncOp callee =
+      getOrDeclare(site.function, site.inputs.size() + 1, loc);
   Value status =
       func::CallOp::create(builder, loc, callee, arguments).getResult(0);
   Value zero = arith::ConstantIntOp::create(builder, loc, 0, 32);
@@ -297,7 +362,7 @@ struct LowerKernelCallsPass
     SmallVector<Operation *> kernels;
     bool onTensors = false;
     module.walk([&](Operation *op) {
-      if (!isa<rt::Conv2DOp, rt::MatMulOp>(op))
+      if (!isa<rt::Conv2DOp, rt::Conv2DBackwardFilterOp, rt::MatMulOp>(op))
         return;
       if (op->getNumResults() != 0)
         onTensors = true;

@@ -33,11 +33,15 @@ std::string getCpuStagePipeline(CpuStage stage,
     return "canonicalize,cse,kiln-fold-conv-scale,canonicalize";
   case CpuStage::LowerToLinalg:
     // Entry points are recorded first, while tensor types still say what they
-    // are. Kernel selection matches epilogues on kiln ops, before lowering.
-    // Canonicalizing after it cancels the layout transposes between
-    // consecutive kernels.
+    // are. Kernel selection matches epilogues on kiln ops, before lowering;
+    // the filter gradients it did not take become kiln ops for generated
+    // code. Canonicalizing after it cancels the layout transposes between
+    // consecutive kernels, and cse merges those that several kernels read (a
+    // forward convolution's input, which its filter gradient reads too).
     return "kiln-prepare-entry-points,kiln-select-kernels{kernels=" +
-           options.cpuKernels + "},canonicalize,kiln-lower-to-linalg," +
+           options.cpuKernels +
+           "},kiln-expand-filter-gradients,canonicalize,cse,"
+           "kiln-lower-to-linalg," +
            "canonicalize," +
            (optimize ? "linalg-fuse-elementwise-ops," : "") +
            "kiln-decompose-aggregates,canonicalize,cse";

@@ -1,12 +1,13 @@
 //===- SelectKernels.cpp - The kiln-select-kernels pass -------------------===//
 //
-// Chooses, per convolution (plain or transposed) and matrix product, between
-// Kiln's generated loops and a oneDNN kernel of the runtime. A chosen op
-// becomes a kiln_rt op that also absorbs the epilogue oneDNN can apply before
-// the output leaves the cache: bias additions, one residual addition and one
-// activation. The epilogue is matched on kiln ops (before lowering), where
-// `conv + bias` is still one add of a per-channel tensor rather than a fused
-// loop nest.
+// Chooses, per convolution (plain or transposed), convolution filter gradient
+// and matrix product, between Kiln's generated loops and a oneDNN kernel of
+// the runtime. A chosen op becomes a kiln_rt op that also absorbs the
+// epilogue oneDNN can apply before the output leaves the cache: bias
+// additions, one residual addition and one activation. The epilogue is
+// matched on kiln ops (before lowering), where `conv + bias` is still one add
+// of a per-channel tensor rather than a fused loop nest. Filter gradients
+// (training steps) have no epilogue.
 //
 //===----------------------------------------------------------------------===//
 
@@ -260,6 +261,41 @@ template <typename ConvOpTy> void selectConvolution(ConvOpTy conv) {
   });
 }
 
+/// Replaces a 2-D f32 convolution filter gradient (its input and output
+/// gradient static beyond the batch) by a kiln_rt.conv2d_backward_filter on
+/// oneDNN's backward-weights kernel. Like the convolution kernels it reads its
+/// activations in NHWC: the input is the forward kernel's (the transposes
+/// cancel where it comes from another kernel, and are the same op as the
+/// forward kernel's otherwise), the output gradient the one the input
+/// gradient's kernel reads. The result is the plain [F, C / groups, KH, KW]
+/// filter gradient.
+void selectFilterGradient(ConvFilterGradientOp op) {
+  auto inputType = cast<RankedTensorType>(op.getInput().getType());
+  auto resultType = cast<RankedTensorType>(op.getType());
+  if (inputType.getRank() != 4 || !isF32(op.getInput()) ||
+      !staticBeyondLeading(op.getInput()) ||
+      !staticBeyondLeading(op.getOutputGradient()) ||
+      !resultType.hasStaticShape())
+    return;
+  OpBuilder builder(op);
+  Location loc = op.getLoc();
+  Value input = transpose(builder, loc, op.getInput(), kToNhwc);
+  Value outGrad = transpose(builder, loc, op.getOutputGradient(), kToNhwc);
+  Value init = tensor::EmptyOp::create(builder, loc, resultType.getShape(),
+                                       resultType.getElementType());
+  Value result = rt::Conv2DBackwardFilterOp::create(
+                     builder, loc, TypeRange{resultType}, input, outGrad, init,
+                     builder.getDenseI64ArrayAttr(op.getSpatialStrides()),
+                     builder.getDenseI64ArrayAttr(op.getSpatialPadding()),
+                     builder.getDenseI64ArrayAttr(op.getSpatialDilations()),
+                     builder.getI64IntegerAttr(op.getGroups()),
+                     builder.getStringAttr("nhwc"))
+                     .getOperation()
+                     ->getResult(0);
+  op.getResult().replaceAllUsesWith(result);
+  op->erase();
+}
+
 /// A kiln_rt.matmul of `type` into a fresh init, with `epilogue`'s
 /// activation.
 Value buildMatMulKernel(OpBuilder &builder, Location loc, RankedTensorType type,
@@ -438,12 +474,14 @@ struct SelectKernelsPass : impl::KilnSelectKernelsPassBase<SelectKernelsPass> {
       return;
     SmallVector<Operation *> candidates;
     getOperation().walk([&](Operation *op) {
-      if (isa<ConvOp, ConvTransposeOp, MatMulOp>(op))
+      if (isa<ConvOp, ConvTransposeOp, ConvFilterGradientOp, MatMulOp>(op))
         candidates.push_back(op);
     });
     for (Operation *op : candidates) {
       if (auto conv = dyn_cast<ConvOp>(op))
         selectConvolution(conv);
+      else if (auto filterGradient = dyn_cast<ConvFilterGradientOp>(op))
+        selectFilterGradient(filterGradient);
       else if (auto convTranspose = dyn_cast<ConvTransposeOp>(op))
         selectConvolution(convTranspose);
       else if (cast<RankedTensorType>(cast<MatMulOp>(op).getRhs().getType())

@@ -179,6 +179,72 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *,
 KILN_COMPATIBLE_RETURN_TYPES(ConvOp)
 
 //===----------------------------------------------------------------------===//
+// ConvFilterGradientOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult ConvFilterGradientOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferred) {
+  StringRef name = "kiln.conv_filter_gradient";
+  auto inputType = windowInputType(adaptor.getInput());
+  auto gradType = rankedType(adaptor.getOutputGradient());
+  if (!inputType || !gradType || gradType.getRank() != inputType.getRank())
+    return emitOptionalError(
+        loc, name,
+        " expects an [N, C, spatial...] input with at least one spatial "
+        "dimension and an [N, F, spatial...] output gradient of the same rank");
+  int64_t spatialRank = inputType.getRank() - 2;
+  ArrayRef<int64_t> kernel = adaptor.getKernel();
+  if (failed(checkArray(loc, name, "kernel", kernel, spatialRank, 1)))
+    return failure();
+  auto window = readWindow(loc, name, spatialRank, adaptor.getStrides(),
+                           adaptor.getPadding(), adaptor.getDilations());
+  if (failed(window))
+    return failure();
+  int64_t groups = adaptor.getGroups();
+  if (groups < 1)
+    return emitOptionalError(loc, name, " groups must be at least 1, got ",
+                             groups);
+
+  ArrayRef<int64_t> in = inputType.getShape(), grad = gradType.getShape();
+  if (!ShapedType::isDynamic(in[0]) && !ShapedType::isDynamic(grad[0]) &&
+      in[0] != grad[0])
+    return emitOptionalError(loc, name, " input has batch ", in[0],
+                             " but the output gradient has batch ", grad[0]);
+  if (!ShapedType::isDynamic(in[1]) && in[1] % groups != 0)
+    return emitOptionalError(loc, name, " input has ", in[1],
+                             " channels, which cannot be split into ", groups,
+                             " groups");
+  if (!ShapedType::isDynamic(grad[1]) && grad[1] % groups != 0)
+    return emitOptionalError(loc, name, " output gradient has ", grad[1],
+                             " channels (filters), which cannot be split into ",
+                             groups, " groups");
+  for (int64_t i = 0; i < spatialRank; ++i) {
+    auto size = computeWindowedOutputSize(
+        in[2 + i], kernel[i], window->strides[i], window->dilations[i],
+        window->padding[i], window->padding[spatialRank + i],
+        /*ceilMode=*/false);
+    if (failed(size))
+      return emitOptionalError(loc, name, " kernel ", shapeToString(kernel),
+                               " does not fit the padded input ",
+                               shapeToString(in), " in spatial dimension ", i);
+    if (!ShapedType::isDynamic(*size) && !ShapedType::isDynamic(grad[2 + i]) &&
+        *size != grad[2 + i])
+      return emitOptionalError(
+          loc, name, " output gradient ", shapeToString(grad), " has ",
+          grad[2 + i], " positions in spatial dimension ", i,
+          " but the convolution of input ", shapeToString(in), " has ", *size);
+  }
+
+  SmallVector<int64_t> shape = {
+      grad[1], ShapedType::isDynamic(in[1]) ? kDynamic : in[1] / groups};
+  llvm::append_range(shape, kernel);
+  inferred.push_back(RankedTensorType::get(shape, inputType.getElementType()));
+  return success();
+}
+KILN_COMPATIBLE_RETURN_TYPES(ConvFilterGradientOp)
+
+//===----------------------------------------------------------------------===//
 // Pooling
 //===----------------------------------------------------------------------===//
 

@@ -54,6 +54,8 @@ struct KernelOpInterface
 void registerBufferizableOpInterfaceExternalModels(DialectRegistry &registry) {
   registry.addExtension(+[](MLIRContext *context, KilnRtDialect *) {
     Conv2DOp::attachInterface<KernelOpInterface<Conv2DOp>>(*context);
+    Conv2DBackwardFilterOp::attachInterface<
+        KernelOpInterface<Conv2DBackwardFilterOp>>(*context);
     MatMulOp::attachInterface<KernelOpInterface<MatMulOp>>(*context);
   });
 }

@@ -82,6 +82,28 @@ int64_t outputSize(bool transposed, int64_t input, int64_t kernel,
          1;
 }
 
+/// Checks the attributes both convolution ops have.
+LogicalResult verifyConvAttributes(Operation *op, ArrayRef<int64_t> strides,
+                                   ArrayRef<int64_t> dilations, int64_t groups,
+                                   StringRef layout) {
+  if (llvm::any_of(llvm::concat<const int64_t>(strides, dilations),
+                   [](int64_t value) { return value < 1; }))
+    return op->emitOpError("needs strides and dilations of at least 1");
+  if (groups < 1)
+    return op->emitOpError("needs at least one group");
+  if (layout != "nchw" && layout != "nhwc")
+    return op->emitOpError("has unknown layout '")
+           << layout << "' (expected nchw or nhwc)";
+  return success();
+}
+
+/// A 4-D activation's shape in NCHW order, whatever its layout.
+SmallVector<int64_t> inNchw(ArrayRef<int64_t> shape, StringRef layout) {
+  if (layout == "nchw")
+    return SmallVector<int64_t>(shape);
+  return {shape[0], shape[3], shape[1], shape[2]};
+}
+
 } // namespace
 
 LogicalResult Conv2DOp::verify() {
@@ -99,25 +121,14 @@ LogicalResult Conv2DOp::verify() {
       outputPadding.size() != 2)
     return emitOpError("needs 2 strides, 4 paddings, 2 dilations and 2 output "
                        "paddings");
-  if (llvm::any_of(llvm::concat<const int64_t>(strides, dilations),
-                   [](int64_t value) { return value < 1; }))
-    return emitOpError("needs strides and dilations of at least 1");
+  if (failed(verifyConvAttributes(*this, strides, dilations, getGroups(),
+                                  getLayout())))
+    return failure();
   if (!getTransposed() &&
       llvm::any_of(outputPadding, [](int64_t value) { return value != 0; }))
     return emitOpError("has output padding but is not transposed");
-  if (getGroups() < 1)
-    return emitOpError("needs at least one group");
-  if (getLayout() != "nchw" && getLayout() != "nhwc")
-    return emitOpError("has unknown layout '")
-           << getLayout() << "' (expected nchw or nhwc)";
-  // Seen in NCHW order whatever the layout.
-  auto inNchw = [&](ArrayRef<int64_t> shape) -> SmallVector<int64_t> {
-    if (getLayout() == "nchw")
-      return SmallVector<int64_t>(shape);
-    return {shape[0], shape[3], shape[1], shape[2]};
-  };
-  SmallVector<int64_t> input = inNchw(shapeOf(getInput())),
-                       output = inNchw(shapeOf(getInit()));
+  SmallVector<int64_t> input = inNchw(shapeOf(getInput()), getLayout()),
+                       output = inNchw(shapeOf(getInit()), getLayout());
   ArrayRef<int64_t> filter = shapeOf(getFilter());
   if (!compatible(input[0], output[0]))
     return emitOpError("init must have the batch of the input");
@@ -169,6 +180,59 @@ LogicalResult Conv2DOp::verify() {
 }
 
 void Conv2DOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  getKernelEffects(*this, getInitMutable(), effects);
+}
+
+LogicalResult Conv2DBackwardFilterOp::verify() {
+  if (failed(verifyKernelOp(*this, getInit(), getResultTypes(), "none")))
+    return failure();
+  if (failed(checkRank(*this, "input", getInput(), 4)) ||
+      failed(checkRank(*this, "output gradient", getOutputGradient(), 4)) ||
+      failed(checkRank(*this, "init", getInit(), 4)))
+    return failure();
+  ArrayRef<int64_t> strides = getStrides(), padding = getPadding(),
+                    dilations = getDilations();
+  if (strides.size() != 2 || dilations.size() != 2 || padding.size() != 4)
+    return emitOpError("needs 2 strides, 4 paddings and 2 dilations");
+  if (failed(verifyConvAttributes(*this, strides, dilations, getGroups(),
+                                  getLayout())))
+    return failure();
+  SmallVector<int64_t> input = inNchw(shapeOf(getInput()), getLayout()),
+                       outGrad =
+                           inNchw(shapeOf(getOutputGradient()), getLayout());
+  ArrayRef<int64_t> filter = shapeOf(getInit());
+  if (!compatible(input[0], outGrad[0]))
+    return emitOpError("input and output gradient must have the same batch");
+  if (!compatible(filter[0], outGrad[1]))
+    return emitOpError("init must have one filter per output gradient channel");
+  if (!ShapedType::isDynamic(input[1]) && !ShapedType::isDynamic(filter[1]) &&
+      input[1] != filter[1] * getGroups())
+    return emitOpError("input channels ")
+           << input[1] << " do not match " << getGroups()
+           << " groups of filters with " << filter[1] << " channels";
+  if (!ShapedType::isDynamic(outGrad[1]) && outGrad[1] % getGroups() != 0)
+    return emitOpError("output gradient channels ")
+           << outGrad[1] << " do not split into " << getGroups() << " groups";
+  for (int64_t dim = 0; dim < 2; ++dim) {
+    int64_t in = input[2 + dim], kernel = filter[2 + dim],
+            out = outGrad[2 + dim];
+    if (ShapedType::isDynamic(in) || ShapedType::isDynamic(kernel) ||
+        ShapedType::isDynamic(out))
+      continue;
+    int64_t expected =
+        outputSize(/*transposed=*/false, in, kernel, strides[dim], padding[dim],
+                   padding[2 + dim], dilations[dim], /*outputPadding=*/0);
+    if (out != expected)
+      return emitOpError("output gradient has ")
+             << out << " positions in spatial dim " << dim << ", expected "
+             << expected;
+  }
+  return success();
+}
+
+void Conv2DBackwardFilterOp::getEffects(
     SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
         &effects) {
   getKernelEffects(*this, getInitMutable(), effects);

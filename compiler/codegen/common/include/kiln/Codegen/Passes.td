@@ -19,6 +19,8 @@ def KilnLowerToLinalgPass : Pass<"kiln-lower-to-linalg", "mlir::ModuleOp"> {
     `tensor.pad`, reductions become `linalg.reduce`, softmax becomes `linalg.softmax`,
     cumulative sums and top-k become `scf.for` loops over slices along their axis,
     and shape ops become `tensor` reshapes, `linalg.transpose` and `tensor.insert_slice`.
+    A convolution's filter gradient is first expanded into kiln ops, as
+    `kiln-expand-filter-gradients` does.
     Casts between floats and strings (`!kiln.string`, then `i64` pointer bits)
     call the runtime's `kiln_string_*` helpers.
     Any kiln op left over is an error that names the op and its location.
@@ -34,6 +36,24 @@ def KilnLowerToLinalgPass : Pass<"kiln-lower-to-linalg", "mlir::ModuleOp"> {
     // string casts call the runtime's helpers (string_abi.h)
     "mlir::func::FuncDialect", "mlir::LLVM::LLVMDialect",
   ];
+}
+
+def KilnExpandFilterGradientsPass
+    : Pass<"kiln-expand-filter-gradients", "mlir::ModuleOp"> {
+  let summary = "Expand kiln.conv_filter_gradient into a correlation of kiln ops";
+  let description = [{
+    Rewrites each `kiln.conv_filter_gradient` (the filter gradient of a
+    convolution, which the autodiff rules build) into kiln ops that generated
+    code computes: a `kiln.conv` of the input with its channels as the batch
+    (`[C / G, G * N, D...]`) and the output gradient with its channels first
+    (`[F, N, O...]`), in the op's groups, with stride and dilation swapped,
+    then a `kiln.slice` to the kernel where that correlation is longer and a
+    `kiln.transpose` to `[F, C / G, K...]`. The CPU pipeline runs it after
+    `kiln-select-kernels`, so it expands the filter gradients that no library
+    kernel took (f64, 1-D and 3-D, `--cpu-kernels=codegen`);
+    `kiln-lower-to-linalg` expands any it still meets the same way. Needs
+    static channel and spatial sizes (the batch may be dynamic).
+  }];
 }
 
 def KilnDecomposeAggregatesPass

@@ -136,7 +136,7 @@ def KilnFlattenConstantGlobalsPass
 }
 
 def KilnSelectKernelsPass : Pass<"kiln-select-kernels", "mlir::ModuleOp"> {
-  let summary = "Hand convolutions and matrix products to the runtime's oneDNN kernels";
+  let summary = "Hand convolutions, their filter gradients and matrix products to the runtime's oneDNN kernels";
   let description = [{
     Runs on kiln ops, before `kiln-lower-to-linalg`. With `kernels=onednn` (or
     `auto`, which picks oneDNN for every op it supports: on x86 its JIT kernels
@@ -147,7 +147,9 @@ def KilnSelectKernelsPass : Pass<"kiln-select-kernels", "mlir::ModuleOp"> {
     is in cache: per-channel bias additions, then one residual addition of a
     tensor of the result's shape, then one activation (relu, leaky_relu,
     clip, sigmoid or tanh). Each absorbed op must be the only user of the
-    value it consumes. `kernels=codegen` leaves the module unchanged.
+    value it consumes. A 2-D f32 `kiln.conv_filter_gradient` (a training
+    step's) becomes a `kiln_rt.conv2d_backward_filter`. `kernels=codegen`
+    leaves the module unchanged.
   }];
   let options = [
     Option<"kernels", "kernels", "std::string", /*default=*/"\"auto\"",

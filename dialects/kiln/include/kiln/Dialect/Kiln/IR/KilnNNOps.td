@@ -104,6 +104,47 @@ def Kiln_ConvOp : Kiln_WindowOp<"conv"> {
   let results = (outs Kiln_FloatTensor:$result);
 }
 
+def Kiln_ConvFilterGradientOp : Kiln_WindowOp<"conv_filter_gradient"> {
+  let summary = "Gradient of a kiln.conv's filter: [N, C, spatial...] input, [N, F, spatial...] output gradient";
+  let description = [{
+    The gradient with respect to the filter `W` of `sum(kiln.conv(input, W) *
+    output_gradient)`, for a `kiln.conv` with the same `strides`, `padding`,
+    `dilations` and `groups` and a filter of spatial size `kernel`: `input` is
+    `[N, C, D1, ..., Dk]` (k >= 1 spatial dims), `output_gradient` is `[N, F, O1, ...,
+    Ok]`, where each `Oi` must be the convolution's output size for `Di` (as in
+    `kiln.conv`), and the result is `[F, C / groups, K1, ..., Kk]` with
+
+        result[f, c, j...] = sum over n, o... of output_gradient[n, f, o...]
+            * input[n, g * C / groups + c, o * stride + j * dilation - pad_begin ...]
+
+    where `g = f / (F / groups)` is the group of filter `f` and padded positions read
+    zero. Both `C` and `F` must split into `groups` groups. The autodiff rules of
+    `kiln.conv` and `kiln.conv_transpose` build it; kernel selection runs 2-D f32 ones
+    on oneDNN's backward-weights convolution, and `kiln-expand-filter-gradients`
+    rewrites the others into a `kiln.conv` of the transposed operands (its stride and
+    dilation swapped), a slice and a transpose.
+
+    ```mlir
+    %dw = kiln.conv_filter_gradient %x, %dy {kernel = array<i64: 3, 3>,
+                                            strides = array<i64: 2, 2>,
+                                            padding = array<i64: 1, 1, 1, 1>}
+        : (tensor<8x16x32x32xf32>, tensor<8x32x16x16xf32>) -> tensor<32x16x3x3xf32>
+    %dv = kiln.conv_filter_gradient %s, %g {kernel = array<i64: 3>, groups = 2 : i64}
+        : (tensor<4x4x10xf32>, tensor<4x6x8xf32>) -> tensor<6x2x3xf32>
+    ```
+  }];
+  let arguments = (ins
+    Kiln_FloatTensor:$input,
+    Kiln_FloatTensor:$output_gradient,
+    DenseI64ArrayAttr:$kernel,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{}">:$strides,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{}">:$padding,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{}">:$dilations,
+    DefaultValuedAttr<I64Attr, "1">:$groups
+  );
+  let results = (outs Kiln_FloatTensor:$result);
+}
+
 def Kiln_ConvTransposeOp : Kiln_WindowOp<"conv_transpose"> {
   let summary = "N-D transposed convolution: [N, C, spatial...] input, [C, F / groups, kernel...] filter";
   let description = [{

@@ -23,7 +23,8 @@ def KilnRt_Dialect : Dialect {
   let description = [{
     Kernel selection (`kiln-select-kernels`) replaces a kiln convolution (plain
     or transposed) or matrix product, together with the epilogue it can absorb
-    (bias, a residual addition, an activation), by one `kiln_rt` op. The runtime
+    (bias, a residual addition, an activation), by one `kiln_rt` op, and a
+    convolution's filter gradient by `kiln_rt.conv2d_backward_filter`. The runtime
     implements it with oneDNN: the primitive is created when the module loads,
     constant weights are reordered once to the layout the primitive prefers, and
     the epilogue runs as oneDNN post-ops on the output while it is still in
@@ -94,6 +95,48 @@ def KilnRt_Conv2DOp : KilnRt_Op<"conv2d", [
   let assemblyFormat = [{
     $input `,` $filter (`bias` `(` $bias^ `)`)? (`residual` `(` $residual^ `)`)?
     `outs` `(` $init `)` attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    ::mlir::MutableOperandRange getDpsInitsMutable() { return getInitMutable(); }
+  }];
+}
+
+def KilnRt_Conv2DBackwardFilterOp : KilnRt_Op<"conv2d_backward_filter", [
+    DestinationStyleOpInterface,
+    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>]> {
+  let summary = "Filter gradient of a 2-D convolution (NCHW or NHWC activations)";
+  let description = [{
+    `init = conv_filter_gradient(input, output_gradient)`: the gradient of the
+    filter of a 2-D `kiln.conv` with these attributes, from its input
+    (`[N, C, H, W]`) and the gradient of its result (`[N, F, OH, OW]`, the
+    convolution's output size), as `kiln.conv_filter_gradient` computes it.
+    `init` is the plain `[F, C / groups, KH, KW]` filter gradient, whose shape
+    gives the kernel size. With `layout = "nhwc"` the input and the output
+    gradient hold their channels last (`[N, H, W, C]`, `[N, OH, OW, F]`), the
+    layout oneDNN's backward-weights kernels read without reordering.
+
+    ```mlir
+    %dw = kiln_rt.conv2d_backward_filter %x, %dy outs(%init)
+        {strides = array<i64: 2, 2>, padding = array<i64: 1, 1, 1, 1>, layout = "nhwc"}
+        : (tensor<8x32x32x16xf32>, tensor<8x16x16x32xf32>, tensor<32x16x3x3xf32>)
+        -> tensor<32x16x3x3xf32>
+    ```
+  }];
+  let arguments = (ins
+    KilnRt_F32Shaped:$input,
+    KilnRt_F32Shaped:$output_gradient,
+    KilnRt_F32Shaped:$init,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$strides,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0, 0, 0}">:$padding,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$dilations,
+    DefaultValuedAttr<I64Attr, "1">:$groups,
+    DefaultValuedStrAttr<StrAttr, "nchw">:$layout
+  );
+  let results = (outs Variadic<RankedTensorOf<[F32]>>:$result);
+  let assemblyFormat = [{
+    $input `,` $output_gradient `outs` `(` $init `)` attr-dict `:`
+    functional-type(operands, results)
   }];
   let hasVerifier = 1;
   let extraClassDeclaration = [{
