@@ -166,7 +166,7 @@ KILN_KERNEL_API int32_t kiln_kernel_matmul(const int64_t *params, void **state,
  * The heap of generated code: compiled modules allocate and free their
  * intermediate tensors with these (MLIR's generic allocation functions)
  * instead of malloc and free. Blocks freed on a thread are kept for that
- * thread's next allocation of the same size (up to 1 GiB per thread), so
+ * thread's next allocation of the same size (up to 4 GiB per thread), so
  * that repeated runs of a model reuse their memory instead of faulting in
  * fresh pages. `alignment` is a power of two; NULL when out of memory.
  */
