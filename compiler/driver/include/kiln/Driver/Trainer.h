@@ -123,6 +123,9 @@ private:
   std::vector<std::string> names;
   std::vector<rt::Tensor> weights, state;
   std::vector<std::string> stateNames;
+  /// The weights and state a step replaced, in results order: the next
+  /// step's output buffers.
+  std::vector<rt::Tensor> spares;
   /// How many of `state`'s last tensors are running statistics (buffers),
   /// which predict reads and save writes.
   size_t bufferCount = 0;
