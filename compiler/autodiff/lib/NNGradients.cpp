@@ -30,6 +30,7 @@
 #include "GradientRules.h"
 #include "GradientUtils.h"
 
+#include "kiln/Dialect/Kiln/IR/KilnBuilders.h"
 #include "kiln/Dialect/Kiln/IR/KilnInterfaces.h"
 #include "kiln/Dialect/Kiln/IR/KilnOps.h"
 
@@ -68,27 +69,6 @@ Value reshapeTo(OpBuilder &b, Location loc, Value value,
   if (value.getType() == type)
     return value;
   return ReshapeOp::create(b, loc, value, reshapeTarget(type));
-}
-
-/// The leading `sizes` of each spatial dim (dims 2...) of `value`, or
-/// `value` itself when they are all it has.
-Value sliceSpatial(OpBuilder &b, Location loc, Value value,
-                   ArrayRef<int64_t> sizes) {
-  RankedTensorType type = typeOf(value);
-  if (type.getShape().drop_front(2) == sizes)
-    return value;
-  SmallVector<int64_t> offsets(type.getRank(), 0), steps(type.getRank(), 1);
-  SmallVector<int64_t> allSizes = {-1, -1};
-  for (int64_t d = 0; d < 2; ++d)
-    if (!type.isDynamicDim(d))
-      allSizes[d] = type.getDimSize(d);
-  llvm::append_range(allSizes, sizes);
-  return SliceOp::create(b, loc, value, offsets, allSizes, steps);
-}
-
-/// Whether dims 1... of `type` (all but the batch) are static.
-bool staticBeyondBatch(RankedTensorType type) {
-  return llvm::none_of(type.getShape().drop_front(), ShapedType::isDynamic);
 }
 
 //===----------------------------------------------------------------------===//
