@@ -139,14 +139,18 @@ kiln::internal::validateModuleInfo(const kiln_abi_module_info *info,
                      "the module info table has a bad magic number ",
                      info->magic);
   // Version 1 tables end before the kernel table; they are read as having no
-  // kernels.
-  if (info->version != 1 && info->version != KILN_MODULE_INFO_VERSION)
+  // kernels. Version 2 tables end before the target: they are CPU modules.
+  if (info->version < 1 || info->version > KILN_MODULE_INFO_VERSION)
     return makeError(KILN_INVALID_MODULE, origin, "module info version ",
                      info->version, " is not supported (this runtime reads 1 "
                      "to ", KILN_MODULE_INFO_VERSION, "); recompile the module");
   if (info->arena_size > kMaxArenaSize)
     return makeError(KILN_INVALID_MODULE, origin, "the module asks for an ",
                      info->arena_size, "-byte arena");
+  if (info->version >= 3 && info->target != KILN_TARGET_CPU &&
+      info->target != KILN_TARGET_CUDA)
+    return makeError(KILN_INVALID_MODULE, origin, "the module info names target ",
+                     info->target, ", which this runtime does not know");
   if (info->version >= 2)
     if (kiln_status *status =
             validateKernels(info->kernels, info->num_kernels, origin))

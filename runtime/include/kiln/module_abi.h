@@ -127,8 +127,9 @@ typedef struct kiln_abi_module {
 #define KILN_MODULE_INFO_SYMBOL "kiln_module_info_v1"
 /** "KINF" in ASCII, read as a little-endian 32-bit word. */
 #define KILN_MODULE_INFO_MAGIC 0x464e494bu
-/** The layout version of kiln_abi_module_info (2: the kernel table). */
-#define KILN_MODULE_INFO_VERSION 2u
+/** The layout version of kiln_abi_module_info (2: the kernel table; 3: the
+    target the code runs on). */
+#define KILN_MODULE_INFO_VERSION 3u
 /** "KIWT" in ASCII, read as a little-endian 32-bit word. */
 #define KILN_WEIGHTS_MAGIC 0x5457494bu
 /** The layout version of kiln_abi_weights. */
@@ -166,6 +167,13 @@ typedef struct kiln_abi_weights {
   uint32_t *state;
 } kiln_abi_weights;
 
+/** Values of kiln_abi_module_info::target. */
+#define KILN_TARGET_CPU 0u
+/* The entry points run on the host but keep every tensor in CUDA device
+   memory: they call the runtime's CUDA backend (the `mgpu*` functions and
+   kiln_cuda_* of kernel_abi.h) to launch the module's embedded GPU kernels. */
+#define KILN_TARGET_CUDA 1u
+
 /** What a module says about itself beyond its functions. */
 typedef struct kiln_abi_module_info {
   uint32_t magic;   /* KILN_MODULE_INFO_MAGIC */
@@ -179,6 +187,12 @@ typedef struct kiln_abi_module_info {
      prepares when it loads the module; 0 and NULL when there are none. */
   int32_t num_kernels;
   const kiln_abi_kernel *kernels;
+  /* Version 3. Where the module's tensors live and its kernels run
+     (KILN_TARGET_*); tables of versions 1 and 2 are read as KILN_TARGET_CPU. */
+  uint32_t target;
+  /* Version 3. The GPU architecture the module was compiled for ("sm_90"), or
+     NULL for the CPU. */
+  const char *target_arch;
 } kiln_abi_module_info;
 
 #ifdef __cplusplus

@@ -1,11 +1,11 @@
 // RUN: kiln-opt %s -split-input-file -kiln-emit-module-info | FileCheck %s
 
 // Without an arena size, weights table or kernels: arena 0, weights NULL, no
-// kernels (version 2 of the table).
+// kernels, the CPU target (version 3 of the table).
 // CHECK-LABEL: module {
-// CHECK: llvm.mlir.global external constant @kiln_module_info_v1() {{.*}} : !llvm.struct<(i32, i32, i64, ptr, i32, ptr)>
+// CHECK: llvm.mlir.global external constant @kiln_module_info_v1() {{.*}} : !llvm.struct<(i32, i32, i64, ptr, i32, ptr, i32, ptr)>
 // CHECK: llvm.mlir.constant(1179535691 : i32) : i32
-// CHECK: llvm.mlir.constant(2 : i32) : i32
+// CHECK: llvm.mlir.constant(3 : i32) : i32
 // CHECK: llvm.mlir.constant(0 : i64) : i64
 // CHECK: %[[NULL:.+]] = llvm.mlir.zero : !llvm.ptr
 // CHECK: llvm.insertvalue %[[NULL]], %{{.+}}[3]
@@ -13,6 +13,10 @@
 // CHECK: llvm.insertvalue %[[NONE]], %{{.+}}[4]
 // CHECK: %[[NOKERNELS:.+]] = llvm.mlir.zero : !llvm.ptr
 // CHECK: llvm.insertvalue %[[NOKERNELS]], %{{.+}}[5]
+// CHECK: %[[CPU:.+]] = llvm.mlir.constant(0 : i32) : i32
+// CHECK: llvm.insertvalue %[[CPU]], %{{.+}}[6]
+// CHECK: %[[NOARCH:.+]] = llvm.mlir.zero : !llvm.ptr
+// CHECK: llvm.insertvalue %[[NOARCH]], %{{.+}}[7]
 module {
 }
 

@@ -1,8 +1,8 @@
 //===- EmitModuleInfo.cpp - The kiln-emit-module-info pass ----------------===//
 //
 // Emits `kiln_module_info_v1`, the runtime's optional table of what a module
-// says about itself beyond its functions: the arena size and the weights
-// table. Its layout mirrors kiln_abi_module_info in
+// says about itself beyond its functions: the arena size, the weights and
+// kernel tables, and the target its code runs on. Its layout mirrors kiln_abi_module_info in
 // runtime/include/kiln/module_abi.h.
 //
 //===----------------------------------------------------------------------===//
@@ -26,11 +26,23 @@ namespace {
 
 struct EmitModuleInfoPass
     : impl::KilnEmitModuleInfoPassBase<EmitModuleInfoPass> {
+  using Base::Base;
   void runOnOperation() override {
     ModuleOp module = getOperation();
     if (module.lookupSymbol(KILN_MODULE_INFO_SYMBOL)) {
       module.emitError() << "the module already defines "
                          << KILN_MODULE_INFO_SYMBOL;
+      return signalPassFailure();
+    }
+    uint32_t targetKind;
+    if (target == "cpu" && targetArch.empty()) {
+      targetKind = KILN_TARGET_CPU;
+    } else if (target == "cuda" && !targetArch.empty()) {
+      targetKind = KILN_TARGET_CUDA;
+    } else {
+      module.emitError() << "kiln-emit-module-info: target '" << target
+                         << "' with architecture '" << targetArch
+                         << "' is not cpu (no architecture) or cuda (with one)";
       return signalPassFailure();
     }
     int64_t arenaSize = 0;
@@ -59,9 +71,22 @@ struct EmitModuleInfoPass
           cast<LLVM::LLVMArrayType>(kernels.getGlobalType()).getNumElements();
     // struct kiln_abi_module_info { uint32_t magic, version;
     //   uint64_t arena_size; const kiln_abi_weights *weights;
-    //   int32_t num_kernels; const kiln_abi_kernel *kernels; }
+    //   int32_t num_kernels; const kiln_abi_kernel *kernels;
+    //   uint32_t target; const char *target_arch; }
     auto infoType = LLVM::LLVMStructType::getLiteral(
-        context, {i32Type, i32Type, i64Type, ptrType, i32Type, ptrType});
+        context,
+        {i32Type, i32Type, i64Type, ptrType, i32Type, ptrType, i32Type, ptrType});
+    LLVM::GlobalOp archString;
+    if (!targetArch.empty()) {
+      OpBuilder stringBuilder(context);
+      stringBuilder.setInsertionPointToEnd(module.getBody());
+      std::string bytes = targetArch + '\0';
+      archString = LLVM::GlobalOp::create(
+          stringBuilder, loc,
+          LLVM::LLVMArrayType::get(IntegerType::get(context, 8), bytes.size()),
+          /*isConstant=*/true, LLVM::Linkage::Internal,
+          "__kiln_target_arch", stringBuilder.getStringAttr(bytes));
+    }
     OpBuilder builder(context);
     builder.setInsertionPointToEnd(module.getBody());
     auto info =
@@ -91,6 +116,11 @@ struct EmitModuleInfoPass
         kernels ? Value(LLVM::AddressOfOp::create(b, loc, kernels))
                 : Value(LLVM::ZeroOp::create(b, loc, ptrType));
     table = insert(table, kernelsPointer, 5);
+    table = insert(table, constant(i32Type, targetKind), 6);
+    Value archPointer =
+        archString ? Value(LLVM::AddressOfOp::create(b, loc, archString))
+                   : Value(LLVM::ZeroOp::create(b, loc, ptrType));
+    table = insert(table, archPointer, 7);
     LLVM::ReturnOp::create(b, loc, table);
   }
 

@@ -101,8 +101,16 @@ def KilnEmitModuleInfoPass : Pass<"kiln-emit-module-info", "mlir::ModuleOp"> {
     one, else 0: no pass plans an arena yet) and a pointer to the weights table
     `__kiln_weights` when `kiln-externalize-weights` made one (else NULL), and
     the kernel table `__kiln_kernel_table` built from the `kiln.kernels`
-    attribute of kiln-lower-kernel-calls (else 0 entries and NULL).
+    attribute of kiln-lower-kernel-calls (else 0 entries and NULL), and the
+    target the code runs on (the pass's options: `cpu`, or `cuda` with the GPU
+    architecture).
   }];
+  let options = [
+    Option<"target", "target", "std::string", /*default=*/"\"cpu\"",
+           "Where the module's kernels run: cpu or cuda">,
+    Option<"targetArch", "target-arch", "std::string", /*default=*/"\"\"",
+           "The GPU architecture of a cuda module (sm_90)">,
+  ];
   let dependentDialects = ["mlir::LLVM::LLVMDialect"];
 }
 
