@@ -42,3 +42,12 @@ config.substitutions.append(
 # XDG_CACHE_HOME themselves.
 config.environment["XDG_CACHE_HOME"] = os.path.abspath(
     os.path.join(config.test_exec_root, "xdg-cache"))
+
+# The CUDA toolkit's PTX assembler, for the compile-only CUDA tests: PTX that
+# ptxas accepts for an sm_ target is valid for it. Tests that need it say
+# `REQUIRES: ptxas` and are reported unsupported where the toolkit is absent.
+cuda_root = os.environ.get("CUDA_PATH") or "/usr/local/cuda"
+ptxas = os.path.join(cuda_root, "bin", "ptxas")
+if os.access(ptxas, os.X_OK):
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", ptxas))

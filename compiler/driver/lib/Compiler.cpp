@@ -16,6 +16,7 @@
 #include "kiln/Codegen/CPU/LLVMCodegen.h"
 #include "kiln/Codegen/CPU/Pipeline.h"
 #include "kiln/Codegen/CPU/Weights.h"
+#include "kiln/Codegen/CUDA/Pipeline.h"
 #include "kiln/Codegen/Passes.h"
 #include "kiln/Dialect/Kiln/IR/KilnDialect.h"
 #include "kiln/Driver/ModelHeader.h"
@@ -26,6 +27,7 @@
 #include "kiln/module_abi.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Verifier.h"
@@ -81,7 +83,7 @@ struct Compiler::Impl {
     std::vector<FunctionSignature> signatures;
   };
 
-  llvm::Error runStage(ModuleOp module, CpuStage stage,
+  llvm::Error runStage(ModuleOp module, CodegenStage stage,
                        const CompileOptions &options, const Lowering &lowering);
   llvm::Expected<OwningOpRef<ModuleOp>>
   lowerToLLVMDialect(ModuleOp module, const CompileOptions &options,
@@ -120,18 +122,49 @@ static llvm::Error checkHasEntryPoints(ModuleOp module) {
       "nothing to compile: the module has no public func.func with a body");
 }
 
-llvm::Error Compiler::Impl::runStage(ModuleOp module, CpuStage stage,
+/// The toolkit whose libdevice CUDA kernels link (see
+/// CompileOptions::cudaToolkitPath).
+static std::string findCudaToolkit(const CompileOptions &options) {
+  if (!options.cudaToolkitPath.empty())
+    return options.cudaToolkitPath;
+  if (const char *path = std::getenv("CUDA_PATH"); path && *path)
+    return path;
+  if (llvm::sys::fs::is_directory("/usr/local/cuda"))
+    return "/usr/local/cuda";
+  return "";
+}
+
+static CudaPipelineOptions
+getCudaPipelineOptions(const CompileOptions &options,
+                       llvm::StringRef weightsFileName) {
+  CudaPipelineOptions pipeline;
+  pipeline.optLevel = options.optLevel;
+  pipeline.producer = getProducerString();
+  pipeline.weightsFileName = weightsFileName.str();
+  pipeline.arch = options.cudaArch;
+  pipeline.toolkitPath = findCudaToolkit(options);
+  return pipeline;
+}
+
+llvm::Error Compiler::Impl::runStage(ModuleOp module, CodegenStage stage,
                                      const CompileOptions &options,
                                      const Lowering &lowering) {
-  return timeStage(options, getCpuStageName(stage), [&]() -> llvm::Error {
+  return timeStage(options, getStageName(stage), [&]() -> llvm::Error {
     DiagnosticCollector diagnostics(&context);
     PassManager pm(&context, ModuleOp::getOperationName());
-    if (failed(addCpuStagePasses(
-            pm, stage, getPipelineOptions(options, lowering.weightsFileName))))
+    LogicalResult added =
+        options.target == Target::Cuda
+            ? addCudaStagePasses(pm, stage,
+                                 getCudaPipelineOptions(
+                                     options, lowering.weightsFileName))
+            : addCpuStagePasses(
+                  pm, stage,
+                  getPipelineOptions(options, lowering.weightsFileName));
+    if (failed(added))
       return llvm::createStringError("internal error: invalid pass pipeline");
     if (failed(pm.run(module)))
       return diagnostics.takeError(Twine("compilation failed in stage '") +
-                                   getCpuStageName(stage) + "'");
+                                   getStageName(stage) + "'");
     return llvm::Error::success();
   });
 }
@@ -140,16 +173,19 @@ llvm::Expected<OwningOpRef<ModuleOp>> Compiler::Impl::lowerToLLVMDialect(
     ModuleOp module, const CompileOptions &options, Lowering &lowering) {
   if (llvm::Error error = checkHasEntryPoints(module))
     return std::move(error);
+  if (options.target == Target::Cuda)
+    if (std::optional<std::string> problem = checkCudaArch(options.cudaArch))
+      return llvm::createStringError(*problem);
   OwningOpRef<ModuleOp> lowered = module.clone();
   // Weight names serve training (kiln::buildTrainStep), which is done by
   // now; left on the constants they would keep equal ones from merging.
   lowered->walk([](Operation *op) { op->removeAttr(kInitializerAttrName); });
-  for (CpuStage stage : kCpuStages) {
+  for (CodegenStage stage : kCodegenStages) {
     if (llvm::Error error = runStage(*lowered, stage, options, lowering))
       return std::move(error);
     if (lowering.graphOnly)
       break;
-    if (stage == CpuStage::LowerToLinalg) {
+    if (stage == CodegenStage::LowerToLinalg) {
       // The record is consumed when the module table is written.
       auto signatures = readEntryPoints(*lowered);
       if (!signatures)
@@ -407,8 +443,12 @@ llvm::Expected<FilePlan> planFiles(StringRef outputPath, OutputKind kind,
     return llvm::createStringError(
         "a header describes a compiled library: use it with --emit=shared, "
         "object or static");
+  if (kind == OutputKind::PTX && options.target != Target::Cuda)
+    return llvm::createStringError(
+        "PTX is the code of GPU kernels: use --emit=ptx with --target=cuda");
   if (options.weights == WeightsStorage::File) {
-    if (kind == OutputKind::KilnMLIR || isLinkedKind(kind))
+    if (kind == OutputKind::KilnMLIR || kind == OutputKind::PTX ||
+        isLinkedKind(kind))
       return llvm::createStringError(
           "weights in a file need a shared library (--emit=shared, or llvm / "
           "llvm-dialect to inspect): an object or archive linked into a "
@@ -429,6 +469,21 @@ llvm::Expected<FilePlan> planFiles(StringRef outputPath, OutputKind kind,
                                      "' may not contain quotes or braces");
   }
   return plan;
+}
+
+/// The PTX text of the kernels of a CUDA module lowered to the LLVM dialect
+/// (kiln-merge-gpu-modules leaves one gpu.binary).
+llvm::Expected<std::string> extractPtx(ModuleOp lowered) {
+  std::string ptx;
+  for (auto binary : lowered.getOps<gpu::BinaryOp>())
+    for (Attribute attr : binary.getObjects())
+      if (auto object = dyn_cast<gpu::ObjectAttr>(attr);
+          object && object.getFormat() == gpu::CompilationTarget::Assembly)
+        ptx += object.getObject().getValue();
+  if (ptx.empty())
+    return llvm::createStringError(
+        "the module has no GPU kernels: nothing to write as PTX");
+  return ptx;
 }
 
 /// A .a archive holding `object` as its one member.
@@ -501,6 +556,12 @@ llvm::Error Compiler::compileToFile(ModuleOp module, StringRef outputPath,
 
   if (kind == OutputKind::KilnMLIR || kind == OutputKind::LLVMDialect)
     return writeMain([&](llvm::raw_ostream &os) { (*lowered)->print(os); });
+  if (kind == OutputKind::PTX) {
+    auto ptx = extractPtx(**lowered);
+    if (!ptx)
+      return ptx.takeError();
+    return writeMain([&](llvm::raw_ostream &os) { os << *ptx; });
+  }
 
   auto machine = createTargetMachine(getTargetOptions(options));
   if (!machine)
@@ -530,12 +591,15 @@ llvm::Error Compiler::compileToFile(ModuleOp module, StringRef outputPath,
     return writeMain(
         [&](llvm::raw_ostream &os) { os << (*archive)->getBuffer(); });
   }
-  // Library kernels, the heap of generated code and the string helpers are
-  // kernel_abi.h's and string_abi.h's functions, in libkiln_runtime.
+  // Library kernels, the heap of generated code, the string helpers and the
+  // CUDA backend are kernel_abi.h's and string_abi.h's functions, in
+  // libkiln_runtime.
   bool needsRuntime = llvm::any_of(
       (*llvmModule)->functions(), [](const llvm::Function &function) {
         return function.isDeclaration() &&
                (function.getName().starts_with("kiln_kernel_") ||
+                function.getName().starts_with("kiln_cuda_") ||
+                function.getName().starts_with("mgpu") ||
                 function.getName().starts_with("_mlir_memref_to_llvm_") ||
                 function.getName().starts_with("kiln_string_"));
       });

@@ -49,7 +49,10 @@ static cl::opt<driver::OutputKind> emit(
                    "the kiln dialect after graph optimization (.kiln.mlir)"),
         clEnumValN(driver::OutputKind::LLVMDialect, "llvm-dialect",
                    "MLIR's LLVM dialect (.llvm.mlir)"),
-        clEnumValN(driver::OutputKind::LLVMIR, "llvm", "LLVM IR (.ll)")),
+        clEnumValN(driver::OutputKind::LLVMIR, "llvm", "LLVM IR (.ll)"),
+        clEnumValN(driver::OutputKind::PTX, "ptx",
+                   "with --target=cuda: the GPU kernels as PTX (.ptx), "
+                   "e.g. for ptxas")),
     cl::init(driver::OutputKind::SharedLibrary), cl::cat(category));
 static cl::opt<std::string> headerPath(
     "header",
@@ -93,6 +96,7 @@ static cl::opt<std::string> cpuKernels(
              "oneDNN wherever the runtime has a kernel for the op), onednn, "
              "or codegen (Kiln's generated loops only)"),
     cl::value_desc("auto|onednn|codegen"), cl::init("auto"), cl::cat(category));
+static tools::TargetOptions target = tools::registerTargetOptions(category);
 static cl::opt<unsigned>
     optLevel("O", cl::desc("Optimization level 0-3 (default 2)"), cl::Prefix,
              cl::init(2), cl::cat(category));
@@ -165,6 +169,8 @@ static std::string defaultOutputPath() {
     return (stem + ".llvm.mlir").str();
   case driver::OutputKind::LLVMIR:
     return (stem + ".ll").str();
+  case driver::OutputKind::PTX:
+    return (stem + ".ptx").str();
   }
   llvm_unreachable("unknown output kind");
 }
@@ -218,7 +224,9 @@ static int compile() {
   if (optLevel > 3)
     return tools::reportError(kTool,
                               createStringError("-O must be 0, 1, 2 or 3"));
-  if (llvm::Error error = tools::checkCpuKernelsOption(cpuKernels))
+  driver::CompileOptions options;
+  if (llvm::Error error = tools::applyTargetOptions(
+          target, cpuKernels, cpuKernels.getNumOccurrences() > 0, options))
     return tools::reportError(kTool, std::move(error));
   driver::ImportOptions importOptions;
   for (const std::string &shape : shapes) {
@@ -271,9 +279,7 @@ static int compile() {
       return tools::reportError(kTool, std::move(error));
   }
 
-  driver::CompileOptions options;
   options.optLevel = optLevel;
-  options.cpuKernels = cpuKernels;
   options.targetCpu = targetCpu;
   options.weights = weights;
   options.headerPath = *header;
@@ -311,6 +317,8 @@ int main(int argc, char **argv) {
       "  kiln-compile model.mlir -o model.so          # + model.h\n"
       "  kiln-compile model.mlir --emit=static -o libmodel.a\n"
       "  kiln-compile model.onnx --shape input=1x3x224x224 -o model.so\n"
-      "  kiln-compile model.mlir --emit=llvm -o model.ll\n");
+      "  kiln-compile model.mlir --emit=llvm -o model.ll\n"
+      "  kiln-compile model.onnx --target=cuda --cuda-arch=sm_90 -o model.so\n"
+      "  kiln-compile model.onnx --target=cuda --emit=ptx -o model.ptx\n");
   return compile();
 }

@@ -31,7 +31,11 @@ void warn(const llvm::Twine &message) {
 /// on, for the cache key.
 std::string describeOptions(const ModelRequest &request) {
   std::string text = "opt=" + std::to_string(request.optLevel) +
-                     ";kernels=" + request.cpuKernels + ";shapes=";
+                     ";kernels=" + request.cpuKernels + ";target=" +
+                     (request.target == driver::Target::Cuda
+                          ? "cuda:" + request.cudaArch
+                          : std::string("cpu")) +
+                     ";shapes=";
   for (const auto &[name, dims] : request.importOptions.inputShapes) {
     text += std::to_string(name.size()) + ":" + name + "=";
     for (int64_t dim : dims)
@@ -61,6 +65,9 @@ driver::CompileOptions compileOptions(const ModelRequest &request,
   driver::CompileOptions options;
   options.optLevel = request.optLevel;
   options.cpuKernels = request.cpuKernels;
+  options.target = request.target;
+  if (request.target == driver::Target::Cuda)
+    options.cudaArch = request.cudaArch;
   reporter.attach(options);
   return options;
 }

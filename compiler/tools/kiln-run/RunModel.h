@@ -20,6 +20,9 @@ struct ModelRequest {
   unsigned optLevel = 2;
   /// CompileOptions::cpuKernels.
   std::string cpuKernels = "auto";
+  /// CompileOptions::target and cudaArch.
+  driver::Target target = driver::Target::Cpu;
+  std::string cudaArch;
   /// Read and write the compile cache; otherwise compile in process (JIT).
   bool useCache = true;
 };

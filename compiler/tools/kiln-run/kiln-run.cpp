@@ -102,6 +102,7 @@ static cl::opt<std::string> cpuKernels(
              "oneDNN wherever the runtime has a kernel for the op), onednn, "
              "or codegen (Kiln's generated loops only)"),
     cl::value_desc("auto|onednn|codegen"), cl::init("auto"), cl::cat(category));
+static tools::TargetOptions target = tools::registerTargetOptions(category);
 static cl::opt<unsigned>
     optLevel("O", cl::desc("Optimization level 0-3 (default 2)"), cl::Prefix,
              cl::init(2), cl::cat(category));
@@ -340,8 +341,16 @@ static int run() {
   if (optLevel > 3)
     return tools::reportError(kTool,
                               createStringError("-O must be 0, 1, 2 or 3"));
-  if (llvm::Error error = tools::checkCpuKernelsOption(cpuKernels))
+  driver::CompileOptions targetChoice;
+  if (llvm::Error error = tools::applyTargetOptions(
+          target, cpuKernels, cpuKernels.getNumOccurrences() > 0,
+          targetChoice))
     return tools::reportError(kTool, std::move(error));
+  // Said before minutes of compiling: a CUDA module cannot load without a
+  // device.
+  if (targetChoice.target == driver::Target::Cuda)
+    if (llvm::Error error = tools::checkCudaDevice())
+      return tools::reportError(kTool, std::move(error));
   int32_t threads = *threadsOption;
   if (threads < 0)
     return tools::reportError(
@@ -353,6 +362,8 @@ static int run() {
   request.modelPath = modelPath;
   request.optLevel = optLevel;
   request.cpuKernels = cpuKernels;
+  request.target = targetChoice.target;
+  request.cudaArch = targetChoice.cudaArch;
   request.useCache = !noCache;
   for (const std::string &shape : shapes) {
     auto parsed = tools::parseShapeOption(shape);
@@ -427,7 +438,8 @@ int main(int argc, char **argv) {
       "cache)\nand run it\n\n"
       "  kiln-run model.mlir --input x=0,0,0,1,1,0,1,1\n"
       "  kiln-run model.onnx --input input=image.npy --output-dir out/\n"
-      "  kiln-run model.onnx --random-inputs --benchmark 100 --json\n\n"
+      "  kiln-run model.onnx --random-inputs --benchmark 100 --json\n"
+      "  kiln-run model.onnx --random-inputs --target=cuda    # on a GPU\n\n"
       "Prints each input and output (type, first values, sum and FNV-1a "
       "checksum of\nthe bytes) and the compile and run times.\n");
   return run();

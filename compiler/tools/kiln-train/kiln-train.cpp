@@ -156,6 +156,7 @@ static cl::opt<std::string>
                cl::desc("Who runs convolutions and matrix products: auto "
                         "(default), onednn or codegen"),
                cl::init("auto"), cl::cat(category));
+static tools::TargetOptions target = tools::registerTargetOptions(category);
 
 namespace {
 
@@ -539,8 +540,14 @@ Error benchmark(driver::Trainer &trainer, const DataSet &data) {
 }
 
 Error run() {
-  if (Error error = tools::checkCpuKernelsOption(cpuKernels))
+  driver::CompileOptions targetChoice;
+  if (Error error = tools::applyTargetOptions(
+          target, cpuKernels, cpuKernels.getNumOccurrences() > 0,
+          targetChoice))
     return error;
+  if (targetChoice.target == driver::Target::Cuda)
+    if (Error error = tools::checkCudaDevice())
+      return error;
   if (!is_contained({"cross_entropy", "bce_with_logits", "mse", "l1"},
                     StringRef(lossName)))
     return createStringError("unknown loss '" + lossName +
@@ -608,6 +615,8 @@ Error run() {
   options.step.frozen.assign(freeze.begin(), freeze.end());
   options.trainingMode = !evalMode;
   options.compile.cpuKernels = cpuKernels;
+  options.compile.target = targetChoice.target;
+  options.compile.cudaArch = targetChoice.cudaArch;
   options.threads = *threadsOption;
   options.step.gradientsFunction =
       !gradientsDir.empty() || checkGradientsOption;

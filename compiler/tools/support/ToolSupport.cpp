@@ -5,6 +5,7 @@
 #include "Npy.h"
 #include "TensorProtoInput.h"
 
+#include "kiln/Codegen/CUDA/Pipeline.h"
 #include "kiln/Driver/Version.h"
 
 #include "llvm/ADT/StringExtras.h"
@@ -278,6 +279,60 @@ llvm::Error checkCpuKernelsOption(llvm::StringRef value) {
     return llvm::Error::success();
   return llvm::createStringError(
       "--cpu-kernels must be auto, onednn or codegen, not '" + value + "'");
+}
+
+TargetOptions registerTargetOptions(llvm::cl::OptionCategory &category) {
+  static llvm::cl::opt<std::string> target(
+      "target",
+      llvm::cl::desc("Where the compiled code runs: cpu (default) or cuda (an "
+                     "NVIDIA GPU: kernels compiled to PTX, tensors in device "
+                     "memory; the runtime needs a CUDA driver and device)"),
+      llvm::cl::value_desc("cpu|cuda"), llvm::cl::init("cpu"),
+      llvm::cl::cat(category));
+  static llvm::cl::opt<std::string> cudaArch(
+      "cuda-arch",
+      llvm::cl::desc("With --target=cuda: the GPU architecture to compile "
+                     "for, sm_70 or later (default sm_90; sm_80 for A100)"),
+      llvm::cl::value_desc("sm_XY"), llvm::cl::init("sm_90"),
+      llvm::cl::cat(category));
+  return TargetOptions{target, cudaArch};
+}
+
+llvm::Error checkCudaDevice() {
+  int32_t count = 0;
+  if (kiln_status *status = nullptr) {
+    std::string message = kiln_status_message(status);
+    kiln_status_free(status);
+    return llvm::createStringError("--target=cuda: " + message);
+  }
+  return llvm::Error::success();
+}
+
+llvm::Error applyTargetOptions(const TargetOptions &target,
+                               llvm::StringRef cpuKernels, bool cpuKernelsGiven,
+                               driver::CompileOptions &options) {
+  if (llvm::Error error = checkCpuKernelsOption(cpuKernels))
+    return error;
+  options.cpuKernels = cpuKernels.str();
+  if (target.target == "cpu") {
+    if (target.cudaArch.getNumOccurrences() > 0)
+      return llvm::createStringError(
+          "--cuda-arch is for --target=cuda; this compiles for the CPU");
+    options.target = driver::Target::Cpu;
+    return llvm::Error::success();
+  }
+  if (target.target != "cuda")
+    return llvm::createStringError("--target must be cpu or cuda, not '" +
+                                   target.target + "'");
+  if (cpuKernelsGiven)
+    return llvm::createStringError(
+        "--cpu-kernels is for --target=cpu; CUDA modules run generated "
+        "kernels");
+  if (std::optional<std::string> problem = checkCudaArch(target.cudaArch))
+    return llvm::createStringError("--cuda-arch: " + *problem);
+  options.target = driver::Target::Cuda;
+  options.cudaArch = target.cudaArch;
+  return llvm::Error::success();
 }
 
 std::string formatChecksum(uint64_t checksum) {

@@ -69,6 +69,24 @@ registerThreadsOption(llvm::cl::OptionCategory &category,
 /// Checks the value of a tool's --cpu-kernels option.
 llvm::Error checkCpuKernelsOption(llvm::StringRef value);
 
+/// The --target and --cuda-arch options of the tools that compile (`cpu` or
+/// `cuda`, and the GPU architecture of `cuda`), registered in `category`.
+struct TargetOptions {
+  llvm::cl::opt<std::string> &target;
+  llvm::cl::opt<std::string> &cudaArch;
+};
+TargetOptions registerTargetOptions(llvm::cl::OptionCategory &category);
+
+/// Fails, saying why, when the runtime finds no usable CUDA device (no
+/// driver, no GPU, or a runtime built without CUDA).
+llvm::Error checkCudaDevice();
+
+/// Checks the --target, --cuda-arch and --cpu-kernels values together and
+/// stores them in `options`.
+llvm::Error applyTargetOptions(const TargetOptions &target,
+                               llvm::StringRef cpuKernels, bool cpuKernelsGiven,
+                               driver::CompileOptions &options);
+
 /// "f32[4x2]": dtype and shape.
 std::string formatType(kiln_dtype dtype, const std::vector<int64_t> &dims);
 

@@ -9,29 +9,29 @@ using namespace mlir;
 
 namespace kiln {
 
-StringRef getCpuStageName(CpuStage stage) {
+StringRef getStageName(CodegenStage stage) {
   switch (stage) {
-  case CpuStage::OptimizeGraph:
+  case CodegenStage::OptimizeGraph:
     return "optimize graph";
-  case CpuStage::LowerToLinalg:
+  case CodegenStage::LowerToLinalg:
     return "lower to linalg";
-  case CpuStage::Bufferize:
+  case CodegenStage::Bufferize:
     return "bufferize";
-  case CpuStage::LowerToLLVM:
+  case CodegenStage::LowerToLLVM:
     return "lower to LLVM dialect";
   }
   llvm_unreachable("unknown stage");
 }
 
-std::string getCpuStagePipeline(CpuStage stage,
+std::string getCpuStagePipeline(CodegenStage stage,
                                 const CpuPipelineOptions &options) {
   bool optimize = options.optLevel > 0;
   switch (stage) {
-  case CpuStage::OptimizeGraph:
+  case CodegenStage::OptimizeGraph:
     // Folders evaluate constant subgraphs and drop identities; inference
     // BatchNorm after a convolution folds into its filter.
     return "canonicalize,cse,kiln-fold-conv-scale,canonicalize";
-  case CpuStage::LowerToLinalg:
+  case CodegenStage::LowerToLinalg:
     // Entry points are recorded first, while tensor types still say what they
     // are. Kernel selection matches epilogues on kiln ops, before lowering;
     // the filter gradients it did not take become kiln ops for generated
@@ -45,7 +45,7 @@ std::string getCpuStagePipeline(CpuStage stage,
            "canonicalize," +
            (optimize ? "linalg-fuse-elementwise-ops," : "") +
            "kiln-decompose-aggregates,canonicalize,cse";
-  case CpuStage::Bufferize:
+  case CodegenStage::Bufferize:
     // Identity layouts at function boundaries match the runtime's dense
     // row-major tensors. Outputs of fixed shape become caller-allocated
     // out-parameters, written in place; outputs sized at run time stay
@@ -62,7 +62,7 @@ std::string getCpuStagePipeline(CpuStage stage,
            "kiln-check-allocations,kiln-lower-assertions,"
            "canonicalize,buffer-deallocation-pipeline,"
            "convert-bufferization-to-memref";
-  case CpuStage::LowerToLLVM:
+  case CodegenStage::LowerToLLVM:
     // Strided copies become linalg.copy first, so that they lower to loops here
     // instead of calls into MLIR's runtime library. expand-strided-metadata
     // computes the offsets of subviews at dynamic positions (the slices that
@@ -93,13 +93,13 @@ std::string getCpuStagePipeline(CpuStage stage,
   llvm_unreachable("unknown stage");
 }
 
-LogicalResult addCpuStagePasses(OpPassManager &pm, CpuStage stage,
+LogicalResult addCpuStagePasses(OpPassManager &pm, CodegenStage stage,
                                 const CpuPipelineOptions &options) {
   std::string errors;
   llvm::raw_string_ostream errorStream(errors);
   if (failed(parsePassPipeline(getCpuStagePipeline(stage, options), pm,
                                errorStream))) {
-    llvm::errs() << "kiln: internal error in the '" << getCpuStageName(stage)
+    llvm::errs() << "kiln: internal error in the '" << getStageName(stage)
                  << "' pipeline: " << errors << "\n";
     return failure();
   }
@@ -134,7 +134,7 @@ void registerCpuPipeline() {
         options.optLevel = cl.optLevel;
         options.weightsFileName = cl.weightsFile;
         options.cpuKernels = cl.cpuKernels;
-        for (CpuStage stage : kCpuStages)
+        for (CodegenStage stage : kCodegenStages)
           (void)addCpuStagePasses(pm, stage, options);
       });
 }

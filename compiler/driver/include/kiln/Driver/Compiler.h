@@ -38,6 +38,13 @@ enum class OutputKind {
   LLVMDialect,   ///< the module lowered to MLIR's LLVM dialect
   LLVMIR,        ///< optimized LLVM IR (.ll)
   StaticArchive, ///< a .a archive holding the object (prefixed tables)
+  PTX,           ///< the GPU kernels of a CUDA module as PTX text (.ptx)
+};
+
+/// Where a compiled module's code runs.
+enum class Target {
+  Cpu,  ///< the host CPU (generated code and oneDNN)
+  Cuda, ///< an NVIDIA GPU: host code that launches embedded PTX kernels
 };
 
 /// Where a compiled module keeps its constant tensors.
@@ -76,6 +83,16 @@ struct UnsupportedNode {
 struct CompileOptions {
   /// 0 disables optional optimizations; 3 is the most aggressive.
   unsigned optLevel = 2;
+  /// Where the module's code runs. CUDA modules keep every tensor in device
+  /// memory; their host code still targets `targetCpu`.
+  Target target = Target::Cpu;
+  /// The GPU architecture of a CUDA module ("sm_90"; see
+  /// kiln::checkCudaArch).
+  std::string cudaArch = "sm_90";
+  /// The CUDA toolkit's root, where libdevice is found (math functions in
+  /// kernels). Empty: $CUDA_PATH, else /usr/local/cuda when it exists, else
+  /// MLIR's default.
+  std::string cudaToolkitPath;
   /// "host" or an LLVM CPU name (see kiln::TargetOptions).
   std::string targetCpu = "host";
   /// Who runs convolutions and matrix products: "auto" (the default: oneDNN

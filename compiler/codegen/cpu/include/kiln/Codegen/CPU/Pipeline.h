@@ -31,23 +31,25 @@ struct CpuPipelineOptions {
   std::string cpuKernels = "auto";
 };
 
-enum class CpuStage { OptimizeGraph, LowerToLinalg, Bufferize, LowerToLLVM };
+/// The stages of every target's pipeline (the CUDA pipeline, in
+/// kiln/Codegen/CUDA/Pipeline.h, has the same four).
+enum class CodegenStage { OptimizeGraph, LowerToLinalg, Bufferize, LowerToLLVM };
 
 /// All stages in order.
-inline constexpr CpuStage kCpuStages[] = {
-    CpuStage::OptimizeGraph, CpuStage::LowerToLinalg, CpuStage::Bufferize,
-    CpuStage::LowerToLLVM};
+inline constexpr CodegenStage kCodegenStages[] = {
+    CodegenStage::OptimizeGraph, CodegenStage::LowerToLinalg, CodegenStage::Bufferize,
+    CodegenStage::LowerToLLVM};
 
 /// A short name for progress and timing output, e.g. "lower to linalg".
-llvm::StringRef getCpuStageName(CpuStage stage);
+llvm::StringRef getStageName(CodegenStage stage);
 
 /// The textual pass pipeline of one stage (passes nested under builtin.module).
-std::string getCpuStagePipeline(CpuStage stage,
+std::string getCpuStagePipeline(CodegenStage stage,
                                 const CpuPipelineOptions &options);
 
 /// Adds the passes of `stage` to `pm`, which must be anchored on
 /// builtin.module.
-llvm::LogicalResult addCpuStagePasses(mlir::OpPassManager &pm, CpuStage stage,
+llvm::LogicalResult addCpuStagePasses(mlir::OpPassManager &pm, CodegenStage stage,
                                       const CpuPipelineOptions &options);
 
 /// Registers `kiln-cpu-pipeline` (all stages) with MLIR's pipeline registry.
