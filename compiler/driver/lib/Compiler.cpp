@@ -142,6 +142,7 @@ getCudaPipelineOptions(const CompileOptions &options,
   pipeline.producer = getProducerString();
   pipeline.weightsFileName = weightsFileName.str();
   pipeline.arch = options.cudaArch;
+  pipeline.kernels = options.cudaKernels;
   pipeline.toolkitPath = findCudaToolkit(options);
   return pipeline;
 }

@@ -33,7 +33,8 @@ std::string describeOptions(const ModelRequest &request) {
   std::string text = "opt=" + std::to_string(request.optLevel) +
                      ";kernels=" + request.cpuKernels + ";target=" +
                      (request.target == driver::Target::Cuda
-                          ? "cuda:" + request.cudaArch
+                          ? "cuda:" + request.cudaArch + ":" +
+                                request.cudaKernels
                           : std::string("cpu")) +
                      ";shapes=";
   for (const auto &[name, dims] : request.importOptions.inputShapes) {
@@ -66,8 +67,10 @@ driver::CompileOptions compileOptions(const ModelRequest &request,
   options.optLevel = request.optLevel;
   options.cpuKernels = request.cpuKernels;
   options.target = request.target;
-  if (request.target == driver::Target::Cuda)
+  if (request.target == driver::Target::Cuda) {
     options.cudaArch = request.cudaArch;
+    options.cudaKernels = request.cudaKernels;
+  }
   reporter.attach(options);
   return options;
 }

@@ -20,9 +20,10 @@ struct ModelRequest {
   unsigned optLevel = 2;
   /// CompileOptions::cpuKernels.
   std::string cpuKernels = "auto";
-  /// CompileOptions::target and cudaArch.
+  /// CompileOptions::target, cudaArch and cudaKernels.
   driver::Target target = driver::Target::Cpu;
   std::string cudaArch;
+  std::string cudaKernels;
   /// Read and write the compile cache; otherwise compile in process (JIT).
   bool useCache = true;
 };

@@ -364,6 +364,7 @@ static int run() {
   request.cpuKernels = cpuKernels;
   request.target = targetChoice.target;
   request.cudaArch = targetChoice.cudaArch;
+  request.cudaKernels = targetChoice.cudaKernels;
   request.useCache = !noCache;
   for (const std::string &shape : shapes) {
     auto parsed = tools::parseShapeOption(shape);

@@ -617,6 +617,7 @@ Error run() {
   options.compile.cpuKernels = cpuKernels;
   options.compile.target = targetChoice.target;
   options.compile.cudaArch = targetChoice.cudaArch;
+  options.compile.cudaKernels = targetChoice.cudaKernels;
   options.threads = *threadsOption;
   options.step.gradientsFunction =
       !gradientsDir.empty() || checkGradientsOption;

@@ -295,7 +295,14 @@ TargetOptions registerTargetOptions(llvm::cl::OptionCategory &category) {
                      "for, sm_70 or later (default sm_90; sm_80 for A100)"),
       llvm::cl::value_desc("sm_XY"), llvm::cl::init("sm_90"),
       llvm::cl::cat(category));
-  return TargetOptions{target, cudaArch};
+  static llvm::cl::opt<std::string> cudaKernels(
+      "cuda-kernels",
+      llvm::cl::desc("With --target=cuda: who runs convolutions and matrix "
+                     "products: auto (default: cuDNN and cuBLAS wherever they "
+                     "apply) or codegen (Kiln's generated kernels only)"),
+      llvm::cl::value_desc("auto|codegen"), llvm::cl::init("auto"),
+      llvm::cl::cat(category));
+  return TargetOptions{target, cudaArch, cudaKernels};
 }
 
 llvm::Error checkCudaDevice() {
@@ -318,6 +325,9 @@ llvm::Error applyTargetOptions(const TargetOptions &target,
     if (target.cudaArch.getNumOccurrences() > 0)
       return llvm::createStringError(
           "--cuda-arch is for --target=cuda; this compiles for the CPU");
+    if (target.cudaKernels.getNumOccurrences() > 0)
+      return llvm::createStringError(
+          "--cuda-kernels is for --target=cuda; this compiles for the CPU");
     options.target = driver::Target::Cpu;
     return llvm::Error::success();
   }
@@ -330,8 +340,13 @@ llvm::Error applyTargetOptions(const TargetOptions &target,
         "kernels");
   if (std::optional<std::string> problem = checkCudaArch(target.cudaArch))
     return llvm::createStringError("--cuda-arch: " + *problem);
+  if (target.cudaKernels != "auto" && target.cudaKernels != "codegen")
+    return llvm::createStringError("--cuda-kernels must be auto or codegen, "
+                                   "not '" +
+                                   target.cudaKernels + "'");
   options.target = driver::Target::Cuda;
   options.cudaArch = target.cudaArch;
+  options.cudaKernels = target.cudaKernels;
   return llvm::Error::success();
 }
 

@@ -74,6 +74,7 @@ llvm::Error checkCpuKernelsOption(llvm::StringRef value);
 struct TargetOptions {
   llvm::cl::opt<std::string> &target;
   llvm::cl::opt<std::string> &cudaArch;
+  llvm::cl::opt<std::string> &cudaKernels;
 };
 TargetOptions registerTargetOptions(llvm::cl::OptionCategory &category);
 
@@ -81,7 +82,8 @@ TargetOptions registerTargetOptions(llvm::cl::OptionCategory &category);
 /// driver, no GPU, or a runtime built without CUDA).
 llvm::Error checkCudaDevice();
 
-/// Checks the --target, --cuda-arch and --cpu-kernels values together and
+/// Checks the --target, --cuda-arch, --cuda-kernels and --cpu-kernels values
+/// together and
 /// stores them in `options`.
 llvm::Error applyTargetOptions(const TargetOptions &target,
                                llvm::StringRef cpuKernels, bool cpuKernelsGiven,

@@ -2,7 +2,7 @@
 // RUN: kiln-opt %s -kiln-select-kernels=kernels=codegen -split-input-file | FileCheck %s --check-prefix=CODEGEN
 // RUN: not kiln-opt %s -kiln-select-kernels=kernels=gpu 2>&1 | FileCheck %s --check-prefix=BAD
 
-// BAD: unknown kernels 'gpu' (expected auto, onednn or codegen)
+// BAD: unknown kernels 'gpu' (expected auto, onednn, cuda or codegen)
 
 // A convolution absorbs its bias (flattened to one value per channel), a
 // residual addition and the activation; the batch may be dynamic. The kernel

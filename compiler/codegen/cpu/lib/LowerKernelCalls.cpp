@@ -27,11 +27,12 @@ using namespace mlir;
 namespace kiln {
 namespace {
 
-constexpr StringLiteral kConvFunction = "kiln_kernel_conv2d";
-constexpr StringLiteral kConvTransposeFunction = "kiln_kernel_conv_transpose2d";
-constexpr StringLiteral kBackwardFilterFunction =
-    "kiln_kernel_conv2d_backward_filter";
-constexpr StringLiteral kMatMulFunction = "kiln_kernel_matmul";
+// Entry points, after the prefix of the target's kernels (kernel_abi.h:
+// kiln_kernel_ for oneDNN, kiln_cuda_ for cuDNN and cuBLAS).
+constexpr StringLiteral kConvFunction = "conv2d";
+constexpr StringLiteral kConvTransposeFunction = "conv_transpose2d";
+constexpr StringLiteral kBackwardFilterFunction = "conv2d_backward_filter";
+constexpr StringLiteral kMatMulFunction = "matmul";
 
 int64_t floatBits(APFloat value) {
   return llvm::bit_cast<uint32_t>(value.convertToFloat());
@@ -61,8 +62,9 @@ bool isConstantBuffer(Value buffer, SymbolTable &symbols) {
 /// call itself.
 class CallSiteBuilder {
 public:
-  CallSiteBuilder(ModuleOp module, SymbolTable &symbols)
-      : module(module), symbols(symbols) {}
+  CallSiteBuilder(ModuleOp module, SymbolTable &symbols,
+                  StringRef functionPrefix)
+      : module(module), symbols(symbols), functionPrefix(functionPrefix) {}
 
   /// Lowers one kiln_rt op (on buffers) and erases it.
   void lower(Operation *op);
@@ -78,8 +80,14 @@ private:
                                  bool isConstant, Location loc);
   func::FuncOp getOrDeclare(StringRef name, unsigned numBuffers, Location loc);
 
+  /// The library behind the entry points, for error messages.
+  StringRef kernelLibrary() const {
+    return functionPrefix == "kiln_cuda_" ? "cuDNN/cuBLAS" : "oneDNN";
+  }
+
   ModuleOp module;
   SymbolTable &symbols;
+  StringRef functionPrefix;
   SmallVector<Attribute> callSites;
 };
 
@@ -131,6 +139,9 @@ FlatSymbolRefAttr CallSiteBuilder::createGlobal(StringRef prefix,
   auto global = memref::GlobalOp::create(
       builder, loc, prefix, builder.getStringAttr("private"), type, initial,
       isConstant, builder.getI64IntegerAttr(8));
+  // The runtime reads the parameters and keeps its prepared kernel in the
+  // state word on the host, whatever the target.
+  global->setAttr(kHostOnlyAttrName, builder.getUnitAttr());
   // Renames on collision, so every call site gets its own pair.
   symbols.insert(global);
   return FlatSymbolRefAttr::get(global.getSymNameAttr());
@@ -341,15 +352,16 @@ void CallSiteBuilder::lower(Operation *op) {
   arguments.push_back(
       pointerTo(builder, loc, site.output, copiesBack, /*isOutput=*/true));
 
-  func::FuncOp callee =
-      getOrDeclare(site.function, site.inputs.size() + 1, loc);
+  func::FuncOp callee = getOrDeclare((functionPrefix + site.function).str(),
+                                     site.inputs.size() + 1, loc);
   Value status =
       func::CallOp::create(builder, loc, callee, arguments).getResult(0);
   Value zero = arith::ConstantIntOp::create(builder, loc, 0, 32);
   Value succeeded = arith::CmpIOp::create(
       builder, loc, arith::CmpIPredicate::eq, status, zero);
   emitRunTimeCheck(builder, loc, succeeded,
-                   describeForCheck(op) + ": the oneDNN kernel failed");
+                   describeForCheck(op) + ": the " + kernelLibrary() +
+                       " kernel failed");
   for (auto [dense, target] : copiesBack)
     memref::CopyOp::create(builder, loc, dense, target);
   op->erase();
@@ -357,6 +369,8 @@ void CallSiteBuilder::lower(Operation *op) {
 
 struct LowerKernelCallsPass
     : impl::KilnLowerKernelCallsPassBase<LowerKernelCallsPass> {
+  using Base::Base;
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SmallVector<Operation *> kernels;
@@ -376,7 +390,7 @@ struct LowerKernelCallsPass
     if (kernels.empty())
       return;
     SymbolTable symbols(module);
-    CallSiteBuilder builder(module, symbols);
+    CallSiteBuilder builder(module, symbols, functionPrefix);
     for (Operation *op : kernels)
       builder.lower(op);
     SmallVector<Attribute> all;

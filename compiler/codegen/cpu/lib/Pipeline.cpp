@@ -58,7 +58,9 @@ std::string getCpuStagePipeline(CodegenStage stage,
     return "one-shot-bufferize{bufferize-function-boundaries "
            "function-boundary-type-conversion=identity-layout-map "
            "allow-return-allocs-from-loops},"
-           "kiln-outputs-to-params,kiln-lower-kernel-calls,"
+           "kiln-outputs-to-params,kiln-lower-kernel-calls{function-prefix=" +
+           options.kernelFunctionPrefix +
+           "},"
            "kiln-check-allocations,kiln-lower-assertions,"
            "canonicalize,buffer-deallocation-pipeline,"
            "convert-bufferization-to-memref";

@@ -33,6 +33,10 @@ using namespace mlir;
 namespace kiln {
 namespace {
 
+/// Whose kernels are selected: the CPU runtime's oneDNN ones, or the CUDA
+/// backend's cuDNN and cuBLAS ones (NCHW, a smaller set of activations).
+enum class KernelTarget { OneDnn, Cuda };
+
 /// What a kernel applies after the product: the values it absorbs and the
 /// last op of the chain, whose result the kernel's result replaces.
 struct Epilogue {
@@ -92,7 +96,7 @@ Value otherOperand(Operation *op, Value value) {
 /// Follows single-use chains from `product`: per-channel adds and one
 /// same-shaped add (the residual, with `allowResidual`), then one activation.
 Epilogue matchEpilogue(Value product, int64_t channelDim,
-                       bool allowResidual = true) {
+                       KernelTarget target, bool allowResidual = true) {
   Epilogue epilogue;
   auto resultType = cast<RankedTensorType>(product.getType());
   Value current = product;
@@ -118,6 +122,9 @@ Epilogue matchEpilogue(Value product, int64_t channelDim,
       // Clip(x, lo, hi) arrives as min(max(x, lo), hi); ReLU6 is one.
       std::optional<float> lower = scalarConstant(otherOperand(max, current));
       if (!lower || max.getType() != resultType)
+        break;
+      // cuDNN clips from 0 only (CUDNN_ACTIVATION_CLIPPED_RELU).
+      if (target == KernelTarget::Cuda && *lower != 0.0f)
         break;
       epilogue.activation = "clip";
       epilogue.alpha = *lower;
@@ -199,7 +206,8 @@ constexpr int64_t kToNchw[] = {0, 3, 1, 2};
 
 /// Replaces a 2-D f32 convolution or transposed convolution (static beyond
 /// the batch) and its epilogue by a kiln_rt.conv2d.
-template <typename ConvOpTy> void selectConvolution(ConvOpTy conv) {
+template <typename ConvOpTy>
+void selectConvolution(ConvOpTy conv, KernelTarget target) {
   constexpr bool transposed = std::is_same_v<ConvOpTy, ConvTransposeOp>;
   auto inputType = cast<RankedTensorType>(conv.getInput().getType());
   auto resultType = cast<RankedTensorType>(conv.getType());
@@ -223,41 +231,49 @@ template <typename ConvOpTy> void selectConvolution(ConvOpTy conv) {
   // residual as a binary post-op 3 to 7 times slower than the convolution
   // itself (ResNet-18's input gradients in training: 18.9 ms against 2.8 ms
   // for a 64-channel 3x3 at 28x28, batch 8): the generated loops add it.
-  Epilogue epilogue = matchEpilogue(conv.getResult(), /*channelDim=*/1,
-                                    /*allowResidual=*/!transposed);
+  // cuDNN's backward-data kernels accumulate into their output at no cost.
+  Epilogue epilogue =
+      matchEpilogue(conv.getResult(), /*channelDim=*/1, target,
+                    /*allowResidual=*/!transposed ||
+                        target == KernelTarget::Cuda);
   // The kernel works in NHWC, which oneDNN's direct convolutions (and the
   // backward-data ones behind its transposed convolutions) read and write
   // without reordering. The transposes around it cancel between consecutive
   // convolutions when canonicalized; only those at the edges of a chain of
-  // convolutions remain.
+  // convolutions remain. cuDNN's fp32 kernels take NCHW as it is.
+  bool nhwc = target == KernelTarget::OneDnn;
   replaceWithKernel(conv, epilogue, [&](OpBuilder &builder) -> Value {
     Location loc = conv.getLoc();
     Value bias =
         buildBias(builder, loc, epilogue.biases, resultType.getDimSize(1));
-    Value input = transpose(builder, loc, conv.getInput(), kToNhwc);
-    Value residual = epilogue.residual
-                         ? transpose(builder, loc, epilogue.residual, kToNhwc)
-                         : Value();
+    auto toKernelLayout = [&](Value value) {
+      return nhwc ? transpose(builder, loc, value, kToNhwc) : value;
+    };
+    Value input = toKernelLayout(conv.getInput());
+    Value residual =
+        epilogue.residual ? toKernelLayout(epilogue.residual) : Value();
     ArrayRef<int64_t> shape = resultType.getShape();
-    auto nhwcType = RankedTensorType::get(
-        {shape[0], shape[2], shape[3], shape[1]}, resultType.getElementType());
-    Value init = buildInit(builder, loc, nhwcType, input);
+    auto kernelType =
+        nhwc ? RankedTensorType::get({shape[0], shape[2], shape[3], shape[1]},
+                                     resultType.getElementType())
+             : resultType;
+    Value init = buildInit(builder, loc, kernelType, input);
     Value result =
         rt::Conv2DOp::create(
-            builder, loc, TypeRange{nhwcType}, input, conv.getFilter(), bias,
+            builder, loc, TypeRange{kernelType}, input, conv.getFilter(), bias,
             residual, init, builder.getDenseI64ArrayAttr(strides),
             builder.getDenseI64ArrayAttr(padding),
             builder.getDenseI64ArrayAttr(conv.getSpatialDilations()),
             builder.getI64IntegerAttr(conv.getGroups()),
             transposed ? builder.getUnitAttr() : UnitAttr(),
             builder.getDenseI64ArrayAttr(outputPadding),
-            builder.getStringAttr("nhwc"),
+            builder.getStringAttr(nhwc ? "nhwc" : "nchw"),
             builder.getStringAttr(epilogue.activation),
             builder.getF32FloatAttr(epilogue.alpha),
             builder.getF32FloatAttr(epilogue.beta))
             .getOperation()
             ->getResult(0);
-    return transpose(builder, loc, result, kToNchw);
+    return nhwc ? transpose(builder, loc, result, kToNchw) : result;
   });
 }
 
@@ -269,7 +285,7 @@ template <typename ConvOpTy> void selectConvolution(ConvOpTy conv) {
 /// forward kernel's otherwise), the output gradient the one the input
 /// gradient's kernel reads. The result is the plain [F, C / groups, KH, KW]
 /// filter gradient.
-void selectFilterGradient(ConvFilterGradientOp op) {
+void selectFilterGradient(ConvFilterGradientOp op, KernelTarget target) {
   auto inputType = cast<RankedTensorType>(op.getInput().getType());
   auto resultType = cast<RankedTensorType>(op.getType());
   if (inputType.getRank() != 4 || !isF32(op.getInput()) ||
@@ -279,8 +295,12 @@ void selectFilterGradient(ConvFilterGradientOp op) {
     return;
   OpBuilder builder(op);
   Location loc = op.getLoc();
-  Value input = transpose(builder, loc, op.getInput(), kToNhwc);
-  Value outGrad = transpose(builder, loc, op.getOutputGradient(), kToNhwc);
+  bool nhwc = target == KernelTarget::OneDnn;
+  Value input = nhwc ? transpose(builder, loc, op.getInput(), kToNhwc)
+                     : op.getInput();
+  Value outGrad = nhwc
+                      ? transpose(builder, loc, op.getOutputGradient(), kToNhwc)
+                      : op.getOutputGradient();
   Value init = tensor::EmptyOp::create(builder, loc, resultType.getShape(),
                                        resultType.getElementType());
   Value result = rt::Conv2DBackwardFilterOp::create(
@@ -289,7 +309,7 @@ void selectFilterGradient(ConvFilterGradientOp op) {
                      builder.getDenseI64ArrayAttr(op.getSpatialPadding()),
                      builder.getDenseI64ArrayAttr(op.getSpatialDilations()),
                      builder.getI64IntegerAttr(op.getGroups()),
-                     builder.getStringAttr("nhwc"))
+                     builder.getStringAttr(nhwc ? "nhwc" : "nchw"))
                      .getOperation()
                      ->getResult(0);
   op.getResult().replaceAllUsesWith(result);
@@ -322,7 +342,7 @@ Value reshape(OpBuilder &builder, Location loc, Value value,
 /// Products of a [..., M, K] tensor (static beyond its leading dim) with a
 /// static [K, N] matrix, which is what Linear layers on sequences export to:
 /// the kernel sees [rows, K] x [K, N], the leading dims folded into the rows.
-void selectMatMul(MatMulOp matmul) {
+void selectMatMul(MatMulOp matmul, KernelTarget target) {
   auto resultType = cast<RankedTensorType>(matmul.getType());
   auto lhsType = cast<RankedTensorType>(matmul.getLhs().getType());
   auto rhsType = cast<RankedTensorType>(matmul.getRhs().getType());
@@ -331,7 +351,7 @@ void selectMatMul(MatMulOp matmul) {
       rhsType.getRank() != 2 || !rhsType.hasStaticShape() ||
       !staticBeyondLeading(matmul.getLhs()))
     return;
-  Epilogue epilogue = matchEpilogue(matmul.getResult(), rank - 1);
+  Epilogue epilogue = matchEpilogue(matmul.getResult(), rank - 1, target);
   replaceWithKernel(matmul, epilogue, [&](OpBuilder &builder) -> Value {
     Location loc = matmul.getLoc();
     int64_t inner = rhsType.getDimSize(0), columns = rhsType.getDimSize(1);
@@ -364,7 +384,7 @@ void selectMatMul(MatMulOp matmul) {
 /// Batched products of static [..., M, K] and [..., K, N] tensors with the
 /// same leading dims (attention's QK^T and AV): one kernel over the leading
 /// dims folded into a batch.
-void selectBatchedMatMul(MatMulOp matmul) {
+void selectBatchedMatMul(MatMulOp matmul, KernelTarget target) {
   auto resultType = cast<RankedTensorType>(matmul.getType());
   auto lhsType = cast<RankedTensorType>(matmul.getLhs().getType());
   auto rhsType = cast<RankedTensorType>(matmul.getRhs().getType());
@@ -374,7 +394,7 @@ void selectBatchedMatMul(MatMulOp matmul) {
       !rhsType.hasStaticShape() ||
       lhsType.getShape().drop_back(2) != rhsType.getShape().drop_back(2))
     return;
-  Epilogue epilogue = matchEpilogue(matmul.getResult(), rank - 1);
+  Epilogue epilogue = matchEpilogue(matmul.getResult(), rank - 1, target);
   replaceWithKernel(matmul, epilogue, [&](OpBuilder &builder) -> Value {
     Location loc = matmul.getLoc();
     int64_t batch = 1;
@@ -462,10 +482,11 @@ struct SelectKernelsPass : impl::KilnSelectKernelsPassBase<SelectKernelsPass> {
   using Base::Base;
 
   void runOnOperation() override {
-    if (kernels != "auto" && kernels != "onednn" && kernels != "codegen") {
+    if (kernels != "auto" && kernels != "onednn" && kernels != "codegen" &&
+        kernels != "cuda") {
       getOperation().emitError()
           << "kiln-select-kernels: unknown kernels '" << kernels
-          << "' (expected auto, onednn or codegen)";
+          << "' (expected auto, onednn, cuda or codegen)";
       return signalPassFailure();
     }
     // On x86 oneDNN's JIT kernels beat the generated loops for every op it
@@ -477,18 +498,20 @@ struct SelectKernelsPass : impl::KilnSelectKernelsPassBase<SelectKernelsPass> {
       if (isa<ConvOp, ConvTransposeOp, ConvFilterGradientOp, MatMulOp>(op))
         candidates.push_back(op);
     });
+    KernelTarget target = kernels == "cuda" ? KernelTarget::Cuda
+                                            : KernelTarget::OneDnn;
     for (Operation *op : candidates) {
       if (auto conv = dyn_cast<ConvOp>(op))
-        selectConvolution(conv);
+        selectConvolution(conv, target);
       else if (auto filterGradient = dyn_cast<ConvFilterGradientOp>(op))
-        selectFilterGradient(filterGradient);
+        selectFilterGradient(filterGradient, target);
       else if (auto convTranspose = dyn_cast<ConvTransposeOp>(op))
-        selectConvolution(convTranspose);
+        selectConvolution(convTranspose, target);
       else if (cast<RankedTensorType>(cast<MatMulOp>(op).getRhs().getType())
                    .getRank() == 2)
-        selectMatMul(cast<MatMulOp>(op));
+        selectMatMul(cast<MatMulOp>(op), target);
       else
-        selectBatchedMatMul(cast<MatMulOp>(op));
+        selectBatchedMatMul(cast<MatMulOp>(op), target);
     }
     RewritePatternSet patterns(&getContext());
     patterns.add<ConcatOfTransposes, ReduceOfTranspose<ReduceMeanOp>,

@@ -28,9 +28,10 @@ std::string getCudaStagePipeline(CodegenStage stage,
   CpuPipelineOptions shared;
   shared.optLevel = options.optLevel;
   shared.producer = options.producer;
-  // Library kernels (cuBLAS, cuDNN) are not selected yet: every op becomes
-  // generated code.
-  shared.cpuKernels = "codegen";
+  // Convolutions and matrix products go to cuDNN and cuBLAS, called with
+  // device pointers through the runtime's kiln_cuda_* entry points.
+  shared.cpuKernels = options.kernels == "codegen" ? "codegen" : "cuda";
+  shared.kernelFunctionPrefix = "kiln_cuda_";
   if (stage != CodegenStage::LowerToLLVM)
     return getCpuStagePipeline(stage, shared);
   // Strided copies become loops (kernels); the remaining buffers, copies and
@@ -98,6 +99,11 @@ struct CudaPipelineCommandLineOptions
       *this, "toolkit",
       llvm::cl::desc("CUDA toolkit root (for libdevice); default MLIR's"),
       llvm::cl::init("")};
+  Option<std::string> kernels{
+      *this, "kernels",
+      llvm::cl::desc("Convolutions and matrix products: auto (cuDNN and "
+                     "cuBLAS) or codegen"),
+      llvm::cl::init("auto")};
   Option<int64_t> threadsPerBlock{
       *this, "threads-per-block",
       llvm::cl::desc("Threads per block of generated launches"),
@@ -116,6 +122,7 @@ void registerCudaPipeline() {
         options.arch = cl.arch;
         options.toolkitPath = cl.toolkit;
         options.threadsPerBlock = cl.threadsPerBlock;
+        options.kernels = cl.kernels;
         for (CodegenStage stage : kCodegenStages)
           (void)addCudaStagePasses(pm, stage, options);
       });

@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "kiln/Codegen/CPU/Passes.h"
 #include "kiln/Codegen/CUDA/Passes.h"
 
 #include "mlir/IR/PatternMatch.h"
@@ -66,7 +67,11 @@ struct PlaceBuffersOnDevicePass
                               ValueRange(), copy.getTarget(), copy.getSource());
         rewriter.eraseOp(copy);
       } else if (auto global = dyn_cast<memref::GetGlobalOp>(op)) {
-        constants.insert(global.getNameAttr());
+        auto definition =
+            SymbolTable::lookupNearestSymbolFrom<memref::GlobalOp>(
+                global, global.getNameAttr());
+        if (!definition || !definition->hasAttr(kHostOnlyAttrName))
+          constants.insert(global.getNameAttr());
       } else if (auto alloca = dyn_cast<memref::AllocaOp>(op)) {
         alloca.emitError("a buffer on the host's stack, which GPU kernels "
                          "cannot read: the cuda target does not support this "

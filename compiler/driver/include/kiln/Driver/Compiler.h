@@ -89,6 +89,9 @@ struct CompileOptions {
   /// The GPU architecture of a CUDA module ("sm_90"; see
   /// kiln::checkCudaArch).
   std::string cudaArch = "sm_90";
+  /// Who runs convolutions and matrix products in a CUDA module: "auto" (the
+  /// runtime's cuDNN and cuBLAS kernels wherever they apply) or "codegen".
+  std::string cudaKernels = "auto";
   /// The CUDA toolkit's root, where libdevice is found (math functions in
   /// kernels). Empty: $CUDA_PATH, else /usr/local/cuda when it exists, else
   /// MLIR's default.

@@ -33,6 +33,10 @@ inline constexpr llvm::StringLiteral kFailFunctionName = "__kiln_fail";
 /// kiln-emit-module-info.
 inline constexpr llvm::StringLiteral kKernelsAttrName = "kiln.kernels";
 
+/// A unit attribute on memref.globals that stay in host memory on every
+/// target (the parameter vectors and state words of library kernel calls).
+inline constexpr llvm::StringLiteral kHostOnlyAttrName = "kiln.host_only";
+
 } // namespace kiln
 
 #endif // KILN_CODEGEN_CPU_PASSES_H

@@ -157,11 +157,14 @@ def KilnSelectKernelsPass : Pass<"kiln-select-kernels", "mlir::ModuleOp"> {
     clip, sigmoid or tanh). Each absorbed op must be the only user of the
     value it consumes. A 2-D f32 `kiln.conv_filter_gradient` (a training
     step's) becomes a `kiln_rt.conv2d_backward_filter`. `kernels=codegen`
-    leaves the module unchanged.
+    leaves the module unchanged. `kernels=cuda` selects the same ops for the
+    runtime's cuDNN and cuBLAS kernels (CUDA modules): in NCHW, without
+    transposes, and absorbing only the activations cuDNN applies (relu,
+    sigmoid, tanh, and clip from 0).
   }];
   let options = [
     Option<"kernels", "kernels", "std::string", /*default=*/"\"auto\"",
-           "auto, onednn or codegen">,
+           "auto, onednn, cuda or codegen">,
   ];
   let dependentDialects = ["::kiln::rt::KilnRtDialect",
                            "mlir::tensor::TensorDialect"];
@@ -178,8 +181,18 @@ def KilnLowerKernelCallsPass : Pass<"kiln-lower-kernel-calls", "mlir::ModuleOp">
     `kiln-lower-assertions` turns into an error return naming the op. The call
     sites are listed in the `kiln.kernels` module attribute, from which
     `kiln-emit-module-info` writes the kernel table the runtime prepares them
-    from.
+    from. The entry points are named `<function-prefix><kernel>`:
+    `kiln_kernel_conv2d` for oneDNN, `kiln_cuda_conv2d` for CUDA modules
+    (whose buffers are device memory). The parameter and state globals are
+    marked `kiln.host_only`: whatever the target, the runtime reads them on
+    the host.
   }];
+  let options = [
+    Option<"functionPrefix", "function-prefix", "std::string",
+           /*default=*/"\"kiln_kernel_\"",
+           "Prefix of the runtime entry points called (kiln_kernel_ or "
+           "kiln_cuda_)">,
+  ];
   let dependentDialects = ["mlir::arith::ArithDialect", "mlir::cf::ControlFlowDialect",
                            "mlir::func::FuncDialect", "mlir::LLVM::LLVMDialect",
                            "mlir::memref::MemRefDialect"];

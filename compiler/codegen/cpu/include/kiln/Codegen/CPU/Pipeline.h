@@ -29,6 +29,9 @@ struct CpuPipelineOptions {
   /// runtime's oneDNN kernels, where they apply) or "codegen" (generated
   /// loops only). See kiln-select-kernels.
   std::string cpuKernels = "auto";
+  /// The prefix of the runtime entry points library kernels call
+  /// (kiln-lower-kernel-calls): kiln_kernel_ (oneDNN) or kiln_cuda_.
+  std::string kernelFunctionPrefix = "kiln_kernel_";
 };
 
 /// The stages of every target's pipeline (the CUDA pipeline, in

@@ -31,6 +31,10 @@ struct CudaPipelineOptions {
   /// The CUDA toolkit's root, where libdevice (the math functions kernels
   /// call) is found; empty: MLIR's default.
   std::string toolkitPath;
+  /// Who runs convolutions and matrix products: "auto" (the runtime's cuDNN
+  /// and cuBLAS kernels wherever they apply) or "codegen" (generated kernels
+  /// only).
+  std::string kernels = "auto";
   /// Threads per block of every generated kernel launch.
   int64_t threadsPerBlock = 256;
 };
