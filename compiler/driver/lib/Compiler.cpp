@@ -387,6 +387,9 @@ Compiler::compileToJit(ModuleOp module, const CompileOptions &options) {
       return Result(std::move(buildError));
     if (!engine)
       return Result(engine.takeError());
+    // Runs the module's constructors: a CUDA module's registers its PTX with
+    // the runtime (mgpuModuleLoadJIT) there.
+    (*engine)->initialize();
     auto abi = (*engine)->lookup(KILN_ABI_SYMBOL);
     if (!abi)
       return Result(abi.takeError());

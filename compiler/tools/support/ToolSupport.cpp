@@ -307,7 +307,7 @@ TargetOptions registerTargetOptions(llvm::cl::OptionCategory &category) {
 
 llvm::Error checkCudaDevice() {
   int32_t count = 0;
-  if (kiln_status *status = nullptr) {
+  if (kiln_status *status = kiln_cuda_device_count(&count)) {
     std::string message = kiln_status_message(status);
     kiln_status_free(status);
     return llvm::createStringError("--target=cuda: " + message);
