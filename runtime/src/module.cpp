@@ -104,9 +104,9 @@ kiln_status *checkCudaModule(const kiln_abi_module &abi,
   for (int32_t f = 0; f < abi.num_functions; ++f) {
     const kiln_abi_function &function = abi.functions[f];
     for (int32_t i = 0; i < function.num_inputs + function.num_outputs; ++i) {
-      const kiln_abi_value &value = i < function.num_inputs
-                                        ? function.inputs[i]
-                                        : function.outputs[i - function.num_inputs];
+      const kiln_abi_value &value =
+          i < function.num_inputs ? function.inputs[i]
+                                  : function.outputs[i - function.num_inputs];
       if (value.dtype == KILN_DTYPE_STRING)
         return makeError(KILN_INVALID_MODULE, origin, "function '",
                          function.name, "' of a CUDA module has a string ",

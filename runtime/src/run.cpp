@@ -427,8 +427,7 @@ cuda::HostBuffer hostBuffer(const kiln_tensor &tensor) {
 /// Runs a validated call of a CUDA function: the runtime's outputs are
 /// already in `created` except those with a run-time size, which the run
 /// creates.
-kiln_status *callCudaEntry(const kiln_function &function,
-                           kiln_session *session,
+kiln_status *callCudaEntry(const kiln_function &function, kiln_session *session,
                            const kiln_tensor *const *inputs,
                            kiln_tensor *const *outputs,
                            CreatedOutputs &created) {
@@ -445,10 +444,9 @@ kiln_status *callCudaEntry(const kiln_function &function,
                                  ? hostBuffer(*output)
                                  : cuda::HostBuffer{nullptr, 0, 0, nullptr};
   }
-  kiln_status *status =
-      cuda::runEntry(function, session ? &session->cudaStream : nullptr,
-                     buffers.data(), buffers.data() + numInputs,
-                     dynamicOutputs.data());
+  kiln_status *status = cuda::runEntry(
+      function, session ? &session->cudaStream : nullptr, buffers.data(),
+      buffers.data() + numInputs, dynamicOutputs.data());
   // Created tensors belong to the call (and are freed on failure) either way.
   for (size_t i = 0; i < numOutputs; ++i)
     if (dynamicOutputs[i])

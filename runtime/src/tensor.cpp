@@ -187,9 +187,9 @@ kiln_status *kiln::internal::viewModuleBuffer(kiln_dtype dtype, size_t rank,
   if (offset < 0 || (view.elementCount != 0 && !aligned))
     return reject("without valid data");
   // Address arithmetic only: the data may be in device memory.
-  view.data = reinterpret_cast<void *>(
-      reinterpret_cast<uintptr_t>(aligned) +
-      static_cast<uintptr_t>(offset) * kiln_dtype_size(dtype));
+  view.data = reinterpret_cast<void *>(reinterpret_cast<uintptr_t>(aligned) +
+                                       static_cast<uintptr_t>(offset) *
+                                           kiln_dtype_size(dtype));
   return nullptr;
 }
 
@@ -199,10 +199,9 @@ kiln_status *kiln::internal::adoptModuleBuffer(kiln_dtype dtype, size_t rank,
                                                kiln_tensor **out) {
   ModuleBufferView view;
   kiln_status *status = viewModuleBuffer(dtype, rank, words, view);
-  kiln_tensor *tensor =
-      status ? nullptr
-             : newTensor(dtype, rank, view.sizes, view.elementCount,
-                         view.byteSize);
+  kiln_tensor *tensor = status ? nullptr
+                               : newTensor(dtype, rank, view.sizes,
+                                           view.elementCount, view.byteSize);
   if (!tensor) {
     // Buffers go back where the module took them from.
     if (onKilnHeap)

@@ -39,20 +39,18 @@ kiln_status *kiln::internal::cuda::checkModuleTarget(const char *arch,
   const Driver *driver = cuda::driver();
   const char *archName = arch && *arch ? arch : "no architecture recorded";
   if (!driver)
-    return makeError(KILN_UNAVAILABLE, origin,
-                     "the module was compiled for CUDA (", archName,
-                     ") but there is no CUDA device here: ",
-                     unavailableReason());
+    return makeError(
+        KILN_UNAVAILABLE, origin, "the module was compiled for CUDA (",
+        archName, ") but there is no CUDA device here: ", unavailableReason());
   int required = requiredCapability(arch);
   int available = driver->computeMajor * 10 + driver->computeMinor;
   if (required > available)
-    return makeError(KILN_UNAVAILABLE, origin,
-                     "the module was compiled for CUDA (", archName,
-                     ") but CUDA device ", driver->ordinal, " (",
-                     driver->deviceName, ") has compute capability ",
-                     driver->computeMajor, ".", driver->computeMinor,
-                     "; recompile it for sm_", available,
-                     " or pick another device with KILN_CUDA_DEVICE");
+    return makeError(
+        KILN_UNAVAILABLE, origin, "the module was compiled for CUDA (",
+        archName, ") but CUDA device ", driver->ordinal, " (",
+        driver->deviceName, ") has compute capability ", driver->computeMajor,
+        ".", driver->computeMinor, "; recompile it for sm_", available,
+        " or pick another device with KILN_CUDA_DEVICE");
   return nullptr;
 }
 

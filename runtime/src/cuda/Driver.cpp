@@ -183,9 +183,9 @@ CUresult describeDevice(Driver &driver) {
 /// failure.
 bool initialize(DriverState &state, const char *override) {
   Driver &driver = state.driver;
-  std::string from = override ? std::string(" (driver from KILN_CUDA_DRIVER=") +
-                                    override + ")"
-                              : std::string();
+  std::string from =
+      override ? std::string(" (driver from KILN_CUDA_DRIVER=") + override + ")"
+               : std::string();
   if (CUresult result = driver.init(0)) {
     state.reason = "cuInit failed: " + describeResult(result) + from;
     return false;

@@ -23,49 +23,49 @@ namespace kiln::internal::cuda {
 /// per-thread default streams. A missing optional one is left NULL.
 #define KILN_CUDA_DRIVER_FUNCTIONS(X)                                          \
   X(init, "cuInit", PFN_cuInit_v2000, true)                                    \
-  X(getErrorName, "cuGetErrorName", PFN_cuGetErrorName_v6000, false)          \
-  X(getErrorString, "cuGetErrorString", PFN_cuGetErrorString_v6000, false)    \
-  X(deviceGetCount, "cuDeviceGetCount", PFN_cuDeviceGetCount_v2000, true)     \
+  X(getErrorName, "cuGetErrorName", PFN_cuGetErrorName_v6000, false)           \
+  X(getErrorString, "cuGetErrorString", PFN_cuGetErrorString_v6000, false)     \
+  X(deviceGetCount, "cuDeviceGetCount", PFN_cuDeviceGetCount_v2000, true)      \
   X(deviceGet, "cuDeviceGet", PFN_cuDeviceGet_v2000, true)                     \
   X(deviceGetAttribute, "cuDeviceGetAttribute",                                \
     PFN_cuDeviceGetAttribute_v2000, true)                                      \
-  X(deviceGetName, "cuDeviceGetName", PFN_cuDeviceGetName_v2000, true)        \
+  X(deviceGetName, "cuDeviceGetName", PFN_cuDeviceGetName_v2000, true)         \
   X(primaryCtxRetain, "cuDevicePrimaryCtxRetain",                              \
     PFN_cuDevicePrimaryCtxRetain_v7000, true)                                  \
-  X(ctxGetCurrent, "cuCtxGetCurrent", PFN_cuCtxGetCurrent_v4000, true)        \
-  X(ctxSetCurrent, "cuCtxSetCurrent", PFN_cuCtxSetCurrent_v4000, true)        \
-  X(moduleLoadDataEx, "cuModuleLoadDataEx", PFN_cuModuleLoadDataEx_v2010,     \
+  X(ctxGetCurrent, "cuCtxGetCurrent", PFN_cuCtxGetCurrent_v4000, true)         \
+  X(ctxSetCurrent, "cuCtxSetCurrent", PFN_cuCtxSetCurrent_v4000, true)         \
+  X(moduleLoadDataEx, "cuModuleLoadDataEx", PFN_cuModuleLoadDataEx_v2010,      \
     true)                                                                      \
-  X(moduleUnload, "cuModuleUnload", PFN_cuModuleUnload_v2000, true)           \
-  X(moduleGetFunction, "cuModuleGetFunction", PFN_cuModuleGetFunction_v2000,  \
+  X(moduleUnload, "cuModuleUnload", PFN_cuModuleUnload_v2000, true)            \
+  X(moduleGetFunction, "cuModuleGetFunction", PFN_cuModuleGetFunction_v2000,   \
     true)                                                                      \
-  X(launchKernel, "cuLaunchKernel", PFN_cuLaunchKernel_v4000, true)           \
-  X(streamCreate, "cuStreamCreate", PFN_cuStreamCreate_v2000, true)           \
-  X(streamDestroy, "cuStreamDestroy_v2", PFN_cuStreamDestroy_v4000, true)     \
-  X(streamSynchronize, "cuStreamSynchronize", PFN_cuStreamSynchronize_v2000,  \
+  X(launchKernel, "cuLaunchKernel", PFN_cuLaunchKernel_v4000, true)            \
+  X(streamCreate, "cuStreamCreate", PFN_cuStreamCreate_v2000, true)            \
+  X(streamDestroy, "cuStreamDestroy_v2", PFN_cuStreamDestroy_v4000, true)      \
+  X(streamSynchronize, "cuStreamSynchronize", PFN_cuStreamSynchronize_v2000,   \
     true)                                                                      \
-  X(streamWaitEvent, "cuStreamWaitEvent", PFN_cuStreamWaitEvent_v3020, true)  \
-  X(eventCreate, "cuEventCreate", PFN_cuEventCreate_v2000, true)              \
-  X(eventDestroy, "cuEventDestroy_v2", PFN_cuEventDestroy_v4000, true)        \
-  X(eventSynchronize, "cuEventSynchronize", PFN_cuEventSynchronize_v2000,     \
+  X(streamWaitEvent, "cuStreamWaitEvent", PFN_cuStreamWaitEvent_v3020, true)   \
+  X(eventCreate, "cuEventCreate", PFN_cuEventCreate_v2000, true)               \
+  X(eventDestroy, "cuEventDestroy_v2", PFN_cuEventDestroy_v4000, true)         \
+  X(eventSynchronize, "cuEventSynchronize", PFN_cuEventSynchronize_v2000,      \
     true)                                                                      \
-  X(eventRecord, "cuEventRecord", PFN_cuEventRecord_v2000, true)              \
+  X(eventRecord, "cuEventRecord", PFN_cuEventRecord_v2000, true)               \
   X(memAlloc, "cuMemAlloc_v2", PFN_cuMemAlloc_v3020, true)                     \
   X(memFree, "cuMemFree_v2", PFN_cuMemFree_v3020, true)                        \
-  X(memAllocManaged, "cuMemAllocManaged", PFN_cuMemAllocManaged_v6000, true)  \
-  X(memAllocAsync, "cuMemAllocAsync", PFN_cuMemAllocAsync_v11020, false)      \
-  X(memFreeAsync, "cuMemFreeAsync", PFN_cuMemFreeAsync_v11020, false)         \
-  X(deviceGetDefaultMemPool, "cuDeviceGetDefaultMemPool",                     \
+  X(memAllocManaged, "cuMemAllocManaged", PFN_cuMemAllocManaged_v6000, true)   \
+  X(memAllocAsync, "cuMemAllocAsync", PFN_cuMemAllocAsync_v11020, false)       \
+  X(memFreeAsync, "cuMemFreeAsync", PFN_cuMemFreeAsync_v11020, false)          \
+  X(deviceGetDefaultMemPool, "cuDeviceGetDefaultMemPool",                      \
     PFN_cuDeviceGetDefaultMemPool_v11020, false)                               \
   X(memPoolSetAttribute, "cuMemPoolSetAttribute",                              \
     PFN_cuMemPoolSetAttribute_v11020, false)                                   \
   X(memcpyHtoD, "cuMemcpyHtoD_v2", PFN_cuMemcpyHtoD_v3020, true)               \
-  X(memcpyAsync, "cuMemcpyAsync", PFN_cuMemcpyAsync_v4000, true)              \
-  X(memcpyHtoDAsync, "cuMemcpyHtoDAsync_v2", PFN_cuMemcpyHtoDAsync_v3020,     \
+  X(memcpyAsync, "cuMemcpyAsync", PFN_cuMemcpyAsync_v4000, true)               \
+  X(memcpyHtoDAsync, "cuMemcpyHtoDAsync_v2", PFN_cuMemcpyHtoDAsync_v3020,      \
     true)                                                                      \
-  X(memcpyDtoHAsync, "cuMemcpyDtoHAsync_v2", PFN_cuMemcpyDtoHAsync_v3020,     \
+  X(memcpyDtoHAsync, "cuMemcpyDtoHAsync_v2", PFN_cuMemcpyDtoHAsync_v3020,      \
     true)                                                                      \
-  X(memsetD32Async, "cuMemsetD32Async", PFN_cuMemsetD32Async_v3020, true)     \
+  X(memsetD32Async, "cuMemsetD32Async", PFN_cuMemsetD32Async_v3020, true)      \
   X(memsetD16Async, "cuMemsetD16Async", PFN_cuMemsetD16Async_v3020, true)
 
 /// The driver of this process, with its device and primary context. Set up

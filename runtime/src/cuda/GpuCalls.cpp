@@ -56,8 +56,8 @@ bool isBinaryImage(const void *image, size_t size) {
   const auto *bytes = static_cast<const unsigned char *>(image);
   const unsigned char elf[4] = {0x7f, 'E', 'L', 'F'};
   const unsigned char fatbin[4] = {0x50, 0xed, 0x55, 0xba};
-  return size >= 4 &&
-         (std::memcmp(bytes, elf, 4) == 0 || std::memcmp(bytes, fatbin, 4) == 0);
+  return size >= 4 && (std::memcmp(bytes, elf, 4) == 0 ||
+                       std::memcmp(bytes, fatbin, 4) == 0);
 }
 
 /// The run's stream for a call that passed `stream` (NULL: the default
@@ -110,8 +110,7 @@ Kernel *findKernel(const CudaRun &run, GpuModule &module, const char *name) {
                                    "': " + describeResult(result));
     return nullptr;
   }
-  return module.kernels.emplace(name, std::move(kernel))
-      .first->second.get();
+  return module.kernels.emplace(name, std::move(kernel)).first->second.get();
 }
 
 /// Checks one launch dimension: 1 to UINT_MAX.
@@ -193,7 +192,8 @@ void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
                     std::to_string(gridZ) + ", blocks " +
                     std::to_string(blockX) + "x" + std::to_string(blockY) +
                     "x" + std::to_string(blockZ) + " and " +
-                    std::to_string(smem) + " bytes of shared memory is "
+                    std::to_string(smem) +
+                    " bytes of shared memory is "
                     "invalid");
     return;
   }
@@ -296,9 +296,9 @@ void *mgpuMemAlloc(uint64_t sizeBytes, void *stream, bool isHostShared) try {
           : allocateDevice(*run->driver, static_cast<size_t>(sizeBytes),
                            streamOf(*run, stream), isHostShared, result);
   if (!block) {
-    recordError(KILN_OUT_OF_MEMORY,
-                "out of device memory allocating " + std::to_string(sizeBytes) +
-                    " bytes (" + describeResult(result) + ")");
+    recordError(KILN_OUT_OF_MEMORY, "out of device memory allocating " +
+                                        std::to_string(sizeBytes) + " bytes (" +
+                                        describeResult(result) + ")");
     return nullptr;
   }
   try {
@@ -340,9 +340,9 @@ void mgpuMemcpy(void *dst, void *src, size_t sizeBytes, void *stream) {
                                    " bytes from or to NULL");
     return;
   }
-  CUresult result = run->driver->memcpyAsync(
-      reinterpret_cast<CUdeviceptr>(dst), reinterpret_cast<CUdeviceptr>(src),
-      sizeBytes, streamOf(*run, stream));
+  CUresult result = run->driver->memcpyAsync(reinterpret_cast<CUdeviceptr>(dst),
+                                             reinterpret_cast<CUdeviceptr>(src),
+                                             sizeBytes, streamOf(*run, stream));
   if (result != CUDA_SUCCESS)
     recordFailure(result, ("copying " + std::to_string(sizeBytes) +
                            " bytes of device memory")
@@ -363,8 +363,7 @@ void mgpuMemset32(void *dst, unsigned int value, size_t count, void *stream) {
                 "setting device memory");
 }
 
-void mgpuMemset16(void *dst, unsigned short value, size_t count,
-                  void *stream) {
+void mgpuMemset16(void *dst, unsigned short value, size_t count, void *stream) {
   CudaRun *run = runForCall("mgpuMemset16");
   if (!run || count == 0)
     return;

@@ -51,9 +51,7 @@ kiln_status *kiln::internal::cuda::runEntry(const kiln_function &function,
 
 void kiln::internal::cuda::destroyStream(void *) {}
 
-const void *kiln::internal::cuda::constantsKey(const void *) {
-  return nullptr;
-}
+const void *kiln::internal::cuda::constantsKey(const void *) { return nullptr; }
 
 void kiln::internal::cuda::retainConstants(const void *) {}
 
@@ -82,9 +80,8 @@ void *mgpuModuleGetFunction(void *, const char *) {
   recordNoCuda();
   return nullptr;
 }
-void mgpuLaunchKernel(void *, intptr_t, intptr_t, intptr_t, intptr_t,
-                      intptr_t, intptr_t, int32_t, void *, void **, void **,
-                      size_t) {
+void mgpuLaunchKernel(void *, intptr_t, intptr_t, intptr_t, intptr_t, intptr_t,
+                      intptr_t, int32_t, void *, void **, void **, size_t) {
   recordNoCuda();
 }
 void *mgpuStreamCreate(void) {

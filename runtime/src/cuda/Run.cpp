@@ -39,9 +39,9 @@ kiln_status *ensureStream(const Driver &driver, CUstream *slot,
     return nullptr;
   if (CUresult result = driver.streamCreate(slot, CU_STREAM_DEFAULT)) {
     *slot = nullptr;
-    return makeError(KILN_INTERNAL, "function '", function.name,
-                     "': cannot create a CUDA stream: ",
-                     describeResult(result));
+    return makeError(
+        KILN_INTERNAL, "function '", function.name,
+        "': cannot create a CUDA stream: ", describeResult(result));
   }
   return nullptr;
 }
@@ -50,8 +50,7 @@ kiln_status *ensureStream(const Driver &driver, CUstream *slot,
 class DeviceCall {
 public:
   DeviceCall(const kiln_function &function, CudaRun &run)
-      : function(function), run(run),
-        words(function.descriptorWords, 0),
+      : function(function), run(run), words(function.descriptorWords, 0),
         descriptors(function.inputs.size() + function.outputs.size()) {}
   ~DeviceCall() { release(); }
   DeviceCall(const DeviceCall &) = delete;
@@ -86,20 +85,19 @@ private:
   std::vector<CUdeviceptr> buffers;
 };
 
-kiln_status *DeviceCall::allocate(size_t bytes, const char *kind,
-                                  size_t index, CUdeviceptr &block) {
+kiln_status *DeviceCall::allocate(size_t bytes, const char *kind, size_t index,
+                                  CUdeviceptr &block) {
   block = 0;
   if (bytes == 0)
     return nullptr;
   CUresult result = CUDA_SUCCESS;
   block = allocateDevice(*run.driver, bytes, run.stream, false, result);
   if (!block)
-    return makeError(result == CUDA_ERROR_OUT_OF_MEMORY ? KILN_OUT_OF_MEMORY
-                                                        : KILN_INTERNAL,
-                     "function '", function.name,
-                     "': out of device memory allocating ", bytes,
-                     " bytes for ", kind, " ", index, " (",
-                     describeResult(result), ")");
+    return makeError(
+        result == CUDA_ERROR_OUT_OF_MEMORY ? KILN_OUT_OF_MEMORY : KILN_INTERNAL,
+        "function '", function.name, "': out of device memory allocating ",
+        bytes, " bytes for ", kind, " ", index, " (", describeResult(result),
+        ")");
   buffers.push_back(block);
   return nullptr;
 }
@@ -110,15 +108,14 @@ kiln_status *DeviceCall::prepare(const HostBuffer *inputs,
   int64_t *next = words.data();
   for (size_t i = 0; i < numInputs; ++i) {
     CUdeviceptr block;
-    if (kiln_status *status =
-            allocate(inputs[i].byteSize, "input", i, block))
+    if (kiln_status *status = allocate(inputs[i].byteSize, "input", i, block))
       return status;
     if (block)
       if (CUresult result = run.driver->memcpyHtoDAsync(
               block, inputs[i].data, inputs[i].byteSize, run.stream))
         return makeError(KILN_INTERNAL, "function '", function.name,
-                         "': copying input ", i, " to the device failed: ",
-                         describeResult(result));
+                         "': copying input ", i,
+                         " to the device failed: ", describeResult(result));
     descriptors[i] = next;
     next = writeDescriptor(next, reinterpret_cast<void *>(block),
                            inputs[i].rank, inputs[i].shape);
@@ -131,8 +128,7 @@ kiln_status *DeviceCall::prepare(const HostBuffer *inputs,
       continue;
     }
     CUdeviceptr block;
-    if (kiln_status *status =
-            allocate(outputs[i].byteSize, "output", i, block))
+    if (kiln_status *status = allocate(outputs[i].byteSize, "output", i, block))
       return status;
     next = writeDescriptor(next, reinterpret_cast<void *>(block),
                            outputs[i].rank, outputs[i].shape);
@@ -148,11 +144,11 @@ kiln_status *DeviceCall::invoke() {
 kiln_status *DeviceCall::fetchDynamic(size_t index, kiln_tensor *&tensor) {
   const ValueSignature &signature = function.outputs[index];
   ModuleBufferView view;
-  if (kiln_status *status = viewModuleBuffer(
-          signature.dtype, signature.rank,
-          static_cast<const int64_t *>(descriptors[function.inputs.size() +
-                                                   index]),
-          view))
+  if (kiln_status *status =
+          viewModuleBuffer(signature.dtype, signature.rank,
+                           static_cast<const int64_t *>(
+                               descriptors[function.inputs.size() + index]),
+                           view))
     return status;
   if (kiln_status *status = kiln_tensor_create(signature.dtype, signature.rank,
                                                view.sizes, &tensor))
@@ -160,8 +156,8 @@ kiln_status *DeviceCall::fetchDynamic(size_t index, kiln_tensor *&tensor) {
   if (view.byteSize == 0)
     return nullptr;
   if (CUresult result = run.driver->memcpyDtoHAsync(
-          tensor->data, reinterpret_cast<CUdeviceptr>(view.data),
-          view.byteSize, run.stream))
+          tensor->data, reinterpret_cast<CUdeviceptr>(view.data), view.byteSize,
+          run.stream))
     return makeError(KILN_INTERNAL, "function '", function.name,
                      "': copying output ", index, " ('", signature.name,
                      "') from the device failed: ", describeResult(result));
@@ -179,13 +175,11 @@ kiln_status *DeviceCall::fetchOutputs(const HostBuffer *outputs,
     if (outputs[i].byteSize == 0)
       continue;
     CUdeviceptr block;
-    std::memcpy(&block, descriptors[function.inputs.size() + i],
-                sizeof(block));
+    std::memcpy(&block, descriptors[function.inputs.size() + i], sizeof(block));
     if (CUresult result = run.driver->memcpyDtoHAsync(
             outputs[i].data, block, outputs[i].byteSize, run.stream))
       return makeError(KILN_INTERNAL, "function '", function.name,
-                       "': copying output ", i, " ('",
-                       function.outputs[i].name,
+                       "': copying output ", i, " ('", function.outputs[i].name,
                        "') from the device failed: ", describeResult(result));
   }
   return nullptr;
@@ -250,9 +244,9 @@ kiln_status *kiln::internal::cuda::runEntry(const kiln_function &function,
                      unavailableReason());
   ContextScope context(*driver);
   if (CUresult result = context.result())
-    return makeError(KILN_INTERNAL, "function '", function.name,
-                     "': cannot make the CUDA context current: ",
-                     describeResult(result));
+    return makeError(
+        KILN_INTERNAL, "function '", function.name,
+        "': cannot make the CUDA context current: ", describeResult(result));
   CUstream *slot = sessionStream ? reinterpret_cast<CUstream *>(sessionStream)
                                  : &threadStream.stream;
   if (kiln_status *status = ensureStream(*driver, slot, function))
