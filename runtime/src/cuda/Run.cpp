@@ -259,7 +259,8 @@ kiln_status *kiln::internal::cuda::runEntry(const kiln_function &function,
   kiln_status *status = call.prepare(inputs, outputs);
   if (!status)
     status = call.invoke();
-  if (!status)
+  // After a CUDA failure the outputs hold nothing worth copying.
+  if (!status && run.errorCode == KILN_OK)
     status = call.fetchOutputs(outputs, created);
   return preferRunError(status, call);
 }
