@@ -56,10 +56,10 @@ CUdeviceptr copyToDevice(const Driver &driver, const void *host,
   // A 1-byte block for an empty constant, so that success is never NULL.
   size_t size = static_cast<size_t>(std::max<uint64_t>(bytes, 1));
   if (CUresult result = driver.memAlloc(&block, size)) {
-    recordError(
-        result == CUDA_ERROR_OUT_OF_MEMORY ? KILN_OUT_OF_MEMORY : KILN_INTERNAL,
-        "out of device memory copying a " + std::to_string(bytes) +
-            "-byte constant to the device (" + describeResult(result) + ")");
+    recordError(allocationFailureCode(result),
+                "copying a " + std::to_string(bytes) +
+                    "-byte constant to the device: " +
+                    describeAllocationFailure(size, result));
     return 0;
   }
   // A synchronous copy on the legacy default stream, with which the runs'

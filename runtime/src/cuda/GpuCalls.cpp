@@ -289,16 +289,15 @@ void *mgpuMemAlloc(uint64_t sizeBytes, void *stream, bool isHostShared) try {
   CudaRun *run = runForCall("mgpuMemAlloc");
   if (!run)
     return nullptr;
-  CUresult result = CUDA_SUCCESS;
+  CUresult result = CUDA_ERROR_OUT_OF_MEMORY;
   CUdeviceptr block =
       sizeBytes > SIZE_MAX
           ? 0
           : allocateDevice(*run->driver, static_cast<size_t>(sizeBytes),
                            streamOf(*run, stream), isHostShared, result);
   if (!block) {
-    recordError(KILN_OUT_OF_MEMORY, "out of device memory allocating " +
-                                        std::to_string(sizeBytes) + " bytes (" +
-                                        describeResult(result) + ")");
+    recordError(allocationFailureCode(result),
+                describeAllocationFailure(sizeBytes, result));
     return nullptr;
   }
   try {

@@ -68,7 +68,7 @@ kiln_status *kiln_cuda_take_thread_error(void) {
   if (!failed)
     return nullptr;
   failed = false;
-  return makeStatus(KILN_UNAVAILABLE, kNoCuda);
+  return makeError(KILN_UNAVAILABLE, "there is no CUDA device here: ", kNoCuda);
 }
 
 // The GPU calls: handles are still made and freed, so that a module's global

@@ -93,11 +93,9 @@ kiln_status *DeviceCall::allocate(size_t bytes, const char *kind, size_t index,
   CUresult result = CUDA_SUCCESS;
   block = allocateDevice(*run.driver, bytes, run.stream, false, result);
   if (!block)
-    return makeError(
-        result == CUDA_ERROR_OUT_OF_MEMORY ? KILN_OUT_OF_MEMORY : KILN_INTERNAL,
-        "function '", function.name, "': out of device memory allocating ",
-        bytes, " bytes for ", kind, " ", index, " (", describeResult(result),
-        ")");
+    return makeError(allocationFailureCode(result), "function '", function.name,
+                     "': ", kind, " ", index, ": ",
+                     describeAllocationFailure(bytes, result));
   buffers.push_back(block);
   return nullptr;
 }

@@ -126,6 +126,15 @@ CUdeviceptr kiln::internal::cuda::allocateDevice(const Driver &driver,
   return result == CUDA_SUCCESS ? block : 0;
 }
 
+std::string kiln::internal::cuda::describeAllocationFailure(uint64_t bytes,
+                                                            CUresult result) {
+  if (result == CUDA_ERROR_OUT_OF_MEMORY)
+    return "out of device memory allocating " + std::to_string(bytes) +
+           " bytes (" + describeResult(result) + ")";
+  return "allocating " + std::to_string(bytes) +
+         " bytes of device memory failed: " + describeResult(result);
+}
+
 void kiln::internal::cuda::freeDevice(const Driver &driver, CUdeviceptr block,
                                       CUstream stream) {
   if (!block)

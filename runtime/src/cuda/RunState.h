@@ -68,6 +68,17 @@ kiln_status *takeThreadError();
 CUdeviceptr allocateDevice(const Driver &driver, size_t bytes, CUstream stream,
                            bool managed, CUresult &result);
 
+/// Why allocating `bytes` of device memory failed with `result`: "out of
+/// device memory allocating N bytes (CUDA_ERROR_OUT_OF_MEMORY ...)", or the
+/// driver's error.
+std::string describeAllocationFailure(uint64_t bytes, CUresult result);
+
+/// The status code of a failed allocation.
+inline kiln_status_code allocationFailureCode(CUresult result) {
+  return result == CUDA_ERROR_OUT_OF_MEMORY ? KILN_OUT_OF_MEMORY
+                                            : KILN_INTERNAL;
+}
+
 /// Frees a block of allocateDevice(), ordered on `stream`; 0 is ignored.
 void freeDevice(const Driver &driver, CUdeviceptr block, CUstream stream);
 
