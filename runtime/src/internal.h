@@ -87,6 +87,9 @@ struct kiln_function {
   /// (allocator.cpp: modules with an info table of version 2 or later) rather
   /// than with malloc, which decides how outputs it allocates are freed.
   bool usesKilnHeap = false;
+  /// KILN_TARGET_CUDA when the entry keeps its tensors in device memory:
+  /// runs then go through cuda::runEntry().
+  uint32_t target = KILN_TARGET_CPU;
 };
 
 /// A loaded module. Owns either a dlopen handle or an (owner, release) pair
@@ -105,6 +108,14 @@ struct kiln_module {
   /// The library kernels the module calls, prepared while it is loaded.
   const kiln_abi_kernel *kernels = nullptr;
   int32_t numKernels = 0;
+  /// From the info table (version 3): KILN_TARGET_* and the GPU architecture
+  /// (NULL for the CPU), which points into the table.
+  uint32_t target = KILN_TARGET_CPU;
+  const char *targetArch = nullptr;
+  /// A CUDA module counts as a user of the device copies of the constants of
+  /// the object its tables live in (cuda::retainConstants()).
+  bool holdsConstants = false;
+  const void *constantsKey = nullptr;
 };
 
 /// A function plus per-session settings and state. Used by one thread at a
@@ -115,6 +126,8 @@ struct kiln_session {
   size_t arenaSize;
   void *arena;
   std::atomic<bool> running{false};
+  /// The CUDA stream of a CUDA function's runs, created by the first one.
+  void *cudaStream = nullptr;
 };
 
 namespace kiln::internal {
@@ -163,6 +176,24 @@ inline size_t symbolOf(int64_t dim) { return static_cast<size_t>(-(dim + 1)); }
 /// Frees a buffer that compiled code allocated from the runtime's heap
 /// (allocator.cpp).
 void freeModuleBuffer(void *pointer);
+
+/// What the memref descriptor of an output that a compiled function allocated
+/// describes, once checked: dense row-major data of `byteSize` bytes at
+/// `data`, in the block at `allocated`.
+struct ModuleBufferView {
+  void *allocated = nullptr;
+  void *data = nullptr;
+  const int64_t *sizes = nullptr;
+  int64_t elementCount = 0;
+  size_t byteSize = 0;
+};
+
+/// Checks the descriptor `words` (allocated, aligned, offset, sizes, strides)
+/// of an output a compiled function allocated: sizes of a representable
+/// tensor, dense row-major strides, and data unless it is empty. Sets
+/// `view.allocated` even on failure, so that the caller can free the block.
+kiln_status *viewModuleBuffer(kiln_dtype dtype, size_t rank,
+                              const int64_t *words, ModuleBufferView &view);
 
 /// Wraps a buffer a compiled function allocated for an output, described by
 /// its memref descriptor `words` (allocated, aligned, offset, sizes, strides),
@@ -218,6 +249,20 @@ private:
   StringRun run;
   StringRun *previous;
 };
+
+/// Writes the memref descriptor of dense row-major data of `rank` dimensions
+/// `shape` at `words` and returns the first word after it.
+int64_t *writeDescriptor(int64_t *words, const void *data, size_t rank,
+                         const int64_t *shape);
+
+/// Calls the entry point of `function` and turns a non-zero result (a failed
+/// run-time check) into a status.
+kiln_status *invokeEntry(const kiln_function &function, void **descriptors);
+
+/// kiln_function_run() for a run in `session` (NULL: none).
+kiln_status *runFunction(const kiln_function *function, kiln_session *session,
+                         const kiln_tensor *const *inputs, size_t numInputs,
+                         kiln_tensor **outputs, size_t numOutputs);
 
 /// Validates every field of an ABI table before the runtime trusts it.
 /// `origin` names the table's source in messages (e.g. the library path).

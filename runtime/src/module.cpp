@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "cuda/Cuda.h"
 #include "internal.h"
 #include "onednn/kernels.h"
 
@@ -95,6 +96,42 @@ kiln_status *checkReadableFile(const char *path) {
   return nullptr;
 }
 
+/// Checks that a CUDA module can be loaded: its values are numeric tensors
+/// (strings never live in device memory) and a device is usable here.
+kiln_status *checkCudaModule(const kiln_abi_module &abi,
+                             const kiln_abi_module_info &info,
+                             std::string_view origin) {
+  for (int32_t f = 0; f < abi.num_functions; ++f) {
+    const kiln_abi_function &function = abi.functions[f];
+    for (int32_t i = 0; i < function.num_inputs + function.num_outputs; ++i) {
+      const kiln_abi_value &value =
+          i < function.num_inputs ? function.inputs[i]
+                                  : function.outputs[i - function.num_inputs];
+      if (value.dtype == KILN_DTYPE_STRING)
+        return makeError(KILN_INVALID_MODULE, origin, "function '",
+                         function.name, "' of a CUDA module has a string ",
+                         i < function.num_inputs ? "input" : "output", " '",
+                         value.name, "', which CUDA modules cannot have");
+    }
+  }
+  return cuda::checkModuleTarget(info.target_arch, origin);
+}
+
+/// Records where the module runs; a CUDA module also becomes a user of the
+/// device copies of its constants, freed with the last such user.
+void adoptTarget(kiln_module &module, const kiln_abi_module &abi,
+                 const kiln_abi_module_info &info) {
+  if (info.version < 3 || info.target != KILN_TARGET_CUDA)
+    return;
+  module.target = KILN_TARGET_CUDA;
+  module.targetArch = info.target_arch;
+  for (kiln_function &function : module.functions)
+    function.target = KILN_TARGET_CUDA;
+  module.constantsKey = cuda::constantsKey(&abi);
+  cuda::retainConstants(module.constantsKey);
+  module.holdsConstants = true;
+}
+
 /// Wraps validated tables into a module that owns `libraryHandle` or
 /// (`owner`, `release`). On failure, the caller still owns both.
 kiln_status *adoptTables(const kiln_abi_module *abi,
@@ -107,6 +144,9 @@ kiln_status *adoptTables(const kiln_abi_module *abi,
       return status;
     if (kiln_status *status = validateModuleInfo(info, origin))
       return status;
+    if (info && info->version >= 3 && info->target == KILN_TARGET_CUDA)
+      if (kiln_status *status = checkCudaModule(*abi, *info, origin))
+        return status;
     kiln_module *module = buildModule(*abi);
     module->libraryHandle = libraryHandle;
     module->owner = owner;
@@ -127,6 +167,7 @@ kiln_status *adoptTables(const kiln_abi_module *abi,
         module->kernels = info->kernels;
         module->numKernels = info->num_kernels;
       }
+      adoptTarget(*module, *abi, *info);
     }
     *out = module;
     return nullptr;
@@ -259,6 +300,9 @@ void kiln_module_free(kiln_module *module) {
   void *owner = module->owner;
   void (*release)(void *) = module->release;
   releaseKernels(module->kernels, module->numKernels);
+  // While the library is still mapped: this resets the constants' slots.
+  if (module->holdsConstants)
+    cuda::releaseConstants(module->constantsKey);
   // The module points into the table: drop it before the table goes away.
   delete module;
   if (release)
@@ -273,6 +317,14 @@ size_t kiln_module_arena_size(const kiln_module *module) {
 
 int kiln_module_has_external_weights(const kiln_module *module) {
   return module && module->externalWeights ? 1 : 0;
+}
+
+uint32_t kiln_module_target(const kiln_module *module) {
+  return module ? module->target : KILN_TARGET_CPU;
+}
+
+const char *kiln_module_target_arch(const kiln_module *module) {
+  return module ? module->targetArch : nullptr;
 }
 
 const char *kiln_module_producer(const kiln_module *module) {

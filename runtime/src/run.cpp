@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "cuda/Cuda.h"
 #include "internal.h"
 #include "onednn/kernels.h"
 
@@ -249,56 +250,10 @@ kiln_status *validateCall(const kiln_function &function,
   return nullptr;
 }
 
-/// Writes the memref descriptor of dense row-major data of `rank` dimensions
-/// `shape` at `words` and returns the first word after it. The layout is
-/// MLIR's: allocated pointer, aligned pointer, offset, sizes, then row-major
-/// strides in elements.
-int64_t *writeDescriptor(int64_t *words, const void *data, size_t rank,
-                         const int64_t *shape) {
-  std::memcpy(&words[0], &data, sizeof(data));
-  std::memcpy(&words[1], &data, sizeof(data));
-  words[2] = 0;
-  int64_t *sizes = words + 3;
-  int64_t *strides = sizes + rank;
-  // Partial products of a valid shape's dimensions fit in int64_t (see
-  // computeTensorSize), so this cannot overflow.
-  int64_t stride = 1;
-  for (size_t i = rank; i-- > 0;) {
-    sizes[i] = shape[i];
-    strides[i] = stride;
-    stride *= shape[i] == 0 ? 1 : shape[i];
-  }
-  return strides + rank;
-}
+using kiln::internal::writeDescriptor;
 
 int64_t *writeDescriptor(int64_t *words, const kiln_tensor &tensor) {
   return writeDescriptor(words, tensor.data, tensor.rank, tensor.shape);
-}
-
-/// Calls the entry point of `function` with its descriptors built.
-kiln_status *invokeEntry(const kiln_function &function, void **descriptors) {
-  int32_t result;
-  try {
-    result = function.entry(descriptors);
-  } catch (...) {
-    return makeError(KILN_INTERNAL, "function '", function.name,
-                     "' failed: its entry point threw an exception");
-  }
-  if (result == 0)
-    return nullptr;
-  // A failed run-time check: the inputs' values do not fit the model (a shape
-  // computed from them, an index, ...).
-  if (result > 0 && static_cast<size_t>(result) <= function.numErrors) {
-    // A library kernel that failed left its reason on this thread.
-    std::string kernelError = takeKernelError();
-    if (!kernelError.empty())
-      return makeError(KILN_INTERNAL, "function '", function.name, "': ",
-                       function.errors[result - 1], " (", kernelError, ")");
-    return makeError(KILN_INVALID_ARGUMENT, "function '", function.name,
-                     "': ", function.errors[result - 1]);
-  }
-  return makeError(KILN_INTERNAL, "function '", function.name,
-                   "' failed: its entry point returned ", result);
 }
 
 /// Builds the descriptors for a validated call and runs the entry point.
@@ -464,12 +419,118 @@ kiln_status *validateBufferCall(const kiln_function &function,
   return nullptr;
 }
 
+/// A caller's tensor as a host buffer of a CUDA run.
+cuda::HostBuffer hostBuffer(const kiln_tensor &tensor) {
+  return {tensor.data, tensor.byteSize, tensor.rank, tensor.shape};
+}
+
+/// Runs a validated call of a CUDA function: the runtime's outputs are
+/// already in `created` except those with a run-time size, which the run
+/// creates.
+kiln_status *callCudaEntry(const kiln_function &function, kiln_session *session,
+                           const kiln_tensor *const *inputs,
+                           kiln_tensor *const *outputs,
+                           CreatedOutputs &created) {
+  size_t numInputs = function.inputs.size();
+  size_t numOutputs = function.outputs.size();
+  std::vector<cuda::HostBuffer> buffers(numInputs + numOutputs);
+  std::vector<kiln_tensor *> dynamicOutputs(numOutputs, nullptr);
+  for (size_t i = 0; i < numInputs; ++i)
+    buffers[i] = hostBuffer(*inputs[i]);
+  for (size_t i = 0; i < numOutputs; ++i) {
+    const ValueSignature &signature = function.outputs[i];
+    const kiln_tensor *output = outputs[i] ? outputs[i] : created[i];
+    buffers[numInputs + i] = signature.isStatic
+                                 ? hostBuffer(*output)
+                                 : cuda::HostBuffer{nullptr, 0, 0, nullptr};
+  }
+  kiln_status *status = cuda::runEntry(
+      function, session ? &session->cudaStream : nullptr, buffers.data(),
+      buffers.data() + numInputs, dynamicOutputs.data());
+  // Created tensors belong to the call (and are freed on failure) either way.
+  for (size_t i = 0; i < numOutputs; ++i)
+    if (dynamicOutputs[i])
+      created[i] = dynamicOutputs[i];
+  return status;
+}
+
+/// kiln_function_run_buffers() of a validated call of a CUDA function: all
+/// its values are static.
+kiln_status *runCudaBuffers(const kiln_function &function,
+                            const void *const *inputs, void *const *outputs) {
+  size_t numInputs = function.inputs.size();
+  std::vector<cuda::HostBuffer> buffers;
+  buffers.reserve(numInputs + function.outputs.size());
+  for (size_t i = 0; i < numInputs; ++i) {
+    const ValueSignature &value = function.inputs[i];
+    buffers.push_back({const_cast<void *>(inputs[i]), value.byteSize,
+                       value.rank, value.dims});
+  }
+  for (size_t i = 0; i < function.outputs.size(); ++i) {
+    const ValueSignature &value = function.outputs[i];
+    buffers.push_back({outputs[i], value.byteSize, value.rank, value.dims});
+  }
+  return cuda::runEntry(function, nullptr, buffers.data(),
+                        buffers.data() + numInputs, nullptr);
+}
+
 } // namespace
 
-kiln_status *kiln_function_run(const kiln_function *function,
-                               const kiln_tensor *const *inputs,
-                               size_t num_inputs, kiln_tensor **outputs,
-                               size_t num_outputs) try {
+/// Writes the memref descriptor of dense row-major data of `rank` dimensions
+/// `shape` at `words` and returns the first word after it. The layout is
+/// MLIR's: allocated pointer, aligned pointer, offset, sizes, then row-major
+/// strides in elements.
+int64_t *kiln::internal::writeDescriptor(int64_t *words, const void *data,
+                                         size_t rank, const int64_t *shape) {
+  std::memcpy(&words[0], &data, sizeof(data));
+  std::memcpy(&words[1], &data, sizeof(data));
+  words[2] = 0;
+  int64_t *sizes = words + 3;
+  int64_t *strides = sizes + rank;
+  // Partial products of a valid shape's dimensions fit in int64_t (see
+  // computeTensorSize), so this cannot overflow.
+  int64_t stride = 1;
+  for (size_t i = rank; i-- > 0;) {
+    sizes[i] = shape[i];
+    strides[i] = stride;
+    stride *= shape[i] == 0 ? 1 : shape[i];
+  }
+  return strides + rank;
+}
+
+/// Calls the entry point of `function` with its descriptors built.
+kiln_status *kiln::internal::invokeEntry(const kiln_function &function,
+                                         void **descriptors) {
+  int32_t result;
+  try {
+    result = function.entry(descriptors);
+  } catch (...) {
+    return makeError(KILN_INTERNAL, "function '", function.name,
+                     "' failed: its entry point threw an exception");
+  }
+  if (result == 0)
+    return nullptr;
+  // A failed run-time check: the inputs' values do not fit the model (a shape
+  // computed from them, an index, ...).
+  if (result > 0 && static_cast<size_t>(result) <= function.numErrors) {
+    // A library kernel that failed left its reason on this thread.
+    std::string kernelError = takeKernelError();
+    if (!kernelError.empty())
+      return makeError(KILN_INTERNAL, "function '", function.name, "': ",
+                       function.errors[result - 1], " (", kernelError, ")");
+    return makeError(KILN_INVALID_ARGUMENT, "function '", function.name,
+                     "': ", function.errors[result - 1]);
+  }
+  return makeError(KILN_INTERNAL, "function '", function.name,
+                   "' failed: its entry point returned ", result);
+}
+
+kiln_status *kiln::internal::runFunction(const kiln_function *function,
+                                         kiln_session *session,
+                                         const kiln_tensor *const *inputs,
+                                         size_t num_inputs,
+                                         kiln_tensor **outputs,
+                                         size_t num_outputs) try {
   if (!function)
     return makeStatus(KILN_INVALID_ARGUMENT,
                       "kiln_function_run: `function` is NULL");
@@ -486,12 +547,24 @@ kiln_status *kiln_function_run(const kiln_function *function,
             signature.dtype, signature.rank, signature.dims, &created[i]))
       return status;
   }
-  if (kiln_status *status = callEntry(*function, inputs, outputs, created))
+  kiln_status *status =
+      function->target == KILN_TARGET_CUDA
+          ? callCudaEntry(*function, session, inputs, outputs, created)
+          : callEntry(*function, inputs, outputs, created);
+  if (status)
     return status;
   created.commit(outputs);
   return nullptr;
 } catch (...) {
   return outOfMemoryStatus();
+}
+
+kiln_status *kiln_function_run(const kiln_function *function,
+                               const kiln_tensor *const *inputs,
+                               size_t num_inputs, kiln_tensor **outputs,
+                               size_t num_outputs) {
+  return runFunction(function, nullptr, inputs, num_inputs, outputs,
+                     num_outputs);
 }
 
 kiln_status *kiln_function_run_buffers(const kiln_function *function,
@@ -504,6 +577,8 @@ kiln_status *kiln_function_run_buffers(const kiln_function *function,
   if (kiln_status *status = validateBufferCall(*function, inputs, num_inputs,
                                                outputs, num_outputs))
     return status;
+  if (function->target == KILN_TARGET_CUDA)
+    return runCudaBuffers(*function, inputs, outputs);
   ScratchArray<int64_t, kInlineWords> words(function->descriptorWords);
   ScratchArray<void *, kInlineValues> descriptors(num_inputs + num_outputs);
   int64_t *next = words.data();

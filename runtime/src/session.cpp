@@ -4,9 +4,11 @@
 // thread count and its arena. The thread count is the OpenMP thread count of
 // the library kernels during its runs (generated code runs on the calling
 // thread); the compiler plans no arena yet, so the arena is recorded only.
+// Runs of a CUDA function in a session share the session's CUDA stream.
 //
 //===----------------------------------------------------------------------===//
 
+#include "cuda/Cuda.h"
 #include "internal.h"
 #include "onednn/kernels.h"
 
@@ -104,6 +106,7 @@ void kiln_session_free(kiln_session *session) {
   if (!session)
     return;
   std::free(session->arena);
+  cuda::destroyStream(session->cudaStream);
   delete session;
 }
 
@@ -134,6 +137,7 @@ kiln_status *kiln_session_run(kiln_session *session,
                      "used by one thread at a time (create one per thread)");
   RunningGuard guard(session->running);
   KernelThreadsGuard threads(session->numThreads);
-  return kiln_function_run(session->function, inputs, num_inputs, outputs,
-                           num_outputs);
+  // CUDA runs of the session share its stream.
+  return runFunction(session->function, session, inputs, num_inputs, outputs,
+                     num_outputs);
 }

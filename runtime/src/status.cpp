@@ -75,6 +75,8 @@ const char *kiln_status_code_name(kiln_status_code code) {
     return "OUT_OF_RANGE";
   case KILN_INTERNAL:
     return "INTERNAL";
+  case KILN_UNAVAILABLE:
+    return "UNAVAILABLE";
   }
   return "UNKNOWN";
 }

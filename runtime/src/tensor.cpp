@@ -157,55 +157,62 @@ kiln_status *kiln_tensor_wrap(kiln_dtype dtype, size_t rank,
   return nullptr;
 }
 
-kiln_status *kiln::internal::adoptModuleBuffer(kiln_dtype dtype, size_t rank,
-                                               const int64_t *words,
-                                               bool onKilnHeap,
-                                               kiln_tensor **out) {
-  // Buffers go back where the module took them from.
-  auto release = [onKilnHeap](void *buffer) {
-    if (onKilnHeap)
-      freeModuleBuffer(buffer);
-    else
-      std::free(buffer);
-  };
-  void *allocated, *aligned;
-  std::memcpy(&allocated, &words[0], sizeof(allocated));
+kiln_status *kiln::internal::viewModuleBuffer(kiln_dtype dtype, size_t rank,
+                                              const int64_t *words,
+                                              ModuleBufferView &view) {
+  std::memcpy(&view.allocated, &words[0], sizeof(view.allocated));
+  void *aligned;
   std::memcpy(&aligned, &words[1], sizeof(aligned));
   int64_t offset = words[2];
   const int64_t *sizes = words + 3, *strides = sizes + rank;
+  view.sizes = sizes;
   auto reject = [&](const char *what) {
-    release(allocated);
     return makeError(KILN_INTERNAL, "a compiled function returned an output ",
                      what, " (shape ", formatDims(sizes, rank), ")");
   };
-  int64_t elementCount;
-  size_t byteSize;
   for (size_t i = 0; i < rank; ++i)
     if (sizes[i] < 0)
       return reject("with a negative size");
-  if (kiln_status *status =
-          computeTensorSize(dtype, rank, sizes, elementCount, byteSize)) {
-    release(allocated);
+  if (kiln_status *status = computeTensorSize(dtype, rank, sizes,
+                                              view.elementCount, view.byteSize))
     return status;
-  }
   // Dense row-major: each stride is the product of the sizes after it (dims
   // of size 1 may carry any stride).
   int64_t expected = 1;
   for (size_t i = rank; i-- > 0;) {
-    if (sizes[i] != 1 && strides[i] != expected && elementCount != 0)
+    if (sizes[i] != 1 && strides[i] != expected && view.elementCount != 0)
       return reject("that is not dense row-major data");
     expected *= sizes[i];
   }
-  if (offset < 0 || (elementCount != 0 && !aligned))
+  if (offset < 0 || (view.elementCount != 0 && !aligned))
     return reject("without valid data");
-  kiln_tensor *tensor = newTensor(dtype, rank, sizes, elementCount, byteSize);
+  // Address arithmetic only: the data may be in device memory.
+  view.data = reinterpret_cast<void *>(reinterpret_cast<uintptr_t>(aligned) +
+                                       static_cast<uintptr_t>(offset) *
+                                           kiln_dtype_size(dtype));
+  return nullptr;
+}
+
+kiln_status *kiln::internal::adoptModuleBuffer(kiln_dtype dtype, size_t rank,
+                                               const int64_t *words,
+                                               bool onKilnHeap,
+                                               kiln_tensor **out) {
+  ModuleBufferView view;
+  kiln_status *status = viewModuleBuffer(dtype, rank, words, view);
+  kiln_tensor *tensor = status ? nullptr
+                               : newTensor(dtype, rank, view.sizes,
+                                           view.elementCount, view.byteSize);
   if (!tensor) {
-    release(allocated);
-    return outOfMemoryStatus();
+    // Buffers go back where the module took them from.
+    if (onKilnHeap)
+      freeModuleBuffer(view.allocated);
+    else
+      std::free(view.allocated);
+    return status ? status : outOfMemoryStatus();
   }
-  tensor->data = static_cast<char *>(aligned) + offset * kiln_dtype_size(dtype);
+  tensor->data = view.data;
   tensor->ownsData = true;
-  tensor->allocation = allocated;
+  tensor->allocation = view.allocated;
   tensor->allocationOnKilnHeap = onKilnHeap;
   *out = tensor;
   return nullptr;

@@ -17,6 +17,7 @@
 #ifndef KILN_KERNEL_ABI_H
 #define KILN_KERNEL_ABI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -174,6 +175,127 @@ KILN_KERNEL_API void *_mlir_memref_to_llvm_alloc(size_t size);
 KILN_KERNEL_API void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment,
                                                          size_t size);
 KILN_KERNEL_API void _mlir_memref_to_llvm_free(void *pointer);
+
+/*===--- CUDA modules -----------------------------------------------------===*
+ *
+ * A module whose info table says KILN_TARGET_CUDA keeps every tensor in CUDA
+ * device memory and calls the functions below, whose names and signatures are
+ * those MLIR's `gpu-to-llvm` lowering emits (MLIR's CudaRuntimeWrappers.cpp).
+ * libkiln_runtime implements them on the CUDA driver, which it loads with
+ * dlopen (it never links libcuda): see docs/cuda.md.
+ *
+ * The driver-facing calls work inside a run of a CUDA function (the runtime
+ * makes one for kiln_function_run() and kiln_session_run()): they use that
+ * run's stream, and the first one that fails records its reason in the run,
+ * which then fails with that message; the calls after it do nothing. Outside
+ * a run they record their error on the calling thread instead
+ * (kiln_cuda_take_thread_error() in runtime.h) and return harmlessly. No call
+ * crashes on a NULL or unknown handle.
+ *
+ *===----------------------------------------------------------------------===*/
+
+/**
+ * Records the GPU code `data` (a cubin, fatbin or PTX image of `gpuBlobSize`
+ * bytes) and returns a handle to it. Called from a module's global
+ * constructor, possibly on a machine without a GPU: it does not touch the
+ * driver. The image is loaded on the first mgpuModuleGetFunction() that needs
+ * it. `data` must stay valid until mgpuModuleUnload(). NULL when out of memory.
+ */
+KILN_KERNEL_API void *mgpuModuleLoad(void *data, size_t gpuBlobSize);
+
+/**
+ * Like mgpuModuleLoad() for NUL-terminated PTX text, JIT-compiled by the
+ * driver at optimization level `optLevel` (0 to 4) when it is first needed.
+ */
+KILN_KERNEL_API void *mgpuModuleLoadJIT(void *data, int optLevel);
+
+/**
+ * Unloads the image behind `module` (if it was loaded and the driver is still
+ * up) and frees the handle; NULL is ignored. Called from a module's global
+ * destructor.
+ */
+KILN_KERNEL_API void mgpuModuleUnload(void *module);
+
+/**
+ * The kernel `name` of `module`, an opaque handle for mgpuLaunchKernel()
+ * (not a CUfunction), loading the image into the driver on first use;
+ * remembered per (module, name) until mgpuModuleUnload(). NULL, with an error
+ * recorded, when the image cannot be loaded or has no such kernel.
+ */
+KILN_KERNEL_API void *mgpuModuleGetFunction(void *module, const char *name);
+
+/**
+ * Launches `function` on `stream` with a grid of gridX x gridY x gridZ blocks
+ * of blockX x blockY x blockZ threads and `smem` bytes of dynamic shared
+ * memory; `params` holds `paramsCount` pointers to the kernel's arguments.
+ */
+KILN_KERNEL_API void mgpuLaunchKernel(void *function, intptr_t gridX,
+                                      intptr_t gridY, intptr_t gridZ,
+                                      intptr_t blockX, intptr_t blockY,
+                                      intptr_t blockZ, int32_t smem,
+                                      void *stream, void **params,
+                                      void **extra, size_t paramsCount);
+
+/**
+ * The current run's stream (the session's, or the thread's outside a
+ * session), so that all the work of a run is ordered on one stream. Outside a
+ * run: NULL, with an error recorded. A NULL stream passed to the calls below
+ * means the run's stream too.
+ */
+KILN_KERNEL_API void *mgpuStreamCreate(void);
+/** Does nothing: the streams mgpuStreamCreate() returns belong to the
+    runtime (sessions and threads), which destroys them. */
+KILN_KERNEL_API void mgpuStreamDestroy(void *stream);
+/** Waits until the work queued on `stream` is done. */
+KILN_KERNEL_API void mgpuStreamSynchronize(void *stream);
+/** Makes later work on `stream` wait for `event`. */
+KILN_KERNEL_API void mgpuStreamWaitEvent(void *stream, void *event);
+
+/** A new event (without timing), or NULL with an error recorded. */
+KILN_KERNEL_API void *mgpuEventCreate(void);
+/** Destroys `event`; NULL is ignored. */
+KILN_KERNEL_API void mgpuEventDestroy(void *event);
+/** Waits until `event` has happened. */
+KILN_KERNEL_API void mgpuEventSynchronize(void *event);
+/** Records `event` on `stream`. */
+KILN_KERNEL_API void mgpuEventRecord(void *event, void *stream);
+
+/**
+ * Allocates `sizeBytes` of device memory, ordered on `stream` (managed memory
+ * that the host can read too when `isHostShared`). Inside a run, a block that
+ * the module does not free with mgpuMemFree() is freed when the run ends (the
+ * run copies outputs with a run-time size to the host first). 0 bytes gives
+ * NULL without an error, as MLIR's wrappers do; a failure gives NULL with an
+ * error recorded ("out of device memory allocating N bytes").
+ */
+KILN_KERNEL_API void *mgpuMemAlloc(uint64_t sizeBytes, void *stream,
+                                   bool isHostShared);
+/** Frees a block of mgpuMemAlloc(), ordered on `stream`; NULL is ignored. */
+KILN_KERNEL_API void mgpuMemFree(void *ptr, void *stream);
+/** Copies `sizeBytes` bytes from `src` to `dst` (device or host addresses),
+    ordered on `stream`. */
+KILN_KERNEL_API void mgpuMemcpy(void *dst, void *src, size_t sizeBytes,
+                                void *stream);
+/** Sets `count` 32-bit words at `dst` to `value`, ordered on `stream`. */
+KILN_KERNEL_API void mgpuMemset32(void *dst, unsigned int value, size_t count,
+                                  void *stream);
+/** Sets `count` 16-bit words at `dst` to `value`, ordered on `stream`. */
+KILN_KERNEL_API void mgpuMemset16(void *dst, unsigned short value,
+                                  size_t count, void *stream);
+
+/**
+ * Returns the device address of a copy of the `bytes` bytes at `host` (a
+ * constant global of the module), made on the first call and remembered in
+ * `*slot` (a writable pointer-sized global of the module, NULL when mapped),
+ * so that later calls and runs reuse it (0 bytes get a 1-byte block, so that
+ * success is never NULL). The copy is freed when the last
+ * module object loaded from the same library (or executable) is freed, and
+ * `*slot` is reset then. NULL, with an error recorded (for the current run,
+ * else for the thread), when it cannot be made. Thread-safe; works outside a
+ * run too when a CUDA device is usable.
+ */
+KILN_KERNEL_API void *kiln_cuda_constant(void **slot, const void *host,
+                                         uint64_t bytes);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -16,8 +16,9 @@
  *    kiln_function_run() may be called on the same function from many threads
  *    at once, as long as each call uses its own output tensors. A tensor must
  *    not be written by one thread while another uses it. A session is used by
- *    one thread at a time (give each thread its own). The library has no
- *    global mutable state.
+ *    one thread at a time (give each thread its own). The library's only
+ *    global mutable state is the CUDA backend's (the driver, loaded once, and
+ *    device copies of CUDA modules' constants), which is thread-safe.
  *  - Accessors given a NULL object return an empty value (0, NULL or "")
  *    rather than crash.
  *
@@ -52,6 +53,9 @@ typedef enum kiln_status_code {
   KILN_OUT_OF_MEMORY = 5,
   KILN_OUT_OF_RANGE = 6, /* sizes that overflow, indices past the end */
   KILN_INTERNAL = 7,     /* a compiled function reported failure */
+  /* A device or library the module needs is not present (e.g. a CUDA module
+     on a machine without an NVIDIA driver or GPU). */
+  KILN_UNAVAILABLE = 8,
 } kiln_status_code;
 
 /** An error: a code and a message. NULL stands for success. */
@@ -273,6 +277,17 @@ KILN_API size_t kiln_module_arena_size(const kiln_module *module);
 /** 1 when the module's weights were read from a separate file, else 0. */
 KILN_API int kiln_module_has_external_weights(const kiln_module *module);
 
+/**
+ * Where the module's code runs: KILN_TARGET_CPU, or KILN_TARGET_CUDA for a
+ * module whose functions keep their tensors in CUDA device memory (their
+ * inputs and outputs are still host tensors; the runtime copies them).
+ * KILN_TARGET_CPU for NULL and for modules without a version 3 info table.
+ */
+KILN_API uint32_t kiln_module_target(const kiln_module *module);
+/** The GPU architecture a CUDA module was compiled for ("sm_90"); NULL for a
+    CPU module (and NULL). */
+KILN_API const char *kiln_module_target_arch(const kiln_module *module);
+
 /** Who produced the module, e.g. "kiln 0.1.0" ("unknown" if not recorded). */
 KILN_API const char *kiln_module_producer(const kiln_module *module);
 KILN_API size_t kiln_module_function_count(const kiln_module *module);
@@ -401,6 +416,34 @@ KILN_API kiln_status *kiln_session_run(kiln_session *session,
                                        const kiln_tensor *const *inputs,
                                        size_t num_inputs, kiln_tensor **outputs,
                                        size_t num_outputs);
+
+/*===--- CUDA -------------------------------------------------------------===*
+ *
+ * Modules compiled for NVIDIA GPUs (kiln_module_target() == KILN_TARGET_CUDA)
+ * run through the same calls as CPU modules. The runtime loads the CUDA
+ * driver (libcuda.so.1, or the file the environment variable KILN_CUDA_DRIVER
+ * names) with dlopen on first use, once per process, and uses device 0 (or
+ * KILN_CUDA_DEVICE=<n>). Loading a CUDA module fails with KILN_UNAVAILABLE
+ * when there is no usable device. See docs/cuda.md.
+ *
+ *===----------------------------------------------------------------------===*/
+
+/**
+ * Writes the number of CUDA devices (>= 1) to `count` when CUDA modules can
+ * run here. Otherwise fails with KILN_UNAVAILABLE and a message that says why
+ * ("libcuda.so.1 not found (no NVIDIA driver is installed)", "cuInit failed:
+ * ...", "no CUDA device (cuDeviceGetCount returned 0)", or "this Kiln runtime
+ * was built without CUDA support"); KILN_INVALID_ARGUMENT for a NULL `count`.
+ */
+KILN_API kiln_status *kiln_cuda_device_count(int32_t *count);
+
+/**
+ * Returns, and clears, the first error that a CUDA function of kernel_abi.h
+ * (mgpu*, kiln_cuda_constant) recorded on this thread outside any run; NULL
+ * when there is none. Errors inside a run fail that run instead. For tests
+ * and for programs that call those functions themselves.
+ */
+KILN_API kiln_status *kiln_cuda_take_thread_error(void);
 
 #ifdef __cplusplus
 } /* extern "C" */

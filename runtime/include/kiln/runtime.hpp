@@ -350,6 +350,15 @@ private:
   kiln_session *handle = nullptr;
 };
 
+/// The number of CUDA devices CUDA modules can use; throws an Error
+/// (KILN_UNAVAILABLE) saying why when there is none (see
+/// kiln_cuda_device_count()).
+inline int32_t cudaDeviceCount() {
+  int32_t count = 0;
+  detail::check(kiln_cuda_device_count(&count));
+  return count;
+}
+
 /// A loaded module with shared ownership: copies and the Functions taken
 /// from it keep it loaded; the last one to go frees it.
 class Module {
@@ -389,6 +398,14 @@ public:
   /// True when the weights were read from a separate file.
   bool hasExternalWeights() const noexcept {
     return kiln_module_has_external_weights(handle.get()) != 0;
+  }
+
+  /// Where the module's code runs: KILN_TARGET_CPU or KILN_TARGET_CUDA.
+  uint32_t target() const noexcept { return kiln_module_target(handle.get()); }
+  /// The GPU architecture of a CUDA module ("sm_90"); empty for the CPU.
+  std::string targetArch() const {
+    const char *arch = kiln_module_target_arch(handle.get());
+    return arch ? arch : "";
   }
 
   /// Every function of the module, in table order.

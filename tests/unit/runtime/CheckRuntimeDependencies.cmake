@@ -1,5 +1,6 @@
 # Fails when the library LIBRARY has a NEEDED entry that mentions MLIR or
-# LLVM. Run with: cmake -DREADELF=<readelf> -DLIBRARY=<lib.so> -P <this file>
+# LLVM, or names a CUDA library (the CUDA backend loads the driver with dlopen,
+# so that the runtime loads on machines without one). Run with: cmake -DREADELF=<readelf> -DLIBRARY=<lib.so> -P <this file>
 foreach(variable READELF LIBRARY)
   if(NOT ${variable})
     message(FATAL_ERROR "set -D${variable}=...")
@@ -22,6 +23,7 @@ if(NOT needed_lines)
 endif()
 
 set(offending "")
+set(cuda_libraries "")
 message(STATUS "NEEDED entries of ${LIBRARY}:")
 foreach(line IN LISTS needed_lines)
   string(REGEX REPLACE ".*\\[(.*)\\].*" "\\1" library_name "${line}")
@@ -30,9 +32,17 @@ foreach(line IN LISTS needed_lines)
   if(lowercase_name MATCHES "mlir|llvm")
     list(APPEND offending "${library_name}")
   endif()
+  if(lowercase_name MATCHES "^lib(cuda|cudart|cudnn|cublas|cublaslt|nvrtc)[.-]")
+    list(APPEND cuda_libraries "${library_name}")
+  endif()
 endforeach()
 
 if(offending)
   message(FATAL_ERROR "libkiln_runtime must not depend on MLIR or LLVM, "
                       "but it needs: ${offending}")
+endif()
+if(cuda_libraries)
+  message(FATAL_ERROR "libkiln_runtime must not link CUDA libraries (it "
+                      "loads the driver with dlopen), but it needs: "
+                      "${cuda_libraries}")
 endif()

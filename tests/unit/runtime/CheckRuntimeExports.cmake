@@ -1,6 +1,6 @@
 # Fails unless the library LIBRARY exports exactly the functions that HEADERS
 # declare with KILN_API (the C API) or KILN_KERNEL_API (the kernels compiled
-# modules call): no missing function, and no stray symbol (such as C++
+# modules call, including MLIR's mgpu* GPU calls): no missing function, and no stray symbol (such as C++
 # template instances) that other code could bind to.
 # Run with: cmake -DREADELF=<readelf> -DLIBRARY=<lib.so>
 #                 "-DHEADERS=<runtime.h>;<kernel_abi.h>" -P <this file>
@@ -19,7 +19,8 @@ foreach(header IN LISTS HEADERS)
 endforeach()
 set(declared "")
 foreach(declaration IN LISTS declarations)
-  if(declaration MATCHES "(kiln_[a-z0-9_]+|_mlir_[a-z0-9_]+)[ \t\n]*\\(")
+  if(declaration MATCHES
+     "(kiln_[a-z0-9_]+|_mlir_[a-z0-9_]+|mgpu[A-Za-z0-9_]+)[ \t\n]*\\(")
     list(APPEND declared ${CMAKE_MATCH_1})
   endif()
 endforeach()

@@ -46,6 +46,7 @@ TEST(StatusTest, CodeNames) {
   EXPECT_STREQ(kiln_status_code_name(KILN_OUT_OF_MEMORY), "OUT_OF_MEMORY");
   EXPECT_STREQ(kiln_status_code_name(KILN_OUT_OF_RANGE), "OUT_OF_RANGE");
   EXPECT_STREQ(kiln_status_code_name(KILN_INTERNAL), "INTERNAL");
+  EXPECT_STREQ(kiln_status_code_name(KILN_UNAVAILABLE), "UNAVAILABLE");
   EXPECT_STREQ(kiln_status_code_name(static_cast<kiln_status_code>(99)),
                "UNKNOWN");
 }

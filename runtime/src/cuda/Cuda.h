@@ -1,0 +1,63 @@
+//===- cuda/Cuda.h - The CUDA backend as the rest of the runtime sees it --===//
+//
+// What module.cpp, run.cpp and session.cpp call to load and run modules
+// compiled for CUDA (KILN_TARGET_CUDA). This header does not need the CUDA
+// toolkit: a runtime built without it implements these functions in
+// NoCuda.cpp, where every CUDA module is unavailable.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_RUNTIME_SRC_CUDA_CUDA_H
+#define KILN_RUNTIME_SRC_CUDA_CUDA_H
+
+#include "internal.h"
+
+#include <string>
+#include <string_view>
+
+namespace kiln::internal::cuda {
+
+/// Why CUDA modules cannot run in this process ("libcuda.so.1 not found
+/// ..."); empty when a device is usable. Loads the driver on the first call.
+const std::string &unavailableReason();
+
+/// Checks that a module compiled for CUDA architecture `arch` (may be NULL)
+/// can run here: NULL, or a KILN_UNAVAILABLE status that starts with `origin`
+/// and contains "no CUDA device" when there is none.
+kiln_status *checkModuleTarget(const char *arch, std::string_view origin);
+
+/// A host buffer holding one input or output of a CUDA run: dense row-major
+/// data of `rank` dimensions `shape`. `data` is NULL for an output with a
+/// run-time size, which the module allocates.
+struct HostBuffer {
+  void *data;
+  size_t byteSize;
+  size_t rank;
+  const int64_t *shape;
+};
+
+/// Runs the entry of a validated CUDA function: copies `inputs` to the
+/// device, calls the entry with device descriptors, and copies the outputs
+/// back into `outputs` (static ones) or into new tensors in `created` (those
+/// with a run-time size). `sessionStream` is the session's stream slot (NULL
+/// outside a session: the thread's stream is used).
+kiln_status *runEntry(const kiln_function &function, void **sessionStream,
+                      const HostBuffer *inputs, const HostBuffer *outputs,
+                      kiln_tensor **created);
+
+/// Destroys a stream that runEntry() created for a session; NULL is ignored.
+void destroyStream(void *stream);
+
+/// The key under which the device copies of the constants of the object
+/// (library or executable) holding `address` are kept: its load address, or
+/// NULL when it is in no object (JIT-compiled code).
+const void *constantsKey(const void *address);
+
+/// Counts a module object whose constants are kept under `key`;
+/// releaseConstants() frees them when the last such module object goes.
+void retainConstants(const void *key);
+void releaseConstants(const void *key);
+
+} // namespace kiln::internal::cuda
+
+#endif // KILN_RUNTIME_SRC_CUDA_CUDA_H
