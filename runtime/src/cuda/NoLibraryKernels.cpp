@@ -15,6 +15,9 @@ using namespace kiln::internal::cuda;
 namespace {
 
 int32_t unavailable(const char *entry) {
+  // Outside a run, say so first, as the real kernels do.
+  if (!runForCall(entry))
+    return 1;
   recordError(KILN_UNAVAILABLE,
               std::string(entry) +
                   ": this Kiln runtime was built without cuDNN and cuBLAS "
