@@ -91,7 +91,11 @@ void *openFirst(const LibrarySearch &search, std::string &path,
     }
     const char *error = ::dlerror();
     std::string detail = error ? error : "";
-    if (!detail.empty() && detail.find("No such file") == std::string::npos)
+    // A missing candidate is expected; anything else (a missing dependency,
+    // the wrong architecture) is worth telling.
+    bool missing = detail.rfind(candidate + ":", 0) == 0 &&
+                   detail.find("No such file") != std::string::npos;
+    if (!detail.empty() && !missing)
       errors += "; " + detail;
     return nullptr;
   };
