@@ -168,8 +168,8 @@ kiln_status *adoptTables(const kiln_abi_module *abi,
         // use, inside a run: oneDNN must not touch their state words.
         if (isCudaModule(info))
           cuda::retainKernels(info->kernels, info->num_kernels);
-        else if (kiln_status *status = prepareKernels(
-                     info->kernels, info->num_kernels, origin)) {
+        else if (kiln_status *status =
+                     prepareKernels(info->kernels, info->num_kernels, origin)) {
           delete module;
           return status;
         }

@@ -118,8 +118,7 @@ void checkCudnn(cudnnStatus_t status, const char *function,
   if (status == CUDNN_STATUS_SUCCESS)
     return;
   const char *text = cudnnLibrary().getErrorString(status);
-  fail(status == CUDNN_STATUS_ALLOC_FAILED ? KILN_OUT_OF_MEMORY
-                                           : KILN_INTERNAL,
+  fail(status == CUDNN_STATUS_ALLOC_FAILED ? KILN_OUT_OF_MEMORY : KILN_INTERNAL,
        std::string("cuDNN: ") + function + " failed: " +
            (text ? text : "status " + std::to_string(int(status))) + " (" +
            what + ")");
@@ -213,8 +212,8 @@ cublasHandle_t cublasHandle(const CudaRun &run, const std::string &what) {
     checkCublas(blas.setMathMode(handle, CUBLAS_DEFAULT_MATH),
                 "cublasSetMathMode", what);
   }
-  checkCublas(blas.setStream(threadHandles.blas, run.stream),
-              "cublasSetStream", what);
+  checkCublas(blas.setStream(threadHandles.blas, run.stream), "cublasSetStream",
+              what);
   return threadHandles.blas;
 }
 
@@ -233,8 +232,7 @@ public:
       fail(result == CUDA_ERROR_OUT_OF_MEMORY ? KILN_OUT_OF_MEMORY
                                               : KILN_INTERNAL,
            "out of device memory allocating " + std::to_string(bytes) +
-               " bytes of workspace (" + what + "): " +
-               describeResult(result));
+               " bytes of workspace (" + what + "): " + describeResult(result));
   }
   ~DeviceBlock() { freeDevice(*run.driver, block, run.stream); }
   DeviceBlock(const DeviceBlock &) = delete;
@@ -303,12 +301,12 @@ public:
     cudnnFilterDescriptor_t desc = filters.back();
     if (!desc) {
       filters.pop_back();
-      fail(KILN_OUT_OF_MEMORY, "cuDNN: cannot create a filter descriptor (" +
-                                   what + ")");
+      fail(KILN_OUT_OF_MEMORY,
+           "cuDNN: cannot create a filter descriptor (" + what + ")");
     }
     checkCudnn(library->setFilter4dDescriptor(desc, CUDNN_DATA_FLOAT,
-                                              CUDNN_TENSOR_NCHW, int(k),
-                                              int(c), int(h), int(w)),
+                                              CUDNN_TENSOR_NCHW, int(k), int(c),
+                                              int(h), int(w)),
                "cudnnSetFilter4dDescriptor", what);
     return desc;
   }
@@ -317,8 +315,7 @@ public:
   /// FMA math only: no TF32 tensor cores, to match the CPU kernels.
   cudnnConvolutionDescriptor_t convolution(int64_t padH, int64_t padW,
                                            int64_t strideH, int64_t strideW,
-                                           int64_t dilationH,
-                                           int64_t dilationW,
+                                           int64_t dilationH, int64_t dilationW,
                                            int64_t groups) {
     library->createConvolutionDescriptor(&convolutions.emplace_back());
     cudnnConvolutionDescriptor_t desc = convolutions.back();
@@ -375,8 +372,8 @@ public:
            "the CUDA kernels cannot apply a leaky ReLU (" + what + ")");
     default:
       fail(KILN_INVALID_ARGUMENT, "unknown activation " +
-                                      std::to_string(activation) + " (" +
-                                      what + ")");
+                                      std::to_string(activation) + " (" + what +
+                                      ")");
     }
     library->createActivationDescriptor(&activations.emplace_back());
     cudnnActivationDescriptor_t desc = activations.back();
@@ -386,8 +383,7 @@ public:
            "cuDNN: cannot create an activation descriptor (" + what + ")");
     }
     // NaN stays NaN, as in the CPU kernels and ONNX.
-    checkCudnn(library->setActivationDescriptor(desc, mode,
-                                                CUDNN_PROPAGATE_NAN,
+    checkCudnn(library->setActivationDescriptor(desc, mode, CUDNN_PROPAGATE_NAN,
                                                 coefficient),
                "cudnnSetActivationDescriptor", what);
     return desc;
@@ -417,9 +413,8 @@ private:
 /// tensor-core math and whose workspace fits; `find` fills a perf array,
 /// `size` gives an algorithm's exact workspace.
 template <typename Perf, typename Find, typename Size>
-std::pair<int, size_t> pickAlgorithm(int count, const char *findName,
-                                     Find find, Size size,
-                                     const std::string &what) {
+std::pair<int, size_t> pickAlgorithm(int count, const char *findName, Find find,
+                                     Size size, const std::string &what) {
   std::vector<Perf> perfs(static_cast<size_t>(count));
   int returned = 0;
   checkCudnn(find(count, &returned, perfs.data()), findName, what);
@@ -447,8 +442,8 @@ std::pair<int, size_t> pickAlgorithm(int count, const char *findName,
 
 /// A convolution's parameters for one batch, checked.
 struct ConvShape {
-  int64_t n, c, h, w, f, kh, kw, oh, ow, sh, sw, pt, pl, pb, pr, dh, dw,
-      groups, flags, activation;
+  int64_t n, c, h, w, f, kh, kw, oh, ow, sh, sw, pt, pl, pb, pr, dh, dw, groups,
+      flags, activation;
   float alpha, beta;
   std::string what;
 
@@ -508,9 +503,8 @@ ConvShape readConv(int32_t kind, const int64_t *p, int64_t n) {
   };
   if (n < 0)
     invalid("negative batch " + std::to_string(n));
-  for (int64_t size :
-       {s.c, s.h, s.w, s.f, s.kh, s.kw, s.oh, s.ow, s.sh, s.sw, s.dh, s.dw,
-        s.groups})
+  for (int64_t size : {s.c, s.h, s.w, s.f, s.kh, s.kw, s.oh, s.ow, s.sh, s.sw,
+                       s.dh, s.dw, s.groups})
     if (size <= 0 || size > INT_MAX)
       invalid("sizes, strides, dilations and groups must be in 1 to 2^31 - 1");
   for (int64_t pad : {s.pt, s.pl, s.pb, s.pr})
@@ -543,8 +537,8 @@ ConvShape readConv(int32_t kind, const int64_t *p, int64_t n) {
       s.oh != (s.h + s.pt + s.pb - s.extentH()) / s.sh + 1 ||
       s.ow != (s.w + s.pl + s.pr - s.extentW()) / s.sw + 1)
     invalid("an output of " + std::to_string(s.oh) + "x" +
-            std::to_string(s.ow) + " is not what the " +
-            std::to_string(s.h) + "x" + std::to_string(s.w) +
+            std::to_string(s.ow) + " is not what the " + std::to_string(s.h) +
+            "x" + std::to_string(s.w) +
             " input, kernel, strides, paddings and dilations give");
   return s;
 }
@@ -651,8 +645,9 @@ KernelState &stateFor(void **slot, int32_t kind, const int64_t *params,
   }
   if (state->kind != kind)
     fail(KILN_INVALID_ARGUMENT,
-         std::string(entry) + ": the state word belongs to another kind of "
-                              "kernel (" +
+         std::string(entry) +
+             ": the state word belongs to another kind of "
+             "kernel (" +
              std::to_string(state->kind) + ")");
   return *state;
 }
@@ -674,9 +669,8 @@ void describeEpilogue(Plan &plan, const ConvShape &s) {
 std::unique_ptr<Plan> planForward(const ConvShape &s, cudnnHandle_t handle) {
   auto plan = std::make_unique<Plan>(s.what);
   Descriptors &d = plan->descriptors;
-  plan->padded =
-      !symmetricPaddingGives(s.h, s.pt, s.extentH(), s.sh, s.oh) ||
-      !symmetricPaddingGives(s.w, s.pl, s.extentW(), s.sw, s.ow);
+  plan->padded = !symmetricPaddingGives(s.h, s.pt, s.extentH(), s.sh, s.oh) ||
+                 !symmetricPaddingGives(s.w, s.pl, s.extentW(), s.sw, s.ow);
   if (plan->padded) {
     int64_t hp = s.h + s.pt + s.pb, wp = s.w + s.pl + s.pr;
     plan->x = d.tensor(s.n, s.c, hp, wp);
@@ -704,8 +698,8 @@ std::unique_ptr<Plan> planForward(const ConvShape &s, cudnnHandle_t handle) {
           },
           [&](cudnnConvolutionFwdAlgo_t algo, size_t *bytes) {
             return dnn.getConvolutionForwardWorkspaceSize(
-                handle, plan->x, plan->filter, plan->convolution, plan->y,
-                algo, bytes);
+                handle, plan->x, plan->filter, plan->convolution, plan->y, algo,
+                bytes);
           },
           s.what);
   describeEpilogue(*plan, s);
@@ -718,19 +712,18 @@ std::unique_ptr<Plan> planForward(const ConvShape &s, cudnnHandle_t handle) {
 /// convolution's. When cuDNN's symmetric padding does not give the output
 /// asked for, it computes the uncropped result into a staging buffer, of
 /// which the window the paddings leave is added to the output.
-std::unique_ptr<Plan> planTransposed(const ConvShape &s,
-                                     cudnnHandle_t handle) {
+std::unique_ptr<Plan> planTransposed(const ConvShape &s, cudnnHandle_t handle) {
   auto plan = std::make_unique<Plan>(s.what);
   Descriptors &d = plan->descriptors;
-  plan->padded =
-      !symmetricPaddingGives(s.oh, s.pt, s.extentH(), s.sh, s.h) ||
-      !symmetricPaddingGives(s.ow, s.pl, s.extentW(), s.sw, s.w);
+  plan->padded = !symmetricPaddingGives(s.oh, s.pt, s.extentH(), s.sh, s.h) ||
+                 !symmetricPaddingGives(s.ow, s.pl, s.extentW(), s.sw, s.w);
   plan->y = d.tensor(s.n, s.f, s.oh, s.ow); // the output, for the epilogue
   if (plan->padded) {
     // The full result: the rows and columns all input pixels reach.
     int64_t hp = (s.h - 1) * s.sh + s.extentH();
     int64_t wp = (s.w - 1) * s.sw + s.extentW();
-    int64_t rows = std::min(s.oh, hp - s.pt), columns = std::min(s.ow, wp - s.pl);
+    int64_t rows = std::min(s.oh, hp - s.pt),
+            columns = std::min(s.ow, wp - s.pl);
     plan->x = d.tensor(s.n, s.f, hp, wp);
     plan->interior = d.window(s.n, s.f, rows, columns, hp, wp);
     plan->outputWindow = d.window(s.n, s.f, rows, columns, s.oh, s.ow);
@@ -773,9 +766,8 @@ std::unique_ptr<Plan> planBackwardFilter(const ConvShape &s,
                                          cudnnHandle_t handle) {
   auto plan = std::make_unique<Plan>(s.what);
   Descriptors &d = plan->descriptors;
-  plan->padded =
-      !symmetricPaddingGives(s.h, s.pt, s.extentH(), s.sh, s.oh) ||
-      !symmetricPaddingGives(s.w, s.pl, s.extentW(), s.sw, s.ow);
+  plan->padded = !symmetricPaddingGives(s.h, s.pt, s.extentH(), s.sh, s.oh) ||
+                 !symmetricPaddingGives(s.w, s.pl, s.extentW(), s.sw, s.ow);
   if (plan->padded) {
     int64_t hp = s.h + s.pt + s.pb, wp = s.w + s.pl + s.pr;
     plan->x = d.tensor(s.n, s.c, hp, wp);
@@ -804,8 +796,8 @@ std::unique_ptr<Plan> planBackwardFilter(const ConvShape &s,
           },
           [&](cudnnConvolutionBwdFilterAlgo_t algo, size_t *bytes) {
             return dnn.getConvolutionBackwardFilterWorkspaceSize(
-                handle, plan->x, plan->y, plan->convolution, plan->filter,
-                algo, bytes);
+                handle, plan->x, plan->y, plan->convolution, plan->filter, algo,
+                bytes);
           },
           s.what);
   return plan;
@@ -850,9 +842,9 @@ void applyEpilogue(cudnnHandle_t handle, const Plan &plan, const float *bias,
   const Cudnn &dnn = cudnnLibrary();
   const float one = 1, zero = 0;
   if (plan.bias)
-    checkCudnn(dnn.addTensor(handle, &one, plan.bias, bias, &one, plan.out,
-                             output),
-               "cudnnAddTensor", plan.descriptors.what);
+    checkCudnn(
+        dnn.addTensor(handle, &one, plan.bias, bias, &one, plan.out, output),
+        "cudnnAddTensor", plan.descriptors.what);
   if (plan.activation)
     checkCudnn(dnn.activationForward(handle, plan.activation, &one, plan.out,
                                      output, &zero, plan.out, output),
@@ -870,9 +862,9 @@ void requirePointers(std::initializer_list<const void *> pointers,
                      const char *entry, const std::string &what) {
   for (const void *pointer : pointers)
     if (!pointer)
-      fail(KILN_INVALID_ARGUMENT,
-           std::string(entry) + ": a tensor the kernel needs is NULL (" +
-               what + ")");
+      fail(KILN_INVALID_ARGUMENT, std::string(entry) +
+                                      ": a tensor the kernel needs is NULL (" +
+                                      what + ")");
 }
 
 int32_t runConvolution(int32_t kind, const char *entry, const int64_t *params,
@@ -898,8 +890,8 @@ int32_t runConvolution(int32_t kind, const char *entry, const int64_t *params,
     return transposed ? planTransposed(s, handle) : planForward(s, handle);
   });
 
-  float beta = startFromResidual(*run, hasResidual ? residual : nullptr,
-                                 output, s.outputBytes(), s.what);
+  float beta = startFromResidual(*run, hasResidual ? residual : nullptr, output,
+                                 s.outputBytes(), s.what);
   DeviceBlock workspace(*run, stagingStart(plan) + plan.stagingBytes, s.what);
   float *staging = plan.padded ? workspace.at(stagingStart(plan)) : nullptr;
   const Cudnn &dnn = cudnnLibrary();
@@ -910,28 +902,25 @@ int32_t runConvolution(int32_t kind, const char *entry, const int64_t *params,
       stageInput(handle, *run, plan, input, staging);
       x = staging;
     }
-    checkCudnn(dnn.convolutionForward(handle, &one, plan.x, x, plan.filter,
-                                      filter, plan.convolution,
-                                      cudnnConvolutionFwdAlgo_t(plan.algorithm),
-                                      workspace.at(0), plan.workspaceBytes,
-                                      &beta, plan.y, output),
+    checkCudnn(dnn.convolutionForward(
+                   handle, &one, plan.x, x, plan.filter, filter,
+                   plan.convolution, cudnnConvolutionFwdAlgo_t(plan.algorithm),
+                   workspace.at(0), plan.workspaceBytes, &beta, plan.y, output),
                "cudnnConvolutionForward", s.what);
   } else if (!plan.padded) {
     checkCudnn(dnn.convolutionBackwardData(
                    handle, &one, plan.filter, filter, plan.dense, input,
                    plan.convolution,
                    cudnnConvolutionBwdDataAlgo_t(plan.algorithm),
-                   workspace.at(0), plan.workspaceBytes, &beta, plan.x,
-                   output),
+                   workspace.at(0), plan.workspaceBytes, &beta, plan.x, output),
                "cudnnConvolutionBackwardData", s.what);
   } else {
-    checkCudnn(dnn.convolutionBackwardData(
-                   handle, &one, plan.filter, filter, plan.dense, input,
-                   plan.convolution,
-                   cudnnConvolutionBwdDataAlgo_t(plan.algorithm),
-                   workspace.at(0), plan.workspaceBytes, &zero, plan.x,
-                   staging),
-               "cudnnConvolutionBackwardData", s.what);
+    checkCudnn(
+        dnn.convolutionBackwardData(
+            handle, &one, plan.filter, filter, plan.dense, input,
+            plan.convolution, cudnnConvolutionBwdDataAlgo_t(plan.algorithm),
+            workspace.at(0), plan.workspaceBytes, &zero, plan.x, staging),
+        "cudnnConvolutionBackwardData", s.what);
     // Rows and columns past the full result are zero (plus the residual).
     if (!plan.windowCoversOutput && beta == 0) {
       checkDriver(run->driver->memsetD32Async(address(output), 0,
@@ -981,13 +970,12 @@ int32_t runBackwardFilter(const int64_t *params, void **slot, int64_t batch,
     x = staging;
   }
   const float one = 1, zero = 0;
-  checkCudnn(cudnnLibrary().convolutionBackwardFilter(
-                 handle, &one, plan.x, x, plan.y, outputGradient,
-                 plan.convolution,
-                 cudnnConvolutionBwdFilterAlgo_t(plan.algorithm),
-                 workspace.at(0), plan.workspaceBytes, &zero, plan.filter,
-                 filterGradient),
-             "cudnnConvolutionBackwardFilter", s.what);
+  checkCudnn(
+      cudnnLibrary().convolutionBackwardFilter(
+          handle, &one, plan.x, x, plan.y, outputGradient, plan.convolution,
+          cudnnConvolutionBwdFilterAlgo_t(plan.algorithm), workspace.at(0),
+          plan.workspaceBytes, &zero, plan.filter, filterGradient),
+      "cudnnConvolutionBackwardFilter", s.what);
   return 0;
 }
 
@@ -1015,8 +1003,8 @@ MatMulShape readMatMul(const int64_t *p, int64_t rows) {
   s.activation = p[KILN_MATMUL_ACTIVATION];
   s.alpha = floatFromBits(p[KILN_MATMUL_ALPHA_BITS]);
   s.beta = floatFromBits(p[KILN_MATMUL_BETA_BITS]);
-  s.what = "matmul " + std::to_string(s.m) + "x" + std::to_string(s.k) +
-           " x " + std::to_string(s.k) + "x" + std::to_string(s.n);
+  s.what = "matmul " + std::to_string(s.m) + "x" + std::to_string(s.k) + " x " +
+           std::to_string(s.k) + "x" + std::to_string(s.n);
   if (s.batch > 0)
     s.what = "batched " + s.what + ", batch " + std::to_string(s.batch);
   auto invalid = [&](const std::string &problem) {
@@ -1024,8 +1012,7 @@ MatMulShape readMatMul(const int64_t *p, int64_t rows) {
   };
   if (s.m < 0)
     invalid("negative row count " + std::to_string(s.m));
-  if (s.k <= 0 || s.n <= 0 || s.k > INT_MAX || s.n > INT_MAX ||
-      s.m > INT_MAX)
+  if (s.k <= 0 || s.n <= 0 || s.k > INT_MAX || s.n > INT_MAX || s.m > INT_MAX)
     invalid("sizes must be in 1 to 2^31 - 1");
   if (s.batch < 0 || s.batch > INT_MAX)
     invalid("batch " + std::to_string(s.batch) + " out of range");
@@ -1064,9 +1051,9 @@ int32_t runMatMul(const int64_t *params, void **slot, int64_t rows,
   bool hasResidual = s.flags & KILN_KERNEL_HAS_RESIDUAL;
   if (s.m == 0)
     return 0; // An empty output.
-  requirePointers({lhs, rhs, output, hasBias ? bias : lhs,
-                   hasResidual ? residual : lhs},
-                  entry, s.what);
+  requirePointers(
+      {lhs, rhs, output, hasBias ? bias : lhs, hasResidual ? residual : lhs},
+      entry, s.what);
   bool epilogue = hasBias || s.activation != KILN_ACTIVATION_NONE;
   // Plans hold only the epilogue's descriptors; check the activation before
   // any work is queued.
@@ -1078,8 +1065,8 @@ int32_t runMatMul(const int64_t *params, void **slot, int64_t rows,
   }
   cublasHandle_t handle = cublasHandle(*run, s.what);
   size_t outputBytes = size_t(s.products() * s.m * s.n) * sizeof(float);
-  float beta = startFromResidual(*run, hasResidual ? residual : nullptr,
-                                 output, outputBytes, s.what);
+  float beta = startFromResidual(*run, hasResidual ? residual : nullptr, output,
+                                 outputBytes, s.what);
 
   // cuBLAS is column-major: a row-major [M, N] product is the column-major
   // [N, M] product rhs^T x lhs^T, which reads both operands as they are.
@@ -1087,14 +1074,14 @@ int32_t runMatMul(const int64_t *params, void **slot, int64_t rows,
   const float one = 1;
   int m = int(s.m), n = int(s.n), k = int(s.k);
   if (s.batch > 0)
-    checkCublas(blas.sgemmStridedBatched(handle, CUBLAS_OP_N, CUBLAS_OP_N, n,
-                                         m, k, &one, rhs, n, s.k * s.n, lhs, k,
-                                         s.m * s.k, &beta, output, n,
-                                         s.m * s.n, int(s.batch)),
+    checkCublas(blas.sgemmStridedBatched(handle, CUBLAS_OP_N, CUBLAS_OP_N, n, m,
+                                         k, &one, rhs, n, s.k * s.n, lhs, k,
+                                         s.m * s.k, &beta, output, n, s.m * s.n,
+                                         int(s.batch)),
                 "cublasSgemmStridedBatched", s.what);
   else
-    checkCublas(blas.sgemm(handle, CUBLAS_OP_N, CUBLAS_OP_N, n, m, k, &one,
-                           rhs, n, lhs, k, &beta, output, n),
+    checkCublas(blas.sgemm(handle, CUBLAS_OP_N, CUBLAS_OP_N, n, m, k, &one, rhs,
+                           n, lhs, k, &beta, output, n),
                 "cublasSgemm", s.what);
   if (epilogue)
     applyEpilogue(dnnHandle, *plan, bias, output);
@@ -1146,16 +1133,16 @@ extern "C" int32_t kiln_cuda_conv2d(const int64_t *params, void **state,
                                     const float *filter, const float *bias,
                                     const float *residual, float *output) {
   return guarded("kiln_cuda_conv2d", [&] {
-    return runConvolution(KILN_KERNEL_CONV2D, "kiln_cuda_conv2d", params,
-                          state, batch, input, filter, bias, residual,
-                          output);
+    return runConvolution(KILN_KERNEL_CONV2D, "kiln_cuda_conv2d", params, state,
+                          batch, input, filter, bias, residual, output);
   });
 }
 
-extern "C" int32_t kiln_cuda_conv_transpose2d(
-    const int64_t *params, void **state, int64_t batch, const float *input,
-    const float *filter, const float *bias, const float *residual,
-    float *output) {
+extern "C" int32_t
+kiln_cuda_conv_transpose2d(const int64_t *params, void **state, int64_t batch,
+                           const float *input, const float *filter,
+                           const float *bias, const float *residual,
+                           float *output) {
   return guarded("kiln_cuda_conv_transpose2d", [&] {
     return runConvolution(KILN_KERNEL_CONV_TRANSPOSE2D,
                           "kiln_cuda_conv_transpose2d", params, state, batch,

@@ -28,8 +28,9 @@ std::vector<std::string> pythonPackageDirectories(const std::string &package) {
       "/usr/local/lib/python3*/site-packages/nvidia/" + package + "/lib",
       "/usr/lib/python3*/site-packages/nvidia/" + package + "/lib"};
   if (const char *home = std::getenv("HOME"); home && *home)
-    patterns.push_back(std::string(home) + "/.local/lib/python3*/site-packages/" +
-                       "nvidia/" + package + "/lib");
+    patterns.push_back(std::string(home) +
+                       "/.local/lib/python3*/site-packages/" + "nvidia/" +
+                       package + "/lib");
   // A virtual environment's packages come first: it is what the user runs.
   if (const char *venv = std::getenv("VIRTUAL_ENV"); venv && *venv)
     patterns.insert(patterns.begin(), std::string(venv) +
@@ -99,8 +100,8 @@ void *openFirst(const LibrarySearch &search, std::string &path,
       errors += "; " + detail;
     return nullptr;
   };
-  auto inDirectories = [&](const std::vector<std::string> &directories)
-      -> void * {
+  auto inDirectories =
+      [&](const std::vector<std::string> &directories) -> void * {
     for (const std::string &directory : directories)
       for (const std::string &name : search.names)
         if (void *library = attempt(directory + "/" + name))
@@ -121,7 +122,8 @@ std::string notFound(const char *what, const char *install,
                      const std::string &tried, const std::string &errors) {
   return std::string(what) + " not found (tried " +
          (tried.empty() ? std::string("nothing") : tried) + ")" + errors +
-         ": install " + install + " or set KILN_CUDA_LIBRARY_PATH to its "
+         ": install " + install +
+         " or set KILN_CUDA_LIBRARY_PATH to its "
          "folder";
 }
 
@@ -177,8 +179,8 @@ bool kiln::internal::cuda::loadCudnn(const LibrarySearch &search, Cudnn &out,
   return true;
 }
 
-bool kiln::internal::cuda::loadCublas(const LibrarySearch &search,
-                                      Cublas &out, std::string &reason) {
+bool kiln::internal::cuda::loadCublas(const LibrarySearch &search, Cublas &out,
+                                      std::string &reason) {
   std::string path, tried, errors;
   void *library = openFirst(search, path, tried, errors);
   if (!library) {
@@ -224,8 +226,7 @@ const Cublas *kiln::internal::cuda::cublas(std::string &reason) {
   static std::once_flag once;
   std::call_once(once, [] {
     try {
-      state->usable =
-          loadCublas(cublasSearch(), state->library, state->reason);
+      state->usable = loadCublas(cublasSearch(), state->library, state->reason);
     } catch (...) {
       state->reason = "out of memory while loading cuBLAS";
     }

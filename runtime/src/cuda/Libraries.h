@@ -35,7 +35,7 @@ namespace kiln::internal::cuda {
   X(setFilter4dDescriptor, cudnnSetFilter4dDescriptor)                         \
   X(destroyFilterDescriptor, cudnnDestroyFilterDescriptor)                     \
   X(createConvolutionDescriptor, cudnnCreateConvolutionDescriptor)             \
-  X(setConvolution2dDescriptor, cudnnSetConvolution2dDescriptor)              \
+  X(setConvolution2dDescriptor, cudnnSetConvolution2dDescriptor)               \
   X(setConvolutionGroupCount, cudnnSetConvolutionGroupCount)                   \
   X(setConvolutionMathType, cudnnSetConvolutionMathType)                       \
   X(destroyConvolutionDescriptor, cudnnDestroyConvolutionDescriptor)           \
@@ -72,7 +72,8 @@ namespace kiln::internal::cuda {
 
 /// cuDNN as loaded: its entry points and where it came from.
 struct Cudnn {
-#define KILN_CUDA_LIBRARY_FIELD(field, symbol) decltype(&::symbol) field = nullptr;
+#define KILN_CUDA_LIBRARY_FIELD(field, symbol)                                 \
+  decltype(&::symbol) field = nullptr;
   KILN_CUDNN_FUNCTIONS(KILN_CUDA_LIBRARY_FIELD)
   std::string path;
 };
@@ -109,8 +110,7 @@ LibrarySearch cublasSearch();
 /// cudnn().
 bool loadCudnn(const LibrarySearch &search, Cudnn &out, std::string &reason);
 /// The same for cuBLAS.
-bool loadCublas(const LibrarySearch &search, Cublas &out,
-                std::string &reason);
+bool loadCublas(const LibrarySearch &search, Cublas &out, std::string &reason);
 
 /// The process's cuDNN and cuBLAS, loaded on the first call (thread-safe) and
 /// kept until exit; NULL with `reason` set when unavailable.

@@ -121,14 +121,13 @@ void *kiln_cuda_constant(void **, const void *, uint64_t) {
 
 // The library kernels: nothing to run them on.
 int32_t kiln_cuda_conv2d(const int64_t *, void **, int64_t, const float *,
-                         const float *, const float *, const float *,
-                         float *) {
+                         const float *, const float *, const float *, float *) {
   recordNoCuda();
   return 1;
 }
 int32_t kiln_cuda_conv_transpose2d(const int64_t *, void **, int64_t,
-                                   const float *, const float *,
-                                   const float *, const float *, float *) {
+                                   const float *, const float *, const float *,
+                                   const float *, float *) {
   recordNoCuda();
   return 1;
 }
@@ -139,8 +138,7 @@ int32_t kiln_cuda_conv2d_backward_filter(const int64_t *, void **, int64_t,
   return 1;
 }
 int32_t kiln_cuda_matmul(const int64_t *, void **, int64_t, const float *,
-                         const float *, const float *, const float *,
-                         float *) {
+                         const float *, const float *, const float *, float *) {
   recordNoCuda();
   return 1;
 }

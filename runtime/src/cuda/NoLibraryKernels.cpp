@@ -32,14 +32,13 @@ void kiln::internal::cuda::retainKernels(const kiln_abi_kernel *, int32_t) {}
 void kiln::internal::cuda::releaseKernels(const kiln_abi_kernel *, int32_t) {}
 
 int32_t kiln_cuda_conv2d(const int64_t *, void **, int64_t, const float *,
-                         const float *, const float *, const float *,
-                         float *) {
+                         const float *, const float *, const float *, float *) {
   return unavailable("kiln_cuda_conv2d");
 }
 
 int32_t kiln_cuda_conv_transpose2d(const int64_t *, void **, int64_t,
-                                   const float *, const float *,
-                                   const float *, const float *, float *) {
+                                   const float *, const float *, const float *,
+                                   const float *, float *) {
   return unavailable("kiln_cuda_conv_transpose2d");
 }
 
@@ -50,7 +49,6 @@ int32_t kiln_cuda_conv2d_backward_filter(const int64_t *, void **, int64_t,
 }
 
 int32_t kiln_cuda_matmul(const int64_t *, void **, int64_t, const float *,
-                         const float *, const float *, const float *,
-                         float *) {
+                         const float *, const float *, const float *, float *) {
   return unavailable("kiln_cuda_matmul");
 }

@@ -43,7 +43,9 @@ private:
 
 /// Whether `search` can open one of its libraries by name through the
 /// dynamic loader or its folders: what the tests that load need.
-bool fileExists(const std::string &path) { return ::access(path.c_str(), F_OK) == 0; }
+bool fileExists(const std::string &path) {
+  return ::access(path.c_str(), F_OK) == 0;
+}
 
 TEST(CudaLibrariesTest, LibraryPathEntriesComeFirstAndTheToolkitLast) {
   ScopedEnvironment path("KILN_CUDA_LIBRARY_PATH", "/opt/a::/opt/b:");
@@ -74,9 +76,9 @@ TEST(CudaLibrariesTest, MissingCudnnSaysWhereItLookedAndWhatToDo) {
   Cudnn library;
   std::string reason;
   EXPECT_FALSE(loadCudnn(search, library, reason));
-  EXPECT_NE(reason.find("cuDNN not found (tried " +
-                        search.firstDirectories[0] + "/libcudnn.so.9, " +
-                        search.firstDirectories[0] + "/libcudnn.so)"),
+  EXPECT_NE(reason.find("cuDNN not found (tried " + search.firstDirectories[0] +
+                        "/libcudnn.so.9, " + search.firstDirectories[0] +
+                        "/libcudnn.so)"),
             std::string::npos)
       << reason;
   EXPECT_NE(reason.find("install cuDNN 9 or set KILN_CUDA_LIBRARY_PATH"),
@@ -157,8 +159,7 @@ TEST(CudaLibrariesTest, AnotherLibraryIsNotTakenForCudnn) {
   if (loadCudnn(search, library, reason) ||
       reason.find("not found") != std::string::npos)
     GTEST_SKIP() << "no cuBLAS to stand in: " << reason;
-  EXPECT_NE(reason.find("has no cudnnGetVersion"), std::string::npos)
-      << reason;
+  EXPECT_NE(reason.find("has no cudnnGetVersion"), std::string::npos) << reason;
 }
 
 } // namespace

@@ -56,10 +56,10 @@ int32_t caseEntry(void **descriptors) {
     break;
   case KILN_KERNEL_MATMUL: {
     int64_t flags = c.params[KILN_MATMUL_FLAGS];
-    code = kiln_cuda_matmul(
-        c.params.data(), c.state, c.batch, at(0), at(1),
-        flags & KILN_KERNEL_HAS_BIAS ? at(2) : nullptr,
-        flags & KILN_KERNEL_HAS_RESIDUAL ? at(3) : nullptr, output);
+    code = kiln_cuda_matmul(c.params.data(), c.state, c.batch, at(0), at(1),
+                            flags & KILN_KERNEL_HAS_BIAS ? at(2) : nullptr,
+                            flags & KILN_KERNEL_HAS_RESIDUAL ? at(3) : nullptr,
+                            output);
     break;
   }
   default: {
@@ -90,19 +90,12 @@ public:
     for (size_t i = 0; i < c.inputs.size(); ++i)
       inputs.push_back({kNames[i], KILN_DTYPE_F32, 1, sizes[i].data()});
     output = {"out", KILN_DTYPE_F32, 1, sizes.back().data()};
-    function = {"run",
-                caseEntry,
-                static_cast<int32_t>(inputs.size()),
-                1,
-                inputs.data(),
-                &output,
-                1,
-                kErrors};
+    function = {"run", caseEntry,     static_cast<int32_t>(inputs.size()),
+                1,     inputs.data(), &output,
+                1,     kErrors};
     table = {KILN_ABI_MAGIC, KILN_ABI_VERSION, 1, &function,
              "kiln-test library kernel module"};
-    kernel = {c.kind,
-              static_cast<int32_t>(c.params.size()),
-              c.params.data(),
+    kernel = {c.kind, static_cast<int32_t>(c.params.size()), c.params.data(),
               c.state};
     info = kiln_abi_module_info{};
     info.magic = KILN_MODULE_INFO_MAGIC;
@@ -126,14 +119,13 @@ public:
     std::vector<TensorPtr> tensors;
     std::vector<const kiln_tensor *> arguments;
     for (const std::vector<float> &input : c.inputs) {
-      tensors.push_back(
-          makeF32({static_cast<int64_t>(input.size())}, input));
+      tensors.push_back(makeF32({static_cast<int64_t>(input.size())}, input));
       arguments.push_back(tensors.back().get());
     }
     kiln_tensor *out = nullptr;
     currentCase = &c;
-    kiln_status *status = kiln_function_run(run, arguments.data(),
-                                            arguments.size(), &out, 1);
+    kiln_status *status =
+        kiln_function_run(run, arguments.data(), arguments.size(), &out, 1);
     currentCase = nullptr;
     TensorPtr owned(out);
     if (!status)
@@ -258,11 +250,11 @@ std::vector<float> convReference(const ConvSpec &s, bool transposed,
           for (int64_t ky = 0; ky < s.kh; ++ky)
             for (int64_t kx = 0; kx < s.kw; ++kx) {
               int64_t inC = g * cg + ci, outC = g * fg + fo;
-              double weight =
-                  transposed
-                      ? w[at4(inC, fo, ky, kx, fg, s.kh, s.kw)]
-                      : w[at4(outC, ci, ky, kx, cg, s.kh, s.kw)];
-              int64_t small = transposed ? s.h : oh, smallW = transposed ? s.w : ow;
+              double weight = transposed
+                                  ? w[at4(inC, fo, ky, kx, fg, s.kh, s.kw)]
+                                  : w[at4(outC, ci, ky, kx, cg, s.kh, s.kw)];
+              int64_t small = transposed ? s.h : oh,
+                      smallW = transposed ? s.w : ow;
               for (int64_t a = 0; a < small; ++a)
                 for (int64_t b = 0; b < smallW; ++b) {
                   int64_t y = a * s.sh - s.pt + ky * s.dh;
@@ -331,8 +323,7 @@ std::vector<float> filterGradientReference(const ConvSpec &s,
     float tolerance = 1e-4f * std::max(1.0f, std::fabs(want[i]));
     if (!(std::fabs(got[i] - want[i]) <= tolerance))
       return ::testing::AssertionFailure()
-             << "element " << i << " is " << got[i] << ", expected "
-             << want[i];
+             << "element " << i << " is " << got[i] << ", expected " << want[i];
   }
   return ::testing::AssertionSuccess();
 }
@@ -354,9 +345,9 @@ protected:
     c.params = s.params(transposed);
     c.batch = s.n;
     c.state = state;
-    size_t filterSize = static_cast<size_t>(
-        transposed ? s.c * (s.f / s.groups) * s.kh * s.kw
-                   : s.f * (s.c / s.groups) * s.kh * s.kw);
+    size_t filterSize =
+        static_cast<size_t>(transposed ? s.c * (s.f / s.groups) * s.kh * s.kw
+                                       : s.f * (s.c / s.groups) * s.kh * s.kw);
     c.outputSize =
         static_cast<size_t>(s.n * s.f * s.oh(transposed) * s.ow(transposed));
     c.inputs = {randomValues(static_cast<size_t>(s.n * s.c * s.h * s.w), seed),
@@ -378,9 +369,9 @@ protected:
       EXPECT_NE(state, nullptr) << "the first call creates the state";
     }
     EXPECT_EQ(state, nullptr) << "freeing the module frees the state";
-    EXPECT_TRUE(closeTo(got, convReference(s, transposed, c.inputs[0],
-                                           c.inputs[1], c.inputs[2],
-                                           c.inputs[3])));
+    EXPECT_TRUE(
+        closeTo(got, convReference(s, transposed, c.inputs[0], c.inputs[1],
+                                   c.inputs[2], c.inputs[3])));
   }
 };
 
@@ -449,10 +440,10 @@ TEST_F(CudaLibraryKernelsGpuTest, ConvFilterGradients) {
     c.params = s.params(false);
     c.batch = s.n;
     c.state = &state;
-    c.inputs = {randomValues(static_cast<size_t>(s.n * s.c * s.h * s.w), seed),
-                randomValues(static_cast<size_t>(s.n * s.f * s.oh(false) *
-                                                 s.ow(false)),
-                             seed + 1)};
+    c.inputs = {
+        randomValues(static_cast<size_t>(s.n * s.c * s.h * s.w), seed),
+        randomValues(static_cast<size_t>(s.n * s.f * s.oh(false) * s.ow(false)),
+                     seed + 1)};
     c.outputSize = static_cast<size_t>(s.f * (s.c / s.groups) * s.kh * s.kw);
     seed += 2;
     std::vector<float> got;
@@ -483,16 +474,16 @@ TEST_F(CudaLibraryKernelsGpuTest, RunTimeBatchesShareOneState) {
     ASSERT_NE(second.module, nullptr);
     std::vector<float> got;
     ASSERT_TRUE(succeeds(first.run(two, got)));
-    EXPECT_TRUE(closeTo(got, convReference(s, false, two.inputs[0],
-                                           two.inputs[1], two.inputs[2],
-                                           two.inputs[3])));
+    EXPECT_TRUE(
+        closeTo(got, convReference(s, false, two.inputs[0], two.inputs[1],
+                                   two.inputs[2], two.inputs[3])));
     void *created = state;
     ASSERT_TRUE(succeeds(second.run(threeCase, got)));
     EXPECT_EQ(state, created);
-    EXPECT_TRUE(closeTo(got, convReference(three, false, threeCase.inputs[0],
-                                           threeCase.inputs[1],
-                                           threeCase.inputs[2],
-                                           threeCase.inputs[3])));
+    EXPECT_TRUE(
+        closeTo(got, convReference(three, false, threeCase.inputs[0],
+                                   threeCase.inputs[1], threeCase.inputs[2],
+                                   threeCase.inputs[3])));
     first.module.reset();
     EXPECT_EQ(state, created) << "the second module still uses it";
   }
@@ -549,9 +540,9 @@ std::vector<float> matmulReference(const Case &c) {
 
 TEST_F(CudaLibraryKernelsGpuTest, MatmulWithBiasResidualAndRelu) {
   void *state = nullptr;
-  Case c = matmulCase(0, 33, 17, 29,
-                      KILN_KERNEL_HAS_BIAS | KILN_KERNEL_HAS_RESIDUAL,
-                      KILN_ACTIVATION_RELU, &state, 40);
+  Case c =
+      matmulCase(0, 33, 17, 29, KILN_KERNEL_HAS_BIAS | KILN_KERNEL_HAS_RESIDUAL,
+                 KILN_ACTIVATION_RELU, &state, 40);
   CaseModule module(c);
   ASSERT_NE(module.module, nullptr);
   std::vector<float> got;
@@ -571,8 +562,8 @@ TEST_F(CudaLibraryKernelsGpuTest, MatmulWithoutEpilogue) {
 
 TEST_F(CudaLibraryKernelsGpuTest, BatchedMatmulWithBiasAndSigmoid) {
   void *state = nullptr;
-  Case c = matmulCase(3, 5, 7, 6, KILN_KERNEL_HAS_BIAS,
-                      KILN_ACTIVATION_SIGMOID, &state, 60);
+  Case c = matmulCase(3, 5, 7, 6, KILN_KERNEL_HAS_BIAS, KILN_ACTIVATION_SIGMOID,
+                      &state, 60);
   CaseModule module(c);
   ASSERT_NE(module.module, nullptr);
   std::vector<float> got;

@@ -255,18 +255,18 @@ TEST(CudaTest, LibraryKernelsOutsideRunsRecordAnErrorAndReturn) {
   expectError(kiln_cuda_conv2d(convParams, &state, 1, &value, &value, nullptr,
                                nullptr, &value),
               "kiln_cuda_conv2d");
-  expectError(kiln_cuda_conv_transpose2d(convParams, &state, 1, &value,
-                                         &value, nullptr, nullptr, &value),
+  expectError(kiln_cuda_conv_transpose2d(convParams, &state, 1, &value, &value,
+                                         nullptr, nullptr, &value),
               "kiln_cuda_conv_transpose2d");
   expectError(kiln_cuda_conv2d_backward_filter(convParams, &state, 1, &value,
                                                &value, &value),
               "kiln_cuda_conv2d_backward_filter");
-  expectError(kiln_cuda_matmul(matmulParams, &state, 1, &value, &value,
-                               nullptr, nullptr, &value),
+  expectError(kiln_cuda_matmul(matmulParams, &state, 1, &value, &value, nullptr,
+                               nullptr, &value),
               "kiln_cuda_matmul");
   // NULL everything: still no crash.
-  expectError(kiln_cuda_conv2d(nullptr, nullptr, -1, nullptr, nullptr,
-                               nullptr, nullptr, nullptr),
+  expectError(kiln_cuda_conv2d(nullptr, nullptr, -1, nullptr, nullptr, nullptr,
+                               nullptr, nullptr),
               "kiln_cuda_conv2d");
   EXPECT_EQ(state, nullptr);
   EXPECT_EQ(value, 1);
