@@ -117,6 +117,11 @@ kiln_status *checkCudaModule(const kiln_abi_module &abi,
   return cuda::checkModuleTarget(info.target_arch, origin);
 }
 
+/// Whether `info` (may be NULL) says the module was compiled for CUDA.
+bool isCudaModule(const kiln_abi_module_info *info) {
+  return info && info->version >= 3 && info->target == KILN_TARGET_CUDA;
+}
+
 /// Records where the module runs; a CUDA module also becomes a user of the
 /// device copies of its constants, freed with the last such user.
 void adoptTarget(kiln_module &module, const kiln_abi_module &abi,
@@ -144,7 +149,7 @@ kiln_status *adoptTables(const kiln_abi_module *abi,
       return status;
     if (kiln_status *status = validateModuleInfo(info, origin))
       return status;
-    if (info && info->version >= 3 && info->target == KILN_TARGET_CUDA)
+    if (isCudaModule(info))
       if (kiln_status *status = checkCudaModule(*abi, *info, origin))
         return status;
     kiln_module *module = buildModule(*abi);
@@ -159,8 +164,12 @@ kiln_status *adoptTables(const kiln_abi_module *abi,
         function.usesKilnHeap = info->version >= 2;
       }
       if (info->version >= 2 && info->num_kernels > 0) {
-        if (kiln_status *status =
-                prepareKernels(info->kernels, info->num_kernels, origin)) {
+        // A CUDA module's kernels (kiln_cuda_*) prepare themselves on first
+        // use, inside a run: oneDNN must not touch their state words.
+        if (isCudaModule(info))
+          cuda::retainKernels(info->kernels, info->num_kernels);
+        else if (kiln_status *status =
+                     prepareKernels(info->kernels, info->num_kernels, origin)) {
           delete module;
           return status;
         }
@@ -299,7 +308,10 @@ void kiln_module_free(kiln_module *module) {
   void *handle = module->libraryHandle;
   void *owner = module->owner;
   void (*release)(void *) = module->release;
-  releaseKernels(module->kernels, module->numKernels);
+  if (module->target == KILN_TARGET_CUDA)
+    cuda::releaseKernels(module->kernels, module->numKernels);
+  else
+    releaseKernels(module->kernels, module->numKernels);
   // While the library is still mapped: this resets the constants' slots.
   if (module->holdsConstants)
     cuda::releaseConstants(module->constantsKey);

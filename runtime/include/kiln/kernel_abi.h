@@ -297,6 +297,64 @@ KILN_KERNEL_API void mgpuMemset16(void *dst, unsigned short value,
 KILN_KERNEL_API void *kiln_cuda_constant(void **slot, const void *host,
                                          uint64_t bytes);
 
+/*===--- Library kernels of CUDA modules ----------------------------------===*
+ *
+ * The kernels above for modules compiled for CUDA, on cuDNN 9 (convolutions)
+ * and cuBLAS (matrix products), which libkiln_runtime loads with dlopen on
+ * first use (see docs/cuda.md, "Library kernels"). They take the parameter
+ * vectors of the CPU kernels and compute the same thing, with these
+ * differences:
+ *
+ *  - every tensor pointer is a DEVICE address; tensors are NCHW (FLAGS never
+ *    has KILN_KERNEL_NHWC), filters FCHW ([C, F / GROUPS, KH, KW] for a
+ *    transposed convolution), matrices row-major;
+ *  - they are called inside a run of a CUDA function and queue their work on
+ *    the run's stream (outside a run they fail, recording why for the
+ *    thread, as the mgpu* calls do);
+ *  - activations: NONE, RELU, SIGMOID, TANH, and CLIP with ALPHA 0 (BETA may
+ *    be FLT_MAX); others fail;
+ *  - products are computed in fp32 without TF32.
+ *
+ * The state word is not prepared at load time: the first call creates the
+ * call site's state (cuDNN descriptors and algorithm per batch size),
+ * thread-safely; it is freed, and the word reset, with the last module object
+ * using it. Each returns 0, or non-zero after recording the reason in the
+ * run ("cuDNN: cudnnConvolutionForward failed: CUDNN_STATUS_... (conv 3x3,
+ * 64->64 channels, batch 32)"), which then fails with it.
+ *
+ *===----------------------------------------------------------------------===*/
+
+/** kiln_kernel_conv2d() on device memory:
+    `output = act(conv(input, filter) + bias + residual)`. */
+KILN_KERNEL_API int32_t kiln_cuda_conv2d(const int64_t *params, void **state,
+                                         int64_t batch, const float *input,
+                                         const float *filter,
+                                         const float *bias,
+                                         const float *residual,
+                                         float *output);
+
+/** kiln_kernel_conv_transpose2d() on device memory (cuDNN's backward data
+    pass of the convolution it inverts). */
+KILN_KERNEL_API int32_t kiln_cuda_conv_transpose2d(
+    const int64_t *params, void **state, int64_t batch, const float *input,
+    const float *filter, const float *bias, const float *residual,
+    float *output);
+
+/** kiln_kernel_conv2d_backward_filter() on device memory: writes the whole
+    [FILTERS, CHANNELS / GROUPS, KERNEL_H, KERNEL_W] gradient. */
+KILN_KERNEL_API int32_t kiln_cuda_conv2d_backward_filter(
+    const int64_t *params, void **state, int64_t batch, const float *input,
+    const float *output_gradient, float *filter_gradient);
+
+/** kiln_kernel_matmul() on device memory: `output = act(lhs x rhs + bias +
+    residual)`, the bias one value per column; a batch of products
+    (KILN_MATMUL_BATCH > 0) is one strided batched product. */
+KILN_KERNEL_API int32_t kiln_cuda_matmul(const int64_t *params, void **state,
+                                         int64_t rows, const float *lhs,
+                                         const float *rhs, const float *bias,
+                                         const float *residual,
+                                         float *output);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -11,6 +11,7 @@
 #define KILN_RUNTIME_SRC_CUDA_CUDA_H
 
 #include "internal.h"
+#include "kiln/kernel_abi.h"
 
 #include <string>
 #include <string_view>
@@ -57,6 +58,14 @@ const void *constantsKey(const void *address);
 /// releaseConstants() frees them when the last such module object goes.
 void retainConstants(const void *key);
 void releaseConstants(const void *key);
+
+/// Counts a module object that uses the library kernels `kernels` (its
+/// kernel table). Their states are not prepared at load time: the kiln_cuda_*
+/// entry points create them on first use, inside a run (cuDNN's algorithm
+/// choice needs the device). releaseKernels() frees the state of each entry
+/// when the last module object using it goes, and resets its state word.
+void retainKernels(const kiln_abi_kernel *kernels, int32_t count);
+void releaseKernels(const kiln_abi_kernel *kernels, int32_t count);
 
 } // namespace kiln::internal::cuda
 

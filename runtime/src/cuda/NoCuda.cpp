@@ -57,6 +57,10 @@ void kiln::internal::cuda::retainConstants(const void *) {}
 
 void kiln::internal::cuda::releaseConstants(const void *) {}
 
+void kiln::internal::cuda::retainKernels(const kiln_abi_kernel *, int32_t) {}
+
+void kiln::internal::cuda::releaseKernels(const kiln_abi_kernel *, int32_t) {}
+
 kiln_status *kiln_cuda_device_count(int32_t *count) {
   if (!count)
     return makeStatus(KILN_INVALID_ARGUMENT,
@@ -113,4 +117,28 @@ void mgpuMemset16(void *, unsigned short, size_t, void *) { recordNoCuda(); }
 void *kiln_cuda_constant(void **, const void *, uint64_t) {
   recordNoCuda();
   return nullptr;
+}
+
+// The library kernels: nothing to run them on.
+int32_t kiln_cuda_conv2d(const int64_t *, void **, int64_t, const float *,
+                         const float *, const float *, const float *, float *) {
+  recordNoCuda();
+  return 1;
+}
+int32_t kiln_cuda_conv_transpose2d(const int64_t *, void **, int64_t,
+                                   const float *, const float *, const float *,
+                                   const float *, float *) {
+  recordNoCuda();
+  return 1;
+}
+int32_t kiln_cuda_conv2d_backward_filter(const int64_t *, void **, int64_t,
+                                         const float *, const float *,
+                                         float *) {
+  recordNoCuda();
+  return 1;
+}
+int32_t kiln_cuda_matmul(const int64_t *, void **, int64_t, const float *,
+                         const float *, const float *, const float *, float *) {
+  recordNoCuda();
+  return 1;
 }

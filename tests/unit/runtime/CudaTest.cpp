@@ -234,4 +234,42 @@ TEST(CudaTest, ConstantsWithoutDeviceRecordWhy) {
   EXPECT_NE(takeThreadError(), nullptr);
 }
 
+TEST(CudaTest, LibraryKernelsOutsideRunsRecordAnErrorAndReturn) {
+  // No device memory is touched: outside a run, each kernel records why it
+  // cannot run and returns non-zero, with its state word left alone.
+  int64_t convParams[KILN_CONV2D_NUM_PARAMS] = {};
+  int64_t matmulParams[KILN_MATMUL_NUM_PARAMS] = {};
+  void *state = nullptr;
+  float value = 1;
+  const char *fragment =
+      KILN_TEST_HAVE_CUDA ? "outside a run" : "without CUDA support";
+  auto expectError = [&](int32_t code, const char *entry) {
+    EXPECT_NE(code, 0) << entry;
+    StatusPtr error = takeThreadError();
+    ASSERT_NE(error, nullptr) << entry;
+    std::string message = kiln_status_message(error.get());
+    EXPECT_NE(message.find(fragment), std::string::npos) << message;
+    if (KILN_TEST_HAVE_CUDA)
+      EXPECT_NE(message.find(entry), std::string::npos) << message;
+  };
+  expectError(kiln_cuda_conv2d(convParams, &state, 1, &value, &value, nullptr,
+                               nullptr, &value),
+              "kiln_cuda_conv2d");
+  expectError(kiln_cuda_conv_transpose2d(convParams, &state, 1, &value, &value,
+                                         nullptr, nullptr, &value),
+              "kiln_cuda_conv_transpose2d");
+  expectError(kiln_cuda_conv2d_backward_filter(convParams, &state, 1, &value,
+                                               &value, &value),
+              "kiln_cuda_conv2d_backward_filter");
+  expectError(kiln_cuda_matmul(matmulParams, &state, 1, &value, &value, nullptr,
+                               nullptr, &value),
+              "kiln_cuda_matmul");
+  // NULL everything: still no crash.
+  expectError(kiln_cuda_conv2d(nullptr, nullptr, -1, nullptr, nullptr, nullptr,
+                               nullptr, nullptr),
+              "kiln_cuda_conv2d");
+  EXPECT_EQ(state, nullptr);
+  EXPECT_EQ(value, 1);
+}
+
 } // namespace
