@@ -51,3 +51,6 @@ ptxas = os.path.join(cuda_root, "bin", "ptxas")
 if os.access(ptxas, os.X_OK):
     config.available_features.add("ptxas")
     config.substitutions.append(("%ptxas", ptxas))
+    # The toolkit's stub libcuda (not a driver), for the "no CUDA device" tests.
+    config.substitutions.append(
+        ("%cuda_stub_driver", os.path.join(cuda_root, "lib64", "stubs", "libcuda.so")))

@@ -156,7 +156,9 @@ static cl::opt<std::string>
                cl::desc("Who runs convolutions and matrix products: auto "
                         "(default), onednn or codegen"),
                cl::init("auto"), cl::cat(category));
-static tools::TargetOptions target = tools::registerTargetOptions(category);
+// --target names the training targets here: the device is --device.
+static tools::TargetOptions device =
+    tools::registerTargetOptions(category, "device");
 
 namespace {
 
@@ -542,11 +544,11 @@ Error benchmark(driver::Trainer &trainer, const DataSet &data) {
 Error run() {
   driver::CompileOptions targetChoice;
   if (Error error = tools::applyTargetOptions(
-          target, cpuKernels, cpuKernels.getNumOccurrences() > 0,
+          device, cpuKernels, cpuKernels.getNumOccurrences() > 0,
           targetChoice))
     return error;
   if (targetChoice.target == driver::Target::Cuda)
-    if (Error error = tools::checkCudaDevice())
+    if (Error error = tools::checkCudaDevice("device"))
       return error;
   if (!is_contained({"cross_entropy", "bce_with_logits", "mse", "l1"},
                     StringRef(lossName)))

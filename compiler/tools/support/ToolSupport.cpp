@@ -281,9 +281,10 @@ llvm::Error checkCpuKernelsOption(llvm::StringRef value) {
       "--cpu-kernels must be auto, onednn or codegen, not '" + value + "'");
 }
 
-TargetOptions registerTargetOptions(llvm::cl::OptionCategory &category) {
+TargetOptions registerTargetOptions(llvm::cl::OptionCategory &category,
+                                    llvm::StringRef targetName) {
   static llvm::cl::opt<std::string> target(
-      "target",
+      targetName,
       llvm::cl::desc("Where the compiled code runs: cpu (default) or cuda (an "
                      "NVIDIA GPU: kernels compiled to PTX, tensors in device "
                      "memory; the runtime needs a CUDA driver and device)"),
@@ -305,12 +306,15 @@ TargetOptions registerTargetOptions(llvm::cl::OptionCategory &category) {
   return TargetOptions{target, cudaArch, cudaKernels};
 }
 
-llvm::Error checkCudaDevice() {
+llvm::Error checkCudaDevice(llvm::StringRef option) {
   int32_t count = 0;
   if (kiln_status *status = kiln_cuda_device_count(&count)) {
     std::string message = kiln_status_message(status);
     kiln_status_free(status);
-    return llvm::createStringError("--target=cuda: " + message);
+    if (llvm::StringRef(message).contains("no CUDA device"))
+      return llvm::createStringError("--" + option + "=cuda: " + message);
+    return llvm::createStringError("--" + option + "=cuda: no CUDA device: " +
+                                   message);
   }
   return llvm::Error::success();
 }
@@ -321,23 +325,24 @@ llvm::Error applyTargetOptions(const TargetOptions &target,
   if (llvm::Error error = checkCpuKernelsOption(cpuKernels))
     return error;
   options.cpuKernels = cpuKernels.str();
+  std::string name = target.target.ArgStr.str();
   if (target.target == "cpu") {
     if (target.cudaArch.getNumOccurrences() > 0)
-      return llvm::createStringError(
-          "--cuda-arch is for --target=cuda; this compiles for the CPU");
+      return llvm::createStringError("--cuda-arch is for --" + name +
+                                     "=cuda; this compiles for the CPU");
     if (target.cudaKernels.getNumOccurrences() > 0)
-      return llvm::createStringError(
-          "--cuda-kernels is for --target=cuda; this compiles for the CPU");
+      return llvm::createStringError("--cuda-kernels is for --" + name +
+                                     "=cuda; this compiles for the CPU");
     options.target = driver::Target::Cpu;
     return llvm::Error::success();
   }
   if (target.target != "cuda")
-    return llvm::createStringError("--target must be cpu or cuda, not '" +
+    return llvm::createStringError("--" + name + " must be cpu or cuda, not '" +
                                    target.target + "'");
   if (cpuKernelsGiven)
-    return llvm::createStringError(
-        "--cpu-kernels is for --target=cpu; CUDA modules run generated "
-        "kernels");
+    return llvm::createStringError("--cpu-kernels is for --" + name +
+                                   "=cpu; CUDA modules call cuDNN and cuBLAS "
+                                   "or generated kernels (--cuda-kernels)");
   if (std::optional<std::string> problem = checkCudaArch(target.cudaArch))
     return llvm::createStringError("--cuda-arch: " + *problem);
   if (target.cudaKernels != "auto" && target.cudaKernels != "codegen")

@@ -76,11 +76,15 @@ struct TargetOptions {
   llvm::cl::opt<std::string> &cudaArch;
   llvm::cl::opt<std::string> &cudaKernels;
 };
-TargetOptions registerTargetOptions(llvm::cl::OptionCategory &category);
+/// `targetName` is the option's name: "target", or "device" in kiln-train,
+/// whose --target names the training targets.
+TargetOptions registerTargetOptions(llvm::cl::OptionCategory &category,
+                                    llvm::StringRef targetName = "target");
 
 /// Fails, saying why, when the runtime finds no usable CUDA device (no
 /// driver, no GPU, or a runtime built without CUDA).
-llvm::Error checkCudaDevice();
+/// `option` names the tool's target option in the message.
+llvm::Error checkCudaDevice(llvm::StringRef option = "target");
 
 /// Checks the --target, --cuda-arch, --cuda-kernels and --cpu-kernels values
 /// together and

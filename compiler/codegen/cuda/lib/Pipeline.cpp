@@ -11,7 +11,8 @@ namespace kiln {
 
 std::optional<std::string> checkCudaArch(llvm::StringRef arch) {
   unsigned version = 0;
-  if (!arch.consume_front("sm_") || arch.getAsInteger(10, version) ||
+  llvm::StringRef digits = arch;
+  if (!digits.consume_front("sm_") || digits.getAsInteger(10, version) ||
       version < 70 || version > 1299)
     return std::string("'") + arch.str() +
            "' is not a CUDA architecture Kiln compiles for: use sm_70 or "
