@@ -126,7 +126,6 @@ def main():
     stage = sys.argv[1]
     torch.backends.cuda.matmul.allow_tf32 = False
     torch.backends.cudnn.allow_tf32 = False
-    torch.backends.cudnn.benchmark = True
     rows, failed = [], False
     for name in EVALUATION_MODELS:
         try:

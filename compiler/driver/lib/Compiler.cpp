@@ -75,6 +75,8 @@ struct Compiler::Impl {
   struct Lowering {
     /// Stop after the graph stage (for --emit=mlir).
     bool graphOnly = false;
+    /// CUDA kernels as PTX only, never assembled (for --emit=ptx).
+    bool ptxOnly = false;
     /// See CpuPipelineOptions::weightsFileName.
     std::string weightsFileName;
     /// See finalizeModuleSymbols().
@@ -134,9 +136,22 @@ static std::string findCudaToolkit(const CompileOptions &options) {
   return "";
 }
 
+/// Whether the toolkit at `root` can assemble PTX into a fatbin (cubin + PTX).
+static bool canAssemble(llvm::StringRef root) {
+  if (root.empty())
+    return false;
+  for (const char *tool : {"ptxas", "fatbinary"}) {
+    llvm::SmallString<256> path(root);
+    llvm::sys::path::append(path, "bin", tool);
+    if (!llvm::sys::fs::can_execute(path))
+      return false;
+  }
+  return true;
+}
+
 static CudaPipelineOptions
 getCudaPipelineOptions(const CompileOptions &options,
-                       llvm::StringRef weightsFileName) {
+                       llvm::StringRef weightsFileName, bool ptxOnly) {
   CudaPipelineOptions pipeline;
   pipeline.optLevel = options.optLevel;
   pipeline.producer = getProducerString();
@@ -144,6 +159,10 @@ getCudaPipelineOptions(const CompileOptions &options,
   pipeline.arch = options.cudaArch;
   pipeline.kernels = options.cudaKernels;
   pipeline.toolkitPath = findCudaToolkit(options);
+  // With ptxas, modules carry cubin for their architecture (no JIT when they
+  // load) next to the PTX; without it, PTX that the driver compiles.
+  pipeline.binaryFormat =
+      !ptxOnly && canAssemble(pipeline.toolkitPath) ? "fatbin" : "isa";
   return pipeline;
 }
 
@@ -157,7 +176,8 @@ llvm::Error Compiler::Impl::runStage(ModuleOp module, CodegenStage stage,
         options.target == Target::Cuda
             ? addCudaStagePasses(pm, stage,
                                  getCudaPipelineOptions(
-                                     options, lowering.weightsFileName))
+                                     options, lowering.weightsFileName,
+                                     lowering.ptxOnly))
             : addCpuStagePasses(
                   pm, stage,
                   getPipelineOptions(options, lowering.weightsFileName));
@@ -510,6 +530,7 @@ llvm::Error Compiler::compileToFile(ModuleOp module, StringRef outputPath,
     return plan.takeError();
   Impl::Lowering lowering;
   lowering.graphOnly = kind == OutputKind::KilnMLIR;
+  lowering.ptxOnly = kind == OutputKind::PTX;
   lowering.weightsFileName = plan->weightsFileName;
   lowering.tablePrefix = plan->tablePrefix;
   auto lowered = impl->lowerToLLVMDialect(module, options, lowering);

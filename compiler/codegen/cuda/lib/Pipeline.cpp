@@ -59,7 +59,7 @@ std::string getCudaStagePipeline(CodegenStage stage,
              "finalize-memref-to-llvm{{use-generic-functions=true},"
              "convert-math-to-llvm,convert-math-to-libm,"
              "gpu-to-llvm,convert-to-llvm,reconcile-unrealized-casts,"
-             "gpu-module-to-binary{{format=isa{4}},"
+             "gpu-module-to-binary{{format={7}{4}},"
              "kiln-upload-constants,"
              "kiln-flatten-constant-globals,{5}"
              "kiln-emit-runtime-abi{{producer='{6}'},"
@@ -70,7 +70,7 @@ std::string getCudaStagePipeline(CodegenStage stage,
                  ? std::string()
                  : "kiln-externalize-weights{file-name='" +
                        options.weightsFileName + "'},",
-             options.producer)
+             options.producer, options.binaryFormat)
       .str();
 }
 
@@ -105,6 +105,10 @@ struct CudaPipelineCommandLineOptions
       llvm::cl::desc("Convolutions and matrix products: auto (cuDNN and "
                      "cuBLAS) or codegen"),
       llvm::cl::init("auto")};
+  Option<std::string> format{
+      *this, "format",
+      llvm::cl::desc("Kernel binaries: isa (PTX) or fatbin (needs ptxas)"),
+      llvm::cl::init("isa")};
   Option<int64_t> threadsPerBlock{
       *this, "threads-per-block",
       llvm::cl::desc("Threads per block of generated launches"),
@@ -124,6 +128,7 @@ void registerCudaPipeline() {
         options.toolkitPath = cl.toolkit;
         options.threadsPerBlock = cl.threadsPerBlock;
         options.kernels = cl.kernels;
+        options.binaryFormat = cl.format;
         for (CodegenStage stage : kCodegenStages)
           (void)addCudaStagePasses(pm, stage, options);
       });

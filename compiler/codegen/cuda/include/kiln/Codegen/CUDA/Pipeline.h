@@ -35,6 +35,10 @@ struct CudaPipelineOptions {
   /// and cuBLAS kernels wherever they apply) or "codegen" (generated kernels
   /// only).
   std::string kernels = "auto";
+  /// How kernels are embedded (gpu-module-to-binary's format): "isa" (PTX,
+  /// compiled by the driver when the module loads) or "fatbin" (cubin for
+  /// `arch` and PTX; needs the toolkit's ptxas and fatbinary).
+  std::string binaryFormat = "isa";
   /// Threads per block of every generated kernel launch.
   int64_t threadsPerBlock = 256;
 };
