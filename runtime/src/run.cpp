@@ -235,10 +235,9 @@ kiln_status *validateCall(const kiln_function &function,
             checkTensor(function, "input", i, function.inputs[i], inputs[i],
                         bindings.data()))
       return status;
-    if (kiln_status *status =
-            checkMemorySide(function, "input", i, function.inputs[i],
-                            *inputs[i],
-                            "copy it with kiln_tensor_copy_to_host()"))
+    if (kiln_status *status = checkMemorySide(
+            function, "input", i, function.inputs[i], *inputs[i],
+            "copy it with kiln_tensor_copy_to_host()"))
       return status;
     if (kiln_status *status = checkStringInput(function, i, inputs[i]->data,
                                                inputs[i]->elementCount))
@@ -263,9 +262,9 @@ kiln_status *validateCall(const kiln_function &function,
     if (kiln_status *status =
             checkTensor(function, "output", i, signature, outputs[i]))
       return status;
-    if (kiln_status *status = checkMemorySide(
-            function, "output", i, signature, *outputs[i],
-            "pass a host tensor, or NULL for a new one"))
+    if (kiln_status *status =
+            checkMemorySide(function, "output", i, signature, *outputs[i],
+                            "pass a host tensor, or NULL for a new one"))
       return status;
     if (kiln_status *status = checkOverlap(function, inputs, outputs, i))
       return status;
@@ -468,10 +467,9 @@ kiln_status *callCudaEntry(const kiln_function &function, kiln_session *session,
         signature.isStatic ? runBuffer(*output)
                            : cuda::RunBuffer{nullptr, 0, 0, nullptr, false};
   }
-  kiln_status *status =
-      cuda::runEntry(function, session ? &session->cuda : nullptr,
-                     buffers.data(), buffers.data() + numInputs,
-                     dynamicOutputs.data());
+  kiln_status *status = cuda::runEntry(
+      function, session ? &session->cuda : nullptr, buffers.data(),
+      buffers.data() + numInputs, dynamicOutputs.data());
   // Created tensors belong to the call (and are freed on failure) either way.
   for (size_t i = 0; i < numOutputs; ++i)
     if (dynamicOutputs[i])

@@ -121,19 +121,17 @@ kiln_status *copyData(const kiln_tensor &source, kiln_tensor &destination,
 kiln_status *checkSameLayout(const kiln_tensor &source,
                              const kiln_tensor &destination,
                              const char *caller) {
-  bool same = source.dtype == destination.dtype &&
-              source.rank == destination.rank &&
-              std::equal(source.shape, source.shape + source.rank,
-                         destination.shape);
+  bool same =
+      source.dtype == destination.dtype && source.rank == destination.rank &&
+      std::equal(source.shape, source.shape + source.rank, destination.shape);
   if (same)
     return nullptr;
-  return makeError(KILN_INVALID_ARGUMENT, caller, ": the source is ",
-                   kiln_dtype_name(source.dtype), " ",
-                   formatDims(source.shape, source.rank),
-                   " but the destination is ",
-                   kiln_dtype_name(destination.dtype), " ",
-                   formatDims(destination.shape, destination.rank),
-                   "; their dtypes and shapes must match");
+  return makeError(
+      KILN_INVALID_ARGUMENT, caller, ": the source is ",
+      kiln_dtype_name(source.dtype), " ", formatDims(source.shape, source.rank),
+      " but the destination is ", kiln_dtype_name(destination.dtype), " ",
+      formatDims(destination.shape, destination.rank),
+      "; their dtypes and shapes must match");
 }
 
 } // namespace

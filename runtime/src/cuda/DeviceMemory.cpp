@@ -28,9 +28,9 @@ const Driver *usableDriver(const char *caller, kiln_status *&status) {
 /// The status of a failed context switch, or NULL.
 kiln_status *contextError(const ContextScope &context, const char *caller) {
   if (CUresult result = context.result())
-    return makeError(KILN_INTERNAL, caller,
-                     ": cannot make the CUDA context current: ",
-                     describeResult(result));
+    return makeError(
+        KILN_INTERNAL, caller,
+        ": cannot make the CUDA context current: ", describeResult(result));
   return nullptr;
 }
 

@@ -42,8 +42,7 @@ kiln_status *kiln::internal::cuda::checkModuleTarget(const char *arch,
 kiln_status *kiln::internal::cuda::runEntry(const kiln_function &function,
                                             CudaSessionState *,
                                             const RunBuffer *,
-                                            const RunBuffer *,
-                                            kiln_tensor **) {
+                                            const RunBuffer *, kiln_tensor **) {
   return makeError(KILN_UNAVAILABLE, "function '", function.name,
                    "' was compiled for CUDA, but there is no CUDA device "
                    "here: ",

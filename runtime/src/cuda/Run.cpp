@@ -138,8 +138,8 @@ kiln_status *DeviceCall::allocate(size_t bytes, const char *kind, size_t index,
   if (bytes == 0)
     return nullptr;
   CUresult result = CUDA_SUCCESS;
-  block = allocateDevice(*run.driver, bytes, run.stream, run.pool, false,
-                         result);
+  block =
+      allocateDevice(*run.driver, bytes, run.stream, run.pool, false, result);
   if (!block)
     return makeError(allocationFailureCode(result), "function '", function.name,
                      "': ", kind, " ", index, ": ",
@@ -342,8 +342,8 @@ void kiln::internal::cuda::releaseSession(CudaSessionState &session) {
   session = CudaSessionState();
 }
 
-size_t kiln::internal::cuda::sessionReservedMemory(
-    const CudaSessionState &session) {
+size_t
+kiln::internal::cuda::sessionReservedMemory(const CudaSessionState &session) {
   const Driver *driver = cuda::driver();
   if (!driver || !session.pool || !driver->memPoolGetAttribute)
     return 0;

@@ -16,6 +16,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <string>
 #include <thread>
 
 using namespace kiln::test;
@@ -363,8 +364,8 @@ TEST_F(CudaGpuTest, DeviceTensorsRoundTrip) {
 
   // Empty device tensors, and creation without a copy.
   const int64_t empty[2] = {0, 3};
-  ASSERT_TRUE(succeeds(
-      kiln_tensor_create_on_device(KILN_DTYPE_F32, 2, empty, &raw)));
+  ASSERT_TRUE(
+      succeeds(kiln_tensor_create_on_device(KILN_DTYPE_F32, 2, empty, &raw)));
   TensorPtr emptyDevice(raw);
   EXPECT_NE(kiln_tensor_const_data(emptyDevice.get()), nullptr);
   ASSERT_TRUE(succeeds(kiln_tensor_copy_to_host(emptyDevice.get(), &raw)));
@@ -455,9 +456,8 @@ TEST_F(CudaGpuTest, RunsUseDeviceTensorsInPlace) {
   EXPECT_EQ(deviceValues(deviceSum.get()), iota(kLibraryLength, 2));
   // An output that is one of the inputs is refused, on the device too.
   kiln_tensor *aliased[] = {deviceA.get()};
-  EXPECT_TRUE(
-      failsWith(kiln_session_run(session, deviceInputs, 2, aliased, 1),
-                KILN_INVALID_ARGUMENT, {"overlaps input 0"}));
+  EXPECT_TRUE(failsWith(kiln_session_run(session, deviceInputs, 2, aliased, 1),
+                        KILN_INVALID_ARGUMENT, {"overlaps input 0"}));
 }
 
 TEST_F(CudaGpuTest, EntriesAllocatingOutputsTakeDeviceInputs) {
@@ -496,20 +496,19 @@ TEST_F(CudaGpuTest, CpuFunctionsRefuseDeviceTensors) {
   EXPECT_EQ(output, nullptr);
   const kiln_tensor *hostInputs[] = {host.get()};
   kiln_tensor *deviceOutputs[] = {device.get()};
-  EXPECT_TRUE(
-      failsWith(kiln_function_run(copy, hostInputs, 1, deviceOutputs, 1),
-                KILN_INVALID_ARGUMENT,
-                {"output 0 ('x')", "in CUDA device memory"}));
+  EXPECT_TRUE(failsWith(
+      kiln_function_run(copy, hostInputs, 1, deviceOutputs, 1),
+      KILN_INVALID_ARGUMENT, {"output 0 ('x')", "in CUDA device memory"}));
   kiln_session *session = nullptr;
   ASSERT_TRUE(succeeds(kiln_session_create(copy, nullptr, &session)));
-  EXPECT_TRUE(
-      failsWith(kiln_session_run(session, deviceInputs, 1, &output, 1),
-                KILN_INVALID_ARGUMENT, {"in CUDA device memory"}));
+  EXPECT_TRUE(failsWith(kiln_session_run(session, deviceInputs, 1, &output, 1),
+                        KILN_INVALID_ARGUMENT, {"in CUDA device memory"}));
   EXPECT_EQ(kiln_session_device_memory_reserved(session), 0u);
   kiln_session_free(session);
 
   // Nor do the sequence helpers read device memory.
-  TensorPtr index = makeTensor(KILN_DTYPE_I64, {1, KILN_SEQUENCE_INDEX_COLUMNS});
+  TensorPtr index =
+      makeTensor(KILN_DTYPE_I64, {1, KILN_SEQUENCE_INDEX_COLUMNS});
   TensorPtr deviceIndex = toDevice(index.get());
   int64_t length = -1;
   EXPECT_TRUE(failsWith(kiln_sequence_length(deviceIndex.get(), &length),
@@ -517,50 +516,65 @@ TEST_F(CudaGpuTest, CpuFunctionsRefuseDeviceTensors) {
   EXPECT_EQ(length, -1);
 }
 
+/// What one thread of SessionsAllocateFromTheirOwnPools saw.
+struct SessionReport {
+  bool ok = false;
+  size_t reservedBefore = 0;
+  size_t reservedAfter = 0;
+  std::string error;
+};
+
+/// Runs vector_add 20 times in a session of its own, on host tensors or
+/// (`onDevice`) on a device input and a device output; b stays a host input,
+/// staged in the session's pool.
+void runInOwnSession(const kiln::rt::Function &add, float scale, bool onDevice,
+                     SessionReport &report) try {
+  kiln::rt::Session session(add);
+  report.reservedBefore = session.deviceMemoryReserved();
+  std::vector<float> a = iota(kLibraryLength, scale);
+  std::vector<float> b = iota(kLibraryLength, 1);
+  kiln::rt::Tensor ta = kiln::rt::Tensor::wrap(
+      KILN_DTYPE_F32, {kLibraryLength}, a.data(), a.size() * sizeof(float));
+  kiln::rt::Tensor tb = kiln::rt::Tensor::wrap(
+      KILN_DTYPE_F32, {kLibraryLength}, b.data(), b.size() * sizeof(float));
+  kiln::rt::Tensor da = ta.toDevice();
+  bool ok = true;
+  for (int run = 0; run < 20 && ok; ++run) {
+    std::vector<kiln::rt::Tensor> outputs(1);
+    if (onDevice) {
+      outputs[0] =
+          kiln::rt::Tensor::createOnDevice(KILN_DTYPE_F32, {kLibraryLength});
+      session.run({&da, &tb}, outputs);
+      ok = outputs[0].onDevice();
+      outputs[0] = outputs[0].toHost();
+    } else {
+      session.run({&ta, &tb}, outputs);
+    }
+    const float *values = outputs[0].data<float>();
+    for (int64_t i = 0; i < kLibraryLength; ++i)
+      ok = ok && values[i] == a[i] + b[i];
+  }
+  report.reservedAfter = session.deviceMemoryReserved();
+  report.ok = ok;
+} catch (const kiln::rt::Error &error) {
+  report.error = error.what();
+}
+
 TEST_F(CudaGpuTest, SessionsAllocateFromTheirOwnPools) {
   kiln::rt::Module module = kiln::rt::Module::load(cudaModulePath());
   kiln::rt::Function add = module.function("vector_add");
-  auto work = [&add](float scale, bool onDevice, bool &ok, size_t &reserved) {
-    kiln::rt::Session session(add);
-    ok = session.deviceMemoryReserved() == 0;
-    std::vector<float> a = iota(kLibraryLength, scale);
-    std::vector<float> b = iota(kLibraryLength, 1);
-    kiln::rt::Tensor ta = kiln::rt::Tensor::wrap(
-        KILN_DTYPE_F32, {kLibraryLength}, a.data(), a.size() * sizeof(float));
-    kiln::rt::Tensor tb = kiln::rt::Tensor::wrap(
-        KILN_DTYPE_F32, {kLibraryLength}, b.data(), b.size() * sizeof(float));
-    kiln::rt::Tensor da = ta.toDevice();
-    kiln::rt::Tensor sum =
-        kiln::rt::Tensor::createOnDevice(KILN_DTYPE_F32, {kLibraryLength});
-    for (int run = 0; run < 20 && ok; ++run) {
-      // The host input b is staged in the session's pool.
-      std::vector<kiln::rt::Tensor> outputs;
-      if (onDevice) {
-        outputs.push_back(std::move(sum));
-        session.run({&da, &tb}, outputs);
-        sum = std::move(outputs[0]);
-        outputs[0] = sum.toHost();
-      } else {
-        outputs = session.run({&ta, &tb});
-      }
-      const float *values = outputs[0].data<float>();
-      for (int64_t i = 0; i < kLibraryLength; ++i)
-        ok = ok && values[i] == a[i] + b[i];
-    }
-    reserved = session.deviceMemoryReserved();
-  };
-  bool first = false, second = false;
-  size_t firstReserved = 0, secondReserved = 0;
-  std::thread other(work, 3.0f, true, std::ref(second),
-                    std::ref(secondReserved));
-  work(2.0f, false, first, firstReserved);
+  SessionReport first, second;
+  std::thread other(runInOwnSession, std::cref(add), 3.0f, true,
+                    std::ref(second));
+  runInOwnSession(add, 2.0f, false, first);
   other.join();
-  EXPECT_TRUE(first);
-  EXPECT_TRUE(second);
-  // Devices of the architectures the tests target all have memory pools;
-  // each session's pool keeps what its runs staged.
-  EXPECT_GT(firstReserved, 0u);
-  EXPECT_GT(secondReserved, 0u);
+  for (const SessionReport *report : {&first, &second}) {
+    EXPECT_TRUE(report->ok) << report->error;
+    EXPECT_EQ(report->reservedBefore, 0u) << "no pool before the first run";
+    // Devices of the architectures the tests target all have memory pools,
+    // and a session's pool keeps what its runs staged.
+    EXPECT_GT(report->reservedAfter, 0u);
+  }
 }
 
 TEST_F(CudaGpuTest, CallsOutsideRunsStillRecordAnError) {

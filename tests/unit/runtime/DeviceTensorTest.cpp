@@ -108,13 +108,13 @@ TEST(DeviceTensorTest, NullArgumentsAreInvalid) {
 TEST(DeviceTensorTest, BadShapesAndStringsAreInvalidEverywhere) {
   kiln_tensor *out = nullptr;
   const int64_t negative[2] = {2, -1};
-  EXPECT_TRUE(failsWith(
-      kiln_tensor_create_on_device(KILN_DTYPE_F32, 2, negative, &out),
-      KILN_INVALID_ARGUMENT, {"non-negative"}));
+  EXPECT_TRUE(
+      failsWith(kiln_tensor_create_on_device(KILN_DTYPE_F32, 2, negative, &out),
+                KILN_INVALID_ARGUMENT, {"non-negative"}));
   const int64_t one[1] = {1};
-  EXPECT_TRUE(failsWith(kiln_tensor_create_on_device(
-                            static_cast<kiln_dtype>(999), 1, one, &out),
-                        KILN_INVALID_ARGUMENT, {"dtype"}));
+  EXPECT_TRUE(failsWith(
+      kiln_tensor_create_on_device(static_cast<kiln_dtype>(999), 1, one, &out),
+      KILN_INVALID_ARGUMENT, {"dtype"}));
   EXPECT_TRUE(failsWith(kiln_tensor_create_on_device(
                             KILN_DTYPE_F32, KILN_ABI_MAX_RANK + 1, one, &out),
                         KILN_INVALID_ARGUMENT, {"rank"}));
@@ -122,10 +122,9 @@ TEST(DeviceTensorTest, BadShapesAndStringsAreInvalidEverywhere) {
   EXPECT_TRUE(
       failsWith(kiln_tensor_create_on_device(KILN_DTYPE_F32, 2, huge, &out),
                 KILN_OUT_OF_RANGE));
-  EXPECT_TRUE(
-      failsWith(kiln_tensor_create_on_device(KILN_DTYPE_STRING, 1, one, &out),
-                KILN_INVALID_ARGUMENT,
-                {"string tensors cannot be in device memory"}));
+  EXPECT_TRUE(failsWith(
+      kiln_tensor_create_on_device(KILN_DTYPE_STRING, 1, one, &out),
+      KILN_INVALID_ARGUMENT, {"string tensors cannot be in device memory"}));
   TensorPtr strings = makeStrings({"a", "b"});
   EXPECT_TRUE(failsWith(kiln_tensor_copy_to_device(strings.get(), &out),
                         KILN_INVALID_ARGUMENT,
