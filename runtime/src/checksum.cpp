@@ -30,6 +30,18 @@ uint64_t kiln_checksum(const void *data, size_t size) {
 uint64_t kiln_tensor_checksum(const kiln_tensor *tensor) {
   if (!tensor)
     return kiln_checksum(nullptr, 0);
+  if (tensor->onDevice) {
+    // Device memory is not readable here: hash a host copy. When the copy
+    // fails, the checksum of no bytes (as documented).
+    kiln_tensor *copy = nullptr;
+    if (kiln_status *status = kiln_tensor_copy_to_host(tensor, &copy)) {
+      kiln_status_free(status);
+      return kiln_checksum(nullptr, 0);
+    }
+    uint64_t hash = kiln_tensor_checksum(copy);
+    kiln_tensor_free(copy);
+    return hash;
+  }
   if (tensor->dtype == KILN_DTYPE_STRING) {
     // The strings' bytes, each with its NUL, so that the checksum does not
     // depend on where the strings happen to be.

@@ -50,6 +50,9 @@ struct kiln_tensor {
   /// Whether `allocation` came from the runtime's heap (freeModuleBuffer())
   /// rather than malloc.
   bool allocationOnKilnHeap = false;
+  /// Whether `data` is CUDA device memory (kiln_tensor_create_on_device()):
+  /// it is then owned, never read on the host, and freed with the driver.
+  bool onDevice = false;
 };
 
 /// One input or output of a function, copied from a validated ABI table.
@@ -118,6 +121,19 @@ struct kiln_module {
   const void *constantsKey = nullptr;
 };
 
+/// What a session keeps for the runs of a CUDA function, created by its
+/// first run and released by kiln_session_free() (cuda::releaseSession()).
+struct CudaSessionState {
+  /// The CUstream all of the session's runs are ordered on.
+  void *stream = nullptr;
+  /// The session's CUmemoryPool, from which its runs allocate every device
+  /// block; NULL where the driver or device has no memory pools (runs then
+  /// allocate as runs outside sessions do).
+  void *pool = nullptr;
+  /// Whether creating the pool was tried (it is tried once).
+  bool poolTried = false;
+};
+
 /// A function plus per-session settings and state. Used by one thread at a
 /// time; `running` turns a concurrent second use into an error.
 struct kiln_session {
@@ -126,8 +142,8 @@ struct kiln_session {
   size_t arenaSize;
   void *arena;
   std::atomic<bool> running{false};
-  /// The CUDA stream of a CUDA function's runs, created by the first one.
-  void *cudaStream = nullptr;
+  /// The CUDA stream and memory pool of a CUDA function's runs.
+  CudaSessionState cuda;
 };
 
 namespace kiln::internal {

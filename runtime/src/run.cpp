@@ -156,9 +156,10 @@ kiln_status *checkTensor(const kiln_function &function, const char *kind,
   return nullptr;
 }
 
-/// True when the byte ranges of `a` and `b` share at least one byte.
+/// True when the byte ranges of `a` and `b` share at least one byte (host
+/// and device addresses never do).
 bool overlaps(const kiln_tensor &a, const kiln_tensor &b) {
-  if (a.byteSize == 0 || b.byteSize == 0)
+  if (a.byteSize == 0 || b.byteSize == 0 || a.onDevice != b.onDevice)
     return false;
   auto aBegin = reinterpret_cast<uintptr_t>(a.data);
   auto bBegin = reinterpret_cast<uintptr_t>(b.data);
@@ -202,6 +203,19 @@ kiln_status *checkStringInput(const kiln_function &function, size_t index,
                              describe(function, "input", index, signature));
 }
 
+/// Checks that a tensor of a CPU function's call is in host memory; any
+/// tensor may be given to a CUDA function. `remedy` says what to do instead.
+kiln_status *checkMemorySide(const kiln_function &function, const char *kind,
+                             size_t index, const ValueSignature &signature,
+                             const kiln_tensor &tensor, const char *remedy) {
+  if (!tensor.onDevice || function.target == KILN_TARGET_CUDA)
+    return nullptr;
+  return makeError(KILN_INVALID_ARGUMENT,
+                   describe(function, kind, index, signature),
+                   " is in CUDA device memory; function '", function.name,
+                   "' runs on the CPU: ", remedy);
+}
+
 /// Checks everything about a call before any memory is allocated or any
 /// compiled code runs.
 kiln_status *validateCall(const kiln_function &function,
@@ -220,6 +234,10 @@ kiln_status *validateCall(const kiln_function &function,
     if (kiln_status *status =
             checkTensor(function, "input", i, function.inputs[i], inputs[i],
                         bindings.data()))
+      return status;
+    if (kiln_status *status = checkMemorySide(
+            function, "input", i, function.inputs[i], *inputs[i],
+            "copy it with kiln_tensor_copy_to_host()"))
       return status;
     if (kiln_status *status = checkStringInput(function, i, inputs[i]->data,
                                                inputs[i]->elementCount))
@@ -243,6 +261,10 @@ kiln_status *validateCall(const kiln_function &function,
           "its slot must be NULL");
     if (kiln_status *status =
             checkTensor(function, "output", i, signature, outputs[i]))
+      return status;
+    if (kiln_status *status =
+            checkMemorySide(function, "output", i, signature, *outputs[i],
+                            "pass a host tensor, or NULL for a new one"))
       return status;
     if (kiln_status *status = checkOverlap(function, inputs, outputs, i))
       return status;
@@ -419,9 +441,10 @@ kiln_status *validateBufferCall(const kiln_function &function,
   return nullptr;
 }
 
-/// A caller's tensor as a host buffer of a CUDA run.
-cuda::HostBuffer hostBuffer(const kiln_tensor &tensor) {
-  return {tensor.data, tensor.byteSize, tensor.rank, tensor.shape};
+/// A caller's tensor as a buffer of a CUDA run.
+cuda::RunBuffer runBuffer(const kiln_tensor &tensor) {
+  return {tensor.data, tensor.byteSize, tensor.rank, tensor.shape,
+          tensor.onDevice};
 }
 
 /// Runs a validated call of a CUDA function: the runtime's outputs are
@@ -433,19 +456,19 @@ kiln_status *callCudaEntry(const kiln_function &function, kiln_session *session,
                            CreatedOutputs &created) {
   size_t numInputs = function.inputs.size();
   size_t numOutputs = function.outputs.size();
-  std::vector<cuda::HostBuffer> buffers(numInputs + numOutputs);
+  std::vector<cuda::RunBuffer> buffers(numInputs + numOutputs);
   std::vector<kiln_tensor *> dynamicOutputs(numOutputs, nullptr);
   for (size_t i = 0; i < numInputs; ++i)
-    buffers[i] = hostBuffer(*inputs[i]);
+    buffers[i] = runBuffer(*inputs[i]);
   for (size_t i = 0; i < numOutputs; ++i) {
     const ValueSignature &signature = function.outputs[i];
     const kiln_tensor *output = outputs[i] ? outputs[i] : created[i];
-    buffers[numInputs + i] = signature.isStatic
-                                 ? hostBuffer(*output)
-                                 : cuda::HostBuffer{nullptr, 0, 0, nullptr};
+    buffers[numInputs + i] =
+        signature.isStatic ? runBuffer(*output)
+                           : cuda::RunBuffer{nullptr, 0, 0, nullptr, false};
   }
   kiln_status *status = cuda::runEntry(
-      function, session ? &session->cudaStream : nullptr, buffers.data(),
+      function, session ? &session->cuda : nullptr, buffers.data(),
       buffers.data() + numInputs, dynamicOutputs.data());
   // Created tensors belong to the call (and are freed on failure) either way.
   for (size_t i = 0; i < numOutputs; ++i)
@@ -455,20 +478,21 @@ kiln_status *callCudaEntry(const kiln_function &function, kiln_session *session,
 }
 
 /// kiln_function_run_buffers() of a validated call of a CUDA function: all
-/// its values are static.
+/// its values are static host buffers.
 kiln_status *runCudaBuffers(const kiln_function &function,
                             const void *const *inputs, void *const *outputs) {
   size_t numInputs = function.inputs.size();
-  std::vector<cuda::HostBuffer> buffers;
+  std::vector<cuda::RunBuffer> buffers;
   buffers.reserve(numInputs + function.outputs.size());
   for (size_t i = 0; i < numInputs; ++i) {
     const ValueSignature &value = function.inputs[i];
     buffers.push_back({const_cast<void *>(inputs[i]), value.byteSize,
-                       value.rank, value.dims});
+                       value.rank, value.dims, false});
   }
   for (size_t i = 0; i < function.outputs.size(); ++i) {
     const ValueSignature &value = function.outputs[i];
-    buffers.push_back({outputs[i], value.byteSize, value.rank, value.dims});
+    buffers.push_back(
+        {outputs[i], value.byteSize, value.rank, value.dims, false});
   }
   return cuda::runEntry(function, nullptr, buffers.data(),
                         buffers.data() + numInputs, nullptr);

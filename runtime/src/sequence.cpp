@@ -18,6 +18,10 @@ namespace {
 kiln_status *checkIndex(const kiln_tensor *index, const char *function) {
   if (!index)
     return makeError(KILN_INVALID_ARGUMENT, function, ": `index` is NULL");
+  if (index->onDevice)
+    return makeError(KILN_INVALID_ARGUMENT, function,
+                     ": the index is in CUDA device memory; copy it with "
+                     "kiln_tensor_copy_to_host()");
   if (index->dtype != KILN_DTYPE_I64 || index->rank != 2 ||
       index->shape[1] != KILN_SEQUENCE_INDEX_COLUMNS)
     return makeError(KILN_INVALID_ARGUMENT, function,
@@ -49,6 +53,10 @@ kiln_status *kiln_sequence_element(const kiln_tensor *values,
   if (!values || !out)
     return makeError(KILN_INVALID_ARGUMENT, function,
                      ": `values` or `out` is NULL");
+  if (values->onDevice)
+    return makeError(KILN_INVALID_ARGUMENT, function,
+                     ": the values are in CUDA device memory; copy them with "
+                     "kiln_tensor_copy_to_host()");
   if (values->rank != 1 || values->dtype == KILN_DTYPE_STRING)
     return makeError(KILN_INVALID_ARGUMENT, function,
                      ": sequence values are a rank-1 tensor of numbers, not ",

@@ -4,7 +4,8 @@
 // thread count and its arena. The thread count is the OpenMP thread count of
 // the library kernels during its runs (generated code runs on the calling
 // thread); the compiler plans no arena yet, so the arena is recorded only.
-// Runs of a CUDA function in a session share the session's CUDA stream.
+// Runs of a CUDA function in a session share the session's CUDA stream and
+// allocate their device memory from the session's own memory pool.
 //
 //===----------------------------------------------------------------------===//
 
@@ -106,7 +107,7 @@ void kiln_session_free(kiln_session *session) {
   if (!session)
     return;
   std::free(session->arena);
-  cuda::destroyStream(session->cudaStream);
+  cuda::releaseSession(session->cuda);
   delete session;
 }
 
@@ -120,6 +121,10 @@ int32_t kiln_session_num_threads(const kiln_session *session) {
 
 size_t kiln_session_arena_size(const kiln_session *session) {
   return session ? session->arenaSize : 0;
+}
+
+size_t kiln_session_device_memory_reserved(const kiln_session *session) {
+  return session ? cuda::sessionReservedMemory(session->cuda) : 0;
 }
 
 kiln_status *kiln_session_run(kiln_session *session,

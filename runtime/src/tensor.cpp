@@ -1,16 +1,20 @@
 //===- tensor.cpp - Tensor creation, wrapping and accessors ---------------===//
 //
-// Implements the tensor half of kiln/runtime.h. Every size is computed with
-// checked arithmetic: a shape read from a malformed file must produce an
+// Implements the tensor half of kiln/runtime.h, including tensors in CUDA
+// device memory and copies between host and device. Every size is computed
+// with checked arithmetic: a shape read from a malformed file must produce an
 // error, not a short allocation.
 //
 //===----------------------------------------------------------------------===//
 
+#include "cuda/Cuda.h"
 #include "internal.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <vector>
 
 using namespace kiln::internal;
 
@@ -48,6 +52,86 @@ void *allocateStorage(size_t byteSize) {
   if (data)
     std::memset(data, 0, rounded);
   return data;
+}
+
+/// Creates a tensor of a checked shape in uninitialized device memory;
+/// failures start with `caller`.
+kiln_status *newDeviceTensor(kiln_dtype dtype, size_t rank,
+                             const int64_t *shape, int64_t elementCount,
+                             size_t byteSize, const char *caller,
+                             kiln_tensor **out) {
+  if (dtype == KILN_DTYPE_STRING)
+    return makeError(KILN_INVALID_ARGUMENT, caller,
+                     ": string tensors cannot be in device memory (their "
+                     "elements are host pointers)");
+  kiln_tensor *tensor = newTensor(dtype, rank, shape, elementCount, byteSize);
+  if (!tensor)
+    return outOfMemoryStatus();
+  void *data = nullptr;
+  if (kiln_status *status =
+          kiln::internal::cuda::allocateTensorMemory(byteSize, caller, &data)) {
+    delete tensor;
+    return status;
+  }
+  tensor->data = data;
+  tensor->ownsData = true;
+  tensor->allocation = data;
+  tensor->onDevice = true;
+  *out = tensor;
+  return nullptr;
+}
+
+/// Replaces the strings of the owned string tensor `destination` by copies
+/// of those of `source` (same element count), all or nothing.
+kiln_status *copyStringElements(const kiln_tensor &source,
+                                kiln_tensor &destination, const char *caller) {
+  if (!destination.ownsData)
+    return makeError(KILN_INVALID_ARGUMENT, caller,
+                     ": the destination is a string tensor that borrows its "
+                     "storage; copies of strings need a tensor that owns "
+                     "them (kiln_tensor_create())");
+  auto *strings = static_cast<const char *const *>(source.data);
+  std::vector<const char *> copies(strings, strings + source.elementCount);
+  if (kiln_status *status = copyStrings(copies.data(), source.elementCount))
+    return status;
+  releaseStrings(destination);
+  std::memcpy(destination.data, copies.data(),
+              copies.size() * sizeof(const char *));
+  return nullptr;
+}
+
+/// Copies the data of `source` into `destination`, which has its dtype and
+/// shape, wherever each of them is.
+kiln_status *copyData(const kiln_tensor &source, kiln_tensor &destination,
+                      const char *caller) {
+  if (&source == &destination || source.byteSize == 0)
+    return nullptr;
+  if (source.onDevice || destination.onDevice)
+    return kiln::internal::cuda::copyMemory(
+        destination.data, destination.onDevice, source.data, source.onDevice,
+        source.byteSize, caller);
+  if (source.dtype == KILN_DTYPE_STRING)
+    return copyStringElements(source, destination, caller);
+  // Wrapped host tensors may overlap.
+  std::memmove(destination.data, source.data, source.byteSize);
+  return nullptr;
+}
+
+/// Checks that `source` and `destination` have one dtype and shape.
+kiln_status *checkSameLayout(const kiln_tensor &source,
+                             const kiln_tensor &destination,
+                             const char *caller) {
+  bool same =
+      source.dtype == destination.dtype && source.rank == destination.rank &&
+      std::equal(source.shape, source.shape + source.rank, destination.shape);
+  if (same)
+    return nullptr;
+  return makeError(
+      KILN_INVALID_ARGUMENT, caller, ": the source is ",
+      kiln_dtype_name(source.dtype), " ", formatDims(source.shape, source.rank),
+      " but the destination is ", kiln_dtype_name(destination.dtype), " ",
+      formatDims(destination.shape, destination.rank),
+      "; their dtypes and shapes must match");
 }
 
 } // namespace
@@ -218,11 +302,80 @@ kiln_status *kiln::internal::adoptModuleBuffer(kiln_dtype dtype, size_t rank,
   return nullptr;
 }
 
+kiln_status *kiln_tensor_create_on_device(kiln_dtype dtype, size_t rank,
+                                          const int64_t *shape,
+                                          kiln_tensor **out) {
+  const char *caller = "kiln_tensor_create_on_device";
+  if (!out)
+    return makeError(KILN_INVALID_ARGUMENT, caller, ": `out` is NULL");
+  int64_t elementCount;
+  size_t byteSize;
+  if (kiln_status *status =
+          computeTensorSize(dtype, rank, shape, elementCount, byteSize))
+    return status;
+  return newDeviceTensor(dtype, rank, shape, elementCount, byteSize, caller,
+                         out);
+}
+
+kiln_status *kiln_tensor_copy_to_device(const kiln_tensor *host,
+                                        kiln_tensor **out) {
+  const char *caller = "kiln_tensor_copy_to_device";
+  if (!host || !out)
+    return makeError(KILN_INVALID_ARGUMENT, caller,
+                     ": `host` and `out` must not be NULL");
+  kiln_tensor *copy = nullptr;
+  if (kiln_status *status =
+          newDeviceTensor(host->dtype, host->rank, host->shape,
+                          host->elementCount, host->byteSize, caller, &copy))
+    return status;
+  if (kiln_status *status = copyData(*host, *copy, caller)) {
+    kiln_tensor_free(copy);
+    return status;
+  }
+  *out = copy;
+  return nullptr;
+}
+
+kiln_status *kiln_tensor_copy_to_host(const kiln_tensor *device,
+                                      kiln_tensor **out) {
+  const char *caller = "kiln_tensor_copy_to_host";
+  if (!device || !out)
+    return makeError(KILN_INVALID_ARGUMENT, caller,
+                     ": `device` and `out` must not be NULL");
+  kiln_tensor *copy = nullptr;
+  if (kiln_status *status =
+          kiln_tensor_create(device->dtype, device->rank, device->shape, &copy))
+    return status;
+  if (kiln_status *status = copyData(*device, *copy, caller)) {
+    kiln_tensor_free(copy);
+    return status;
+  }
+  *out = copy;
+  return nullptr;
+}
+
+kiln_status *kiln_tensor_copy(const kiln_tensor *source,
+                              kiln_tensor *destination) {
+  const char *caller = "kiln_tensor_copy";
+  if (!source || !destination)
+    return makeError(KILN_INVALID_ARGUMENT, caller,
+                     ": `source` and `destination` must not be NULL");
+  if (kiln_status *status = checkSameLayout(*source, *destination, caller))
+    return status;
+  return copyData(*source, *destination, caller);
+}
+
+int kiln_tensor_is_on_device(const kiln_tensor *tensor) {
+  return tensor && tensor->onDevice ? 1 : 0;
+}
+
 void kiln_tensor_free(kiln_tensor *tensor) {
   if (!tensor)
     return;
   releaseStrings(*tensor);
-  if (tensor->ownsData && tensor->allocationOnKilnHeap)
+  if (tensor->ownsData && tensor->onDevice)
+    kiln::internal::cuda::freeTensorMemory(tensor->allocation);
+  else if (tensor->ownsData && tensor->allocationOnKilnHeap)
     freeModuleBuffer(tensor->allocation);
   else if (tensor->ownsData)
     std::free(tensor->allocation);

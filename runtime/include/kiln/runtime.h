@@ -132,7 +132,15 @@ KILN_API const int64_t *kiln_tensor_shape(const kiln_tensor *tensor);
 /** The product of the dimensions (1 for rank 0). */
 KILN_API int64_t kiln_tensor_element_count(const kiln_tensor *tensor);
 KILN_API size_t kiln_tensor_byte_size(const kiln_tensor *tensor);
+/**
+ * The tensor's data. For a tensor in CUDA device memory
+ * (kiln_tensor_is_on_device()) this is its device address (a CUdeviceptr),
+ * which the host must not dereference: pass it to CUDA code, or copy the
+ * tensor with kiln_tensor_copy_to_host().
+ */
 KILN_API void *kiln_tensor_data(kiln_tensor *tensor);
+/** kiln_tensor_data() of a const tensor (a device address for a device
+ * tensor). */
 KILN_API const void *kiln_tensor_const_data(const kiln_tensor *tensor);
 /** 1 when the tensor owns its storage, 0 when it borrows it. */
 KILN_API int kiln_tensor_owns_data(const kiln_tensor *tensor);
@@ -153,6 +161,64 @@ KILN_API const char *kiln_tensor_string(const kiln_tensor *tensor,
  */
 KILN_API kiln_status *kiln_tensor_set_string(kiln_tensor *tensor, int64_t index,
                                              const char *value);
+
+/*===--- Tensors in CUDA device memory -------------------------------------===*
+ *
+ * A tensor may live in the memory of the CUDA device the runtime uses (see
+ * "CUDA" below). Its data is a device address: kiln_tensor_data() returns it,
+ * but the host must not read it. Device tensors are given to CUDA functions
+ * as they are (no copy): as inputs, and as caller-provided outputs, which
+ * the function writes in place. They stay valid across runs and sessions,
+ * until kiln_tensor_free() frees their device memory. A CPU function refuses
+ * them (KILN_INVALID_ARGUMENT). Copies are explicit and synchronous: each
+ * returns once the data has arrived. String tensors stay on the host.
+ * Without a usable CUDA device, every call that needs one fails with
+ * KILN_UNAVAILABLE and a message that says "no CUDA device" and why.
+ *
+ *===----------------------------------------------------------------------===*/
+
+/**
+ * Creates a tensor in uninitialized device memory (never NULL, even without
+ * elements). The shape is checked as kiln_tensor_create() checks it; a string
+ * dtype is KILN_INVALID_ARGUMENT. Fails with KILN_UNAVAILABLE when there is no
+ * CUDA device, and with KILN_OUT_OF_MEMORY when the device is full.
+ */
+KILN_API kiln_status *kiln_tensor_create_on_device(kiln_dtype dtype,
+                                                   size_t rank,
+                                                   const int64_t *shape,
+                                                   kiln_tensor **out);
+
+/**
+ * Creates a device tensor with a copy of `host`'s data (`host` may also be a
+ * device tensor: it is copied on the device). Fails as
+ * kiln_tensor_create_on_device() does, and with KILN_INVALID_ARGUMENT for a
+ * NULL argument.
+ */
+KILN_API kiln_status *kiln_tensor_copy_to_device(const kiln_tensor *host,
+                                                 kiln_tensor **out);
+
+/**
+ * Creates a host tensor (as kiln_tensor_create() makes them) with a copy of
+ * `device`'s data. `device` may also be a host tensor, which is copied (a
+ * string tensor with copies of its strings). KILN_INVALID_ARGUMENT for a NULL
+ * argument.
+ */
+KILN_API kiln_status *kiln_tensor_copy_to_host(const kiln_tensor *device,
+                                               kiln_tensor **out);
+
+/**
+ * Copies the data of `source` into `destination`, which must have the same
+ * dtype and shape (KILN_INVALID_ARGUMENT otherwise), each in host or device
+ * memory. Host-to-host copies need no device; copying string tensors needs a
+ * destination that owns its strings (they are copied). Copying a tensor onto
+ * itself does nothing.
+ */
+KILN_API kiln_status *kiln_tensor_copy(const kiln_tensor *source,
+                                       kiln_tensor *destination);
+
+/** 1 when the tensor's data is in CUDA device memory, else 0 (also for
+ * NULL). */
+KILN_API int kiln_tensor_is_on_device(const kiln_tensor *tensor);
 
 /*===--- Sequences of a length known only at run time ---------------------===*
  *
@@ -199,7 +265,9 @@ KILN_API kiln_status *kiln_sequence_element(const kiln_tensor *values,
 KILN_API uint64_t kiln_checksum(const void *data, size_t size);
 /** kiln_checksum() of the tensor's data bytes (row-major, host byte order).
  * For a string tensor: of its strings' bytes, each with its terminating NUL,
- * in row-major order (not of the pointers). */
+ * in row-major order (not of the pointers). A device tensor is copied to the
+ * host first (synchronously); if that copy fails, the result is
+ * kiln_checksum(NULL, 0). */
 KILN_API uint64_t kiln_tensor_checksum(const kiln_tensor *tensor);
 
 /*===--- Modules and functions --------------------------------------------===*/
@@ -279,8 +347,8 @@ KILN_API int kiln_module_has_external_weights(const kiln_module *module);
 
 /**
  * Where the module's code runs: KILN_TARGET_CPU, or KILN_TARGET_CUDA for a
- * module whose functions keep their tensors in CUDA device memory (their
- * inputs and outputs are still host tensors; the runtime copies them).
+ * module whose functions keep their tensors in CUDA device memory (they take
+ * host tensors, which the runtime copies, and device tensors).
  * KILN_TARGET_CPU for NULL and for modules without a version 3 info table.
  */
 KILN_API uint32_t kiln_module_target(const kiln_module *module);
@@ -328,6 +396,11 @@ KILN_API kiln_status *kiln_function_output_info(const kiln_function *function,
  * the run succeeds. The strings compiled code creates are freed when the call
  * returns, so nothing else needs releasing. Every element of a string input
  * must be a string (not NULL).
+ *
+ * A function of a CUDA module takes host and device tensors alike: device
+ * inputs and caller-provided device outputs are used in place, host ones are
+ * copied to and from the device; outputs in NULL slots are new host tensors.
+ * A CPU function refuses device tensors with KILN_INVALID_ARGUMENT.
  *
  * Argument errors are KILN_INVALID_ARGUMENT (also a string input that a
  * conversion cannot read as a number); a compiled function that reports
@@ -397,7 +470,9 @@ KILN_API kiln_status *kiln_session_create(const kiln_function *function,
                                           const kiln_session_options *options,
                                           kiln_session **out);
 
-/** Releases the session; NULL is allowed. It must not be running. */
+/** Releases the session (and, for a CUDA function, its stream and device
+ * memory pool, once its work is done); NULL is allowed. It must not be
+ * running. */
 KILN_API void kiln_session_free(kiln_session *session);
 
 /** The function the session runs (borrowed from its module). */
@@ -407,6 +482,16 @@ kiln_session_function(const kiln_session *session);
 KILN_API int32_t kiln_session_num_threads(const kiln_session *session);
 /** The bytes of arena the session holds (0 for every module today). */
 KILN_API size_t kiln_session_arena_size(const kiln_session *session);
+/**
+ * The bytes of CUDA device memory the session's memory pool holds. A session
+ * of a CUDA function gets a pool of its own at its first run (where the
+ * driver and device support memory pools); every device block of its runs
+ * comes from it, it keeps the memory between runs, and kiln_session_free()
+ * releases it. 0 before the first run, without a pool, and for CPU
+ * functions.
+ */
+KILN_API size_t
+kiln_session_device_memory_reserved(const kiln_session *session);
 
 /**
  * Runs the session's function, with the arguments, checks and output rules of

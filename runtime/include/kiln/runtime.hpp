@@ -103,6 +103,40 @@ public:
     return Tensor(tensor);
   }
 
+  /// A tensor in uninitialized CUDA device memory (see
+  /// kiln_tensor_create_on_device()); throws an Error (KILN_UNAVAILABLE)
+  /// where there is no CUDA device.
+  static Tensor createOnDevice(kiln_dtype dtype,
+                               const std::vector<int64_t> &shape) {
+    kiln_tensor *tensor = nullptr;
+    detail::check(kiln_tensor_create_on_device(dtype, shape.size(),
+                                               shape.data(), &tensor));
+    return Tensor(tensor);
+  }
+
+  /// A copy of this tensor in device memory (kiln_tensor_copy_to_device()).
+  Tensor toDevice() const {
+    kiln_tensor *tensor = nullptr;
+    detail::check(kiln_tensor_copy_to_device(handle, &tensor));
+    return Tensor(tensor);
+  }
+  /// A copy of this tensor in host memory (kiln_tensor_copy_to_host()).
+  Tensor toHost() const {
+    kiln_tensor *tensor = nullptr;
+    detail::check(kiln_tensor_copy_to_host(handle, &tensor));
+    return Tensor(tensor);
+  }
+  /// Copies the data of `source` (same dtype and shape) into this tensor,
+  /// host or device memory on either side (kiln_tensor_copy()).
+  void copyFrom(const Tensor &source) {
+    detail::check(kiln_tensor_copy(source.get(), handle));
+  }
+  /// True when the data is in CUDA device memory: data() is then a device
+  /// address that must not be dereferenced on the host.
+  bool onDevice() const noexcept {
+    return kiln_tensor_is_on_device(handle) != 0;
+  }
+
   kiln_dtype dtype() const noexcept { return kiln_tensor_dtype(handle); }
   size_t rank() const noexcept { return kiln_tensor_rank(handle); }
   /// The dimensions, copied.
@@ -116,8 +150,9 @@ public:
   size_t byteSize() const noexcept { return kiln_tensor_byte_size(handle); }
   bool ownsData() const noexcept { return kiln_tensor_owns_data(handle) != 0; }
 
-  /// The data as elements of `T`. Throws an Error (KILN_INVALID_ARGUMENT)
-  /// when `T` does not have the size of the tensor's element type.
+  /// The data as elements of `T` (a device address for a device tensor).
+  /// Throws an Error (KILN_INVALID_ARGUMENT) when `T` does not have the size
+  /// of the tensor's element type.
   template <typename T> T *data() {
     checkElementSize(sizeof(T));
     return static_cast<T *>(kiln_tensor_data(handle));
@@ -146,7 +181,8 @@ public:
     detail::check(kiln_tensor_set_string(handle, index, value.c_str()));
   }
 
-  /// The FNV-1a 64-bit checksum of the data bytes (see kiln_checksum()).
+  /// The FNV-1a 64-bit checksum of the data bytes (see kiln_checksum());
+  /// a device tensor is copied to the host for it.
   uint64_t checksum() const noexcept { return kiln_tensor_checksum(handle); }
 
   /// The wrapped handle, still owned by this Tensor.
@@ -312,6 +348,11 @@ public:
   int32_t threads() const noexcept { return kiln_session_num_threads(handle); }
   /// The bytes of arena the session holds (0 today).
   size_t arenaSize() const noexcept { return kiln_session_arena_size(handle); }
+  /// The bytes of device memory the session's CUDA memory pool holds (see
+  /// kiln_session_device_memory_reserved()).
+  size_t deviceMemoryReserved() const noexcept {
+    return kiln_session_device_memory_reserved(handle);
+  }
 
   /// Runs the session's function and returns newly allocated outputs.
   std::vector<Tensor> run(const std::vector<const Tensor *> &inputs) {

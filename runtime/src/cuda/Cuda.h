@@ -27,27 +27,53 @@ const std::string &unavailableReason();
 /// and contains "no CUDA device" when there is none.
 kiln_status *checkModuleTarget(const char *arch, std::string_view origin);
 
-/// A host buffer holding one input or output of a CUDA run: dense row-major
-/// data of `rank` dimensions `shape`. `data` is NULL for an output with a
-/// run-time size, which the module allocates.
-struct HostBuffer {
+/// One input or output of a CUDA run: dense row-major data of `rank`
+/// dimensions `shape`, in host memory, or in device memory when `onDevice`
+/// (a device tensor, which the entry reads or writes in place). `data` is
+/// NULL for an output with a run-time size, which the module allocates.
+struct RunBuffer {
   void *data;
   size_t byteSize;
   size_t rank;
   const int64_t *shape;
+  bool onDevice;
 };
 
-/// Runs the entry of a validated CUDA function: copies `inputs` to the
-/// device, calls the entry with device descriptors, and copies the outputs
-/// back into `outputs` (static ones) or into new tensors in `created` (those
-/// with a run-time size). `sessionStream` is the session's stream slot (NULL
-/// outside a session: the thread's stream is used).
-kiln_status *runEntry(const kiln_function &function, void **sessionStream,
-                      const HostBuffer *inputs, const HostBuffer *outputs,
+/// Runs the entry of a validated CUDA function: copies the host `inputs` to
+/// the device, calls the entry with device descriptors (device inputs and
+/// outputs as they are), and copies the outputs back into the host
+/// `outputs` (static ones) or into new host tensors in `created` (those with
+/// a run-time size). `session` holds the session's stream and memory pool
+/// (created on its first run); NULL outside a session: the thread's stream
+/// and the device's default pool are used.
+kiln_status *runEntry(const kiln_function &function, CudaSessionState *session,
+                      const RunBuffer *inputs, const RunBuffer *outputs,
                       kiln_tensor **created);
 
-/// Destroys a stream that runEntry() created for a session; NULL is ignored.
-void destroyStream(void *stream);
+/// Waits for the session's stream, then destroys it and the session's memory
+/// pool; does nothing for a session that never ran a CUDA function.
+void releaseSession(CudaSessionState &session);
+
+/// The bytes of device memory the session's pool holds (0 without a pool).
+size_t sessionReservedMemory(const CudaSessionState &session);
+
+/// Allocates `byteSize` bytes (at least one) of device memory for a tensor
+/// into `*data`. Fails with KILN_UNAVAILABLE, starting with `caller` and
+/// saying "no CUDA device", where there is none, and with KILN_OUT_OF_MEMORY
+/// when the device is full.
+kiln_status *allocateTensorMemory(size_t byteSize, const char *caller,
+                                  void **data);
+
+/// Frees memory of allocateTensorMemory(); ignores failures (at process exit
+/// the driver may be shutting down).
+void freeTensorMemory(void *data);
+
+/// Copies `bytes` from `source` to `destination`, either of which may be
+/// device memory (`*OnDevice`), and returns once the copy is complete. A
+/// failure is a status that starts with `caller`.
+kiln_status *copyMemory(void *destination, bool destinationOnDevice,
+                        const void *source, bool sourceOnDevice, size_t bytes,
+                        const char *caller);
 
 /// The key under which the device copies of the constants of the object
 /// (library or executable) holding `address` are kept: its load address, or

@@ -176,6 +176,10 @@ CUresult describeDevice(Driver &driver) {
       pools != 0 && driver.memAllocAsync && driver.memFreeAsync;
   if (driver.streamOrderedAllocation)
     keepPoolMemory(driver);
+  driver.sessionPools = driver.streamOrderedAllocation &&
+                        driver.memPoolCreate && driver.memPoolDestroy &&
+                        driver.memAllocFromPoolAsync &&
+                        driver.memPoolSetAttribute;
   return result;
 }
 

@@ -59,7 +59,14 @@ namespace kiln::internal::cuda {
     PFN_cuDeviceGetDefaultMemPool_v11020, false)                               \
   X(memPoolSetAttribute, "cuMemPoolSetAttribute",                              \
     PFN_cuMemPoolSetAttribute_v11020, false)                                   \
+  X(memPoolGetAttribute, "cuMemPoolGetAttribute",                              \
+    PFN_cuMemPoolGetAttribute_v11020, false)                                   \
+  X(memPoolCreate, "cuMemPoolCreate", PFN_cuMemPoolCreate_v11020, false)       \
+  X(memPoolDestroy, "cuMemPoolDestroy", PFN_cuMemPoolDestroy_v11020, false)    \
+  X(memAllocFromPoolAsync, "cuMemAllocFromPoolAsync",                          \
+    PFN_cuMemAllocFromPoolAsync_v11020, false)                                 \
   X(memcpyHtoD, "cuMemcpyHtoD_v2", PFN_cuMemcpyHtoD_v3020, true)               \
+  X(memcpyDtoH, "cuMemcpyDtoH_v2", PFN_cuMemcpyDtoH_v3020, true)               \
   X(memcpyAsync, "cuMemcpyAsync", PFN_cuMemcpyAsync_v4000, true)               \
   X(memcpyHtoDAsync, "cuMemcpyHtoDAsync_v2", PFN_cuMemcpyHtoDAsync_v3020,      \
     true)                                                                      \
@@ -88,6 +95,9 @@ struct Driver {
   /// Whether blocks are allocated stream-ordered (cuMemAllocAsync), which
   /// needs a driver and device with memory pools.
   bool streamOrderedAllocation = false;
+  /// Whether sessions get memory pools of their own (cuMemPoolCreate and
+  /// cuMemAllocFromPoolAsync, on top of stream-ordered allocation).
+  bool sessionPools = false;
 };
 
 /// The process's driver, loaded on the first call (thread-safe); NULL when no

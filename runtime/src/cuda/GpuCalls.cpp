@@ -316,7 +316,8 @@ void *mgpuMemAlloc(uint64_t sizeBytes, void *stream, bool isHostShared) try {
       sizeBytes > SIZE_MAX
           ? 0
           : allocateDevice(*run->driver, static_cast<size_t>(sizeBytes),
-                           streamOf(*run, stream), isHostShared, result);
+                           streamOf(*run, stream), run->pool, isHostShared,
+                           result);
   if (!block) {
     recordError(allocationFailureCode(result),
                 describeAllocationFailure(sizeBytes, result));

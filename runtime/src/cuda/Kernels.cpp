@@ -227,7 +227,8 @@ public:
     if (bytes == 0)
       return;
     CUresult result = CUDA_SUCCESS;
-    block = allocateDevice(*run.driver, bytes, run.stream, false, result);
+    block =
+        allocateDevice(*run.driver, bytes, run.stream, run.pool, false, result);
     if (!block)
       fail(result == CUDA_ERROR_OUT_OF_MEMORY ? KILN_OUT_OF_MEMORY
                                               : KILN_INTERNAL,

@@ -40,16 +40,36 @@ kiln_status *kiln::internal::cuda::checkModuleTarget(const char *arch,
 }
 
 kiln_status *kiln::internal::cuda::runEntry(const kiln_function &function,
-                                            void **, const HostBuffer *,
-                                            const HostBuffer *,
-                                            kiln_tensor **) {
+                                            CudaSessionState *,
+                                            const RunBuffer *,
+                                            const RunBuffer *, kiln_tensor **) {
   return makeError(KILN_UNAVAILABLE, "function '", function.name,
                    "' was compiled for CUDA, but there is no CUDA device "
                    "here: ",
                    kNoCuda);
 }
 
-void kiln::internal::cuda::destroyStream(void *) {}
+void kiln::internal::cuda::releaseSession(CudaSessionState &) {}
+
+size_t kiln::internal::cuda::sessionReservedMemory(const CudaSessionState &) {
+  return 0;
+}
+
+kiln_status *kiln::internal::cuda::allocateTensorMemory(size_t,
+                                                        const char *caller,
+                                                        void **) {
+  return makeError(KILN_UNAVAILABLE, caller,
+                   ": there is no CUDA device here: ", kNoCuda);
+}
+
+// No device tensor can exist, so there is nothing to free or copy.
+void kiln::internal::cuda::freeTensorMemory(void *) {}
+
+kiln_status *kiln::internal::cuda::copyMemory(void *, bool, const void *, bool,
+                                              size_t, const char *caller) {
+  return makeError(KILN_UNAVAILABLE, caller,
+                   ": there is no CUDA device here: ", kNoCuda);
+}
 
 const void *kiln::internal::cuda::constantsKey(const void *) { return nullptr; }
 

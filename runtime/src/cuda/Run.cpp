@@ -1,11 +1,12 @@
 //===- cuda/Run.cpp - Running the entry of a CUDA function ----------------===//
 //
-// The API keeps host tensors for CUDA functions too: a run copies the inputs
-// to device buffers, calls the entry with descriptors of device memory (with
-// itself as the thread's current run, so that the module's mgpu* calls use
-// its stream), copies the outputs back, waits for the stream and frees every
-// device block it or the module allocated. All of a run's work is ordered on
-// one stream: the session's, or the calling thread's outside a session.
+// A run copies the host inputs to device buffers (device tensors are used in
+// place), calls the entry with descriptors of device memory (with itself as
+// the thread's current run, so that the module's mgpu* calls use its stream
+// and memory pool), copies the host outputs back, waits for the stream and
+// frees every device block it or the module allocated. All of a run's work is
+// ordered on one stream and allocated from one pool: the session's, or the
+// calling thread's stream and the device's default pool outside a session.
 //
 //===----------------------------------------------------------------------===//
 
@@ -19,6 +20,18 @@ using namespace kiln::internal;
 using namespace kiln::internal::cuda;
 
 namespace {
+
+/// Destroys `stream` (NULL is ignored) in the driver's context. A stream
+/// exists only if the driver was loaded; at process exit the driver may be
+/// shutting down, which the ignored result covers.
+void destroyStream(CUstream stream) {
+  if (!stream)
+    return;
+  if (const Driver *driver = cuda::driver()) {
+    ContextScope context(*driver);
+    driver->streamDestroy(stream);
+  }
+}
 
 /// The stream of runs outside a session, one per thread, destroyed when the
 /// thread exits.
@@ -46,6 +59,36 @@ kiln_status *ensureStream(const Driver &driver, CUstream *slot,
   return nullptr;
 }
 
+/// A memory pool on the driver's device that keeps the memory freed into it
+/// (no release threshold); NULL where pools are not supported or creating
+/// one fails, in which case the caller allocates as outside sessions.
+CUmemoryPool createPool(const Driver &driver) {
+  if (!driver.sessionPools)
+    return nullptr;
+  CUmemPoolProps properties;
+  std::memset(&properties, 0, sizeof(properties));
+  properties.allocType = CU_MEM_ALLOCATION_TYPE_PINNED;
+  properties.handleTypes = CU_MEM_HANDLE_TYPE_NONE;
+  properties.location.type = CU_MEM_LOCATION_TYPE_DEVICE;
+  properties.location.id = driver.ordinal;
+  CUmemoryPool pool = nullptr;
+  if (driver.memPoolCreate(&pool, &properties) != CUDA_SUCCESS)
+    return nullptr;
+  cuuint64_t threshold = ~cuuint64_t(0);
+  driver.memPoolSetAttribute(pool, CU_MEMPOOL_ATTR_RELEASE_THRESHOLD,
+                             &threshold);
+  return pool;
+}
+
+/// The session's pool, created on its first run.
+CUmemoryPool sessionPool(const Driver &driver, CudaSessionState &session) {
+  if (!session.poolTried) {
+    session.poolTried = true;
+    session.pool = createPool(driver);
+  }
+  return static_cast<CUmemoryPool>(session.pool);
+}
+
 /// One call of a CUDA function's entry and the device memory it uses.
 class DeviceCall {
 public:
@@ -56,15 +99,15 @@ public:
   DeviceCall(const DeviceCall &) = delete;
   DeviceCall &operator=(const DeviceCall &) = delete;
 
-  /// Allocates the device buffers, copies the inputs and builds the
+  /// Allocates the device buffers, copies the host inputs and builds the
   /// descriptors.
-  kiln_status *prepare(const HostBuffer *inputs, const HostBuffer *outputs);
+  kiln_status *prepare(const RunBuffer *inputs, const RunBuffer *outputs);
   /// Calls the entry with the current run set; a failed run-time check is
   /// the entry's status.
   kiln_status *invoke();
-  /// Queues the copies of the outputs to the host; those with a run-time
-  /// size go to new tensors in `created`.
-  kiln_status *fetchOutputs(const HostBuffer *outputs, kiln_tensor **created);
+  /// Queues the copies of the host outputs from the device; those with a
+  /// run-time size go to new tensors in `created`.
+  kiln_status *fetchOutputs(const RunBuffer *outputs, kiln_tensor **created);
   /// Waits for the stream; the run's first error, if any, as a status.
   kiln_status *finish();
 
@@ -72,6 +115,10 @@ private:
   /// A device buffer of `bytes` (NULL for none), freed with the call.
   kiln_status *allocate(size_t bytes, const char *kind, size_t index,
                         CUdeviceptr &block);
+  /// The device memory of input `index`: the device tensor itself, or a
+  /// buffer the host data is copied to.
+  kiln_status *stageInput(size_t index, const RunBuffer &input,
+                          CUdeviceptr &block);
   kiln_status *fetchDynamic(size_t index, kiln_tensor *&tensor);
   /// The run's recorded error as a status of this function.
   kiln_status *runError() const;
@@ -91,7 +138,8 @@ kiln_status *DeviceCall::allocate(size_t bytes, const char *kind, size_t index,
   if (bytes == 0)
     return nullptr;
   CUresult result = CUDA_SUCCESS;
-  block = allocateDevice(*run.driver, bytes, run.stream, false, result);
+  block =
+      allocateDevice(*run.driver, bytes, run.stream, run.pool, false, result);
   if (!block)
     return makeError(allocationFailureCode(result), "function '", function.name,
                      "': ", kind, " ", index, ": ",
@@ -100,20 +148,32 @@ kiln_status *DeviceCall::allocate(size_t bytes, const char *kind, size_t index,
   return nullptr;
 }
 
-kiln_status *DeviceCall::prepare(const HostBuffer *inputs,
-                                 const HostBuffer *outputs) {
+kiln_status *DeviceCall::stageInput(size_t index, const RunBuffer &input,
+                                    CUdeviceptr &block) {
+  if (input.onDevice) {
+    block = reinterpret_cast<CUdeviceptr>(input.data);
+    return nullptr;
+  }
+  if (kiln_status *status = allocate(input.byteSize, "input", index, block))
+    return status;
+  if (!block)
+    return nullptr;
+  if (CUresult result = run.driver->memcpyHtoDAsync(block, input.data,
+                                                    input.byteSize, run.stream))
+    return makeError(KILN_INTERNAL, "function '", function.name,
+                     "': copying input ", index,
+                     " to the device failed: ", describeResult(result));
+  return nullptr;
+}
+
+kiln_status *DeviceCall::prepare(const RunBuffer *inputs,
+                                 const RunBuffer *outputs) {
   size_t numInputs = function.inputs.size();
   int64_t *next = words.data();
   for (size_t i = 0; i < numInputs; ++i) {
     CUdeviceptr block;
-    if (kiln_status *status = allocate(inputs[i].byteSize, "input", i, block))
+    if (kiln_status *status = stageInput(i, inputs[i], block))
       return status;
-    if (block)
-      if (CUresult result = run.driver->memcpyHtoDAsync(
-              block, inputs[i].data, inputs[i].byteSize, run.stream))
-        return makeError(KILN_INTERNAL, "function '", function.name,
-                         "': copying input ", i,
-                         " to the device failed: ", describeResult(result));
     descriptors[i] = next;
     next = writeDescriptor(next, reinterpret_cast<void *>(block),
                            inputs[i].rank, inputs[i].shape);
@@ -125,9 +185,11 @@ kiln_status *DeviceCall::prepare(const HostBuffer *inputs,
       next += 3 + 2 * function.outputs[i].rank;
       continue;
     }
-    CUdeviceptr block;
-    if (kiln_status *status = allocate(outputs[i].byteSize, "output", i, block))
-      return status;
+    CUdeviceptr block = reinterpret_cast<CUdeviceptr>(outputs[i].data);
+    if (!outputs[i].onDevice)
+      if (kiln_status *status =
+              allocate(outputs[i].byteSize, "output", i, block))
+        return status;
     next = writeDescriptor(next, reinterpret_cast<void *>(block),
                            outputs[i].rank, outputs[i].shape);
   }
@@ -162,7 +224,7 @@ kiln_status *DeviceCall::fetchDynamic(size_t index, kiln_tensor *&tensor) {
   return nullptr;
 }
 
-kiln_status *DeviceCall::fetchOutputs(const HostBuffer *outputs,
+kiln_status *DeviceCall::fetchOutputs(const RunBuffer *outputs,
                                       kiln_tensor **created) {
   for (size_t i = 0; i < function.outputs.size(); ++i) {
     if (!function.outputs[i].isStatic) {
@@ -170,7 +232,8 @@ kiln_status *DeviceCall::fetchOutputs(const HostBuffer *outputs,
         return status;
       continue;
     }
-    if (outputs[i].byteSize == 0)
+    // A device tensor was written in place.
+    if (outputs[i].byteSize == 0 || outputs[i].onDevice)
       continue;
     CUdeviceptr block;
     std::memcpy(&block, descriptors[function.inputs.size() + i], sizeof(block));
@@ -230,9 +293,9 @@ kiln_status *preferRunError(kiln_status *status, DeviceCall &call) {
 } // namespace
 
 kiln_status *kiln::internal::cuda::runEntry(const kiln_function &function,
-                                            void **sessionStream,
-                                            const HostBuffer *inputs,
-                                            const HostBuffer *outputs,
+                                            CudaSessionState *session,
+                                            const RunBuffer *inputs,
+                                            const RunBuffer *outputs,
                                             kiln_tensor **created) {
   const Driver *driver = cuda::driver();
   if (!driver)
@@ -245,14 +308,15 @@ kiln_status *kiln::internal::cuda::runEntry(const kiln_function &function,
     return makeError(
         KILN_INTERNAL, "function '", function.name,
         "': cannot make the CUDA context current: ", describeResult(result));
-  CUstream *slot = sessionStream ? reinterpret_cast<CUstream *>(sessionStream)
-                                 : &threadStream.stream;
+  CUstream *slot = session ? reinterpret_cast<CUstream *>(&session->stream)
+                           : &threadStream.stream;
   if (kiln_status *status = ensureStream(*driver, slot, function))
     return status;
 
   CudaRun run;
   run.driver = driver;
   run.stream = *slot;
+  run.pool = session ? sessionPool(*driver, *session) : nullptr;
   DeviceCall call(function, run);
   kiln_status *status = call.prepare(inputs, outputs);
   if (!status)
@@ -263,13 +327,30 @@ kiln_status *kiln::internal::cuda::runEntry(const kiln_function &function,
   return preferRunError(status, call);
 }
 
-void kiln::internal::cuda::destroyStream(void *stream) {
-  if (!stream)
-    return;
-  // A stream exists only if the driver was loaded; at process exit the
-  // driver may be shutting down, which the ignored result covers.
-  if (const Driver *driver = cuda::driver()) {
+void kiln::internal::cuda::releaseSession(CudaSessionState &session) {
+  const Driver *driver = cuda::driver();
+  if (driver && (session.stream || session.pool)) {
     ContextScope context(*driver);
-    driver->streamDestroy(static_cast<CUstream>(stream));
+    // Runs end synchronized; waiting again costs nothing and makes sure no
+    // work of the session still uses its pool.
+    if (session.stream)
+      driver->streamSynchronize(static_cast<CUstream>(session.stream));
+    destroyStream(static_cast<CUstream>(session.stream));
+    if (session.pool)
+      driver->memPoolDestroy(static_cast<CUmemoryPool>(session.pool));
   }
+  session = CudaSessionState();
+}
+
+size_t
+kiln::internal::cuda::sessionReservedMemory(const CudaSessionState &session) {
+  const Driver *driver = cuda::driver();
+  if (!driver || !session.pool || !driver->memPoolGetAttribute)
+    return 0;
+  cuuint64_t reserved = 0;
+  if (driver->memPoolGetAttribute(static_cast<CUmemoryPool>(session.pool),
+                                  CU_MEMPOOL_ATTR_RESERVED_MEM_CURRENT,
+                                  &reserved) != CUDA_SUCCESS)
+    return 0;
+  return static_cast<size_t>(reserved);
 }

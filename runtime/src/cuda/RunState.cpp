@@ -102,6 +102,7 @@ kiln_status *kiln::internal::cuda::takeThreadError() {
 
 CUdeviceptr kiln::internal::cuda::allocateDevice(const Driver &driver,
                                                  size_t bytes, CUstream stream,
+                                                 CUmemoryPool pool,
                                                  bool managed,
                                                  CUresult &result) {
   CUdeviceptr block = 0;
@@ -118,6 +119,8 @@ CUdeviceptr kiln::internal::cuda::allocateDevice(const Driver &driver,
       result = CUDA_ERROR_OUT_OF_MEMORY;
       return 0;
     }
+  } else if (pool) {
+    result = driver.memAllocFromPoolAsync(&block, bytes, pool, stream);
   } else if (driver.streamOrderedAllocation) {
     result = driver.memAllocAsync(&block, bytes, stream);
   } else {

@@ -23,6 +23,9 @@ namespace kiln::internal::cuda {
 struct CudaRun {
   const Driver *driver = nullptr;
   CUstream stream = nullptr;
+  /// The session's memory pool, which every block of the run comes from;
+  /// NULL outside a session (or without pools): the device's default pool.
+  CUmemoryPool pool = nullptr;
   /// The first error recorded during the run (KILN_OK: none).
   kiln_status_code errorCode = KILN_OK;
   std::string error;
@@ -63,10 +66,11 @@ CudaRun *runForCall(const char *caller);
 /// Takes the thread's error recorded outside runs (NULL when none).
 kiln_status *takeThreadError();
 
-/// Allocates `bytes` (> 0) of device memory ordered on `stream` (managed
-/// memory when `managed`); 0 on failure, with `result` set.
+/// Allocates `bytes` (> 0) of device memory ordered on `stream`, from `pool`
+/// when it is not NULL (managed memory when `managed`); 0 on failure, with
+/// `result` set.
 CUdeviceptr allocateDevice(const Driver &driver, size_t bytes, CUstream stream,
-                           bool managed, CUresult &result);
+                           CUmemoryPool pool, bool managed, CUresult &result);
 
 /// Why allocating `bytes` of device memory failed with `result`: "out of
 /// device memory allocating N bytes (CUDA_ERROR_OUT_OF_MEMORY ...)", or the

@@ -3,8 +3,9 @@
 // Runs CUDA modules end to end: the stand-in library cuda_module.c, and an
 // in-memory module whose entries allocate their outputs, read a constant,
 // copy, set and synchronize through the mgpu* calls, all around the
-// hand-written PTX kernel vector_add.ptx. Every test skips, printing why,
-// where kiln_cuda_device_count() finds no usable device.
+// hand-written PTX kernel vector_add.ptx; device tensors, their copies, runs
+// on them, and sessions with memory pools of their own. Every test skips,
+// printing why, where kiln_cuda_device_count() finds no usable device.
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,6 +16,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <string>
 #include <thread>
 
 using namespace kiln::test;
@@ -129,6 +131,14 @@ const kiln_abi_function kFunctions[3] = {
     {"leak", leakEntry, 1, 1, kLeakValues, kLeakValues, 1, kLeakErrors}};
 const kiln_abi_module kTable = {KILN_ABI_MAGIC, KILN_ABI_VERSION, 3, kFunctions,
                                 "kiln-test in-memory cuda module"};
+
+/// The entry of a CPU function that device tensors must never reach.
+int32_t cpuEntry(void **) { return 1; }
+const char *const kCpuErrors[1] = {"the CPU entry ran"};
+const kiln_abi_function kCpuFunctions[1] = {
+    {"cpu_copy", cpuEntry, 1, 1, kLeakValues, kLeakValues, 1, kCpuErrors}};
+const kiln_abi_module kCpuTable = {KILN_ABI_MAGIC, KILN_ABI_VERSION, 1,
+                                   kCpuFunctions, "kiln-test cpu module"};
 
 kiln_abi_module_info cudaInfo() {
   kiln_abi_module_info info{};
@@ -314,6 +324,256 @@ TEST_F(CudaGpuTest, FailedRunsFreeWhatTheModuleLeft) {
     ASSERT_TRUE(failsWith(kiln_function_run(leak, inputs, 1, &y, 1),
                           KILN_INVALID_ARGUMENT, {"leak gave up"}))
         << "run " << run;
+  }
+}
+
+/// A device copy of `host`, failing the test on error.
+TensorPtr toDevice(const kiln_tensor *host) {
+  kiln_tensor *device = nullptr;
+  EXPECT_TRUE(succeeds(kiln_tensor_copy_to_device(host, &device)));
+  return TensorPtr(device);
+}
+
+/// The values of a device f32 tensor, read through a host copy.
+std::vector<float> deviceValues(const kiln_tensor *device) {
+  kiln_tensor *host = nullptr;
+  EXPECT_TRUE(succeeds(kiln_tensor_copy_to_host(device, &host)));
+  TensorPtr owner(host);
+  return host ? f32Values(host) : std::vector<float>();
+}
+
+TEST_F(CudaGpuTest, DeviceTensorsRoundTrip) {
+  TensorPtr host = makeF32({kLibraryLength}, iota(kLibraryLength, 0.5f));
+  TensorPtr device = toDevice(host.get());
+  ASSERT_NE(device, nullptr);
+  EXPECT_EQ(kiln_tensor_is_on_device(device.get()), 1);
+  EXPECT_EQ(kiln_tensor_owns_data(device.get()), 1);
+  EXPECT_EQ(kiln_tensor_byte_size(device.get()),
+            kiln_tensor_byte_size(host.get()));
+  EXPECT_NE(kiln_tensor_const_data(device.get()), nullptr);
+  EXPECT_NE(kiln_tensor_const_data(device.get()),
+            kiln_tensor_const_data(host.get()));
+  // The checksum reads a host copy.
+  EXPECT_EQ(kiln_tensor_checksum(device.get()),
+            kiln_tensor_checksum(host.get()));
+  kiln_tensor *raw = nullptr;
+  ASSERT_TRUE(succeeds(kiln_tensor_copy_to_host(device.get(), &raw)));
+  TensorPtr back(raw);
+  EXPECT_EQ(kiln_tensor_is_on_device(back.get()), 0);
+  EXPECT_EQ(f32Values(back.get()), f32Values(host.get()));
+
+  // Empty device tensors, and creation without a copy.
+  const int64_t empty[2] = {0, 3};
+  ASSERT_TRUE(
+      succeeds(kiln_tensor_create_on_device(KILN_DTYPE_F32, 2, empty, &raw)));
+  TensorPtr emptyDevice(raw);
+  EXPECT_NE(kiln_tensor_const_data(emptyDevice.get()), nullptr);
+  ASSERT_TRUE(succeeds(kiln_tensor_copy_to_host(emptyDevice.get(), &raw)));
+  TensorPtr emptyHost(raw);
+  EXPECT_EQ(kiln_tensor_element_count(emptyHost.get()), 0);
+
+  // The C++ layer.
+  kiln::rt::Tensor wrapped = kiln::rt::Tensor::create(KILN_DTYPE_I32, {3});
+  wrapped.data<int32_t>()[2] = -7;
+  kiln::rt::Tensor onDevice = wrapped.toDevice();
+  EXPECT_TRUE(onDevice.onDevice());
+  kiln::rt::Tensor again = onDevice.toHost();
+  EXPECT_FALSE(again.onDevice());
+  EXPECT_EQ(again.data<int32_t>()[2], -7);
+  kiln::rt::Tensor created =
+      kiln::rt::Tensor::createOnDevice(KILN_DTYPE_I32, {3});
+  created.copyFrom(onDevice);
+  EXPECT_EQ(created.toHost().data<int32_t>()[2], -7);
+}
+
+TEST_F(CudaGpuTest, CopiesGoEitherWay) {
+  TensorPtr first = makeF32({4}, {1, 2, 3, 4});
+  TensorPtr second = makeF32({4}, {5, 6, 7, 8});
+  TensorPtr deviceA = toDevice(first.get());
+  const int64_t shape[1] = {4};
+  kiln_tensor *raw = nullptr;
+  ASSERT_TRUE(
+      succeeds(kiln_tensor_create_on_device(KILN_DTYPE_F32, 1, shape, &raw)));
+  TensorPtr deviceB(raw);
+
+  // Device to device, into an existing tensor and into a new one.
+  ASSERT_TRUE(succeeds(kiln_tensor_copy(deviceA.get(), deviceB.get())));
+  EXPECT_EQ(deviceValues(deviceB.get()), f32Values(first.get()));
+  TensorPtr deviceC = toDevice(deviceB.get());
+  EXPECT_EQ(deviceValues(deviceC.get()), f32Values(first.get()));
+  // Host to device over existing data, device to host into a host tensor.
+  ASSERT_TRUE(succeeds(kiln_tensor_copy(second.get(), deviceB.get())));
+  TensorPtr hostOut = makeTensor(KILN_DTYPE_F32, {4});
+  ASSERT_TRUE(succeeds(kiln_tensor_copy(deviceB.get(), hostOut.get())));
+  EXPECT_EQ(f32Values(hostOut.get()), f32Values(second.get()));
+  // Untouched by the copies into B.
+  EXPECT_EQ(deviceValues(deviceA.get()), f32Values(first.get()));
+  EXPECT_EQ(deviceValues(deviceC.get()), f32Values(first.get()));
+
+  TensorPtr wrongShape = makeTensor(KILN_DTYPE_F32, {2, 2});
+  EXPECT_TRUE(failsWith(kiln_tensor_copy(deviceA.get(), wrongShape.get()),
+                        KILN_INVALID_ARGUMENT, {"must match"}));
+}
+
+TEST_F(CudaGpuTest, RunsUseDeviceTensorsInPlace) {
+  kiln::rt::Module module = kiln::rt::Module::load(cudaModulePath());
+  kiln::rt::Function add = module.function("vector_add");
+  TensorPtr a = makeF32({kLibraryLength}, iota(kLibraryLength, 1));
+  TensorPtr b = makeF32({kLibraryLength}, iota(kLibraryLength, 0.25f));
+  TensorPtr deviceA = toDevice(a.get()), deviceB = toDevice(b.get());
+  const int64_t shape[1] = {kLibraryLength};
+  kiln_tensor *raw = nullptr;
+  ASSERT_TRUE(
+      succeeds(kiln_tensor_create_on_device(KILN_DTYPE_F32, 1, shape, &raw)));
+  TensorPtr deviceSum(raw);
+  std::vector<float> expected = iota(kLibraryLength, 1.25f);
+
+  // Device inputs into a device output: nothing crosses to the host.
+  const kiln_tensor *deviceInputs[] = {deviceA.get(), deviceB.get()};
+  kiln_tensor *outputs[] = {deviceSum.get()};
+  ASSERT_TRUE(
+      succeeds(kiln_function_run(add.get(), deviceInputs, 2, outputs, 1)));
+  EXPECT_EQ(outputs[0], deviceSum.get());
+  EXPECT_EQ(kiln_tensor_is_on_device(deviceSum.get()), 1);
+  EXPECT_EQ(deviceValues(deviceSum.get()), expected);
+
+  // Mixed inputs; a NULL slot receives a new host tensor.
+  const kiln_tensor *mixed[] = {a.get(), deviceB.get()};
+  kiln_tensor *fresh = nullptr;
+  ASSERT_TRUE(succeeds(kiln_function_run(add.get(), mixed, 2, &fresh, 1)));
+  TensorPtr freshOwner(fresh);
+  EXPECT_EQ(kiln_tensor_is_on_device(fresh), 0);
+  EXPECT_EQ(f32Values(fresh), expected);
+
+  // Host inputs into a device output, in a session.
+  kiln_session *session = nullptr;
+  ASSERT_TRUE(succeeds(kiln_session_create(add.get(), nullptr, &session)));
+  std::unique_ptr<kiln_session, void (*)(kiln_session *)> sessionOwner(
+      session, kiln_session_free);
+  ASSERT_TRUE(succeeds(kiln_tensor_copy(b.get(), deviceSum.get())));
+  const kiln_tensor *hostInputs[] = {a.get(), a.get()};
+  ASSERT_TRUE(succeeds(kiln_session_run(session, hostInputs, 2, outputs, 1)));
+  EXPECT_EQ(deviceValues(deviceSum.get()), iota(kLibraryLength, 2));
+  // An output that is one of the inputs is refused, on the device too.
+  kiln_tensor *aliased[] = {deviceA.get()};
+  EXPECT_TRUE(failsWith(kiln_session_run(session, deviceInputs, 2, aliased, 1),
+                        KILN_INVALID_ARGUMENT, {"overlaps input 0"}));
+}
+
+TEST_F(CudaGpuTest, EntriesAllocatingOutputsTakeDeviceInputs) {
+  ModulePtr module = loadInMemory();
+  ASSERT_NE(module, nullptr);
+  const kiln_function *shift = find(module.get(), "shift");
+  TensorPtr x = makeF32({100}, iota(100, 3));
+  TensorPtr deviceX = toDevice(x.get());
+  const kiln_tensor *inputs[] = {deviceX.get()};
+  kiln_tensor *outputs[2] = {nullptr, nullptr};
+  ASSERT_TRUE(succeeds(kiln_function_run(shift, inputs, 1, outputs, 2)));
+  TensorPtr sum(outputs[0]), copy(outputs[1]);
+  EXPECT_EQ(kiln_tensor_is_on_device(sum.get()), 0);
+  std::vector<float> values = f32Values(sum.get());
+  ASSERT_EQ(values.size(), 100u);
+  for (int64_t i = 0; i < 100; ++i)
+    ASSERT_EQ(values[i], static_cast<float>(i) * 3 + kSteps.values[i]);
+  EXPECT_EQ(f32Values(copy.get()), values);
+  module.reset();
+}
+
+TEST_F(CudaGpuTest, CpuFunctionsRefuseDeviceTensors) {
+  kiln_module *raw = nullptr;
+  ASSERT_TRUE(
+      succeeds(kiln_module_from_abi(&kCpuTable, nullptr, nullptr, &raw)));
+  ModulePtr module(raw);
+  const kiln_function *copy = find(module.get(), "cpu_copy");
+  TensorPtr host = makeF32({4}, {1, 2, 3, 4});
+  TensorPtr device = toDevice(host.get());
+  const kiln_tensor *deviceInputs[] = {device.get()};
+  kiln_tensor *output = nullptr;
+  EXPECT_TRUE(failsWith(kiln_function_run(copy, deviceInputs, 1, &output, 1),
+                        KILN_INVALID_ARGUMENT,
+                        {"input 0 ('x')", "in CUDA device memory",
+                         "runs on the CPU", "kiln_tensor_copy_to_host()"}));
+  EXPECT_EQ(output, nullptr);
+  const kiln_tensor *hostInputs[] = {host.get()};
+  kiln_tensor *deviceOutputs[] = {device.get()};
+  EXPECT_TRUE(failsWith(
+      kiln_function_run(copy, hostInputs, 1, deviceOutputs, 1),
+      KILN_INVALID_ARGUMENT, {"output 0 ('x')", "in CUDA device memory"}));
+  kiln_session *session = nullptr;
+  ASSERT_TRUE(succeeds(kiln_session_create(copy, nullptr, &session)));
+  EXPECT_TRUE(failsWith(kiln_session_run(session, deviceInputs, 1, &output, 1),
+                        KILN_INVALID_ARGUMENT, {"in CUDA device memory"}));
+  EXPECT_EQ(kiln_session_device_memory_reserved(session), 0u);
+  kiln_session_free(session);
+
+  // Nor do the sequence helpers read device memory.
+  TensorPtr index =
+      makeTensor(KILN_DTYPE_I64, {1, KILN_SEQUENCE_INDEX_COLUMNS});
+  TensorPtr deviceIndex = toDevice(index.get());
+  int64_t length = -1;
+  EXPECT_TRUE(failsWith(kiln_sequence_length(deviceIndex.get(), &length),
+                        KILN_INVALID_ARGUMENT, {"in CUDA device memory"}));
+  EXPECT_EQ(length, -1);
+}
+
+/// What one thread of SessionsAllocateFromTheirOwnPools saw.
+struct SessionReport {
+  bool ok = false;
+  size_t reservedBefore = 0;
+  size_t reservedAfter = 0;
+  std::string error;
+};
+
+/// Runs vector_add 20 times in a session of its own, on host tensors or
+/// (`onDevice`) on a device input and a device output; b stays a host input,
+/// staged in the session's pool.
+void runInOwnSession(const kiln::rt::Function &add, float scale, bool onDevice,
+                     SessionReport &report) try {
+  kiln::rt::Session session(add);
+  report.reservedBefore = session.deviceMemoryReserved();
+  std::vector<float> a = iota(kLibraryLength, scale);
+  std::vector<float> b = iota(kLibraryLength, 1);
+  kiln::rt::Tensor ta = kiln::rt::Tensor::wrap(
+      KILN_DTYPE_F32, {kLibraryLength}, a.data(), a.size() * sizeof(float));
+  kiln::rt::Tensor tb = kiln::rt::Tensor::wrap(
+      KILN_DTYPE_F32, {kLibraryLength}, b.data(), b.size() * sizeof(float));
+  kiln::rt::Tensor da = ta.toDevice();
+  bool ok = true;
+  for (int run = 0; run < 20 && ok; ++run) {
+    std::vector<kiln::rt::Tensor> outputs(1);
+    if (onDevice) {
+      outputs[0] =
+          kiln::rt::Tensor::createOnDevice(KILN_DTYPE_F32, {kLibraryLength});
+      session.run({&da, &tb}, outputs);
+      ok = outputs[0].onDevice();
+      outputs[0] = outputs[0].toHost();
+    } else {
+      session.run({&ta, &tb}, outputs);
+    }
+    const float *values = outputs[0].data<float>();
+    for (int64_t i = 0; i < kLibraryLength; ++i)
+      ok = ok && values[i] == a[i] + b[i];
+  }
+  report.reservedAfter = session.deviceMemoryReserved();
+  report.ok = ok;
+} catch (const kiln::rt::Error &error) {
+  report.error = error.what();
+}
+
+TEST_F(CudaGpuTest, SessionsAllocateFromTheirOwnPools) {
+  kiln::rt::Module module = kiln::rt::Module::load(cudaModulePath());
+  kiln::rt::Function add = module.function("vector_add");
+  SessionReport first, second;
+  std::thread other(runInOwnSession, std::cref(add), 3.0f, true,
+                    std::ref(second));
+  runInOwnSession(add, 2.0f, false, first);
+  other.join();
+  for (const SessionReport *report : {&first, &second}) {
+    EXPECT_TRUE(report->ok) << report->error;
+    EXPECT_EQ(report->reservedBefore, 0u) << "no pool before the first run";
+    // Devices of the architectures the tests target all have memory pools,
+    // and a session's pool keeps what its runs staged.
+    EXPECT_GT(report->reservedAfter, 0u);
   }
 }
 
