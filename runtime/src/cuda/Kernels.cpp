@@ -665,9 +665,11 @@ void describeEpilogue(Plan &plan, const ConvShape &s) {
   plan.activation = plan.descriptors.activation(s.activation, s.alpha, s.beta);
 }
 
-/// A forward convolution's plan: cuDNN's own padding when it gives the
-/// output asked for, else an explicitly padded copy of the input.
-std::unique_ptr<Plan> planForward(const ConvShape &s, cudnnHandle_t handle) {
+/// The descriptors a forward convolution and its filter gradient share:
+/// input, output, filter and convolution, with cuDNN's own (symmetric)
+/// padding when it gives the output asked for, else an explicitly padded
+/// copy of the input.
+std::unique_ptr<Plan> describeConvolution(const ConvShape &s) {
   auto plan = std::make_unique<Plan>(s.what);
   Descriptors &d = plan->descriptors;
   plan->padded = !symmetricPaddingGives(s.h, s.pt, s.extentH(), s.sh, s.oh) ||
@@ -687,6 +689,13 @@ std::unique_ptr<Plan> planForward(const ConvShape &s, cudnnHandle_t handle) {
   plan->convolution =
       d.convolution(plan->padded ? 0 : s.pt, plan->padded ? 0 : s.pl, s.sh,
                     s.sw, s.dh, s.dw, s.groups);
+  return plan;
+}
+
+/// A forward convolution's plan: cuDNN's own padding when it gives the
+/// output asked for, else an explicitly padded copy of the input.
+std::unique_ptr<Plan> planForward(const ConvShape &s, cudnnHandle_t handle) {
+  std::unique_ptr<Plan> plan = describeConvolution(s);
   const Cudnn &dnn = cudnnLibrary();
   std::tie(plan->algorithm, plan->workspaceBytes) =
       pickAlgorithm<cudnnConvolutionFwdAlgoPerf_t>(
@@ -765,25 +774,7 @@ std::unique_ptr<Plan> planTransposed(const ConvShape &s, cudnnHandle_t handle) {
 /// copy of the input as planForward() when the padding needs one.
 std::unique_ptr<Plan> planBackwardFilter(const ConvShape &s,
                                          cudnnHandle_t handle) {
-  auto plan = std::make_unique<Plan>(s.what);
-  Descriptors &d = plan->descriptors;
-  plan->padded = !symmetricPaddingGives(s.h, s.pt, s.extentH(), s.sh, s.oh) ||
-                 !symmetricPaddingGives(s.w, s.pl, s.extentW(), s.sw, s.ow);
-  if (plan->padded) {
-    int64_t hp = s.h + s.pt + s.pb, wp = s.w + s.pl + s.pr;
-    plan->x = d.tensor(s.n, s.c, hp, wp);
-    plan->dense = d.tensor(s.n, s.c, s.h, s.w);
-    plan->interior = d.window(s.n, s.c, s.h, s.w, hp, wp);
-    plan->stagingOffset = s.pt * wp + s.pl;
-    plan->stagingBytes = size_t(s.n * s.c * hp * wp) * sizeof(float);
-  } else {
-    plan->x = d.tensor(s.n, s.c, s.h, s.w);
-  }
-  plan->y = d.tensor(s.n, s.f, s.oh, s.ow);
-  plan->filter = d.filter(s.f, s.c / s.groups, s.kh, s.kw);
-  plan->convolution =
-      d.convolution(plan->padded ? 0 : s.pt, plan->padded ? 0 : s.pl, s.sh,
-                    s.sw, s.dh, s.dw, s.groups);
+  std::unique_ptr<Plan> plan = describeConvolution(s);
   const Cudnn &dnn = cudnnLibrary();
   std::tie(plan->algorithm, plan->workspaceBytes) =
       pickAlgorithm<cudnnConvolutionBwdFilterAlgoPerf_t>(
