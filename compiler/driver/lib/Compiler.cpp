@@ -625,6 +625,7 @@ llvm::Error Compiler::compileToFile(ModuleOp module, StringRef outputPath,
                (function.getName().starts_with("kiln_kernel_") ||
                 function.getName().starts_with("kiln_cuda_") ||
                 function.getName().starts_with("mgpu") ||
+                function.getName().starts_with("mlirAsyncRuntim") ||
                 function.getName().starts_with("_mlir_memref_to_llvm_") ||
                 function.getName().starts_with("kiln_string_"));
       });

@@ -23,6 +23,21 @@ StringRef getStageName(CodegenStage stage) {
   llvm_unreachable("unknown stage");
 }
 
+/// Loops of generated code: sequential, or (with parallelLoops) parallel
+/// loops that MLIR's async-parallel-for splits into tasks, which run on the
+/// session's threads through the runtime's implementation of MLIR's async
+/// runtime ABI (kernel_abi.h). A run with one thread runs them inline.
+static std::string parallelLoopPasses(const CpuPipelineOptions &options) {
+  if (!options.parallelLoops || options.optLevel == 0)
+    return "convert-linalg-to-loops,";
+  return "convert-linalg-to-parallel-loops,"
+         "async-parallel-for{async-dispatch=true num-workers=-1 min-task-size=" +
+         std::to_string(options.minTaskSize) +
+         "},"
+         "async-to-async-runtime,async-runtime-ref-counting,"
+         "async-runtime-ref-counting-opt,convert-async-to-llvm,";
+}
+
 std::string getCpuStagePipeline(CodegenStage stage,
                                 const CpuPipelineOptions &options) {
   bool optimize = options.optLevel > 0;
@@ -75,7 +90,7 @@ std::string getCpuStagePipeline(CodegenStage stage,
     // calls after convert-math-to-llvm has taken the ones it can. Weights (when
     // they go to a file) are moved before the module tables are written, so
     // that the module info can point at their table.
-    return llvm::formatv("kiln-lower-strided-copies,convert-linalg-to-loops,"
+    return llvm::formatv("kiln-lower-strided-copies,{2}"
                          "lower-affine,convert-scf-to-cf,"
                          "expand-strided-metadata,lower-affine,"
                          "finalize-memref-to-llvm{{use-generic-functions=true},"
@@ -89,7 +104,8 @@ std::string getCpuStagePipeline(CodegenStage stage,
                          options.weightsFileName.empty()
                              ? std::string()
                              : "kiln-externalize-weights{file-name='" +
-                                   options.weightsFileName + "'},")
+                                   options.weightsFileName + "'},",
+                         parallelLoopPasses(options))
         .str();
   }
   llvm_unreachable("unknown stage");

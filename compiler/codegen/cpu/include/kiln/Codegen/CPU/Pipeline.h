@@ -32,6 +32,10 @@ struct CpuPipelineOptions {
   /// The prefix of the runtime entry points library kernels call
   /// (kiln-lower-kernel-calls): kiln_kernel_ (oneDNN) or kiln_cuda_.
   std::string kernelFunctionPrefix = "kiln_kernel_";
+  /// Whether generated loops run in parallel on the session's threads (at
+  /// -O1 and above): tasks of at least `minTaskSize` iterations.
+  bool parallelLoops = true;
+  int64_t minTaskSize = 1000;
 };
 
 /// The stages of every target's pipeline (the CUDA pipeline, in
