@@ -2,13 +2,16 @@
 //
 // A session is what a caller keeps per thread: the function it runs, its
 // thread count and its arena. The thread count is the OpenMP thread count of
-// the library kernels during its runs (generated code runs on the calling
-// thread); the compiler plans no arena yet, so the arena is recorded only.
+// the library kernels during its runs, and the parallelism of the generated
+// loops that run through MLIR's async runtime ABI (async/AsyncRuntime.h;
+// other generated code runs on the calling thread); the compiler plans no
+// arena yet, so the arena is recorded only.
 // Runs of a CUDA function in a session share the session's CUDA stream and
 // allocate their device memory from the session's own memory pool.
 //
 //===----------------------------------------------------------------------===//
 
+#include "async/AsyncRuntime.h"
 #include "cuda/Cuda.h"
 #include "internal.h"
 #include "onednn/kernels.h"
@@ -142,6 +145,9 @@ kiln_status *kiln_session_run(kiln_session *session,
                      "used by one thread at a time (create one per thread)");
   RunningGuard guard(session->running);
   KernelThreadsGuard threads(session->numThreads);
+  // Loops the compiler made parallel (MLIR's async runtime ABI) split their
+  // work over the same number of threads.
+  AsyncParallelismGuard parallelism(session->numThreads);
   // CUDA runs of the session share its stream.
   return runFunction(session->function, session, inputs, num_inputs, outputs,
                      num_outputs);

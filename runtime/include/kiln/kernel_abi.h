@@ -176,6 +176,30 @@ KILN_KERNEL_API void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment,
                                                          size_t size);
 KILN_KERNEL_API void _mlir_memref_to_llvm_free(void *pointer);
 
+/*===--- Parallel loops: MLIR's async runtime ABI -------------------------===*
+ *
+ * Loops that the compiler lowers with MLIR's async passes (async-parallel-for
+ * with async-dispatch=true and num-workers=-1, async-to-async-runtime,
+ * async-runtime-ref-counting(-opt), convert-async-to-llvm) call the
+ * mlirAsyncRuntime* functions that MLIR declares in
+ * mlir/ExecutionEngine/AsyncRuntime.h. libkiln_runtime exports all of them,
+ * with the same names and C signatures (including the upstream spelling
+ * mlirAsyncRuntimGetNumWorkerThreads), so modules need neither MLIR's
+ * libmlir_async_runtime nor any other library; they are not redeclared here.
+ *
+ * - The parallelism of a run is its session's num_threads (1 outside
+ *   sessions): mlirAsyncRuntimGetNumWorkerThreads() returns it, and with 1
+ *   every task runs inline on the calling thread, exactly like sequential
+ *   code.
+ * - Otherwise tasks run, in FIFO order, on one process-wide pool of worker
+ *   threads grown lazily to the largest parallelism asked for minus one; the
+ *   calling thread runs queued tasks while it awaits, and idle workers sleep.
+ * - Tokens and values start with two references (the creator's and the one
+ *   emplacing them drops), groups with one, as in MLIR's implementation.
+ *   NULL objects count as ready and in error; no call crashes on NULL.
+ *
+ *===----------------------------------------------------------------------===*/
+
 /*===--- CUDA modules -----------------------------------------------------===*
  *
  * A module whose info table says KILN_TARGET_CUDA keeps every tensor in CUDA

@@ -1,9 +1,10 @@
 # Fails unless the library LIBRARY exports exactly the functions that HEADERS
-# declare with KILN_API (the C API) or KILN_KERNEL_API (the kernels compiled
-# modules call, including MLIR's mgpu* GPU calls): no missing function, and no stray symbol (such as C++
+# declare with KILN_API (the C API), KILN_KERNEL_API (the kernels compiled
+# modules call, including MLIR's mgpu* GPU calls) or KILN_ASYNC_API (MLIR's
+# mlirAsyncRuntime* async runtime calls): no missing function, and no stray symbol (such as C++
 # template instances) that other code could bind to.
 # Run with: cmake -DREADELF=<readelf> -DLIBRARY=<lib.so>
-#                 "-DHEADERS=<runtime.h>;<kernel_abi.h>" -P <this file>
+#                 "-DHEADERS=<runtime.h>;<kernel_abi.h>;..." -P <this file>
 foreach(variable READELF LIBRARY HEADERS)
   if(NOT ${variable})
     message(FATAL_ERROR "set -D${variable}=...")
@@ -14,13 +15,13 @@ endforeach()
 set(declarations "")
 foreach(header IN LISTS HEADERS)
   file(READ ${header} header_text)
-  string(REGEX MATCHALL "KILN_(KERNEL_)?API [^;]*" found "${header_text}")
+  string(REGEX MATCHALL "KILN_(KERNEL_|ASYNC_)?API [^;]*" found "${header_text}")
   list(APPEND declarations ${found})
 endforeach()
 set(declared "")
 foreach(declaration IN LISTS declarations)
   if(declaration MATCHES
-     "(kiln_[a-z0-9_]+|_mlir_[a-z0-9_]+|mgpu[A-Za-z0-9_]+)[ \t\n]*\\(")
+     "(kiln_[a-z0-9_]+|_mlir_[a-z0-9_]+|mgpu[A-Za-z0-9_]+|mlirAsyncRuntim[A-Za-z]+)[ \t\n]*\\(")
     list(APPEND declared ${CMAKE_MATCH_1})
   endif()
 endforeach()
