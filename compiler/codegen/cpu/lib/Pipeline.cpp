@@ -26,11 +26,13 @@ StringRef getStageName(CodegenStage stage) {
 /// Loops of generated code: sequential, or (with parallelLoops) parallel
 /// loops that MLIR's async-parallel-for splits into tasks, which run on the
 /// session's threads through the runtime's implementation of MLIR's async
-/// runtime ABI (kernel_abi.h). A run with one thread runs them inline.
+/// runtime ABI (kernel_abi.h). A run with one thread runs them inline. The
+/// loops are made one-dimensional first (kiln-linearize-parallel-loops says
+/// why), so a task is a range of rows: the innermost dimension.
 static std::string parallelLoopPasses(const CpuPipelineOptions &options) {
   if (!options.parallelLoops || options.optLevel == 0)
     return "convert-linalg-to-loops,";
-  return "convert-linalg-to-parallel-loops,"
+  return "convert-linalg-to-parallel-loops,kiln-linearize-parallel-loops,"
          "async-parallel-for{async-dispatch=true num-workers=-1 min-task-size=" +
          std::to_string(options.minTaskSize) +
          "},"

@@ -198,4 +198,19 @@ def KilnLowerKernelCallsPass : Pass<"kiln-lower-kernel-calls", "mlir::ModuleOp">
                            "mlir::memref::MemRefDialect"];
 }
 
+def KilnLinearizeParallelLoopsPass
+    : Pass<"kiln-linearize-parallel-loops", "mlir::ModuleOp"> {
+  let summary = "Make every multi-dimensional scf.parallel one-dimensional";
+  let description = [{
+    A parallel loop over N > 1 dimensions becomes a parallel loop over the
+    product of its first N - 1 trip counts, which delinearizes its index into
+    those dimensions, around a sequential loop over the last one (left whole
+    for the vectorizer). async-parallel-for then splits only one dimension
+    into blocks: its split of several dimensions runs some iterations twice
+    when a block ends inside a row (seen with MLIR 22 on a 4-D convolution
+    loop, which accumulated twice).
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::scf::SCFDialect"];
+}
+
 #endif // KILN_CODEGEN_CPU_PASSES

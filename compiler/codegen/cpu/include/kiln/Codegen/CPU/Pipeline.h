@@ -33,12 +33,10 @@ struct CpuPipelineOptions {
   /// (kiln-lower-kernel-calls): kiln_kernel_ (oneDNN) or kiln_cuda_.
   std::string kernelFunctionPrefix = "kiln_kernel_";
   /// Whether generated loops run in parallel on the session's threads (at
-  /// -O1 and above): tasks of at least `minTaskSize` iterations. Off: with
-  /// it, a padded convolution in generated loops computed wrong values (even
-  /// on MLIR's own async runtime), which is not understood yet; the ResNet-18
-  /// training step at 2 threads ran 384 ms instead of 427.
-  bool parallelLoops = false;
-  int64_t minTaskSize = 1000;
+  /// -O1 and above), in tasks of at least `minTaskSize` rows (iterations of
+  /// all but the innermost dimension).
+  bool parallelLoops = true;
+  int64_t minTaskSize = 16;
 };
 
 /// The stages of every target's pipeline (the CUDA pipeline, in
