@@ -207,7 +207,11 @@ struct ExternalizeWeightsPass
     std::vector<char> blob;
     SmallVector<Segment> segments;
     for (auto global : module.getOps<LLVM::GlobalOp>()) {
-      if (!global.getConstant() || global.getSymName().starts_with("__kiln"))
+      // Kiln's own tables and messages stay in the code, and so does the
+      // message convert-async-to-llvm adds for its abort path (parallel
+      // loops): they are not tensors.
+      if (!global.getConstant() || global.getSymName().starts_with("__kiln") ||
+          global.getSymName().starts_with("assert_msg"))
         continue;
       std::optional<std::vector<char>> bytes =
           constantBytes(global.getValueOrNull());
