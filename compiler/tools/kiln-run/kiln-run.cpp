@@ -120,7 +120,7 @@ static void registerThreads() {
   threadsOption = &tools::registerThreadsOption(
       category, "Threads for the runtime session (default 1): the oneDNN "
                 "kernels (convolutions, matrix products) use that many; "
-                "generated code runs on the calling thread");
+                "so do generated loops (at -O1 and above)");
 }
 
 /// --input NAME=VALUE, by name.

@@ -191,9 +191,9 @@ KILN_KERNEL_API void _mlir_memref_to_llvm_free(void *pointer);
  *   sessions): mlirAsyncRuntimGetNumWorkerThreads() returns it, and with 1
  *   every task runs inline on the calling thread, exactly like sequential
  *   code.
- * - Otherwise tasks run, in FIFO order, on one process-wide pool of worker
- *   threads grown lazily to the largest parallelism asked for minus one; the
- *   calling thread runs queued tasks while it awaits, and idle workers sleep.
+ * - Otherwise Execute queues tasks (FIFO) and the thread that awaits runs
+ *   them on an OpenMP parallel region of the run's parallelism: the threads
+ *   oneDNN's kernels run on, so that the two never compete for cores.
  * - Tokens and values start with two references (the creator's and the one
  *   emplacing them drops), groups with one, as in MLIR's implementation.
  *   NULL objects count as ready and in error; no call crashes on NULL.
