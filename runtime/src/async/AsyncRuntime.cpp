@@ -16,7 +16,7 @@
 // until the awaited object is ready. A separate pool of workers was measured
 // first: right after each oneDNN kernel, OpenMP's threads spin waiting for
 // the next region while the workers want the same cores (SqueezeNet at 2
-// threads ran 7.96 ms against 5.80 at one). Inside a region (a task that
+// threads ran slower than at one). Inside a region (a task that
 // awaits, as nested parallel loops do) a thread runs queued tasks itself.
 //
 //===----------------------------------------------------------------------===//

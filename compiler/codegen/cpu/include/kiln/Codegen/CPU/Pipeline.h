@@ -36,7 +36,7 @@ struct CpuPipelineOptions {
   /// -O1 and above), in tasks of at least `minTaskSize` rows (iterations of
   /// all but the innermost dimension).
   bool parallelLoops = true;
-  int64_t minTaskSize = 16;
+  int64_t minTaskSize = 512;
 };
 
 /// The stages of every target's pipeline (the CUDA pipeline, in
