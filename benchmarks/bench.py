@@ -571,8 +571,8 @@ def write_results(path, machine, settings, thread_counts, results, compile_times
                                                                  machine["date"]), "",
              "Kiln runs with its default kernels (`--cpu-kernels=auto`: oneDNN for convolutions "
              "and matrix products, generated code for the rest); the session's `num_threads` "
-             "is the kernels' OpenMP thread count, while generated code runs on the calling "
-             "thread.", "",
+             "is the kernels' OpenMP thread count and the parallelism of generated loops "
+             "(tasks on the same OpenMP threads).", "",
              "## Machine", "",
              "| | |", "|---|---|"]
     for key, title in (("date", "date"), ("cpu", "CPU"), ("cpu_family_model", "CPU id"),
