@@ -46,14 +46,6 @@ using namespace mlir;
 namespace kiln::autodiff {
 namespace {
 
-/// The identity permutation of `rank` dims with dims `a` and `b` swapped.
-SmallVector<int64_t> swapDims(int64_t rank, int64_t a, int64_t b) {
-  SmallVector<int64_t> permutation(rank);
-  std::iota(permutation.begin(), permutation.end(), 0);
-  std::swap(permutation[a], permutation[b]);
-  return permutation;
-}
-
 /// `type`'s shape as a kiln.reshape target (-1 for its one dynamic dim).
 SmallVector<int64_t> reshapeTarget(RankedTensorType type) {
   SmallVector<int64_t> shape(type.getShape());

@@ -63,15 +63,15 @@ void runTask(const Task &task) {
 }
 
 //===----------------------------------------------------------------------===//
-// The worker pool
+// The task queue
 //===----------------------------------------------------------------------===//
 
 /// The process-wide FIFO queue of tasks, run by the threads that await.
-class WorkerPool {
+class TaskQueue {
 public:
   /// The queue, created on first use.
-  static WorkerPool &get() {
-    static WorkerPool pool;
+  static TaskQueue &get() {
+    static TaskQueue pool;
     return pool;
   }
 
@@ -88,7 +88,7 @@ public:
   void notifyProgress();
 
 private:
-  WorkerPool() = default;
+  TaskQueue() = default;
 
   /// Runs queued tasks on this thread until `done()`.
   void drainUntil(const std::function<bool()> &done);
@@ -102,19 +102,19 @@ private:
   std::deque<Task> queue;
 };
 
-void WorkerPool::submit(const Task &task) {
+void TaskQueue::submit(const Task &task) {
   std::lock_guard<std::mutex> lock(mutex);
   queue.push_back(task);
   progress.notify_all();
 }
 
-Task WorkerPool::popTask() {
+Task TaskQueue::popTask() {
   Task task = queue.front();
   queue.pop_front();
   return task;
 }
 
-void WorkerPool::drainUntil(const std::function<bool()> &done) {
+void TaskQueue::drainUntil(const std::function<bool()> &done) {
   std::unique_lock<std::mutex> lock(mutex);
   // `done` is checked with the mutex held and notifyProgress() takes it, so
   // a wake-up between the check and the wait cannot be lost.
@@ -130,7 +130,7 @@ void WorkerPool::drainUntil(const std::function<bool()> &done) {
   }
 }
 
-void WorkerPool::helpUntil(const std::function<bool()> &done,
+void TaskQueue::helpUntil(const std::function<bool()> &done,
                            int32_t parallelism) {
   if (parallelism <= 1 || omp_in_parallel()) {
     drainUntil(done);
@@ -140,7 +140,7 @@ void WorkerPool::helpUntil(const std::function<bool()> &done,
   drainUntil(done);
 }
 
-void WorkerPool::notifyProgress() {
+void TaskQueue::notifyProgress() {
   std::lock_guard<std::mutex> lock(mutex);
   progress.notify_all();
 }
@@ -151,7 +151,7 @@ void execute(const Task &task) {
     runTask(task);
     return;
   }
-  WorkerPool::get().submit(task);
+  TaskQueue::get().submit(task);
 }
 
 } // namespace
@@ -248,7 +248,7 @@ void setState(Awaitable *object, State state) {
   }
   for (Awaiter &awaiter : ready)
     awaiter();
-  WorkerPool::get().notifyProgress();
+  TaskQueue::get().notifyProgress();
   object->dropRef(1);
 }
 
@@ -256,7 +256,7 @@ void setState(Awaitable *object, State state) {
 void await(const Awaitable *object) {
   if (!object || object->isReady())
     return;
-  WorkerPool::get().helpUntil([object] { return object->isReady(); },
+  TaskQueue::get().helpUntil([object] { return object->isReady(); },
                               currentParallelism);
 }
 
@@ -290,7 +290,7 @@ void tokenReadyInGroup(KilnAsyncGroup *group, bool error) {
   }
   for (Awaiter &awaiter : ready)
     awaiter();
-  WorkerPool::get().notifyProgress();
+  TaskQueue::get().notifyProgress();
 }
 
 } // namespace
@@ -387,7 +387,7 @@ void mlirAsyncRuntimeAwaitValue(KilnAsyncValue *value) { await(value); }
 void mlirAsyncRuntimeAwaitAllInGroup(KilnAsyncGroup *group) {
   if (!group || group->isDone())
     return;
-  WorkerPool::get().helpUntil([group] { return group->isDone(); },
+  TaskQueue::get().helpUntil([group] { return group->isDone(); },
                               currentParallelism);
 }
 

@@ -45,14 +45,6 @@ using namespace mlir;
 namespace kiln {
 namespace {
 
-/// The identity permutation of `rank` dims with dims `a` and `b` swapped.
-SmallVector<int64_t> swapDims(int64_t rank, int64_t a, int64_t b) {
-  SmallVector<int64_t> permutation(rank);
-  std::iota(permutation.begin(), permutation.end(), 0);
-  std::swap(permutation[a], permutation[b]);
-  return permutation;
-}
-
 /// Channels [start, start + size) of `value` ([N, C, D...], N possibly
 /// dynamic).
 Value sliceChannels(OpBuilder &b, Location loc, Value value, int64_t start,

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "kiln/Codegen/CUDA/Passes.h"
+#include "kiln/Codegen/LoopLinearization.h"
 
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/IRMapping.h"
@@ -131,17 +132,9 @@ private:
                             "mapped to GPU threads yet");
     OpBuilder builder(loop);
     Location loc = loop.getLoc();
-    // Trip counts, innermost last: ceil((upper - lower) / step).
-    SmallVector<Value> counts;
-    Value total = arith::ConstantIndexOp::create(builder, loc, 1);
-    for (auto [lower, upper, step] :
-         llvm::zip(loop.getLowerBound(), loop.getUpperBound(),
-                   loop.getStep())) {
-      Value extent = builder.createOrFold<arith::SubIOp>(loc, upper, lower);
-      Value count = builder.createOrFold<arith::CeilDivUIOp>(loc, extent, step);
-      counts.push_back(count);
-      total = builder.createOrFold<arith::MulIOp>(loc, total, count);
-    }
+    SmallVector<Value> counts =
+        getTripCounts(builder, loc, loop, loop.getNumLoops());
+    Value total = getProduct(builder, loc, counts);
     if (std::optional<int64_t> staticTotal = getConstantIntValue(total);
         staticTotal && *staticTotal == 0) {
       loop.erase();
@@ -151,19 +144,7 @@ private:
         launch(builder, loc, total,
                [&](OpBuilder &b, Location loc, Value linear) {
                  IRMapping mapping;
-                 Value rest = linear;
-                 for (int64_t d = counts.size() - 1; d >= 0; --d) {
-                   Value index = rest;
-                   if (d > 0) {
-                     index = arith::RemUIOp::create(b, loc, rest, counts[d]);
-                     rest = arith::DivUIOp::create(b, loc, rest, counts[d]);
-                   }
-                   Value scaled = arith::MulIOp::create(b, loc, index,
-                                                        loop.getStep()[d]);
-                   mapping.map(loop.getInductionVars()[d],
-                               arith::AddIOp::create(
-                                   b, loc, loop.getLowerBound()[d], scaled));
-                 }
+                 mapDelinearized(b, loc, linear, counts, loop, mapping);
                  for (Operation &op : loop.getBody()->without_terminator())
                    b.clone(op, mapping);
                });

@@ -4,9 +4,18 @@
 
 #include "kiln/Dialect/Kiln/IR/KilnOps.h"
 
+#include <numeric>
+
 using namespace mlir;
 
 namespace kiln {
+
+SmallVector<int64_t> swapDims(int64_t rank, int64_t a, int64_t b) {
+  SmallVector<int64_t> permutation(rank);
+  std::iota(permutation.begin(), permutation.end(), 0);
+  std::swap(permutation[a], permutation[b]);
+  return permutation;
+}
 
 bool staticBeyondBatch(RankedTensorType type) {
   return llvm::none_of(type.getShape().drop_front(), ShapedType::isDynamic);

@@ -13,6 +13,10 @@
 
 namespace kiln {
 
+/// The identity permutation of `rank` dims with dims `a` and `b` swapped (a
+/// kiln.transpose's permutation).
+llvm::SmallVector<int64_t> swapDims(int64_t rank, int64_t a, int64_t b);
+
 /// Whether dims 1... of `type` (all but the batch) are static.
 bool staticBeyondBatch(mlir::RankedTensorType type);
 
