@@ -24,16 +24,19 @@ StringRef getStageName(CodegenStage stage) {
 }
 
 /// Loops of generated code: sequential, or (with parallelLoops) parallel
-/// loops that MLIR's async-parallel-for splits into tasks, which run on the
-/// session's threads through the runtime's implementation of MLIR's async
-/// runtime ABI (kernel_abi.h). A run with one thread runs them inline. The
-/// loops are made one-dimensional first (kiln-linearize-parallel-loops says
-/// why), so a task is a range of rows: the innermost dimension.
+/// loops that kiln-async-parallel-for (MLIR's async-parallel-for, with task
+/// sizes by work) splits into tasks, which run on the session's threads
+/// through the runtime's implementation of MLIR's async runtime ABI
+/// (kernel_abi.h). A run with one thread runs them inline. The loops are made
+/// one-dimensional first (kiln-linearize-parallel-loops says why), so a task
+/// is a range of rows: the innermost dimension. The output tiles of
+/// vectorized matrix products (scf.forall) are parallel loops too.
 static std::string parallelLoopPasses(const CpuPipelineOptions &options) {
   if (!options.parallelLoops || options.optLevel == 0)
-    return "convert-linalg-to-loops,";
-  return "convert-linalg-to-parallel-loops,kiln-linearize-parallel-loops,"
-         "async-parallel-for{async-dispatch=true num-workers=-1 min-task-size=" +
+    return "scf-forall-to-for,convert-linalg-to-loops,";
+  return "scf-forall-to-parallel,convert-linalg-to-parallel-loops,"
+         "kiln-linearize-parallel-loops,"
+         "kiln-async-parallel-for{min-task-size=" +
          std::to_string(options.minTaskSize) +
          "},"
          "async-to-async-runtime,async-runtime-ref-counting,"
@@ -61,6 +64,9 @@ std::string getCpuStagePipeline(CodegenStage stage,
            "kiln-lower-to-linalg," +
            "canonicalize," +
            (optimize ? "linalg-fuse-elementwise-ops," : "") +
+           (optimize && options.vectorizeContractions
+                ? "kiln-vectorize-contractions,canonicalize,"
+                : "") +
            "kiln-decompose-aggregates,canonicalize,cse";
   case CodegenStage::Bufferize:
     // Identity layouts at function boundaries match the runtime's dense
@@ -93,7 +99,9 @@ std::string getCpuStagePipeline(CodegenStage stage,
     // they go to a file) are moved before the module tables are written, so
     // that the module info can point at their table.
     return llvm::formatv("kiln-lower-strided-copies,{2}"
+                         "convert-vector-to-scf{{full-unroll=true},"
                          "lower-affine,convert-scf-to-cf,"
+                         "convert-vector-to-llvm,"
                          "expand-strided-metadata,lower-affine,"
                          "finalize-memref-to-llvm{{use-generic-functions=true},"
                          "convert-math-to-llvm,convert-math-to-libm,"

@@ -33,6 +33,8 @@ std::string getCudaStagePipeline(CodegenStage stage,
   // device pointers through the runtime's kiln_cuda_* entry points.
   shared.cpuKernels = options.kernels == "codegen" ? "codegen" : "cuda";
   shared.kernelFunctionPrefix = "kiln_cuda_";
+  // kiln-map-loops-to-gpu maps linalg loop nests, not vector code.
+  shared.vectorizeContractions = false;
   if (stage != CodegenStage::LowerToLLVM)
     return getCpuStagePipeline(stage, shared);
   // Strided copies become loops (kernels); the remaining buffers, copies and

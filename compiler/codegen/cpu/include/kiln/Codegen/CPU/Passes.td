@@ -213,4 +213,67 @@ def KilnLinearizeParallelLoopsPass
   let dependentDialects = ["mlir::arith::ArithDialect", "mlir::scf::SCFDialect"];
 }
 
+def KilnVectorizeContractionsPass
+    : Pass<"kiln-vectorize-contractions", "mlir::ModuleOp"> {
+  let summary = "Tile matrix products for the caches and registers, and vectorize them";
+  let description = [{
+    Runs on linalg on tensors, before bufferization. Every `linalg.matmul` and
+    `linalg.batch_matmul` of static f32 shape is scheduled with MLIR's
+    transform dialect (the schedule is a transform script this pass writes
+    for the op's shape and applies with the transform interpreter):
+
+      * `scf.forall` over tiles of the output (cache tiles, the unit of
+        parallel work), into which the zero-fill of the output is fused;
+      * a loop over slices of the reduction dimension that fit the L1/L2
+        caches;
+      * a register tile of `rows` x `columns` outputs, vectorized, whose
+        accumulators are hoisted out of the innermost loop over the reduction
+        dimension, so each step is one row of B loaded as vectors and `rows`
+        broadcast FMAs (`vector.contract` lowered to outer products and then
+        to `vector.fma`).
+
+    Tiles of the output divide it (the register tile shrinks to a divisor of
+    an odd dimension), so every register tile has the same static shape and
+    vectorizes without masks.
+  }];
+  let options = [
+    Option<"rows", "rows", "int64_t", /*default=*/"8",
+           "Rows of the register tile">,
+    Option<"columns", "columns", "int64_t", /*default=*/"32",
+           "Columns of the register tile (a multiple of the vector width)">,
+    Option<"tileRows", "tile-rows", "int64_t", /*default=*/"64",
+           "Rows of the output tile of one parallel task">,
+    Option<"tileColumns", "tile-columns", "int64_t", /*default=*/"256",
+           "Columns of the output tile of one parallel task">,
+    Option<"reductionTile", "reduction-tile", "int64_t", /*default=*/"256",
+           "Slice of the reduction dimension kept in cache">,
+  ];
+  let dependentDialects = [
+    "mlir::transform::TransformDialect", "mlir::vector::VectorDialect",
+    "mlir::scf::SCFDialect", "mlir::affine::AffineDialect",
+    "mlir::ub::UBDialect", "mlir::tensor::TensorDialect"
+  ];
+}
+
+def KilnAsyncParallelForPass
+    : Pass<"kiln-async-parallel-for", "mlir::ModuleOp"> {
+  let summary = "Split parallel loops into async tasks sized by their work";
+  let description = [{
+    MLIR's `async-parallel-for` (asynchronous dispatch, worker count read at
+    run time), with a minimum task size per loop instead of one for all: a
+    task gets at least `min-task-size` rows, where a row is one run of the
+    innermost loop of the iteration's deepest loop nest. An iteration of an
+    elementwise loop (after kiln-linearize-parallel-loops) is one row; an
+    iteration of a tiled matrix product (the output tiles of
+    kiln-vectorize-contractions) is thousands, so each tile may be a task of
+    its own. Trip counts only known at run time count as one.
+  }];
+  let options = [
+    Option<"minTaskSize", "min-task-size", "int64_t", /*default=*/"512",
+           "Rows of work a task gets at least">,
+  ];
+  let dependentDialects = ["mlir::async::AsyncDialect", "mlir::arith::ArithDialect",
+                           "mlir::func::FuncDialect", "mlir::scf::SCFDialect"];
+}
+
 #endif // KILN_CODEGEN_CPU_PASSES

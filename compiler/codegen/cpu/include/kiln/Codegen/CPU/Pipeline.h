@@ -37,6 +37,10 @@ struct CpuPipelineOptions {
   /// all but the innermost dimension).
   bool parallelLoops = true;
   int64_t minTaskSize = 512;
+  /// Whether matrix products left to generated code are tiled and vectorized
+  /// (kiln-vectorize-contractions, at -O1 and above). Targets whose later
+  /// stages expect plain linalg (CUDA) turn it off.
+  bool vectorizeContractions = true;
 };
 
 /// The stages of every target's pipeline (the CUDA pipeline, in

@@ -1,0 +1,207 @@
+//===- VectorizeContractions.cpp - kiln-vectorize-contractions ------------===//
+//
+// Matrix products in generated code, scheduled with MLIR's transform dialect:
+// for each product this pass writes a transform script sized for its shape
+// (cache tiles, a reduction slice, a register tile) and applies it with the
+// transform interpreter. The register tile is the classic outer-product
+// micro-kernel: `rows` x `columns` accumulators stay in vector registers
+// while the loop over the reduction dimension loads one row of B and
+// broadcasts one element of A per row.
+//
+//===----------------------------------------------------------------------===//
+
+#include "kiln/Codegen/CPU/Passes.h"
+
+#include "mlir/Dialect/Transform/IR/TransformOps.h"
+#include "mlir/Dialect/Transform/Transforms/TransformInterpreterUtils.h"
+#include "mlir/Parser/Parser.h"
+#include "llvm/Support/FormatVariadic.h"
+
+namespace kiln {
+#define GEN_PASS_DEF_KILNVECTORIZECONTRACTIONSPASS
+#include "kiln/Codegen/CPU/Passes.h.inc"
+} // namespace kiln
+
+using namespace mlir;
+
+namespace kiln {
+namespace {
+
+/// Elements of one AVX-512 register of f32: register tiles are rounded up to
+/// it, so that a column of the tile is whole vectors.
+constexpr int64_t kVectorWidth = 16;
+
+/// The largest divisor of `value` that is at most `limit`.
+int64_t largestDivisor(int64_t value, int64_t limit) {
+  for (int64_t divisor = std::min(value, limit); divisor > 1; --divisor)
+    if (value % divisor == 0)
+      return divisor;
+  return 1;
+}
+
+/// The largest multiple of `unit` that divides `value` (a multiple of
+/// `unit`) and is at most `limit` (at least `unit`).
+int64_t largestDividingMultiple(int64_t value, int64_t unit, int64_t limit) {
+  return unit * largestDivisor(value / unit, std::max<int64_t>(1, limit / unit));
+}
+
+/// Columns of the register tile for `n` columns: whole vectors where `n`
+/// allows, otherwise a divisor of `n` (a row of the tile is then a vector of
+/// that length, which LLVM splits into registers).
+int64_t registerColumns(int64_t n, int64_t limit) {
+  if (n % kVectorWidth == 0)
+    return largestDividingMultiple(n, kVectorWidth, limit);
+  return n <= limit ? n : largestDivisor(n, limit);
+}
+
+/// Tile sizes of one product, in the order of its loops: (batch,) rows,
+/// columns, reduction.
+struct Schedule {
+  bool batched = false;
+  int64_t tileRows, tileColumns; // one parallel task's output tile
+  int64_t reductionTile;         // slice of the reduction kept in cache
+  int64_t rows, columns;         // register tile
+  bool fuseFill = false;         // the output starts as a linalg.fill
+};
+
+/// "[a, b, c]" with a leading 0 (or `batchSize`) for the batch dimension.
+std::string sizes(const Schedule &schedule, int64_t batchSize,
+                  ArrayRef<int64_t> values) {
+  std::string text = "[";
+  if (schedule.batched)
+    text += std::to_string(batchSize) + ", ";
+  for (auto [index, value] : llvm::enumerate(values))
+    text += (index ? ", " : "") + std::to_string(value);
+  return text + "]";
+}
+
+/// The transform script for one product. Its entry point takes the product.
+std::string buildScript(const Schedule &s) {
+  // The fill's handle is taken before tiling consumes the product's.
+  std::string fillHandle =
+      s.fuseFill ? "%fill = transform.get_producer_of_operand %op[2] "
+                   ": (!transform.any_op) -> !transform.any_op"
+                 : "";
+  std::string fuseFill =
+      s.fuseFill
+          ? "%fused, %forall = transform.structured.fuse_into_containing_op "
+            "%fill into %forall0 : (!transform.any_op, !transform.any_op) -> "
+            "(!transform.any_op, !transform.any_op)"
+          : "%forall = transform.cast %forall0 : !transform.any_op to "
+            "!transform.any_op";
+  return llvm::formatv(
+             R"mlir(
+module attributes {{transform.with_named_sequence} {{
+  transform.named_sequence @schedule(%op: !transform.any_op {{transform.consumed}) {{
+    {5}
+    %tiled, %forall0 = transform.structured.tile_using_forall %op tile_sizes {0}
+      : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+    {1}
+    %sliced, %reduction = transform.structured.tile_using_for %tiled tile_sizes {2}
+      : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+    %registers, %loops:2 = transform.structured.tile_using_for %sliced tile_sizes {3}
+      : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op)
+    %step, %stepLoop = transform.structured.tile_using_for %registers tile_sizes {4}
+      : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+    transform.structured.vectorize %step : !transform.any_op
+    transform.apply_patterns to %forall {{
+      transform.apply_patterns.vector.reduction_to_contract
+      transform.apply_patterns.vector.transfer_permutation_patterns
+    } : !transform.any_op
+    transform.apply_patterns to %forall {{
+      transform.apply_patterns.canonicalization
+      transform.apply_patterns.linalg.tiling_canonicalization
+    } : !transform.any_op
+    %all = transform.structured.match interface{{LoopLikeInterface} in %forall
+      : (!transform.any_op) -> !transform.any_op
+    transform.apply_licm to %all : !transform.any_op
+    transform.loop.hoist_loop_invariant_subsets %all : !transform.any_op
+    transform.apply_patterns to %forall {{
+      transform.apply_patterns.vector.cast_away_vector_leading_one_dim
+      transform.apply_patterns.canonicalization
+    } : !transform.any_op
+    transform.apply_patterns to %forall {{
+      transform.apply_patterns.vector.lower_contraction lowering_strategy = "outerproduct"
+      transform.apply_patterns.vector.lower_outerproduct
+    } : !transform.any_op
+    transform.yield
+  }
+}
+)mlir",
+             sizes(s, 1, {s.tileRows, s.tileColumns}), fuseFill,
+             sizes(s, 0, {0, 0, s.reductionTile}),
+             sizes(s, 0, {s.rows, s.columns, 0}), sizes(s, 0, {0, 0, 1}),
+             fillHandle)
+      .str();
+}
+
+/// Shapes this pass schedules: f32 operands of static shape.
+bool isScheduled(linalg::LinalgOp op) {
+  if (!isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op))
+    return false;
+  // Named ops with user-defined indexing maps (transposed or broadcast
+  // operands) keep the default lowering.
+  if (auto matmul = dyn_cast<linalg::MatmulOp>(op.getOperation()))
+    if (matmul.hasUserDefinedMaps())
+      return false;
+  if (auto matmul = dyn_cast<linalg::BatchMatmulOp>(op.getOperation()))
+    if (matmul.hasUserDefinedMaps())
+      return false;
+  if (!op.hasPureTensorSemantics() || op.hasDynamicShape())
+    return false;
+  return llvm::all_of(op->getOperandTypes(), [](Type type) {
+    auto shaped = dyn_cast<ShapedType>(type);
+    return shaped && shaped.getElementType().isF32();
+  });
+}
+
+struct VectorizeContractionsPass
+    : impl::KilnVectorizeContractionsPassBase<VectorizeContractionsPass> {
+  using Base::Base;
+
+  Schedule scheduleFor(linalg::LinalgOp op) const {
+    SmallVector<int64_t> loops = op.getStaticLoopRanges();
+    Schedule s;
+    s.batched = loops.size() == 4;
+    int64_t m = loops[loops.size() - 3], n = loops[loops.size() - 2],
+            k = loops.back();
+    // Every tile of a parallel dimension divides it, so that all register
+    // tiles have the same static shape and vectorize without masks; a slice
+    // of the reduction need not (the register tile steps through it one
+    // element at a time).
+    s.rows = largestDivisor(m, rows);
+    s.columns = registerColumns(n, columns);
+    s.tileRows = largestDividingMultiple(m, s.rows, tileRows);
+    s.tileColumns = largestDividingMultiple(n, s.columns, tileColumns);
+    s.reductionTile = std::min<int64_t>(reductionTile, k);
+    s.fuseFill = op.getDpsInits()[0].getDefiningOp<linalg::FillOp>() != nullptr;
+    return s;
+  }
+
+  LogicalResult schedule(linalg::LinalgOp op) {
+    std::string script = buildScript(scheduleFor(op));
+    ParserConfig config(&getContext());
+    OwningOpRef<ModuleOp> library =
+        parseSourceString<ModuleOp>(script, config, "kiln-schedule");
+    if (!library)
+      return op->emitError("kiln-vectorize-contractions: internal error: "
+                           "the schedule does not parse");
+    auto entry = library->lookupSymbol<transform::NamedSequenceOp>("schedule");
+    return transform::applyTransformNamedSequence(
+        op, entry, *library, transform::TransformOptions());
+  }
+
+  void runOnOperation() override {
+    SmallVector<linalg::LinalgOp> products;
+    getOperation().walk([&](linalg::LinalgOp op) {
+      if (isScheduled(op))
+        products.push_back(op);
+    });
+    for (linalg::LinalgOp op : products)
+      if (failed(schedule(op)))
+        return signalPassFailure();
+  }
+};
+
+} // namespace
+} // namespace kiln

@@ -1,0 +1,78 @@
+// RUN: kiln-opt %s -split-input-file -kiln-vectorize-contractions="tile-rows=32 reduction-tile=64" -canonicalize | FileCheck %s
+
+// A product of 64x128 by 128x256: two output tiles of 32x256, a task each
+// (the zero-fill fused into them), slices of 64 of the reduction, and an 8x32
+// register tile
+// whose accumulators are loop-carried vectors of the innermost loop over the
+// reduction, each step one row of B and eight broadcast FMAs.
+// CHECK-LABEL: func.func @matmul
+// CHECK: scf.forall (%{{.+}}) in (2) shared_outs
+// CHECK: linalg.fill {{.*}} -> tensor<32x256xf32>
+// CHECK: scf.for %{{.+}} = %c0 to %c128 step %c64
+// CHECK: scf.for %{{.+}} = %c0 to %c32 step %c8
+// CHECK: scf.for %{{.+}} = %c0 to %c256 step %c32
+// CHECK: vector.transfer_read {{.*}} : tensor<8x32xf32>, vector<8x32xf32>
+// CHECK: scf.for %{{.+}} = %c0 to %c64 step %c1 iter_args(%{{.+}} = %{{.+}}) -> (vector<8x32xf32>)
+// CHECK: vector.transfer_read {{.*}} vector<32xf32>
+// CHECK-COUNT-8: vector.fma {{.*}} : vector<32xf32>
+// CHECK: scf.yield {{.*}} : vector<8x32xf32>
+// CHECK: vector.transfer_write {{.*}} : vector<8x32xf32>, tensor<8x32xf32>
+// CHECK-NOT: linalg.matmul
+func.func @matmul(%a: tensor<64x128xf32>, %b: tensor<128x256xf32>) -> tensor<64x256xf32> {
+  %zero = arith.constant 0.0 : f32
+  %empty = tensor.empty() : tensor<64x256xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%empty : tensor<64x256xf32>) -> tensor<64x256xf32>
+  %0 = linalg.matmul ins(%a, %b : tensor<64x128xf32>, tensor<128x256xf32>) outs(%init : tensor<64x256xf32>) -> tensor<64x256xf32>
+  return %0 : tensor<64x256xf32>
+}
+
+// -----
+
+// Odd sizes: the tiles shrink to divisors (7 of 35 rows, the whole 20
+// columns), so every register tile is static; the 300-long reduction is
+// sliced by 64, the last slice shorter. The accumulator enters as a function
+// argument (no fill).
+// CHECK-LABEL: func.func @odd_sizes
+// CHECK: scf.forall (%{{.+}}) in (5) shared_outs
+// CHECK-NOT: linalg.fill
+// CHECK: scf.for %{{.+}} = %c0 to %c300 step %c64 iter_args({{.*}}) -> (vector<7x20xf32>)
+// CHECK: affine.min
+// CHECK: scf.for {{.*}} -> (vector<7x20xf32>)
+// CHECK-COUNT-7: vector.fma {{.*}} : vector<20xf32>
+// CHECK-NOT: linalg.matmul
+func.func @odd_sizes(%a: tensor<35x300xf32>, %b: tensor<300x20xf32>, %c: tensor<35x20xf32>) -> tensor<35x20xf32> {
+  %0 = linalg.matmul ins(%a, %b : tensor<35x300xf32>, tensor<300x20xf32>) outs(%c : tensor<35x20xf32>) -> tensor<35x20xf32>
+  return %0 : tensor<35x20xf32>
+}
+
+// -----
+
+// Batched products get a task per batch entry and output tile.
+// CHECK-LABEL: func.func @batch_matmul
+// CHECK: scf.forall (%{{.+}}) in (3) shared_outs
+// CHECK: scf.for {{.*}} -> (vector<1x8x16xf32>)
+// CHECK-COUNT-8: vector.fma {{.*}} : vector<16xf32>
+// CHECK-NOT: linalg.batch_matmul
+func.func @batch_matmul(%a: tensor<3x16x8xf32>, %b: tensor<3x8x16xf32>, %c: tensor<3x16x16xf32>) -> tensor<3x16x16xf32> {
+  %0 = linalg.batch_matmul ins(%a, %b : tensor<3x16x8xf32>, tensor<3x8x16xf32>) outs(%c : tensor<3x16x16xf32>) -> tensor<3x16x16xf32>
+  return %0 : tensor<3x16x16xf32>
+}
+
+// -----
+
+// Not scheduled: dynamic shapes, other element types and transposed operands
+// keep linalg's default lowering.
+// CHECK-LABEL: func.func @left_alone
+// CHECK: linalg.matmul ins(%arg0, %arg1 : tensor<?x8xf32>, tensor<8x8xf32>)
+// CHECK: linalg.matmul ins(%arg3, %arg4 : tensor<8x8xf64>, tensor<8x8xf64>)
+// CHECK: linalg.matmul indexing_maps
+// CHECK-NOT: vector.
+func.func @left_alone(%a: tensor<?x8xf32>, %b: tensor<8x8xf32>, %c: tensor<?x8xf32>,
+                      %d: tensor<8x8xf64>, %e: tensor<8x8xf64>, %f: tensor<8x8xf64>,
+                      %g: tensor<8x8xf32>, %h: tensor<8x8xf32>) -> (tensor<?x8xf32>, tensor<8x8xf64>, tensor<8x8xf32>) {
+  %0 = linalg.matmul ins(%a, %b : tensor<?x8xf32>, tensor<8x8xf32>) outs(%c : tensor<?x8xf32>) -> tensor<?x8xf32>
+  %1 = linalg.matmul ins(%d, %e : tensor<8x8xf64>, tensor<8x8xf64>) outs(%f : tensor<8x8xf64>) -> tensor<8x8xf64>
+  %2 = linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (k, m)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>]
+       ins(%g, %h : tensor<8x8xf32>, tensor<8x8xf32>) outs(%h : tensor<8x8xf32>) -> tensor<8x8xf32>
+  return %0, %1, %2 : tensor<?x8xf32>, tensor<8x8xf64>, tensor<8x8xf32>
+}
