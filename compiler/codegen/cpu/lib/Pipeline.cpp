@@ -65,7 +65,8 @@ std::string getCpuStagePipeline(CodegenStage stage,
            "canonicalize," +
            (optimize ? "linalg-fuse-elementwise-ops," : "") +
            (optimize && options.vectorizeContractions
-                ? "kiln-vectorize-contractions,canonicalize,"
+                ? "kiln-convolutions-to-matmul,canonicalize,"
+                  "kiln-vectorize-contractions,canonicalize,"
                 : "") +
            "kiln-decompose-aggregates,canonicalize,cse";
   case CodegenStage::Bufferize:

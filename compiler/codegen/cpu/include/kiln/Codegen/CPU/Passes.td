@@ -276,4 +276,27 @@ def KilnAsyncParallelForPass
                            "mlir::func::FuncDialect", "mlir::scf::SCFDialect"];
 }
 
+def KilnConvolutionsToMatmulPass
+    : Pass<"kiln-convolutions-to-matmul", "mlir::ModuleOp"> {
+  let summary = "Rewrite 2-D convolutions as a gather of patches and one matrix product";
+  let description = [{
+    Runs on linalg on tensors, before kiln-vectorize-contractions, which
+    then schedules the product. Every `linalg.conv_2d_nchw_fchw` of static
+    f32 shape becomes:
+
+      * the patches of the (already padded) input, copied by a
+        `linalg.generic` into `[C, KH, KW, N, OH, OW]` (im2col, with the
+        output positions innermost so that a stride-1 row is a contiguous
+        copy), collapsed to a matrix `[C*KH*KW, N*OH*OW]`;
+      * `linalg.matmul` of the filter, collapsed to `[F, C*KH*KW]`, by that
+        matrix, into the output's channels-first view `[F, N*OH*OW]` (for
+        batches above 1 the output is transposed to `[F, N, OH, OW]` and
+        back).
+
+    A 1x1 convolution of stride 1 of one image needs no copy: the input
+    itself is the matrix `[C, H*W]`.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect"];
+}
+
 #endif // KILN_CODEGEN_CPU_PASSES

@@ -1,0 +1,65 @@
+// RUN: kiln-opt %s -split-input-file -kiln-convolutions-to-matmul -canonicalize | FileCheck %s
+
+// A 3x3 convolution of stride 2: the patches are copied into
+// [C, KH, KW, N, OH, OW] (rows 2*oh + kh, columns 2*ow + kw of the padded
+// input), viewed as a 36x49 matrix that the 8x36 filter multiplies.
+// CHECK-DAG: #[[READ:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d3, d0, d4 * 2 + d1, d5 * 2 + d2)>
+// CHECK-LABEL: func.func @conv3x3
+// CHECK: %[[PATCHES:.+]] = linalg.generic {indexing_maps = [#[[READ]], #{{.+}}]{{.*}} ins(%arg0 : tensor<1x4x16x16xf32>) outs(%{{.+}} : tensor<4x3x3x1x7x7xf32>)
+// CHECK: %[[MATRIX:.+]] = tensor.collapse_shape %[[PATCHES]] {{\[}}[0, 1, 2], [3, 4, 5]] : tensor<4x3x3x1x7x7xf32> into tensor<36x49xf32>
+// CHECK: %[[FILTER:.+]] = tensor.collapse_shape %arg1 {{\[}}[0], [1, 2, 3]] : tensor<8x4x3x3xf32> into tensor<8x36xf32>
+// CHECK: %[[INIT:.+]] = tensor.collapse_shape %arg2 {{\[}}[0, 1], [2, 3]] : tensor<1x8x7x7xf32> into tensor<8x49xf32>
+// CHECK: %[[PRODUCT:.+]] = linalg.matmul ins(%[[FILTER]], %[[MATRIX]] : tensor<8x36xf32>, tensor<36x49xf32>) outs(%[[INIT]] : tensor<8x49xf32>)
+// CHECK: tensor.expand_shape %[[PRODUCT]] {{\[}}[0, 1], [2, 3]] output_shape [1, 8, 7, 7]
+// CHECK-NOT: linalg.conv
+func.func @conv3x3(%x: tensor<1x4x16x16xf32>, %w: tensor<8x4x3x3xf32>, %init: tensor<1x8x7x7xf32>) -> tensor<1x8x7x7xf32> {
+  %0 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+       ins(%x, %w : tensor<1x4x16x16xf32>, tensor<8x4x3x3xf32>) outs(%init : tensor<1x8x7x7xf32>) -> tensor<1x8x7x7xf32>
+  return %0 : tensor<1x8x7x7xf32>
+}
+
+// -----
+
+// A 1x1 convolution of stride 1 of one image is the product itself: the
+// input is already the [C, H*W] matrix.
+// CHECK-LABEL: func.func @pointwise
+// CHECK-NOT: linalg.generic
+// CHECK: %[[INPUT:.+]] = tensor.collapse_shape %arg0 {{\[}}[0, 1], [2, 3]] : tensor<1x16x5x5xf32> into tensor<16x25xf32>
+// CHECK: linalg.matmul ins(%{{.+}}, %[[INPUT]] : tensor<32x16xf32>, tensor<16x25xf32>)
+func.func @pointwise(%x: tensor<1x16x5x5xf32>, %w: tensor<32x16x1x1xf32>, %init: tensor<1x32x5x5xf32>) -> tensor<1x32x5x5xf32> {
+  %0 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+       ins(%x, %w : tensor<1x16x5x5xf32>, tensor<32x16x1x1xf32>) outs(%init : tensor<1x32x5x5xf32>) -> tensor<1x32x5x5xf32>
+  return %0 : tensor<1x32x5x5xf32>
+}
+
+// -----
+
+// Two images: the output is transposed to [F, N, OH, OW] for the product
+// and back; dilation 2 spaces the taps.
+// CHECK-DAG: #[[READ:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d3, d0, d4 + d1 * 2, d5 + d2 * 2)>
+// CHECK-LABEL: func.func @batch_of_two
+// CHECK: linalg.generic {indexing_maps = [#[[READ]], #{{.+}}]
+// CHECK: linalg.transpose ins(%arg2 : tensor<2x8x4x4xf32>) outs(%{{.+}} : tensor<8x2x4x4xf32>) permutation = [1, 0, 2, 3]
+// CHECK: linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<8x36xf32>, tensor<36x32xf32>) outs(%{{.+}} : tensor<8x32xf32>)
+// CHECK: linalg.transpose ins(%{{.+}} : tensor<8x2x4x4xf32>) outs(%{{.+}} : tensor<2x8x4x4xf32>) permutation = [1, 0, 2, 3]
+func.func @batch_of_two(%x: tensor<2x4x8x8xf32>, %w: tensor<8x4x3x3xf32>, %init: tensor<2x8x4x4xf32>) -> tensor<2x8x4x4xf32> {
+  %0 = linalg.conv_2d_nchw_fchw {dilations = dense<2> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+       ins(%x, %w : tensor<2x4x8x8xf32>, tensor<8x4x3x3xf32>) outs(%init : tensor<2x8x4x4xf32>) -> tensor<2x8x4x4xf32>
+  return %0 : tensor<2x8x4x4xf32>
+}
+
+// -----
+
+// Dynamic shapes and other element types keep linalg's convolution.
+// CHECK-LABEL: func.func @left_alone
+// CHECK: linalg.conv_2d_nchw_fchw
+// CHECK: linalg.conv_2d_nchw_fchw
+// CHECK-NOT: linalg.matmul
+func.func @left_alone(%x: tensor<?x4x8x8xf32>, %w: tensor<8x4x3x3xf32>, %init: tensor<?x8x6x6xf32>,
+                      %xd: tensor<1x4x8x8xf64>, %wd: tensor<8x4x3x3xf64>, %id: tensor<1x8x6x6xf64>) -> (tensor<?x8x6x6xf32>, tensor<1x8x6x6xf64>) {
+  %0 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+       ins(%x, %w : tensor<?x4x8x8xf32>, tensor<8x4x3x3xf32>) outs(%init : tensor<?x8x6x6xf32>) -> tensor<?x8x6x6xf32>
+  %1 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+       ins(%xd, %wd : tensor<1x4x8x8xf64>, tensor<8x4x3x3xf64>) outs(%id : tensor<1x8x6x6xf64>) -> tensor<1x8x6x6xf64>
+  return %0, %1 : tensor<?x8x6x6xf32>, tensor<1x8x6x6xf64>
+}
