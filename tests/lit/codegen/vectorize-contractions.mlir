@@ -28,17 +28,18 @@ func.func @matmul(%a: tensor<64x128xf32>, %b: tensor<128x256xf32>) -> tensor<64x
 
 // -----
 
-// Odd sizes: the tiles shrink to divisors (7 of 35 rows, the whole 20
-// columns), so every register tile is static; the 300-long reduction is
-// sliced by 64, the last slice shorter. The accumulator enters as a function
-// argument (no fill).
+// Odd sizes: row tiles shrink to a divisor (7 of 35 rows), the 20 columns
+// are padded to 32 (the accumulator, a function argument, too), so every
+// register tile is static; the 300-long reduction is sliced by 64, the last
+// slice shorter.
 // CHECK-LABEL: func.func @odd_sizes
-// CHECK: scf.forall (%{{.+}}) in (5) shared_outs
+// CHECK: %[[INIT:.+]] = tensor.pad %arg2 low[0, 0] high[0, 12]
+// CHECK: scf.forall (%{{.+}}) in (5) shared_outs(%{{.+}} = %[[INIT]])
 // CHECK-NOT: linalg.fill
-// CHECK: scf.for %{{.+}} = %c0 to %c300 step %c64 iter_args({{.*}}) -> (vector<7x20xf32>)
+// CHECK: scf.for %{{.+}} = %c0 to %c300 step %c64 iter_args({{.*}}) -> (vector<7x32xf32>)
 // CHECK: affine.min
-// CHECK: scf.for {{.*}} -> (vector<7x20xf32>)
-// CHECK-COUNT-7: vector.fma {{.*}} : vector<20xf32>
+// CHECK: scf.for {{.*}} -> (vector<7x32xf32>)
+// CHECK-COUNT-7: vector.fma {{.*}} : vector<32xf32>
 // CHECK-NOT: linalg.matmul
 func.func @odd_sizes(%a: tensor<35x300xf32>, %b: tensor<300x20xf32>, %c: tensor<35x20xf32>) -> tensor<35x20xf32> {
   %0 = linalg.matmul ins(%a, %b : tensor<35x300xf32>, tensor<300x20xf32>) outs(%c : tensor<35x20xf32>) -> tensor<35x20xf32>
@@ -75,4 +76,23 @@ func.func @left_alone(%a: tensor<?x8xf32>, %b: tensor<8x8xf32>, %c: tensor<?x8xf
   %2 = linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (k, m)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>]
        ins(%g, %h : tensor<8x8xf32>, tensor<8x8xf32>) outs(%h : tensor<8x8xf32>) -> tensor<8x8xf32>
   return %0, %1, %2 : tensor<?x8xf32>, tensor<8x8xf64>, tensor<8x8xf32>
+}
+
+// -----
+
+// Columns that are not whole vectors (20) are padded with zero columns to 32,
+// rows without a divisor from 4 to 8 (97) with zero rows to 104; a fill is
+// recreated at the padded size, and the result is the original part.
+// CHECK-LABEL: func.func @padded
+// CHECK: tensor.pad %arg0 low[0, 0] high[7, 0]
+// CHECK: tensor.pad %arg1 low[0, 0] high[0, 12]
+// CHECK: linalg.fill {{.*}} -> tensor<{{[0-9]+}}x32xf32>
+// CHECK-COUNT-8: vector.fma {{.*}} : vector<32xf32>
+// CHECK: tensor.extract_slice %{{.+}}[0, 0] [97, 20] [1, 1] : tensor<104x32xf32> to tensor<97x20xf32>
+func.func @padded(%a: tensor<97x64xf32>, %b: tensor<64x20xf32>) -> tensor<97x20xf32> {
+  %zero = arith.constant 0.0 : f32
+  %empty = tensor.empty() : tensor<97x20xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%empty : tensor<97x20xf32>) -> tensor<97x20xf32>
+  %0 = linalg.matmul ins(%a, %b : tensor<97x64xf32>, tensor<64x20xf32>) outs(%init : tensor<97x20xf32>) -> tensor<97x20xf32>
+  return %0 : tensor<97x20xf32>
 }

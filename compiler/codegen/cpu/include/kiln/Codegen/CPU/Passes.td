@@ -232,9 +232,11 @@ def KilnVectorizeContractionsPass
         broadcast FMAs (`vector.contract` lowered to outer products and then
         to `vector.fma`).
 
-    Tiles of the output divide it (the register tile shrinks to a divisor of
-    an odd dimension), so every register tile has the same static shape and
-    vectorizes without masks.
+    Products whose columns are not whole vectors of 16 (or whose rows have no
+    divisor from rows/2 to rows) are first padded with zeros to sizes that
+    are, and the original part of the result taken. Tiles of the output then
+    divide it (the row tile shrinks to a divisor), so every register tile has
+    the same static shape and vectorizes without masks.
   }];
   let options = [
     Option<"rows", "rows", "int64_t", /*default=*/"8",
