@@ -169,11 +169,18 @@ Value padHigh(OpBuilder &builder, Location loc, Value value,
 /// 196 columns would be 28 wide, which LLVM splits into scalar code (27 ms
 /// instead of 1.1 ms for a 256x2304 by 2304x196 product). Returns the
 /// product to schedule.
-linalg::LinalgOp padToWholeVectors(linalg::LinalgOp op, int64_t rowsLimit) {
+linalg::LinalgOp padToWholeVectors(linalg::LinalgOp op, int64_t rowsLimit,
+                                   int64_t columnsLimit) {
   SmallVector<int64_t> loops = op.getStaticLoopRanges();
   size_t rank = loops.size();
   int64_t m = loops[rank - 3], n = loops[rank - 2];
-  int64_t paddedN = n % kVectorWidth ? roundUp(n, kVectorWidth) : n;
+  // Whole register tiles of `columnsLimit` where that costs at most a
+  // quarter more columns, else whole vectors: 196 columns (a 14x14 image)
+  // become 224, an 8x32 tile of 16 accumulators, instead of 208 in tiles of
+  // 8x16 (a 256-channel 3x3 convolution: 1.19 ms instead of 1.27).
+  int64_t paddedN = roundUp(n, columnsLimit) - n <= n / 4
+                        ? roundUp(n, columnsLimit)
+                        : roundUp(n, kVectorWidth);
   int64_t paddedM =
       m > rowsLimit && largestDivisor(m, rowsLimit) < rowsLimit / 2
           ? roundUp(m, rowsLimit)
@@ -266,7 +273,7 @@ struct VectorizeContractionsPass
         products.push_back(op);
     });
     for (linalg::LinalgOp op : products)
-      if (failed(schedule(padToWholeVectors(op, rows))))
+      if (failed(schedule(padToWholeVectors(op, rows, columns))))
         return signalPassFailure();
   }
 };
