@@ -63,3 +63,39 @@ func.func @left_alone(%x: tensor<?x4x8x8xf32>, %w: tensor<8x4x3x3xf32>, %init: t
        ins(%xd, %wd : tensor<1x4x8x8xf64>, tensor<8x4x3x3xf64>) outs(%id : tensor<1x8x6x6xf64>) -> tensor<1x8x6x6xf64>
   return %0, %1 : tensor<?x8x6x6xf32>, tensor<1x8x6x6xf64>
 }
+
+// -----
+
+// A stride-1 convolution with a constant filter and 4.02 MiB of patches
+// (9 taps x 342x342 positions): no copy of patches, but 9 products (one per
+// tap of the filter, reordered at compile time to [9, F, C]) of views of the
+// input flattened to [C, Hp*Wp], shifted by kh*344 + kw, accumulating into
+// [F, 342*344 rounded up to 117664]; the valid 342 of every 344 columns are
+// the result. The input gets one zero row at the bottom for the last tap's
+// overrun.
+// CHECK-LABEL: func.func @shifted_products
+// CHECK: arith.constant dense<{{\[}}{{\[}}[1.000000e+00], [1.000000e+01]], {{\[}}[2.000000e+00], [1.100000e+01]], {{.*}} : tensor<9x2x1xf32>
+// CHECK: %[[PADDED:.+]] = tensor.pad %arg0 low[0, 0, 0, 0] high[0, 0, 1, 0]
+// CHECK: %[[FLAT:.+]] = tensor.collapse_shape %[[PADDED]] {{\[}}[0, 1], [2, 3]] : tensor<1x1x345x344xf32> into tensor<1x118680xf32>
+// CHECK: %[[ACC:.+]] = linalg.fill {{.*}} -> tensor<2x117664xf32>
+// CHECK: %[[VIEW0:.+]] = tensor.extract_slice %[[FLAT]][0, 0] [1, 117664] [1, 1]
+// CHECK: %[[P0:.+]] = linalg.matmul ins(%{{.+}}, %[[VIEW0]] : tensor<2x1xf32>, tensor<1x117664xf32>) outs(%[[ACC]] : tensor<2x117664xf32>)
+// CHECK: tensor.extract_slice %[[FLAT]][0, 1] [1, 117664] [1, 1]
+// CHECK: tensor.extract_slice %[[FLAT]][0, 2] [1, 117664] [1, 1]
+// CHECK: tensor.extract_slice %[[FLAT]][0, 344] [1, 117664] [1, 1]
+// CHECK: tensor.extract_slice %[[FLAT]][0, 690] [1, 117664] [1, 1]
+// CHECK: %[[LAST:.+]] = linalg.matmul ins(%{{.+}}, %{{.+}} : tensor<2x1xf32>, tensor<1x117664xf32>)
+// CHECK: %[[USED:.+]] = tensor.extract_slice %[[LAST]][0, 0] [2, 117648] [1, 1]
+// CHECK: %[[ROWS:.+]] = tensor.expand_shape %[[USED]] {{\[}}[0], [1, 2]] output_shape [2, 342, 344]
+// CHECK: tensor.extract_slice %[[ROWS]][0, 0, 0] [2, 342, 342] [1, 1, 1] : tensor<2x342x344xf32> to tensor<2x342x342xf32>
+// CHECK-NOT: linalg.generic
+func.func @shifted_products(%x: tensor<1x1x344x344xf32>) -> tensor<1x2x342x342xf32> {
+  %w = arith.constant dense<[[[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]]],
+                             [[[10.0, 11.0, 12.0], [13.0, 14.0, 15.0], [16.0, 17.0, 18.0]]]]> : tensor<2x1x3x3xf32>
+  %zero = arith.constant 0.0 : f32
+  %empty = tensor.empty() : tensor<1x2x342x342xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%empty : tensor<1x2x342x342xf32>) -> tensor<1x2x342x342xf32>
+  %0 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+       ins(%x, %w : tensor<1x1x344x344xf32>, tensor<2x1x3x3xf32>) outs(%init : tensor<1x2x342x342xf32>) -> tensor<1x2x342x342xf32>
+  return %0 : tensor<1x2x342x342xf32>
+}
