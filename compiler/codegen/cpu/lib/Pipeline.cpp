@@ -89,10 +89,12 @@ std::string getCpuStagePipeline(CodegenStage stage,
     // Buffers are allocated with the runtime's heap (kernel_abi.h), which keeps
     // freed blocks for the next run instead of returning them to the kernel.
     // Math ops LLVM has no intrinsic for (asinh, acosh, atanh, erf) become libm
-    // calls after convert-math-to-llvm has taken the ones it can. Weights (when
+    // calls after convert-math-to-llvm has taken the ones it can; at -O1 and
+    // up, f32 exp and tanh become polynomial approximations first, which LLVM
+    // vectorizes (kiln-approximate-math). Weights (when
     // they go to a file) are moved before the module tables are written, so
     // that the module info can point at their table.
-    return llvm::formatv("kiln-lower-strided-copies,{2}"
+    return llvm::formatv("kiln-lower-strided-copies,{3}{2}"
                          "lower-affine,convert-scf-to-cf,"
                          "expand-strided-metadata,lower-affine,"
                          "finalize-memref-to-llvm{{use-generic-functions=true},"
@@ -107,7 +109,8 @@ std::string getCpuStagePipeline(CodegenStage stage,
                              ? std::string()
                              : "kiln-externalize-weights{file-name='" +
                                    options.weightsFileName + "'},",
-                         parallelLoopPasses(options))
+                         parallelLoopPasses(options),
+                         optimize ? "kiln-approximate-math," : "")
         .str();
   }
   llvm_unreachable("unknown stage");

@@ -213,4 +213,22 @@ def KilnLinearizeParallelLoopsPass
   let dependentDialects = ["mlir::arith::ArithDialect", "mlir::scf::SCFDialect"];
 }
 
+def KilnApproximateMathPass
+    : Pass<"kiln-approximate-math", "mlir::ModuleOp"> {
+  let summary = "Replace f32 exp and tanh by polynomial approximations";
+  let description = [{
+    `math.exp` and `math.tanh` on f32 (and vectors of f32) become MLIR's
+    polynomial approximations: arithmetic, bit manipulation and selects, with
+    no call, so that LLVM vectorizes the loops around them. libm's `expf` and
+    `tanhf`, which the LLVM lowering calls otherwise, keep each element of a
+    sigmoid, tanh or softmax a scalar call. The approximations are within 5
+    ulp of libm over every f32 input (exp's results below the smallest normal
+    float flush to zero), keep infinities and NaN, and saturate tanh at +-1.
+    Other math ops, and other element types, are left alone.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::math::MathDialect",
+                           "mlir::vector::VectorDialect"];
+}
+
 #endif // KILN_CODEGEN_CPU_PASSES
