@@ -28,14 +28,16 @@ StringRef getStageName(CodegenStage stage) {
 /// session's threads through the runtime's implementation of MLIR's async
 /// runtime ABI (kernel_abi.h). A run with one thread runs them inline. The
 /// loops are made one-dimensional first (kiln-linearize-parallel-loops says
-/// why), so a task is a range of rows: the innermost dimension.
+/// why), so a task is a range of rows: the innermost dimension. Loops that
+/// are the same loop on other buffers (the steps of an unrolled recurrent
+/// layer) share their outlined functions (kiln-merge-duplicate-functions).
 static std::string parallelLoopPasses(const CpuPipelineOptions &options) {
   if (!options.parallelLoops || options.optLevel == 0)
     return "convert-linalg-to-loops,";
   return "convert-linalg-to-parallel-loops,kiln-linearize-parallel-loops,"
          "async-parallel-for{async-dispatch=true num-workers=-1 min-task-size=" +
          std::to_string(options.minTaskSize) +
-         "},"
+         "},kiln-merge-duplicate-functions,"
          "async-to-async-runtime,async-runtime-ref-counting,"
          "async-runtime-ref-counting-opt,convert-async-to-llvm,";
 }

@@ -231,4 +231,19 @@ def KilnApproximateMathPass
                            "mlir::vector::VectorDialect"];
 }
 
+def KilnMergeDuplicateFunctionsPass
+    : Pass<"kiln-merge-duplicate-functions", "mlir::ModuleOp"> {
+  let summary = "Merge private functions that differ only in their names";
+  let description = [{
+    Every private `func.func` equal to an earlier one (attributes, argument
+    and result types and body, locations ignored) is erased and its uses
+    refer to the earlier one, repeatedly, since merging callees can make their
+    callers equal. Public functions (entry points) are never merged. The CPU
+    pipeline runs it after `async-parallel-for`, which outlines each parallel
+    loop into functions of its own even when loops are the same loop on other
+    buffers, as the steps of an unrolled recurrent layer are: LLVM then
+    optimizes and compiles one copy instead of one per step.
+  }];
+}
+
 #endif // KILN_CODEGEN_CPU_PASSES
