@@ -11,6 +11,10 @@
 // primitive's layouts. Preparing is locked; running is not (oneDNN primitives
 // may execute concurrently), and scratch buffers are per thread.
 //
+// Reordered constant weights are shared by all call sites that read the same
+// constant into the same layout (PackedWeights): an unrolled recurrent layer
+// multiplies by one weight matrix at each of its steps.
+//
 //===----------------------------------------------------------------------===//
 
 #include "onednn/kernels.h"
@@ -117,6 +121,61 @@ dnnl::post_ops makeEpilogue(int64_t flags, int64_t activation, float alpha,
   return ops;
 }
 
+/// Constant weights reordered to a primitive's layout, shared between call
+/// sites: the key is the constant's address and both layouts, so equal keys
+/// mean equal bytes. An unrolled LSTM of 2 x 64 steps used to keep 128 copies
+/// of its two 4 MiB recurrent matrices (512 MiB, read from memory at every
+/// step instead of the cache). An entry lives as long as some call site
+/// holds it, i.e. until the last module that uses it is freed.
+class PackedWeights {
+public:
+  /// `data` (a module constant in `user` layout) in `packed` layout,
+  /// reordered by `reorder` unless some call site already did.
+  static std::shared_ptr<memory> get(const memory::desc &user,
+                                     const memory::desc &packed,
+                                     const dnnl::reorder &reorder,
+                                     const void *data, dnnl::stream &stream) {
+    static PackedWeights cache;
+    return cache.find(user, packed, reorder, data, stream);
+  }
+
+private:
+  struct Entry {
+    memory::desc user, packed;
+    std::weak_ptr<memory> weights;
+  };
+
+  std::shared_ptr<memory> find(const memory::desc &user,
+                               const memory::desc &packed,
+                               const dnnl::reorder &reorder, const void *data,
+                               dnnl::stream &stream) {
+    // Locked throughout, so that call sites running for the first time at
+    // once reorder a constant once.
+    std::lock_guard<std::mutex> lock(mutex);
+    auto [first, last] = entries.equal_range(data);
+    for (auto it = first; it != last; ++it)
+      if (it->second.user == user && it->second.packed == packed)
+        if (std::shared_ptr<memory> weights = it->second.weights.lock())
+          return weights;
+    dropExpired();
+    memory plain(user, cpuEngine(), const_cast<void *>(data));
+    auto weights = std::make_shared<memory>(packed, cpuEngine());
+    reorder.execute(stream, plain, *weights);
+    stream.wait();
+    entries.emplace(data, Entry{user, packed, weights});
+    return weights;
+  }
+
+  /// Forgets the entries of freed modules (whose addresses may be reused).
+  void dropExpired() {
+    for (auto it = entries.begin(); it != entries.end();)
+      it = it->second.weights.expired() ? entries.erase(it) : std::next(it);
+  }
+
+  std::mutex mutex;
+  std::multimap<const void *, Entry> entries;
+};
+
 /// One primitive for one batch size, with the layouts around it.
 struct Prepared {
   dnnl::primitive primitive;
@@ -131,9 +190,11 @@ struct Prepared {
   // oneDNN's own is shared by all primitives and not safe to use from
   // several threads at once.
   memory::desc scratchpad;
-  // Constant weights in the primitive's layout, filled on the first run.
+  // Constant weights in the primitive's layout, filled on the first run
+  // (shared with other call sites through PackedWeights).
   std::once_flag weightsOnce;
   memory constantWeights;
+  std::shared_ptr<memory> packedWeights;
 
   /// Takes the layouts `primitiveDesc` chose, creates its primitive and the
   /// reorders around it.
@@ -452,9 +513,10 @@ int32_t run(KernelState &state, int64_t batch, const float *input,
         prepared.constantWeights = plain;
         return;
       }
-      prepared.constantWeights = memory(prepared.weights, cpuEngine());
-      prepared.weightsReorder.execute(stream, plain, prepared.constantWeights);
-      stream.wait();
+      prepared.packedWeights =
+          PackedWeights::get(prepared.userWeights, prepared.weights,
+                             prepared.weightsReorder, weights, stream);
+      prepared.constantWeights = *prepared.packedWeights;
     });
     weightMemory = prepared.constantWeights;
   } else {

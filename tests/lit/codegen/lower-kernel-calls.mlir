@@ -52,6 +52,29 @@ func.func @matmuls(%a: memref<4x16xf32>, %b: memref<16x10xf32>, %c: memref<4x10x
 
 // -----
 
+// A contiguous view at an offset (a step's row of an unrolled recurrent
+// layer's input projection, here its bias, and rows of the output) is passed
+// as the address of its first element, without a copy: the aligned pointer
+// plus the offset in bytes.
+// CHECK-LABEL: func.func @contiguous_views
+// CHECK-NOT: memref.alloc
+// CHECK-NOT: memref.copy
+// CHECK: %{{[^ ,]+}}, %[[OFFSET:[^ ,]+]], {{.+}} = memref.extract_strided_metadata %[[BIAS:[^ ]+]] :
+// CHECK: %[[ALIGNED:[^ ]+]] = memref.extract_aligned_pointer_as_index %[[BIAS]]
+// CHECK: %[[FOUR:[^ ]+]] = arith.constant 4 : index
+// CHECK: %[[BYTES:[^ ]+]] = arith.muli %[[OFFSET]], %[[FOUR]] : index
+// CHECK: arith.addi %[[ALIGNED]], %[[BYTES]] : index
+// CHECK: call @kiln_kernel_matmul
+// CHECK-NOT: memref.copy
+func.func @contiguous_views(%x: memref<1x16xf32>, %w: memref<16x8xf32>, %projection: memref<4x8xf32>, %y: memref<4x8xf32>) {
+  %bias = memref.subview %projection[2, 0] [1, 8] [1, 1] : memref<4x8xf32> to memref<8xf32, strided<[1], offset: 16>>
+  %row = memref.subview %y[3, 0] [1, 8] [1, 1] : memref<4x8xf32> to memref<1x8xf32, strided<[8, 1], offset: 24>>
+  kiln_rt.matmul %x, %w bias(%bias) outs(%row) : (memref<1x16xf32>, memref<16x8xf32>, memref<8xf32, strided<[1], offset: 16>>, memref<1x8xf32, strided<[8, 1], offset: 24>>) -> ()
+  return
+}
+
+// -----
+
 // A batch of products passes its batch as the last parameter (4 products of
 // [8, 16] x [16, 8]).
 // CHECK: memref.global "private" constant @__kiln_kernel_params : memref<8xi64> = dense<[8, 16, 8, 0, 0, 0, 0, 4]>

@@ -14,6 +14,7 @@
 #include "kiln/kernel_abi.h"
 
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
+#include "mlir/Dialect/MemRef/Utils/MemRefUtils.h"
 #include "mlir/IR/SymbolTable.h"
 #include "llvm/ADT/bit.h"
 
@@ -97,14 +98,28 @@ Value CallSiteBuilder::nullPointer(OpBuilder &builder, Location loc) {
 }
 
 /// The address of the first element of `buffer`. Kernels take dense row-major
-/// data: a buffer with another layout is copied into a fresh one (and, for
-/// the output, copied back after the call).
+/// data: a contiguous view at an offset (the rows a step of an unrolled
+/// recurrent layer reads from its input projection) is passed as it is; a
+/// buffer with another layout is copied into a fresh one (and, for the
+/// output, copied back after the call).
 Value CallSiteBuilder::pointerTo(
     OpBuilder &builder, Location loc, Value buffer,
     SmallVectorImpl<std::pair<Value, Value>> &copiesBack, bool isOutput) {
   auto type = cast<MemRefType>(buffer.getType());
   Value dense = buffer;
-  if (!type.getLayout().isIdentity()) {
+  Value address;
+  if (!type.getLayout().isIdentity() &&
+      memref::isStaticShapeAndContiguousRowMajor(type)) {
+    auto metadata =
+        memref::ExtractStridedMetadataOp::create(builder, loc, buffer);
+    Value base =
+        memref::ExtractAlignedPointerAsIndexOp::create(builder, loc, buffer);
+    Value elementBytes = arith::ConstantIndexOp::create(
+        builder, loc, type.getElementTypeBitWidth() / 8);
+    Value offsetBytes =
+        arith::MulIOp::create(builder, loc, metadata.getOffset(), elementBytes);
+    address = arith::AddIOp::create(builder, loc, base, offsetBytes);
+  } else if (!type.getLayout().isIdentity()) {
     SmallVector<Value> dynamicSizes;
     for (int64_t dim = 0; dim < type.getRank(); ++dim)
       if (type.isDynamicDim(dim))
@@ -118,8 +133,9 @@ Value CallSiteBuilder::pointerTo(
     else
       memref::CopyOp::create(builder, loc, buffer, dense);
   }
-  Value address =
-      memref::ExtractAlignedPointerAsIndexOp::create(builder, loc, dense);
+  if (!address)
+    address =
+        memref::ExtractAlignedPointerAsIndexOp::create(builder, loc, dense);
   Value asInteger =
       arith::IndexCastOp::create(builder, loc, builder.getI64Type(), address);
   return LLVM::IntToPtrOp::create(

@@ -30,7 +30,10 @@ StringRef getStageName(CodegenStage stage) {
 /// (kernel_abi.h). A run with one thread runs them inline. The loops are made
 /// one-dimensional first (kiln-linearize-parallel-loops says why), so a task
 /// is a range of rows: the innermost dimension. The output tiles of
-/// vectorized matrix products (scf.forall) are parallel loops too.
+/// vectorized matrix products (scf.forall) are parallel loops too. Loops
+/// that are the same loop on other buffers (the steps of an unrolled
+/// recurrent layer) share their outlined functions
+/// (kiln-merge-duplicate-functions).
 static std::string parallelLoopPasses(const CpuPipelineOptions &options) {
   if (!options.parallelLoops || options.optLevel == 0)
     return "scf-forall-to-for,convert-linalg-to-loops,";
@@ -38,7 +41,7 @@ static std::string parallelLoopPasses(const CpuPipelineOptions &options) {
          "kiln-linearize-parallel-loops,"
          "kiln-async-parallel-for{min-task-size=" +
          std::to_string(options.minTaskSize) +
-         "},"
+         "},kiln-merge-duplicate-functions,"
          "async-to-async-runtime,async-runtime-ref-counting,"
          "async-runtime-ref-counting-opt,convert-async-to-llvm,";
 }
@@ -96,10 +99,12 @@ std::string getCpuStagePipeline(CodegenStage stage,
     // Buffers are allocated with the runtime's heap (kernel_abi.h), which keeps
     // freed blocks for the next run instead of returning them to the kernel.
     // Math ops LLVM has no intrinsic for (asinh, acosh, atanh, erf) become libm
-    // calls after convert-math-to-llvm has taken the ones it can. Weights (when
+    // calls after convert-math-to-llvm has taken the ones it can; at -O1 and
+    // up, f32 exp and tanh become polynomial approximations first, which LLVM
+    // vectorizes (kiln-approximate-math). Weights (when
     // they go to a file) are moved before the module tables are written, so
     // that the module info can point at their table.
-    return llvm::formatv("kiln-lower-strided-copies,{2}"
+    return llvm::formatv("kiln-lower-strided-copies,{3}{2}"
                          "convert-vector-to-scf{{full-unroll=true},"
                          "lower-affine,convert-scf-to-cf,"
                          "convert-vector-to-llvm,"
@@ -116,7 +121,8 @@ std::string getCpuStagePipeline(CodegenStage stage,
                              ? std::string()
                              : "kiln-externalize-weights{file-name='" +
                                    options.weightsFileName + "'},",
-                         parallelLoopPasses(options))
+                         parallelLoopPasses(options),
+                         optimize ? "kiln-approximate-math," : "")
         .str();
   }
   llvm_unreachable("unknown stage");

@@ -296,9 +296,48 @@ def KilnConvolutionsToMatmulPass
         back).
 
     A 1x1 convolution of stride 1 of one image needs no copy: the input
-    itself is the matrix `[C, H*W]`.
+    itself is the matrix `[C, H*W]`. Nor does a stride-1 convolution of one
+    image with a constant filter whose patches would exceed 4 MiB: it
+    becomes one product per filter tap (the filter reordered at compile time
+    to `[KH*KW, F, C]`) of a shifted view of the input flattened to
+    `[C, Hp*Wp]`, accumulating into the output computed at every column of
+    the padded width, of which the valid columns are taken.
   }];
-  let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect"];
+  let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
+def KilnApproximateMathPass
+    : Pass<"kiln-approximate-math", "mlir::ModuleOp"> {
+  let summary = "Replace f32 exp and tanh by polynomial approximations";
+  let description = [{
+    `math.exp` and `math.tanh` on f32 (and vectors of f32) become MLIR's
+    polynomial approximations: arithmetic, bit manipulation and selects, with
+    no call, so that LLVM vectorizes the loops around them. libm's `expf` and
+    `tanhf`, which the LLVM lowering calls otherwise, keep each element of a
+    sigmoid, tanh or softmax a scalar call. The approximations are within 5
+    ulp of libm over every f32 input (exp's results below the smallest normal
+    float flush to zero), keep infinities and NaN, and saturate tanh at +-1.
+    Other math ops, and other element types, are left alone.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::math::MathDialect",
+                           "mlir::vector::VectorDialect"];
+}
+
+def KilnMergeDuplicateFunctionsPass
+    : Pass<"kiln-merge-duplicate-functions", "mlir::ModuleOp"> {
+  let summary = "Merge private functions that differ only in their names";
+  let description = [{
+    Every private `func.func` equal to an earlier one (attributes, argument
+    and result types and body, locations ignored) is erased and its uses
+    refer to the earlier one, repeatedly, since merging callees can make their
+    callers equal. Public functions (entry points) are never merged. The CPU
+    pipeline runs it after `async-parallel-for`, which outlines each parallel
+    loop into functions of its own even when loops are the same loop on other
+    buffers, as the steps of an unrolled recurrent layer are: LLVM then
+    optimizes and compiles one copy instead of one per step.
+  }];
 }
 
 #endif // KILN_CODEGEN_CPU_PASSES
