@@ -34,16 +34,30 @@ func.func @sigmoid_loop(%in: memref<512xf32>, %out: memref<512xf32>) {
   return
 }
 
-// f64 keeps libm's exp and tanh; other math ops stay too.
+// f64 keeps libm's exp, tanh and erf; other math ops stay too.
 // CHECK-LABEL: func.func @others_stay
 // CHECK: math.exp %{{.+}} : f64
 // CHECK: math.tanh %{{.+}} : f64
+// CHECK: math.erf %{{.+}} : f64
 // CHECK: math.log %{{.+}} : f32
-// CHECK: math.erf %{{.+}} : f32
-func.func @others_stay(%x: f64, %y: f32) -> (f64, f64, f32, f32) {
+func.func @others_stay(%x: f64, %y: f32) -> (f64, f64, f64, f32) {
   %e = math.exp %x : f64
   %t = math.tanh %x : f64
+  %r = math.erf %x : f64
   %l = math.log %y : f32
-  %r = math.erf %y : f32
-  return %e, %t, %l, %r : f64, f64, f32, f32
+  return %e, %t, %r, %l : f64, f64, f64, f32
+}
+
+// f32 erf (GELU) is approximated too: a rational function per range of |x|,
+// its coefficients picked with selects.
+// CHECK-LABEL: func.func @erf
+// CHECK-NOT: math.erf
+// CHECK: arith.select
+// CHECK: math.fma
+// CHECK: arith.divf
+// CHECK-NOT: math.erf
+// CHECK: return
+func.func @erf(%x: vector<16xf32>) -> vector<16xf32> {
+  %r = math.erf %x : vector<16xf32>
+  return %r : vector<16xf32>
 }

@@ -100,7 +100,7 @@ std::string getCpuStagePipeline(CodegenStage stage,
     // freed blocks for the next run instead of returning them to the kernel.
     // Math ops LLVM has no intrinsic for (asinh, acosh, atanh, erf) become libm
     // calls after convert-math-to-llvm has taken the ones it can; at -O1 and
-    // up, f32 exp and tanh become polynomial approximations first, which LLVM
+    // up, f32 exp, tanh and erf become polynomial approximations first, which LLVM
     // vectorizes (kiln-approximate-math). Weights (when
     // they go to a file) are moved before the module tables are written, so
     // that the module info can point at their table.
