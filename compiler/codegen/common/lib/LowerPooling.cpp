@@ -152,6 +152,63 @@ buildPooling(ConversionPatternRewriter &rewriter, Operation *op, Value input,
                               geometry.strides, geometry.dilations, combiner);
 }
 
+/// The channels-last tensor that `value` transposes to channels first, when
+/// it is such a transpose ([N, H, W, C] -> [N, C, H, W]) of static shape:
+/// the activations between library convolutions, which work in NHWC.
+static Value getChannelsLastSource(Value value) {
+  auto transpose = value.getDefiningOp<linalg::TransposeOp>();
+  if (!transpose || transpose.getPermutation() != ArrayRef<int64_t>{0, 3, 1, 2})
+    return nullptr;
+  Value source = transpose.getInput();
+  return cast<RankedTensorType>(source.getType()).hasStaticShape() ? source
+                                                                   : nullptr;
+}
+
+/// 2-D max pooling of a channels-last `source` (see getChannelsLastSource)
+/// with `linalg.pooling_nhwc_max`, transposed back to channels first. When
+/// the pooling's user transposes to channels last again (the next library
+/// convolution), the canonicalizer folds both pairs of transposes away, so a
+/// pooling between convolutions costs no layout change; its loops then have
+/// the channels innermost, contiguous.
+static Value buildChannelsLastMaxPool(ConversionPatternRewriter &rewriter,
+                                      Location loc, Value source,
+                                      RankedTensorType type,
+                                      const PoolGeometry &geometry,
+                                      TypedAttr lowest) {
+  auto sourceType = cast<RankedTensorType>(source.getType());
+  int64_t n = type.getDimSize(0), c = type.getDimSize(1),
+          oh = type.getDimSize(2), ow = type.getDimSize(3);
+  SmallVector<int64_t> padEnd;
+  for (int64_t i = 0; i < 2; ++i)
+    padEnd.push_back(geometry.padEnd[i] +
+                     getCeilModeExtraPadding(
+                         sourceType.getDimSize(1 + i), type.getDimSize(2 + i),
+                         geometry.kernel[i], geometry.strides[i],
+                         geometry.dilations[i], geometry.padBegin[i],
+                         geometry.padEnd[i]));
+  Value padded = padSpatial(rewriter, loc, source, geometry.padBegin, padEnd,
+                            lowest, /*firstSpatialDim=*/1);
+  auto channelsLast =
+      RankedTensorType::get({n, oh, ow, c}, type.getElementType());
+  SmallVector<OpFoldResult> sizes;
+  for (int64_t size : channelsLast.getShape())
+    sizes.push_back(rewriter.getIndexAttr(size));
+  Value init = createFilledTensor(rewriter, loc, channelsLast, sizes, lowest);
+  Value window = tensor::EmptyOp::create(rewriter, loc, geometry.kernel,
+                                         type.getElementType());
+  Value pooled =
+      linalg::PoolingNhwcMaxOp::create(
+          rewriter, loc, TypeRange{channelsLast}, ValueRange{padded, window},
+          ValueRange{init}, getI64Vector(rewriter, geometry.strides),
+          getI64Vector(rewriter, geometry.dilations))
+          .getResult(0);
+  Value empty = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
+                                        type.getElementType());
+  return linalg::TransposeOp::create(rewriter, loc, pooled, empty,
+                                     ArrayRef<int64_t>{0, 3, 1, 2})
+      .getResult()[0];
+}
+
 struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -161,6 +218,14 @@ struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {
     auto type = cast<RankedTensorType>(op.getType());
     TypedAttr lowest =
         getNeutralElement(type.getElementType(), ReductionKind::Max);
+    if (Value source = getChannelsLastSource(adaptor.getInput());
+        source && type.getRank() == 4 && type.hasStaticShape()) {
+      rewriter.replaceOp(
+          op, buildChannelsLastMaxPool(rewriter, op.getLoc(), source, type,
+                                       getGeometry(op, op.getSpatialDilations()),
+                                       lowest));
+      return success();
+    }
     auto result =
         buildPooling<linalg::PoolingNcwMaxOp, linalg::PoolingNchwMaxOp>(
             rewriter, op, adaptor.getInput(), type,

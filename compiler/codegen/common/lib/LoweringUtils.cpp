@@ -194,7 +194,7 @@ Value createScalarConstant(OpBuilder &builder, Location loc, Type type,
 /// `value`.
 Value padSpatial(OpBuilder &b, Location loc, Value input,
                  ArrayRef<int64_t> padBegin, ArrayRef<int64_t> padEnd,
-                 TypedAttr value) {
+                 TypedAttr value, unsigned firstSpatialDim) {
   if (llvm::all_of(padBegin, [](int64_t p) { return p == 0; }) &&
       llvm::all_of(padEnd, [](int64_t p) { return p == 0; }))
     return input;
@@ -203,10 +203,11 @@ Value padSpatial(OpBuilder &b, Location loc, Value input,
   SmallVector<OpFoldResult> low(type.getRank(), b.getIndexAttr(0)),
       high(type.getRank(), b.getIndexAttr(0));
   for (size_t i = 0; i < padBegin.size(); ++i) {
-    low[2 + i] = b.getIndexAttr(padBegin[i]);
-    high[2 + i] = b.getIndexAttr(padEnd[i]);
-    if (!ShapedType::isDynamic(shape[2 + i]))
-      shape[2 + i] += padBegin[i] + padEnd[i];
+    size_t d = firstSpatialDim + i;
+    low[d] = b.getIndexAttr(padBegin[i]);
+    high[d] = b.getIndexAttr(padEnd[i]);
+    if (!ShapedType::isDynamic(shape[d]))
+      shape[d] += padBegin[i] + padEnd[i];
   }
   auto paddedType = RankedTensorType::get(shape, type.getElementType());
   Value padValue = arith::ConstantOp::create(b, loc, value);

@@ -107,7 +107,8 @@ mlir::Value createScalarConstant(mlir::OpBuilder &builder, mlir::Location loc,
 /// all pads are zero.
 mlir::Value padSpatial(mlir::OpBuilder &builder, mlir::Location loc,
                        mlir::Value input, llvm::ArrayRef<int64_t> padBegin,
-                       llvm::ArrayRef<int64_t> padEnd, mlir::TypedAttr value);
+                       llvm::ArrayRef<int64_t> padEnd, mlir::TypedAttr value,
+                       unsigned firstSpatialDim = 2);
 
 /// A 1-D i64 elements attribute, the form linalg's conv and pooling ops take
 /// for strides and dilations.
