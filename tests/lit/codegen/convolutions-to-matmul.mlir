@@ -99,3 +99,26 @@ func.func @shifted_products(%x: tensor<1x1x344x344xf32>) -> tensor<1x2x342x342xf
        ins(%x, %w : tensor<1x1x344x344xf32>, tensor<2x1x3x3xf32>) outs(%init : tensor<1x2x342x342xf32>) -> tensor<1x2x342x342xf32>
   return %0 : tensor<1x2x342x342xf32>
 }
+
+// -----
+
+// A 7x7 image with a constant filter is the transposed product: patches in
+// [OH, OW, C, KH, KW] as a 49x2 matrix, times the filter reordered at compile
+// time to [C*KH*KW, F] = 2x3, transposed back to channels first.
+// CHECK-DAG: #[[READ:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (0, d2, d0 + d3, d1 + d4)>
+// CHECK-LABEL: func.func @transposed_product
+// CHECK-DAG: %[[FILTER:.+]] = arith.constant dense<{{\[}}[1.000000e+00, 3.000000e+00, 5.000000e+00], [2.000000e+00, 4.000000e+00, 6.000000e+00]]> : tensor<2x3xf32>
+// CHECK: %[[COPY:.+]] = linalg.generic {indexing_maps = [#[[READ]], #{{.+}}]{{.*}} ins(%arg0 : tensor<1x2x7x7xf32>) outs(%{{.+}} : tensor<7x7x2x1x1xf32>)
+// CHECK: %[[PATCHES:.+]] = tensor.collapse_shape %[[COPY]] {{\[}}[0, 1], [2, 3, 4]] : tensor<7x7x2x1x1xf32> into tensor<49x2xf32>
+// CHECK: %[[PRODUCT:.+]] = linalg.matmul ins(%[[PATCHES]], %[[FILTER]] : tensor<49x2xf32>, tensor<2x3xf32>) outs(%{{.+}} : tensor<49x3xf32>)
+// CHECK: %[[BACK:.+]] = linalg.transpose ins(%[[PRODUCT]] : tensor<49x3xf32>) outs(%{{.+}} : tensor<3x49xf32>) permutation = [1, 0]
+// CHECK: tensor.expand_shape %[[BACK]] {{\[}}[0, 1], [2, 3]] output_shape [1, 3, 7, 7]
+func.func @transposed_product(%x: tensor<1x2x7x7xf32>) -> tensor<1x3x7x7xf32> {
+  %w = arith.constant dense<[[[[1.0]], [[2.0]]], [[[3.0]], [[4.0]]], [[[5.0]], [[6.0]]]]> : tensor<3x2x1x1xf32>
+  %zero = arith.constant 0.0 : f32
+  %empty = tensor.empty() : tensor<1x3x7x7xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%empty : tensor<1x3x7x7xf32>) -> tensor<1x3x7x7xf32>
+  %0 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+       ins(%x, %w : tensor<1x2x7x7xf32>, tensor<3x2x1x1xf32>) outs(%init : tensor<1x3x7x7xf32>) -> tensor<1x3x7x7xf32>
+  return %0 : tensor<1x3x7x7xf32>
+}

@@ -301,7 +301,10 @@ def KilnConvolutionsToMatmulPass
     becomes one product per filter tap (the filter reordered at compile time
     to `[KH*KW, F, C]`) of a shifted view of the input flattened to
     `[C, Hp*Wp]`, accumulating into the output computed at every column of
-    the padded width, of which the valid columns are taken.
+    the padded width, of which the valid columns are taken. An image of at
+    most 64 output positions with a constant filter is the transposed
+    product: patches `[OH*OW, C*KH*KW]` times the filter reordered at compile
+    time to `[C*KH*KW, F]`, transposed back to channels first.
   }];
   let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect",
                            "mlir::arith::ArithDialect"];
