@@ -1,19 +1,21 @@
 // The elementwise family through the whole CPU pipeline: math ops LLVM has no
-// intrinsic for become libm calls (in f32 for f16), integer pow's loop and unsigned
-// types lower to plain LLVM, and nothing of the kiln, linalg, math or scf dialects
-// (or an unsigned type) is left.
-// RUN: kiln-opt %s -kiln-cpu-pipeline | FileCheck %s --implicit-check-not=kiln. \
-// RUN:   --implicit-check-not=linalg. --implicit-check-not=math. --implicit-check-not=scf. \
-// RUN:   --implicit-check-not=ui8
-// RUN: kiln-opt %s -kiln-cpu-pipeline=opt-level=0 | FileCheck %s --implicit-check-not=kiln. \
-// RUN:   --implicit-check-not=linalg. --implicit-check-not=math. --implicit-check-not=scf. \
-// RUN:   --implicit-check-not=ui8
+// intrinsic for become libm calls (in f32 for f16), except erf, which at -O1
+// and up is a polynomial approximation (kiln-approximate-math); integer pow's
+// loop and unsigned types lower to plain LLVM, and nothing of the kiln, linalg,
+// math or scf dialects (or an unsigned type) is left.
+// RUN: kiln-opt %s -kiln-cpu-pipeline | FileCheck %s --check-prefixes=CHECK,OPT \
+// RUN:   --implicit-check-not=kiln. --implicit-check-not=linalg. --implicit-check-not=math. \
+// RUN:   --implicit-check-not=scf. --implicit-check-not=ui8 --implicit-check-not=erff
+// RUN: kiln-opt %s -kiln-cpu-pipeline=opt-level=0 | FileCheck %s --check-prefixes=CHECK,O0 \
+// RUN:   --implicit-check-not=kiln. --implicit-check-not=linalg. --implicit-check-not=math. \
+// RUN:   --implicit-check-not=scf. --implicit-check-not=ui8
 
 // CHECK-DAG: llvm.call @asinhf(%{{.+}}) : (f32) -> f32
 // CHECK-DAG: llvm.call @acoshf(%{{.+}}) : (f32) -> f32
 // CHECK-DAG: llvm.call @atanhf(%{{.+}}) : (f32) -> f32
-// CHECK-DAG: llvm.call @erff(%{{.+}}) : (f32) -> f32
-// CHECK-DAG: llvm.func @erff(f32) -> f32
+// O0-DAG: llvm.call @erff(%{{.+}}) : (f32) -> f32
+// O0-DAG: llvm.func @erff(f32) -> f32
+// OPT-DAG: llvm.intr.fma
 // CHECK-DAG: llvm.intr.tan
 // CHECK-DAG: llvm.intr.roundeven
 // CHECK-DAG: llvm.lshr

@@ -147,13 +147,7 @@ private:
 
 /// Reproducible values in [-1, 1).
 std::vector<float> randomValues(size_t count, uint32_t seed) {
-  std::vector<float> values(count);
-  uint32_t state = seed * 2654435761u + 1;
-  for (float &value : values) {
-    state = state * 1664525u + 1013904223u;
-    value = static_cast<float>(state >> 8) / float(1 << 23) - 1.0f;
-  }
-  return values;
+  return kiln::test::randomValues(count, seed, -1.0f, 1.0f);
 }
 
 int64_t bitsOf(float value) {

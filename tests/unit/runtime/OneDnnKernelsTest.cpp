@@ -118,13 +118,7 @@ private:
 
 /// Reproducible values in [-0.5, 0.5).
 std::vector<float> randomValues(size_t count, uint32_t seed) {
-  std::vector<float> values(count);
-  uint32_t state = seed * 2654435761u + 1;
-  for (float &value : values) {
-    state = state * 1664525u + 1013904223u;
-    value = static_cast<float>(state >> 8) / float(1 << 24) - 0.5f;
-  }
-  return values;
+  return kiln::test::randomValues(count, seed, -0.5f, 0.5f);
 }
 
 /// The chain in plain loops, in double.

@@ -154,6 +154,20 @@ Descriptor &descriptorAt(void **descriptors, int index) {
   return *static_cast<Descriptor *>(descriptors[index]);
 }
 
+/// `count` reproducible values in [low, high), from a linear congruential
+/// sequence seeded by `seed`.
+inline std::vector<float> randomValues(size_t count, uint32_t seed,
+                                       float low, float high) {
+  std::vector<float> values(count);
+  uint32_t state = seed * 2654435761u + 1;
+  for (float &value : values) {
+    state = state * 1664525u + 1013904223u;
+    value = low + (high - low) * (static_cast<float>(state >> 8) /
+                                  static_cast<float>(1 << 24));
+  }
+  return values;
+}
+
 } // namespace kiln::test
 
 #endif // KILN_TESTS_UNIT_RUNTIME_TESTSUPPORT_H
