@@ -96,3 +96,28 @@ func.func @padded(%a: tensor<97x64xf32>, %b: tensor<64x20xf32>) -> tensor<97x20x
   %0 = linalg.matmul ins(%a, %b : tensor<97x64xf32>, tensor<64x20xf32>) outs(%init : tensor<97x20xf32>) -> tensor<97x20xf32>
   return %0 : tensor<97x20xf32>
 }
+
+// -----
+
+// 52 columns starting from a fill are split, not padded: products of 32, 16
+// and 4 columns of B (slices, no copy), each with its own fill and register
+// tile, inserted into their columns of the result.
+// CHECK-LABEL: func.func @split_columns
+// CHECK: %[[B0:.+]] = tensor.extract_slice %arg1[0, 0] [64, 32] [1, 1]
+// CHECK-COUNT-8: vector.fma {{.*}} : vector<32xf32>
+// CHECK: %[[R0:.+]] = tensor.insert_slice %{{.+}} into %{{.+}}[0, 0] [8, 32] [1, 1]
+// CHECK: tensor.extract_slice %arg1[0, 32] [64, 16] [1, 1]
+// CHECK-COUNT-8: vector.fma {{.*}} : vector<16xf32>
+// CHECK: %[[R1:.+]] = tensor.insert_slice %{{.+}} into %[[R0]][0, 32] [8, 16] [1, 1]
+// CHECK: tensor.extract_slice %arg1[0, 48] [64, 4] [1, 1]
+// CHECK-COUNT-8: vector.fma {{.*}} : vector<4xf32>
+// CHECK: %[[R2:.+]] = tensor.insert_slice %{{.+}} into %[[R1]][0, 48] [8, 4] [1, 1]
+// CHECK: return %[[R2]]
+// CHECK-NOT: tensor.pad
+func.func @split_columns(%a: tensor<8x64xf32>, %b: tensor<64x52xf32>) -> tensor<8x52xf32> {
+  %zero = arith.constant 0.0 : f32
+  %empty = tensor.empty() : tensor<8x52xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%empty : tensor<8x52xf32>) -> tensor<8x52xf32>
+  %0 = linalg.matmul ins(%a, %b : tensor<8x64xf32>, tensor<64x52xf32>) outs(%init : tensor<8x52xf32>) -> tensor<8x52xf32>
+  return %0 : tensor<8x52xf32>
+}

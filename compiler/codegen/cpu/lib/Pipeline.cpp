@@ -81,8 +81,11 @@ std::string getCpuStagePipeline(CodegenStage stage,
     // run-time check, as is an allocation the heap could not serve; run-time
     // checks become error returns. Loops
     // imported from ONNX (scf.for of Loop) yield tensors their bodies compute
-    // anew, so loops may yield new allocations.
-    return "one-shot-bufferize{bufferize-function-boundaries "
+    // anew, so loops may yield new allocations. Empty tensors that are only
+    // inserted into a larger one (the column parts of a split matrix
+    // product) become slices of it first, so their ops write in place.
+    return "eliminate-empty-tensors,"
+           "one-shot-bufferize{bufferize-function-boundaries "
            "function-boundary-type-conversion=identity-layout-map "
            "allow-return-allocs-from-loops},"
            "kiln-outputs-to-params,kiln-lower-kernel-calls{function-prefix=" +

@@ -170,15 +170,18 @@ Value padHigh(OpBuilder &builder, Location loc, Value value,
 /// instead of 1.1 ms for a 256x2304 by 2304x196 product). Returns the
 /// product to schedule.
 linalg::LinalgOp padToWholeVectors(linalg::LinalgOp op, int64_t rowsLimit,
-                                   int64_t columnsLimit) {
+                                   int64_t columnsLimit, bool padColumns) {
   SmallVector<int64_t> loops = op.getStaticLoopRanges();
   size_t rank = loops.size();
   int64_t m = loops[rank - 3], n = loops[rank - 2];
+  if (!padColumns)
+    columnsLimit = 1;
   // Whole register tiles of `columnsLimit` where that costs at most a
   // quarter more columns, else whole vectors: 196 columns (a 14x14 image)
   // become 224, an 8x32 tile of 16 accumulators, instead of 208 in tiles of
   // 8x16 (a 256-channel 3x3 convolution: 1.19 ms instead of 1.27).
-  int64_t paddedN = roundUp(n, columnsLimit) - n <= n / 4
+  int64_t paddedN = !padColumns ? n
+                    : roundUp(n, columnsLimit) - n <= n / 4
                         ? roundUp(n, columnsLimit)
                         : roundUp(n, kVectorWidth);
   int64_t paddedM =
@@ -229,6 +232,75 @@ linalg::LinalgOp padToWholeVectors(linalg::LinalgOp op, int64_t rowsLimit,
   return cast<linalg::LinalgOp>(padded);
 }
 
+/// Whether splitColumns applies to `op`: its output starts as a fill (so
+/// each part can start as one) and its columns are more than, but not a
+/// multiple of, `columns`.
+bool isSplittable(linalg::LinalgOp op, int64_t columns) {
+  int64_t n = op.getStaticLoopRanges().end()[-2];
+  return n > columns && n % columns != 0 &&
+         op.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
+}
+
+/// Splits a product whose columns are not a multiple of `columns` into one
+/// of the largest multiple and products of power-of-two widths for the rest
+/// (784 = 768 + 16, 196 = 192 + 4), each reading a slice of B and written
+/// into its slice of the result (eliminate-empty-tensors makes those writes
+/// in place). Unlike padding, nothing is copied. Returns the parts.
+SmallVector<linalg::LinalgOp> splitColumns(linalg::LinalgOp op,
+                                           int64_t columns) {
+  OpBuilder builder(op);
+  Location loc = op.getLoc();
+  Value lhs = op.getDpsInputs()[0], rhs = op.getDpsInputs()[1];
+  auto fill = op.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
+  auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
+  auto rhsType = cast<RankedTensorType>(rhs.getType());
+  int64_t rank = resultType.getRank(), n = resultType.getShape().back();
+
+  SmallVector<int64_t> widths = {n / columns * columns};
+  for (int64_t rest = n % columns, bit = columns / 2; bit > 0; bit /= 2)
+    if (rest & bit)
+      widths.push_back(bit);
+
+  Value result = tensor::EmptyOp::create(builder, loc, resultType.getShape(),
+                                         resultType.getElementType());
+  SmallVector<linalg::LinalgOp> parts;
+  int64_t offset = 0;
+  for (int64_t width : widths) {
+    auto slice = [&](ArrayRef<int64_t> shape) {
+      SmallVector<OpFoldResult> offsets(rank, builder.getIndexAttr(0)), sizes,
+          strides(rank, builder.getIndexAttr(1));
+      offsets.back() = builder.getIndexAttr(offset);
+      for (int64_t size : shape.drop_back())
+        sizes.push_back(builder.getIndexAttr(size));
+      sizes.push_back(builder.getIndexAttr(width));
+      return std::make_tuple(offsets, sizes, strides);
+    };
+    auto [rhsOffsets, rhsSizes, rhsStrides] = slice(rhsType.getShape());
+    SmallVector<int64_t> rhsShape(rhsType.getShape());
+    rhsShape.back() = width;
+    Value rhsPart = tensor::ExtractSliceOp::create(
+        builder, loc, rhsType.clone(rhsShape), rhs, rhsOffsets, rhsSizes,
+        rhsStrides);
+    SmallVector<int64_t> partShape(resultType.getShape());
+    partShape.back() = width;
+    Value empty = tensor::EmptyOp::create(builder, loc, partShape,
+                                          resultType.getElementType());
+    Value init =
+        linalg::FillOp::create(builder, loc, fill.getInputs()[0], empty)
+            .getResult(0);
+    Operation *part = clone(builder, op, TypeRange{init.getType()},
+                            ValueRange{lhs, rhsPart, init});
+    parts.push_back(cast<linalg::LinalgOp>(part));
+    auto [offsets, sizes, strides] = slice(resultType.getShape());
+    result = tensor::InsertSliceOp::create(builder, loc, part->getResult(0),
+                                           result, offsets, sizes, strides);
+    offset += width;
+  }
+  op->getResult(0).replaceAllUsesWith(result);
+  op->erase();
+  return parts;
+}
+
 struct VectorizeContractionsPass
     : impl::KilnVectorizeContractionsPassBase<VectorizeContractionsPass> {
   using Base::Base;
@@ -245,7 +317,9 @@ struct VectorizeContractionsPass
     // reduction need not (the register tile steps through it one element at
     // a time).
     s.rows = largestDivisor(m, rows);
-    s.columns = largestDividingMultiple(n, kVectorWidth, columns);
+    s.columns = n % kVectorWidth == 0
+                    ? largestDividingMultiple(n, kVectorWidth, columns)
+                    : n; // a power of two below 16 (splitColumns)
     s.tileRows = largestDividingMultiple(m, s.rows, tileRows);
     s.tileColumns = largestDividingMultiple(n, s.columns, tileColumns);
     s.reductionTile = std::min<int64_t>(reductionTile, k);
@@ -272,9 +346,16 @@ struct VectorizeContractionsPass
       if (isScheduled(op))
         products.push_back(op);
     });
-    for (linalg::LinalgOp op : products)
-      if (failed(schedule(padToWholeVectors(op, rows, columns))))
-        return signalPassFailure();
+    for (linalg::LinalgOp op : products) {
+      bool split = isSplittable(op, columns);
+      linalg::LinalgOp padded = padToWholeVectors(op, rows, columns, !split);
+      SmallVector<linalg::LinalgOp> parts =
+          split ? splitColumns(padded, columns)
+                : SmallVector<linalg::LinalgOp>{padded};
+      for (linalg::LinalgOp part : parts)
+        if (failed(schedule(part)))
+          return signalPassFailure();
+    }
   }
 };
 

@@ -232,9 +232,12 @@ def KilnVectorizeContractionsPass
         broadcast FMAs (`vector.contract` lowered to outer products and then
         to `vector.fma`).
 
-    Products whose columns are not whole vectors of 16 (or whose rows have no
-    divisor from rows/2 to rows) are first padded with zeros to sizes that
-    are, and the original part of the result taken. Tiles of the output then
+    A product that starts from a fill and whose columns are not a multiple
+    of `columns` is split into products of the largest multiple and of
+    power-of-two widths for the rest (slices of B, written into slices of
+    the result: no copy). Other products whose columns are not whole vectors
+    of 16 (or whose rows have no divisor from rows/2 to rows) are padded with
+    zeros to sizes that are, and the original part of the result taken. Tiles of the output then
     divide it (the row tile shrinks to a divisor), so every register tile has
     the same static shape and vectorizes without masks.
   }];
