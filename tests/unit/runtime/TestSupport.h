@@ -156,8 +156,8 @@ Descriptor &descriptorAt(void **descriptors, int index) {
 
 /// `count` reproducible values in [low, high), from a linear congruential
 /// sequence seeded by `seed`.
-inline std::vector<float> randomValues(size_t count, uint32_t seed,
-                                       float low, float high) {
+inline std::vector<float> randomValues(size_t count, uint32_t seed, float low,
+                                       float high) {
   std::vector<float> values(count);
   uint32_t state = seed * 2654435761u + 1;
   for (float &value : values) {

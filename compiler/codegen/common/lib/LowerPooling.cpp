@@ -180,12 +180,12 @@ static Value buildChannelsLastMaxPool(ConversionPatternRewriter &rewriter,
           oh = type.getDimSize(2), ow = type.getDimSize(3);
   SmallVector<int64_t> padEnd;
   for (int64_t i = 0; i < 2; ++i)
-    padEnd.push_back(geometry.padEnd[i] +
-                     getCeilModeExtraPadding(
-                         sourceType.getDimSize(1 + i), type.getDimSize(2 + i),
-                         geometry.kernel[i], geometry.strides[i],
-                         geometry.dilations[i], geometry.padBegin[i],
-                         geometry.padEnd[i]));
+    padEnd.push_back(
+        geometry.padEnd[i] +
+        getCeilModeExtraPadding(sourceType.getDimSize(1 + i),
+                                type.getDimSize(2 + i), geometry.kernel[i],
+                                geometry.strides[i], geometry.dilations[i],
+                                geometry.padBegin[i], geometry.padEnd[i]));
   Value padded = padSpatial(rewriter, loc, source, geometry.padBegin, padEnd,
                             lowest, /*firstSpatialDim=*/1);
   auto channelsLast =
@@ -220,10 +220,10 @@ struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {
         getNeutralElement(type.getElementType(), ReductionKind::Max);
     if (Value source = getChannelsLastSource(adaptor.getInput());
         source && type.getRank() == 4 && type.hasStaticShape()) {
-      rewriter.replaceOp(
-          op, buildChannelsLastMaxPool(rewriter, op.getLoc(), source, type,
-                                       getGeometry(op, op.getSpatialDilations()),
-                                       lowest));
+      rewriter.replaceOp(op, buildChannelsLastMaxPool(
+                                 rewriter, op.getLoc(), source, type,
+                                 getGeometry(op, op.getSpatialDilations()),
+                                 lowest));
       return success();
     }
     auto result =

@@ -3,8 +3,8 @@
 // Generated elementwise loops call libm for exp, tanh and erf (LLVM has no
 // vector form of them without a vector math library), which keeps every
 // sigmoid, tanh, softmax and GELU element a scalar call: in the LSTM language
-// model of benchmarks/, 14% of a run; erf in the BERT-like encoder, 10%. MLIR's polynomial approximations are plain
-// arithmetic that LLVM vectorizes.
+// model of benchmarks/, 14% of a run; erf in the BERT-like encoder, 10%. MLIR's
+// polynomial approximations are plain arithmetic that LLVM vectorizes.
 //
 //===----------------------------------------------------------------------===//
 

@@ -51,8 +51,9 @@ bool isStaticF32(Value value) {
 
 /// `values` of a dense i64 attribute (strides, dilations).
 SmallVector<int64_t> getValues(DenseIntElementsAttr attr) {
-  return llvm::to_vector(llvm::map_range(
-      attr.getValues<APInt>(), [](const APInt &v) { return v.getSExtValue(); }));
+  return llvm::to_vector(
+      llvm::map_range(attr.getValues<APInt>(),
+                      [](const APInt &v) { return v.getSExtValue(); }));
 }
 
 struct ConvolutionToMatmul : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
@@ -65,9 +66,12 @@ struct ConvolutionToMatmul : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
     if (!conv.hasPureTensorSemantics() || !isStaticF32(input) ||
         !isStaticF32(filter) || !isStaticF32(init))
       return rewriter.notifyMatchFailure(conv, "not static f32 tensors");
-    ArrayRef<int64_t> inShape = cast<RankedTensorType>(input.getType()).getShape();
-    ArrayRef<int64_t> fShape = cast<RankedTensorType>(filter.getType()).getShape();
-    ArrayRef<int64_t> outShape = cast<RankedTensorType>(init.getType()).getShape();
+    ArrayRef<int64_t> inShape =
+        cast<RankedTensorType>(input.getType()).getShape();
+    ArrayRef<int64_t> fShape =
+        cast<RankedTensorType>(filter.getType()).getShape();
+    ArrayRef<int64_t> outShape =
+        cast<RankedTensorType>(init.getType()).getShape();
     int64_t n = inShape[0], c = inShape[1], f = fShape[0], kh = fShape[2],
             kw = fShape[3], oh = outShape[2], ow = outShape[3];
     SmallVector<int64_t> strides = getValues(conv.getStrides());
@@ -82,16 +86,15 @@ struct ConvolutionToMatmul : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
     if (n == 1 && strides[0] == 1 && strides[1] == 1 && kh * kw > 1 && fill &&
         largePatches && matchPattern(filter, m_Constant(&weights))) {
       Value taps = tapsFirst(rewriter, loc, weights);
-      rewriter.replaceOp(conv, shiftedProducts(rewriter, loc, input, taps,
-                                               fill, oh, ow, {kh, kw},
-                                               dilations));
+      rewriter.replaceOp(conv, shiftedProducts(rewriter, loc, input, taps, fill,
+                                               oh, ow, {kh, kw}, dilations));
       return success();
     }
     if (n == 1 && oh * ow <= kMaxTransposedPositions && fill &&
         matchPattern(filter, m_Constant(&weights))) {
-      rewriter.replaceOp(conv, transposedProduct(rewriter, loc, input, weights,
-                                                 fill, oh, ow, strides,
-                                                 dilations));
+      rewriter.replaceOp(conv,
+                         transposedProduct(rewriter, loc, input, weights, fill,
+                                           oh, ow, strides, dilations));
       return success();
     }
     int64_t positions = n * oh * ow;
@@ -106,11 +109,10 @@ struct ConvolutionToMatmul : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
     Value channelsFirst = init;
     if (n != 1)
       channelsFirst = transpose(rewriter, loc, init, {1, 0, 2, 3});
-    Value matrixInit = collapse(rewriter, loc, channelsFirst,
-                                n == 1 ? SmallVector<ReassociationIndices>{
-                                             {0, 1}, {2, 3}}
-                                       : SmallVector<ReassociationIndices>{
-                                             {0}, {1, 2, 3}});
+    Value matrixInit =
+        collapse(rewriter, loc, channelsFirst,
+                 n == 1 ? SmallVector<ReassociationIndices>{{0, 1}, {2, 3}}
+                        : SmallVector<ReassociationIndices>{{0}, {1, 2, 3}});
     auto product = linalg::MatmulOp::create(
         rewriter, loc, TypeRange{RankedTensorType::get({f, positions}, f32)},
         ValueRange{matrixFilter, patches}, ValueRange{matrixInit});
@@ -179,17 +181,18 @@ struct ConvolutionToMatmul : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
     // patches[oh, ow, c, kh, kw] = input[0, c, oh*sh + kh*dh, ow*sw + kw*dw].
     MLIRContext *context = rewriter.getContext();
     auto dim = [&](unsigned d) { return getAffineDimExpr(d, context); };
-    AffineMap read = AffineMap::get(
-        5, 0,
-        {getAffineConstantExpr(0, context), dim(2),
-         dim(0) * strides[0] + dim(3) * dilations[0],
-         dim(1) * strides[1] + dim(4) * dilations[1]},
-        context);
+    AffineMap read =
+        AffineMap::get(5, 0,
+                       {getAffineConstantExpr(0, context), dim(2),
+                        dim(0) * strides[0] + dim(3) * dilations[0],
+                        dim(1) * strides[1] + dim(4) * dilations[1]},
+                       context);
     Value empty =
         tensor::EmptyOp::create(rewriter, loc, {oh, ow, c, kh, kw}, f32);
     auto copy = linalg::GenericOp::create(
         rewriter, loc, empty.getType(), ValueRange{input}, ValueRange{empty},
-        ArrayRef<AffineMap>{read, AffineMap::getMultiDimIdentityMap(5, context)},
+        ArrayRef<AffineMap>{read,
+                            AffineMap::getMultiDimIdentityMap(5, context)},
         SmallVector<utils::IteratorType>(5, utils::IteratorType::parallel),
         [](OpBuilder &b, Location loc, ValueRange args) {
           linalg::YieldOp::create(b, loc, args[0]);
@@ -199,9 +202,9 @@ struct ConvolutionToMatmul : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
 
     Value accEmpty =
         tensor::EmptyOp::create(rewriter, loc, {positions, f}, f32);
-    Value acc = linalg::FillOp::create(rewriter, loc, fill.getInputs()[0],
-                                       accEmpty)
-                    .getResult(0);
+    Value acc =
+        linalg::FillOp::create(rewriter, loc, fill.getInputs()[0], accEmpty)
+            .getResult(0);
     Value product =
         linalg::MatmulOp::create(rewriter, loc, TypeRange{acc.getType()},
                                  ValueRange{patches, filter}, ValueRange{acc})
@@ -233,12 +236,13 @@ struct ConvolutionToMatmul : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
             wp = inType.getDimSize(3);
     int64_t f = tapsType.getDimSize(1), kh = kernelSize[0], kw = kernelSize[1];
     Type f32 = rewriter.getF32Type();
-    int64_t columns = (oh * wp + kTileColumns - 1) / kTileColumns * kTileColumns;
+    int64_t columns =
+        (oh * wp + kTileColumns - 1) / kTileColumns * kTileColumns;
     int64_t lastOffset = (kh - 1) * dilations[0] * wp + (kw - 1) * dilations[1];
     int64_t rows = std::max(hp, (lastOffset + columns + wp - 1) / wp);
     if (rows > hp) {
-      Value zero = arith::ConstantOp::create(rewriter, loc,
-                                             rewriter.getF32FloatAttr(0));
+      Value zero =
+          arith::ConstantOp::create(rewriter, loc, rewriter.getF32FloatAttr(0));
       input = tensor::createPadHighOp(
           RankedTensorType::get({1, c, rows, wp}, f32), input, zero,
           /*nofold=*/false, loc, rewriter);
@@ -247,57 +251,48 @@ struct ConvolutionToMatmul : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
 
     Value empty = tensor::EmptyOp::create(rewriter, loc,
                                           ArrayRef<int64_t>{f, columns}, f32);
-    Value acc = linalg::FillOp::create(rewriter, loc, fill.getInputs()[0],
-                                       empty)
-                    .getResult(0);
-    auto one = rewriter.getIndexAttr(1);
+    Value acc =
+        linalg::FillOp::create(rewriter, loc, fill.getInputs()[0], empty)
+            .getResult(0);
     for (int64_t i = 0; i < kh; ++i)
       for (int64_t j = 0; j < kw; ++j) {
-        Value tap = tensor::ExtractSliceOp::create(
-            rewriter, loc, RankedTensorType::get({f, c}, f32), taps,
-            ArrayRef<OpFoldResult>{rewriter.getIndexAttr(i * kw + j),
-                                   rewriter.getIndexAttr(0),
-                                   rewriter.getIndexAttr(0)},
-            ArrayRef<OpFoldResult>{one, rewriter.getIndexAttr(f),
-                                   rewriter.getIndexAttr(c)},
-            ArrayRef<OpFoldResult>{one, one, one});
+        Value tap =
+            slice(rewriter, loc, taps, {i * kw + j, 0, 0}, {1, f, c}, {f, c});
         int64_t offset = i * dilations[0] * wp + j * dilations[1];
-        Value shifted = tensor::ExtractSliceOp::create(
-            rewriter, loc, RankedTensorType::get({c, columns}, f32), flat,
-            ArrayRef<OpFoldResult>{rewriter.getIndexAttr(0),
-                                   rewriter.getIndexAttr(offset)},
-            ArrayRef<OpFoldResult>{rewriter.getIndexAttr(c),
-                                   rewriter.getIndexAttr(columns)},
-            ArrayRef<OpFoldResult>{one, one});
-        acc = linalg::MatmulOp::create(rewriter, loc, TypeRange{acc.getType()},
-                                       ValueRange{tap, shifted},
-                                       ValueRange{acc})
-                  .getResult(0);
+        Value shifted =
+            slice(rewriter, loc, flat, {0, offset}, {c, columns}, {c, columns});
+        acc =
+            linalg::MatmulOp::create(rewriter, loc, TypeRange{acc.getType()},
+                                     ValueRange{tap, shifted}, ValueRange{acc})
+                .getResult(0);
       }
 
     // The valid part: [F, OH, Wp] without the last Wp - OW columns of rows.
-    Value used = tensor::ExtractSliceOp::create(
-        rewriter, loc, RankedTensorType::get({f, oh * wp}, f32), acc,
-        ArrayRef<OpFoldResult>{rewriter.getIndexAttr(0),
-                               rewriter.getIndexAttr(0)},
-        ArrayRef<OpFoldResult>{rewriter.getIndexAttr(f),
-                               rewriter.getIndexAttr(oh * wp)},
-        ArrayRef<OpFoldResult>{one, one});
+    Value used = slice(rewriter, loc, acc, {0, 0}, {f, oh * wp}, {f, oh * wp});
     Value rowsView = tensor::ExpandShapeOp::create(
         rewriter, loc, RankedTensorType::get({f, oh, wp}, f32), used,
         SmallVector<ReassociationIndices>{{0}, {1, 2}});
-    Value valid = tensor::ExtractSliceOp::create(
-        rewriter, loc, RankedTensorType::get({f, oh, ow}, f32), rowsView,
-        ArrayRef<OpFoldResult>{rewriter.getIndexAttr(0),
-                               rewriter.getIndexAttr(0),
-                               rewriter.getIndexAttr(0)},
-        ArrayRef<OpFoldResult>{rewriter.getIndexAttr(f),
-                               rewriter.getIndexAttr(oh),
-                               rewriter.getIndexAttr(ow)},
-        ArrayRef<OpFoldResult>{one, one, one});
+    Value valid =
+        slice(rewriter, loc, rowsView, {0, 0, 0}, {f, oh, ow}, {f, oh, ow});
     return tensor::ExpandShapeOp::create(
         rewriter, loc, RankedTensorType::get({1, f, oh, ow}, f32), valid,
         SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}});
+  }
+
+  /// The unit-stride slice of `source` at `offsets` of `sizes`, as a tensor
+  /// of `shape` (which may drop unit sizes).
+  static Value slice(PatternRewriter &rewriter, Location loc, Value source,
+                     ArrayRef<int64_t> offsets, ArrayRef<int64_t> sizes,
+                     ArrayRef<int64_t> shape) {
+    MLIRContext *context = rewriter.getContext();
+    SmallVector<int64_t> strides(sizes.size(), 1);
+    return tensor::ExtractSliceOp::create(
+        rewriter, loc,
+        RankedTensorType::get(
+            shape, cast<RankedTensorType>(source.getType()).getElementType()),
+        source, getAsIndexOpFoldResult(context, offsets),
+        getAsIndexOpFoldResult(context, sizes),
+        getAsIndexOpFoldResult(context, strides));
   }
 
   static Value collapse(PatternRewriter &rewriter, Location loc, Value value,
@@ -311,10 +306,9 @@ struct ConvolutionToMatmul : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
     SmallVector<int64_t> shape;
     for (int64_t dim : permutation)
       shape.push_back(type.getDimSize(dim));
-    Value empty = tensor::EmptyOp::create(rewriter, loc, shape,
-                                          type.getElementType());
-    return linalg::TransposeOp::create(rewriter, loc, value, empty,
-                                       permutation)
+    Value empty =
+        tensor::EmptyOp::create(rewriter, loc, shape, type.getElementType());
+    return linalg::TransposeOp::create(rewriter, loc, value, empty, permutation)
         .getResult()[0];
   }
 
@@ -325,14 +319,16 @@ struct ConvolutionToMatmul : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
                              ArrayRef<int64_t> strides,
                              ArrayRef<int64_t> dilations) {
     MLIRContext *context = rewriter.getContext();
-    AffineExpr c = getAffineDimExpr(0, context), kh = getAffineDimExpr(1, context),
-               kw = getAffineDimExpr(2, context), n = getAffineDimExpr(3, context),
-               oh = getAffineDimExpr(4, context), ow = getAffineDimExpr(5, context);
-    AffineMap read = AffineMap::get(
-        6, 0,
-        {n, c, oh * strides[0] + kh * dilations[0],
-         ow * strides[1] + kw * dilations[1]},
-        context);
+    AffineExpr c = getAffineDimExpr(0, context),
+               kh = getAffineDimExpr(1, context),
+               kw = getAffineDimExpr(2, context),
+               n = getAffineDimExpr(3, context),
+               oh = getAffineDimExpr(4, context),
+               ow = getAffineDimExpr(5, context);
+    AffineMap read = AffineMap::get(6, 0,
+                                    {n, c, oh * strides[0] + kh * dilations[0],
+                                     ow * strides[1] + kw * dilations[1]},
+                                    context);
     AffineMap write = AffineMap::getMultiDimIdentityMap(6, context);
     Value empty =
         tensor::EmptyOp::create(rewriter, loc, shape, rewriter.getF32Type());

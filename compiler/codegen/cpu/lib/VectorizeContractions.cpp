@@ -47,7 +47,8 @@ int64_t largestDivisor(int64_t value, int64_t limit) {
 /// The largest multiple of `unit` that divides `value` (a multiple of
 /// `unit`) and is at most `limit` (at least `unit`).
 int64_t largestDividingMultiple(int64_t value, int64_t unit, int64_t limit) {
-  return unit * largestDivisor(value / unit, std::max<int64_t>(1, limit / unit));
+  return unit *
+         largestDivisor(value / unit, std::max<int64_t>(1, limit / unit));
 }
 
 /// Tile sizes of one product, in the order of its loops: (batch,) rows,
@@ -210,19 +211,19 @@ linalg::LinalgOp padToWholeVectors(linalg::LinalgOp op, int64_t rowsLimit,
   if (auto fill = init.getDefiningOp<linalg::FillOp>()) {
     Value empty = tensor::EmptyOp::create(builder, loc, initShape,
                                           initType.getElementType());
-    paddedInit = linalg::FillOp::create(builder, loc, fill.getInputs()[0],
-                                        empty)
-                     .getResult(0);
+    paddedInit =
+        linalg::FillOp::create(builder, loc, fill.getInputs()[0], empty)
+            .getResult(0);
   } else {
     paddedInit = padHigh(builder, loc, init, initShape);
   }
-  Operation *padded = clone(
-      builder, op, TypeRange{paddedInit.getType()},
-      ValueRange{padHigh(builder, loc, lhs, lhsShape),
-                 padHigh(builder, loc, rhs, rhsShape), paddedInit});
+  Operation *padded =
+      clone(builder, op, TypeRange{paddedInit.getType()},
+            ValueRange{padHigh(builder, loc, lhs, lhsShape),
+                       padHigh(builder, loc, rhs, rhsShape), paddedInit});
   SmallVector<OpFoldResult> offsets(initShape.size(), builder.getIndexAttr(0));
-  SmallVector<OpFoldResult> sizes, strides(initShape.size(),
-                                           builder.getIndexAttr(1));
+  SmallVector<OpFoldResult> sizes,
+      strides(initShape.size(), builder.getIndexAttr(1));
   for (int64_t size : initType.getShape())
     sizes.push_back(builder.getIndexAttr(size));
   Value result = tensor::ExtractSliceOp::create(
@@ -255,6 +256,7 @@ SmallVector<linalg::LinalgOp> splitColumns(linalg::LinalgOp op,
   auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
   auto rhsType = cast<RankedTensorType>(rhs.getType());
   int64_t rank = resultType.getRank(), n = resultType.getShape().back();
+  MLIRContext *context = op.getContext();
 
   SmallVector<int64_t> widths = {n / columns * columns};
   for (int64_t rest = n % columns, bit = columns / 2; bit > 0; bit /= 2)
@@ -266,21 +268,18 @@ SmallVector<linalg::LinalgOp> splitColumns(linalg::LinalgOp op,
   SmallVector<linalg::LinalgOp> parts;
   int64_t offset = 0;
   for (int64_t width : widths) {
-    auto slice = [&](ArrayRef<int64_t> shape) {
-      SmallVector<OpFoldResult> offsets(rank, builder.getIndexAttr(0)), sizes,
-          strides(rank, builder.getIndexAttr(1));
-      offsets.back() = builder.getIndexAttr(offset);
-      for (int64_t size : shape.drop_back())
-        sizes.push_back(builder.getIndexAttr(size));
-      sizes.push_back(builder.getIndexAttr(width));
-      return std::make_tuple(offsets, sizes, strides);
+    // The columns [offset, offset + width) of a tensor of `shape`.
+    auto columnsOf = [&](ArrayRef<int64_t> shape) {
+      SmallVector<int64_t> offsets(rank, 0), sizes(shape);
+      offsets.back() = offset;
+      sizes.back() = width;
+      return std::make_pair(getAsIndexOpFoldResult(context, offsets),
+                            getAsIndexOpFoldResult(context, sizes));
     };
-    auto [rhsOffsets, rhsSizes, rhsStrides] = slice(rhsType.getShape());
-    SmallVector<int64_t> rhsShape(rhsType.getShape());
-    rhsShape.back() = width;
+    SmallVector<OpFoldResult> strides(rank, builder.getIndexAttr(1));
+    auto [rhsOffsets, rhsSizes] = columnsOf(rhsType.getShape());
     Value rhsPart = tensor::ExtractSliceOp::create(
-        builder, loc, rhsType.clone(rhsShape), rhs, rhsOffsets, rhsSizes,
-        rhsStrides);
+        builder, loc, rhs, rhsOffsets, rhsSizes, strides);
     SmallVector<int64_t> partShape(resultType.getShape());
     partShape.back() = width;
     Value empty = tensor::EmptyOp::create(builder, loc, partShape,
@@ -291,7 +290,7 @@ SmallVector<linalg::LinalgOp> splitColumns(linalg::LinalgOp op,
     Operation *part = clone(builder, op, TypeRange{init.getType()},
                             ValueRange{lhs, rhsPart, init});
     parts.push_back(cast<linalg::LinalgOp>(part));
-    auto [offsets, sizes, strides] = slice(resultType.getShape());
+    auto [offsets, sizes] = columnsOf(resultType.getShape());
     result = tensor::InsertSliceOp::create(builder, loc, part->getResult(0),
                                            result, offsets, sizes, strides);
     offset += width;
