@@ -61,12 +61,14 @@ std::string getCpuStagePipeline(CodegenStage stage,
     // code. Canonicalizing after it cancels the layout transposes between
     // consecutive kernels, and cse merges those that several kernels read (a
     // forward convolution's input, which its filter gradient reads too).
+    // Convolutions and matrix products left to generated code become matrix
+    // products tiled and vectorized by a transform-dialect schedule, on
+    // tensors, so that bufferization sees the tiles' slices.
     return "kiln-prepare-entry-points,kiln-select-kernels{kernels=" +
            options.cpuKernels +
            "},kiln-expand-filter-gradients,canonicalize,cse,"
            "kiln-lower-to-linalg," +
-           "canonicalize," +
-           (optimize ? "linalg-fuse-elementwise-ops," : "") +
+           "canonicalize," + (optimize ? "linalg-fuse-elementwise-ops," : "") +
            (optimize && options.vectorizeContractions
                 ? "kiln-convolutions-to-matmul,canonicalize,"
                   "kiln-vectorize-contractions,canonicalize,"
@@ -103,10 +105,12 @@ std::string getCpuStagePipeline(CodegenStage stage,
     // freed blocks for the next run instead of returning them to the kernel.
     // Math ops LLVM has no intrinsic for (asinh, acosh, atanh, erf) become libm
     // calls after convert-math-to-llvm has taken the ones it can; at -O1 and
-    // up, f32 exp, tanh and erf become polynomial approximations first, which LLVM
-    // vectorizes (kiln-approximate-math). Weights (when
-    // they go to a file) are moved before the module tables are written, so
-    // that the module info can point at their table.
+    // up, f32 exp, tanh and erf become polynomial approximations first, which
+    // LLVM vectorizes (kiln-approximate-math). Weights (when they go to a file)
+    // are moved before the module tables are written, so that the module info
+    // can point at their table. The vector ops of tiled products lower through
+    // scf (transfers of more than one dimension) and then to LLVM before memref
+    // descriptors do.
     return llvm::formatv("kiln-lower-strided-copies,{3}{2}"
                          "convert-vector-to-scf{{full-unroll=true},"
                          "lower-affine,convert-scf-to-cf,"
