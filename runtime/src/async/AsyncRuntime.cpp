@@ -131,7 +131,7 @@ void TaskQueue::drainUntil(const std::function<bool()> &done) {
 }
 
 void TaskQueue::helpUntil(const std::function<bool()> &done,
-                           int32_t parallelism) {
+                          int32_t parallelism) {
   if (parallelism <= 1 || omp_in_parallel()) {
     drainUntil(done);
     return;
@@ -257,24 +257,33 @@ void await(const Awaitable *object) {
   if (!object || object->isReady())
     return;
   TaskQueue::get().helpUntil([object] { return object->isReady(); },
-                              currentParallelism);
+                             currentParallelism);
 }
 
-/// Resumes the coroutine now if `object` is ready, else when it becomes so,
-/// in the parallelism of the run that awaits.
-void awaitAndExecute(Awaitable *object, KilnCoroHandle handle,
-                     KilnCoroResume resume) {
+/// Resumes the coroutine now if `object` (a token, value or group) is
+/// `ready`, else when it becomes so, in the parallelism of the run that
+/// awaits.
+template <typename Object, typename ReadyFn>
+void resumeWhenReady(Object *object, KilnCoroHandle handle,
+                     KilnCoroResume resume, ReadyFn ready) {
   if (!resume)
     return;
   Task task{handle, resume, currentParallelism};
   if (object) {
     std::lock_guard<std::mutex> lock(object->mutex);
-    if (!object->isReady()) {
+    if (!ready(*object)) {
       object->awaiters.emplace_back([task] { runTask(task); });
       return;
     }
   }
   runTask(task);
+}
+
+void awaitAndExecute(Awaitable *object, KilnCoroHandle handle,
+                     KilnCoroResume resume) {
+  resumeWhenReady(object, handle, resume, [](const Awaitable &awaitable) {
+    return awaitable.isReady();
+  });
 }
 
 /// Counts one of `group`'s tokens as ready; the last runs its awaiters.
@@ -388,7 +397,7 @@ void mlirAsyncRuntimeAwaitAllInGroup(KilnAsyncGroup *group) {
   if (!group || group->isDone())
     return;
   TaskQueue::get().helpUntil([group] { return group->isDone(); },
-                              currentParallelism);
+                             currentParallelism);
 }
 
 std::byte *mlirAsyncRuntimeGetValueStorage(KilnAsyncValue *value) {
@@ -415,17 +424,8 @@ void mlirAsyncRuntimeAwaitValueAndExecute(KilnAsyncValue *value,
 void mlirAsyncRuntimeAwaitAllInGroupAndExecute(KilnAsyncGroup *group,
                                                KilnCoroHandle handle,
                                                KilnCoroResume resume) {
-  if (!resume)
-    return;
-  Task task{handle, resume, currentParallelism};
-  if (group) {
-    std::lock_guard<std::mutex> lock(group->mutex);
-    if (!group->isDone()) {
-      group->awaiters.emplace_back([task] { runTask(task); });
-      return;
-    }
-  }
-  runTask(task);
+  resumeWhenReady(group, handle, resume,
+                  [](const KilnAsyncGroup &g) { return g.isDone(); });
 }
 
 int64_t mlirAsyncRuntimGetNumWorkerThreads() {

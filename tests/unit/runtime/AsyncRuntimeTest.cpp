@@ -286,6 +286,17 @@ struct CountingTask {
   }
 };
 
+/// Queues every task of `tasks` on `coroutine`, its token counted in `group`.
+void executeInGroup(std::vector<CountingTask> &tasks, FakeCoroutine &coroutine,
+                    KilnAsyncGroup *group) {
+  for (CountingTask &task : tasks) {
+    task.coroutine = &coroutine;
+    task.token = mlirAsyncRuntimeCreateToken();
+    mlirAsyncRuntimeAddTokenToGroup(task.token, group);
+    mlirAsyncRuntimeExecute(&task, CountingTask::resume);
+  }
+}
+
 TEST(AsyncRuntimeTest, ExecuteRunsEveryTaskOnTheSessionsThreads) {
   constexpr int kTasks = 64;
   for (int32_t threads : {2, 4}) {
@@ -293,12 +304,7 @@ TEST(AsyncRuntimeTest, ExecuteRunsEveryTaskOnTheSessionsThreads) {
     std::vector<CountingTask> tasks(kTasks);
     runInSession(threads, [&] {
       KilnAsyncGroup *group = mlirAsyncRuntimeCreateGroup(kTasks);
-      for (CountingTask &task : tasks) {
-        task.coroutine = &coroutine;
-        task.token = mlirAsyncRuntimeCreateToken();
-        mlirAsyncRuntimeAddTokenToGroup(task.token, group);
-        mlirAsyncRuntimeExecute(&task, CountingTask::resume);
-      }
+      executeInGroup(tasks, coroutine, group);
       mlirAsyncRuntimeAwaitAllInGroup(group);
       EXPECT_FALSE(mlirAsyncRuntimeIsGroupError(group));
       for (CountingTask &task : tasks)
@@ -375,12 +381,7 @@ void nestedLoopTask(void *handle) {
   FakeCoroutine inner;
   KilnAsyncGroup *group = mlirAsyncRuntimeCreateGroup(kInner);
   std::vector<CountingTask> tasks(kInner);
-  for (CountingTask &task : tasks) {
-    task.coroutine = &inner;
-    task.token = mlirAsyncRuntimeCreateToken();
-    mlirAsyncRuntimeAddTokenToGroup(task.token, group);
-    mlirAsyncRuntimeExecute(&task, CountingTask::resume);
-  }
+  executeInGroup(tasks, inner, group);
   mlirAsyncRuntimeAwaitAllInGroup(group);
   for (CountingTask &task : tasks)
     mlirAsyncRuntimeDropRef(task.token, 1);

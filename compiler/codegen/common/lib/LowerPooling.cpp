@@ -53,6 +53,21 @@ static PoolGeometry getGeometry(PoolOp op, ArrayRef<int64_t> dilations) {
           SmallVector<int64_t>(ArrayRef(padding).drop_front(spatialRank))};
 }
 
+/// The padding at the end of each spatial dim: the declared padding plus what
+/// ceil mode needs, for spatial sizes `input` and `output`.
+static SmallVector<int64_t> getPaddingEnd(const PoolGeometry &geometry,
+                                          ArrayRef<int64_t> input,
+                                          ArrayRef<int64_t> output) {
+  SmallVector<int64_t> padEnd;
+  for (size_t i = 0; i < geometry.kernel.size(); ++i)
+    padEnd.push_back(
+        geometry.padEnd[i] +
+        getCeilModeExtraPadding(input[i], output[i], geometry.kernel[i],
+                                geometry.strides[i], geometry.dilations[i],
+                                geometry.padBegin[i], geometry.padEnd[i]));
+  return padEnd;
+}
+
 /// Whether `type`'s spatial dims are all static.
 static bool hasStaticSpatialSizes(RankedTensorType type) {
   return llvm::none_of(type.getShape().drop_front(2), ShapedType::isDynamic);
@@ -121,14 +136,9 @@ buildPooling(ConversionPatternRewriter &rewriter, Operation *op, Value input,
     return rewriter.notifyMatchFailure(
         op, "dynamic spatial sizes are not supported yet");
   int64_t spatialRank = geometry.kernel.size();
-  SmallVector<int64_t> padEnd;
-  for (int64_t i = 0; i < spatialRank; ++i)
-    padEnd.push_back(
-        geometry.padEnd[i] +
-        getCeilModeExtraPadding(inputType.getDimSize(2 + i),
-                                type.getDimSize(2 + i), geometry.kernel[i],
-                                geometry.strides[i], geometry.dilations[i],
-                                geometry.padBegin[i], geometry.padEnd[i]));
+  SmallVector<int64_t> padEnd =
+      getPaddingEnd(geometry, inputType.getShape().drop_front(2),
+                    type.getShape().drop_front(2));
   Value padded =
       padSpatial(rewriter, loc, input, geometry.padBegin, padEnd, padValue);
   Value init = createFilledTensor(
@@ -178,14 +188,9 @@ static Value buildChannelsLastMaxPool(ConversionPatternRewriter &rewriter,
   auto sourceType = cast<RankedTensorType>(source.getType());
   int64_t n = type.getDimSize(0), c = type.getDimSize(1),
           oh = type.getDimSize(2), ow = type.getDimSize(3);
-  SmallVector<int64_t> padEnd;
-  for (int64_t i = 0; i < 2; ++i)
-    padEnd.push_back(
-        geometry.padEnd[i] +
-        getCeilModeExtraPadding(sourceType.getDimSize(1 + i),
-                                type.getDimSize(2 + i), geometry.kernel[i],
-                                geometry.strides[i], geometry.dilations[i],
-                                geometry.padBegin[i], geometry.padEnd[i]));
+  SmallVector<int64_t> padEnd =
+      getPaddingEnd(geometry, sourceType.getShape().slice(1, 2),
+                    type.getShape().drop_front(2));
   Value padded = padSpatial(rewriter, loc, source, geometry.padBegin, padEnd,
                             lowest, /*firstSpatialDim=*/1);
   auto channelsLast =
