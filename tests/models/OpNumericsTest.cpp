@@ -162,6 +162,106 @@ INSTANTIATE_TEST_SUITE_P(
         // 1x1
         ConvCase{{1, 8, 5, 5}, {3, 8, 1, 1}, {}, 1}));
 
+//===--- Residual additions absorbed by a kernel
+//----------------------------===//
+//
+// A kernel adds a residual into the buffer it writes (kiln_rt's
+// `accumulate`): in place where nothing reads the residual later, into a
+// copy otherwise. Each case below takes one of those paths.
+
+ref::Tensor plus(const ref::Tensor &a, const ref::Tensor &b) {
+  return ref::binary(a, b, [](double x, double y) { return x + y; });
+}
+
+ref::Tensor relu(const ref::Tensor &a) {
+  return ref::unary(a, [](double v) { return std::max(v, 0.0); });
+}
+
+const ref::Window kSame3x3{{1, 1}, {1, 1, 1, 1}, {1, 1}};
+
+class ResidualNumericsTest : public CompiledTest {};
+
+// A function argument cannot be written: the kernel adds into a copy.
+TEST_F(ResidualNumericsTest, ConvResidualFromAnArgument) {
+  ref::Tensor x = ref::random({2, 3, 6, 6}, engine),
+              w = ref::random({4, 3, 3, 3}, engine),
+              b = ref::random({1, 4, 1, 1}, engine),
+              r = ref::random({2, 4, 6, 6}, engine);
+  expectMatches(
+      {x, w, b, r},
+      [](OpBuilder &builder, Location loc, ValueRange args) -> Value {
+        Value y = ConvOp::create(builder, loc, args[0], args[1], {1, 1},
+                                 {1, 1, 1, 1}, {1, 1}, 1);
+        y = AddOp::create(builder, loc, y, args[2]);
+        return ReluOp::create(builder, loc,
+                              AddOp::create(builder, loc, args[3], y));
+      },
+      relu(plus(plus(ref::conv2d(x, w, kSame3x3, 1), b), r)),
+      kContractionTolerance);
+}
+
+// The residual is the convolution's own input: it must not be overwritten
+// while the kernel reads it.
+TEST_F(ResidualNumericsTest, ConvResidualIsItsInput) {
+  ref::Tensor x = ref::random({1, 4, 5, 5}, engine),
+              w = ref::random({4, 4, 3, 3}, engine);
+  expectMatches(
+      {x, w},
+      [](OpBuilder &builder, Location loc, ValueRange args) -> Value {
+        Value a = ReluOp::create(builder, loc, args[0]);
+        Value y = ConvOp::create(builder, loc, a, args[1], {1, 1},
+                                 {1, 1, 1, 1}, {1, 1}, 1);
+        return AddOp::create(builder, loc, y, a);
+      },
+      plus(ref::conv2d(relu(x), w, kSame3x3, 1), relu(x)),
+      kContractionTolerance);
+}
+
+// A shortcut computed by a kernel and read by nothing after the addition
+// (ResNet's downsampling branch): the second kernel adds into its buffer.
+// Then the same shortcut read once more after the addition: it keeps its
+// values.
+TEST_F(ResidualNumericsTest, ConvShortcutInPlaceAndReadAfter) {
+  ref::Tensor x = ref::random({1, 3, 6, 6}, engine),
+              w1 = ref::random({4, 3, 1, 1}, engine),
+              w2 = ref::random({4, 3, 3, 3}, engine);
+  ref::Tensor shortcut = ref::conv2d(x, w1, {}, 1);
+  ref::Tensor sum = plus(ref::conv2d(x, w2, kSame3x3, 1), shortcut);
+  for (bool readAfter : {false, true}) {
+    SCOPED_TRACE(readAfter ? "shortcut read after" : "shortcut dead after");
+    expectMatches(
+        {x, w1, w2},
+        [&](OpBuilder &builder, Location loc, ValueRange args) -> Value {
+          Value s = ConvOp::create(builder, loc, args[0], args[1], {1, 1},
+                                   {0, 0, 0, 0}, {1, 1}, 1);
+          Value y = ConvOp::create(builder, loc, args[0], args[2], {1, 1},
+                                   {1, 1, 1, 1}, {1, 1}, 1);
+          y = AddOp::create(builder, loc, y, s);
+          return readAfter ? Value(MulOp::create(builder, loc, y, s)) : y;
+        },
+        readAfter ? ref::binary(sum, shortcut,
+                                [](double a, double b) { return a * b; })
+                  : sum,
+        kContractionTolerance);
+  }
+}
+
+// A Linear layer with bias and a residual (a transformer's output
+// projection).
+TEST_F(ResidualNumericsTest, MatMulBiasResidual) {
+  ref::Tensor a = ref::random({2, 5, 16}, engine),
+              b = ref::random({16, 8}, engine), c = ref::random({8}, engine),
+              r = ref::random({2, 5, 8}, engine);
+  expectMatches(
+      {a, b, c, r},
+      [](OpBuilder &builder, Location loc, ValueRange args) -> Value {
+        Value y = MatMulOp::create(builder, loc, args[0], args[1]);
+        y = AddOp::create(builder, loc, y, args[2]);
+        return AddOp::create(builder, loc, y, args[3]);
+      },
+      plus(plus(ref::matmul(a, b), c), r), kContractionTolerance);
+}
+
 //===--- Pooling
 //------------------------------------------------------------===//
 

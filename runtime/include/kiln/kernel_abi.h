@@ -61,6 +61,10 @@ extern "C" {
 /* Convolutions: input, residual and output hold their channels last (NHWC);
    the parameters still give C, H and W by name. */
 #define KILN_KERNEL_NHWC 8
+/* Convolutions and matrix products: `output` holds, on entry, the values to
+   add in place of a residual (then absent), and the result is added to them:
+   `output = act(product + bias + output)`. */
+#define KILN_KERNEL_ACCUMULATE 16
 
 /** Parameters of KILN_KERNEL_CONV2D (NCHW input and output, or NHWC with
     KILN_KERNEL_NHWC; FCHW filter) and of KILN_KERNEL_CONV_TRANSPOSE2D (the
@@ -124,7 +128,8 @@ typedef struct kiln_abi_kernel {
 /**
  * Runs a convolution: `output = act(conv(input, filter) + bias + residual)`.
  * `batch` is the run-time batch (used when BATCH is -1); `bias` and `residual`
- * are NULL unless FLAGS says they are there. Returns 0, or a non-zero code when
+ * are NULL unless FLAGS says they are there (with KILN_KERNEL_ACCUMULATE the
+ * residual is `output` itself). Returns 0, or a non-zero code when
  * the kernel could not be prepared or run (the generated code then fails the
  * call with a message naming the op).
  */

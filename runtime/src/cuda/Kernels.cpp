@@ -13,8 +13,9 @@
 // once). Workspaces are allocated on the run's stream for each call and
 // freed, stream-ordered, right after it.
 //
-// Epilogues: a residual is copied into the output first and the product
-// added to it (beta = 1); the bias is added with cudnnAddTensor and the
+// Epilogues: a residual is copied into the output first (a kernel that
+// accumulates, KILN_KERNEL_ACCUMULATE, finds it there) and the product added
+// to it (beta = 1); the bias is added with cudnnAddTensor and the
 // activation applied in place with cudnnActivationForward. Everything is
 // fp32 without TF32 (CUDNN_FMA_MATH, CUBLAS_DEFAULT_MATH), to match the CPU
 // kernels.
@@ -871,6 +872,10 @@ int32_t runConvolution(int32_t kind, const char *entry, const int64_t *params,
   ConvShape s = readConv(kind, state.params.data(), callBatch(state, batch));
   bool hasBias = s.flags & KILN_KERNEL_HAS_BIAS;
   bool hasResidual = s.flags & KILN_KERNEL_HAS_RESIDUAL;
+  if (s.flags & KILN_KERNEL_ACCUMULATE) {
+    hasResidual = true;
+    residual = output;
+  }
   if (s.n == 0)
     return 0; // An empty output.
   requirePointers({input, filter, output, hasBias ? bias : input,
@@ -1041,6 +1046,10 @@ int32_t runMatMul(const int64_t *params, void **slot, int64_t rows,
   MatMulShape s = readMatMul(state.params.data(), rows);
   bool hasBias = s.flags & KILN_KERNEL_HAS_BIAS;
   bool hasResidual = s.flags & KILN_KERNEL_HAS_RESIDUAL;
+  if (s.flags & KILN_KERNEL_ACCUMULATE) {
+    hasResidual = true;
+    residual = output;
+  }
   if (s.m == 0)
     return 0; // An empty output.
   requirePointers(

@@ -96,6 +96,8 @@ dnnl::post_ops makeEpilogue(int64_t flags, int64_t activation, float alpha,
   dnnl::post_ops ops;
   if (flags & KILN_KERNEL_HAS_RESIDUAL)
     ops.append_binary(dnnl::algorithm::binary_add, residual);
+  else if (flags & KILN_KERNEL_ACCUMULATE)
+    ops.append_sum(1.0f);
   switch (activation) {
   case KILN_ACTIVATION_NONE:
     break;
@@ -186,6 +188,9 @@ struct Prepared {
   // the layouts agree). A filter gradient's primitive reads its output
   // gradient (`dst`) and writes its weights: those two go the other way.
   dnnl::reorder srcReorder, weightsReorder, dstReorder;
+  // With KILN_KERNEL_ACCUMULATE the primitive adds into its destination,
+  // which must first hold the output's values in the primitive's layout.
+  dnnl::reorder accumulateReorder;
   // The primitive's scratchpad, which the runtime provides per thread:
   // oneDNN's own is shared by all primitives and not safe to use from
   // several threads at once.
@@ -209,6 +214,10 @@ struct Prepared {
     weightsReorder = makeReorder(userWeights, weights);
     dstReorder = makeReorder(dst, userDst);
   }
+
+  /// Creates the conversion of the output's values to the primitive's
+  /// destination layout, for a kernel that accumulates into them.
+  void prepareAccumulation() { accumulateReorder = makeReorder(userDst, dst); }
 
   /// The same for a convolution's backward-weights primitive, which reads
   /// `src` and `dst` (the output gradient) and writes `weights`.
@@ -395,6 +404,8 @@ std::unique_ptr<Prepared> KernelState::prepareConv2D(int64_t n) const {
         dnnl::convolution_forward::primitive_desc(desc, attributes,
                                                   cpuEngine()));
   }
+  if (flags & KILN_KERNEL_ACCUMULATE)
+    prepared->prepareAccumulation();
   return prepared;
 }
 
@@ -468,6 +479,8 @@ std::unique_ptr<Prepared> KernelState::prepareMatMul(int64_t m) const {
                                        prepared->userResidual));
   prepared->adopt<dnnl::matmul>(
       dnnl::matmul::primitive_desc(desc, attributes, cpuEngine()));
+  if (flags & KILN_KERNEL_ACCUMULATE)
+    prepared->prepareAccumulation();
   return prepared;
 }
 
@@ -530,6 +543,8 @@ int32_t run(KernelState &state, int64_t batch, const float *input,
           ? userDst
           : memory(prepared.dst, cpuEngine(),
                    threadScratch().get(kDstSlot, prepared.dst.get_size()));
+  if (prepared.accumulateReorder)
+    prepared.accumulateReorder.execute(stream, userDst, dst);
 
   std::unordered_map<int, memory> args = {
       {DNNL_ARG_SRC, src},

@@ -121,3 +121,22 @@ func.func @backward_filter(%x: memref<?x8x8x4xf32>, %dy: memref<?x4x4x6xf32>, %d
   kiln_rt.conv2d_backward_filter %x, %dy outs(%dw) {strides = array<i64: 2, 2>, padding = array<i64: 1, 1, 1, 1>, groups = 2 : i64, layout = "nhwc"} : (memref<?x8x8x4xf32>, memref<?x4x4x6xf32>, memref<6x2x3x3xf32>) -> ()
   return
 }
+
+// -----
+
+// A kernel that accumulates into its output (flags 16 | 8: NHWC) passes no
+// residual; an output not in row-major order is copied into the dense buffer
+// before the call as well as back after it, since the kernel adds to it.
+// CHECK: memref.global "private" constant @__kiln_kernel_params : memref<22xi64> = dense<[1, 4, 8, 8, 4, 1, 1, 8, 8, 1, 1, 0, 0, 0, 0, 1, 1, 1, 24, 0, 0, 0]>
+// CHECK-LABEL: func.func @accumulate
+// CHECK: %[[NO_BIAS:.+]] = llvm.mlir.zero : !llvm.ptr
+// CHECK: %[[NO_RESIDUAL:.+]] = llvm.mlir.zero : !llvm.ptr
+// CHECK: %[[DENSE:.+]] = memref.alloc() {alignment = 64 : i64} : memref<1x8x8x4xf32>
+// CHECK: memref.copy %arg2, %[[DENSE]]
+// CHECK: call @kiln_kernel_conv2d(%{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %[[NO_BIAS]], %[[NO_RESIDUAL]], %{{.+}})
+// CHECK: cf.assert
+// CHECK: memref.copy %[[DENSE]], %arg2
+func.func @accumulate(%x: memref<1x8x8x4xf32>, %w: memref<4x4x1x1xf32>, %y: memref<1x8x8x4xf32, strided<[512, 64, 8, 1]>>) {
+  kiln_rt.conv2d %x, %w outs(%y) {accumulate, layout = "nhwc"} : (memref<1x8x8x4xf32>, memref<4x4x1x1xf32>, memref<1x8x8x4xf32, strided<[512, 64, 8, 1]>>) -> ()
+  return
+}

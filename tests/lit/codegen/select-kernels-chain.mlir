@@ -7,7 +7,7 @@
 // CHECK: %[[IN:.+]] = kiln.transpose %arg0 {permutation = array<i64: 0, 2, 3, 1>}
 // CHECK: %[[A:.+]] = kiln_rt.conv2d %[[IN]], %{{.+}} outs(%{{.+}}) {activation = "relu", layout = "nhwc"
 // CHECK-NOT: kiln.transpose
-// CHECK: %[[B:.+]] = kiln_rt.conv2d %[[A]], %{{.+}} residual(%[[A]]) outs(%{{.+}}) {activation = "relu", layout = "nhwc"
+// CHECK: %[[B:.+]] = kiln_rt.conv2d %[[A]], %{{.+}} outs(%[[A]]) {accumulate, activation = "relu", layout = "nhwc"
 // CHECK: %[[OUT:.+]] = kiln.transpose %[[B]] {permutation = array<i64: 0, 3, 1, 2>}
 // CHECK: return %[[OUT]]
 func.func @chain(%x: tensor<1x4x8x8xf32>, %w1: tensor<4x4x3x3xf32>, %w2: tensor<4x4x3x3xf32>) -> tensor<1x4x8x8xf32> {

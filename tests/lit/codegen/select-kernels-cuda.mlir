@@ -6,9 +6,8 @@
 // CHECK-SAME: (%[[X:.+]]: tensor<?x3x8x8xf32>, %[[W:.+]]: tensor<4x3x3x3xf32>, %[[B:.+]]: tensor<1x4x1x1xf32>, %[[R:.+]]: tensor<?x4x8x8xf32>)
 // CHECK-NOT: kiln.transpose
 // CHECK: %[[FLAT:.+]] = kiln.reshape %[[B]] {shape = array<i64: 4>}
-// CHECK: %[[INIT:.+]] = tensor.empty(%{{.+}}) : tensor<?x4x8x8xf32>
-// CHECK: %[[Y:.+]] = kiln_rt.conv2d %[[X]], %[[W]] bias(%[[FLAT]]) residual(%[[R]]) outs(%[[INIT]])
-// CHECK-SAME: activation = "relu"
+// CHECK: %[[Y:.+]] = kiln_rt.conv2d %[[X]], %[[W]] bias(%[[FLAT]]) outs(%[[R]])
+// CHECK-SAME: accumulate, activation = "relu"
 // CHECK-NOT: layout = "nhwc"
 // CHECK-NOT: kiln.transpose
 // CHECK: return %[[Y]]

@@ -5,7 +5,8 @@
 // BAD: unknown kernels 'gpu' (expected auto, onednn, cuda or codegen)
 
 // A convolution absorbs its bias (flattened to one value per channel), a
-// residual addition and the activation; the batch may be dynamic. The kernel
+// residual addition (the kernel accumulates into the residual, its init) and
+// the activation; the batch may be dynamic. The kernel
 // works in NHWC between transposes (which cancel between consecutive
 // kernels once canonicalized).
 // CHECK-LABEL: func.func @conv_bias_residual_relu
@@ -13,10 +14,9 @@
 // CHECK: %[[FLAT:.+]] = kiln.reshape %[[B]] {shape = array<i64: 4>}
 // CHECK: %[[XT:.+]] = kiln.transpose %[[X]] {permutation = array<i64: 0, 2, 3, 1>} : (tensor<?x3x8x8xf32>) -> tensor<?x8x8x3xf32>
 // CHECK: %[[RT:.+]] = kiln.transpose %[[R]] {permutation = array<i64: 0, 2, 3, 1>}
-// CHECK: %[[N:.+]] = tensor.dim %[[XT]], %{{.+}}
-// CHECK: %[[INIT:.+]] = tensor.empty(%[[N]]) : tensor<?x8x8x4xf32>
-// CHECK: %[[Y:.+]] = kiln_rt.conv2d %[[XT]], %[[W]] bias(%[[FLAT]]) residual(%[[RT]]) outs(%[[INIT]])
-// CHECK-SAME: activation = "relu", layout = "nhwc", padding = array<i64: 1, 1, 1, 1>
+// CHECK-NOT: tensor.empty
+// CHECK: %[[Y:.+]] = kiln_rt.conv2d %[[XT]], %[[W]] bias(%[[FLAT]]) outs(%[[RT]])
+// CHECK-SAME: accumulate, activation = "relu", layout = "nhwc", padding = array<i64: 1, 1, 1, 1>
 // CHECK-NOT: kiln.relu
 // CHECK: %[[YT:.+]] = kiln.transpose %[[Y]] {permutation = array<i64: 0, 3, 1, 2>} : (tensor<?x8x8x4xf32>) -> tensor<?x4x8x8xf32>
 // CHECK: return %[[YT]]
@@ -211,7 +211,7 @@ func.func @not_selected(%a: tensor<?x4x16xf32>, %b: tensor<1x16x10xf32>, %x: ten
 // CHECK-LABEL: func.func @linear_on_sequence
 // CHECK: %[[ROWS:.+]] = kiln.reshape %arg0 {shape = array<i64: -1, 16>} : (tensor<?x5x16xf32>) -> tensor<?x16xf32>
 // CHECK: %[[RES:.+]] = kiln.reshape %arg3 {shape = array<i64: -1, 8>} : (tensor<?x5x8xf32>) -> tensor<?x8xf32>
-// CHECK: %[[Y:.+]] = kiln_rt.matmul %[[ROWS]], %arg1 bias(%arg2) residual(%[[RES]]) outs(%{{.+}}) : (tensor<?x16xf32>, tensor<16x8xf32>, tensor<8xf32>, tensor<?x8xf32>, tensor<?x8xf32>) -> tensor<?x8xf32>
+// CHECK: %[[Y:.+]] = kiln_rt.matmul %[[ROWS]], %arg1 bias(%arg2) outs(%[[RES]]) {accumulate} : (tensor<?x16xf32>, tensor<16x8xf32>, tensor<8xf32>, tensor<?x8xf32>) -> tensor<?x8xf32>
 // CHECK: kiln.reshape %[[Y]] {shape = array<i64: -1, 5, 8>} : (tensor<?x8xf32>) -> tensor<?x5x8xf32>
 func.func @linear_on_sequence(%x: tensor<?x5x16xf32>, %w: tensor<16x8xf32>, %b: tensor<8xf32>, %r: tensor<?x5x8xf32>) -> tensor<?x5x8xf32> {
   %0 = kiln.matmul %x, %w : (tensor<?x5x16xf32>, tensor<16x8xf32>) -> tensor<?x5x8xf32>

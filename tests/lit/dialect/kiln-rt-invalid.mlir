@@ -97,6 +97,14 @@ func.func @residual(%a: memref<3x4xf32>, %b: memref<4x5xf32>, %r: memref<5x3xf32
 
 // -----
 
+func.func @accumulate_and_residual(%x: memref<1x8x8x4xf32>, %w: memref<4x4x1x1xf32>, %r: memref<1x8x8x4xf32>, %y: memref<1x8x8x4xf32>) {
+  // expected-error @+1 {{accumulates into init: it takes no residual}}
+  kiln_rt.conv2d %x, %w residual(%r) outs(%y) {accumulate, layout = "nhwc"} : (memref<1x8x8x4xf32>, memref<4x4x1x1xf32>, memref<1x8x8x4xf32>, memref<1x8x8x4xf32>) -> ()
+  return
+}
+
+// -----
+
 func.func @backward_filter_batch(%x: memref<2x3x8x8xf32>, %dy: memref<3x4x6x6xf32>, %dw: memref<4x3x3x3xf32>) {
   // expected-error @+1 {{input and output gradient must have the same batch}}
   kiln_rt.conv2d_backward_filter %x, %dy outs(%dw) : (memref<2x3x8x8xf32>, memref<3x4x6x6xf32>, memref<4x3x3x3xf32>) -> ()

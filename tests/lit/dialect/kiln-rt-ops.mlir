@@ -4,11 +4,11 @@
 // buffers (returning nothing), with and without their optional operands.
 // CHECK-LABEL: func.func @on_tensors
 // CHECK: kiln_rt.conv2d %{{.+}}, %{{.+}} bias(%{{.+}}) residual(%{{.+}}) outs(%{{.+}}) {activation = "leaky_relu", alpha = 1.000000e-01 : f32, padding = array<i64: 1, 1, 1, 1>}
-// CHECK: kiln_rt.matmul %{{.+}}, %{{.+}} outs(%{{.+}}) : (tensor<?x16xf32>, tensor<16x10xf32>, tensor<?x10xf32>) -> tensor<?x10xf32>
+// CHECK: kiln_rt.matmul %{{.+}}, %{{.+}} outs(%{{.+}}) {accumulate} : (tensor<?x16xf32>, tensor<16x10xf32>, tensor<?x10xf32>) -> tensor<?x10xf32>
 func.func @on_tensors(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<4xf32>, %r: tensor<1x4x8x8xf32>, %a: tensor<?x16xf32>, %m: tensor<16x10xf32>, %i: tensor<?x10xf32>) -> (tensor<1x4x8x8xf32>, tensor<?x10xf32>) {
   %init = tensor.empty() : tensor<1x4x8x8xf32>
   %0 = kiln_rt.conv2d %x, %w bias(%b) residual(%r) outs(%init) {padding = array<i64: 1, 1, 1, 1>, activation = "leaky_relu", alpha = 0.1 : f32, groups = 1 : i64} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>, tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
-  %1 = kiln_rt.matmul %a, %m outs(%i) : (tensor<?x16xf32>, tensor<16x10xf32>, tensor<?x10xf32>) -> tensor<?x10xf32>
+  %1 = kiln_rt.matmul %a, %m outs(%i) {accumulate} : (tensor<?x16xf32>, tensor<16x10xf32>, tensor<?x10xf32>) -> tensor<?x10xf32>
   return %0, %1 : tensor<1x4x8x8xf32>, tensor<?x10xf32>
 }
 

@@ -75,7 +75,7 @@ public:
 private:
   Value pointerTo(OpBuilder &builder, Location loc, Value buffer,
                   SmallVectorImpl<std::pair<Value, Value>> &copiesBack,
-                  bool isOutput);
+                  bool isOutput, bool readsOutput = false);
   Value nullPointer(OpBuilder &builder, Location loc);
   FlatSymbolRefAttr createGlobal(StringRef prefix, ArrayRef<int64_t> values,
                                  bool isConstant, Location loc);
@@ -101,10 +101,12 @@ Value CallSiteBuilder::nullPointer(OpBuilder &builder, Location loc) {
 /// data: a contiguous view at an offset (the rows a step of an unrolled
 /// recurrent layer reads from its input projection) is passed as it is; a
 /// buffer with another layout is copied into a fresh one (and, for the
-/// output, copied back after the call).
+/// output, copied back after the call; copied in only if the kernel reads
+/// it, `readsOutput`).
 Value CallSiteBuilder::pointerTo(
     OpBuilder &builder, Location loc, Value buffer,
-    SmallVectorImpl<std::pair<Value, Value>> &copiesBack, bool isOutput) {
+    SmallVectorImpl<std::pair<Value, Value>> &copiesBack, bool isOutput,
+    bool readsOutput) {
   auto type = cast<MemRefType>(buffer.getType());
   Value dense = buffer;
   Value address;
@@ -130,7 +132,7 @@ Value CallSiteBuilder::pointerTo(
                                     builder.getI64IntegerAttr(64));
     if (isOutput)
       copiesBack.emplace_back(dense, buffer);
-    else
+    if (!isOutput || readsOutput)
       memref::CopyOp::create(builder, loc, buffer, dense);
   }
   if (!address)
@@ -311,6 +313,8 @@ CallSite describeCallSite(Operation *op, SymbolTable &symbols) {
     flags |= KILN_KERNEL_HAS_RESIDUAL;
   if (isConstantBuffer(weights, symbols))
     flags |= KILN_KERNEL_CONSTANT_WEIGHTS;
+  if (rt::accumulatesIntoInit(op))
+    flags |= KILN_KERNEL_ACCUMULATE;
   if (!conv)
     return {KILN_KERNEL_MATMUL,
             kMatMulFunction,
@@ -365,8 +369,9 @@ void CallSiteBuilder::lower(Operation *op) {
     arguments.push_back(operand ? pointerTo(builder, loc, operand, copiesBack,
                                             /*isOutput=*/false)
                                 : nullPointer(builder, loc));
-  arguments.push_back(
-      pointerTo(builder, loc, site.output, copiesBack, /*isOutput=*/true));
+  arguments.push_back(pointerTo(builder, loc, site.output, copiesBack,
+                                /*isOutput=*/true,
+                                rt::accumulatesIntoInit(op)));
 
   func::FuncOp callee = getOrDeclare((functionPrefix + site.function).str(),
                                      site.inputs.size() + 1, loc);

@@ -2,7 +2,10 @@
 //
 // kiln_rt ops are destination-passing style: on buffers they write the buffer
 // of `init`, which their tensor result aliases. The kernels overwrite all of
-// it, so `init` is not read (a tensor.empty needs no copy).
+// it, so `init` is not read (a tensor.empty needs no copy), unless they
+// accumulate into it (`accumulate`): then bufferization writes the buffer of
+// the values added when nothing reads them later, and a copy of them
+// otherwise.
 //
 //===----------------------------------------------------------------------===//
 
@@ -23,7 +26,8 @@ struct KernelOpInterface
     : DstBufferizableOpInterfaceExternalModel<KernelOpInterface<OpTy>, OpTy> {
   bool bufferizesToMemoryRead(Operation *op, OpOperand &operand,
                               const AnalysisState &) const {
-    return !cast<DestinationStyleOpInterface>(op).isDpsInit(&operand);
+    return !cast<DestinationStyleOpInterface>(op).isDpsInit(&operand) ||
+           accumulatesIntoInit(op);
   }
 
   LogicalResult bufferize(Operation *op, RewriterBase &rewriter,

@@ -12,16 +12,27 @@ namespace kiln::rt {
 
 bool isKnownActivation(StringRef name) {
   return llvm::StringSwitch<bool>(name)
-      .Cases("none", "relu", "leaky_relu", "clip", "sigmoid", "tanh", true)
+      .Cases({"none", "relu", "leaky_relu", "clip", "sigmoid", "tanh"}, true)
       .Default(false);
+}
+
+bool accumulatesIntoInit(Operation *op) {
+  if (auto conv = dyn_cast<Conv2DOp>(op))
+    return conv.getAccumulate();
+  if (auto matmul = dyn_cast<MatMulOp>(op))
+    return matmul.getAccumulate();
+  return false;
 }
 
 namespace {
 
 /// Checks what every kiln_rt op needs: operands all tensors (one result, of
-/// init's type) or all buffers (no result), and a known activation.
+/// init's type) or all buffers (no result), a known activation, and no
+/// residual beside an init the kernel accumulates into.
 LogicalResult verifyKernelOp(Operation *op, Value init, TypeRange results,
-                             StringRef activation) {
+                             StringRef activation, Value residual = {}) {
+  if (residual && accumulatesIntoInit(op))
+    return op->emitOpError("accumulates into init: it takes no residual");
   bool onTensors = isa<RankedTensorType>(init.getType());
   for (Value operand : op->getOperands())
     if (isa<RankedTensorType>(operand.getType()) != onTensors)
@@ -53,15 +64,17 @@ LogicalResult checkRank(Operation *op, StringRef what, Value value,
   return success();
 }
 
-/// Reads of every input operand and a write of `init`, when on buffers.
+/// Reads of every input operand (and of `init` when the kernel accumulates
+/// into it) and a write of `init`, when on buffers.
 void getKernelEffects(
     Operation *op, OpOperand &init,
     SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
         &effects) {
   if (isa<RankedTensorType>(init.get().getType()))
     return; // pure on tensors
+  bool accumulates = accumulatesIntoInit(op);
   for (OpOperand &operand : op->getOpOperands()) {
-    if (&operand == &init)
+    if (&operand == &init && !accumulates)
       continue;
     effects.emplace_back(MemoryEffects::Read::get(), &operand,
                          SideEffects::DefaultResource::get());
@@ -107,8 +120,8 @@ SmallVector<int64_t> inNchw(ArrayRef<int64_t> shape, StringRef layout) {
 } // namespace
 
 LogicalResult Conv2DOp::verify() {
-  if (failed(
-          verifyKernelOp(*this, getInit(), getResultTypes(), getActivation())))
+  if (failed(verifyKernelOp(*this, getInit(), getResultTypes(),
+                            getActivation(), getResidual())))
     return failure();
   if (failed(checkRank(*this, "input", getInput(), 4)) ||
       failed(checkRank(*this, "filter", getFilter(), 4)) ||
@@ -239,8 +252,8 @@ void Conv2DBackwardFilterOp::getEffects(
 }
 
 LogicalResult MatMulOp::verify() {
-  if (failed(
-          verifyKernelOp(*this, getInit(), getResultTypes(), getActivation())))
+  if (failed(verifyKernelOp(*this, getInit(), getResultTypes(),
+                            getActivation(), getResidual())))
     return failure();
   // [M, K] x [K, N], or a batch of them: [B, M, K] x [B, K, N].
   int64_t rank = static_cast<int64_t>(shapeOf(getInit()).size());

@@ -29,6 +29,10 @@ namespace kiln::rt {
 /// The activations a kiln_rt op can apply (its `activation` attribute).
 bool isKnownActivation(llvm::StringRef name);
 
+/// Whether kiln_rt op `op` adds its result into the values of `init` (its
+/// `accumulate` attribute) rather than overwriting them.
+bool accumulatesIntoInit(mlir::Operation *op);
+
 /// Lets one-shot-bufferize bufferize kiln_rt ops (destination-passing style:
 /// the result is written into the buffer of `init`).
 void registerBufferizableOpInterfaceExternalModels(

@@ -60,6 +60,13 @@ def KilnRt_Conv2DOp : KilnRt_Op<"conv2d", [
     convolutions read and write without reordering. The filter is as in the kiln
     op either way: `[F, C / groups, KH, KW]`, or `[C, F / groups, KH, KW]` when
     `transposed`. `output_padding` is zero unless `transposed`.
+    With `accumulate`, `init` is read: it holds the values to add in place of
+    `residual` (which is then absent), and the kernel adds its result into
+    them (oneDNN's sum post-op; cuDNN's and cuBLAS's beta = 1). Bufferization
+    then writes the residual's own buffer when nothing reads it afterwards,
+    and copies it otherwise; oneDNN picks faster kernels for a sum than for a
+    binary addition of another buffer (ResNet-50's residual 1x1 convolutions:
+    brgconv_1x1 instead of jit_1x1).
   }] # KilnRt_ActivationDoc # [{
 
     ```mlir
@@ -87,6 +94,7 @@ def KilnRt_Conv2DOp : KilnRt_Op<"conv2d", [
     UnitAttr:$transposed,
     DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0}">:$output_padding,
     DefaultValuedStrAttr<StrAttr, "nchw">:$layout,
+    UnitAttr:$accumulate,
     DefaultValuedStrAttr<StrAttr, "none">:$activation,
     DefaultValuedAttr<F32Attr, "0.0f">:$alpha,
     DefaultValuedAttr<F32Attr, "0.0f">:$beta
@@ -153,6 +161,7 @@ def KilnRt_MatMulOp : KilnRt_Op<"matmul", [
     `init = activation(lhs x rhs + bias + residual)` with `lhs` `[M, K]`, `rhs`
     `[K, N]`, `bias` `[N]` (added to every row) and `residual` `[M, N]`; or
     `B` independent products of `[B, M, K]` and `[B, K, N]` into `[B, M, N]`.
+    `accumulate` is as for `kiln_rt.conv2d`.
   }] # KilnRt_ActivationDoc # [{
 
     ```mlir
@@ -167,6 +176,7 @@ def KilnRt_MatMulOp : KilnRt_Op<"matmul", [
     Optional<KilnRt_F32Shaped>:$bias,
     Optional<KilnRt_F32Shaped>:$residual,
     KilnRt_F32Shaped:$init,
+    UnitAttr:$accumulate,
     DefaultValuedStrAttr<StrAttr, "none">:$activation,
     DefaultValuedAttr<F32Attr, "0.0f">:$alpha,
     DefaultValuedAttr<F32Attr, "0.0f">:$beta
