@@ -45,3 +45,35 @@ func.func @one_d(%a: memref<7xf32>) {
   }
   return
 }
+
+// -----
+
+// A parallel loop inside another (the channels of a global average pooling in
+// NHWC, after the loops over H and W) becomes sequential: only the outer loop
+// is split into tasks, not the inner one once per iteration around it.
+// CHECK-LABEL: func.func @nested
+// CHECK: scf.parallel (%[[N:.+]]) =
+// CHECK: scf.for %[[H:.+]] =
+// CHECK: scf.for %[[C:.+]] =
+// CHECK: memref.load %arg0[%[[N]], %[[H]], %[[C]]]
+// CHECK-NOT: scf.parallel
+func.func @nested(%x: memref<2x13x8xf32>, %sum: memref<2x8xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c8 = arith.constant 8 : index
+  %c13 = arith.constant 13 : index
+  scf.parallel (%n) = (%c0) to (%c2) step (%c1) {
+    scf.for %h = %c0 to %c13 step %c1 {
+      scf.parallel (%c) = (%c0) to (%c8) step (%c1) {
+        %v = memref.load %x[%n, %h, %c] : memref<2x13x8xf32>
+        %s = memref.load %sum[%n, %c] : memref<2x8xf32>
+        %t = arith.addf %v, %s : f32
+        memref.store %t, %sum[%n, %c] : memref<2x8xf32>
+        scf.reduce
+      }
+    }
+    scf.reduce
+  }
+  return
+}

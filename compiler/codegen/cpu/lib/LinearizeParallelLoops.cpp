@@ -2,12 +2,20 @@
 //
 // Gives async-parallel-for one dimension to split: the outer dimensions of a
 // parallel loop become one linear index, the innermost stays a sequential
-// loop that LLVM can vectorize.
+// loop that LLVM can vectorize. A parallel loop inside another one becomes
+// sequential: only the outermost is split into tasks. linalg's parallel
+// dimensions after its reductions (the channels of a global average pooling
+// in NHWC, inside the loops over H and W) would otherwise be dispatched once
+// per iteration of the loops around them (SqueezeNet's pooling: 169 dispatches
+// of 1000 additions, 0.14 ms of a 3.5 ms run).
 //
 //===----------------------------------------------------------------------===//
 
 #include "kiln/Codegen/CPU/Passes.h"
 #include "kiln/Codegen/LoopLinearization.h"
+
+#include "mlir/Dialect/SCF/Transforms/Transforms.h"
+#include "mlir/IR/PatternMatch.h"
 
 namespace kiln {
 #define GEN_PASS_DEF_KILNLINEARIZEPARALLELLOOPSPASS
@@ -48,6 +56,17 @@ void linearize(scf::ParallelOp loop) {
 struct LinearizeParallelLoopsPass
     : impl::KilnLinearizeParallelLoopsPassBase<LinearizeParallelLoopsPass> {
   void runOnOperation() override {
+    SmallVector<scf::ParallelOp> nested;
+    getOperation().walk([&](scf::ParallelOp loop) {
+      if (loop->getParentOfType<scf::ParallelOp>() && loop.getNumResults() == 0)
+        nested.push_back(loop);
+    });
+    IRRewriter rewriter(&getContext());
+    for (scf::ParallelOp loop : nested) {
+      rewriter.setInsertionPoint(loop);
+      if (failed(scf::parallelForToNestedFors(rewriter, loop)))
+        return signalPassFailure();
+    }
     SmallVector<scf::ParallelOp> loops;
     getOperation().walk([&](scf::ParallelOp loop) {
       if (loop.getNumLoops() > 1 && loop.getNumResults() == 0)

@@ -208,7 +208,10 @@ def KilnLinearizeParallelLoopsPass
     for the vectorizer). async-parallel-for then splits only one dimension
     into blocks: its split of several dimensions runs some iterations twice
     when a block ends inside a row (seen with MLIR 22 on a 4-D convolution
-    loop, which accumulated twice).
+    loop, which accumulated twice). A parallel loop nested in another one
+    becomes nested sequential loops first: only the outermost is split into
+    tasks, instead of the inner one being dispatched once per iteration of
+    the loops around it.
   }];
   let dependentDialects = ["mlir::arith::ArithDialect", "mlir::scf::SCFDialect"];
 }
