@@ -167,21 +167,25 @@ func.func @gather_nd(%n: tensor<2x2x3xf32>, %b: tensor<2x1xi64>) -> tensor<2x3xf
 // -----
 
 // Updates are applied in order by a loop nest carrying the result; an index out of
-// range skips its update.
+// range skips its update. Along an axis after the first, updates in different rows
+// never meet: the rows are an scf.forall, each scattering into its own slice.
 // CHECK-LABEL: func.func @scatter_elements_add
 // CHECK-SAME: (%[[DATA:.+]]: tensor<3x3xf32>, %[[I:.+]]: tensor<2x3xi64>, %[[U:.+]]: tensor<2x3xf32>)
-// CHECK: scf.for %[[R:.+]] = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%[[OUTER:.+]] = %[[DATA]]) -> (tensor<3x3xf32>)
-// CHECK: scf.for %[[C:.+]] = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%[[ACC:.+]] = %[[OUTER]]) -> (tensor<3x3xf32>)
+// CHECK: scf.forall (%[[R:.+]]) in (2) shared_outs(%[[OUT:.+]] = %[[DATA]]) -> (tensor<3x3xf32>)
+// CHECK: %[[ROW:.+]] = tensor.extract_slice %[[OUT]][%[[R]], 0] [1, 3] [1, 1] : tensor<3x3xf32> to tensor<3xf32>
+// CHECK: %[[SCATTERED:.+]] = scf.for %[[C:.+]] = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%[[ACC:.+]] = %[[ROW]]) -> (tensor<3xf32>)
 // CHECK: tensor.extract %[[I]][%[[R]], %[[C]]]
 // CHECK: %[[UPDATE:.+]] = tensor.extract %[[U]][%[[R]], %[[C]]]
 // CHECK: %[[POS:.+]] = arith.select
 // CHECK: %[[OK:.+]] = arith.andi
-// CHECK: scf.if %[[OK]] -> (tensor<3x3xf32>)
-// CHECK: %[[OLD:.+]] = tensor.extract %[[ACC]][%[[R]], %[[POS]]]
+// CHECK: scf.if %[[OK]] -> (tensor<3xf32>)
+// CHECK: %[[OLD:.+]] = tensor.extract %[[ACC]][%[[POS]]]
 // CHECK: %[[NEW:.+]] = arith.addf %[[OLD]], %[[UPDATE]] : f32
-// CHECK: tensor.insert %[[NEW]] into %[[ACC]][%[[R]], %[[POS]]]
+// CHECK: tensor.insert %[[NEW]] into %[[ACC]][%[[POS]]]
 // CHECK: } else {
 // CHECK: scf.yield %[[ACC]]
+// CHECK: scf.forall.in_parallel
+// CHECK: tensor.parallel_insert_slice %[[SCATTERED]] into %[[OUT]][%[[R]], 0] [1, 3] [1, 1]
 func.func @scatter_elements_add(%x: tensor<3x3xf32>, %i: tensor<2x3xi64>, %u: tensor<2x3xf32>) -> tensor<3x3xf32> {
   %0 = kiln.scatter_elements %x, %i, %u {axis = 1, reduction = "add"} : (tensor<3x3xf32>, tensor<2x3xi64>, tensor<2x3xf32>) -> tensor<3x3xf32>
   return %0 : tensor<3x3xf32>

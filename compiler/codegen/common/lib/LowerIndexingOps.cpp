@@ -7,6 +7,9 @@
 // order (duplicate indices: the last write wins, reductions accumulate), so
 // they are an `scf.for` nest carrying the result tensor, with `tensor.insert`;
 // one-shot bufferization makes that an in-place update of one copy of `data`.
+// A scatter along an axis after the first is an `scf.forall` over the dims
+// before it (updates there never meet), each iteration such a nest on its
+// slice.
 //
 // Runtime indices follow the ops' documented rules: a negative index counts
 // from the end; a gather clamps an index still out of range, a scatter skips
@@ -276,6 +279,13 @@ void appendLoopBounds(OpBuilder &b, Location loc, Value value, int64_t first,
   }
 }
 
+/// Scatters along `axis` sequentially: an update at position p lands at p
+/// with p[axis] replaced by its index, so updates whose positions differ
+/// outside `axis` never meet. The dims before `axis` are therefore an
+/// scf.forall, each of its iterations scattering into its own slice of the
+/// result (max pooling's gradient scatters each (n, c) plane on its own);
+/// the axis and the dims after it stay a sequential nest that keeps the order
+/// of updates to one element.
 struct ScatterElementsLowering : OpConversionPattern<ScatterElementsOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -283,27 +293,78 @@ struct ScatterElementsLowering : OpConversionPattern<ScatterElementsOp> {
   matchAndRewrite(ScatterElementsOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    Value data = adaptor.getData(), indices = adaptor.getIndices(),
-          updates = adaptor.getUpdates();
+    Value data = adaptor.getData();
     int64_t axis = op.getAxis();
+    if (axis == 0) {
+      rewriter.replaceOp(op, scatterSequentially(rewriter, loc, adaptor, op,
+                                                 data, /*outer=*/{}));
+      return success();
+    }
     int64_t rank = cast<RankedTensorType>(data.getType()).getRank();
-    StringRef reduction = op.getReduction();
-    Value axisSize = dimSize(rewriter, loc, data, axis);
-    SmallVector<Value> lower, upper, steps;
-    appendLoopBounds(rewriter, loc, updates, 0, rank, lower, upper, steps);
-    scf::LoopNest nest = scf::buildLoopNest(
-        rewriter, loc, lower, upper, steps, data,
-        [&](OpBuilder &b, Location nested, ValueRange ivs, ValueRange args) {
-          Value index = tensor::ExtractOp::create(b, nested, indices, ivs);
-          Value update = tensor::ExtractOp::create(b, nested, updates, ivs);
-          SmallVector<Value> position(ivs);
-          position[axis] = wrapNegativeIndex(b, nested, index, axisSize);
-          Value inRange = isInRange(b, nested, position[axis], axisSize);
-          return scf::ValueVector{buildScatterStep(b, nested, args[0], position,
-                                                   inRange, update, reduction)};
+    SmallVector<OpFoldResult> outerSizes;
+    for (int64_t d = 0; d < axis; ++d)
+      outerSizes.push_back(
+          tensor::getMixedSize(rewriter, loc, adaptor.getUpdates(), d));
+    auto forall = scf::ForallOp::create(
+        rewriter, loc, outerSizes, ValueRange{data}, std::nullopt,
+        [&](OpBuilder &b, Location nested, ValueRange args) {
+          ValueRange outer = args.take_front(axis);
+          Value result = args.back();
+          // The slice of the result at `outer`: its dims from `axis` on.
+          SmallVector<OpFoldResult> offsets(outer.begin(), outer.end()),
+              sizes(axis, b.getIndexAttr(1)), strides(rank, b.getIndexAttr(1));
+          offsets.append(rank - axis, b.getIndexAttr(0));
+          for (int64_t d = axis; d < rank; ++d)
+            sizes.push_back(tensor::getMixedSize(b, nested, result, d));
+          auto sliceType = RankedTensorType::get(
+              cast<RankedTensorType>(data.getType()).getShape().drop_front(axis),
+              getElementTypeOrSelf(data.getType()));
+          Value slice = tensor::ExtractSliceOp::create(
+              b, nested, sliceType, result, offsets, sizes, strides);
+          Value scattered =
+              scatterSequentially(b, nested, adaptor, op, slice, outer);
+          auto inParallel = scf::InParallelOp::create(b, nested);
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPointToStart(inParallel.getBody());
+          tensor::ParallelInsertSliceOp::create(b, nested, scattered, result,
+                                                offsets, sizes, strides);
         });
-    rewriter.replaceOp(op, nest.results.front());
+    rewriter.replaceOp(op, forall.getResults());
     return success();
+  }
+
+private:
+  /// Scatters the updates at positions `outer` (the dims before the axis,
+  /// none when the axis is the first) into `target`, which holds the dims of
+  /// the result from the axis on, in order.
+  static Value scatterSequentially(OpBuilder &b, Location loc,
+                                   OpAdaptor adaptor, ScatterElementsOp op,
+                                   Value target, ValueRange outer) {
+    Value indices = adaptor.getIndices(), updates = adaptor.getUpdates();
+    int64_t rank = cast<RankedTensorType>(updates.getType()).getRank();
+    int64_t axis = op.getAxis();
+    StringRef reduction = op.getReduction();
+    Value axisSize = dimSize(b, loc, adaptor.getData(), axis);
+    SmallVector<Value> lower, upper, steps;
+    appendLoopBounds(b, loc, updates, outer.size(), rank - outer.size(), lower,
+                     upper, steps);
+    scf::LoopNest nest = scf::buildLoopNest(
+        b, loc, lower, upper, steps, target,
+        [&](OpBuilder &nb, Location nested, ValueRange ivs, ValueRange args) {
+          SmallVector<Value> source(outer);
+          llvm::append_range(source, ivs);
+          Value index = tensor::ExtractOp::create(nb, nested, indices, source);
+          Value update = tensor::ExtractOp::create(nb, nested, updates, source);
+          SmallVector<Value> position(ivs);
+          int64_t axisInTarget = axis - static_cast<int64_t>(outer.size());
+          position[axisInTarget] =
+              wrapNegativeIndex(nb, nested, index, axisSize);
+          Value inRange =
+              isInRange(nb, nested, position[axisInTarget], axisSize);
+          return scf::ValueVector{buildScatterStep(
+              nb, nested, args[0], position, inRange, update, reduction)};
+        });
+    return nest.results.front();
   }
 };
 

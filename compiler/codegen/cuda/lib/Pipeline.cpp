@@ -38,7 +38,8 @@ std::string getCudaStagePipeline(CodegenStage stage,
   if (stage != CodegenStage::LowerToLLVM)
     return getCpuStagePipeline(stage, shared);
   // Strided copies become loops (kernels); the remaining buffers, copies and
-  // constants of host code move to device memory; every loop nest becomes a
+  // constants of host code move to device memory; scf.forall loops (the
+  // planes of a scatter) become parallel loops, and every loop nest a
   // launch, outlined into one module of kernels that the NVPTX back end
   // compiles to PTX. The host code, left with allocations, copies and
   // launches, is lowered as on the CPU, its launches calling the runtime's
@@ -47,7 +48,8 @@ std::string getCudaStagePipeline(CodegenStage stage,
       options.toolkitPath.empty() ? "" : " toolkit=" + options.toolkitPath;
   return llvm::formatv(
              "kiln-lower-strided-copies,kiln-place-buffers-on-device,"
-             "convert-linalg-to-parallel-loops,canonicalize,"
+             "scf-forall-to-parallel,convert-linalg-to-parallel-loops,"
+             "canonicalize,"
              "kiln-map-loops-to-gpu{{threads-per-block={0}},"
              "gpu-kernel-outlining,kiln-merge-gpu-modules,"
              "nvvm-attach-target{{chip={1} features={2} O={3}},"
