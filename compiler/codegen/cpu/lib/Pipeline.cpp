@@ -98,7 +98,9 @@ std::string getCpuStagePipeline(CodegenStage stage,
            "convert-bufferization-to-memref";
   case CodegenStage::LowerToLLVM:
     // Strided copies become linalg.copy first, so that they lower to loops here
-    // instead of calls into MLIR's runtime library. expand-strided-metadata
+    // instead of calls into MLIR's runtime library (at -O1 and up, those with
+    // contiguous rows of static length move them with vector loads and
+    // stores). expand-strided-metadata
     // computes the offsets of subviews at dynamic positions (the slices that
     // cumsum and top_k loop over) with affine.apply: lower-affine runs again.
     // Buffers are allocated with the runtime's heap (kernel_abi.h), which keeps
@@ -111,7 +113,7 @@ std::string getCpuStagePipeline(CodegenStage stage,
     // can point at their table. The vector ops of tiled products lower through
     // scf (transfers of more than one dimension) and then to LLVM before memref
     // descriptors do.
-    return llvm::formatv("kiln-lower-strided-copies,{3}{2}"
+    return llvm::formatv("kiln-lower-strided-copies{{vectorize={4}},{3}{2}"
                          "convert-vector-to-scf{{full-unroll=true},"
                          "lower-affine,convert-scf-to-cf,"
                          "convert-vector-to-llvm,"
@@ -129,7 +131,8 @@ std::string getCpuStagePipeline(CodegenStage stage,
                              : "kiln-externalize-weights{file-name='" +
                                    options.weightsFileName + "'},",
                          parallelLoopPasses(options),
-                         optimize ? "kiln-approximate-math," : "")
+                         optimize ? "kiln-approximate-math," : "",
+                         optimize ? "true" : "false")
         .str();
   }
   llvm_unreachable("unknown stage");

@@ -61,9 +61,25 @@ def KilnLowerStridedCopiesPass
     any other copy (into a subview, as bufferized `tensor.pad` and
     `tensor.insert_slice` produce) to a call to `memrefCopy` from MLIR's runner
     utilities, a library compiled modules must not depend on. This pass rewrites
-    those copies as `linalg.copy`, which becomes plain loops that LLVM vectorizes.
+    those copies as `linalg.copy`, which becomes plain loops.
+
+    With `vectorize`, a copy of static shape whose rows (innermost dim, at most
+    1 KiB) are contiguous on both sides becomes a parallel loop over the rows
+    that moves each row with 64-byte `vector.load`s and `vector.store`s
+    instead. LLVM
+    fully unrolls a short row loop of scalar loads and stores before its loop
+    vectorizer sees it, and its SLP vectorizer cannot reorder them without
+    knowing that source and target do not overlap: SqueezeNet's concatenations
+    of convolution outputs (rows of 64 and 128 channels) ran one element at a
+    time.
   }];
-  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+  let options = [
+    Option<"vectorize", "vectorize", "bool", /*default=*/"false",
+           "Move contiguous rows of static copies with vector loads and stores">,
+  ];
+  let dependentDialects = ["mlir::linalg::LinalgDialect",
+                           "mlir::scf::SCFDialect",
+                           "mlir::vector::VectorDialect"];
 }
 
 def KilnExternalizeWeightsPass
