@@ -117,14 +117,17 @@ func.func @avg_pool_3d_ceil(%x: tensor<1x1x3x3x3xf32>) -> tensor<1x1x2x2x2xf32> 
 
 // -----
 
-// Max pooling with indices: one generic with two results over (n, c, o, k);
-// the unpadded input is read at clamped positions, padding never wins, and the
-// index starts at -1 (nothing taken yet).
+// Max pooling with indices: one generic with two results over (n, c, oh, kh,
+// kw, ow), the output row innermost (LLVM vectorizes along it); the unpadded
+// input is read at clamped positions, padding never wins, and the index starts
+// at -1 (nothing taken yet).
+// CHECK-DAG: #[[WINDOW:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d3, d4)>
+// CHECK-DAG: #[[OUT:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d5)>
 // CHECK-LABEL: func.func @max_pool_with_indices
 // CHECK: %[[NONE:.+]] = arith.constant -1 : i64
 // CHECK: linalg.fill ins(%[[NONE]] : i64)
-// CHECK: linalg.generic
-// CHECK-SAME: iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]
+// CHECK: linalg.generic {indexing_maps = [#[[WINDOW]], #[[OUT]], #[[OUT]]]
+// CHECK-SAME: iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "parallel"]
 // CHECK-SAME: outs(%{{.+}}, %{{.+}} : tensor<1x1x3x3xf32>, tensor<1x1x3x3xi64>)
 // CHECK: arith.cmpi sge
 // CHECK: arith.cmpi slt

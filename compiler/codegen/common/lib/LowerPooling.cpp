@@ -388,20 +388,33 @@ struct MaxPoolWithIndicesLowering : OpConversionPattern<MaxPoolWithIndicesOp> {
     Value window =
         tensor::EmptyOp::create(rewriter, loc, geometry.kernel, elementType);
 
+    // Loops: n, c, the output's spatial dims but the last, the window's, and
+    // the output's last spatial dim innermost. Each output element still
+    // visits its window in row-major order (the first maximum wins), but the
+    // innermost loop runs along an output row, which LLVM vectorizes: with
+    // the window innermost, every element was a scalar reduction over 9 taps
+    // (ResNet-18's training step at batch 8: 87 ms of 590 in this pooling).
     MLIRContext *context = rewriter.getContext();
     unsigned numLoops = 2 + 2 * k;
-    SmallVector<AffineExpr> windowExprs, outputExprs;
-    for (int64_t d = 0; d < 2 + k; ++d)
-      outputExprs.push_back(getAffineDimExpr(d, context));
-    for (int64_t i = 0; i < k; ++i)
-      windowExprs.push_back(getAffineDimExpr(2 + k + i, context));
+    auto outputLoop = [&](int64_t i) -> unsigned {
+      return i == k - 1 ? numLoops - 1 : 2 + i;
+    };
+    auto windowLoop = [&](int64_t i) -> unsigned { return 1 + k + i; };
+    SmallVector<AffineExpr> windowExprs,
+        outputExprs = {getAffineDimExpr(0, context),
+                       getAffineDimExpr(1, context)};
+    for (int64_t i = 0; i < k; ++i) {
+      outputExprs.push_back(getAffineDimExpr(outputLoop(i), context));
+      windowExprs.push_back(getAffineDimExpr(windowLoop(i), context));
+    }
     AffineMap outputMap = AffineMap::get(numLoops, 0, outputExprs, context);
     SmallVector<AffineMap> maps = {
         AffineMap::get(numLoops, 0, windowExprs, context), outputMap,
         outputMap};
-    SmallVector<utils::IteratorType> iterators(2 + k,
+    SmallVector<utils::IteratorType> iterators(numLoops,
                                                utils::IteratorType::parallel);
-    iterators.append(k, utils::IteratorType::reduction);
+    for (int64_t i = 0; i < k; ++i)
+      iterators[windowLoop(i)] = utils::IteratorType::reduction;
     bool columnMajor = op.getColumnMajor();
 
     auto generic = linalg::GenericOp::create(
@@ -421,9 +434,9 @@ struct MaxPoolWithIndicesLowering : OpConversionPattern<MaxPoolWithIndicesOp> {
             // position = o * stride + w * dilation - padBegin.
             Value position = arith::AddIOp::create(
                 b, bodyLoc,
-                arith::MulIOp::create(b, bodyLoc, index(2 + i),
+                arith::MulIOp::create(b, bodyLoc, index(outputLoop(i)),
                                       constant(geometry.strides[i])),
-                arith::MulIOp::create(b, bodyLoc, index(2 + k + i),
+                arith::MulIOp::create(b, bodyLoc, index(windowLoop(i)),
                                       constant(geometry.dilations[i])));
             position = arith::SubIOp::create(b, bodyLoc, position,
                                              constant(geometry.padBegin[i]));
