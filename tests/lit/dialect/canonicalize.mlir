@@ -563,3 +563,36 @@ func.func @dead_ops_erased(%x: tensor<2x3xf32>) {
   %2 = kiln.matmul %x, %1 : (tensor<2x3xf32>, tensor<3x2xf32>) -> tensor<2x2xf32>
   return
 }
+
+// -----
+
+// A max pooling whose window a training step's gradient pools again with
+// indices takes its maxima from that op, moved up to it: the window is pooled
+// once.
+// CHECK-LABEL: func.func @max_pool_from_with_indices
+// CHECK: %[[V:.+]], %[[I:.+]] = kiln.max_pool_with_indices %arg0
+// CHECK-NOT: kiln.max_pool
+// CHECK: kiln.relu %[[V]]
+// CHECK: return %{{.+}}, %[[I]]
+func.func @max_pool_from_with_indices(%x: tensor<1x2x6x6xf32>) -> (tensor<1x2x3x3xf32>, tensor<1x2x3x3xi64>) {
+  %0 = kiln.max_pool %x {kernel_size = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x2x6x6xf32>) -> tensor<1x2x3x3xf32>
+  %1 = kiln.relu %0 : tensor<1x2x3x3xf32>
+  %2:2 = kiln.max_pool_with_indices %x {kernel_size = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x2x6x6xf32>) -> (tensor<1x2x3x3xf32>, tensor<1x2x3x3xi64>)
+  return %1, %2#1 : tensor<1x2x3x3xf32>, tensor<1x2x3x3xi64>
+}
+
+// -----
+
+// A pooling with indices of another window (other strides) or with column-major
+// indices leaves the max pooling alone.
+// CHECK-LABEL: func.func @max_pool_other_window
+// CHECK: %[[Y:.+]] = kiln.max_pool %arg0
+// CHECK: kiln.max_pool_with_indices %arg0 {kernel_size = array<i64: 2, 2>}
+// CHECK: kiln.max_pool_with_indices %arg0 {column_major = true
+// CHECK: return %[[Y]]
+func.func @max_pool_other_window(%x: tensor<1x2x6x6xf32>) -> (tensor<1x2x3x3xf32>, tensor<1x2x5x5xi64>, tensor<1x2x3x3xi64>) {
+  %0 = kiln.max_pool %x {kernel_size = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x2x6x6xf32>) -> tensor<1x2x3x3xf32>
+  %1:2 = kiln.max_pool_with_indices %x {kernel_size = array<i64: 2, 2>} : (tensor<1x2x6x6xf32>) -> (tensor<1x2x5x5xf32>, tensor<1x2x5x5xi64>)
+  %2:2 = kiln.max_pool_with_indices %x {kernel_size = array<i64: 2, 2>, strides = array<i64: 2, 2>, column_major = true} : (tensor<1x2x6x6xf32>) -> (tensor<1x2x3x3xf32>, tensor<1x2x3x3xi64>)
+  return %0, %1#1, %2#1 : tensor<1x2x3x3xf32>, tensor<1x2x5x5xi64>, tensor<1x2x3x3xi64>
+}

@@ -308,6 +308,29 @@ LogicalResult MaxPoolOp::inferReturnTypes(MLIRContext *,
 }
 KILN_COMPATIBLE_RETURN_TYPES(MaxPoolOp)
 
+/// A max_pool_with_indices of the same input and window, in the same block,
+/// also computes this pooling's maxima: the pooling takes them from it (moved
+/// up to the pooling if it came later, as a gradient's does).
+LogicalResult MaxPoolOp::canonicalize(MaxPoolOp op, PatternRewriter &rewriter) {
+  for (Operation *user : op.getInput().getUsers()) {
+    auto withIndices = dyn_cast<MaxPoolWithIndicesOp>(user);
+    if (!withIndices || withIndices->getBlock() != op->getBlock() ||
+        withIndices.getColumnMajor() ||
+        withIndices.getValues().getType() != op.getType() ||
+        withIndices.getKernelSize() != op.getKernelSize() ||
+        withIndices.getStrides() != op.getStrides() ||
+        withIndices.getPadding() != op.getPadding() ||
+        withIndices.getDilations() != op.getDilations() ||
+        withIndices.getCeilMode() != op.getCeilMode())
+      continue;
+    if (op->isBeforeInBlock(withIndices))
+      rewriter.moveOpBefore(withIndices, op);
+    rewriter.replaceOp(op, withIndices.getValues());
+    return success();
+  }
+  return failure();
+}
+
 LogicalResult AvgPoolOp::inferReturnTypes(MLIRContext *,
                                           std::optional<Location> loc,
                                           Adaptor adaptor,

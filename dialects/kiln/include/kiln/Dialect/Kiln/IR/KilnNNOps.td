@@ -215,6 +215,10 @@ def Kiln_MaxPoolOp : Kiln_PoolOp<"max_pool", "max", Kiln_MaxPoolTensor,
     instead of down when `ceil_mode` is set (a window must still start inside the input
     or its begin padding). A NaN in a window makes its maximum NaN.
 
+    Canonicalization takes the maxima from a `kiln.max_pool_with_indices` of the
+    same input and window in the same block (the one a training step's gradient
+    of this pooling builds), so they are computed once.
+
     ```mlir
     %y = kiln.max_pool %x {kernel_size = array<i64: 2, 2>, strides = array<i64: 2, 2>}
         : (tensor<1x16x32x32xf32>) -> tensor<1x16x16x16xf32>
@@ -222,6 +226,7 @@ def Kiln_MaxPoolOp : Kiln_PoolOp<"max_pool", "max", Kiln_MaxPoolTensor,
         : (tensor<1x4x8x8x8xf32>) -> tensor<1x4x6x6x6xf32>
     ```
   }];
+  let hasCanonicalizeMethod = 1;
 }
 
 def Kiln_AvgPoolOp : Kiln_PoolOp<"avg_pool", "average", Kiln_FloatTensor,
