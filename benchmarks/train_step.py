@@ -15,7 +15,7 @@ instead (PyTorch's model.eval(), kiln-train --eval-mode). Kiln's step is `kiln-t
 the median of --steps steps after 3 untimed ones); PyTorch's is zero_grad,
 forward, loss, backward and optimizer.step, timed the same way, with
 torch.set_num_threads(threads). Kiln's thread count is kiln-train --threads
-(oneDNN's OpenMP threads; generated loops run on one thread today). Writes a Markdown table with
+(oneDNN's OpenMP threads and the tasks of generated parallel loops). Writes a Markdown table with
 the machine and the date to --out.
 """
 import argparse

@@ -449,9 +449,10 @@ typedef struct kiln_session_options {
   size_t struct_size;
   /* Threads a run may use; 0 picks the default (1). Library kernels (oneDNN
      convolutions and matrix products) use that many OpenMP threads during the
-     session's runs; generated code runs on the calling thread.
-     kiln_function_run() outside a session leaves OpenMP's own setting
-     (OMP_NUM_THREADS, else every core). At most 4096. */
+     session's runs, and the parallel loops of generated code split their work
+     over as many (tasks of MLIR's async runtime ABI, run on the same OpenMP
+     threads). kiln_function_run() outside a session leaves OpenMP's own
+     setting (OMP_NUM_THREADS, else every core). At most 4096. */
   int32_t num_threads;
 } kiln_session_options;
 

@@ -309,8 +309,9 @@ private:
 
 /// Settings of a Session; see kiln_session_options.
 struct SessionOptions {
-  /// Threads a run may use; 0 picks the default (1). The runtime has no
-  /// thread pool yet, so values above 1 do not change how runs execute.
+  /// Threads a run may use; 0 picks the default (1): library kernels and the
+  /// parallel loops of generated code use that many (see
+  /// kiln_session_options).
   int32_t threads = 0;
 };
 
