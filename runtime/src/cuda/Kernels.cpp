@@ -873,6 +873,10 @@ int32_t runConvolution(int32_t kind, const char *entry, const int64_t *params,
   bool hasBias = s.flags & KILN_KERNEL_HAS_BIAS;
   bool hasResidual = s.flags & KILN_KERNEL_HAS_RESIDUAL;
   if (s.flags & KILN_KERNEL_ACCUMULATE) {
+    if (hasResidual)
+      fail(KILN_INVALID_ARGUMENT, s.what + ": a kernel takes a residual or "
+                                           "accumulates into its output, not "
+                                           "both");
     hasResidual = true;
     residual = output;
   }
@@ -1047,6 +1051,10 @@ int32_t runMatMul(const int64_t *params, void **slot, int64_t rows,
   bool hasBias = s.flags & KILN_KERNEL_HAS_BIAS;
   bool hasResidual = s.flags & KILN_KERNEL_HAS_RESIDUAL;
   if (s.flags & KILN_KERNEL_ACCUMULATE) {
+    if (hasResidual)
+      fail(KILN_INVALID_ARGUMENT, s.what + ": a kernel takes a residual or "
+                                           "accumulates into its output, not "
+                                           "both");
     hasResidual = true;
     residual = output;
   }

@@ -94,9 +94,12 @@ float floatFromBits(int64_t bits) {
 dnnl::post_ops makeEpilogue(int64_t flags, int64_t activation, float alpha,
                             float beta, const memory::desc &residual) {
   dnnl::post_ops ops;
+  if ((flags & KILN_KERNEL_HAS_RESIDUAL) && (flags & KILN_KERNEL_ACCUMULATE))
+    throw std::runtime_error("a kernel takes a residual or accumulates into "
+                             "its output, not both");
   if (flags & KILN_KERNEL_HAS_RESIDUAL)
     ops.append_binary(dnnl::algorithm::binary_add, residual);
-  else if (flags & KILN_KERNEL_ACCUMULATE)
+  if (flags & KILN_KERNEL_ACCUMULATE)
     ops.append_sum(1.0f);
   switch (activation) {
   case KILN_ACTIVATION_NONE:

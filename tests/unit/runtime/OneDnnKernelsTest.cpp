@@ -65,7 +65,10 @@ const char *const kErrors[1] = {"the library kernel failed"};
 /// kernel-table entry per call site.
 class ChainModule {
 public:
-  explicit ChainModule(Chain &chain) : chain(chain) {
+  /// Loads the module; with `loadStatus`, hands over the load's status
+  /// instead of expecting it to succeed.
+  explicit ChainModule(Chain &chain, kiln_status **loadStatus = nullptr)
+      : chain(chain) {
     input = {"x", KILN_DTYPE_F32, 1, &kInner};
     output = {"y", KILN_DTYPE_F32, 1, &kColumns};
     function = {"chain", chainEntry, 1, 1, &input, &output, 1, kErrors};
@@ -82,8 +85,12 @@ public:
     info.num_kernels = static_cast<int32_t>(kernels.size());
     info.kernels = kernels.data();
     kiln_module *raw = nullptr;
-    EXPECT_TRUE(succeeds(
-        kiln_module_from_tables(&table, &info, nullptr, nullptr, &raw)));
+    kiln_status *status =
+        kiln_module_from_tables(&table, &info, nullptr, nullptr, &raw);
+    if (loadStatus)
+      *loadStatus = status;
+    else
+      EXPECT_TRUE(succeeds(status));
     module.reset(raw);
   }
 
@@ -212,6 +219,21 @@ TEST(OneDnnKernelsTest, FreedModulesDoNotLeaveStaleWeights) {
   std::copy(next.begin(), next.end(), weights.begin());
   ChainModule module(chain);
   expectNear(module.run(x), reference(chain.weights, x));
+}
+
+// A call site that asks for a residual and for accumulating into its output
+// (two ways of adding one) is refused when the module loads, with a message.
+TEST(OneDnnKernelsTest, ResidualAndAccumulateTogetherFailTheLoad) {
+  std::vector<float> weights = randomValues(kInner * kColumns, 7);
+  Chain chain{{weights.data()}, matmulParams(), {}};
+  chain.params[KILN_MATMUL_FLAGS] |=
+      KILN_KERNEL_HAS_RESIDUAL | KILN_KERNEL_ACCUMULATE;
+  kiln_status *status = nullptr;
+  ChainModule module(chain, &status);
+  EXPECT_TRUE(failsWith(
+      status, KILN_INVALID_MODULE,
+      {"cannot prepare kernel 0", "residual or accumulates into its output"}));
+  EXPECT_EQ(module.module, nullptr);
 }
 
 } // namespace

@@ -178,7 +178,7 @@ Value buildInit(OpBuilder &builder, Location loc, RankedTensorType type,
 /// buffer: bufferization reuses the residual's buffer for the result when
 /// nothing reads it later (ResNet's shortcuts), and oneDNN's kernels for a
 /// sum post-op are faster than for a binary addition (ResNet-50's residual
-/// 1x1 convolutions took 0.50-0.71 ms in jit_1x1 against 0.42-0.55 in
+/// 1x1 convolutions took 0.50-0.71 ms in jit_1x1 against 0.44-0.54 in
 /// brgconv_1x1, 2 ms of 38 in all); cuDNN and cuBLAS add into their output
 /// either way, now without copying the residual there first.
 UnitAttr accumulateAttr(OpBuilder &builder, Value residual) {
