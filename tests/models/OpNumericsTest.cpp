@@ -209,8 +209,8 @@ TEST_F(ResidualNumericsTest, ConvResidualIsItsInput) {
       {x, w},
       [](OpBuilder &builder, Location loc, ValueRange args) -> Value {
         Value a = ReluOp::create(builder, loc, args[0]);
-        Value y = ConvOp::create(builder, loc, a, args[1], {1, 1},
-                                 {1, 1, 1, 1}, {1, 1}, 1);
+        Value y = ConvOp::create(builder, loc, a, args[1], {1, 1}, {1, 1, 1, 1},
+                                 {1, 1}, 1);
         return AddOp::create(builder, loc, y, a);
       },
       plus(ref::conv2d(relu(x), w, kSame3x3, 1), relu(x)),

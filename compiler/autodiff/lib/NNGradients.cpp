@@ -259,8 +259,7 @@ Value scatterToArgMax(OpBuilder &b, Location loc, Value gradient, Value indices,
   Value starts = ReshapeOp::create(b, loc, i64Vector(b, loc, planeStarts),
                                    ArrayRef<int64_t>{planes, 1});
   Value planeIndices = SubOp::create(
-      b, loc,
-      ReshapeOp::create(b, loc, indices, ArrayRef<int64_t>{planes, -1}),
+      b, loc, ReshapeOp::create(b, loc, indices, ArrayRef<int64_t>{planes, -1}),
       starts);
   Value zeros = ReshapeOp::create(b, loc, zerosLike(b, loc, input),
                                   ArrayRef<int64_t>{planes, planeSize});

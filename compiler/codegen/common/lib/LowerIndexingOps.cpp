@@ -316,9 +316,11 @@ struct ScatterElementsLowering : OpConversionPattern<ScatterElementsOp> {
           offsets.append(rank - axis, b.getIndexAttr(0));
           for (int64_t d = axis; d < rank; ++d)
             sizes.push_back(tensor::getMixedSize(b, nested, result, d));
-          auto sliceType = RankedTensorType::get(
-              cast<RankedTensorType>(data.getType()).getShape().drop_front(axis),
-              getElementTypeOrSelf(data.getType()));
+          auto sliceType =
+              RankedTensorType::get(cast<RankedTensorType>(data.getType())
+                                        .getShape()
+                                        .drop_front(axis),
+                                    getElementTypeOrSelf(data.getType()));
           Value slice = tensor::ExtractSliceOp::create(
               b, nested, sliceType, result, offsets, sizes, strides);
           Value scattered =

@@ -45,8 +45,7 @@ constexpr int64_t kMaxRowBytes = 16 * kVectorBytes;
 static bool hasStaticContiguousRows(MemRefType type) {
   if (!type.hasStaticShape() || type.getRank() == 0 ||
       !type.getElementType().isIntOrFloat() ||
-      type.getShape().back() * type.getElementTypeBitWidth() / 8 >
-          kMaxRowBytes)
+      type.getShape().back() * type.getElementTypeBitWidth() / 8 > kMaxRowBytes)
     return false;
   SmallVector<int64_t> strides;
   int64_t offset;

@@ -120,8 +120,8 @@ SmallVector<int64_t> inNchw(ArrayRef<int64_t> shape, StringRef layout) {
 } // namespace
 
 LogicalResult Conv2DOp::verify() {
-  if (failed(verifyKernelOp(*this, getInit(), getResultTypes(),
-                            getActivation(), getResidual())))
+  if (failed(verifyKernelOp(*this, getInit(), getResultTypes(), getActivation(),
+                            getResidual())))
     return failure();
   if (failed(checkRank(*this, "input", getInput(), 4)) ||
       failed(checkRank(*this, "filter", getFilter(), 4)) ||
@@ -252,8 +252,8 @@ void Conv2DBackwardFilterOp::getEffects(
 }
 
 LogicalResult MatMulOp::verify() {
-  if (failed(verifyKernelOp(*this, getInit(), getResultTypes(),
-                            getActivation(), getResidual())))
+  if (failed(verifyKernelOp(*this, getInit(), getResultTypes(), getActivation(),
+                            getResidual())))
     return failure();
   // [M, K] x [K, N], or a batch of them: [B, M, K] x [B, K, N].
   int64_t rank = static_cast<int64_t>(shapeOf(getInit()).size());
