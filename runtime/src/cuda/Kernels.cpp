@@ -816,6 +816,20 @@ void stageInput(cudnnHandle_t handle, const CudaRun &run, const Plan &plan,
              "cudnnTransformTensor", plan.descriptors.what);
 }
 
+/// What a kernel adds to its product: `residual` with
+/// KILN_KERNEL_HAS_RESIDUAL, the output's own values with
+/// KILN_KERNEL_ACCUMULATE (which takes no residual), else nothing (NULL).
+const float *addedToOutput(int64_t flags, const float *residual,
+                           const float *output, const std::string &what) {
+  bool hasResidual = flags & KILN_KERNEL_HAS_RESIDUAL;
+  if (!(flags & KILN_KERNEL_ACCUMULATE))
+    return hasResidual ? residual : nullptr;
+  if (hasResidual)
+    fail(KILN_INVALID_ARGUMENT, what + ": a kernel takes a residual or "
+                                       "accumulates into its output, not both");
+  return output;
+}
+
 /// Starts the output from the residual (the product is then added with
 /// beta = 1); returns that beta.
 float startFromResidual(const CudaRun &run, const float *residual,
@@ -871,15 +885,9 @@ int32_t runConvolution(int32_t kind, const char *entry, const int64_t *params,
       stateFor(slot, kind, params, KILN_CONV2D_NUM_PARAMS, entry);
   ConvShape s = readConv(kind, state.params.data(), callBatch(state, batch));
   bool hasBias = s.flags & KILN_KERNEL_HAS_BIAS;
-  bool hasResidual = s.flags & KILN_KERNEL_HAS_RESIDUAL;
-  if (s.flags & KILN_KERNEL_ACCUMULATE) {
-    if (hasResidual)
-      fail(KILN_INVALID_ARGUMENT, s.what + ": a kernel takes a residual or "
-                                           "accumulates into its output, not "
-                                           "both");
-    hasResidual = true;
-    residual = output;
-  }
+  bool hasResidual =
+      s.flags & (KILN_KERNEL_HAS_RESIDUAL | KILN_KERNEL_ACCUMULATE);
+  residual = addedToOutput(s.flags, residual, output, s.what);
   if (s.n == 0)
     return 0; // An empty output.
   requirePointers({input, filter, output, hasBias ? bias : input,
@@ -1049,15 +1057,9 @@ int32_t runMatMul(const int64_t *params, void **slot, int64_t rows,
       stateFor(slot, KILN_KERNEL_MATMUL, params, KILN_MATMUL_NUM_PARAMS, entry);
   MatMulShape s = readMatMul(state.params.data(), rows);
   bool hasBias = s.flags & KILN_KERNEL_HAS_BIAS;
-  bool hasResidual = s.flags & KILN_KERNEL_HAS_RESIDUAL;
-  if (s.flags & KILN_KERNEL_ACCUMULATE) {
-    if (hasResidual)
-      fail(KILN_INVALID_ARGUMENT, s.what + ": a kernel takes a residual or "
-                                           "accumulates into its output, not "
-                                           "both");
-    hasResidual = true;
-    residual = output;
-  }
+  bool hasResidual =
+      s.flags & (KILN_KERNEL_HAS_RESIDUAL | KILN_KERNEL_ACCUMULATE);
+  residual = addedToOutput(s.flags, residual, output, s.what);
   if (s.m == 0)
     return 0; // An empty output.
   requirePointers(
