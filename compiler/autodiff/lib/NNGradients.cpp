@@ -243,7 +243,8 @@ struct ConvTransposeGradient
 /// `input`'s (static) type that `indices` (flat row-major indices into it,
 /// the shape of `gradient`) names. A window's maximum lies in the window's own
 /// (n, c) plane, so the scatter runs per plane, on indices counted from the
-/// plane's start: the planes are independent, and the lowering scatters them
+/// plane's start (the flat index modulo the plane's size): the planes are
+/// independent, and the lowering scatters them
 /// in parallel (one sequential scatter over a whole batch was 1.8 s of a 1.6 s
 /// ResNet-18 training step on a GPU, in a one-thread kernel).
 Value scatterToArgMax(OpBuilder &b, Location loc, Value gradient, Value indices,
@@ -253,14 +254,9 @@ Value scatterToArgMax(OpBuilder &b, Location loc, Value gradient, Value indices,
   int64_t planeSize = 1;
   for (int64_t size : shape.drop_front(2))
     planeSize *= size;
-  SmallVector<int64_t> planeStarts;
-  for (int64_t plane = 0; plane < planes; ++plane)
-    planeStarts.push_back(plane * planeSize);
-  Value starts = ReshapeOp::create(b, loc, i64Vector(b, loc, planeStarts),
-                                   ArrayRef<int64_t>{planes, 1});
-  Value planeIndices = SubOp::create(
+  Value planeIndices = ModOp::create(
       b, loc, ReshapeOp::create(b, loc, indices, ArrayRef<int64_t>{planes, -1}),
-      starts);
+      i64Vector(b, loc, {planeSize}));
   Value zeros = ReshapeOp::create(b, loc, zerosLike(b, loc, input),
                                   ArrayRef<int64_t>{planes, planeSize});
   Value planeGradient =

@@ -195,10 +195,10 @@ static Value buildChannelsLastMaxPool(ConversionPatternRewriter &rewriter,
                             lowest, /*firstSpatialDim=*/1);
   auto channelsLast =
       RankedTensorType::get({n, oh, ow, c}, type.getElementType());
-  SmallVector<OpFoldResult> sizes;
-  for (int64_t size : channelsLast.getShape())
-    sizes.push_back(rewriter.getIndexAttr(size));
-  Value init = createFilledTensor(rewriter, loc, channelsLast, sizes, lowest);
+  Value init = createFilledTensor(
+      rewriter, loc, channelsLast,
+      getAsIndexOpFoldResult(rewriter.getContext(), channelsLast.getShape()),
+      lowest);
   Value window = tensor::EmptyOp::create(rewriter, loc, geometry.kernel,
                                          type.getElementType());
   Value pooled =
