@@ -14,6 +14,14 @@
 // CHECK: %[[BLOCK:.+]] = arith.ceildivsi %c16, %{{.+}} : index
 // CHECK: arith.maxsi %[[BLOCK]], %c8 : index
 // CHECK: async.create_group
+
+// An innermost loop whose body moves vectors (a strided copy of 64-channel
+// pixels) runs a row per iteration: 55 rows, tasks of at least
+// 512 / 55 = 9 iterations.
+// CHECK-LABEL: func.func @vector_rows
+// CHECK: %[[BLOCK:.+]] = arith.ceildivsi %c55, %{{.+}} : index
+// CHECK: arith.maxsi %[[BLOCK]], %c9 : index
+// CHECK: async.create_group
 func.func @light(%a: memref<4096x8xf32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
@@ -39,6 +47,18 @@ func.func @heavy(%a: memref<16x64x8xf32>) {
       scf.for %k = %c0 to %c8 step %c1 {
         memref.store %one, %a[%i, %j, %k] : memref<16x64x8xf32>
       }
+    }
+  }
+  return
+}
+func.func @vector_rows(%a: memref<55x55x64xf32>, %b: memref<55x55x64xf32, strided<[7040, 128, 1]>>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c55 = arith.constant 55 : index
+  scf.parallel (%i) = (%c0) to (%c55) step (%c1) {
+    scf.for %j = %c0 to %c55 step %c1 {
+      %v = vector.load %a[%i, %j, %c0] : memref<55x55x64xf32>, vector<64xf32>
+      vector.store %v, %b[%i, %j, %c0] : memref<55x55x64xf32, strided<[7040, 128, 1]>>, vector<64xf32>
     }
   }
   return

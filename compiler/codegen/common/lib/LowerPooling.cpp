@@ -174,12 +174,49 @@ static Value getChannelsLastSource(Value value) {
                                                                    : nullptr;
 }
 
-/// 2-D max pooling of a channels-last `source` (see getChannelsLastSource)
-/// with `linalg.pooling_nhwc_max`, transposed back to channels first. When
-/// the pooling's user transposes to channels last again (the next library
-/// convolution), the canonicalizer folds both pairs of transposes away, so a
-/// pooling between convolutions costs no layout change; its loops then have
-/// the channels innermost, contiguous.
+/// 2-D max pooling of a channels-last `padded` source into `init`, as a
+/// `linalg.generic` whose loops run (n, oh, kh, kw, ow, c): for each window
+/// position the whole output row is updated, channels innermost and
+/// contiguous, so LLVM vectorizes the channels and consecutive updates touch
+/// different maxima (a row of 55 pixels of 64 channels is 14 KiB, in L1).
+/// `linalg.pooling_nhwc_max` puts the window loops innermost, one scalar
+/// maximum per channel and position; with the window loops just outside the
+/// channels, each update waited for the previous one to the same maxima.
+static Value createChannelsLastMaxPool(OpBuilder &b, Location loc,
+                                       RankedTensorType type, Value padded,
+                                       Value window, Value init,
+                                       ArrayRef<int64_t> strides,
+                                       ArrayRef<int64_t> dilations) {
+  MLIRContext *context = b.getContext();
+  auto dim = [&](int64_t d) { return getAffineDimExpr(d, context); };
+  // Loops: 0 n, 1 oh, 2 kh, 3 kw, 4 ow, 5 c.
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(6, 0,
+                     {dim(0), dim(1) * strides[0] + dim(2) * dilations[0],
+                      dim(4) * strides[1] + dim(3) * dilations[1], dim(5)},
+                     context),
+      AffineMap::get(6, 0, {dim(2), dim(3)}, context),
+      AffineMap::get(6, 0, {dim(0), dim(1), dim(4), dim(5)}, context)};
+  using utils::IteratorType;
+  auto par = IteratorType::parallel, red = IteratorType::reduction;
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{type}, ValueRange{padded, window},
+             ValueRange{init}, maps,
+             SmallVector<IteratorType>{par, par, red, red, par, par},
+             [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+               linalg::YieldOp::create(nested, nestedLoc,
+                                       createArith(nested, nestedLoc,
+                                                   ArithKind::Max, args[2],
+                                                   args[0]));
+             })
+      .getResult(0);
+}
+
+/// 2-D max pooling of a channels-last `source` (see getChannelsLastSource),
+/// transposed back to channels first. When the pooling's user transposes to
+/// channels last again (the next library convolution), the canonicalizer
+/// folds both pairs of transposes away, so a pooling between convolutions
+/// costs no layout change.
 static Value buildChannelsLastMaxPool(ConversionPatternRewriter &rewriter,
                                       Location loc, Value source,
                                       RankedTensorType type,
@@ -202,11 +239,8 @@ static Value buildChannelsLastMaxPool(ConversionPatternRewriter &rewriter,
   Value window = tensor::EmptyOp::create(rewriter, loc, geometry.kernel,
                                          type.getElementType());
   Value pooled =
-      linalg::PoolingNhwcMaxOp::create(
-          rewriter, loc, TypeRange{channelsLast}, ValueRange{padded, window},
-          ValueRange{init}, getI64Vector(rewriter, geometry.strides),
-          getI64Vector(rewriter, geometry.dilations))
-          .getResult(0);
+      createChannelsLastMaxPool(rewriter, loc, channelsLast, padded, window,
+                                init, geometry.strides, geometry.dilations);
   Value empty = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
                                         type.getElementType());
   return linalg::TransposeOp::create(rewriter, loc, pooled, empty,

@@ -29,15 +29,28 @@ int64_t getStaticTripCount(scf::ForOp loop) {
   return count ? std::max<int64_t>(1, count->getSExtValue()) : 1;
 }
 
+/// Whether `block` computes on vectors itself: its loop's iterations are
+/// then rows of their own (a loop over pixels whose body moves vectors of
+/// channels), not elements of one row that LLVM will vectorize.
+bool computesOnVectors(Block &block) {
+  for (Operation &op : block)
+    if (llvm::any_of(op.getOperandTypes(), llvm::IsaPred<VectorType>))
+      return true;
+  return false;
+}
+
 /// Iterations of innermost loops that one run of `block` executes along its
-/// deepest loop nest, counting the innermost loop itself as one (a row).
+/// deepest loop nest, counting the innermost loop itself as one (a row)
+/// unless its body computes on vectors (then each iteration is a row).
 int64_t getRows(Block &block) {
   int64_t rows = 1;
   for (Operation &op : block)
     if (auto loop = dyn_cast<scf::ForOp>(op)) {
       bool innermost = loop.getBody()->getOps<scf::ForOp>().empty();
       int64_t inner = getRows(*loop.getBody());
-      rows = std::max(rows, innermost ? 1 : getStaticTripCount(loop) * inner);
+      bool countsAsOneRow = innermost && !computesOnVectors(*loop.getBody());
+      rows =
+          std::max(rows, countsAsOneRow ? 1 : getStaticTripCount(loop) * inner);
     }
   return rows;
 }

@@ -52,8 +52,10 @@ std::string getCpuStagePipeline(CodegenStage stage,
   switch (stage) {
   case CodegenStage::OptimizeGraph:
     // Folders evaluate constant subgraphs and drop identities; inference
-    // BatchNorm after a convolution folds into its filter.
-    return "canonicalize,cse,kiln-fold-conv-scale,canonicalize";
+    // BatchNorm after a convolution folds into its filter; convolutions read
+    // the branches of a channel concatenation instead of a copy of them.
+    return "canonicalize,cse,kiln-fold-conv-scale,"
+           "kiln-split-concat-consumers,canonicalize";
   case CodegenStage::LowerToLinalg:
     // Entry points are recorded first, while tensor types still say what they
     // are. Kernel selection matches epilogues on kiln ops, before lowering;

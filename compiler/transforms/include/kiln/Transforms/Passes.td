@@ -33,4 +33,25 @@ def KilnFoldConvScalePass : Pass<"kiln-fold-conv-scale", "mlir::ModuleOp"> {
   }];
 }
 
+def KilnSplitConcatConsumersPass
+    : Pass<"kiln-split-concat-consumers", "mlir::ModuleOp"> {
+  let summary = "Let the reader of a channel concatenation read its branches instead";
+  let description = [{
+    A `kiln.concat` along dim 1 (channels) of statically shaped tensors whose
+    only reader is a `kiln.conv` (one group, static shapes) disappears: the
+    convolution becomes one per branch, each with the filter's input
+    channels of that branch (computed here for a constant filter, else a
+    `kiln.slice`), summed with `kiln.add`: `conv(b, W[:, B]) + conv(a,
+    W[:, A])`. When the convolution's only reader adds a per-channel constant
+    (a bias), it is added to the first partial convolution instead, so that
+    kernel selection gives each kernel its bias or the previous partial sum
+    as the residual it accumulates into. A `kiln.max_pool` whose input is such
+    a concatenation pools each branch and concatenates the results, which
+    moves the concatenation on to the pooling's reader.
+
+    Concatenations that something else also reads (a training step's
+    gradients) stay: the copy is needed anyway.
+  }];
+}
+
 #endif // KILN_TRANSFORMS_PASSES

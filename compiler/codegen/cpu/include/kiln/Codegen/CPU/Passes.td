@@ -290,7 +290,9 @@ def KilnAsyncParallelForPass
     elementwise loop (after kiln-linearize-parallel-loops) is one row; an
     iteration of a tiled matrix product (the output tiles of
     kiln-vectorize-contractions) is thousands, so each tile may be a task of
-    its own. Trip counts only known at run time count as one.
+    its own. An innermost loop whose body computes on vectors (a strided copy
+    of pixels, a vector at a time) counts each of its iterations as a row.
+    Trip counts only known at run time count as one.
   }];
   let options = [
     Option<"minTaskSize", "min-task-size", "int64_t", /*default=*/"512",
