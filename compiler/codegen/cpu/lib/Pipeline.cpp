@@ -94,7 +94,7 @@ std::string getCpuStagePipeline(CodegenStage stage,
            "allow-return-allocs-from-loops},"
            "kiln-outputs-to-params,kiln-lower-kernel-calls{function-prefix=" +
            options.kernelFunctionPrefix +
-           "},"
+           "},kiln-plan-memory,"
            "kiln-check-allocations,kiln-lower-assertions,"
            "canonicalize,buffer-deallocation-pipeline,"
            "convert-bufferization-to-memref";

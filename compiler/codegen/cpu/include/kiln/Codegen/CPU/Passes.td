@@ -130,6 +130,25 @@ def KilnEmitModuleInfoPass : Pass<"kiln-emit-module-info", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::LLVM::LLVMDialect"];
 }
 
+def KilnPlanMemoryPass : Pass<"kiln-plan-memory", "mlir::ModuleOp"> {
+  let summary = "Place a function's intermediate buffers in one arena by their lifetimes";
+  let description = [{
+    Runs on buffers, before `kiln-check-allocations` and the deallocation
+    pipeline. In each function, the `memref.alloc`s of its entry block with a
+    static shape, the identity layout and whole-byte elements whose buffer
+    (with everything derived from it: views, extracted addresses) is used only
+    by ops of that block or nested in them, and never returned or yielded,
+    become `memref.view`s of one `memref.alloc` of bytes at the start of the
+    function, the arena. A buffer lives from its allocation to the op (of the
+    entry block) that uses it last; buffers are placed largest first, each at
+    the lowest offset (a multiple of 64) where it overlaps no buffer placed
+    before it that is alive at the same time. The function gets
+    `kiln.arena_bytes` (the arena's size) and `kiln.arena_buffer_bytes` (what
+    the planned buffers add up to).
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::memref::MemRefDialect"];
+}
+
 def KilnCheckAllocationsPass : Pass<"kiln-check-allocations", "mlir::ModuleOp"> {
   let summary = "Check at run time that the buffers of entry points were allocated";
   let description = [{

@@ -1,0 +1,185 @@
+//===- PlanMemory.cpp - The kiln-plan-memory pass -------------------------===//
+//
+// A model's intermediate buffers have lifetimes known when compiling: each is
+// allocated, used by a few ops and dead after its last reader. Allocating
+// each one from the heap spreads a run over as much memory as the sum of the
+// buffers of each size; placing them in one arena by their lifetimes, a dead
+// buffer's bytes serve the next one, so the run touches only its peak of live
+// bytes, and the bytes a kernel writes were usually read moments ago (still
+// in cache). The arena is one allocation per call, of the same size on every
+// call, which the runtime's heap serves from its cache of freed blocks.
+//
+//===----------------------------------------------------------------------===//
+
+#include "kiln/Codegen/CPU/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
+
+#include <algorithm>
+
+namespace kiln {
+#define GEN_PASS_DEF_KILNPLANMEMORYPASS
+#include "kiln/Codegen/CPU/Passes.h.inc"
+} // namespace kiln
+
+using namespace mlir;
+
+namespace kiln {
+namespace {
+
+/// Offsets in the arena are multiples of this: the alignment every buffer
+/// of the module asks for, and a cache line.
+constexpr int64_t kArenaAlignment = 64;
+
+/// A buffer allocated in a function's entry block, live from `begin` to `end`
+/// (positions of ops in that block, inclusive).
+struct Buffer {
+  memref::AllocOp alloc;
+  int64_t begin;
+  int64_t end;
+  int64_t bytes;
+  int64_t offset = 0;
+
+  bool overlapsInTime(const Buffer &other) const {
+    return begin <= other.end && other.begin <= end;
+  }
+};
+
+/// The bytes of a buffer of `type` when it can live in the arena: a static
+/// shape, the identity layout, the default memory space and an element type
+/// of whole bytes (memref.view's requirements); else nothing.
+std::optional<int64_t> getPlannableBytes(MemRefType type) {
+  if (!type.hasStaticShape() || !type.getLayout().isIdentity() ||
+      type.getMemorySpace() || !type.getElementType().isIntOrFloat())
+    return std::nullopt;
+  unsigned bits = type.getElementType().getIntOrFloatBitWidth();
+  if (bits % 8 != 0 || type.getNumElements() == 0)
+    return std::nullopt;
+  return type.getNumElements() * (bits / 8);
+}
+
+/// Whether values of `type` can carry a buffer or its address on (views,
+/// extracted pointers and what they are cast to).
+bool mayCarryAddress(Type type) { return !isa<FloatType, VectorType>(type); }
+
+/// The position in `block` of the last op that uses `alloc`'s buffer, or
+/// what is derived from it (views, extracted addresses), or nothing when the
+/// buffer may outlive the block's ops (it is returned or yielded out of a
+/// region, or an unknown op captures it).
+std::optional<int64_t>
+getLastUse(memref::AllocOp alloc, Block &block,
+           const DenseMap<Operation *, int64_t> &positions) {
+  int64_t last = positions.lookup(alloc);
+  SmallVector<Value> worklist = {alloc.getResult()};
+  DenseSet<Value> seen = {alloc.getResult()};
+  while (!worklist.empty()) {
+    Value value = worklist.pop_back_val();
+    for (Operation *user : value.getUsers()) {
+      // Terminators pass values on to a region's results or a caller.
+      if (user->hasTrait<OpTrait::IsTerminator>())
+        return std::nullopt;
+      Operation *ancestor = block.findAncestorOpInBlock(*user);
+      if (!ancestor)
+        return std::nullopt;
+      last = std::max(last, positions.lookup(ancestor));
+      for (Value result : user->getResults())
+        if (mayCarryAddress(result.getType()) && seen.insert(result).second)
+          worklist.push_back(result);
+    }
+  }
+  return last;
+}
+
+/// Places each buffer at the lowest offset where it overlaps no buffer
+/// placed before it that is alive at the same time, largest first; returns
+/// the arena's size.
+int64_t placeBuffers(MutableArrayRef<Buffer> buffers) {
+  SmallVector<Buffer *> order;
+  for (Buffer &buffer : buffers)
+    order.push_back(&buffer);
+  llvm::stable_sort(order, [](const Buffer *a, const Buffer *b) {
+    return a->bytes > b->bytes;
+  });
+  int64_t arenaBytes = 0;
+  SmallVector<Buffer *> placed;
+  for (Buffer *buffer : order) {
+    SmallVector<Buffer *> live;
+    for (Buffer *other : placed)
+      if (other->overlapsInTime(*buffer))
+        live.push_back(other);
+    llvm::sort(live, [](const Buffer *a, const Buffer *b) {
+      return a->offset < b->offset;
+    });
+    int64_t offset = 0;
+    for (Buffer *other : live) {
+      if (offset + buffer->bytes <= other->offset)
+        break;
+      offset = std::max<int64_t>(
+          offset, llvm::alignTo(other->offset + other->bytes, kArenaAlignment));
+    }
+    buffer->offset = offset;
+    arenaBytes = std::max(arenaBytes, offset + buffer->bytes);
+    placed.push_back(buffer);
+  }
+  return arenaBytes;
+}
+
+struct PlanMemoryPass : impl::KilnPlanMemoryPassBase<PlanMemoryPass> {
+  void runOnOperation() override {
+    getOperation().walk([](func::FuncOp function) {
+      if (!function.isExternal())
+        planFunction(function);
+    });
+  }
+
+  static void planFunction(func::FuncOp function) {
+    Block &block = function.getBody().front();
+    DenseMap<Operation *, int64_t> positions;
+    for (auto [index, op] : llvm::enumerate(block))
+      positions[&op] = index;
+    SmallVector<Buffer> buffers;
+    int64_t unplannedBytes = 0;
+    for (auto alloc : block.getOps<memref::AllocOp>()) {
+      std::optional<int64_t> bytes = getPlannableBytes(alloc.getType());
+      if (!bytes || alloc.getAlignment().value_or(0) > kArenaAlignment)
+        continue;
+      std::optional<int64_t> last = getLastUse(alloc, block, positions);
+      if (!last)
+        continue;
+      buffers.push_back({alloc, positions.lookup(alloc), *last, *bytes});
+      unplannedBytes += *bytes;
+    }
+    if (buffers.size() < 2)
+      return;
+    int64_t arenaBytes = placeBuffers(buffers);
+
+    MLIRContext *context = function.getContext();
+    OpBuilder builder = OpBuilder::atBlockBegin(&block);
+    auto arenaType =
+        MemRefType::get({arenaBytes}, IntegerType::get(context, 8));
+    Value arena =
+        memref::AllocOp::create(builder, function.getLoc(), arenaType,
+                                builder.getI64IntegerAttr(kArenaAlignment));
+    for (Buffer &buffer : buffers) {
+      builder.setInsertionPoint(buffer.alloc);
+      Location loc = buffer.alloc.getLoc();
+      Value offset =
+          arith::ConstantIndexOp::create(builder, loc, buffer.offset);
+      Value view = memref::ViewOp::create(builder, loc, buffer.alloc.getType(),
+                                          arena, offset, ValueRange{});
+      buffer.alloc.replaceAllUsesWith(view);
+      buffer.alloc.erase();
+    }
+    // What the plan saves, for --report and the module info.
+    function->setAttr("kiln.arena_bytes",
+                      builder.getI64IntegerAttr(arenaBytes));
+    function->setAttr("kiln.arena_buffer_bytes",
+                      builder.getI64IntegerAttr(unplannedBytes));
+  }
+};
+
+} // namespace
+} // namespace kiln
