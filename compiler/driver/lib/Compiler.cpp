@@ -166,6 +166,19 @@ getCudaPipelineOptions(const CompileOptions &options,
   return pipeline;
 }
 
+/// Hands `report` the arena kiln-plan-memory recorded on each function.
+static void
+reportMemoryPlans(ModuleOp module,
+                  const std::function<void(const MemoryPlan &)> &report) {
+  module.walk([&](func::FuncOp function) {
+    auto arena = function->getAttrOfType<IntegerAttr>("kiln.arena_bytes");
+    auto buffers =
+        function->getAttrOfType<IntegerAttr>("kiln.arena_buffer_bytes");
+    if (arena && buffers)
+      report({function.getName().str(), arena.getInt(), buffers.getInt()});
+  });
+}
+
 llvm::Error Compiler::Impl::runStage(ModuleOp module, CodegenStage stage,
                                      const CompileOptions &options,
                                      const Lowering &lowering) {
@@ -206,6 +219,8 @@ llvm::Expected<OwningOpRef<ModuleOp>> Compiler::Impl::lowerToLLVMDialect(
       return std::move(error);
     if (lowering.graphOnly)
       break;
+    if (stage == CodegenStage::Bufferize && options.onMemoryPlan)
+      reportMemoryPlans(*lowered, options.onMemoryPlan);
     if (stage == CodegenStage::LowerToLinalg) {
       // The record is consumed when the module table is written.
       auto signatures = readEntryPoints(*lowered);

@@ -19,6 +19,7 @@
 
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
@@ -113,6 +114,12 @@ static cl::opt<bool> listUnsupported(
 static cl::opt<bool> timings("timings",
                              cl::desc("Print the time of every stage"),
                              cl::cat(category));
+static cl::opt<bool> report(
+    "report",
+    cl::desc("Print what was planned: each function's arena of intermediate "
+             "buffers (placed by their lifetimes) against what allocating "
+             "each buffer would take"),
+    cl::cat(category));
 
 static cl::opt<bool>
     train("train",
@@ -220,6 +227,24 @@ static int listUnsupportedNodes(const driver::ImportOptions &importOptions) {
   return 1;
 }
 
+/// `bytes` in MiB with two decimals.
+static std::string formatMiB(int64_t bytes) {
+  return formatv("{0:F2} MiB", bytes / (1024.0 * 1024.0)).str();
+}
+
+/// --report: one line per function whose buffers share an arena.
+static void printMemoryPlans(ArrayRef<driver::MemoryPlan> plans,
+                             raw_ostream &os) {
+  if (plans.empty()) {
+    os << kTool << ": report: no function has intermediate buffers to plan\n";
+    return;
+  }
+  for (const driver::MemoryPlan &plan : plans)
+    os << kTool << ": report: " << plan.function << ": arena "
+       << formatMiB(plan.arenaBytes) << " for " << formatMiB(plan.bufferBytes)
+       << " of intermediate buffers (arena_bytes " << plan.arenaBytes << ")\n";
+}
+
 static int compile() {
   if (optLevel > 3)
     return tools::reportError(kTool,
@@ -285,10 +310,17 @@ static int compile() {
   options.headerPath = *header;
   options.moduleName = moduleName;
   reporter.attach(options);
+  std::vector<driver::MemoryPlan> plans;
+  if (report)
+    options.onMemoryPlan = [&](const driver::MemoryPlan &plan) {
+      plans.push_back(plan);
+    };
   if (Error error = compiler.compileToFile(**module, output, emit, options))
     return tools::reportError(kTool, std::move(error));
   if (timings)
     reporter.printTimings(errs());
+  if (report)
+    printMemoryPlans(plans, errs());
   std::vector<std::string> written = {output};
   if (!header->empty())
     written.push_back(*header);

@@ -80,6 +80,15 @@ struct UnsupportedNode {
   std::string reason;
 };
 
+/// What kiln-plan-memory planned for one function: its intermediate buffers
+/// share an arena of `arenaBytes`, where allocating each would take
+/// `bufferBytes`.
+struct MemoryPlan {
+  std::string function;
+  int64_t arenaBytes = 0;
+  int64_t bufferBytes = 0;
+};
+
 struct CompileOptions {
   /// 0 disables optional optimizations; 3 is the most aggressive.
   unsigned optLevel = 2;
@@ -109,6 +118,9 @@ struct CompileOptions {
   std::function<void(llvm::StringRef stage)> onStageStart;
   /// Called when a stage ends, with its name and wall-clock seconds.
   std::function<void(llvm::StringRef stage, double seconds)> onStageEnd;
+  /// Called once per function whose buffers kiln-plan-memory placed in an
+  /// arena (CPU modules), in module order, after bufferization.
+  std::function<void(const MemoryPlan &plan)> onMemoryPlan;
 
   // The rest only affects compileToFile().
 
