@@ -139,10 +139,14 @@ def KilnPlanMemoryPass : Pass<"kiln-plan-memory", "mlir::ModuleOp"> {
     (with everything derived from it: views, extracted addresses) is used only
     by ops of that block or nested in them, and never returned or yielded,
     become `memref.view`s of one `memref.alloc` of bytes at the start of the
-    function, the arena. A buffer lives from its allocation to the op (of the
-    entry block) that uses it last; buffers are placed largest first, each at
-    the lowest offset (a multiple of 64) where it overlaps no buffer placed
-    before it that is alive at the same time. The function gets
+    function, the arena. Generated code (any op other than views, address
+    extraction and library kernel calls) may touch at most one arena buffer
+    per op of the entry block, the largest, since LLVM does not vectorize a
+    loop over two views of one allocation whose distance it cannot compute;
+    the other buffers keep their allocations. A buffer lives from its
+    allocation to the op (of the entry block) that uses it last; buffers are
+    placed largest first, each at the lowest offset (a multiple of 64) where
+    it overlaps no buffer placed before it that is alive at the same time. The function gets
     `kiln.arena_bytes` (the arena's size) and `kiln.arena_buffer_bytes` (what
     the planned buffers add up to).
   }];
