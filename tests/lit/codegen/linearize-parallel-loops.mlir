@@ -77,3 +77,29 @@ func.func @nested(%x: memref<2x13x8xf32>, %sum: memref<2x8xf32>) {
   }
   return
 }
+
+// -----
+
+// A loop whose body runs loops of its own (a pooling's window, inside the
+// loops over N and H) puts every dimension into the parallel index: with
+// N = 1, keeping H sequential would leave one task.
+// CHECK-LABEL: func.func @body_with_loops
+// CHECK-DAG: %[[C4:.+]] = arith.constant 4 : index
+// CHECK: scf.parallel (%[[ROW:.+]]) = (%{{.+}}) to (%[[C4]])
+// CHECK: scf.for %{{.+}} = %{{.+}} to %{{.+}}
+// CHECK-NOT: scf.for
+// CHECK: memref.store
+func.func @body_with_loops(%a: memref<1x4x3xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c3 = arith.constant 3 : index
+  %c4 = arith.constant 4 : index
+  %zero = arith.constant 0.0 : f32
+  scf.parallel (%n, %h) = (%c0, %c0) to (%c1, %c4) step (%c1, %c1) {
+    scf.for %w = %c0 to %c3 step %c1 {
+      memref.store %zero, %a[%n, %h, %w] : memref<1x4x3xf32>
+    }
+    scf.reduce
+  }
+  return
+}

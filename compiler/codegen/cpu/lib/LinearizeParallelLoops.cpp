@@ -2,7 +2,8 @@
 //
 // Gives async-parallel-for one dimension to split: the outer dimensions of a
 // parallel loop become one linear index, the innermost stays a sequential
-// loop that LLVM can vectorize. A parallel loop inside another one becomes
+// loop that LLVM can vectorize (unless the body runs loops of its own: then
+// all of them). A parallel loop inside another one becomes
 // sequential: only the outermost is split into tasks. linalg's parallel
 // dimensions after its reductions (the channels of a global average pooling
 // in NHWC, inside the loops over H and W) would otherwise be dispatched once
@@ -28,11 +29,17 @@ namespace kiln {
 namespace {
 
 /// Rewrites `loop` (N > 1 dimensions, no reductions) as described above.
+/// When its body runs loops of its own (a pooling's window loops, inside the
+/// loops over N and H), every dimension goes into the linear index: the
+/// innermost one is not a row then, and keeping it sequential left
+/// SqueezeNet's first pooling one task (N = 1).
 void linearize(scf::ParallelOp loop) {
   OpBuilder builder(loop);
   Location loc = loop.getLoc();
   size_t rank = loop.getNumLoops();
-  SmallVector<Value> counts = getTripCounts(builder, loc, loop, rank - 1);
+  bool innermostIsRow = loop.getBody()->getOps<scf::ForOp>().empty();
+  size_t linearDims = innermostIsRow ? rank - 1 : rank;
+  SmallVector<Value> counts = getTripCounts(builder, loc, loop, linearDims);
   Value rows = getProduct(builder, loc, counts);
   Value zero = arith::ConstantIndexOp::create(builder, loc, 0);
   Value one = arith::ConstantIndexOp::create(builder, loc, 1);
@@ -41,12 +48,15 @@ void linearize(scf::ParallelOp loop) {
       [&](OpBuilder &b, Location loc, ValueRange ivs) {
         IRMapping mapping;
         mapDelinearized(b, loc, ivs[0], counts, loop, mapping);
-        auto inner = scf::ForOp::create(b, loc, loop.getLowerBound()[rank - 1],
-                                        loop.getUpperBound()[rank - 1],
-                                        loop.getStep()[rank - 1]);
-        mapping.map(loop.getInductionVars()[rank - 1],
-                    inner.getInductionVar());
-        OpBuilder body = OpBuilder::atBlockBegin(inner.getBody());
+        OpBuilder body = b;
+        if (innermostIsRow) {
+          auto inner = scf::ForOp::create(
+              b, loc, loop.getLowerBound()[rank - 1],
+              loop.getUpperBound()[rank - 1], loop.getStep()[rank - 1]);
+          mapping.map(loop.getInductionVars()[rank - 1],
+                      inner.getInductionVar());
+          body = OpBuilder::atBlockBegin(inner.getBody());
+        }
         for (Operation &op : loop.getBody()->without_terminator())
           body.clone(op, mapping);
       });

@@ -244,7 +244,9 @@ def KilnLinearizeParallelLoopsPass
     A parallel loop over N > 1 dimensions becomes a parallel loop over the
     product of its first N - 1 trip counts, which delinearizes its index into
     those dimensions, around a sequential loop over the last one (left whole
-    for the vectorizer). async-parallel-for then splits only one dimension
+    for the vectorizer); when its body runs loops of its own (a pooling's
+    window loops), the last dimension is no row and goes into the product
+    too. async-parallel-for then splits only one dimension
     into blocks: its split of several dimensions runs some iterations twice
     when a block ends inside a row (seen with MLIR 22 on a 4-D convolution
     loop, which accumulated twice). A parallel loop nested in another one
