@@ -4,8 +4,9 @@
 // thread count and its arena. The thread count is the OpenMP thread count of
 // the library kernels during its runs, and the parallelism of the generated
 // loops that run through MLIR's async runtime ABI (async/AsyncRuntime.h;
-// other generated code runs on the calling thread); the compiler plans no
-// arena yet, so the arena is recorded only.
+// other generated code runs on the calling thread). Kiln's modules ask for no
+// session arena (their runs allocate their planned arena from the runtime's
+// heap), so the arena is recorded only.
 // Runs of a CUDA function in a session share the session's CUDA stream and
 // allocate their device memory from the session's own memory pool.
 //

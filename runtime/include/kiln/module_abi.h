@@ -178,8 +178,9 @@ typedef struct kiln_abi_weights {
 typedef struct kiln_abi_module_info {
   uint32_t magic;   /* KILN_MODULE_INFO_MAGIC */
   uint32_t version; /* KILN_MODULE_INFO_VERSION */
-  /* Bytes of scratch memory one run needs from its session. The compiler does
-     not plan an arena yet, so modules say 0 (and allocate with malloc). */
+  /* Bytes of scratch memory one run needs from its session. Kiln's modules
+     say 0: each run allocates its planned arena (kiln-plan-memory) and its
+     other buffers from the runtime's heap (kernel_abi.h). */
   uint64_t arena_size;
   /* NULL when the weights are embedded in the code. */
   const kiln_abi_weights *weights;

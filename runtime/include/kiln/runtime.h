@@ -337,9 +337,11 @@ KILN_API void kiln_module_free(kiln_module *module);
 
 /**
  * Bytes of scratch memory (the arena) that each session of the module
- * allocates, as the module records it. Kiln's compiler does not plan an arena
- * yet, so this is 0 for every module it produces today: generated code
- * allocates its temporaries with malloc during a run.
+ * allocates, as the module records it. This is 0 for every module Kiln's
+ * compiler produces today: generated code allocates its temporaries during a
+ * run, from the runtime's heap, which keeps freed blocks for the next run
+ * (its planned arena of intermediate buffers, `kiln-compile --report`, is one
+ * such block per run).
  */
 KILN_API size_t kiln_module_arena_size(const kiln_module *module);
 /** 1 when the module's weights were read from a separate file, else 0. */
@@ -433,7 +435,7 @@ KILN_API kiln_status *kiln_function_run_buffers(const kiln_function *function,
 
 /**
  * A session runs one function with per-session settings and state: its thread
- * count and (once the compiler plans one) its arena. A session borrows its
+ * count and (when its module asks for one) its arena. A session borrows its
  * function: the module must outlive it. A session is used by one thread at a
  * time; kiln_session_run() on a session that is already running in another
  * thread fails with KILN_INVALID_ARGUMENT instead of racing. Different

@@ -93,8 +93,8 @@ std::string getCpuStagePipeline(CodegenStage stage,
            "function-boundary-type-conversion=identity-layout-map "
            "allow-return-allocs-from-loops},"
            "kiln-outputs-to-params,kiln-lower-kernel-calls{function-prefix=" +
-           options.kernelFunctionPrefix +
-           "},kiln-plan-memory,"
+           options.kernelFunctionPrefix + "}," +
+           (options.planMemory ? "kiln-plan-memory," : "") +
            "kiln-check-allocations,kiln-lower-assertions,"
            "canonicalize,buffer-deallocation-pipeline,"
            "convert-bufferization-to-memref";

@@ -35,6 +35,10 @@ std::string getCudaStagePipeline(CodegenStage stage,
   shared.kernelFunctionPrefix = "kiln_cuda_";
   // kiln-map-loops-to-gpu maps linalg loop nests, not vector code.
   shared.vectorizeContractions = false;
+  // Device buffers are not planned into an arena yet: views of one device
+  // allocation through kiln-place-buffers-on-device and the loop mapping
+  // have not been run on a GPU.
+  shared.planMemory = false;
   if (stage != CodegenStage::LowerToLLVM)
     return getCpuStagePipeline(stage, shared);
   // Strided copies become loops (kernels); the remaining buffers, copies and

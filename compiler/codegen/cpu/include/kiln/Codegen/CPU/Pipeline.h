@@ -41,6 +41,10 @@ struct CpuPipelineOptions {
   /// (kiln-vectorize-contractions, at -O1 and above). Targets whose later
   /// stages expect plain linalg (CUDA) turn it off.
   bool vectorizeContractions = true;
+  /// Whether each function's intermediate buffers share an arena planned by
+  /// their lifetimes (kiln-plan-memory). The CUDA pipeline, whose buffers
+  /// move to device memory afterwards, turns it off (not run on a GPU yet).
+  bool planMemory = true;
 };
 
 /// The stages of every target's pipeline (the CUDA pipeline, in
