@@ -364,11 +364,50 @@ struct ConvGeometry {
     return nhwc ? user : memory::desc(dims, memory::data_type::f32, tag::any);
   }
 
+  /// Whether oneDNN's Winograd convolution may beat its direct one: 3x3,
+  /// stride 1, no dilation, one group (see adoptWinograd).
+  bool suitsWinograd() const {
+    return groups == 1 && kernel == memory::dims{3, 3} &&
+           strides == memory::dims{1, 1} && dilations == memory::dims{0, 0};
+  }
+
   int64_t groups;
   memory::dims kernel, src, dst, weights, strides, dilations, padBegin, padEnd;
   tag weightTag;
   bool nhwc;
 };
+
+/// Prepares `prepared` as oneDNN's Winograd convolution, in the activation
+/// layout it picks (the runtime reorders to and from the caller's); false
+/// when oneDNN has none for these shapes and epilogue (a residual addition,
+/// say), and the caller falls back to the direct convolution.
+///
+/// For 3x3 convolutions of stride 1 with constant weights, at batch 1 on one
+/// thread and with the reorders of source and destination counted: ResNet's
+/// 64 channels at 56x56 0.88 -> 0.49 ms, 128 at 28x28 0.82 -> 0.36, 256 at
+/// 14x14 0.79 -> 0.42, 512 at 7x7 0.80 -> 0.64; SqueezeNet's 16 -> 64 at 55x55
+/// 0.21 -> 0.17 (the same on two threads). Its transforms round differently
+/// from a direct convolution: results agree to about 1e-6 relative.
+bool adoptWinograd(Prepared &prepared, const ConvGeometry &geometry,
+                   const memory::desc &weightsAny, const memory::desc &biasDesc,
+                   const dnnl::primitive_attr &attributes) {
+  try {
+    dnnl::convolution_forward::desc desc(
+        dnnl::prop_kind::forward_inference,
+        dnnl::algorithm::convolution_winograd,
+        memory::desc(geometry.src, memory::data_type::f32, tag::any),
+        weightsAny, biasDesc,
+        memory::desc(geometry.dst, memory::data_type::f32, tag::any),
+        geometry.strides, geometry.dilations, geometry.padBegin,
+        geometry.padEnd);
+    prepared.adopt<dnnl::convolution_forward>(
+        dnnl::convolution_forward::primitive_desc(desc, attributes, cpuEngine(),
+                                                  /*allow_empty=*/false));
+    return true;
+  } catch (const dnnl::error &) {
+    return false;
+  }
+}
 
 std::unique_ptr<Prepared> KernelState::prepareConv2D(int64_t n) const {
   auto p = [&](int index) { return params[index]; };
@@ -423,7 +462,10 @@ std::unique_ptr<Prepared> KernelState::prepareConv2D(int64_t n) const {
     prepared->adopt<dnnl::deconvolution_forward>(
         dnnl::deconvolution_forward::primitive_desc(desc, attributes,
                                                     cpuEngine()));
-  } else {
+  } else if (!(geometry.suitsWinograd() &&
+               (flags & KILN_KERNEL_CONSTANT_WEIGHTS) &&
+               adoptWinograd(*prepared, geometry, weightsAny, biasDesc,
+                             attributes))) {
     dnnl::convolution_forward::desc desc(
         dnnl::prop_kind::forward_inference,
         dnnl::algorithm::convolution_direct, srcAny, weightsAny, biasDesc,
