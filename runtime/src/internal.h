@@ -106,6 +106,9 @@ struct kiln_module {
   void (*release)(void *owner) = nullptr;
   /// From the module's info table (0 without one).
   size_t arenaSize = 0;
+  /// The largest arena the compiler planned for a function (info version 4;
+  /// 0 without one).
+  size_t plannedArenaSize = 0;
   /// True when the weights were read from a separate file.
   bool externalWeights = false;
   /// The library kernels the module calls, prepared while it is loaded.

@@ -158,6 +158,9 @@ kiln_status *adoptTables(const kiln_abi_module *abi,
     module->release = release;
     if (info) {
       module->arenaSize = static_cast<size_t>(info->arena_size);
+      if (info->version >= 4)
+        module->plannedArenaSize =
+            static_cast<size_t>(info->planned_arena_size);
       module->externalWeights = info->weights != nullptr;
       for (kiln_function &function : module->functions) {
         function.arenaSize = module->arenaSize;
@@ -325,6 +328,10 @@ void kiln_module_free(kiln_module *module) {
 
 size_t kiln_module_arena_size(const kiln_module *module) {
   return module ? module->arenaSize : 0;
+}
+
+size_t kiln_module_planned_arena_size(const kiln_module *module) {
+  return module ? module->plannedArenaSize : 0;
 }
 
 int kiln_module_has_external_weights(const kiln_module *module) {

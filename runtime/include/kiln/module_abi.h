@@ -128,8 +128,8 @@ typedef struct kiln_abi_module {
 /** "KINF" in ASCII, read as a little-endian 32-bit word. */
 #define KILN_MODULE_INFO_MAGIC 0x464e494bu
 /** The layout version of kiln_abi_module_info (2: the kernel table; 3: the
-    target the code runs on). */
-#define KILN_MODULE_INFO_VERSION 3u
+    target the code runs on; 4: the planned arena). */
+#define KILN_MODULE_INFO_VERSION 4u
 /** "KIWT" in ASCII, read as a little-endian 32-bit word. */
 #define KILN_WEIGHTS_MAGIC 0x5457494bu
 /** The layout version of kiln_abi_weights. */
@@ -194,6 +194,11 @@ typedef struct kiln_abi_module_info {
   /* Version 3. The GPU architecture the module was compiled for ("sm_90"), or
      NULL for the CPU. */
   const char *target_arch;
+  /* Version 4. The largest arena kiln-plan-memory planned for one function of
+     the module: the bytes its intermediate buffers share, which a run of that
+     function allocates at once (from the runtime's heap). 0 when nothing was
+     planned (and for tables of earlier versions). */
+  uint64_t planned_arena_size;
 } kiln_abi_module_info;
 
 #ifdef __cplusplus

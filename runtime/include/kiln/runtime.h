@@ -344,6 +344,14 @@ KILN_API void kiln_module_free(kiln_module *module);
  * such block per run).
  */
 KILN_API size_t kiln_module_arena_size(const kiln_module *module);
+/**
+ * The largest arena the compiler planned for one of the module's functions
+ * (`kiln-compile --report`): the bytes its intermediate buffers share, placed
+ * by their lifetimes, which each run of that function allocates at once from
+ * the runtime's heap. 0 when nothing was planned, for modules of older
+ * compilers and for NULL.
+ */
+KILN_API size_t kiln_module_planned_arena_size(const kiln_module *module);
 /** 1 when the module's weights were read from a separate file, else 0. */
 KILN_API int kiln_module_has_external_weights(const kiln_module *module);
 

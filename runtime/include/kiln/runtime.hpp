@@ -437,6 +437,11 @@ public:
   size_t arenaSize() const noexcept {
     return kiln_module_arena_size(handle.get());
   }
+  /// The largest arena the compiler planned for a function (see
+  /// kiln_module_planned_arena_size()).
+  size_t plannedArenaSize() const noexcept {
+    return kiln_module_planned_arena_size(handle.get());
+  }
   /// True when the weights were read from a separate file.
   bool hasExternalWeights() const noexcept {
     return kiln_module_has_external_weights(handle.get()) != 0;

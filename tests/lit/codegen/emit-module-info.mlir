@@ -1,11 +1,11 @@
 // RUN: kiln-opt %s -split-input-file -kiln-emit-module-info | FileCheck %s
 
 // Without an arena size, weights table or kernels: arena 0, weights NULL, no
-// kernels, the CPU target (version 3 of the table).
+// kernels, the CPU target, no planned arena (version 4 of the table).
 // CHECK-LABEL: module {
-// CHECK: llvm.mlir.global external constant @kiln_module_info_v1() {{.*}} : !llvm.struct<(i32, i32, i64, ptr, i32, ptr, i32, ptr)>
+// CHECK: llvm.mlir.global external constant @kiln_module_info_v1() {{.*}} : !llvm.struct<(i32, i32, i64, ptr, i32, ptr, i32, ptr, i64)>
 // CHECK: llvm.mlir.constant(1179535691 : i32) : i32
-// CHECK: llvm.mlir.constant(3 : i32) : i32
+// CHECK: llvm.mlir.constant(4 : i32) : i32
 // CHECK: llvm.mlir.constant(0 : i64) : i64
 // CHECK: %[[NULL:.+]] = llvm.mlir.zero : !llvm.ptr
 // CHECK: llvm.insertvalue %[[NULL]], %{{.+}}[3]
@@ -17,7 +17,18 @@
 // CHECK: llvm.insertvalue %[[CPU]], %{{.+}}[6]
 // CHECK: %[[NOARCH:.+]] = llvm.mlir.zero : !llvm.ptr
 // CHECK: llvm.insertvalue %[[NOARCH]], %{{.+}}[7]
+// CHECK: %[[NOPLAN:.+]] = llvm.mlir.constant(0 : i64) : i64
+// CHECK: llvm.insertvalue %[[NOPLAN]], %{{.+}}[8]
 module {
+}
+
+// -----
+
+// The largest arena kiln-plan-memory planned goes to planned_arena_size.
+// CHECK-LABEL: module attributes {kiln.planned_arena_size = 3756288 : i64}
+// CHECK: %[[PLANNED:.+]] = llvm.mlir.constant(3756288 : i64) : i64
+// CHECK: llvm.insertvalue %[[PLANNED]], %{{.+}}[8]
+module attributes {kiln.planned_arena_size = 3756288 : i64} {
 }
 
 // -----

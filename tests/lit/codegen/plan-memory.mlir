@@ -4,6 +4,7 @@
 // %a (512 bytes) is dead once the kernel writing %b has read it, so %c takes
 // %a's bytes; %b is alive until the end and sits after %a. The largest
 // buffer is placed first, at offset 0.
+// CHECK: module attributes {kiln.planned_arena_size = 768 : i64}
 // CHECK-LABEL: func.func @kernels
 // CHECK-SAME: attributes {kiln.arena_buffer_bytes = 1024 : i64, kiln.arena_bytes = 768 : i64}
 // CHECK: %[[ARENA:.+]] = memref.alloc() {alignment = 64 : i64} : memref<768xi8>

@@ -142,6 +142,43 @@ TEST_F(CompilerTest, CompilingDoesNotChangeTheModule) {
   EXPECT_EQ(runDense(again->function("dense")), kDenseExpected);
 }
 
+/// Three convolutions (library kernels) in a row, the last adding the
+/// first's output: their intermediate buffers (NHWC activations between the
+/// kernels) go to one planned arena.
+constexpr const char *kConvChain = R"mlir(
+func.func @chain(%x: tensor<1x8x16x16xf32>) -> tensor<1x8x16x16xf32> {
+  %w = arith.constant dense<0.01> : tensor<8x8x3x3xf32>
+  %0 = kiln.conv %x, %w {padding = array<i64: 1, 1, 1, 1>} : (tensor<1x8x16x16xf32>, tensor<8x8x3x3xf32>) -> tensor<1x8x16x16xf32>
+  %1 = kiln.relu %0 : tensor<1x8x16x16xf32>
+  %2 = kiln.conv %1, %w {padding = array<i64: 1, 1, 1, 1>} : (tensor<1x8x16x16xf32>, tensor<8x8x3x3xf32>) -> tensor<1x8x16x16xf32>
+  %3 = kiln.relu %2 : tensor<1x8x16x16xf32>
+  %4 = kiln.conv %3, %w {padding = array<i64: 1, 1, 1, 1>} : (tensor<1x8x16x16xf32>, tensor<8x8x3x3xf32>) -> tensor<1x8x16x16xf32>
+  %5 = kiln.add %4, %1 : (tensor<1x8x16x16xf32>, tensor<1x8x16x16xf32>) -> tensor<1x8x16x16xf32>
+  %6 = kiln.sigmoid %5 : tensor<1x8x16x16xf32>
+  return %6 : tensor<1x8x16x16xf32>
+})mlir";
+
+TEST_F(CompilerTest, PlannedArenaIsReportedAndInTheModuleInfo) {
+  auto module = parse(kConvChain);
+  std::vector<driver::MemoryPlan> plans;
+  driver::CompileOptions options;
+  options.onMemoryPlan = [&](const driver::MemoryPlan &plan) {
+    plans.push_back(plan);
+  };
+  auto loaded = compiler.compileToJit(*module, options);
+  ASSERT_TRUE(static_cast<bool>(loaded)) << errorText(loaded.takeError());
+  ASSERT_EQ(plans.size(), 1u);
+  EXPECT_EQ(plans[0].function, "chain");
+  // The arena holds two live activations (8x16x16 f32) at most: at least
+  // one, and no more than the buffers' sum.
+  EXPECT_LE(plans[0].arenaBytes, plans[0].bufferBytes);
+  EXPECT_GE(plans[0].arenaBytes, 8 * 16 * 16 * 4);
+  EXPECT_EQ(loaded->plannedArenaSize(),
+            static_cast<size_t>(plans[0].arenaBytes));
+  // Sessions are not given the arena: each run allocates it.
+  EXPECT_EQ(loaded->arenaSize(), 0u);
+}
+
 TEST_F(CompilerTest, StagesAreReportedInOrder) {
   auto module = parse(kDenseLayer);
   std::vector<std::string> started, ended;

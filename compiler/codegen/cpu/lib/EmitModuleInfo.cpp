@@ -55,6 +55,10 @@ struct EmitModuleInfoPass
       }
       arenaSize = size.getInt();
     }
+    int64_t plannedArenaSize = 0;
+    if (auto size =
+            module->getAttrOfType<IntegerAttr>(kPlannedArenaSizeAttrName))
+      plannedArenaSize = size.getInt();
     auto weights = module.lookupSymbol<LLVM::GlobalOp>(kWeightsTableSymbol);
 
     MLIRContext *context = &getContext();
@@ -72,10 +76,11 @@ struct EmitModuleInfoPass
     // struct kiln_abi_module_info { uint32_t magic, version;
     //   uint64_t arena_size; const kiln_abi_weights *weights;
     //   int32_t num_kernels; const kiln_abi_kernel *kernels;
-    //   uint32_t target; const char *target_arch; }
+    //   uint32_t target; const char *target_arch;
+    //   uint64_t planned_arena_size; }
     auto infoType = LLVM::LLVMStructType::getLiteral(
-        context,
-        {i32Type, i32Type, i64Type, ptrType, i32Type, ptrType, i32Type, ptrType});
+        context, {i32Type, i32Type, i64Type, ptrType, i32Type, ptrType, i32Type,
+                  ptrType, i64Type});
     LLVM::GlobalOp archString;
     if (!targetArch.empty()) {
       OpBuilder stringBuilder(context);
@@ -121,6 +126,7 @@ struct EmitModuleInfoPass
         archString ? Value(LLVM::AddressOfOp::create(b, loc, archString))
                    : Value(LLVM::ZeroOp::create(b, loc, ptrType));
     table = insert(table, archPointer, 7);
+    table = insert(table, constant(i64Type, plannedArenaSize), 8);
     LLVM::ReturnOp::create(b, loc, table);
   }
 

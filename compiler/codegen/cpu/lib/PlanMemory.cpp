@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "kiln/Codegen/CPU/Passes.h"
+#include "kiln/Codegen/CPU/Weights.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -184,13 +185,20 @@ int64_t placeBuffers(MutableArrayRef<Buffer> buffers) {
 
 struct PlanMemoryPass : impl::KilnPlanMemoryPassBase<PlanMemoryPass> {
   void runOnOperation() override {
-    getOperation().walk([](func::FuncOp function) {
+    ModuleOp module = getOperation();
+    int64_t largest = 0;
+    module.walk([&](func::FuncOp function) {
       if (!function.isExternal())
-        planFunction(function);
+        largest = std::max(largest, planFunction(function));
     });
+    if (largest > 0)
+      module->setAttr(
+          kPlannedArenaSizeAttrName,
+          IntegerAttr::get(IntegerType::get(&getContext(), 64), largest));
   }
 
-  static void planFunction(func::FuncOp function) {
+  /// Plans `function`'s buffers; returns its arena's size (0: none).
+  static int64_t planFunction(func::FuncOp function) {
     Block &block = function.getBody().front();
     DenseMap<Operation *, int64_t> positions;
     for (auto [index, op] : llvm::enumerate(block))
@@ -206,7 +214,7 @@ struct PlanMemoryPass : impl::KilnPlanMemoryPassBase<PlanMemoryPass> {
     }
     selectArenaBuffers(buffers);
     if (buffers.size() < 2)
-      return;
+      return 0;
     int64_t unplannedBytes = 0;
     for (const Buffer &buffer : buffers)
       unplannedBytes += buffer.bytes;
@@ -234,6 +242,7 @@ struct PlanMemoryPass : impl::KilnPlanMemoryPassBase<PlanMemoryPass> {
                       builder.getI64IntegerAttr(arenaBytes));
     function->setAttr("kiln.arena_buffer_bytes",
                       builder.getI64IntegerAttr(unplannedBytes));
+    return arenaBytes;
   }
 };
 

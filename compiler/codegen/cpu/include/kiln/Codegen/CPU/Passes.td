@@ -112,9 +112,11 @@ def KilnEmitModuleInfoPass : Pass<"kiln-emit-module-info", "mlir::ModuleOp"> {
   let summary = "Emit the runtime's optional module info table";
   let description = [{
     Runs on a module in the LLVM dialect and emits the exported constant
-    `kiln_module_info_v1` of type `kiln_abi_module_info`: its arena size
-    (the integer module attribute `kiln.arena_size` when a memory planner set
-    one, else 0: no pass plans an arena yet) and a pointer to the weights table
+    `kiln_module_info_v1` of type `kiln_abi_module_info`: the arena size a
+    session allocates (the integer module attribute `kiln.arena_size` when a
+    pass set one, else 0: none does yet), the largest arena a run allocates
+    itself (`kiln.planned_arena_size`, which `kiln-plan-memory` sets, else 0),
+    a pointer to the weights table
     `__kiln_weights` when `kiln-externalize-weights` made one (else NULL), and
     the kernel table `__kiln_kernel_table` built from the `kiln.kernels`
     attribute of kiln-lower-kernel-calls (else 0 entries and NULL), and the
@@ -148,7 +150,8 @@ def KilnPlanMemoryPass : Pass<"kiln-plan-memory", "mlir::ModuleOp"> {
     placed largest first, each at the lowest offset (a multiple of 64) where
     it overlaps no buffer placed before it that is alive at the same time. The function gets
     `kiln.arena_bytes` (the arena's size) and `kiln.arena_buffer_bytes` (what
-    the planned buffers add up to).
+    the planned buffers add up to); the module gets
+    `kiln.planned_arena_size`, the largest arena, for its module info.
   }];
   let dependentDialects = ["mlir::arith::ArithDialect", "mlir::memref::MemRefDialect"];
 }

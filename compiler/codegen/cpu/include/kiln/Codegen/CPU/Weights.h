@@ -25,9 +25,14 @@ inline constexpr llvm::StringLiteral kWeightsAttrName = "kiln.weights";
 /// The internal `kiln_abi_weights` table that `kiln-externalize-weights`
 /// emits and `kiln-emit-module-info` points to.
 inline constexpr llvm::StringLiteral kWeightsTableSymbol = "__kiln_weights";
-/// An optional integer module attribute: the arena size a memory planner
-/// computed. No pass sets it yet.
+/// An optional integer module attribute: the arena size a session should
+/// allocate for the module's runs. No pass sets it yet.
 inline constexpr llvm::StringLiteral kArenaSizeAttrName = "kiln.arena_size";
+/// An optional integer module attribute: the largest arena
+/// `kiln-plan-memory` planned for a function, which a run allocates itself
+/// (`kiln_abi_module_info::planned_arena_size`).
+inline constexpr llvm::StringLiteral kPlannedArenaSizeAttrName =
+    "kiln.planned_arena_size";
 /// Segments of the weights file start at multiples of this.
 inline constexpr uint64_t kWeightsSegmentAlignment = 64;
 
