@@ -365,11 +365,22 @@ struct ConvGeometry {
   }
 
   /// Whether oneDNN's Winograd convolution may beat its direct one: 3x3,
-  /// stride 1, no dilation, one group (see adoptWinograd).
+  /// stride 1, no dilation, one group (see adoptWinograd), and at least
+  /// kMinWinogradMacs multiply-adds.
   bool suitsWinograd() const {
+    int64_t macs = dst[0] * dst[1] * dst[2] * dst[3] * src[1] * 9;
     return groups == 1 && kernel == memory::dims{3, 3} &&
-           strides == memory::dims{1, 1} && dilations == memory::dims{0, 0};
+           strides == memory::dims{1, 1} && dilations == memory::dims{0, 0} &&
+           macs >= kMinWinogradMacs;
   }
+
+  /// Below about this many multiply-adds the reorders around a Winograd
+  /// convolution cost more than it saves. At batch 1 on one thread, reorders
+  /// included: the digits example's 1 -> 8 channels at 8x8 (5K) take 3 us
+  /// instead of 2, and 8 -> 16 at 4x4 2 us instead of 1; 16 -> 64 at 27x27
+  /// (6.7M) gains a little (0.057 -> 0.052 ms), 48 -> 192 at 13x13 (14M)
+  /// more (0.109 -> 0.087 ms).
+  static constexpr int64_t kMinWinogradMacs = 2'000'000;
 
   int64_t groups;
   memory::dims kernel, src, dst, weights, strides, dilations, padBegin, padEnd;
