@@ -171,9 +171,9 @@ static void
 reportMemoryPlans(ModuleOp module,
                   const std::function<void(const MemoryPlan &)> &report) {
   module.walk([&](func::FuncOp function) {
-    auto arena = function->getAttrOfType<IntegerAttr>("kiln.arena_bytes");
+    auto arena = function->getAttrOfType<IntegerAttr>(kArenaBytesAttrName);
     auto buffers =
-        function->getAttrOfType<IntegerAttr>("kiln.arena_buffer_bytes");
+        function->getAttrOfType<IntegerAttr>(kArenaBufferBytesAttrName);
     if (arena && buffers)
       report({function.getName().str(), arena.getInt(), buffers.getInt()});
   });

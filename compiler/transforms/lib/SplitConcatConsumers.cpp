@@ -77,24 +77,32 @@ Value sliceFilter(PatternRewriter &rewriter, Location loc, Value filter,
   auto type = cast<RankedTensorType>(filter.getType());
   SmallVector<int64_t> shape(type.getShape());
   shape[1] = count;
+  auto slicedType = type.clone(shape);
   DenseElementsAttr weights;
-  if (matchPattern(filter, m_Constant(&weights))) {
-    // Row-major: [F][C][rest], each (f, c) a contiguous run of `rest`.
+  if (matchPattern(filter, m_Constant(&weights)) &&
+      type.getElementTypeBitWidth() % 8 == 0) {
+    if (weights.isSplat())
+      return ConstantOp::create(rewriter, loc, weights.resizeSplat(slicedType));
+    // Row-major: [F][C][rest], each (f, c) a contiguous run of `rest`
+    // elements; the bytes are copied as they are.
     int64_t channels = type.getDimSize(1);
     int64_t rest = type.getNumElements() / (type.getDimSize(0) * channels);
-    SmallVector<Attribute> all(weights.getValues<Attribute>());
-    SmallVector<Attribute> kept;
-    kept.reserve(type.getDimSize(0) * count * rest);
+    int64_t elementBytes = type.getElementTypeBitWidth() / 8;
+    ArrayRef<char> raw = weights.getRawData();
+    std::vector<char> kept;
+    kept.reserve(slicedType.getNumElements() * elementBytes);
     for (int64_t f = 0; f < type.getDimSize(0); ++f) {
-      auto first = all.begin() + (f * channels + begin) * rest;
-      kept.append(first, first + count * rest);
+      const char *first =
+          raw.data() + (f * channels + begin) * rest * elementBytes;
+      kept.insert(kept.end(), first, first + count * rest * elementBytes);
     }
-    return ConstantOp::create(rewriter, loc,
-                              DenseElementsAttr::get(type.clone(shape), kept));
+    return ConstantOp::create(
+        rewriter, loc, DenseElementsAttr::getFromRawBuffer(slicedType, kept));
   }
   SmallVector<int64_t> offsets(type.getRank(), 0), steps(type.getRank(), 1);
   offsets[1] = begin;
-  return SliceOp::create(rewriter, loc, filter, offsets, shape, steps);
+  return SliceOp::create(rewriter, loc, filter, offsets, slicedType.getShape(),
+                         steps);
 }
 
 /// Whether `value` is a constant that varies only along dim 1 of a result of

@@ -149,36 +149,30 @@ void selectArenaBuffers(SmallVectorImpl<Buffer> &buffers) {
   buffers = std::move(kept);
 }
 
-/// Places each buffer at the lowest offset where it overlaps no buffer
-/// placed before it that is alive at the same time, largest first; returns
-/// the arena's size.
+/// Places each of `buffers` (largest first, as selectArenaBuffers leaves
+/// them) at the lowest offset where it overlaps no buffer placed before it
+/// that is alive at the same time; returns the arena's size.
 int64_t placeBuffers(MutableArrayRef<Buffer> buffers) {
-  SmallVector<Buffer *> order;
-  for (Buffer &buffer : buffers)
-    order.push_back(&buffer);
-  llvm::stable_sort(order, [](const Buffer *a, const Buffer *b) {
-    return a->bytes > b->bytes;
-  });
   int64_t arenaBytes = 0;
   SmallVector<Buffer *> placed;
-  for (Buffer *buffer : order) {
+  for (Buffer &buffer : buffers) {
     SmallVector<Buffer *> live;
     for (Buffer *other : placed)
-      if (other->overlapsInTime(*buffer))
+      if (other->overlapsInTime(buffer))
         live.push_back(other);
     llvm::sort(live, [](const Buffer *a, const Buffer *b) {
       return a->offset < b->offset;
     });
     int64_t offset = 0;
     for (Buffer *other : live) {
-      if (offset + buffer->bytes <= other->offset)
+      if (offset + buffer.bytes <= other->offset)
         break;
       offset = std::max<int64_t>(
           offset, llvm::alignTo(other->offset + other->bytes, kArenaAlignment));
     }
-    buffer->offset = offset;
-    arenaBytes = std::max(arenaBytes, offset + buffer->bytes);
-    placed.push_back(buffer);
+    buffer.offset = offset;
+    arenaBytes = std::max(arenaBytes, offset + buffer.bytes);
+    placed.push_back(&buffer);
   }
   return arenaBytes;
 }
@@ -215,9 +209,9 @@ struct PlanMemoryPass : impl::KilnPlanMemoryPassBase<PlanMemoryPass> {
     selectArenaBuffers(buffers);
     if (buffers.size() < 2)
       return 0;
-    int64_t unplannedBytes = 0;
+    int64_t bufferBytes = 0;
     for (const Buffer &buffer : buffers)
-      unplannedBytes += buffer.bytes;
+      bufferBytes += buffer.bytes;
     int64_t arenaBytes = placeBuffers(buffers);
 
     MLIRContext *context = function.getContext();
@@ -238,10 +232,10 @@ struct PlanMemoryPass : impl::KilnPlanMemoryPassBase<PlanMemoryPass> {
       buffer.alloc.erase();
     }
     // What the plan saves, for --report and the module info.
-    function->setAttr("kiln.arena_bytes",
+    function->setAttr(kArenaBytesAttrName,
                       builder.getI64IntegerAttr(arenaBytes));
-    function->setAttr("kiln.arena_buffer_bytes",
-                      builder.getI64IntegerAttr(unplannedBytes));
+    function->setAttr(kArenaBufferBytesAttrName,
+                      builder.getI64IntegerAttr(bufferBytes));
     return arenaBytes;
   }
 };

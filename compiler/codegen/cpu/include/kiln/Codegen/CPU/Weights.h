@@ -33,6 +33,11 @@ inline constexpr llvm::StringLiteral kArenaSizeAttrName = "kiln.arena_size";
 /// (`kiln_abi_module_info::planned_arena_size`).
 inline constexpr llvm::StringLiteral kPlannedArenaSizeAttrName =
     "kiln.planned_arena_size";
+/// Integer attributes `kiln-plan-memory` puts on each function it planned:
+/// its arena's bytes, and what the buffers placed in it add up to.
+inline constexpr llvm::StringLiteral kArenaBytesAttrName = "kiln.arena_bytes";
+inline constexpr llvm::StringLiteral kArenaBufferBytesAttrName =
+    "kiln.arena_buffer_bytes";
 /// Segments of the weights file start at multiples of this.
 inline constexpr uint64_t kWeightsSegmentAlignment = 64;
 
