@@ -374,6 +374,20 @@ struct ConvGeometry {
            macs >= kMinWinogradMacs;
   }
 
+  /// Whether the Winograd convolution should take oneDNN's 4x4 output tiles
+  /// (F(4x4, 3x3): 36 multiplications per 16 outputs, against 16 per 4 for
+  /// its default 2x2) instead. Their transforms cost more per tile, which
+  /// pays from about 24x24 outputs. Measured alone (no reorders), one / two
+  /// threads, 2x2 -> 4x4 tiles: 16 -> 64 channels at 55x55 0.150 -> 0.114 /
+  /// 0.082 -> 0.071 ms, 32 -> 128 at 27x27 0.113 -> 0.096 / 0.065 -> 0.059,
+  /// 64 at 56x56 0.46 -> 0.36 / 0.23 -> 0.22; but 48 -> 192 at 13x13 0.071
+  /// -> 0.061 / 0.055 -> 0.059, 256 at 14x14 0.41 -> 0.41 / 0.25 -> 0.27 and
+  /// 512 at 7x7 0.69 -> 1.61 / 0.31 -> 0.76.
+  bool suitsLargeWinogradTiles() const {
+    return dst[2] * dst[3] >= kMinLargeWinogradTilePositions;
+  }
+  static constexpr int64_t kMinLargeWinogradTilePositions = 24 * 24;
+
   /// Below about this many multiply-adds the reorders around a Winograd
   /// convolution cost more than it saves. At batch 1 on one thread, reorders
   /// included: the digits example's 1 -> 8 channels at 8x8 (5K) take 3 us
@@ -387,6 +401,17 @@ struct ConvGeometry {
   tag weightTag;
   bool nhwc;
 };
+
+/// Moves `primitiveDesc` to the first of its implementations whose name
+/// contains `name`; false (and `primitiveDesc` past its last implementation,
+/// to be created again) when none does.
+bool findImplementation(dnnl::primitive_desc &primitiveDesc, const char *name) {
+  do {
+    if (std::strstr(primitiveDesc.impl_info_str(), name))
+      return true;
+  } while (primitiveDesc.next_impl());
+  return false;
+}
 
 /// Prepares `prepared` as oneDNN's Winograd convolution, in the activation
 /// layout it picks (the runtime reorders to and from the caller's); false
@@ -411,9 +436,15 @@ bool adoptWinograd(Prepared &prepared, const ConvGeometry &geometry,
         memory::desc(geometry.dst, memory::data_type::f32, tag::any),
         geometry.strides, geometry.dilations, geometry.padBegin,
         geometry.padEnd);
-    prepared.adopt<dnnl::convolution_forward>(
-        dnnl::convolution_forward::primitive_desc(desc, attributes, cpuEngine(),
-                                                  /*allow_empty=*/false));
+    auto create = [&] {
+      return dnnl::convolution_forward::primitive_desc(
+          desc, attributes, cpuEngine(), /*allow_empty=*/false);
+    };
+    dnnl::convolution_forward::primitive_desc primitiveDesc = create();
+    if (geometry.suitsLargeWinogradTiles() &&
+        !findImplementation(primitiveDesc, "wino_4x3"))
+      primitiveDesc = create();
+    prepared.adopt<dnnl::convolution_forward>(primitiveDesc);
     return true;
   } catch (const dnnl::error &) {
     return false;

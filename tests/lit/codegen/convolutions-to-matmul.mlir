@@ -122,3 +122,50 @@ func.func @transposed_product(%x: tensor<1x2x7x7xf32>) -> tensor<1x3x7x7xf32> {
        ins(%x, %w : tensor<1x2x7x7xf32>, tensor<3x2x1x1xf32>) outs(%init : tensor<1x3x7x7xf32>) -> tensor<1x3x7x7xf32>
   return %0 : tensor<1x3x7x7xf32>
 }
+
+// -----
+
+// 1 MiB of patches (9 x 56x512 positions), more than stay in cache: one
+// product per band of 28 output rows (512 KiB of patches, 14336 positions),
+// each gathering its band's patches from the input rows it reads (30 of 58)
+// just before it, and writing its rows of the result.
+// CHECK-LABEL: func.func @banded_products
+// CHECK: %[[BAND0:.+]] = tensor.extract_slice %arg0[0, 0, 0, 0] [1, 1, 30, 514] [1, 1, 1, 1]
+// CHECK: %[[PATCHES0:.+]] = linalg.generic {{.*}} ins(%[[BAND0]] : tensor<1x1x30x514xf32>) outs(%{{.+}} : tensor<1x3x3x1x28x512xf32>)
+// CHECK: %[[MATRIX0:.+]] = tensor.collapse_shape %[[PATCHES0]] {{.*}} into tensor<9x14336xf32>
+// CHECK: %[[PRODUCT0:.+]] = linalg.matmul ins(%{{.+}}, %[[MATRIX0]] : tensor<4x9xf32>, tensor<9x14336xf32>) outs(%{{.+}} : tensor<4x14336xf32>)
+// CHECK: %[[ROWS0:.+]] = tensor.expand_shape %[[PRODUCT0]] {{.*}} output_shape [1, 4, 28, 512]
+// CHECK: %[[FIRST:.+]] = tensor.insert_slice %[[ROWS0]] into %{{.+}}[0, 0, 0, 0] [1, 4, 28, 512] [1, 1, 1, 1]
+// CHECK: %[[BAND1:.+]] = tensor.extract_slice %arg0[0, 0, 28, 0] [1, 1, 30, 514] [1, 1, 1, 1]
+// CHECK: linalg.generic {{.*}} ins(%[[BAND1]] : tensor<1x1x30x514xf32>)
+// CHECK: %[[PRODUCT1:.+]] = linalg.matmul
+// CHECK: %[[ROWS1:.+]] = tensor.expand_shape %[[PRODUCT1]]
+// CHECK: tensor.insert_slice %[[ROWS1]] into %[[FIRST]][0, 0, 28, 0] [1, 4, 28, 512] [1, 1, 1, 1]
+// CHECK-NOT: linalg.matmul
+func.func @banded_products(%x: tensor<1x1x58x514xf32>, %w: tensor<4x1x3x3xf32>) -> tensor<1x4x56x512xf32> {
+  %zero = arith.constant 0.0 : f32
+  %empty = tensor.empty() : tensor<1x4x56x512xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%empty : tensor<1x4x56x512xf32>) -> tensor<1x4x56x512xf32>
+  %0 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+       ins(%x, %w : tensor<1x1x58x514xf32>, tensor<4x1x3x3xf32>) outs(%init : tensor<1x4x56x512xf32>) -> tensor<1x4x56x512xf32>
+  return %0 : tensor<1x4x56x512xf32>
+}
+
+// -----
+
+// A transposed product of 1024 output channels: the reordered filter's rows
+// would be 4 KiB apart, so it is stored in rows of 1040 and read through a
+// [C, 1024] slice.
+// CHECK-LABEL: func.func @padded_filter_rows
+// CHECK: %[[STORED:.+]] = arith.constant dense<{{.*}}> : tensor<2x1040xf32>
+// CHECK: %[[FILTER:.+]] = tensor.extract_slice %[[STORED]][0, 0] [2, 1024] [1, 1] : tensor<2x1040xf32> to tensor<2x1024xf32>
+// CHECK: linalg.matmul ins(%{{.+}}, %[[FILTER]] : tensor<4x2xf32>, tensor<2x1024xf32>) outs(%{{.+}} : tensor<4x1024xf32>)
+func.func @padded_filter_rows(%x: tensor<1x2x2x2xf32>) -> tensor<1x1024x2x2xf32> {
+  %w = arith.constant dense<1.0> : tensor<1024x2x1x1xf32>
+  %zero = arith.constant 0.0 : f32
+  %empty = tensor.empty() : tensor<1x1024x2x2xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%empty : tensor<1x1024x2x2xf32>) -> tensor<1x1024x2x2xf32>
+  %0 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+       ins(%x, %w : tensor<1x2x2x2xf32>, tensor<1024x2x1x1xf32>) outs(%init : tensor<1x1024x2x2xf32>) -> tensor<1x1024x2x2xf32>
+  return %0 : tensor<1x1024x2x2xf32>
+}
