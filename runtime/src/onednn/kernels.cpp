@@ -319,6 +319,9 @@ private:
   std::map<std::pair<int64_t, int>, std::unique_ptr<Prepared>> prepared;
 };
 
+/// oneDNN's Winograd convolutions by output tile: F(2x2, 3x3), F(4x4, 3x3).
+enum class WinogradTiles { None, Small, Large };
+
 /// A 2-D convolution's shapes in oneDNN's terms, read from a KILN_CONV2D_*
 /// parameter vector for batch `n`; shared by the forward, transposed and
 /// backward-filter kernels.
@@ -364,29 +367,39 @@ struct ConvGeometry {
     return nhwc ? user : memory::desc(dims, memory::data_type::f32, tag::any);
   }
 
-  /// Whether oneDNN's Winograd convolution may beat its direct one: 3x3,
-  /// stride 1, no dilation, one group (see adoptWinograd), and at least
-  /// kMinWinogradMacs multiply-adds.
-  bool suitsWinograd() const {
-    int64_t macs = dst[0] * dst[1] * dst[2] * dst[3] * src[1] * 9;
-    return groups == 1 && kernel == memory::dims{3, 3} &&
-           strides == memory::dims{1, 1} && dilations == memory::dims{0, 0} &&
-           macs >= kMinWinogradMacs;
+  /// Which of oneDNN's Winograd convolutions may beat its direct one, if
+  /// any. Only 3x3 convolutions of stride 1, no dilation and one group (see
+  /// adoptWinograd), of at least kMinWinogradMacs multiply-adds.
+  ///
+  /// 4x4 output tiles (F(4x4, 3x3): 36 multiplications per 16 outputs,
+  /// against 16 per 4 for 2x2 tiles) have dearer transforms, which pay from
+  /// about 24x24 outputs. Below, 2x2 tiles pay with 128 input channels or
+  /// more; with fewer, the direct convolution is about as fast alone, and
+  /// faster in a model on two threads, since it reads its input and weights
+  /// without reorders and the weights are 1.8 times smaller (2.02 instead of
+  /// 2.09 ms for SqueezeNet, whose 13x13 layers have 48 and 64 channels).
+  /// Measured alone (no reorders), one / two threads, direct, 2x2, 4x4
+  /// tiles, in ms: 16 -> 64 channels at 55x55 - / 0.104, 0.150 / 0.080, 0.114
+  /// / 0.071; 32 -> 128 at 27x27 0.193 / 0.113, 0.113 / 0.062, 0.096 /
+  /// 0.058; 48 -> 192 at 13x13 0.095 / 0.052, 0.071 / 0.053, 0.061 / 0.057;
+  /// 64 -> 256 at 13x13 0.168 / 0.088, 0.167 / 0.099, 0.107 / 0.092; 64 at
+  /// 56x56 0.85 / 0.45, 0.46 / 0.23, 0.36 / 0.22; 256 at 14x14 0.79 / 0.40,
+  /// 0.41 / 0.25, 0.41 / 0.27 (4x4 tiles' weights would take 47 MiB more in
+  /// ResNet-50); 512 at 7x7 0.75 / 0.38, 0.69 / 0.31, 1.61 / 0.76.
+  WinogradTiles winogradTiles() const {
+    int64_t positions = dst[0] * dst[2] * dst[3];
+    int64_t macs = positions * dst[1] * src[1] * 9;
+    if (groups != 1 || kernel != memory::dims{3, 3} ||
+        strides != memory::dims{1, 1} || dilations != memory::dims{0, 0} ||
+        macs < kMinWinogradMacs)
+      return WinogradTiles::None;
+    if (positions >= kMinLargeTilePositions)
+      return WinogradTiles::Large;
+    return src[1] >= kMinSmallTileChannels ? WinogradTiles::Small
+                                           : WinogradTiles::None;
   }
-
-  /// Whether the Winograd convolution should take oneDNN's 4x4 output tiles
-  /// (F(4x4, 3x3): 36 multiplications per 16 outputs, against 16 per 4 for
-  /// its default 2x2) instead. Their transforms cost more per tile, which
-  /// pays from about 24x24 outputs. Measured alone (no reorders), one / two
-  /// threads, 2x2 -> 4x4 tiles: 16 -> 64 channels at 55x55 0.150 -> 0.114 /
-  /// 0.082 -> 0.071 ms, 32 -> 128 at 27x27 0.113 -> 0.096 / 0.065 -> 0.059,
-  /// 64 at 56x56 0.46 -> 0.36 / 0.23 -> 0.22; but 48 -> 192 at 13x13 0.071
-  /// -> 0.061 / 0.055 -> 0.059, 256 at 14x14 0.41 -> 0.41 / 0.25 -> 0.27 and
-  /// 512 at 7x7 0.69 -> 1.61 / 0.31 -> 0.76.
-  bool suitsLargeWinogradTiles() const {
-    return dst[2] * dst[3] >= kMinLargeWinogradTilePositions;
-  }
-  static constexpr int64_t kMinLargeWinogradTilePositions = 24 * 24;
+  static constexpr int64_t kMinLargeTilePositions = 24 * 24;
+  static constexpr int64_t kMinSmallTileChannels = 128;
 
   /// Below about this many multiply-adds the reorders around a Winograd
   /// convolution cost more than it saves. At batch 1 on one thread, reorders
@@ -413,7 +426,8 @@ bool findImplementation(dnnl::primitive_desc &primitiveDesc, const char *name) {
   return false;
 }
 
-/// Prepares `prepared` as oneDNN's Winograd convolution, in the activation
+/// Prepares `prepared` as oneDNN's Winograd convolution with `tiles` (its
+/// first choice when it has none of those), in the activation
 /// layout it picks (the runtime reorders to and from the caller's); false
 /// when oneDNN has none for these shapes and epilogue (a residual addition,
 /// say), and the caller falls back to the direct convolution.
@@ -425,7 +439,8 @@ bool findImplementation(dnnl::primitive_desc &primitiveDesc, const char *name) {
 /// 0.21 -> 0.17 (the same on two threads). Its transforms round differently
 /// from a direct convolution: results agree to about 1e-6 relative.
 bool adoptWinograd(Prepared &prepared, const ConvGeometry &geometry,
-                   const memory::desc &weightsAny, const memory::desc &biasDesc,
+                   WinogradTiles tiles, const memory::desc &weightsAny,
+                   const memory::desc &biasDesc,
                    const dnnl::primitive_attr &attributes) {
   try {
     dnnl::convolution_forward::desc desc(
@@ -441,7 +456,7 @@ bool adoptWinograd(Prepared &prepared, const ConvGeometry &geometry,
           desc, attributes, cpuEngine(), /*allow_empty=*/false);
     };
     dnnl::convolution_forward::primitive_desc primitiveDesc = create();
-    if (geometry.suitsLargeWinogradTiles() &&
+    if (tiles == WinogradTiles::Large &&
         !findImplementation(primitiveDesc, "wino_4x3"))
       primitiveDesc = create();
     prepared.adopt<dnnl::convolution_forward>(primitiveDesc);
@@ -489,6 +504,7 @@ std::unique_ptr<Prepared> KernelState::prepareConv2D(int64_t n) const {
                     extent - geometry.dst[2 + dim] - geometry.padBegin[dim];
     }
   }
+  WinogradTiles tiles = geometry.winogradTiles();
   dnnl::primitive_attr attributes;
   attributes.set_scratchpad_mode(dnnl::scratchpad_mode::user);
   attributes.set_post_ops(makeEpilogue(flags, p(KILN_CONV2D_ACTIVATION),
@@ -504,9 +520,9 @@ std::unique_ptr<Prepared> KernelState::prepareConv2D(int64_t n) const {
     prepared->adopt<dnnl::deconvolution_forward>(
         dnnl::deconvolution_forward::primitive_desc(desc, attributes,
                                                     cpuEngine()));
-  } else if (!(geometry.suitsWinograd() &&
+  } else if (!(tiles != WinogradTiles::None &&
                (flags & KILN_KERNEL_CONSTANT_WEIGHTS) &&
-               adoptWinograd(*prepared, geometry, weightsAny, biasDesc,
+               adoptWinograd(*prepared, geometry, tiles, weightsAny, biasDesc,
                              attributes))) {
     dnnl::convolution_forward::desc desc(
         dnnl::prop_kind::forward_inference,
