@@ -3,7 +3,10 @@
 // Upstream's buffer-results-to-out-params turns every memref result into an
 // out-parameter; Kiln's ABI wants that only for results of fixed shape, since
 // the caller cannot size a buffer whose shape depends on the inputs' values. So
-// this pass does the same rewrite, result by result.
+// this pass does the same rewrite, result by result. A result that is a fresh
+// allocation, or a reshape of one (a convolution's image computed as a matrix),
+// is written straight into the out-parameter instead of being copied: a 64 ->
+// 64 1x1 convolution at 56x56 spent 10% of its time copying its output.
 //
 //===----------------------------------------------------------------------===//
 
@@ -36,6 +39,85 @@ bool canWriteInPlace(Value value, func::ReturnOp ret) {
   });
 }
 
+/// `value` without reshapes that undo each other: an expand_shape of a
+/// collapse_shape (or the reverse) back to the type it started from is that
+/// start. Bufferization leaves them around an image written as a matrix.
+Value throughUndoneReshapes(Value value) {
+  while (Operation *outer = value.getDefiningOp()) {
+    if (!isa<memref::ExpandShapeOp, memref::CollapseShapeOp>(outer))
+      break;
+    Operation *inner = outer->getOperand(0).getDefiningOp();
+    if (!isa_and_nonnull<memref::ExpandShapeOp, memref::CollapseShapeOp>(
+            inner) ||
+        inner->getName() == outer->getName() ||
+        inner->getOperand(0).getType() != value.getType())
+      break;
+    value = inner->getOperand(0);
+  }
+  return value;
+}
+
+/// Whether result `value` of static shape is a reshape (expand_shape or
+/// collapse_shape) of a fresh allocation that can instead be the opposite
+/// reshape of the out-parameter, as a matrix product's result viewed as an
+/// image is: the allocation has the identity layout, is not returned itself
+/// or through another result, and neither is deallocated by hand. Returns the
+/// reshape, or null.
+Operation *reshapeWrittenInPlace(Value value, func::ReturnOp ret) {
+  Operation *reshape = value.getDefiningOp();
+  if (!isa_and_nonnull<memref::ExpandShapeOp, memref::CollapseShapeOp>(
+          reshape) ||
+      llvm::count(ret.getOperands(), value) != 1)
+    return nullptr;
+  Value source = reshape->getOperand(0);
+  auto alloc = source.getDefiningOp<memref::AllocOp>();
+  if (!alloc || !alloc.getType().getLayout().isIdentity() ||
+      !alloc.getType().hasStaticShape())
+    return nullptr;
+  auto isDeallocOrReturn = [](Operation *user) {
+    return isa<memref::DeallocOp, func::ReturnOp>(user);
+  };
+  if (llvm::any_of(source.getUsers(), isDeallocOrReturn) ||
+      llvm::any_of(value.getUsers(), llvm::IsaPred<memref::DeallocOp>))
+    return nullptr;
+  // No other result may be another view of the same allocation.
+  for (Value operand : ret.getOperands()) {
+    Operation *producer = operand.getDefiningOp();
+    if (operand != value && producer &&
+        llvm::is_contained(producer->getOperands(), source))
+      return nullptr;
+  }
+  return reshape;
+}
+
+/// Replaces the allocation that `reshape` views by the opposite reshape of
+/// `parameter`, and the reshape's result by `parameter`; false (and nothing
+/// changed) when that reshape does not give the allocation's type.
+bool writeThroughReshape(Operation *reshape, Value parameter) {
+  auto alloc = reshape->getOperand(0).getDefiningOp<memref::AllocOp>();
+  OpBuilder builder(alloc);
+  Value view;
+  if (auto expand = dyn_cast<memref::ExpandShapeOp>(reshape)) {
+    auto type = memref::CollapseShapeOp::computeCollapsedType(
+        cast<MemRefType>(parameter.getType()),
+        expand.getReassociationIndices());
+    if (type != alloc.getType())
+      return false;
+    view = memref::CollapseShapeOp::create(builder, alloc.getLoc(), parameter,
+                                           expand.getReassociationIndices());
+  } else {
+    auto collapse = cast<memref::CollapseShapeOp>(reshape);
+    view = memref::ExpandShapeOp::create(builder, alloc.getLoc(),
+                                         alloc.getType(), parameter,
+                                         collapse.getReassociationIndices());
+  }
+  reshape->getResult(0).replaceAllUsesWith(parameter);
+  reshape->erase();
+  alloc.getResult().replaceAllUsesWith(view);
+  alloc.erase();
+  return true;
+}
+
 LogicalResult convertFunction(func::FuncOp func) {
   if (func.isExternal())
     return success();
@@ -65,14 +147,17 @@ LogicalResult convertFunction(func::FuncOp func) {
   llvm::SmallDenseSet<unsigned> isStatic(staticResults.begin(),
                                          staticResults.end());
   for (auto [index, parameter] : llvm::zip(staticResults, parameters)) {
-    Value value = ret.getOperand(index);
+    Value value = throughUndoneReshapes(ret.getOperand(index));
+    ret.setOperand(index, value);
     if (canWriteInPlace(value, ret)) {
       Operation *alloc = value.getDefiningOp();
       value.replaceAllUsesWith(parameter);
       alloc->erase();
-    } else {
-      memref::CopyOp::create(builder, ret.getLoc(), value, parameter);
+      continue;
     }
+    Operation *reshape = reshapeWrittenInPlace(value, ret);
+    if (!reshape || !writeThroughReshape(reshape, parameter))
+      memref::CopyOp::create(builder, ret.getLoc(), value, parameter);
   }
   SmallVector<Value> remaining;
   for (auto [index, operand] : llvm::enumerate(ret.getOperands()))
