@@ -128,16 +128,23 @@ func.func @transposed_product(%x: tensor<1x2x7x7xf32>) -> tensor<1x3x7x7xf32> {
 // 1 MiB of patches (9 x 56x512 positions), more than stay in cache: one
 // product per band of 28 output rows (512 KiB of patches, 14336 positions),
 // each gathering its band's patches from the input rows it reads (30 of 58)
-// just before it, and writing its rows of the result.
+// just before it, and writing its rows of the result. With stride 1 the
+// patches are copied tap by tap: tap (kh, kw) is the band's 28x512 slice
+// from row kh and column kw on.
 // CHECK-LABEL: func.func @banded_products
+// CHECK-NOT: linalg.generic
 // CHECK: %[[BAND0:.+]] = tensor.extract_slice %arg0[0, 0, 0, 0] [1, 1, 30, 514] [1, 1, 1, 1]
-// CHECK: %[[PATCHES0:.+]] = linalg.generic {{.*}} ins(%[[BAND0]] : tensor<1x1x30x514xf32>) outs(%{{.+}} : tensor<1x3x3x1x28x512xf32>)
+// CHECK: %[[TAP:.+]] = tensor.extract_slice %[[BAND0]][0, 0, 0, 0] [1, 1, 28, 512] [1, 1, 1, 1] : tensor<1x1x30x514xf32> to tensor<1x28x512xf32>
+// CHECK: tensor.insert_slice %[[TAP]] into %{{.+}}[0, 0, 0, 0, 0, 0] [1, 1, 1, 1, 28, 512] [1, 1, 1, 1, 1, 1] : tensor<1x28x512xf32> into tensor<1x3x3x1x28x512xf32>
+// CHECK: tensor.extract_slice %[[BAND0]][0, 0, 1, 2] [1, 1, 28, 512] [1, 1, 1, 1]
+// CHECK: tensor.extract_slice %[[BAND0]][0, 0, 2, 2] [1, 1, 28, 512] [1, 1, 1, 1]
+// CHECK: %[[PATCHES0:.+]] = tensor.insert_slice %{{.+}} into %{{.+}}[0, 2, 2, 0, 0, 0]
 // CHECK: %[[MATRIX0:.+]] = tensor.collapse_shape %[[PATCHES0]] {{.*}} into tensor<9x14336xf32>
 // CHECK: %[[PRODUCT0:.+]] = linalg.matmul ins(%{{.+}}, %[[MATRIX0]] : tensor<4x9xf32>, tensor<9x14336xf32>) outs(%{{.+}} : tensor<4x14336xf32>)
 // CHECK: %[[ROWS0:.+]] = tensor.expand_shape %[[PRODUCT0]] {{.*}} output_shape [1, 4, 28, 512]
 // CHECK: %[[FIRST:.+]] = tensor.insert_slice %[[ROWS0]] into %{{.+}}[0, 0, 0, 0] [1, 4, 28, 512] [1, 1, 1, 1]
 // CHECK: %[[BAND1:.+]] = tensor.extract_slice %arg0[0, 0, 28, 0] [1, 1, 30, 514] [1, 1, 1, 1]
-// CHECK: linalg.generic {{.*}} ins(%[[BAND1]] : tensor<1x1x30x514xf32>)
+// CHECK: tensor.extract_slice %[[BAND1]][0, 0, 0, 0] [1, 1, 28, 512] [1, 1, 1, 1]
 // CHECK: %[[PRODUCT1:.+]] = linalg.matmul
 // CHECK: %[[ROWS1:.+]] = tensor.expand_shape %[[PRODUCT1]]
 // CHECK: tensor.insert_slice %[[ROWS1]] into %[[FIRST]][0, 0, 28, 0] [1, 4, 28, 512] [1, 1, 1, 1]

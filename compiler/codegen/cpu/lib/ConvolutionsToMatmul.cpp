@@ -414,6 +414,41 @@ struct ConvolutionToMatmul : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
     return result;
   }
 
+  /// The patches of one image into `patches` ([C, KH, KW, 1, OH, OW]), one
+  /// tap at a time: tap (kh, kw) is the input's [C, OH, OW] slice from row
+  /// kh*dh and column kw*dw on, in steps of the strides. Each is a copy of
+  /// rows, which LLVM moves with vector loads and stores, where a single
+  /// loop nest over all six dimensions (gatherPatches' generic) copied
+  /// element by element: 15% of a 128-channel 3x3 convolution at 28x28,
+  /// which takes 0.97 instead of 1.08 ms on one thread (0.73 instead of 0.80
+  /// on two), 256 channels at 14x14 1.01 instead of 1.06. Only for a column
+  /// stride of 1: strided rows are copied element by element either way, and
+  /// tap by tap was slower (128 channels of stride 2: 1.12 -> 1.18 ms).
+  static Value copyTaps(PatternRewriter &rewriter, Location loc, Value input,
+                        Value patches, ArrayRef<int64_t> strides,
+                        ArrayRef<int64_t> dilations) {
+    auto type = cast<RankedTensorType>(patches.getType());
+    int64_t c = type.getDimSize(0), kh = type.getDimSize(1),
+            kw = type.getDimSize(2), oh = type.getDimSize(4),
+            ow = type.getDimSize(5);
+    MLIRContext *context = rewriter.getContext();
+    auto indices = [&](ArrayRef<int64_t> values) {
+      return getAsIndexOpFoldResult(context, values);
+    };
+    auto tapType = RankedTensorType::get({c, oh, ow}, type.getElementType());
+    for (int64_t i = 0; i < kh; ++i)
+      for (int64_t j = 0; j < kw; ++j) {
+        Value tap = tensor::ExtractSliceOp::create(
+            rewriter, loc, tapType, input,
+            indices({0, 0, i * dilations[0], j * dilations[1]}),
+            indices({1, c, oh, ow}), indices({1, 1, strides[0], strides[1]}));
+        patches = tensor::InsertSliceOp::create(
+            rewriter, loc, tap, patches, indices({0, i, j, 0, 0, 0}),
+            indices({c, 1, 1, 1, oh, ow}), indices({1, 1, 1, 1, 1, 1}));
+      }
+    return patches;
+  }
+
   /// im2col: patches[c, kh, kw, n, oh, ow] = input[n, c, oh*sh + kh*dh,
   /// ow*sw + kw*dw], collapsed to [C*KH*KW, N*OH*OW].
   static Value gatherPatches(PatternRewriter &rewriter, Location loc,
@@ -434,6 +469,10 @@ struct ConvolutionToMatmul : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
     AffineMap write = AffineMap::getMultiDimIdentityMap(6, context);
     Value empty =
         tensor::EmptyOp::create(rewriter, loc, shape, rewriter.getF32Type());
+    if (shape[3] == 1 && strides[1] == 1)
+      return collapse(rewriter, loc,
+                      copyTaps(rewriter, loc, input, empty, strides, dilations),
+                      {{0, 1, 2}, {3, 4, 5}});
     auto copy = linalg::GenericOp::create(
         rewriter, loc, empty.getType(), ValueRange{input}, ValueRange{empty},
         ArrayRef<AffineMap>{read, write},
