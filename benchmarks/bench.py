@@ -231,7 +231,8 @@ def compare_outputs(case_dir, manifest, output_dir):
 
 def timing_arguments(settings):
     return ["--warmup", str(settings["warmup"]), "--runs", str(settings["runs"]),
-            "--min-runs", str(settings["min_runs"]), "--max-seconds", str(settings["max_seconds"])]
+            "--min-runs", str(settings["min_runs"]), "--min-seconds", str(settings["min_seconds"]),
+            "--max-seconds", str(settings["max_seconds"])]
 
 
 def framework_command(framework, tools, name, case_dir, library, threads, settings, output_dir):
@@ -588,9 +589,11 @@ def write_results(path, machine, settings, thread_counts, results, compile_times
               "a load above the number of cores, a run shares its core and its time grows; "
               "compare ratios within a row, which were measured minutes apart.", "",
               "Timing: %d warm-up runs, then up to %d timed runs (at least %d; a framework stops "
-              "after %g s once it has those). Each framework runs in its own process." % (
+              "after %g s once it has those), or more for fast models until %g s have passed, "
+              "so that a percentile spans more than a moment of the machine's load. Each "
+              "framework runs in its own process." % (
                   settings["warmup"], settings["runs"], settings["min_runs"],
-                  settings["max_seconds"]), "",
+                  settings["max_seconds"], settings["min_seconds"]), "",
               "## Summary", ""]
     lines += summary_table(results, thread_counts)
     lines += ["", "## Models", "",
@@ -678,8 +681,10 @@ def main():
     thread_counts = [int(t) for t in args.threads.split(",")]
     settings = {"warmup": args.warmup if args.warmup is not None else (1 if args.quick else 3),
                 "runs": args.runs or (5 if args.quick else 30), "min_runs": 3 if args.quick else 5,
+                "min_seconds": 0.0 if args.quick else 2.0,
                 "max_seconds": args.max_seconds or (5.0 if args.quick else 20.0)}
-    micro_settings = {"warmup": 1, "runs": 5 if args.quick else 10, "min_runs": 3,
+    # The kernels are timed over a fixed number of runs, as onednn_bench times oneDNN's.
+    micro_settings = {"warmup": 1, "runs": 5 if args.quick else 10, "min_runs": 3, "min_seconds": 0.0,
                       "max_seconds": 5.0 if args.quick else 10.0}
     results_path = args.results or (os.path.join(work, "RESULTS-quick.md") if args.quick
                                     else os.path.join(HERE, "RESULTS.md"))

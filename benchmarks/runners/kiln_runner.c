@@ -7,13 +7,17 @@
  * program links only the small Kiln runtime, not the compiler.
  *
  *   kiln_runner --library LIB.so [--threads T] [--warmup W] [--runs N]
- *               [--min-runs M] [--max-seconds S] [--output-dir DIR] INPUT.bin...
+ *               [--min-runs M] [--min-seconds F] [--max-seconds S]
+ *               [--output-dir DIR] INPUT.bin...
  *   kiln_runner --baseline      (peak RSS of the runner with no model loaded)
  *
  * Inputs are raw little-endian files of exactly the signature's size, in the
  * function's input order; outputs are written as DIR/output_K.bin for the
  * caller to compare against PyTorch. Timed runs stop after N runs, or earlier
- * once S seconds have passed and at least M runs were timed (slow models).
+ * once S seconds have passed and at least M runs were timed (slow models); fast
+ * models go on past N runs until F seconds have passed (at most
+ * MAX_TIMED_RUNS), so that their percentiles span more than a moment of the
+ * machine's load.
  *
  *===----------------------------------------------------------------------===*/
 #define _POSIX_C_SOURCE 200809L
@@ -26,7 +30,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
-enum { MAX_VALUES = 16 };
+enum { MAX_VALUES = 16, MAX_TIMED_RUNS = 10000 };
 
 static double now_ms(void) {
   struct timespec ts;
@@ -84,7 +88,7 @@ int main(int argc, char **argv) {
   const char *library = NULL, *output_dir = NULL;
   const char *input_paths[MAX_VALUES];
   int num_input_paths = 0, threads = 1, warmup = 3, runs = 20, min_runs = 5;
-  double max_seconds = 1e9;
+  double min_seconds = 0, max_seconds = 1e9;
   for (int i = 1; i < argc; ++i) {
     const char *arg = argv[i];
     const char *value = i + 1 < argc ? argv[i + 1] : NULL;
@@ -101,6 +105,8 @@ int main(int argc, char **argv) {
       runs = atoi(value), ++i;
     } else if (!strcmp(arg, "--min-runs") && value) {
       min_runs = atoi(value), ++i;
+    } else if (!strcmp(arg, "--min-seconds") && value) {
+      min_seconds = atof(value), ++i;
     } else if (!strcmp(arg, "--max-seconds") && value) {
       max_seconds = atof(value), ++i;
     } else if (!strcmp(arg, "--output-dir") && value) {
@@ -169,16 +175,18 @@ int main(int argc, char **argv) {
   for (int i = 0; i < warmup; ++i)
     if ((status = kiln_session_run(session, run_inputs, num_inputs, outputs, num_outputs)))
       fail("run", status);
-  double *times = malloc(sizeof(double) * (size_t)runs);
+  int capacity = min_seconds > 0 && runs < MAX_TIMED_RUNS ? MAX_TIMED_RUNS : runs;
+  double *times = malloc(sizeof(double) * (size_t)capacity);
   int timed = 0;
   double loop_start = now_ms();
-  while (timed < runs) {
+  while (timed < capacity) {
     double start = now_ms();
     if ((status = kiln_session_run(session, run_inputs, num_inputs, outputs, num_outputs)))
       fail("run", status);
     double end = now_ms();
     times[timed++] = end - start;
-    if (timed >= min_runs && (end - loop_start) / 1e3 > max_seconds)
+    double seconds = (end - loop_start) / 1e3;
+    if ((timed >= min_runs && seconds > max_seconds) || (timed >= runs && seconds >= min_seconds))
       break;
   }
   qsort(times, (size_t)timed, sizeof(double), compare_doubles);

@@ -2,7 +2,7 @@
 //
 // The same protocol as kiln_runner.c, in its own process so that peak RSS is ORT's:
 //   node ort_runner.js --model M.onnx --manifest manifest.json [--threads T] [--warmup W]
-//        [--runs N] [--min-runs M] [--max-seconds S] [--output-dir DIR]
+//        [--runs N] [--min-runs M] [--min-seconds F] [--max-seconds S] [--output-dir DIR]
 //   node ort_runner.js --baseline     (peak RSS of Node with onnxruntime-node loaded)
 // Inputs are the raw files the manifest names (next to it); outputs are written as
 // DIR/output_K.bin. The session uses the CPU execution provider, intraOpNumThreads = T,
@@ -15,9 +15,10 @@ const ort = require('onnxruntime-node');
 const TYPED_ARRAYS = {float32: Float32Array, int64: BigInt64Array};
 
 function parseArguments(argv) {
-  const options = {threads: 1, warmup: 3, runs: 20, minRuns: 5, maxSeconds: 1e9};
+  const options = {threads: 1, warmup: 3, runs: 20, minRuns: 5, minSeconds: 0, maxSeconds: 1e9};
   const names = {'--threads': 'threads', '--warmup': 'warmup', '--runs': 'runs',
-                 '--min-runs': 'minRuns', '--max-seconds': 'maxSeconds', '--model': 'model',
+                 '--min-runs': 'minRuns', '--min-seconds': 'minSeconds',
+                 '--max-seconds': 'maxSeconds', '--model': 'model',
                  '--manifest': 'manifest', '--output-dir': 'outputDir'};
   for (let i = 0; i < argv.length; ++i) {
     if (argv[i] === '--baseline') {
@@ -77,12 +78,16 @@ async function main() {
   for (let i = 0; i < options.warmup; ++i) results = await session.run(feeds);
   const times = [];
   const loopStart = process.hrtime.bigint();
-  while (times.length < options.runs) {
+  // As kiln_runner.c: past N runs until F seconds have passed, at most 10000.
+  const capacity = options.minSeconds > 0 ? Math.max(options.runs, 10000) : options.runs;
+  while (times.length < capacity) {
     const start = process.hrtime.bigint();
     results = await session.run(feeds);
     const end = process.hrtime.bigint();
     times.push(Number(end - start) / 1e6);
-    if (times.length >= options.minRuns && Number(end - loopStart) / 1e9 > options.maxSeconds) break;
+    const seconds = Number(end - loopStart) / 1e9;
+    if (times.length >= options.minRuns && seconds > options.maxSeconds) break;
+    if (times.length >= options.runs && seconds >= options.minSeconds) break;
   }
   times.sort((a, b) => a - b);
 

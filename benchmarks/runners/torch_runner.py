@@ -2,7 +2,8 @@
 """Times a benchmark model in PyTorch eager mode (the same protocol as kiln_runner.c).
 
   torch_runner.py --name NAME --manifest manifest.json [--threads T] [--warmup W]
-                  [--runs N] [--min-runs M] [--max-seconds S] [--output-dir DIR]
+                  [--runs N] [--min-runs M] [--min-seconds F] [--max-seconds S]
+                  [--output-dir DIR]
   torch_runner.py --baseline     (peak RSS of Python with torch and torchvision imported)
 
 Rebuilds the eager module NAME of models.py, loads the state dict that export_models.py
@@ -42,6 +43,7 @@ def main():
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--min-runs", type=int, default=5)
+    parser.add_argument("--min-seconds", type=float, default=0)
     parser.add_argument("--max-seconds", type=float, default=1e9)
     parser.add_argument("--output-dir")
     args = parser.parse_args()
@@ -66,12 +68,16 @@ def main():
         for _ in range(args.warmup):
             output = module(*inputs)
         loop_start = time.perf_counter()
-        while len(times) < args.runs:
+        # As kiln_runner.c: past N runs until F seconds have passed, at most 10000.
+        capacity = max(args.runs, 10000) if args.min_seconds > 0 else args.runs
+        while len(times) < capacity:
             start = time.perf_counter()
             output = module(*inputs)
             end = time.perf_counter()
             times.append((end - start) * 1e3)
             if len(times) >= args.min_runs and end - loop_start > args.max_seconds:
+                break
+            if len(times) >= args.runs and end - loop_start >= args.min_seconds:
                 break
     times.sort()
     if args.output_dir:
