@@ -79,11 +79,8 @@ public:
       kernels.push_back({KILN_KERNEL_MATMUL,
                          static_cast<int32_t>(chain.params.size()),
                          chain.params.data(), &state});
-    info.magic = KILN_MODULE_INFO_MAGIC;
-    info.version = KILN_MODULE_INFO_VERSION;
-    info.target = KILN_TARGET_CPU;
-    info.num_kernels = static_cast<int32_t>(kernels.size());
-    info.kernels = kernels.data();
+    info = cpuKernelModuleInfo(kernels.data(),
+                               static_cast<int32_t>(kernels.size()));
     kiln_module *raw = nullptr;
     kiln_status *status =
         kiln_module_from_tables(&table, &info, nullptr, nullptr, &raw);
@@ -96,20 +93,10 @@ public:
 
   /// Runs "chain" on `x`; its output, empty on failure.
   std::vector<float> run(const std::vector<float> &x) {
-    const kiln_function *function = nullptr;
-    EXPECT_TRUE(
-        succeeds(kiln_module_find_function(module.get(), "chain", &function)));
-    if (!function)
-      return {};
-    TensorPtr in = makeF32({kInner}, x);
-    const kiln_tensor *inputs[1] = {in.get()};
-    kiln_tensor *out = nullptr;
     currentChain = &chain;
-    bool ok = succeeds(kiln_function_run(function, inputs, 1, &out, 1)) && out;
+    std::vector<float> y = runF32(module.get(), "chain", {kInner}, x);
     currentChain = nullptr;
-    TensorPtr owned(out);
-    EXPECT_TRUE(ok);
-    return ok ? f32Values(owned.get()) : std::vector<float>();
+    return y;
   }
 
   ModulePtr module;

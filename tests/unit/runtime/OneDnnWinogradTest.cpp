@@ -61,11 +61,7 @@ public:
              "kiln-test oneDNN Winograd module"};
     kernel = {KILN_KERNEL_CONV2D, static_cast<int32_t>(conv.params.size()),
               conv.params.data(), &conv.state};
-    info.magic = KILN_MODULE_INFO_MAGIC;
-    info.version = KILN_MODULE_INFO_VERSION;
-    info.target = KILN_TARGET_CPU;
-    info.num_kernels = 1;
-    info.kernels = &kernel;
+    info = cpuKernelModuleInfo(&kernel, 1);
     kiln_module *raw = nullptr;
     EXPECT_TRUE(succeeds(
         kiln_module_from_tables(&table, &info, nullptr, nullptr, &raw)));
@@ -74,20 +70,10 @@ public:
 
   /// Runs "conv" on `x`; its output, empty on failure.
   std::vector<float> run(const std::vector<float> &x) {
-    const kiln_function *found = nullptr;
-    EXPECT_TRUE(
-        succeeds(kiln_module_find_function(module.get(), "conv", &found)));
-    if (!found)
-      return {};
-    TensorPtr in = makeF32(inputShape, x);
-    const kiln_tensor *inputs[1] = {in.get()};
-    kiln_tensor *out = nullptr;
     currentConv = &conv;
-    bool ok = succeeds(kiln_function_run(found, inputs, 1, &out, 1)) && out;
+    std::vector<float> y = runF32(module.get(), "conv", inputShape, x);
     currentConv = nullptr;
-    TensorPtr owned(out);
-    EXPECT_TRUE(ok);
-    return ok ? f32Values(owned.get()) : std::vector<float>();
+    return y;
   }
 
 private:

@@ -123,6 +123,38 @@ inline std::vector<float> f32Values(const kiln_tensor *tensor) {
   return std::vector<float>(data, data + kiln_tensor_element_count(tensor));
 }
 
+/// The module info of an in-memory CPU module whose kernel table is
+/// `kernels` (`count` call sites), for kiln_module_from_tables.
+inline kiln_abi_module_info cpuKernelModuleInfo(kiln_abi_kernel *kernels,
+                                                int32_t count) {
+  kiln_abi_module_info info{};
+  info.magic = KILN_MODULE_INFO_MAGIC;
+  info.version = KILN_MODULE_INFO_VERSION;
+  info.target = KILN_TARGET_CPU;
+  info.num_kernels = count;
+  info.kernels = kernels;
+  return info;
+}
+
+/// Runs function `name` of `module` on one f32 input of `shape` holding
+/// `values`; the values of its one output, empty (and the test failed) when
+/// the run fails.
+inline std::vector<float> runF32(const kiln_module *module, const char *name,
+                                 std::vector<int64_t> shape,
+                                 const std::vector<float> &values) {
+  const kiln_function *function = nullptr;
+  EXPECT_TRUE(succeeds(kiln_module_find_function(module, name, &function)));
+  if (!function)
+    return {};
+  TensorPtr in = makeF32(std::move(shape), values);
+  const kiln_tensor *inputs[1] = {in.get()};
+  kiln_tensor *out = nullptr;
+  bool ok = succeeds(kiln_function_run(function, inputs, 1, &out, 1)) && out;
+  TensorPtr owned(out);
+  EXPECT_TRUE(ok);
+  return ok ? f32Values(owned.get()) : std::vector<float>();
+}
+
 /// Counts kiln_module_from_abi release callbacks. Pass the object as `owner`
 /// and `ReleaseCounter::release` as `release`.
 struct ReleaseCounter {
