@@ -341,6 +341,36 @@ INSTANTIATE_TEST_SUITE_P(
                                 false,
                                 false,
                                 "none",
+                                true},
+        // The cases kiln-decompose-conv-transpose splits into a convolution
+        // per output phase. No padding: every phase's convolution pads both
+        // ends.
+        ConvTransposeKernelCase{{1, 4, 5, 5},
+                                {4, 3, 4, 4},
+                                {{2, 2}, {}, {}, {}},
+                                1,
+                                true,
+                                false,
+                                "relu",
+                                true},
+        // strides 2 and 1: two phases along H, one along W; a residual
+        // addition (not per channel) after the interleaving
+        ConvTransposeKernelCase{{2, 4, 4, 6},
+                                {4, 3, 4, 3},
+                                {{2, 1}, {1, 1, 1, 1}, {}, {}},
+                                1,
+                                false,
+                                true,
+                                "tanh",
+                                true},
+        // DCGAN's first layer: stride 1 from a 1x1 image, one phase
+        ConvTransposeKernelCase{{2, 3, 1, 1},
+                                {3, 5, 4, 4},
+                                {{}, {}, {}, {}},
+                                1,
+                                true,
+                                false,
+                                "relu",
                                 true}));
 
 //===--- conv_filter_gradient ---------------------------------------------===//

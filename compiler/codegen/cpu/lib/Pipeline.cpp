@@ -52,9 +52,11 @@ std::string getCpuStagePipeline(CodegenStage stage,
   switch (stage) {
   case CodegenStage::OptimizeGraph:
     // Folders evaluate constant subgraphs and drop identities; inference
-    // BatchNorm after a convolution folds into its filter; convolutions read
+    // BatchNorm after a convolution folds into its filter; strided transposed
+    // convolutions become one convolution per output phase; convolutions read
     // the branches of a channel concatenation instead of a copy of them.
     return "canonicalize,cse,kiln-fold-conv-scale,"
+           "kiln-decompose-conv-transpose,"
            "kiln-split-concat-consumers,canonicalize";
   case CodegenStage::LowerToLinalg:
     // Entry points are recorded first, while tensor types still say what they

@@ -54,4 +54,23 @@ def KilnSplitConcatConsumersPass
   }];
 }
 
+def KilnDecomposeConvTransposePass
+    : Pass<"kiln-decompose-conv-transpose", "mlir::ModuleOp"> {
+  let summary = "Split a strided transposed convolution into one convolution per output phase";
+  let description = [{
+    A 2-D `kiln.conv_transpose` of stride s (one group, no dilation, a
+    constant filter, static shapes, each kernel size and output size a
+    multiple of its stride) becomes s*s ordinary `kiln.conv`s of stride 1,
+    one per output phase (oy mod sy, ox mod sx): phase r of a dim reads the
+    taps k = k0 + s*j, k0 = (r + pad) mod s, flipped, with the padding that
+    lines its outputs up (none negative, else the op stays). Their filters
+    are computed here. The phases are reshaped to [N, F, Qy, 1, Qx, 1],
+    concatenated along dims 5 and 3 and reshaped to the output: the
+    interleaving. Per-channel constant additions (a folded BatchNorm's shift)
+    and `kiln.relu`, `kiln.tanh` and `kiln.sigmoid` that read only the
+    transposed convolution are applied to each phase instead, so that kernel
+    selection fuses them into the phases' kernels.
+  }];
+}
+
 #endif // KILN_TRANSFORMS_PASSES
