@@ -5,7 +5,8 @@
 // 0 of a dim takes the taps 3 and 1 (flipped) with a begin pad, phase 1 the
 // taps 2 and 0 with an end pad. The per-channel addition and the ReLU after
 // the transposed convolution go to every phase; the phases interleave by a
-// reshape of their concatenation.
+// reshape of their concatenation, channels last (where the kernels' own
+// layout transposes cancel these).
 // CHECK-LABEL: func.func @dcgan_layer
 // CHECK-DAG: %[[W00:.+]] = kiln.constant dense<{{\[\[\[\[}}1.500000e+01, 1.300000e+01], [7.000000e+00, 5.000000e+00]], {{\[\[}}3.100000e+01, 2.900000e+01], [2.300000e+01, 2.100000e+01]]]]> : tensor<1x2x2x2xf32>
 // CHECK-DAG: %[[W01:.+]] = kiln.constant dense<{{\[\[\[\[}}1.400000e+01, 1.200000e+01], [6.000000e+00, 4.000000e+00]], {{.*}} : tensor<1x2x2x2xf32>
@@ -15,14 +16,16 @@
 // CHECK: %[[P00:.+]] = kiln.conv %arg0, %[[W00]] {{{.*}}padding = array<i64: 1, 1, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x2x2x2xf32>, tensor<1x2x2x2xf32>) -> tensor<1x1x2x2xf32>
 // CHECK: %[[A00:.+]] = kiln.add %[[P00]], %[[BIAS]]
 // CHECK: %[[R00:.+]] = kiln.relu %[[A00]]
-// CHECK: %[[S00:.+]] = kiln.reshape %[[R00]] {shape = array<i64: 1, 1, 2, 1, 2, 1>}
+// CHECK: %[[T00:.+]] = kiln.transpose %[[R00]] {permutation = array<i64: 0, 2, 3, 1>}
+// CHECK: %[[S00:.+]] = kiln.reshape %[[T00]] {shape = array<i64: 1, 2, 1, 2, 1, 1>}
 // CHECK: kiln.conv %arg0, %[[W01]] {{{.*}}padding = array<i64: 1, 0, 0, 1>
-// CHECK: %[[ROW0:.+]] = kiln.concat %[[S00]], %{{.+}} {axis = 5 : i64} : {{.*}} -> tensor<1x1x2x1x2x2xf32>
+// CHECK: %[[ROW0:.+]] = kiln.concat %[[S00]], %{{.+}} {axis = 4 : i64} : {{.*}} -> tensor<1x2x1x2x2x1xf32>
 // CHECK: kiln.conv %arg0, %[[W10]] {{{.*}}padding = array<i64: 0, 1, 1, 0>
 // CHECK: kiln.conv %arg0, %[[W11]] {{{.*}}padding = array<i64: 0, 0, 1, 1>
-// CHECK: %[[ROW1:.+]] = kiln.concat %{{.+}}, %{{.+}} {axis = 5 : i64}
-// CHECK: %[[ALL:.+]] = kiln.concat %[[ROW0]], %[[ROW1]] {axis = 3 : i64} : {{.*}} -> tensor<1x1x2x2x2x2xf32>
-// CHECK: %[[OUT:.+]] = kiln.reshape %[[ALL]] {shape = array<i64: 1, 1, 4, 4>}
+// CHECK: %[[ROW1:.+]] = kiln.concat %{{.+}}, %{{.+}} {axis = 4 : i64}
+// CHECK: %[[ALL:.+]] = kiln.concat %[[ROW0]], %[[ROW1]] {axis = 2 : i64} : {{.*}} -> tensor<1x2x2x2x2x1xf32>
+// CHECK: %[[NHWC:.+]] = kiln.reshape %[[ALL]] {shape = array<i64: 1, 4, 4, 1>}
+// CHECK: %[[OUT:.+]] = kiln.transpose %[[NHWC]] {permutation = array<i64: 0, 3, 1, 2>}
 // CHECK: return %[[OUT]]
 // CHECK-NOT: kiln.conv_transpose
 func.func @dcgan_layer(%x: tensor<1x2x2x2xf32>) -> tensor<1x1x4x4xf32> {
@@ -59,7 +62,7 @@ func.func @stride_one(%x: tensor<1x1x1x1xf32>) -> tensor<1x1x2x2xf32> {
 // CHECK: kiln.conv_transpose %arg0, %arg1
 // CHECK: kiln.conv_transpose %arg0, %{{.+}} {{{.*}}strides = array<i64: 2, 2>} : (tensor<1x2x2x2xf32>, tensor<2x1x3x3xf32>)
 // CHECK-NOT: kiln.conv_transpose
-// CHECK: %[[Y:.+]] = kiln.reshape %{{.+}} {shape = array<i64: 1, 1, 4, 4>}
+// CHECK: %[[Y:.+]] = kiln.transpose %{{.+}} {permutation = array<i64: 0, 3, 1, 2>}
 // CHECK: kiln.add %[[Y]], %arg2
 func.func @left_alone(%x: tensor<1x2x2x2xf32>, %w: tensor<2x1x4x4xf32>, %res: tensor<1x1x4x4xf32>)
     -> (tensor<1x1x4x4xf32>, tensor<1x1x5x5xf32>, tensor<1x1x4x4xf32>) {

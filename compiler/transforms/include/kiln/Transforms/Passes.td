@@ -64,9 +64,10 @@ def KilnDecomposeConvTransposePass
     one per output phase (oy mod sy, ox mod sx): phase r of a dim reads the
     taps k = k0 + s*j, k0 = (r + pad) mod s, flipped, with the padding that
     lines its outputs up (none negative, else the op stays). Their filters
-    are computed here. The phases are reshaped to [N, F, Qy, 1, Qx, 1],
-    concatenated along dims 5 and 3 and reshaped to the output: the
-    interleaving. Per-channel constant additions (a folded BatchNorm's shift)
+    are computed here. The phases are transposed to channels last, reshaped
+    to [N, Qy, 1, Qx, 1, F], concatenated along dims 4 and 2, reshaped to
+    [N, Oy, Ox, F] and transposed back: the interleaving, in the layout of
+    the convolution kernels, whose own transposes cancel these. Per-channel constant additions (a folded BatchNorm's shift)
     and `kiln.relu`, `kiln.tanh` and `kiln.sigmoid` that read only the
     transposed convolution are applied to each phase instead, so that kernel
     selection fuses them into the phases' kernels.
