@@ -17,6 +17,8 @@
 
 #include "kiln/Transforms/Passes.h"
 
+#include "ChannelConstant.h"
+
 #include "kiln/Dialect/Kiln/IR/KilnOps.h"
 
 #include "mlir/IR/Matchers.h"
@@ -55,20 +57,6 @@ std::optional<PhaseDim> phaseDim(int64_t r, int64_t in, int64_t out, int64_t s,
   if (dim.padBegin < 0 || dim.padEnd < 0)
     return std::nullopt;
   return dim;
-}
-
-/// Whether `value` is a constant that varies only along dim 1 of a result of
-/// `type` (a bias): adding it commutes with interleaving the phases.
-bool isChannelConstant(Value value, RankedTensorType type) {
-  auto constantType = dyn_cast<RankedTensorType>(value.getType());
-  if (!constantType || !matchPattern(value, m_Constant()) ||
-      constantType.getRank() > type.getRank())
-    return false;
-  int64_t leading = type.getRank() - constantType.getRank();
-  for (auto [index, size] : llvm::enumerate(constantType.getShape()))
-    if (size != 1 && leading + static_cast<int64_t>(index) != 1)
-      return false;
-  return true;
 }
 
 /// The phase's filter [F, C, tapsY, tapsX] of a constant transposed-

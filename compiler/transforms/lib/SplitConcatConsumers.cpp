@@ -14,6 +14,8 @@
 
 #include "kiln/Transforms/Passes.h"
 
+#include "ChannelConstant.h"
+
 #include "kiln/Dialect/Kiln/IR/KilnOps.h"
 
 #include "mlir/IR/Matchers.h"
@@ -105,20 +107,6 @@ Value sliceFilter(PatternRewriter &rewriter, Location loc, Value filter,
                          steps);
 }
 
-/// Whether `value` is a constant that varies only along dim 1 of a result of
-/// `type` (a bias): adding it commutes with adding the partial convolutions.
-bool isChannelBias(Value value, RankedTensorType type) {
-  auto biasType = dyn_cast<RankedTensorType>(value.getType());
-  if (!biasType || !matchPattern(value, m_Constant()) ||
-      biasType.getRank() > type.getRank())
-    return false;
-  int64_t leading = type.getRank() - biasType.getRank();
-  for (auto [index, size] : llvm::enumerate(biasType.getShape()))
-    if (size != 1 && leading + static_cast<int64_t>(index) != 1)
-      return false;
-  return true;
-}
-
 /// `conv(concat(a, b), W)` -> `conv(b, W[:, B]) + conv(a, W[:, A])`. When the
 /// convolution's reader adds a per-channel bias, the bias goes to the first
 /// partial convolution, so that each kernel takes its bias or the previous
@@ -140,7 +128,7 @@ struct SplitConvolution : OpRewritePattern<ConvOp> {
       if (auto add = dyn_cast<AddOp>(*conv->getUsers().begin());
           add && add.getType() == type)
         for (Value operand : add->getOperands())
-          if (operand != conv.getResult() && isChannelBias(operand, type)) {
+          if (operand != conv.getResult() && isChannelConstant(operand, type)) {
             biasAdd = add;
             bias = operand;
           }

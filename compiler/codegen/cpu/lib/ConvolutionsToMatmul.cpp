@@ -109,13 +109,14 @@ struct ConvolutionToMatmul : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
       return success();
     }
     int64_t rowPatchBytes = c * kh * kw * ow * int64_t(sizeof(float));
+    int64_t rowsPerBand = bandRows(rowPatchBytes, oh, ow);
     if (n == 1 && fill &&
         !(kh == 1 && kw == 1 && strides == ArrayRef<int64_t>{1, 1}) &&
         rowPatchBytes * oh > kMaxBandPatchBytes &&
-        bandRows(rowPatchBytes, oh, ow) * ow >= kMinBandPositions) {
-      rewriter.replaceOp(conv,
-                         bandedProducts(rewriter, loc, input, filter, fill, oh,
-                                        ow, {kh, kw}, strides, dilations));
+        rowsPerBand * ow >= kMinBandPositions) {
+      rewriter.replaceOp(conv, bandedProducts(rewriter, loc, input, filter,
+                                              fill, oh, ow, rowsPerBand,
+                                              {kh, kw}, strides, dilations));
       return success();
     }
     int64_t positions = n * oh * ow;
@@ -365,13 +366,13 @@ struct ConvolutionToMatmul : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
   }
 
   /// A convolution of one image whose patch matrix would not stay in cache,
-  /// as one im2col product per band of output rows: each band's patches are
-  /// gathered just before its product reads them, instead of all being
-  /// written to memory and read back. The bands write disjoint rows of the
-  /// output.
+  /// as one im2col product per band of `rowsPerBand` output rows (bandRows):
+  /// each band's patches are gathered just before its product reads them,
+  /// instead of all being written to memory and read back. The bands write
+  /// disjoint rows of the output.
   static Value bandedProducts(PatternRewriter &rewriter, Location loc,
                               Value input, Value filter, linalg::FillOp fill,
-                              int64_t oh, int64_t ow,
+                              int64_t oh, int64_t ow, int64_t rowsPerBand,
                               ArrayRef<int64_t> kernelSize,
                               ArrayRef<int64_t> strides,
                               ArrayRef<int64_t> dilations) {
@@ -386,8 +387,6 @@ struct ConvolutionToMatmul : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
     };
     Value matrixFilter = collapse(rewriter, loc, filter, {{0}, {1, 2, 3}});
     Value result = tensor::EmptyOp::create(rewriter, loc, {1, f, oh, ow}, f32);
-    int64_t rowsPerBand =
-        bandRows(c * kh * kw * ow * int64_t(sizeof(float)), oh, ow);
     for (int64_t first = 0; first < oh; first += rowsPerBand) {
       int64_t rows = std::min(rowsPerBand, oh - first);
       int64_t inputRows = (rows - 1) * strides[0] + (kh - 1) * dilations[0] + 1;
